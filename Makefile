@@ -1,0 +1,51 @@
+# coopwork — two commands do all the set-up: `make demo` and `make test`.
+# Both are idempotent: the virtual environment is reinstalled only when pyproject.toml changes.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.coopwork-installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8866
+
+.PHONY: demo test lint browser clean help bench
+
+help:
+	@echo "make demo   - set up .venv, generate the sample workspace, ingest, run reports, serve dashboards"
+	@echo "make test   - set up .venv (and Chromium for browser tests), run ruff and the whole test suite"
+	@echo "make bench  - run the speed benchmarks in benchmarks/"
+	@echo "make clean  - remove generated data (data/processed, data/reports, data/exports)"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name coopwork --display-name "Python (coopwork)" >/dev/null
+	@touch $(STAMP)
+
+# Debian's Chromium for the browser tests and figure rendering (no browser download from the web).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+demo: $(STAMP)
+	$(BIN)/coopwork demo --workspace .
+	@echo ""
+	@echo "Dashboards / tableaux de bord: open the URLs printed below in your browser (Ctrl+C to stop)."
+	$(BIN)/coopwork serve --workspace . --host $(HOST) --port $(PORT) --no-browser
+
+lint: $(STAMP)
+	$(BIN)/ruff check coopwork tests benchmarks surveys
+
+test: $(STAMP) browser lint
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/batch.py
+	$(BIN)/python benchmarks/dashboard_load.py
+
+clean:
+	rm -rf data/processed data/reports data/exports data/journal.sqlite* .coopwork

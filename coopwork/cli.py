@@ -1,0 +1,190 @@
+"""The ``coopwork`` command: a thin argparse shell over the library.
+
+Each subcommand's work lives in the library; this module only parses options,
+calls ``<area>.cli.main(args)`` and turns a :class:`~coopwork.errors.CoopworkError`
+into one clear message on stderr with exit code 2 (never a traceback). Set
+``COOPWORK_DEBUG=1`` to see tracebacks of unexpected errors.
+
+Subcommands (contracts in ``docs/architecture.md`` and the README):
+
+- ``coopwork demo`` — write the sample survey and seeded synthetic data, ingest, run.
+- ``coopwork ingest FILE --survey XLSFORM --wave WAVE`` — read, validate, pseudonymise, store.
+- ``coopwork survey draft EXPORT`` — infer a draft XLSForm from an export.
+- ``coopwork run`` — execute the notebooks for each territory (incremental, parallel).
+- ``coopwork serve`` — start the Voilà dashboards.
+- ``coopwork journal`` — moderate and export the journal of interpretations.
+- ``coopwork export`` — static site, workbooks, placemats, network files.
+- ``coopwork lab`` / ``coopwork new-notebook`` — the researcher's side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import CoopworkError
+
+__all__ = ["main", "build_parser"]
+
+# subcommand → "module:function" called with the parsed arguments, returning an exit code
+_HANDLERS = {
+    "demo": "coopwork.demo.cli:main",
+    "ingest": "coopwork.ingest.cli:main",
+    "survey": "coopwork.ingest.cli:survey_main",
+    "run": "coopwork.batch.cli:main",
+    "serve": "coopwork.dashboard.cli:main",
+    "journal": "coopwork.dashboard.cli:journal_main",
+    "export": "coopwork.export.cli:main",
+    "lab": "coopwork.lab:lab_main",
+    "new-notebook": "coopwork.lab:new_notebook_main",
+}
+
+
+def _workspace(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workspace", default=".", metavar="DIR",
+                        help="workspace folder holding surveys/ and data/ (default: .)")
+
+
+def _json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true",
+                        help="print exactly one JSON object on stdout (messages go to stderr)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (also used to document the CLI in the README)."""
+    parser = argparse.ArgumentParser(
+        prog="coopwork",
+        description="Workbench for participatory action research on territorial cooperation. "
+                    "Atelier pour la recherche-action sur les coopérations territoriales.")
+    parser.add_argument("--version", action="version", version=f"coopwork {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="generate the sample workspace, ingest it and run the reports")
+    _workspace(p)
+    p.add_argument("--territories", type=int, default=6, metavar="N",
+                   help="number of synthetic territories (default 6)")
+    p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    p.add_argument("--no-run", action="store_true", help="stop after ingestion")
+    _json(p)
+
+    p = sub.add_parser("ingest", help="ingest a survey export (Kobo, ODK, LimeSurvey, Google Forms, CSV, XLSX)")
+    p.add_argument("file", metavar="FILE", help="the export to ingest")
+    p.add_argument("--survey", required=True, metavar="XLSFORM", help="the survey's XLSForm")
+    p.add_argument("--wave", required=True, metavar="WAVE", help="wave id, e.g. 2025 or w1")
+    p.add_argument("--territory", metavar="T", help="territory of every row (when the export has no territory question)")
+    p.add_argument("--format", default="auto",
+                   choices=["auto", "kobo", "odk", "limesurvey", "googleforms", "csv", "xlsx"],
+                   help="export format (default: detected)")
+    p.add_argument("--mapping", metavar="FILE", help="column mapping file (LimeSurvey codes → XLSForm names)")
+    _workspace(p)
+    _json(p)
+
+    p = sub.add_parser("survey", help="survey definitions: draft an XLSForm from an export")
+    survey_sub = p.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
+    d = survey_sub.add_parser("draft", help="write a draft XLSForm inferred from an export")
+    d.add_argument("export", metavar="EXPORT", help="a LimeSurvey, Google Forms or other export")
+    d.add_argument("--output", "-o", metavar="XLSFORM", help="where to write the draft (default: surveys/<name>_draft.xlsx)")
+    d.add_argument("--format", default="auto",
+                   choices=["auto", "kobo", "odk", "limesurvey", "googleforms", "csv", "xlsx"])
+    _workspace(d)
+    s = survey_sub.add_parser("show", help="list the questions of an XLSForm by dimension")
+    s.add_argument("xlsform", metavar="XLSFORM")
+    _json(s)
+
+    p = sub.add_parser("run", help="execute the per-territory notebooks (incremental, parallel)")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--territory", action="append", metavar="T", help="territory to run (repeatable)")
+    target.add_argument("--all", action="store_true", help="every territory (the default)")
+    p.add_argument("--wave", metavar="W", help="wave to report on (default: the latest)")
+    p.add_argument("--notebook", metavar="PATH", help="notebook to run (default: notebooks/territory_report.ipynb)")
+    p.add_argument("--jobs", type=int, metavar="N", help="parallel workers (default: number of cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--timeout", type=float, default=600, metavar="SECONDS", help="per-territory time limit (default 600)")
+    p.add_argument("--force", action="store_true", help="rerun even when nothing changed")
+    p.add_argument("--lang", default="fr", choices=["fr", "en"])
+    p.add_argument("--min-count", type=int, default=3, metavar="K", help="disclosure threshold (default 3)")
+    _workspace(p)
+    _json(p)
+
+    p = sub.add_parser("serve", help="start the Voilà dashboards")
+    _workspace(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for a workshop room)")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--token", help="access token (default: generated when --host is not loopback)")
+    p.add_argument("--territory", metavar="T", help="workshop mode: the territory of the session")
+    p.add_argument("--expect", type=int, default=0, metavar="N", help="workshop mode: participants expected (kernels preheated)")
+    p.add_argument("--lang", default="fr", choices=["fr", "en"])
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+
+    p = sub.add_parser("journal", help="moderate and export the journal of interpretations")
+    _workspace(p)
+    p.add_argument("--database", metavar="URL", help="database URL (default: sqlite in the workspace)")
+    jsub = p.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
+    j = jsub.add_parser("list", help="list notes")
+    j.add_argument("--territory")
+    j.add_argument("--all", action="store_true", help="include hidden notes")
+    for action in ("hide", "restore"):
+        j = jsub.add_parser(action, help=f"{action} a note (moderation)")
+        j.add_argument("note_id", type=int)
+    j = jsub.add_parser("export", help="export notes as CSV or Markdown")
+    j.add_argument("--territory")
+    j.add_argument("--format", choices=["csv", "md"], default="md")
+    j.add_argument("--output", "-o")
+
+    p = sub.add_parser("export", help="static reports, workbooks, placemats and network files")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--territory", action="append", metavar="T")
+    target.add_argument("--all", action="store_true")
+    p.add_argument("--wave", metavar="W")
+    p.add_argument("--lang", default="fr", choices=["fr", "en"])
+    p.add_argument("--min-count", type=int, default=3, metavar="K")
+    _workspace(p)
+    _json(p)
+
+    p = sub.add_parser("lab", help="open JupyterLab on the workspace")
+    _workspace(p)
+    p.add_argument("--port", type=int, default=8888)
+    p.add_argument("--no-browser", action="store_true")
+
+    p = sub.add_parser("new-notebook", help="start a new analysis notebook from the template")
+    p.add_argument("name", metavar="NAME")
+    _workspace(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 0
+    module_name, function_name = _HANDLERS[args.command].split(":")
+    try:
+        handler = getattr(importlib.import_module(module_name), function_name)
+        return int(handler(args) or 0)
+    except CoopworkError as err:
+        print(f"coopwork {args.command}: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Interrompu / Interrupted.", file=sys.stderr)
+        return 130
+    except Exception:
+        if os.environ.get("COOPWORK_DEBUG"):
+            raise
+        import traceback
+
+        from .i18n import t
+
+        print(t("core.unexpected", "fr"), file=sys.stderr)
+        print(t("core.unexpected", "en"), file=sys.stderr)
+        print("".join(traceback.format_exc(limit=-1).splitlines(keepends=True)[-1:]), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

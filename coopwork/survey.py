@@ -1,0 +1,378 @@
+"""Survey definitions: an XLSForm read with pyxform into a :class:`Survey`.
+
+The XLSForm (the ODK/KoboToolbox standard) is the codebook of everything downstream:
+ingestion validates against it, analysis takes labels, choice order, dimensions and roles
+from it. coopwork reads it with pyxform (``pyxform.xls2json.parse_file_to_json``), so any
+form pyxform accepts is accepted here, and pyxform's own errors come back as a
+:class:`~coopwork.errors.SurveyError` naming the file and row.
+
+coopwork-specific columns of the survey sheet (passed through by pyxform):
+
+``coopwork::dimension``
+    indicator family (profile, ties, mutualisation, governance, trust, effects,
+    transition, culture, trajectory).
+``coopwork::identifier``
+    ``yes`` for direct identifiers (names, emails, phones), pseudonymised at ingestion.
+``coopwork::role``
+    ``territory``, ``organisation``, ``org_type``, ``partner``, ``name_consent`` or ``weight``
+    (see ``docs/architecture.md``).
+
+Examples
+--------
+>>> from coopwork.demo import sample_survey_path
+>>> survey = load_survey(sample_survey_path())
+>>> survey.survey_id, survey.languages
+('cooperation_territoriale', ['fr', 'en'])
+>>> survey.role("territory").name
+'territoire'
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .errors import SurveyError
+
+__all__ = ["Choice", "Question", "Survey", "load_survey", "language_code"]
+
+#: pyxform's spelled-out type names → the XLSForm names used everywhere in coopwork.
+_TYPE_ALIASES = {
+    "select one": "select_one",
+    "select all that apply": "select_multiple",
+    "select one external": "select_one_external",
+    "select one from file": "select_one_from_file",
+    "select multiple from file": "select_multiple_from_file",
+}
+_STRUCTURAL = {"group", "repeat", "survey"}
+#: types that hold no answer of the respondent
+NON_ANSWER_TYPES = frozenset({"note", "start", "end", "today", "deviceid", "username",
+                              "simserial", "subscriberid", "phonenumber", "audit",
+                              "start-geopoint", "background-audio"})
+NUMERIC_TYPES = frozenset({"integer", "decimal", "range"})
+SELECT_TYPES = frozenset({"select_one", "select_multiple", "select_one_from_file",
+                          "select_multiple_from_file", "rank"})
+ROLES = frozenset({"territory", "organisation", "org_type", "partner", "name_consent", "weight"})
+_ROW_RE = re.compile(r"\[row\s*:\s*(\d+)\]", re.IGNORECASE)
+
+
+def language_code(language: str) -> str:
+    """Return the short code of an XLSForm language name.
+
+    Examples
+    --------
+    >>> language_code("French (fr)"), language_code("English"), language_code("default")
+    ('fr', 'english', 'default')
+    """
+    match = re.search(r"\(([A-Za-z-]+)\)\s*$", language)
+    return (match.group(1) if match else language).strip().lower()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a choice list, with its labels by language code."""
+
+    name: str
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, lang: str | None = None, default_language: str = "default") -> str:
+        """Label in ``lang``, else the default language, else any, else the name."""
+        return _pick(self.labels, lang, default_language) or self.name
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question (a row of the survey sheet that can hold an answer)."""
+
+    name: str
+    type: str
+    labels: dict[str, str] = field(default_factory=dict)
+    hints: dict[str, str] = field(default_factory=dict)
+    list_name: str | None = None
+    required: bool = False
+    constraint: str | None = None
+    constraint_message: dict[str, str] = field(default_factory=dict)
+    relevant: str | None = None
+    appearance: str | None = None
+    group: tuple[str, ...] = ()
+    repeat: str | None = None
+    dimension: str | None = None
+    identifier: bool = False
+    role: str | None = None
+    choices: tuple[Choice, ...] = ()
+
+    @property
+    def is_select(self) -> bool:
+        """True for select_one / select_multiple (and their from-file variants)."""
+        return self.type in SELECT_TYPES
+
+    @property
+    def is_multiple(self) -> bool:
+        """True for select_multiple questions (answers are space-separated names)."""
+        return self.type in {"select_multiple", "select_multiple_from_file"}
+
+    @property
+    def is_numeric(self) -> bool:
+        """True for integer, decimal and range questions."""
+        return self.type in NUMERIC_TYPES
+
+    @property
+    def is_answer(self) -> bool:
+        """True when the question holds an answer (not a note or device metadata)."""
+        return self.type not in NON_ANSWER_TYPES
+
+    @property
+    def is_likert(self) -> bool:
+        """An ordered scale: select_one with a ``likert`` appearance, or choices 1..k / 0..k."""
+        if self.type != "select_one":
+            return False
+        if self.appearance and "likert" in self.appearance:
+            return True
+        names = [c.name for c in self.choices]
+        if len(names) < 3 or not all(n.lstrip("-").isdigit() for n in names):
+            return False
+        values = [int(n) for n in names]
+        return values == list(range(values[0], values[0] + len(values)))
+
+    def label(self, lang: str | None = None, default_language: str = "default") -> str:
+        """Label in ``lang``, else the default language, else any, else the name."""
+        return _pick(self.labels, lang, default_language) or self.name
+
+
+@dataclass(frozen=True)
+class Survey:
+    """An XLSForm: questions in form order, choice lists, languages and settings."""
+
+    survey_id: str
+    title: str
+    version: str | None
+    languages: list[str]
+    default_language: str
+    questions: dict[str, Question]
+    choices: dict[str, list[Choice]]
+    path: Path | None = None
+
+    def __repr__(self) -> str:
+        return (f"Survey({self.survey_id!r}, {len(self.questions)} questions, "
+                f"languages={self.languages})")
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = []
+        for dimension, questions in self.dimensions.items():
+            names = ", ".join(escape(q.name) for q in questions)
+            rows.append(f"<tr><td>{escape(dimension)}</td><td>{len(questions)}</td>"
+                        f"<td>{names}</td></tr>")
+        return (f"<div><strong>{escape(self.title)}</strong> "
+                f"(<code>{escape(self.survey_id)}</code>, version {escape(str(self.version))}, "
+                f"{len(self.questions)} questions, languages {', '.join(self.languages)})"
+                "<table><thead><tr><th>dimension</th><th>n</th><th>questions</th></tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+    def question(self, name: str) -> Question:
+        """The question called ``name``.
+
+        Raises
+        ------
+        SurveyError
+            When there is no such question; the message lists the closest names.
+        """
+        try:
+            return self.questions[name]
+        except KeyError:
+            close = difflib.get_close_matches(name, list(self.questions), n=3)
+            hint = f"did you mean {', '.join(close)}?" if close else "check the survey sheet"
+            raise SurveyError(f"no question named '{name}' in survey '{self.survey_id}'",
+                              file=self.path and self.path.name, hint=hint) from None
+
+    def label(self, name: str, lang: str | None = None) -> str:
+        """Label of question ``name`` in ``lang`` (falls back to the default language)."""
+        return self.question(name).label(lang, self.default_language)
+
+    def choice_labels(self, name: str, lang: str | None = None) -> dict[str, str]:
+        """``{choice name: label}`` of a select question, in form order."""
+        question = self.question(name)
+        return {c.name: c.label(lang, self.default_language) for c in question.choices}
+
+    def role(self, role: str) -> Question | None:
+        """The first question with ``coopwork::role == role``, or None."""
+        return next((q for q in self.questions.values() if q.role == role), None)
+
+    @cached_property
+    def dimensions(self) -> dict[str, list[Question]]:
+        """Answer questions grouped by ``coopwork::dimension`` (form order)."""
+        grouped: dict[str, list[Question]] = {}
+        for q in self.questions.values():
+            if q.dimension and q.is_answer:
+                grouped.setdefault(q.dimension, []).append(q)
+        return grouped
+
+    @cached_property
+    def repeats(self) -> dict[str, list[Question]]:
+        """Answer questions of each repeat group, by repeat name."""
+        grouped: dict[str, list[Question]] = {}
+        for q in self.questions.values():
+            if q.repeat and q.is_answer:
+                grouped.setdefault(q.repeat, []).append(q)
+        return grouped
+
+    @cached_property
+    def top_level(self) -> list[Question]:
+        """Answer questions outside any repeat, in form order."""
+        return [q for q in self.questions.values() if q.repeat is None and q.is_answer]
+
+    @property
+    def identifiers(self) -> list[Question]:
+        """Questions declared ``coopwork::identifier = yes``."""
+        return [q for q in self.questions.values() if q.identifier]
+
+    @property
+    def relations_repeat(self) -> str | None:
+        """Name of the repeat group holding the ``partner`` question (the network), if any."""
+        partner = self.role("partner")
+        return partner.repeat if partner else None
+
+
+def _pick(texts: dict[str, str], lang: str | None, default_language: str) -> str | None:
+    for key in (lang, default_language, "default"):
+        if key and texts.get(key):
+            return texts[key]
+    return next((v for v in texts.values() if v), None)
+
+
+def _texts(value: object) -> dict[str, str]:
+    """pyxform gives a str (one language) or a {language name: text} dict."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, dict):
+        return {language_code(k): str(v) for k, v in value.items() if v not in (None, "")}
+    return {"default": str(value)}
+
+
+def _walk(node: dict, group: tuple[str, ...], repeat: str | None, choices: dict,
+          out: dict[str, Question], path: Path) -> None:
+    for child in node.get("children", []):
+        kind = _TYPE_ALIASES.get(child.get("type", ""), child.get("type", ""))
+        name = child.get("name", "")
+        if kind in _STRUCTURAL:
+            if name == "meta" and group == ():
+                continue  # pyxform's own meta/instanceID
+            inner_repeat = name if kind == "repeat" else repeat
+            _walk(child, (*group, name), inner_repeat, choices, out, path)
+            continue
+        bind = child.get("bind", {})
+        meta = child.get("coopwork", {}) or {}
+        list_name = child.get("list_name") or child.get("itemset")
+        question_choices = tuple(
+            Choice(str(c["name"]), _texts(c.get("label")))
+            for c in (child.get("choices") or choices.get(list_name, []) or [])
+        )
+        role = (meta.get("role") or "").strip() or None
+        if role is not None and role not in ROLES:
+            raise SurveyError(f"question '{name}' has an unknown coopwork::role '{role}'",
+                              file=path.name, column="coopwork::role",
+                              hint=f"use one of {', '.join(sorted(ROLES))}")
+        out[name] = Question(
+            name=name,
+            type=kind,
+            labels=_texts(child.get("label")),
+            hints=_texts(child.get("hint")),
+            list_name=list_name,
+            required=str(bind.get("required", "")).lower() in {"yes", "true", "true()", "1"},
+            constraint=bind.get("constraint") or None,
+            constraint_message=_texts(bind.get("jr:constraintMsg")),
+            relevant=bind.get("relevant") or None,
+            appearance=(child.get("control") or {}).get("appearance"),
+            group=group,
+            repeat=repeat,
+            dimension=(meta.get("dimension") or "").strip() or None,
+            identifier=str(meta.get("identifier", "")).strip().lower() in {"yes", "true", "1"},
+            role=role,
+            choices=question_choices,
+        )
+
+
+def load_survey(path: str | Path) -> Survey:
+    """Read an XLSForm (``.xlsx``, ``.xls``, ``.csv`` or ``.md`` as pyxform reads them).
+
+    Parameters
+    ----------
+    path
+        The XLSForm file.
+
+    Returns
+    -------
+    Survey
+        Questions in form order (groups flattened, with their ``group`` path and ``repeat``).
+
+    Raises
+    ------
+    SurveyError
+        The file is missing, is not an XLSForm (no ``survey`` sheet with ``type`` and
+        ``name``), or pyxform rejects it; the message names the file and, when pyxform
+        gives it, the row.
+
+    Examples
+    --------
+    >>> from coopwork.demo import sample_survey_path
+    >>> survey = load_survey(sample_survey_path())
+    >>> survey.question("org_type").is_select
+    True
+    >>> survey.label("org_type", "en")
+    'Type of organisation'
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SurveyError("the survey file does not exist", file=path,
+                          hint="give the path of an XLSForm (.xlsx), e.g. surveys/my_survey.xlsx")
+    try:
+        from pyxform.errors import PyXFormError
+        from pyxform.xls2json import parse_file_to_json
+    except ImportError as exc:  # pragma: no cover - pyxform is a core dependency
+        raise SurveyError("pyxform is not installed", hint='pip install "coopwork"') from exc
+    try:
+        form = parse_file_to_json(str(path))
+    except PyXFormError as exc:
+        text = str(exc).strip()
+        match = _ROW_RE.search(text)
+        raise SurveyError(f"this is not a valid XLSForm: {text}", file=path.name,
+                          row=int(match.group(1)) if match else None,
+                          hint="fix the survey sheet at that row (see https://xlsform.org)") from None
+    except Exception as exc:  # noqa: BLE001 - pyxform raises plain errors on non-XLSForm files
+        raise SurveyError(f"this file cannot be read as an XLSForm ({type(exc).__name__}: {exc})",
+                          file=path.name,
+                          hint="give an XLSForm workbook with 'survey' and 'choices' sheets") from None
+
+    questions: dict[str, Question] = {}
+    _walk(form, (), None, form.get("choices", {}), questions, path)
+    if not questions:
+        raise SurveyError("the survey sheet has no question", file=path.name,
+                          hint="add rows with 'type' and 'name' to the 'survey' sheet")
+    languages: list[str] = []
+    for q in questions.values():
+        for code in q.labels:
+            if code not in languages:
+                languages.append(code)
+    default = language_code(form.get("default_language") or "default")
+    if default not in languages:
+        default = languages[0] if languages else "default"
+    if len(languages) > 1 and "default" in languages:
+        languages.remove("default")
+    survey_id = str(form.get("id_string") or path.stem)
+    if survey_id == "data":  # pyxform's placeholder when settings has no form_id
+        survey_id = path.stem
+    return Survey(
+        survey_id=survey_id,
+        title=str(form.get("title") or survey_id),
+        version=str(form["version"]) if form.get("version") else None,
+        languages=languages or ["default"],
+        default_language=default,
+        questions=questions,
+        choices={k: [Choice(str(c["name"]), _texts(c.get("label"))) for c in v]
+                 for k, v in (form.get("choices") or {}).items()},
+        path=path,
+    )
