@@ -1,0 +1,256 @@
+"""The read side of a workspace: one line in a notebook gives the survey and the tidy tables.
+
+A workspace is a folder holding ``surveys/`` (XLSForms) and ``data/`` (see
+``docs/architecture.md``). Ingestion writes ``data/processed/<survey_id>/``; everything
+downstream (notebooks, batch runner, dashboards, exports) reads it through
+:func:`open_workspace`.
+
+Examples
+--------
+>>> import tempfile
+>>> from coopwork.demo import sample_survey_path
+>>> folder = Path(tempfile.mkdtemp())
+>>> (folder / "surveys").mkdir()
+>>> _ = shutil.copy(sample_survey_path(), folder / "surveys")
+>>> ws = open_workspace(folder)
+>>> ws.survey.survey_id
+'cooperation_territoriale'
+>>> ws.waves, ws.territories
+([], [])
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from functools import cached_property
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import WorkspaceError
+from .survey import Survey, load_survey
+
+__all__ = ["Workspace", "open_workspace", "DEFAULT_MIN_COUNT"]
+
+DEFAULT_MIN_COUNT = 3
+_SURVEY_SUFFIXES = (".xlsx", ".xls")
+
+
+class Workspace:
+    """A workspace folder and its survey; tables are read lazily and cached.
+
+    Use :func:`open_workspace` to create one.
+    """
+
+    def __init__(self, root: Path, survey_path: Path, *, min_count: int = DEFAULT_MIN_COUNT) -> None:
+        self.root = root
+        self.survey_path = survey_path
+        self.min_count = min_count
+        self._tables: dict[str, pd.DataFrame] = {}
+
+    # -- paths -----------------------------------------------------------------------------
+    @property
+    def surveys_dir(self) -> Path:
+        """``<workspace>/surveys``: the XLSForms."""
+        return self.root / "surveys"
+
+    @property
+    def raw_dir(self) -> Path:
+        """``<workspace>/data/raw``: exports as downloaded (never committed)."""
+        return self.root / "data" / "raw"
+
+    @property
+    def processed_dir(self) -> Path:
+        """``<workspace>/data/processed/<survey_id>``: the tidy tables."""
+        return self.root / "data" / "processed" / self.survey_id
+
+    @property
+    def reports_dir(self) -> Path:
+        """``<workspace>/data/reports/<survey_id>``: executed notebooks and HTML."""
+        return self.root / "data" / "reports" / self.survey_id
+
+    @property
+    def exports_dir(self) -> Path:
+        """``<workspace>/data/exports/<survey_id>``: static site, workbooks, placemats."""
+        return self.root / "data" / "exports" / self.survey_id
+
+    @property
+    def state_dir(self) -> Path:
+        """``<workspace>/.coopwork``: key, run state (git-ignored, never published)."""
+        return self.root / ".coopwork"
+
+    @property
+    def journal_url(self) -> str:
+        """SQLAlchemy URL of the journal of interpretations (SQLite in the workspace)."""
+        return f"sqlite:///{(self.root / 'data' / 'journal.sqlite').as_posix()}"
+
+    # -- survey and tables --------------------------------------------------------------------
+    @cached_property
+    def survey(self) -> Survey:
+        """The workspace's :class:`~coopwork.survey.Survey`."""
+        return load_survey(self.survey_path)
+
+    @property
+    def survey_id(self) -> str:
+        """Identifier of the survey (``form_id`` of the XLSForm settings)."""
+        return self.survey.survey_id
+
+    def _table(self, name: str) -> pd.DataFrame:
+        if name not in self._tables:
+            path = self.processed_dir / f"{name}.parquet"
+            self._tables[name] = pd.read_parquet(path) if path.is_file() else pd.DataFrame(
+                {c: pd.Series(dtype="string") for c in ("_submission_id", "_wave", "_territory")})
+        return self._tables[name]
+
+    @property
+    def manifest(self) -> dict:
+        """The ingestion manifest (sources with sha256, counts, versions), ``{}`` before any ingest."""
+        path = self.processed_dir / "manifest.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+    @property
+    def waves(self) -> list[str]:
+        """Waves present in the responses, sorted."""
+        return sorted(self._table("responses")["_wave"].dropna().unique().tolist())
+
+    @property
+    def territories(self) -> list[str]:
+        """Territories present in the responses, sorted."""
+        return sorted(self._table("responses")["_territory"].dropna().unique().tolist())
+
+    @property
+    def latest_wave(self) -> str | None:
+        """The last wave in sort order, or None before any ingest."""
+        return self.waves[-1] if self.waves else None
+
+    def territory_label(self, territory: str, lang: str | None = None) -> str:
+        """The territory's label from the survey's choice list (its id when it has none)."""
+        question = self.survey.role("territory")
+        if question is None or not question.is_select:
+            return territory
+        return self.survey.choice_labels(question.name, lang).get(territory, territory)
+
+    def _check(self, wave: str | None, territory: str | None) -> None:
+        if wave is not None and wave not in self.waves:
+            raise WorkspaceError(f"there is no wave '{wave}' in this workspace",
+                                 file=self.processed_dir,
+                                 hint=f"use one of: {', '.join(self.waves) or '(none: ingest a file first)'}")
+        if territory is not None and territory not in self.territories:
+            raise WorkspaceError(
+                f"there is no territory '{territory}' in this workspace", file=self.processed_dir,
+                hint=f"use one of: {', '.join(self.territories) or '(none: ingest a file first)'}")
+
+    def _filtered(self, name: str, wave: str | None, territory: str | None) -> pd.DataFrame:
+        self._check(wave, territory)
+        table = self._table(name)
+        keep = pd.Series(True, index=table.index)
+        if wave is not None:
+            keep &= table["_wave"] == wave
+        if territory is not None:
+            keep &= table["_territory"] == territory
+        return table[keep].reset_index(drop=True)
+
+    def responses(self, *, wave: str | None = None, territory: str | None = None) -> pd.DataFrame:
+        """Accepted responses (one row per submission), optionally for one wave/territory.
+
+        Raises
+        ------
+        WorkspaceError
+            When the wave or territory does not exist; the message lists those that do.
+        """
+        return self._filtered("responses", wave, territory)
+
+    def relations(self, *, wave: str | None = None, territory: str | None = None) -> pd.DataFrame:
+        """Cooperation ties (rows of the partner repeat group), optionally filtered."""
+        return self._filtered("relations", wave, territory)
+
+    def quarantine(self) -> pd.DataFrame:
+        """Rows rejected at ingestion, with their reason (pseudonymised, as strings)."""
+        return self._table("quarantine")
+
+    # -- display ----------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return (f"Workspace({str(self.root)!r}, survey={self.survey_id!r}, "
+                f"waves={self.waves}, territories={len(self.territories)})")
+
+    def _repr_html_(self) -> str:
+        responses = self._table("responses")
+        counts = (responses.groupby(["_territory", "_wave"]).size().unstack(fill_value=0)
+                  if len(responses) else pd.DataFrame())
+        table = counts.to_html(classes="coopwork-counts", border=0) if len(counts) else "<em>no data yet</em>"
+        return (f"<div><strong>coopwork workspace</strong> <code>{escape(str(self.root))}</code><br>"
+                f"survey <code>{escape(self.survey_id)}</code> · {len(responses)} responses · "
+                f"waves {escape(', '.join(self.waves)) or '—'} · {len(self.territories)} territories · "
+                f"disclosure: cells under {self.min_count} respondents are hidden"
+                f"<br>responses by territory and wave:{table}</div>")
+
+
+def _find_survey(root: Path, survey: str | Path | None) -> Path:
+    if survey is not None:
+        candidate = Path(survey)
+        if candidate.is_file():
+            return candidate
+        for suffix in _SURVEY_SUFFIXES:
+            path = root / "surveys" / f"{survey}{suffix}"
+            if path.is_file():
+                return path
+        raise WorkspaceError(f"no survey '{survey}' in {root / 'surveys'}",
+                             hint="give the XLSForm's path or its file name without extension")
+    found = sorted(p for p in (root / "surveys").glob("*") if p.suffix in _SURVEY_SUFFIXES
+                   and not p.stem.endswith("_draft") and not p.name.startswith("~$"))
+    if not found:
+        raise WorkspaceError(f"no XLSForm in {root / 'surveys'}",
+                             hint="put your survey's XLSForm there, or run `coopwork demo` for the sample")
+    if len(found) > 1:
+        with_data = [p for p in found if (root / "data" / "processed" / p.stem).is_dir()]
+        if len(with_data) == 1:
+            return with_data[0]
+        raise WorkspaceError(f"several surveys in {root / 'surveys'}: "
+                             f"{', '.join(p.stem for p in found)}",
+                             hint="choose one: open_workspace(path, survey='<name>')")
+    return found[0]
+
+
+def open_workspace(path: str | Path = ".", *, survey: str | Path | None = None,
+                   min_count: int = DEFAULT_MIN_COUNT) -> Workspace:
+    """Open a workspace folder.
+
+    Parameters
+    ----------
+    path
+        The workspace folder (holding ``surveys/`` and ``data/``).
+    survey
+        Which survey when ``surveys/`` holds several: a path or a file name without extension.
+    min_count
+        Disclosure threshold shown in the workspace summary and used by default downstream.
+
+    Raises
+    ------
+    WorkspaceError
+        When the folder or its survey cannot be found.
+
+    Examples
+    --------
+    >>> open_workspace("/nonexistent")
+    Traceback (most recent call last):
+    ...
+    coopwork.errors.WorkspaceError: /nonexistent: the workspace folder does not exist. ...
+    """
+    root = Path(path).expanduser().resolve()
+    if not root.is_dir():
+        raise WorkspaceError("the workspace folder does not exist", file=path,
+                             hint="give the folder that holds surveys/ and data/, "
+                                  "or create one with `coopwork demo --workspace DIR`")
+    return Workspace(root, _find_survey(root, survey), min_count=min_count)
+
+
+def copy_survey(source: str | Path, workspace: str | Path) -> Path:
+    """Copy an XLSForm into ``<workspace>/surveys/`` (unchanged if already identical)."""
+    source = Path(source)
+    target = Path(workspace) / "surveys" / source.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        shutil.copyfile(source, target)
+    return target

@@ -1,0 +1,34 @@
+"""Shared fixtures: the sample survey and a demo workspace built once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REALWORLD = ROOT.parent / "shared" / "realworld"
+
+
+@pytest.fixture(scope="session")
+def sample_survey_path() -> Path:
+    """Path of the bundled sample XLSForm."""
+    from coopwork.demo import sample_survey_path
+
+    return sample_survey_path()
+
+
+@pytest.fixture(scope="session")
+def sample_survey(sample_survey_path):
+    """The bundled sample survey as a Survey object."""
+    from coopwork.survey import load_survey
+
+    return load_survey(sample_survey_path)
+
+
+@pytest.fixture(scope="session")
+def realworld() -> Path:
+    """The folder of real public exports (../shared/realworld); tests skip when it is absent."""
+    if not REALWORLD.is_dir():
+        pytest.skip(f"real-world files not present at {REALWORLD} (they are never copied into the repo)")
+    return REALWORLD
