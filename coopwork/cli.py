@@ -71,11 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-run", action="store_true", help="stop after ingestion")
     _json(p)
 
-    p = sub.add_parser("ingest", help="ingest a survey export (Kobo, ODK, LimeSurvey, Google Forms, CSV, XLSX)")
+    p = sub.add_parser("ingest",
+                       help="ingest a survey export (Kobo, ODK, LimeSurvey, Google Forms, CSV, XLSX)")
     p.add_argument("file", metavar="FILE", help="the export to ingest")
     p.add_argument("--survey", required=True, metavar="XLSFORM", help="the survey's XLSForm")
     p.add_argument("--wave", required=True, metavar="WAVE", help="wave id, e.g. 2025 or w1")
-    p.add_argument("--territory", metavar="T", help="territory of every row (when the export has no territory question)")
+    p.add_argument("--territory", metavar="T",
+                   help="territory of every row (when the export has no territory question)")
     p.add_argument("--format", default="auto",
                    choices=["auto", "kobo", "odk", "limesurvey", "googleforms", "csv", "xlsx"],
                    help="export format (default: detected)")
@@ -87,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     survey_sub = p.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
     d = survey_sub.add_parser("draft", help="write a draft XLSForm inferred from an export")
     d.add_argument("export", metavar="EXPORT", help="a LimeSurvey, Google Forms or other export")
-    d.add_argument("--output", "-o", metavar="XLSFORM", help="where to write the draft (default: surveys/<name>_draft.xlsx)")
+    d.add_argument("--output", "-o", metavar="XLSFORM",
+                   help="where to write the draft (default: surveys/<name>_draft.xlsx)")
     d.add_argument("--format", default="auto",
                    choices=["auto", "kobo", "odk", "limesurvey", "googleforms", "csv", "xlsx"])
     _workspace(d)
@@ -100,10 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--territory", action="append", metavar="T", help="territory to run (repeatable)")
     target.add_argument("--all", action="store_true", help="every territory (the default)")
     p.add_argument("--wave", metavar="W", help="wave to report on (default: the latest)")
-    p.add_argument("--notebook", metavar="PATH", help="notebook to run (default: notebooks/territory_report.ipynb)")
+    p.add_argument("--notebook", metavar="PATH",
+                   help="notebook to run (default: notebooks/territory_report.ipynb)")
     p.add_argument("--jobs", type=int, metavar="N", help="parallel workers (default: number of cores)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--timeout", type=float, default=600, metavar="SECONDS", help="per-territory time limit (default 600)")
+    p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
+                   help="per-territory time limit (default 600)")
     p.add_argument("--force", action="store_true", help="rerun even when nothing changed")
     p.add_argument("--lang", default="fr", choices=["fr", "en"])
     p.add_argument("--min-count", type=int, default=3, metavar="K", help="disclosure threshold (default 3)")
@@ -116,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--token", help="access token (default: generated when --host is not loopback)")
     p.add_argument("--territory", metavar="T", help="workshop mode: the territory of the session")
-    p.add_argument("--expect", type=int, default=0, metavar="N", help="workshop mode: participants expected (kernels preheated)")
+    p.add_argument("--expect", type=int, default=0, metavar="N",
+                   help="workshop mode: participants expected (kernels preheated)")
     p.add_argument("--lang", default="fr", choices=["fr", "en"])
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
 

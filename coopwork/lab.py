@@ -57,7 +57,8 @@ def new_notebook(name: str, *, workspace: str | Path = ".") -> Path:
                             hint="choose another name, or open the existing notebook")
     target.parent.mkdir(parents=True, exist_ok=True)
     notebook = json.loads(TEMPLATE.read_text(encoding="utf-8"))
-    notebook["cells"][0]["source"] = [line.replace("{title}", name) for line in notebook["cells"][0]["source"]]
+    title_cell = notebook["cells"][0]
+    title_cell["source"] = [line.replace("{title}", name) for line in title_cell["source"]]
     target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return target
 

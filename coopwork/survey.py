@@ -342,7 +342,7 @@ def load_survey(path: str | Path) -> Survey:
         raise SurveyError(f"this is not a valid XLSForm: {text}", file=path.name,
                           row=int(match.group(1)) if match else None,
                           hint="fix the survey sheet at that row (see https://xlsform.org)") from None
-    except Exception as exc:  # noqa: BLE001 - pyxform raises plain errors on non-XLSForm files
+    except Exception as exc:  # pyxform raises plain errors on non-XLSForm files
         raise SurveyError(f"this file cannot be read as an XLSForm ({type(exc).__name__}: {exc})",
                           file=path.name,
                           hint="give an XLSForm workbook with 'survey' and 'choices' sheets") from None

@@ -68,7 +68,8 @@ def test_several_surveys_need_a_choice(workspace):
     (workspace / "data" / "processed" / "autre").mkdir()
     with pytest.raises(WorkspaceError, match="several surveys"):
         open_workspace(workspace)
-    assert open_workspace(workspace, survey="cooperation_territoriale").survey_id == "cooperation_territoriale"
+    chosen = open_workspace(workspace, survey="cooperation_territoriale")
+    assert chosen.survey_id == "cooperation_territoriale"
 
 
 def test_empty_workspace_has_no_waves(tmp_path, sample_survey_path):
