@@ -34,7 +34,7 @@ __all__ = ["main", "build_parser"]
 _HANDLERS = {
     "demo": "coopwork.demo.cli:main",
     "ingest": "coopwork.ingest.cli:main",
-    "survey": "coopwork.ingest.cli:survey_main",
+    "survey": "coopwork.ingest.survey_cli:survey_main",
     "run": "coopwork.batch.cli:main",
     "serve": "coopwork.dashboard.cli:main",
     "journal": "coopwork.dashboard.cli:journal_main",
