@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import secrets
 import subprocess
@@ -94,6 +95,8 @@ def lab_command(workspace: str | Path, *, port: int = 8888, token: str | None = 
                "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
                f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}",
                f"--ServerApp.open_browser={open_browser}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers and CI run as root
+        command.append("--ServerApp.allow_root=True")
     return command, token
 
 
