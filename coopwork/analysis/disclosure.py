@@ -1,0 +1,347 @@
+"""Disclosure control: the ONE function that decides what may be published.
+
+Every table that leaves :mod:`coopwork.analysis` for a figure, a report, a dashboard or an
+export passes through :func:`protect`. It adds two columns (see ``docs/architecture.md``):
+
+``suppressed``
+    bool, the row must not be shown;
+``display``
+    str, the text shown to people: the formatted value, or ``"< 3"`` (``"< {min_count}"``)
+    when the row is suppressed;
+
+and sets **every numeric column of a suppressed row to NA**, so that no builder downstream can
+leak the value by mistake.
+
+Rules, in the order they are applied
+------------------------------------
+1. **Primary suppression** (threshold rule): a row whose count is ``1 .. min_count - 1`` is
+   suppressed. True zeros are shown as ``0`` (INSEE/Eurostat practice: a structural or
+   observed zero reveals nothing about a person) — except in a group that is itself too small
+   (rule 2). A missing count (NA) cannot be checked and is suppressed.
+2. **Small groups**: with ``base=``, a row whose group size (the value of the ``base`` column, or
+   the sum of several columns) is ``1 .. min_count - 1`` is suppressed whatever its count, zeros
+   included, so a group of two respondents is never visible.
+3. **Dominance rule** (1, 85 %): with ``dominance=0.85``, a sum cell where one unit contributes more
+   than 85 % of the total is suppressed. It needs the per-cell total and largest contribution
+   (columns ``total_column`` and ``largest_column``).
+4. **Secondary suppression**: with ``margins=``, a table whose totals are published is protected
+   against subtraction: in every *line* (a set of cells that add up to a published total) that
+   has exactly one suppressed cell, the smallest other non-zero cell is suppressed too; this is
+   repeated until no line has a single suppressed cell.
+5. Rows already marked ``suppressed`` by an earlier call stay suppressed.
+
+Consent to be named (networks): :func:`visible_label` decides whether an organisation's name
+may be shown; only an explicit *yes* does.
+
+Examples
+--------
+>>> import pandas as pd
+>>> table = pd.DataFrame({"option": ["a", "b", "c"], "n": [12, 2, 0]})
+>>> protect(table)[["option", "n", "suppressed", "display"]]
+  option     n  suppressed display
+0      a    12       False      12
+1      b  <NA>        True     < 3
+2      c     0       False       0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+
+from ..i18n import normalise_lang, t
+
+__all__ = [
+    "DEFAULT_MIN_COUNT",
+    "DOMINANCE",
+    "format_number",
+    "format_percent",
+    "has_consent",
+    "protect",
+    "visible_label",
+]
+
+#: Default threshold: cells counting fewer respondents are never shown.
+DEFAULT_MIN_COUNT = 3
+#: Default dominance threshold: one unit must not make more than 85 % of a published sum.
+DOMINANCE = 0.85
+
+_YES = frozenset({"yes", "oui", "y", "o", "true", "1", "vrai", "si", "sí", "ja", "da", "sim"})
+
+Display = str | Callable[[Mapping[str, object], str], str] | None
+
+
+def format_number(value: object, *, decimals: int = 0, lang: str | None = "fr") -> str:
+    """Format a number for people: ``1 234,5`` in French, ``1,234.5`` in English; NA → ``""``.
+
+    Examples
+    --------
+    >>> format_number(1234.5, decimals=1, lang="fr"), format_number(1234.5, decimals=1, lang="en")
+    ('1\\u202f234,5', '1,234.5')
+    >>> format_number(None)
+    ''
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if not np.isfinite(float(value)):
+        return ""
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{exact:,.{decimals}f}"
+    if normalise_lang(lang) == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def format_percent(value: object, *, decimals: int = 0, lang: str | None = "fr") -> str:
+    """Format a percentage (0–100 scale): ``42 %`` in French (narrow no-break space), ``42%`` in English.
+
+    Examples
+    --------
+    >>> format_percent(41.66, lang="en"), format_percent(41.66, decimals=1, lang="fr")
+    ('42%', '41,7\\u202f%')
+    """
+    text = format_number(value, decimals=decimals, lang=lang)
+    if not text:
+        return ""
+    return f"{text}\u202f%" if normalise_lang(lang) == "fr" else f"{text}%"
+
+
+def has_consent(consent: object) -> bool:
+    """True only for an explicit yes (``oui``, ``yes``, ``true``, ``1``…); NA, ``non``, anything else: False.
+
+    Examples
+    --------
+    >>> has_consent("oui"), has_consent("non"), has_consent(None), has_consent(True)
+    (True, False, False, True)
+    """
+    if consent is None or consent is pd.NA:
+        return False
+    if isinstance(consent, bool | np.bool_):
+        return bool(consent)
+    try:
+        if pd.isna(consent):
+            return False
+    except (TypeError, ValueError):
+        return False
+    return str(consent).strip().lower() in _YES
+
+
+def visible_label(name: object, *, consent: object, lang: str | None = None) -> str | None:
+    """The label under which an organisation may appear in a published figure or table.
+
+    Parameters
+    ----------
+    name
+        The organisation's name (as pseudonymised/stored).
+    consent
+        The answer to the ``name_consent`` question. Only an explicit yes (``oui``, ``yes``,
+        ``true``, ``1``…) lets the name be shown; ``non``, a missing answer or an unknown value
+        keep the organisation anonymous — partners named by others, who were never asked,
+        stay anonymous too.
+    lang
+        ``None`` (default): return ``None`` for an anonymous organisation, so the caller draws an
+        unlabelled node. A language code: return the translated placeholder
+        ("organisation anonyme" / "anonymous organisation").
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> visible_label("Coop Alpha", consent="oui")
+    'Coop Alpha'
+    >>> visible_label("Coop Alpha", consent="non") is None
+    True
+    >>> visible_label("Coop Alpha", consent=None, lang="fr")
+    'organisation anonyme'
+    """
+    missing_name = name is None or name is pd.NA or (isinstance(name, float) and np.isnan(name))
+    if not missing_name and has_consent(consent):
+        text = str(name).strip()
+        if text:
+            return text
+    return None if lang is None else t("analysis.anonymous_organisation", lang)
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+def _default_display(count: str, lang: str) -> Callable[[Mapping[str, object], str], str]:
+    def show(row: Mapping[str, object], lang: str = lang) -> str:
+        value = row[count]
+        decimals = 0 if pd.isna(value) or float(value).is_integer() else 1
+        return format_number(value, decimals=decimals, lang=lang)
+
+    return show
+
+
+def _lines(table: pd.DataFrame, margins: Sequence[str | Sequence[str] | None]) -> list[np.ndarray]:
+    """Positions of the cells of every line whose total is published."""
+    lines: list[np.ndarray] = []
+    for spec in margins:
+        keys = _as_list(spec)
+        if not keys:
+            lines.append(np.arange(len(table)))
+            continue
+        codes = table.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
+        order = np.argsort(codes, kind="stable")
+        bounds = np.flatnonzero(np.diff(codes[order])) + 1
+        lines.extend(np.split(order, bounds))
+    return lines
+
+
+def _secondary(counts: np.ndarray, suppressed: np.ndarray, lines: list[np.ndarray]) -> np.ndarray:
+    suppressed = suppressed.copy()
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            if len(line) < 2 or suppressed[line].sum() != 1:
+                continue
+            candidates = line[~suppressed[line]]
+            values = counts[candidates]
+            positive = candidates[values > 0]
+            pool = positive if len(positive) else candidates
+            # the smallest contribution is the cheapest cell to hide; ties → first in table order
+            pick = pool[np.argmin(counts[pool])]
+            suppressed[pick] = True
+            changed = True
+    return suppressed
+
+
+def protect(
+    table: pd.DataFrame,
+    *,
+    count: str = "n",
+    min_count: int = DEFAULT_MIN_COUNT,
+    value_columns: Sequence[str] | None = None,
+    dominance: float | None = None,
+    margins: Sequence[str | Sequence[str] | None] | None = None,
+    lang: str = "fr",
+    base: str | Sequence[str] | None = None,
+    total_column: str = "total",
+    largest_column: str = "largest",
+    display: Display = None,
+) -> pd.DataFrame:
+    """Mark the rows that must not be published, blank their numbers and add a ``display`` text.
+
+    Parameters
+    ----------
+    table
+        One row per published cell. Not modified.
+    count
+        Column holding the **unweighted** number of respondents behind the row.
+    min_count
+        Smallest count that may be shown (default 3). ``min_count=1`` switches primary
+        suppression off (zeros and ones shown).
+    value_columns
+        Columns to set to NA on suppressed rows; default: every numeric column (counts,
+        percentages, means, intervals, bases…). Non-numeric columns (labels, keys) are kept.
+    dominance
+        Dominance threshold, e.g. ``0.85``: a row where ``largest_column / total_column``
+        exceeds it is suppressed. ``None`` (default): no dominance rule.
+    margins
+        The lines whose totals are published, each given by the column(s) that identify a line:
+        ``["row", "column"]`` for a two-way table with row and column totals, ``[["group"]]`` for
+        options summing to a group's base, ``[None]`` for a single line (the whole table).
+        ``None`` (default): no secondary suppression.
+    lang
+        Language of the display texts.
+    base
+        Column (or columns, summed) giving the size of the group each row belongs to; rows of a
+        group of ``1 .. min_count - 1`` respondents are suppressed, zeros included.
+    total_column, largest_column
+        Columns used by the dominance rule.
+    display
+        How to write a shown row: a column name (formatted as a number), or a function
+        ``(row, lang) -> str`` where ``row`` is a mapping column → value. Default: the ``count``
+        column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``table`` with ``suppressed`` (bool) and ``display`` (str) columns and NA in the
+        numeric columns of suppressed rows.
+
+    Examples
+    --------
+    Secondary suppression in a two-way table with margins: the single small cell of each line
+    would be recovered from the totals, so the next smallest cell is hidden too.
+
+    >>> import pandas as pd
+    >>> cells = pd.DataFrame({"row": ["x", "x", "y", "y"], "column": ["a", "b", "a", "b"],
+    ...                       "n": [2, 10, 7, 9]})
+    >>> protect(cells, margins=["row", "column"])["display"].tolist()
+    ['< 3', '< 3', '< 3', '< 3']
+
+    Dominance on a sum (one organisation holds 90 % of the jobs):
+
+    >>> sums = pd.DataFrame({"n": [5, 4], "total": [100.0, 40.0], "largest": [90.0, 12.0]})
+    >>> protect(sums, dominance=0.85, display="total", lang="en")["display"].tolist()
+    ['< 3', '40']
+    """
+    if count not in table.columns:
+        raise KeyError(f"protect(): the table has no count column {count!r}")
+    out = table.copy()
+    counts = pd.to_numeric(out[count], errors="coerce").astype("Float64")
+    count_values = counts.fillna(np.nan).to_numpy(dtype=float, na_value=np.nan)
+    threshold = max(int(min_count), 1)
+
+    suppressed = np.isnan(count_values) | ((count_values > 0) & (count_values < threshold))
+    if "suppressed" in out.columns:
+        suppressed |= out["suppressed"].fillna(True).to_numpy(dtype=bool)
+    if base is not None:
+        size = out[_as_list(base)].apply(pd.to_numeric, errors="coerce").sum(axis=1, min_count=1)
+        size_values = size.to_numpy(dtype=float, na_value=np.nan)
+        suppressed |= (size_values > 0) & (size_values < threshold)
+    if dominance is not None:
+        total = pd.to_numeric(out[total_column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        largest = pd.to_numeric(out[largest_column], errors="coerce").to_numpy(dtype=float,
+                                                                                na_value=np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(total > 0, largest / total, 0.0)
+        suppressed |= np.nan_to_num(share, nan=1.0) > dominance
+    if margins:
+        filled = np.nan_to_num(count_values, nan=0.0)
+        suppressed = _secondary(filled, suppressed, _lines(out, margins))
+
+    if value_columns is None:
+        value_columns = [c for c in out.columns
+                         if c not in {"suppressed", "display"}
+                         and pd.api.types.is_numeric_dtype(out[c])
+                         and not pd.api.types.is_bool_dtype(out[c])]
+    mask = pd.Series(suppressed, index=out.index)
+    for column in value_columns:
+        series = out[column]
+        if pd.api.types.is_integer_dtype(series) and not isinstance(series.dtype, pd.Int64Dtype):
+            series = series.astype("Int64")
+        elif pd.api.types.is_float_dtype(series) and not isinstance(series.dtype, pd.Float64Dtype):
+            series = series.astype("Float64")
+        out[column] = series.mask(mask)
+
+    if display is None:
+        display = _default_display(count, lang)
+    elif isinstance(display, str):
+        column = display
+        display = lambda row, lang, _c=column: format_number(  # noqa: E731
+            row[_c], decimals=0 if pd.isna(row[_c]) or float(row[_c]).is_integer() else 1, lang=lang)
+    hidden = t("analysis.suppressed", lang, min_count=threshold)
+    records = out.to_dict("records")  # plain dicts: much faster than iterrows
+    texts = [hidden if flag else display(row, lang) for flag, row in zip(suppressed, records, strict=True)]
+    out["suppressed"] = pd.Series(suppressed, index=out.index, dtype=bool)
+    out["display"] = pd.Series(texts, index=out.index, dtype="str")
+    return out

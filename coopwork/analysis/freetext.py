@@ -1,0 +1,357 @@
+"""Free-text answers: listed safely, and counted by theme with a researcher-editable codebook.
+
+No NLP: a theme is a list of keywords and stems written by the research team (YAML, see
+:func:`load_codebook`), matched without regard to case or accents. The codebook is part of
+the research: edit it after reading the answers, rerun, compare.
+
+Codebook format (``surveys/codebook_<survey_id>.yml``)::
+
+    questions: [evolution_texte, attentes_texte]   # optional: the questions it was written for
+    themes:
+      mutualisation:
+        label: {fr: "Mutualisation", en: "Pooling"}
+        keywords: ["mutualis*", "partage de locaux", "pooling", "shar*"]
+
+A keyword ending with ``*`` is a **stem** (matches words starting with it: ``mutualis*`` →
+mutualiser, mutualisation, mutualisé); otherwise it matches the **whole word or phrase**
+(``emploi`` matches "l'emploi" but not "emplois"; write ``emploi*`` for both). In a phrase,
+each word may be a stem: ``projet* commun*`` matches "projets communs".
+
+Examples
+--------
+>>> codebook = {"themes": {"jobs": {"label": {"fr": "Emploi", "en": "Jobs"},
+...                                 "keywords": ["emploi*", "job*"]}}}
+>>> matches_theme("Création d'EMPLOIS locaux", codebook["themes"]["jobs"]["keywords"])
+True
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CoopworkError
+from ..i18n import t
+from ..survey import Survey
+from .disclosure import DEFAULT_MIN_COUNT, format_number, format_percent, has_consent, protect
+from .selection import answered, groups
+
+__all__ = ["load_codebook", "matches_theme", "normalise_text", "text_answers", "theme_counts"]
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<!\w)(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{1,4}\)?[\s.-]?){3,6}\d{2,4}(?!\w)")
+_PSEUDONYM = re.compile(r"\bpx_[0-9a-f]{8,}\b")
+_URL = re.compile(r"https?://\S+")
+
+
+def normalise_text(text: str) -> str:
+    """Lower case, accents removed, typographic apostrophes made plain, spaces collapsed.
+
+    Examples
+    --------
+    >>> normalise_text("  Économie   SOCIALE’s ")
+    "economie sociale's"
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    plain = plain.replace("\u2019", "'").replace("\u02bc", "'")
+    return re.sub(r"\s+", " ", plain).strip()
+
+
+def _pattern(keywords: list[str]) -> re.Pattern[str]:
+    parts = []
+    for keyword in keywords:
+        words = [w for w in normalise_text(keyword).split(" ") if w.strip("*")]
+        if not words:
+            continue
+        # every word ending with * is a stem (phrases may mix: "projet* commun*")
+        body = r"\s+".join(re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in words)
+        parts.append(rf"(?<!\w){body}(?!\w)")
+    return re.compile("|".join(parts) if parts else r"(?!x)x")
+
+
+def matches_theme(text: str, keywords: list[str]) -> bool:
+    """True when ``text`` contains one of ``keywords`` (stems end with ``*``), ignoring case and accents."""
+    return bool(_pattern(list(keywords)).search(normalise_text(text)))
+
+
+def load_codebook(path: str | Path) -> dict:
+    """Read and check a YAML codebook (see the module docstring for the format).
+
+    Returns
+    -------
+    dict
+        ``{"questions": [...], "themes": {theme: {"label": {lang: text}, "keywords": [...]}}}``
+        with themes in file order.
+
+    Raises
+    ------
+    CoopworkError
+        Unreadable file, no ``themes``, a theme without keywords (the message names it).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import coopwork
+    >>> book = load_codebook(Path(coopwork.__file__).parents[1] / "surveys"
+    ...                      / "codebook_cooperation_territoriale.yml")
+    >>> "mutualisation" in book["themes"]
+    True
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise CoopworkError(f"cannot read the codebook ({exc})", file=path,
+                            hint="check that the file exists and is valid YAML") from None
+    return check_codebook(data, file=path)
+
+
+def check_codebook(data: object, *, file: object = None) -> dict:
+    """Validate a codebook given as a dict (same rules as :func:`load_codebook`)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("themes"), Mapping) or not data["themes"]:
+        raise CoopworkError("the codebook has no 'themes'", file=file,
+                            hint="write 'themes:' then one entry per theme with 'keywords:'")
+    themes = {}
+    for name, spec in data["themes"].items():
+        keywords = spec.get("keywords") if isinstance(spec, Mapping) else None
+        if not keywords or not isinstance(keywords, list | tuple):
+            raise CoopworkError(f"theme '{name}' has no keywords", file=file, column=str(name),
+                                hint="add 'keywords: [word, stem*]' under the theme")
+        label = spec.get("label") or {}
+        if isinstance(label, str):
+            label = {"fr": label}
+        themes[str(name)] = {"label": {str(k): str(v) for k, v in label.items()},
+                             "keywords": [str(k) for k in keywords]}
+    return {"questions": [str(q) for q in data.get("questions") or []], "themes": themes}
+
+
+def _masker(responses: pd.DataFrame, survey: Survey) -> re.Pattern[str] | None:
+    """Names of respondent organisations that refused to be named (to mask them in texts)."""
+    organisation, consent = survey.role("organisation"), survey.role("name_consent")
+    if organisation is None or organisation.name not in responses.columns:
+        return None
+    names = responses[organisation.name].astype("string")
+    if consent is not None and consent.name in responses.columns:
+        refused = ~responses[consent.name].map(has_consent).astype(bool)
+    else:
+        refused = pd.Series(True, index=responses.index)
+    hidden = sorted({n.strip() for n in names[refused].dropna() if len(n.strip()) >= 3},
+                    key=len, reverse=True)
+    if not hidden:
+        return None
+    return re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in hidden), re.IGNORECASE)
+
+
+def _scrub(text: str, names: re.Pattern[str] | None) -> str:
+    text = _EMAIL.sub("[…]", text)
+    text = _URL.sub("[…]", text)
+    text = _PSEUDONYM.sub("[…]", text)
+    text = _PHONE.sub(lambda m: "[…]" if sum(c.isdigit() for c in m.group()) >= 8 else m.group(), text)
+    if names is not None:
+        text = names.sub("[…]", text)
+    return text
+
+
+def text_answers(
+    responses: pd.DataFrame,
+    survey: Survey,
+    question: str,
+    *,
+    territory: str | None = None,
+    min_count: int = DEFAULT_MIN_COUNT,
+    lang: str = "fr",
+) -> pd.DataFrame:
+    """The answers to a text question, safe to show in a report or a workshop.
+
+    Safety measures:
+
+    - no identifier column is returned (no submission id, no organisation), and answers are
+      sorted alphabetically within each territory, so they cannot be linked to the answers of
+      the same respondent to another question by their order;
+    - e-mail addresses, URLs, phone numbers, coopwork pseudonyms and the names of respondent
+      organisations that did not agree to be named are replaced by ``[…]``;
+    - ``html`` is escaped with :func:`html.escape` (safe to insert in a page);
+    - a territory with fewer than ``min_count`` answers shows none: a single row with
+      ``suppressed=True`` and ``display="< 3"``.
+
+    Parameters
+    ----------
+    responses
+        Processed responses table.
+    survey
+        The survey.
+    question
+        A text question.
+    territory
+        Keep one territory (``None``: all, grouped by territory).
+    min_count
+        Disclosure threshold on the number of answers per territory.
+    lang
+        Language of the display.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``_territory``, ``question``, ``n`` (answers in the territory), ``answer`` (scrubbed
+        plain text), ``html`` (escaped), ``suppressed``, ``display`` (= ``answer``, or ``"< 3"``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from coopwork.survey import Question, Survey
+    >>> survey = Survey("d", "D", None, ["fr"], "fr", {"avis": Question("avis", "text")}, {})
+    >>> df = pd.DataFrame({"_territory": ["t1"] * 3 + ["t2"],
+    ...                    "avis": ["<b>Très bien</b>", "Écrire à a.b@ex.org", "Utile", "Seul"]})
+    >>> text_answers(df, survey, "avis")[["_territory", "html", "display"]]
+      _territory                          html           display
+    0         t1  &lt;b&gt;Très bien&lt;/b&gt;  <b>Très bien</b>
+    1         t1                  Écrire à […]      Écrire à […]
+    2         t1                         Utile             Utile
+    3         t2                          <NA>               < 3
+    """
+    q = survey.question(question)
+    if q.type != "text":
+        raise CoopworkError(f"'{question}' is a {q.type} question, not a text question", column=question,
+                            hint="use summarise() for choices and numbers")
+    if q.identifier:
+        raise CoopworkError(f"'{question}' is an identifier: it is never listed", column=question,
+                            hint="identifiers are pseudonymised and must not be shown")
+    data = responses
+    if territory is not None:
+        data = data[(data["_territory"] == territory).fillna(False).to_numpy(dtype=bool)]
+    done = answered(data, survey, question).to_numpy(dtype=bool)
+    names = _masker(responses, survey)
+    texts = data.loc[done, question].astype(str).str.strip().map(lambda v: _scrub(v, names))
+    places = (data.loc[done, "_territory"].astype("string").fillna("") if "_territory" in data.columns
+              else pd.Series("", index=texts.index, dtype="string"))
+    frame = pd.DataFrame({"_territory": places.to_numpy(), "answer": texts.to_numpy()})
+    if territory is not None and frame.empty:
+        frame = pd.DataFrame({"_territory": [territory], "answer": [pd.NA]})
+    frame["n"] = frame.groupby("_territory")["answer"].transform("count").astype("Int64")
+    frame["_key"] = frame["answer"].map(normalise_text, na_action="ignore")
+    frame = frame.sort_values(["_territory", "_key"], kind="stable").drop(columns="_key")
+    small = frame["n"].lt(max(min_count, 1)).fillna(True).to_numpy(dtype=bool)
+    # one row per hidden territory: the number of rows must not reveal the number of answers
+    frame = pd.concat([frame[~small], frame[small].drop_duplicates("_territory")]).sort_values(
+        "_territory", kind="stable").reset_index(drop=True)
+    frame["answer"] = frame["answer"].astype("string")
+    frame["html"] = frame["answer"].map(html.escape, na_action="ignore").astype("string")
+    frame.insert(1, "question", pd.array([question] * len(frame), dtype="str"))
+    frame = frame[["_territory", "question", "n", "answer", "html"]]
+    out = protect(frame, count="n", min_count=min_count, lang=lang,
+                  value_columns=["n", "answer", "html"], display=lambda row, lang: str(row["answer"]))
+    out.attrs.update(question=question, question_label=survey.label(question, lang), territory=territory,
+                     min_count=min_count, lang=lang)
+    return out
+
+
+def theme_counts(
+    responses: pd.DataFrame,
+    survey: Survey,
+    question: str,
+    *,
+    codebook: Mapping | str | Path,
+    by: str | None = None,
+    min_count: int = DEFAULT_MIN_COUNT,
+    lang: str = "fr",
+) -> pd.DataFrame:
+    """How many answers to a text question mention each theme of the codebook.
+
+    Parameters
+    ----------
+    responses
+        Processed responses table (filtered as wanted).
+    survey
+        The survey.
+    question
+        A text question.
+    codebook
+        A codebook dict (:func:`load_codebook`'s shape) or the path of its YAML file.
+    by
+        Optional grouping (as in :func:`~coopwork.analysis.summary.summarise`).
+    min_count
+        Disclosure threshold.
+    lang
+        Language of the labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (group ×) theme in codebook order, then ``_none`` (answers matching no
+        theme: read them to improve the codebook): ``<by>``, ``<by>_label`` (with ``by``),
+        ``theme``, ``label``, ``n`` (answers mentioning the theme), ``base`` (non-empty
+        answers), ``percent`` (``100 * n / base``; an answer may mention several themes, so
+        totals may exceed 100 %), ``suppressed``, ``display``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from coopwork.survey import Question, Survey
+    >>> survey = Survey("d", "D", None, ["fr"], "fr", {"avis": Question("avis", "text")}, {})
+    >>> book = {"themes": {"jobs": {"label": {"fr": "Emploi"}, "keywords": ["emploi*"]},
+    ...                    "place": {"label": {"fr": "Lieux"}, "keywords": ["local", "locaux"]}}}
+    >>> df = pd.DataFrame({"avis": ["Des emplois créés", "Un local partagé", "EMPLOI et locaux",
+    ...                             "Rien", "l'emploi d'abord"]})
+    >>> theme_counts(df, survey, "avis", codebook=book, lang="en")[["theme", "n", "base", "display"]]
+       theme     n  base    display
+    0   jobs     3     5   3 (60%)
+    1  place  <NA>  <NA>        < 3
+    2  _none  <NA>  <NA>        < 3
+    """
+    book = check_codebook(codebook) if isinstance(codebook, Mapping) else load_codebook(codebook)
+    q = survey.question(question)
+    if q.type != "text":
+        raise CoopworkError(f"'{question}' is a {q.type} question, not a text question", column=question,
+                            hint="theme counts are for free-text questions")
+    done = answered(responses, survey, question).to_numpy(dtype=bool)
+    texts = responses[question].astype("string").fillna("").map(normalise_text).to_numpy(dtype=object)
+    themes = book["themes"]
+    hits = np.zeros((len(responses), len(themes) + 1), dtype=bool)
+    for j, spec in enumerate(themes.values()):
+        pattern = _pattern(spec["keywords"])
+        hits[:, j] = [bool(pattern.search(text)) for text in texts]
+    hits[:, -1] = ~hits[:, :-1].any(axis=1)
+    hits &= done[:, None]
+    labels = [spec["label"].get(lang) or spec["label"].get("fr") or next(iter(spec["label"].values()), name)
+              for name, spec in themes.items()]
+    names = [*themes, "_none"]
+    labels = [*labels, t("analysis.theme_none", lang)]
+    if by is None:
+        members = [(None, None, np.arange(len(responses)))]
+    else:
+        found = groups(responses, survey, by, lang=lang)
+        positions = found.members.groupby("group")["position"].agg(lambda s: s.to_numpy())
+        members = [(code, label, positions.get(code, np.array([], dtype=int)))
+                   for code, label in found.labels.items()]
+    rows = []
+    for code, group_label, pos in members:
+        base = int(done[pos].sum())
+        counts = hits[pos].sum(axis=0)
+        for name, label, n in zip(names, labels, counts, strict=True):
+            row = {} if by is None else {by: code, f"{by}_label": group_label}
+            row.update(theme=name, label=label, n=int(n), base=base,
+                       percent=100 * n / base if base else np.nan)
+            rows.append(row)
+    table = pd.DataFrame(rows).astype({"n": "Int64", "base": "Int64", "percent": "Float64",
+                                       "theme": "str", "label": "str"})
+    out = protect(table, count="n", min_count=min_count, base="base",
+                  margins=["theme"] if by is not None else None, lang=lang,
+                  display=_display)
+    out.attrs.update(question=question, question_label=survey.label(question, lang), by=by,
+                     min_count=min_count, lang=lang, note=t("analysis.note_themes", lang))
+    return out
+
+
+def _display(row: Mapping[str, object], lang: str) -> str:
+    if pd.isna(row["percent"]):
+        return format_number(row["n"], lang=lang)
+    return f"{format_number(row['n'], lang=lang)} ({format_percent(row['percent'], lang=lang)})"

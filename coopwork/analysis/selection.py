@@ -1,0 +1,309 @@
+"""Tidy helpers shared by the analysis builders: options, filters, applicability, groups.
+
+Input shape: the processed ``responses`` table of ``docs/architecture.md`` (one row per
+submission, meta columns ``_submission_id``, ``_wave``, ``_territory``…, one column per
+top-level question; select_multiple answers are space-separated choice names).
+
+- :func:`selected` — a select_multiple (or select_one) answer as a boolean frame of options;
+- :func:`filter_responses` — keep a territory / wave / condition;
+- :func:`applicable` — which respondents a question applied to (its ``relevant`` evaluated);
+- :func:`groups` — the categories of a ``by`` variable, their labels and each respondent's
+  membership (a select_multiple respondent belongs to several groups).
+
+Examples
+--------
+>>> import pandas as pd
+>>> from coopwork.survey import Choice, Question, Survey
+>>> q = Question("secteurs", "select_multiple", {"fr": "Secteurs"},
+...              choices=(Choice("agri", {"fr": "Agriculture"}), Choice("culture", {"fr": "Culture"})))
+>>> survey = Survey("demo", "Démo", None, ["fr"], "fr", {"secteurs": q}, {})
+>>> responses = pd.DataFrame({"secteurs": ["agri culture", "culture", None]})
+>>> selected(responses, survey, "secteurs")
+    agri  culture
+0   True     True
+1  False     True
+2   <NA>     <NA>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CoopworkError, WorkspaceError
+from ..survey import Survey
+
+__all__ = [
+    "META_GROUPS",
+    "Groups",
+    "answered",
+    "applicable",
+    "evaluate_relevant",
+    "filter_responses",
+    "groups",
+    "selected",
+]
+
+#: ``by`` values that are meta columns of the responses table rather than questions.
+META_GROUPS = ("_territory", "_wave")
+
+
+def _column(responses: pd.DataFrame, survey: Survey, name: str) -> pd.Series:
+    survey.question(name)  # raises SurveyError with close names when unknown
+    if name not in responses.columns:
+        raise CoopworkError(f"the responses table has no column '{name}'", column=name,
+                            hint="the question is in the survey but not in the data: check the "
+                                 "wave/export, or that it is not inside a repeat group")
+    return responses[name]
+
+
+def selected(responses: pd.DataFrame, survey: Survey, name: str) -> pd.DataFrame:
+    """The options chosen by each respondent, one boolean column per choice in form order.
+
+    Parameters
+    ----------
+    responses
+        Processed responses (or relations) table.
+    survey
+        The survey (choice order).
+    name
+        A select_multiple or select_one question.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index as ``responses``; columns = choice names in form order, then any value found
+        in the data that is not in the choice list (sorted); dtype ``boolean``, NA on rows where
+        the question was not answered.
+    """
+    question = survey.question(name)
+    if not question.is_select:
+        raise CoopworkError(f"question '{name}' is a {question.type}, not a choice question",
+                            column=name, hint="use selected() on select_one or select_multiple questions")
+    answers = _column(responses, survey, name).astype("string")
+    tokens = answers.str.split() if question.is_multiple else answers.map(
+        lambda v: [v] if isinstance(v, str) else v, na_action="ignore")
+    names = [c.name for c in question.choices]
+    extra = sorted({tok for toks in tokens.dropna() for tok in toks} - set(names))
+    missing = answers.isna().to_numpy() | answers.str.strip().eq("").fillna(True).to_numpy()
+    data = {}
+    for option in [*names, *extra]:
+        values = tokens.map(lambda toks, o=option: o in toks, na_action="ignore")
+        data[option] = pd.array(np.where(missing, None, values.fillna(False).to_numpy(dtype=bool)),
+                                dtype="boolean")
+    return pd.DataFrame(data, index=responses.index, columns=[*names, *extra])
+
+
+def answered(responses: pd.DataFrame, survey: Survey, name: str) -> pd.Series:
+    """Boolean Series: the question has an answer (not NA, not an empty string)."""
+    values = _column(responses, survey, name)
+    result = values.notna()
+    if not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_datetime64_any_dtype(values):
+        result &= values.astype("string").str.strip().ne("").fillna(False)
+    return result.astype(bool)
+
+
+# --------------------------------------------------------------------------- relevant
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """A typed processed column as the strings XPath sees (numbers without '.0', ISO dates)."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.dt.strftime("%Y-%m-%d").astype("string")
+    if pd.api.types.is_bool_dtype(series):
+        return series.map({True: "true", False: "false"}, na_action="ignore").astype("string")
+    if pd.api.types.is_numeric_dtype(series):
+        values = pd.to_numeric(series, errors="coerce").astype(float)
+        return values.map(lambda v: str(int(v)) if float(v).is_integer() else repr(float(v)),
+                          na_action="ignore").astype("string")
+    return series.astype("string")
+
+
+def evaluate_relevant(responses: pd.DataFrame, expression: str) -> pd.Series | None:
+    """Evaluate an XLSForm ``relevant`` expression on every row, or ``None`` if it cannot be.
+
+    Uses ingestion's evaluator (:func:`coopwork.ingest.xpath.evaluate`, XPath 1.0 as ODK
+    applies it: a missing answer is ``''``, so ``${q} != 'x'`` is true when ``q`` is empty) on the
+    referenced columns converted back to the strings the form saw. An expression it does not
+    support, or naming a question absent from ``responses`` (e.g. inside a repeat), gives ``None``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"mutualise": ["oui", "non", None], "nb": pd.array([3, 0, None], dtype="Int64")})
+    >>> evaluate_relevant(df, "${mutualise} = 'oui' or ${nb} > 2").tolist()
+    [True, False, False]
+    >>> evaluate_relevant(df, "${mutualise} != 'oui'").tolist()
+    [False, True, True]
+    >>> evaluate_relevant(df, "indexed-repeat(${x}, ${r}, 1) = 'a'") is None
+    True
+    """
+    from ..ingest.xpath import XPathError, evaluate, references
+
+    try:
+        names = references(expression)
+        if any(name not in responses.columns for name in names):
+            return None
+        frame = pd.DataFrame({name: _as_text(responses[name]) for name in names}, index=responses.index)
+        return evaluate(expression, frame).astype(bool)
+    except XPathError:
+        return None
+
+
+def applicable(responses: pd.DataFrame, survey: Survey, name: str) -> pd.Series:
+    """Boolean Series: the respondents to whom question ``name`` applied.
+
+    A respondent is counted when the question's ``relevant`` is true for them (see
+    :func:`evaluate_relevant`) **or** when they answered it (the data win over the form). A
+    question without ``relevant``, or whose ``relevant`` cannot be evaluated, applies to everyone.
+    """
+    question = survey.question(name)
+    done = answered(responses, survey, name)
+    if not question.relevant:
+        return pd.Series(True, index=responses.index)
+    relevant = evaluate_relevant(responses, question.relevant)
+    if relevant is None:
+        return pd.Series(True, index=responses.index)
+    return (relevant | done).astype(bool)
+
+
+# --------------------------------------------------------------------------- filters and groups
+
+def _values(option: object) -> list[str]:
+    if option is None:
+        return []
+    if isinstance(option, str):
+        return [option]
+    return [str(v) for v in option]
+
+
+def filter_responses(
+    responses: pd.DataFrame,
+    *,
+    territory: str | Iterable[str] | None = None,
+    wave: str | Iterable[str] | None = None,
+    where: pd.Series | Mapping[str, object] | Callable[[pd.DataFrame], pd.Series] | None = None,
+) -> pd.DataFrame:
+    """Keep the responses of a territory, a wave and/or a condition (a new frame, index kept).
+
+    Parameters
+    ----------
+    responses
+        Processed responses (or relations) table with ``_territory`` and ``_wave``.
+    territory, wave
+        One id or several; ``None`` keeps all.
+    where
+        A boolean Series aligned on ``responses``, a function ``responses -> boolean Series``, or
+        a mapping ``{column: value or list of values}`` (a select_multiple column matches when the
+        value is one of the selected options).
+
+    Raises
+    ------
+    WorkspaceError
+        A territory or wave that is not in the table (the message lists those that are).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"_territory": ["t1", "t1", "t2"], "_wave": ["2025", "2026", "2026"],
+    ...                    "org_type": ["scop", "scic", "scop"]})
+    >>> len(filter_responses(df, territory="t1", wave="2026"))
+    1
+    >>> filter_responses(df, where={"org_type": "scop"})["_territory"].tolist()
+    ['t1', 't2']
+    """
+    mask = pd.Series(True, index=responses.index)
+    for column, wanted, noun in (("_territory", territory, "territory"), ("_wave", wave, "wave")):
+        values = _values(wanted)
+        if not values:
+            continue
+        present = responses[column].astype("string")
+        known = sorted(present.dropna().unique().tolist())
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            raise WorkspaceError(f"no response for {noun} '{unknown[0]}'", column=column,
+                                 value=unknown[0], hint=f"choose one of: {', '.join(known) or '(none)'}")
+        mask &= present.isin(values).fillna(False).astype(bool)
+    if where is not None:
+        if callable(where):
+            where = where(responses)
+        if isinstance(where, Mapping):
+            for column, wanted in where.items():
+                values = _values(wanted)
+                tokens = responses[column].astype("string").str.split()
+                mask &= tokens.map(lambda toks, v=values: any(x in v for x in toks),
+                                   na_action="ignore").fillna(False).astype(bool)
+        else:
+            mask &= pd.Series(where, index=responses.index).fillna(False).astype(bool)
+    return responses.loc[mask]
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The categories of a ``by`` variable.
+
+    Attributes
+    ----------
+    column
+        The ``by`` name (question name, ``_territory`` or ``_wave``).
+    labels
+        ``{category: label}`` in display order: choice order for questions (every choice, even
+        unused), then values found in the data but not in the choice list (sorted).
+    members
+        Long frame ``(position, group)``: position of each respondent (0-based, in the
+        responses table) and the category it belongs to. A select_multiple respondent appears
+        once per selected option; a respondent without an answer appears nowhere.
+    """
+
+    column: str
+    labels: dict[str, str]
+    members: pd.DataFrame
+
+
+def groups(responses: pd.DataFrame, survey: Survey, by: str, *, lang: str = "fr") -> Groups:
+    """Categories, labels and memberships of ``by``.
+
+    ``by`` is a categorical question (select_one, select_multiple — e.g. the ``org_type`` role
+    question), ``_territory`` (labels from the ``territory`` role question's choices when it is a
+    select_one) or ``_wave``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from coopwork.survey import Choice, Question, Survey
+    >>> q = Question("territoire", "select_one", {"fr": "Territoire"}, role="territory",
+    ...              choices=(Choice("t1", {"fr": "Pays de Vilaine"}), Choice("t2", {"fr": "Thiers"})))
+    >>> survey = Survey("demo", "Démo", None, ["fr"], "fr", {"territoire": q}, {})
+    >>> g = groups(pd.DataFrame({"_territory": ["t2", "t2"]}), survey, "_territory")
+    >>> g.labels
+    {'t1': 'Pays de Vilaine', 't2': 'Thiers'}
+    """
+    positions = np.arange(len(responses))
+    if by in META_GROUPS:
+        if by not in responses.columns:
+            raise CoopworkError(f"the responses table has no column '{by}'", column=by)
+        values = responses[by].astype("string")
+        labels: dict[str, str] = {}
+        role = survey.role("territory") if by == "_territory" else None
+        if role is not None and role.is_select:
+            labels = survey.choice_labels(role.name, lang)
+        for value in sorted(values.dropna().unique().tolist()):
+            labels.setdefault(value, value)
+        keep = values.notna().to_numpy()
+        members = pd.DataFrame({"position": positions[keep], "group": values[keep].to_numpy()})
+        return Groups(by, labels, members)
+    question = survey.question(by)
+    if not question.is_select:
+        raise CoopworkError(f"cannot group by '{by}': it is a {question.type} question",
+                            column=by, hint="group by a select_one or select_multiple question, "
+                                            "_territory or _wave")
+    options = selected(responses, survey, by)
+    labels = survey.choice_labels(by, lang)
+    for extra in options.columns:
+        labels.setdefault(extra, extra)
+    rows, cols = np.nonzero(options.fillna(False).to_numpy(dtype=bool))
+    members = pd.DataFrame({"position": rows, "group": options.columns.to_numpy()[cols]})
+    members = members.sort_values(["position"], kind="stable").reset_index(drop=True)
+    return Groups(by, labels, members)

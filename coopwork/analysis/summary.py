@@ -1,0 +1,330 @@
+"""Per-question summaries driven by the Survey (counts, percentages, numbers), disclosure-protected.
+
+Produces the *summary table* read by the figures (bar charts, diverging Likert bars,
+distribution plots) and by the notebooks. See :func:`summarise` for the columns.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from coopwork.survey import Choice, Question, Survey
+>>> likert = tuple(Choice(str(i), {"fr": f"niveau {i}", "en": f"level {i}"}) for i in range(1, 6))
+>>> q = Question("confiance", "select_one", {"fr": "Confiance", "en": "Trust"},
+...              appearance="likert", choices=likert)
+>>> survey = Survey("demo", "Démo", None, ["fr", "en"], "fr", {"confiance": q}, {})
+>>> responses = pd.DataFrame({"confiance": ["4", "5", "4", "2", "4", None]})
+>>> table = summarise(responses, survey, "confiance", lang="en")
+>>> table[["option", "label", "n", "base", "missing", "display"]]
+  option    label     n  base  missing     display
+0      1  level 1     0     5        1        0 (0%)
+1      2  level 2  <NA>  <NA>     <NA>         < 3
+2      3  level 3     0     5        1        0 (0%)
+3      4  level 4     3     5        1       3 (60%)
+4      5  level 5  <NA>  <NA>     <NA>         < 3
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CoopworkError
+from ..i18n import t
+from ..survey import Question, Survey
+from .disclosure import DEFAULT_MIN_COUNT, DOMINANCE, format_number, format_percent, protect
+from .selection import answered, applicable, groups, selected
+from .stats import effective_n, wilson_interval
+
+__all__ = ["summarise", "weight_values"]
+
+
+@dataclass(frozen=True)
+class _Group:
+    code: str | None
+    label: str | None
+    positions: np.ndarray
+
+
+def _groups(responses: pd.DataFrame, survey: Survey, by: str | None, lang: str) -> list[_Group]:
+    if by is None:
+        return [_Group(None, None, np.arange(len(responses)))]
+    found = groups(responses, survey, by, lang=lang)
+    members = found.members.groupby("group")["position"].agg(lambda s: s.to_numpy())
+    return [_Group(code, label, members.get(code, np.array([], dtype=int)))
+            for code, label in found.labels.items()]
+
+
+def weight_values(responses: pd.DataFrame, weights: str | pd.Series | None) -> np.ndarray | None:
+    """Survey weights as a float array aligned on ``responses`` (``None`` when unweighted).
+
+    ``weights`` is a column name (e.g. the question with ``coopwork::role = weight``) or a Series
+    aligned on ``responses``. Weights must be present and non-negative.
+
+    Raises
+    ------
+    CoopworkError
+        A missing or negative weight (the message gives its row).
+    """
+    if weights is None:
+        return None
+    if isinstance(weights, str):
+        if weights not in responses.columns:
+            raise CoopworkError(f"the weights column '{weights}' is not in the responses table",
+                                column=weights, hint="give the name of the weight question")
+        series = responses[weights]
+        name = weights
+    else:
+        series = pd.Series(weights).reindex(responses.index)
+        name = str(getattr(weights, "name", None) or "weights")
+    values = pd.to_numeric(series, errors="coerce").astype(float).to_numpy(dtype=float, na_value=np.nan)
+    bad = np.flatnonzero(np.isnan(values) | (values < 0))
+    if bad.size:
+        raise CoopworkError("a survey weight is missing or negative", row=int(bad[0]) + 1, column=name,
+                            value=series.iloc[bad[0]],
+                            hint="give every respondent a weight ≥ 0 (1 when unweighted)")
+    return values
+
+
+def _kind(question: Question) -> str:
+    if question.is_likert:
+        return "likert"
+    if question.is_select:
+        return "select_multiple" if question.is_multiple else "select_one"
+    if question.is_numeric:
+        return "numeric"
+    return question.type
+
+
+def summarise(
+    responses: pd.DataFrame,
+    survey: Survey,
+    question: str,
+    *,
+    by: str | None = None,
+    lang: str = "fr",
+    weights: str | pd.Series | None = None,
+    min_count: int = DEFAULT_MIN_COUNT,
+    dominance: float | None = DOMINANCE,
+) -> pd.DataFrame:
+    """Summarise one question: counts and percentages, or numbers, overall or by group.
+
+    Parameters
+    ----------
+    responses
+        Processed responses table (or the relations table for a question of the relations
+        repeat), already filtered to the territory/wave of interest.
+    survey
+        The survey: choice order, labels, ``relevant``.
+    question
+        A select_one, select_multiple, Likert or numeric (integer, decimal, range) question.
+    by
+        Optional grouping: a select_one or select_multiple question (e.g. the ``org_type`` role
+        question), ``"_territory"`` or ``"_wave"``. Every category of ``by`` is shown, even empty.
+        A respondent with several options of a select_multiple ``by`` counts in each group.
+    lang
+        Language of the labels (falls back to the survey's default language).
+    weights
+        Optional survey weights (column name or Series). Counts and the base stay unweighted
+        (they decide disclosure); weighted columns are added next to them.
+    min_count
+        Disclosure threshold (see :func:`~coopwork.analysis.disclosure.protect`).
+    dominance
+        Numeric questions: a group where one respondent holds more than this share of the
+        total (default 85 %) is hidden (dominance rule); ``None`` switches it off.
+
+    Returns
+    -------
+    pandas.DataFrame
+        **Choice questions** (select_one, select_multiple, Likert): one row per (group ×) option,
+        in choice order, every option shown even at 0, then values found in the data outside the
+        choice list. Columns:
+
+        - ``<by>``, ``<by>_label`` — group code and label (only with ``by``);
+        - ``question`` — question name; ``option`` — choice name; ``label`` — choice label;
+        - ``n`` — respondents who chose the option;
+        - ``base`` — respondents to whom the question applied and who answered it (the
+          denominator). *Applied* means its ``relevant`` evaluates to true (see
+          :func:`~coopwork.analysis.selection.applicable`; a ``relevant`` that cannot be evaluated
+          applies to everyone);
+        - ``missing`` — respondents to whom it applied but who did not answer;
+        - ``percent`` — ``100 * n / base``; for select_multiple, percent of respondents:
+          totals may exceed 100 % (said in ``attrs["note"]``);
+        - ``ci_low``, ``ci_high`` — 95 % Wilson interval of ``percent`` (0–100 scale); with
+          weights, computed on the weighted proportion with Kish's effective base;
+        - ``n_weighted``, ``percent_weighted`` — only with ``weights``;
+        - ``suppressed``, ``display`` — disclosure columns; ``display`` reads ``"12 (34 %)"``.
+
+        **Numeric questions**: one row per group: ``<by>``, ``<by>_label``, ``question``, ``n``
+        (answers), ``base`` (= ``n``, the respondents it applied to and who answered),
+        ``missing``, ``mean``, ``sd`` (ddof=1), ``min``, ``q1``, ``median``, ``q3``, ``max``
+        (numpy's linear quantiles), ``total`` (sum of the answers), ``mean_weighted`` with
+        weights, ``suppressed``, ``display`` (the mean). Besides the threshold rule, the
+        dominance rule applies: one organisation holding more than 85 % of the total (e.g. of
+        the jobs of a territory) hides the group. With ``by``, a single hidden group would be
+        recomputed from the overall figures, so a second group is hidden too.
+
+        ``attrs``: ``question``, ``question_label``, ``kind`` (``select_one``,
+        ``select_multiple``, ``likert``, ``numeric``), ``by``, ``lang``, ``min_count``, ``note``,
+        ``base`` and ``missing`` of the whole table (for titles; ``None`` when the whole table
+        counts fewer than ``min_count`` respondents).
+
+        Disclosure: a row counting 1 or 2 respondents, or belonging to a group of fewer than
+        ``min_count`` respondents (base + missing), is suppressed; for select_one and Likert the
+        options of a group add up to its base, so secondary suppression protects each group and
+        each option across groups.
+
+    Examples
+    --------
+    See the module docstring; a numeric question:
+
+    >>> import pandas as pd
+    >>> from coopwork.survey import Question, Survey
+    >>> q = Question("salaries", "integer", {"fr": "Nombre de salariés"})
+    >>> survey = Survey("demo", "Démo", None, ["fr"], "fr", {"salaries": q}, {})
+    >>> df = pd.DataFrame({"salaries": pd.array([2, 4, 10, 30, None], dtype="Int64")})
+    >>> summarise(df, survey, "salaries")[["n", "missing", "mean", "median", "display"]]
+       n  missing  mean  median display
+    0  4        1  11.5     7.0    11,5
+    """
+    q = survey.question(question)
+    kind = _kind(q)
+    if kind not in {"select_one", "select_multiple", "likert", "numeric"}:
+        raise CoopworkError(f"cannot summarise '{question}': it is a {q.type} question", column=question,
+                            hint="use text_answers()/theme_counts() for text, summarise() for choices "
+                                 "and numbers")
+    if by == question:
+        raise CoopworkError(f"cannot summarise '{question}' by itself", column=by,
+                            hint="choose another question, _territory or _wave for by=")
+    w = weight_values(responses, weights)
+    applies = applicable(responses, survey, question).to_numpy(dtype=bool)
+    done = answered(responses, survey, question).to_numpy(dtype=bool)
+    group_list = _groups(responses, survey, by, lang)
+
+    if kind == "numeric":
+        table = _numeric(responses, question, group_list, applies, done, w)
+    else:
+        table = _choices(responses, survey, q, group_list, applies, done, w, lang)
+    if by is not None:
+        table.insert(0, f"{by}_label", pd.array([g.label for g in group_list for _ in range(
+            len(table) // max(len(group_list), 1))], dtype="str"))
+        table.insert(0, by, pd.array([g.code for g in group_list for _ in range(
+            len(table) // max(len(group_list), 1))], dtype="str"))
+
+    extra: dict[str, object] = {}
+    if kind == "numeric":
+        # the groups add up to the overall summary: a lone hidden group would be recomputed
+        margins = [None] if by is not None else None
+        display = _numeric_display
+        if dominance is not None:
+            extra = {"dominance": dominance, "total_column": "_abs_total", "largest_column": "_largest"}
+    else:
+        margins = ([by, "option"] if by is not None else [None]) if kind != "select_multiple" else (
+            ["option"] if by is not None else None)
+        display = _choice_display
+    out = protect(table, count="n", min_count=min_count, base=["base", "missing"], margins=margins,
+                  lang=lang, display=display, **extra)
+    out = out.drop(columns=[c for c in ("_abs_total", "_largest") if c in out.columns])
+    note = t("analysis.note_multiple", lang) if kind == "select_multiple" else ""
+    base_all = int(done.sum())
+    missing_all = int((applies & ~done).sum())
+    shown = base_all + missing_all == 0 or base_all + missing_all >= max(min_count, 1)
+    out.attrs.update(question=question, question_label=survey.label(question, lang), kind=kind,
+                     by=by, lang=lang, min_count=min_count, note=note,
+                     base=base_all if shown else None, missing=missing_all if shown else None)
+    return out
+
+
+def _choice_display(row: Mapping[str, object], lang: str) -> str:
+    if pd.isna(row["percent"]):
+        return format_number(row["n"], lang=lang)
+    return f"{format_number(row['n'], lang=lang)} ({format_percent(row['percent'], lang=lang)})"
+
+
+def _numeric_display(row: Mapping[str, object], lang: str) -> str:
+    return format_number(row["mean"], decimals=1, lang=lang)
+
+
+def _choices(responses: pd.DataFrame, survey: Survey, q: Question, group_list: list[_Group],
+             applies: np.ndarray, done: np.ndarray, w: np.ndarray | None, lang: str) -> pd.DataFrame:
+    options = selected(responses, survey, q.name)
+    labels = survey.choice_labels(q.name, lang)
+    names = list(options.columns)
+    chosen = options.fillna(False).to_numpy(dtype=bool)
+    rows = []
+    for group in group_list:
+        pos = group.positions
+        in_base = done[pos]
+        base = int(in_base.sum())
+        missing = int((applies[pos] & ~done[pos]).sum())
+        counts = chosen[pos][in_base].sum(axis=0) if base else np.zeros(len(names), dtype=int)
+        if w is not None:
+            gw = w[pos][in_base]
+            weighted = (chosen[pos][in_base] * gw[:, None]).sum(axis=0) if base else np.zeros(len(names))
+            base_w = float(gw.sum())
+            share = weighted / base_w if base_w > 0 else np.full(len(names), np.nan)
+            low, high = wilson_interval(share * effective_n(gw), effective_n(gw))
+        else:
+            share = counts / base if base else np.full(len(names), np.nan)
+            low, high = wilson_interval(counts, base)
+        for i, option in enumerate(names):
+            row = {"question": q.name, "option": option, "label": labels.get(option, option),
+                   "n": int(counts[i]), "base": base, "missing": missing,
+                   "percent": 100 * counts[i] / base if base else np.nan,
+                   "ci_low": 100 * float(low[i]), "ci_high": 100 * float(high[i])}
+            if w is not None:
+                row["n_weighted"] = float(weighted[i])
+                row["percent_weighted"] = 100 * float(share[i])
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        table = pd.DataFrame(columns=["question", "option", "label", "n", "base", "missing", "percent",
+                                      "ci_low", "ci_high"])
+    return _typed(table, ints=("n", "base", "missing"),
+                  floats=("percent", "ci_low", "ci_high", "n_weighted", "percent_weighted"),
+                  strings=("question", "option", "label"))
+
+
+def _numeric(responses: pd.DataFrame, name: str, group_list: list[_Group], applies: np.ndarray,
+             done: np.ndarray, w: np.ndarray | None) -> pd.DataFrame:
+    values = pd.to_numeric(responses[name], errors="coerce").astype(float).to_numpy(dtype=float,
+                                                                                  na_value=np.nan)
+    rows = []
+    for group in group_list:
+        pos = group.positions
+        x = values[pos][done[pos]]
+        x = x[~np.isnan(x)]
+        n = int(x.size)
+        row = {"question": name, "n": n, "base": n, "missing": int((applies[pos] & ~done[pos]).sum())}
+        if n:
+            q1, median, q3 = np.percentile(x, [25, 50, 75])
+            row.update(mean=float(x.mean()), sd=float(x.std(ddof=1)) if n > 1 else np.nan,
+                       min=float(x.min()), q1=float(q1), median=float(median), q3=float(q3),
+                       max=float(x.max()), total=float(x.sum()), _abs_total=float(np.abs(x).sum()),
+                       _largest=float(np.abs(x).max()))
+        else:
+            row.update(mean=np.nan, sd=np.nan, min=np.nan, q1=np.nan, median=np.nan, q3=np.nan, max=np.nan,
+                       total=np.nan, _abs_total=np.nan, _largest=np.nan)
+        if w is not None:
+            gw = w[pos][done[pos]][~np.isnan(values[pos][done[pos]])]
+            row["mean_weighted"] = float((x * gw).sum() / gw.sum()) if gw.sum() > 0 else np.nan
+        rows.append(row)
+    return _typed(pd.DataFrame(rows), ints=("n", "base", "missing"),
+                  floats=("mean", "sd", "min", "q1", "median", "q3", "max", "total", "_abs_total",
+                          "_largest", "mean_weighted"),
+                  strings=("question",))
+
+
+def _typed(table: pd.DataFrame, *, ints: tuple[str, ...], floats: tuple[str, ...],
+           strings: tuple[str, ...]) -> pd.DataFrame:
+    for column in ints:
+        if column in table.columns:
+            table[column] = table[column].astype("Int64")
+    for column in floats:
+        if column in table.columns:
+            table[column] = table[column].astype("Float64")
+    for column in strings:
+        if column in table.columns:
+            table[column] = table[column].astype("str")
+    return table
