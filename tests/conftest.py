@@ -32,3 +32,16 @@ def realworld() -> Path:
     if not REALWORLD.is_dir():
         pytest.skip(f"real-world files not present at {REALWORLD} (they are never copied into the repo)")
     return REALWORLD
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory) -> Path:
+    """A workspace with the seeded sample data of 6 territories × 2 waves, ingested (not run).
+
+    Built once per test session; tests must not modify it (copy it when they need to).
+    """
+    from coopwork.demo.cli import run_demo
+
+    root = tmp_path_factory.mktemp("demo_workspace")
+    run_demo(root, territories=6, run=False)
+    return root
