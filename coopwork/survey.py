@@ -46,8 +46,14 @@ _TYPE_ALIASES = {
     "select one external": "select_one_external",
     "select one from file": "select_one_from_file",
     "select multiple from file": "select_multiple_from_file",
+    # legacy XLSForm aliases that pyxform accepts and passes through unchanged
+    "int": "integer",
+    "string": "text",
+    "dateTime": "datetime",
+    "trigger": "acknowledge",
+    "phone number": "text",
 }
-_STRUCTURAL = {"group", "repeat", "survey"}
+_STRUCTURAL = {"group", "repeat", "survey", "loop"}
 #: types that hold no answer of the respondent
 NON_ANSWER_TYPES = frozenset({"note", "start", "end", "today", "deviceid", "username",
                               "simserial", "subscriberid", "phonenumber", "audit",
@@ -339,9 +345,10 @@ def load_survey(path: str | Path) -> Survey:
     except PyXFormError as exc:
         text = str(exc).strip()
         match = _ROW_RE.search(text)
-        raise SurveyError(f"this is not a valid XLSForm: {text}", file=path.name,
+        raise SurveyError(f"this is not a valid XLSForm: {_ROW_RE.sub('', text).strip()}", file=path.name,
                           row=int(match.group(1)) if match else None,
-                          hint="fix the survey sheet at that row (see https://xlsform.org)") from None
+                          hint="fix the survey sheet at that row (see https://xlsform.org)" if match
+                          else "fix the survey sheet (see https://xlsform.org)") from None
     except Exception as exc:  # pyxform raises plain errors on non-XLSForm files
         raise SurveyError(f"this file cannot be read as an XLSForm ({type(exc).__name__}: {exc})",
                           file=path.name,
@@ -362,6 +369,8 @@ def load_survey(path: str | Path) -> Survey:
         default = languages[0] if languages else "default"
     if len(languages) > 1 and "default" in languages:
         languages.remove("default")
+        if default == "default":
+            default = languages[0]
     survey_id = str(form.get("id_string") or path.stem)
     if survey_id == "data":  # pyxform's placeholder when settings has no form_id
         survey_id = path.stem
