@@ -1,0 +1,390 @@
+"""Look at an export file before reading it: kind, encoding, separator, header line, decimal mark.
+
+Readers never guess by themselves: :func:`sniff_table` reads the first 64 KiB of the file once
+and returns a :class:`TableSample` (what kind of file it is, how to decode and split it, the
+header and the first records) that every reader's ``sniff`` scores and every reader's ``read``
+uses to parse the whole file in one fast call (:func:`read_csv_strings`).
+
+Handled:
+
+- encodings: UTF-8 with or without BOM, UTF-16 with BOM (Excel "Unicode text"), cp1252
+  (Excel-made CSV in French locales), latin-1 as a last resort;
+- separators ``,`` ``;`` tab ``|``, chosen by the most consistent field count;
+- a stray line above the header (a title, or a row of short codes added by hand): the header
+  is the first record whose field count matches the records below it;
+- the decimal comma (``1,5``) of French spreadsheets, when the separator is not a comma;
+- XLSX workbooks (sheets listed), and clear errors for empty, binary, legacy ``.xls`` and
+  non-table files (:class:`~coopwork.errors.IngestError`, nothing else).
+
+Examples
+--------
+>>> detect_encoding("Coopération;Été".encode("cp1252"))
+'cp1252'
+>>> detect_encoding(b"\\xef\\xbb\\xbfa;b")
+'utf-8-sig'
+>>> detect_separator('a;b;c\\n"1,5";2;3\\n')
+';'
+>>> detect_decimal(["1,5", "2", "3,25"], separator=";")
+','
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import IngestError
+from ..i18n import normalise_lang, t
+
+__all__ = [
+    "TableSample",
+    "detect_decimal",
+    "detect_encoding",
+    "detect_separator",
+    "find_header_record",
+    "message",
+    "read_csv_strings",
+    "read_xlsx_strings",
+    "sniff_table",
+]
+
+SAMPLE_BYTES = 65536
+SEPARATORS = (",", ";", "\t", "|")
+_NUMBER_COMMA = re.compile(r"^[-+]?\d+,\d+$")
+_NUMBER_DOT = re.compile(r"^[-+]?\d+\.\d+$")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def message(key: str, **fields: object) -> str:
+    """Text of ``ingest_readers.<key>`` in the user's language (``COOPWORK_LANG``, default French)."""
+    return t(f"ingest_readers.{key}", normalise_lang(os.environ.get("COOPWORK_LANG")), **fields)
+
+
+@dataclass(frozen=True)
+class TableSample:
+    """What :func:`sniff_table` learnt from the beginning of a file.
+
+    ``kind`` is ``"csv"`` or ``"xlsx"``. For CSV: ``encoding``, ``separator``, ``skip``
+    (records above the header), ``header`` and ``rows`` (the first records, as lists of
+    strings). For XLSX: ``sheets`` (name → header) and ``header``/``rows`` of the first sheet.
+    ``decimal`` is ``","`` when numbers use a decimal comma.
+    """
+
+    path: Path
+    kind: str
+    header: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    encoding: str = "utf-8"
+    separator: str = ","
+    skip: int = 0
+    decimal: str = "."
+    sheets: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> set[str]:
+        """Header cells, stripped, as a set (for quick membership tests in ``sniff``)."""
+        return {h.strip() for h in self.header}
+
+
+def detect_encoding(raw: bytes) -> str:
+    """Return the encoding of ``raw`` (the first bytes of a text file).
+
+    UTF-8 with a BOM gives ``"utf-8-sig"``, UTF-16 with a BOM ``"utf-16"``, valid UTF-8
+    ``"utf-8"``, anything else ``"cp1252"`` (or ``"latin-1"`` when cp1252 cannot decode it).
+
+    Examples
+    --------
+    >>> detect_encoding("é".encode()), detect_encoding(b"\\x81\\x8d")
+    ('utf-8', 'latin-1')
+    """
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(raw, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        raw.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _records(text: str, separator: str, limit: int = 200) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    out = []
+    try:
+        for record in reader:
+            out.append(record)
+            if len(out) >= limit:
+                break
+    except csv.Error:
+        pass
+    return [r for r in out if r]
+
+
+def detect_separator(text: str) -> str:
+    """Return the field separator of CSV ``text`` among ``, ; tab |``.
+
+    The separator that splits the most records into the same number (> 1) of fields wins;
+    ties go to the one with more fields.
+
+    Examples
+    --------
+    >>> detect_separator("a\\tb\\n1\\t2\\n"), detect_separator("a,b\\n1,2\\n")
+    ('\\t', ',')
+    """
+    best, best_score = ",", (-1.0, 0)
+    for separator in SEPARATORS:
+        if separator not in text:
+            continue
+        records = _records(text, separator, limit=50)
+        counts = [len(r) for r in records]
+        if not counts:
+            continue
+        mode, frequency = Counter(counts).most_common(1)[0]
+        if mode < 2:
+            continue
+        score = (frequency / len(counts), mode)
+        if score > best_score:
+            best, best_score = separator, score
+    return best
+
+
+def detect_decimal(values: list[str], *, separator: str) -> str:
+    """Return ``","`` when the numbers among ``values`` use a decimal comma, else ``"."``.
+
+    A comma-separated file cannot use an unquoted decimal comma, and a quoted ``"1,5"`` there
+    is more often a list, so the answer is ``"."`` whenever ``separator == ","``.
+
+    Examples
+    --------
+    >>> detect_decimal(["1.5", "2,5"], separator=";"), detect_decimal(["1,5"], separator=",")
+    ('.', '.')
+    """
+    if separator == ",":
+        return "."
+    commas = sum(bool(_NUMBER_COMMA.match(v.strip())) for v in values)
+    dots = sum(bool(_NUMBER_DOT.match(v.strip())) for v in values)
+    return "," if commas > dots else "."
+
+
+def find_header_record(records: list[list[str]]) -> int:
+    """Index of the header among the first records (lines added above it are skipped).
+
+    The header is the first of the first five records whose number of fields equals the most
+    common number of fields of the records below it.
+
+    Examples
+    --------
+    >>> find_header_record([["q", "1", "q2", ""], ["Horodateur", "Q1"], ["01/03/2024", "oui"]])
+    1
+    """
+    for i in range(min(5, len(records) - 1)):
+        below = [len(r) for r in records[i + 1:i + 40]]
+        mode = Counter(below).most_common(1)[0][0]
+        if len(records[i]) == mode:
+            return i
+    return 0
+
+
+def _fail(path: Path, key: str, hint_key: str, **fields: object) -> IngestError:
+    return IngestError(message(key, **fields), file=path.name, hint=message(hint_key))
+
+
+def sniff_table(path: str | Path) -> TableSample:
+    """Look at the beginning of ``path`` and return a :class:`TableSample`.
+
+    Raises
+    ------
+    IngestError
+        When the file does not exist, is empty, binary, a legacy ``.xls`` workbook or not a
+        table (fewer than two columns).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.csv").write_bytes("nom;taille\\nÉcole;1,5\\n".encode("cp1252"))
+    >>> s = sniff_table(folder / "a.csv")
+    >>> s.kind, s.encoding, s.separator, s.decimal, s.header
+    ('csv', 'cp1252', ';', ',', ['nom', 'taille'])
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise _fail(path, "missing_file", "hint_missing_file")
+    with path.open("rb") as handle:
+        raw = handle.read(SAMPLE_BYTES)
+    if not raw.strip():
+        raise _fail(path, "empty_file", "hint_export_again")
+    if raw.startswith(_ZIP_MAGIC):
+        return _sniff_xlsx(path)
+    if raw.startswith(_OLE_MAGIC):
+        raise _fail(path, "legacy_xls", "hint_legacy_xls")
+    encoding = detect_encoding(raw)
+    if encoding != "utf-16" and b"\x00" in raw:
+        raise _fail(path, "binary_file", "hint_export_csv")
+    if encoding == "utf-16" and len(raw) % 2:
+        raw = raw[:-1]
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(raw, final=False)
+    if len(raw) == SAMPLE_BYTES and "\n" in text:
+        text = text[: text.rfind("\n") + 1]  # drop the cut record
+    separator = detect_separator(text)
+    records = _records(text, separator)
+    if not records:
+        raise _fail(path, "empty_file", "hint_export_again")
+    skip = find_header_record(records)
+    header = [h.strip() for h in records[skip]]
+    rows = records[skip + 1:]
+    if len(header) < 2 or all(len(r) < 2 for r in rows[:20] or [header]):
+        raise _fail(path, "not_a_table", "hint_export_csv")
+    values = [v for r in rows[:100] for v in r]
+    return TableSample(path=path, kind="csv", header=header, rows=rows, encoding=encoding,
+                       separator=separator, skip=skip,
+                       decimal=detect_decimal(values, separator=separator))
+
+
+def _sheet_rows(sheet, limit: int | None = None) -> list[list[str]]:
+    out = []
+    for row in sheet.iter_rows(values_only=True):
+        out.append(["" if v is None else cell_text(v) for v in row])
+        if limit is not None and len(out) >= limit:
+            break
+    while out and not any(v.strip() for v in out[-1]):
+        out.pop()
+    return out
+
+
+def cell_text(value: object) -> str:
+    """Text of a spreadsheet cell as it reads in the sheet (``12`` not ``12.0``, ISO dates).
+
+    Examples
+    --------
+    >>> import datetime
+    >>> cell_text(12.0), cell_text(1.5), cell_text(True), cell_text(datetime.date(2025, 3, 1))
+    ('12', '1.5', 'True', '2025-03-01')
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:-9] if text.endswith("T00:00:00") else text
+    return str(value)
+
+
+def _open_workbook(path: Path):
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise IngestError(message("bad_xlsx", error=type(exc).__name__), file=path.name,
+                          hint=message("hint_export_again")) from None
+
+
+def _sniff_xlsx(path: Path) -> TableSample:
+    workbook = _open_workbook(path)
+    try:
+        sheets: dict[str, list[str]] = {}
+        first_rows: list[list[str]] = []
+        for sheet in workbook.worksheets:
+            rows = _sheet_rows(sheet, limit=50)
+            if not rows:
+                continue
+            sheets[sheet.title] = [h.strip() for h in rows[0]]
+            if not first_rows:
+                first_rows = rows
+    finally:
+        workbook.close()
+    if not sheets:
+        raise _fail(path, "empty_file", "hint_export_again")
+    header = next(iter(sheets.values()))
+    if len([h for h in header if h]) < 2:
+        raise _fail(path, "not_a_table", "hint_export_csv")
+    values = [v for r in first_rows[1:] for v in r]
+    return TableSample(path=path, kind="xlsx", header=header, rows=first_rows[1:], sheets=sheets,
+                       decimal=detect_decimal(values, separator=";"))
+
+
+def read_csv_strings(sample: TableSample) -> pd.DataFrame:
+    """Read the whole CSV of ``sample`` as strings in one ``pandas.read_csv`` call (Arrow engine).
+
+    Every cell is a string (empty cells are ``""``; nothing is turned into NA or a number).
+    Duplicate header names get pandas' ``.1`` suffix. A ragged file (a record with more
+    fields than the header) raises :class:`~coopwork.errors.IngestError`.
+    """
+    try:  # the multi-threaded Arrow parser first; the C parser for what it refuses and for exact errors
+        frame = pd.read_csv(sample.path, sep=sample.separator, encoding=sample.encoding, dtype=str,
+                            keep_default_na=False, skiprows=sample.skip, engine="pyarrow")
+        if len(set(frame.columns)) == len(frame.columns) and \
+                not any(str(c).startswith("Unnamed:") or str(c) == "" for c in frame.columns):
+            frame.columns = [str(c).strip() for c in frame.columns]
+            return frame
+    except Exception:  # any refusal of the fast path goes to the C parser below
+        pass
+    try:
+        frame = pd.read_csv(sample.path, sep=sample.separator, encoding=sample.encoding,
+                            dtype=str, keep_default_na=False, na_filter=False,
+                            skiprows=sample.skip, engine="c", skipinitialspace=False,
+                            index_col=False, encoding_errors="replace")
+    except pd.errors.ParserError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise IngestError(message("ragged", detail=str(exc).strip()), file=sample.path.name,
+                          row=int(match.group(1)) - 1 - sample.skip if match else None,
+                          hint=message("hint_export_csv")) from None
+    except pd.errors.EmptyDataError:
+        raise _fail(sample.path, "empty_file", "hint_export_again") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def read_xlsx_strings(path: str | Path) -> dict[str, pd.DataFrame]:
+    """Every non-empty sheet of an XLSX workbook as a DataFrame of strings (header = first row).
+
+    Whole-number cells read ``12``, dates ISO, empty cells ``""``.
+    """
+    path = Path(path)
+    workbook = _open_workbook(path)
+    out: dict[str, pd.DataFrame] = {}
+    try:
+        for sheet in workbook.worksheets:
+            rows = _sheet_rows(sheet)
+            if not rows:
+                continue
+            header = [h.strip() for h in rows[0]]
+            while header and not header[-1]:
+                header.pop()
+            width = len(header)
+            body = [(r + [""] * width)[:width] for r in rows[1:]]
+            names = _unique(header)
+            out[sheet.title] = pd.DataFrame(body, columns=names, dtype="str") if body else \
+                pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
+    finally:
+        workbook.close()
+    return out
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: Counter[str] = Counter()
+    out = []
+    for name in names:
+        name = name or "column"
+        out.append(f"{name}.{seen[name]}" if seen[name] else name)
+        seen[name] += 1
+    return out

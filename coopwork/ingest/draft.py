@@ -1,0 +1,417 @@
+"""Draft an XLSForm from an export, for surveys that were not made in XLSForm.
+
+LimeSurvey and Google Forms surveys (and hand-made spreadsheets) have no XLSForm, but
+coopwork validates every answer against one. ``coopwork survey draft EXPORT`` writes a
+**draft** the researcher completes (dimensions, roles, better names and labels): the export
+read again with the draft maps every answer column and its rows are accepted.
+
+How the draft is inferred, column by column (metadata columns of the platform are left out):
+
+- **name**: the code or header made XLSForm-safe (``Q2[SQ001]`` → ``q2_sq001``, ``Votre
+  structure ?`` → ``votre_structure``; Kobo/ODK group paths keep their last part), unique;
+- **label**: the header as written (readers match headers to labels, so the round trip is exact);
+- **type**, from the values: ``integer``; ``decimal`` (``1,5`` too: a decimal comma, whatever
+  the separator, as French Google Sheets write it); ``date`` /
+  ``datetime`` (ISO); ``geopoint``; ``select_one`` with a choice list when few distinct
+  values repeat (small integer scales such as 1..7 too); ``select_multiple`` when answers are
+  joined (``", "``, ``;``, Kobo/ODK space-separated names) or split over per-option columns
+  (``q/option`` 0/1/True/False, LimeSurvey ``Q[SQ]`` = ``Y``); ``text`` otherwise — codes
+  with leading zeros stay text;
+- choice **names** are the values when they are answer codes (``AO01``, ``3``, ``Y``), else
+  their slug (``Pays de Bray`` → ``pays_de_bray``); choice **labels** are the values as written;
+- flattened Kobo repeats (``children[1]/name``) become a ``begin_repeat`` group;
+- columns that look like names, e-mails or phone numbers get ``coopwork::identifier = yes``
+  and a column about the territory ``coopwork::role = territory``;
+- a ``settings`` sheet (``form_id`` from the file name, ``version`` = today).
+
+Examples
+--------
+>>> import tempfile
+>>> from pathlib import Path
+>>> folder = Path(tempfile.mkdtemp())
+>>> export = folder / "reponses.csv"
+>>> _ = export.write_text("Horodateur,Type de structure,Salariés,Jours\\n"
+...     "01/03/2025 10:00:00,Association,12,\\"Lundi, Mardi\\"\\n"
+...     "02/03/2025 11:00:00,SCOP,3,Mardi\\n03/03/2025 12:00:00,Association,40,Lundi\\n"
+...     "04/03/2025 12:00:00,SCOP,7,Lundi\\n", encoding="utf-8")
+>>> survey, choices, settings = infer_draft(export)
+>>> survey["type"].tolist()
+['select_one type_de_structure', 'integer', 'select_multiple jours']
+>>> survey["label"].tolist()
+['Type de structure', 'Salariés', 'Jours']
+>>> path = draft_survey(export, output=folder / "draft.xlsx")
+>>> path.name
+'draft.xlsx'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import IngestError
+from .detect import TableSample, message, sniff_table
+from .readers.common import TRUE_VALUES, load_table, normalise_text, slugify
+
+__all__ = ["draft_path", "draft_survey", "infer_draft"]
+
+_INTEGER = re.compile(r"^[-+]?(0|[1-9]\d{0,14})$")
+_DECIMAL = re.compile(r"^[-+]?\d{1,15}[.,]\d+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_GEOPOINT = re.compile(r"^-?\d+(\.\d+)? -?\d+(\.\d+)?( -?\d+(\.\d+)?){0,2}$")
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+#: answer codes kept as choice names (``3``, ``AO01``, ``SQ001``, ``Y``, ``CHOICE_1``); words are slugified
+_CODE = re.compile(r"^(-?\d+|[A-Za-z]{0,4}\d+|[A-Z0-9_\-]{1,12})$")
+_BRACKET = re.compile(r"^(?P<q>[^\[\]]+)\[(?P<opt>[^\[\]]+)\]$")
+_FLAT_REPEAT = re.compile(r"^(?:.*/)?(?P<repeat>[^/\[\]]+)\[(?P<index>\d+)\]/(?P<rest>.+)$")
+_GEO_SPLIT = re.compile(r"^(?P<q>.+?)[-_](?P<part>Latitude|Longitude|Altitude|Accuracy)$", re.IGNORECASE)
+_IDENTIFIER = re.compile(r"(^|[^a-z])(nom|name|prenom|e_?mail|courriel|telephone|phone|tel|"
+                         r"portable|mobile|adresse_postale)([^a-z]|$)")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_PHONE = re.compile(r"^\+?[\d .()-]{8,}$")
+_MISSING = {"", "n/a", "N/A"}
+_OPTION_VALUES = TRUE_VALUES | {"0", "false", "", "n/a", "n", "no", "non", "faux"}
+MAX_CHOICES = 30
+SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "relevant", "constraint", "appearance",
+                  "coopwork::dimension", "coopwork::role", "coopwork::identifier"]
+
+
+@dataclass
+class _Question:
+    name: str
+    label: str
+    type: str = "text"
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    identifier: bool = False
+    role: str = ""
+    appearance: str = ""
+
+
+def _values(series: pd.Series) -> list[str]:
+    return [v for v in series.tolist() if isinstance(v, str) and v.strip() not in _MISSING]
+
+
+def _choice_list(values: list[str]) -> list[tuple[str, str]]:
+    """``[(name, label)]`` for distinct values (first-seen order; numbers sorted)."""
+    seen: dict[str, str] = {}
+    for value in values:
+        key = normalise_text(value)
+        if key not in seen:
+            seen[key] = value.strip()
+    labels = list(seen.values())
+    if all(_INTEGER.match(v) for v in labels):
+        labels.sort(key=int)
+    names: list[str] = []
+    out = []
+    for label in labels:
+        name = label if _CODE.match(label) else slugify(label, max_length=40)
+        base, n = name, 2
+        while name in names:
+            name, n = f"{base}_{n}", n + 1
+        names.append(name)
+        out.append((name, label))
+    return out
+
+
+def _joined(values: list[str], separators: tuple[str, ...]) -> tuple[str, list[str]] | None:
+    """The separator and tokens when ``values`` look like joined multiple answers."""
+    for sep in separators:
+        if not any(sep in v for v in values):
+            continue
+        tokens = [tok.strip() for v in values for tok in v.split(sep) if tok.strip()]
+        distinct = {normalise_text(tok) for tok in tokens}
+        if len(distinct) <= MAX_CHOICES and len(tokens) >= 2 * len(distinct) and \
+                all(len(tok) <= 120 for tok in tokens):
+            return sep, tokens
+    return None
+
+
+def _infer_type(values: list[str], *, separators: tuple[str, ...], q: _Question) -> None:
+    if not values:
+        return
+    distinct = {normalise_text(v) for v in values}
+    if all(_INTEGER.match(v.strip()) for v in values):
+        numbers = sorted({int(v) for v in values})
+        if len(numbers) <= 11 and numbers[0] >= 0 and numbers[-1] <= 10 and len(values) > len(numbers):
+            q.type, q.choices = "select_one", _choice_list([str(n) for n in numbers])
+            if len(numbers) >= 3:
+                q.appearance = "likert"
+        else:
+            q.type = "integer"
+        return
+    numeric = [v.strip() for v in values]
+    if all(_INTEGER.match(v) or _DECIMAL.match(v) for v in numeric):
+        q.type = "decimal"
+        return
+    if all(_DATE.match(v.strip()) for v in values):
+        q.type = "date"
+        return
+    if all(_DATETIME.match(v.strip()) for v in values):
+        q.type = "datetime"
+        return
+    if all(_GEOPOINT.match(v.strip()) for v in values):
+        q.type = "geopoint"
+        return
+    if any(_EMAIL.match(v.strip()) or (_PHONE.match(v.strip()) and sum(c.isdigit() for c in v) >= 9)
+           for v in values):
+        q.identifier = True
+        return
+    joined = _joined(values, separators)
+    if joined is not None:
+        sep, tokens = joined
+        if sep != " " or all(_NAME.match(tok) for tok in tokens):
+            q.type, q.choices = "select_multiple", _choice_list(tokens)
+            return
+    if len(distinct) <= MAX_CHOICES and len(values) >= 2 * len(distinct) and \
+            all(len(v) <= 120 for v in values):
+        q.type, q.choices = "select_one", _choice_list(values)
+
+
+def _unique_name(name: str, used: set[str]) -> str:
+    base, n = name, 2
+    while name in used:
+        name, n = f"{base}_{n}", n + 1
+    used.add(name)
+    return name
+
+
+def _is_option_column(series: pd.Series) -> bool:
+    values = {v.strip().casefold() for v in series.tolist() if isinstance(v, str)}
+    return values <= _OPTION_VALUES
+
+
+def _meta(fmt: str, frame: pd.DataFrame) -> set[str]:
+    from .readers import generic, googleforms, kobo, limesurvey, odk
+
+    modules = {"kobo": kobo, "odk": odk, "limesurvey": limesurvey, "googleforms": googleforms}
+    module = modules.get(fmt, generic)
+    return module.meta_columns(frame)
+
+
+def _short_name(header: str, fmt: str, headers: list[str]) -> str:
+    """Kobo/ODK group paths keep their last part when it is unique."""
+    seps = {"kobo": "/", "odk": "-"}.get(fmt, "")
+    for sep in seps:
+        if sep in header:
+            last = header.rsplit(sep, 1)[1]
+            if sum(h.rsplit(sep, 1)[-1] == last for h in headers) == 1:
+                return last
+    return header
+
+
+def _odk_repeats(path: Path, repeats: dict[str, list[_Question]], add) -> None:
+    """Sibling repeat CSVs ``<stem>-<repeat>.csv`` of an ODK main CSV → repeat groups."""
+    from .detect import read_csv_strings
+    from .readers.odk import meta_columns
+
+    siblings = sorted(path.parent.glob(f"{path.stem}-*{path.suffix}"))
+    suffixes = [p.stem[len(path.stem) + 1:] for p in siblings]
+    for sibling, suffix in zip(siblings, suffixes, strict=True):
+        if any(suffix.startswith(other + "-") for other in suffixes):
+            continue  # a nested repeat: kept out of the draft (ODK links it to its parent repeat)
+        frame = read_csv_strings(sniff_table(sibling))
+        for header in [c for c in frame.columns if c not in meta_columns(frame)]:
+            add(header, header, _values(frame[header]), repeats.setdefault(suffix, []))
+
+
+def infer_draft(export_path: str | Path, *, fmt: str = "auto"
+                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Infer the ``survey``, ``choices`` and ``settings`` sheets of a draft XLSForm from an export.
+
+    Parameters
+    ----------
+    export_path
+        The export (CSV or XLSX) of a LimeSurvey, Google Forms, Kobo, ODK or hand-made survey.
+    fmt
+        ``"auto"`` or a format name (see :func:`coopwork.ingest.registry.reader_names`).
+
+    Returns
+    -------
+    tuple of DataFrame
+        ``survey`` (columns ``type, name, label, hint, required, relevant, constraint,
+        appearance, coopwork::dimension, coopwork::role, coopwork::identifier``), ``choices``
+        (``list_name, name, label``) and ``settings`` (``form_title, form_id, version``).
+
+    Raises
+    ------
+    IngestError
+        When the file cannot be read or holds no answer column.
+    """
+    from .registry import _detect
+
+    sample: TableSample = sniff_table(export_path)
+    fmt = _detect(sample) if fmt in ("auto", "", None) else fmt
+    frame, _, _ = load_table(sample)
+    if fmt == "kobo" and len(frame):
+        first = [v.strip() for v in frame.iloc[0].tolist() if v.strip()]
+        if first and all(v.startswith("#") for v in first):
+            frame = frame.iloc[1:]
+    meta = _meta(fmt, frame)
+    headers = [c for c in frame.columns if c not in meta]
+    separators = (", ", ";") if fmt == "googleforms" else (" ", ";") if fmt in ("kobo", "odk") \
+        else (", ", ";", " ")
+    used: set[str] = set()
+    questions: list[_Question] = []
+    repeats: dict[str, list[_Question]] = {}
+    done: set[str] = set()
+
+    def add(header: str, label: str, values: list[str], into: list[_Question]) -> _Question:
+        name = _unique_name(slugify(_short_name(header, fmt, headers), max_length=40), used)
+        q = _Question(name=name, label=label)
+        _infer_type(values, separators=separators, q=q)
+        into.append(q)
+        return q
+
+    # 1. split select_multiple: "q/option" (Kobo, ODK) or "Q[SQ]" (LimeSurvey) option columns
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for header in headers:
+        match = _BRACKET.match(header)
+        head, option = (match["q"], match["opt"]) if match else header.rpartition("/")[::2]
+        if head and option and _is_option_column(frame[header]):
+            groups.setdefault(head, []).append((option, header))
+    split_of: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    for head, options in groups.items():
+        if len(options) >= 2 or head in frame.columns:
+            for _, header in options:
+                split_of[header] = (head, options)
+    # 2. geopoints split in parts, flattened repeats
+    geo: dict[str, list[str]] = {}
+    for header in headers:
+        match = _GEO_SPLIT.match(header)
+        if match and header not in split_of:
+            geo.setdefault(match["q"], []).append(header)
+    flat: dict[str, dict[str, list[str]]] = {}
+    for header in headers:
+        match = _FLAT_REPEAT.match(header)
+        if match:
+            flat.setdefault(match["repeat"], {}).setdefault(match["rest"], []).append(header)
+
+    for header in headers:
+        if header in done:
+            continue
+        if header in split_of or (header in groups and header in {h for h, _ in split_of.values()}):
+            head, options = split_of.get(header) or (header, groups[header])
+            names = [h for _, h in options] + ([head] if head in frame.columns else [])
+            done.update(names)
+            label = head.rsplit("/", 1)[-1] if fmt in ("kobo", "odk") else head
+            name = _unique_name(slugify(_short_name(head, fmt, headers), max_length=40), used)
+            questions.append(_Question(name=name, label=label, type="select_multiple",
+                                       choices=_choice_list([opt for opt, _ in options])))
+            continue
+        match = _GEO_SPLIT.match(header)
+        if match and match["q"] in geo and len(geo[match["q"]]) >= 2:
+            done.update(geo[match["q"]])
+            name = _unique_name(slugify(_short_name(match["q"], fmt, headers), max_length=40), used)
+            questions.append(_Question(name=name, label=match["q"], type="geopoint"))
+            continue
+        match = _FLAT_REPEAT.match(header)
+        if match and match["repeat"] in flat:
+            for rest, columns in flat.pop(match["repeat"]).items():
+                values = [v for c in columns for v in _values(frame[c])]
+                add(rest, rest, values, repeats.setdefault(match["repeat"], []))
+                done.update(columns)
+            continue
+        if header in done:
+            continue
+        done.add(header)
+        add(header, header, _values(frame[header]), questions)
+
+    if fmt == "odk" and sample.kind == "csv" and "PARENT_KEY" not in frame.columns:
+        _odk_repeats(sample.path, repeats, add)
+    if not questions and not repeats:
+        raise IngestError(message("draft_nothing"), file=sample.path.name, hint=message("hint_export_csv"))
+    territory = next((q for q in questions if re.search(r"territo", q.name)), None)
+    if territory is not None:
+        territory.role = "territory"
+    for q in questions + [q for qs in repeats.values() for q in qs]:
+        if _IDENTIFIER.search(q.name) and q.type == "text":
+            q.identifier = True
+    return _sheets(questions, repeats, sample.path, used)
+
+
+def _sheets(questions: list[_Question], repeats: dict[str, list[_Question]], path: Path, used: set[str]
+            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    survey_rows: list[dict[str, str]] = []
+    choice_rows: list[dict[str, str]] = []
+
+    def row(q: _Question) -> None:
+        kind = q.type
+        if q.choices:
+            kind = f"{q.type} {q.name}"
+            choice_rows.extend({"list_name": q.name, "name": n, "label": label} for n, label in q.choices)
+        survey_rows.append({"type": kind, "name": q.name, "label": q.label, "appearance": q.appearance,
+                            "coopwork::role": q.role, "coopwork::identifier": "yes" if q.identifier else ""})
+
+    for q in questions:
+        row(q)
+    for repeat, inner in repeats.items():
+        name = _unique_name(slugify(repeat, max_length=40), used)
+        survey_rows.append({"type": "begin_repeat", "name": name, "label": repeat})
+        for q in inner:
+            row(q)
+        survey_rows.append({"type": "end_repeat", "name": ""})
+    survey = pd.DataFrame(survey_rows, columns=SURVEY_COLUMNS, dtype=object).fillna("")
+    choices = pd.DataFrame(choice_rows, columns=["list_name", "name", "label"])
+    settings = pd.DataFrame([{"form_title": path.stem, "form_id": slugify(path.stem),
+                              "version": dt.date.today().strftime("%Y%m%d")}])
+    return survey, choices, settings
+
+
+def draft_path(export_path: str | Path, workspace: str | Path = ".") -> Path:
+    """Default place of the draft: ``<workspace>/surveys/<export stem>_draft.xlsx``.
+
+    Examples
+    --------
+    >>> draft_path("data/raw/Réponses 2025.csv").as_posix()
+    'surveys/reponses_2025_draft.xlsx'
+    """
+    return Path(workspace) / "surveys" / f"{slugify(Path(export_path).stem)}_draft.xlsx"
+
+
+def draft_survey(export_path: str | Path, *, fmt: str = "auto", output: str | Path | None = None,
+                 overwrite: bool = False) -> Path:
+    """Write a draft XLSForm inferred from an export and return its path.
+
+    Parameters
+    ----------
+    export_path
+        The export to learn from.
+    fmt
+        ``"auto"`` or a format name.
+    output
+        Where to write the ``.xlsx`` (default :func:`draft_path` in the current folder).
+    overwrite
+        Replace an existing file (by default an existing draft is never overwritten).
+
+    Raises
+    ------
+    IngestError
+        When the export cannot be read, or ``output`` exists and ``overwrite`` is false.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    output = Path(output) if output is not None else draft_path(export_path)
+    if output.exists() and not overwrite:
+        raise IngestError(message("draft_exists"), file=output, hint=message("hint_draft_exists"))
+    survey, choices, settings = infer_draft(export_path, fmt=fmt)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, table in (("survey", survey), ("choices", choices), ("settings", settings)):
+        sheet = workbook.create_sheet(title)
+        sheet.append(list(table.columns))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for record in table.itertuples(index=False):
+            sheet.append([str(v) for v in record])
+        sheet.freeze_panes = "A2"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temp = output.with_name(f".{output.name}.tmp")
+    workbook.save(temp)
+    temp.replace(output)
+    return output

@@ -1,0 +1,7 @@
+"""One module per export format; each registers ``sniff`` and ``read`` in :mod:`..registry`.
+
+``kobo`` (KoboToolbox CSV/XLSX, legacy KoboCAT CSV), ``odk`` (ODK Central / Briefcase CSV and
+repeat CSVs), ``limesurvey`` (code or full-text headers, mapping file), ``googleforms``
+(labels as headers and values), ``generic`` (``csv``/``xlsx`` whose headers are XLSForm names
+or labels). Shared column matching and value normalisation live in :mod:`.common`.
+"""

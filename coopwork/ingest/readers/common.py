@@ -1,0 +1,499 @@
+"""What every reader shares: match source columns to questions, normalise values to XLSForm names.
+
+A reader turns its platform's quirks (meta columns, group separators, repeat tables) into a
+table of strings and hands it to :func:`map_columns`, which returns the columns of the
+:class:`~coopwork.ingest.raw.RawExport` contract:
+
+- a header is matched to a question by its XLSForm name, its name after a group prefix
+  (``group/question``, ``group-question``), its label in any language of the survey, or its
+  slug (``Q1[SQ001]`` → ``q1_sq001``, the names :mod:`coopwork.ingest.draft` writes);
+- ``question/option`` (or ``question[option]``) columns of a select_multiple holding
+  ``1/0``, ``True/False``, ``Y`` or the option itself are joined into one space-separated
+  answer; a geopoint split into ``-Latitude/-Longitude/…`` columns is joined again;
+- choice labels (Google Forms, Kobo "labels" exports) are resolved to choice names; answers
+  joined with ``", "`` or ``;`` are split longest label first; an option that cannot be
+  resolved is dropped and reported;
+- ``n/a`` and empty cells become NA; a decimal comma becomes a point in number questions.
+
+All work is per column and per *distinct* value (``pandas.factorize``), so a 100 000-row file
+costs a few vectorised passes.
+
+Examples
+--------
+>>> slugify("Q1[SQ001]"), slugify("Âge de la structure ?"), slugify("2e vague")
+('q1_sq001', 'age_de_la_structure', 'q_2e_vague')
+>>> normalise_text("  Très   d’accord ")
+"très d'accord"
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ...survey import Question, Survey
+from ..detect import TableSample, message, read_csv_strings, read_xlsx_strings
+
+__all__ = [
+    "FALSE_VALUES",
+    "TRUE_VALUES",
+    "MappedColumns",
+    "Vocabulary",
+    "finish_main",
+    "first_column",
+    "load_table",
+    "map_columns",
+    "normalise_text",
+    "slugify",
+    "strip_uuid",
+]
+
+TRUE_VALUES = frozenset({"1", "true", "y", "yes", "oui", "x", "vrai", "selected"})
+FALSE_VALUES = frozenset({"0", "false", "n", "no", "non", "faux", "", "n/a"})
+MISSING_VALUES = ("", "n/a", "N/A")
+_GEO_PARTS = ("latitude", "longitude", "altitude", "accuracy")
+_GEO_RE = re.compile(r"^(?P<q>.+?)[-_/ ](?P<part>latitude|longitude|altitude|accuracy|precision)$",
+                     re.IGNORECASE)
+_BRACKET_RE = re.compile(r"^(?P<q>[^\[\]]+)\[(?P<opt>[^\[\]]+)\]$")
+_DECIMAL_COMMA_RE = r"^(\s*[-+]?\d+),(\d+\s*)$"
+_SPLIT_SEPARATORS = (", ", ";", ",", " ; ", " / ")
+
+
+def slugify(text: str, *, max_length: int | None = None) -> str:
+    """An XLSForm-safe name made of ``text``: ascii letters, digits and ``_``, not starting with a digit.
+
+    Examples
+    --------
+    >>> slugify("Nom de l'organisation"), slugify(""), slugify("group-question/sub")
+    ('nom_de_l_organisation', 'q', 'group_question_sub')
+    """
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
+    slug = (slug[:max_length] if max_length else slug).rstrip("_") or "q"
+    return f"q_{slug}" if slug[0].isdigit() else slug
+
+
+def normalise_text(text: str) -> str:
+    """Casefolded text with typographic apostrophes, non-breaking spaces and runs of spaces unified.
+
+    Used to compare headers with labels and answers with choice labels.
+    """
+    text = unicodedata.normalize("NFC", str(text))
+    text = text.replace("’", "'").replace("‘", "'").replace("\u00a0", " ").replace("\u202f", " ")
+    text = re.sub(r"<[^>]+>", " ", text)  # LimeSurvey / Kobo labels may hold HTML
+    text = re.sub(r"\s+", " ", text).strip().casefold()
+    return re.sub(r"\s*([?:!*])$", r"\1", text).rstrip("*").strip()
+
+
+def strip_uuid(series: pd.Series) -> pd.Series:
+    """Submission ids without the ``uuid:`` prefix (Kobo ``_uuid`` and ODK ``KEY`` then agree)."""
+    return series.str.removeprefix("uuid:")
+
+
+@dataclass
+class Vocabulary:
+    """The questions of one scope of a survey (top level, or one repeat) with every way to name them."""
+
+    survey: Survey
+    repeat: str | None = None
+    questions: dict[str, Question] = field(init=False)
+    _by_key: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.repeat is None:
+            scope = [q for q in self.survey.questions.values() if q.repeat is None and q.is_answer]
+        else:
+            scope = list(self.survey.repeats.get(self.repeat, []))
+        self.questions = {q.name: q for q in scope}
+        keys: dict[str, str] = {}
+        # most specific first: names, then labels, then slugs (setdefault keeps the first)
+        for q in scope:
+            keys.setdefault(q.name, q.name)
+            keys.setdefault(q.name.casefold(), q.name)
+        for q in scope:
+            for label in q.labels.values():
+                keys.setdefault("label:" + normalise_text(label), q.name)
+        for q in scope:
+            keys.setdefault("slug:" + slugify(q.name), q.name)
+            for label in q.labels.values():
+                keys.setdefault("slug:" + slugify(label), q.name)
+        self._by_key = keys
+
+    def question(self, header: str, *, separators: str = "/", slugs: bool = True) -> str | None:
+        """Name of the question ``header`` stands for (by name, label, then slug if ``slugs``), or None."""
+        header = header.strip()
+        for candidate in self._candidates(header, separators):
+            for key in (candidate, candidate.casefold(), "label:" + normalise_text(candidate)):
+                if key in self._by_key:
+                    return self._by_key[key]
+        if not slugs:
+            return None
+        for candidate in self._candidates(header, separators):
+            name = self._by_key.get("slug:" + slugify(candidate))
+            if name:
+                return name
+        return None
+
+    @staticmethod
+    def _candidates(header: str, separators: str) -> list[str]:
+        out = [header]
+        for sep in separators:
+            if sep in header:
+                parts = header.split(sep)
+                out.extend(sep.join(parts[i:]) for i in range(1, len(parts)))
+        return out
+
+    def option(self, question: str, text: str) -> str | None:
+        """Choice name of ``question`` that ``text`` names (by name or label), or None."""
+        resolver = choice_resolver(self.questions[question])
+        return resolver(text)
+
+
+def choice_resolver(question: Question) -> Callable[[str], str | None]:
+    """A function mapping a choice name or label (any language, any case) to the choice name."""
+    table: dict[str, str] = {}
+    for choice in question.choices:
+        table.setdefault(choice.name, choice.name)
+    for choice in question.choices:
+        table.setdefault(choice.name.casefold(), choice.name)
+        table.setdefault(choice.name.strip().casefold(), choice.name)
+        for label in choice.labels.values():
+            table.setdefault("label:" + normalise_text(label), choice.name)
+    for choice in question.choices:
+        table.setdefault("slug:" + slugify(choice.name), choice.name)
+
+    def resolve(text: str) -> str | None:
+        return (table.get(text) or table.get(text.casefold()) or table.get(text.strip().casefold())
+                or table.get("label:" + normalise_text(text)))
+
+    return resolve
+
+
+@dataclass
+class MappedColumns:
+    """Result of :func:`map_columns`: question columns, meta columns left to the reader, the rest."""
+
+    frame: pd.DataFrame
+    unmapped: list[str]
+    issues: list[dict]
+
+
+def _issue(row: object, column: str, value: str, reason: str, action: str, sheet: str) -> dict:
+    return {"row": int(row), "sheet": sheet, "column": column, "value": value,
+            "reason": reason, "action": action}
+
+
+def _by_unique(series: pd.Series, function: Callable[[str], str | None]) -> pd.Series:
+    """Apply ``function`` once per distinct value (None → NA)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    table = pd.array([function(u) for u in uniques], dtype="string")
+    return pd.Series(table.take(codes, allow_fill=True), index=series.index)
+
+
+def _missing(series: pd.Series) -> pd.Series:
+    return series.isna() | series.isin(MISSING_VALUES)
+
+
+def _per_value(series: pd.Series, function: Callable[[str], object], dtype: object = bool) -> np.ndarray:
+    """``function`` applied once per distinct value of ``series`` (NA → ``function("")``)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    table = np.array([function(u) for u in uniques] + [function("")], dtype=dtype)
+    return table[codes]
+
+
+def _selected(series: pd.Series, option: str) -> pd.Series:
+    option = option.casefold()
+
+    def chosen(value: str) -> bool:
+        value = value.strip().casefold()
+        return value in TRUE_VALUES or value == option
+
+    return pd.Series(_per_value(series, chosen), index=series.index)
+
+
+def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = None,
+                meta: Iterable[str] = (), separators: str = "/", sheet: str = "",
+                rows: pd.Series | None = None, multi_separators: tuple[str, ...] = _SPLIT_SEPARATORS,
+                mapping: dict[str, str] | None = None) -> MappedColumns:
+    """Match the columns of ``frame`` (all strings) to the questions of one survey scope.
+
+    Parameters
+    ----------
+    frame
+        The source table, every cell a string.
+    survey
+        The survey the export belongs to.
+    repeat
+        None for the top-level questions, else the name of a repeat group.
+    meta
+        Source columns the reader handles itself (never reported as unmapped).
+    separators
+        Characters that join group names to question names in headers (``"/"`` for Kobo,
+        ``"-/"`` for ODK).
+    sheet
+        Sheet name written in the issues.
+    rows
+        The ``_row`` of every record (issues name it); default 1..n.
+    multi_separators
+        How answers of select_multiple questions written as labels are joined.
+    mapping
+        Explicit ``source column → question name[/option]`` (LimeSurvey mapping files);
+        used before any automatic match.
+
+    Returns
+    -------
+    MappedColumns
+        ``frame``: one ``string`` column per matched question, normalised (see the module
+        docstring); ``unmapped``: source columns matching nothing; ``issues``: options that
+        could not be resolved.
+
+    Examples
+    --------
+    >>> from coopwork.survey import Choice, Question, Survey
+    >>> q = Question("jours", "select_multiple", list_name="j",
+    ...              choices=(Choice("lun", {"fr": "Lundi"}), Choice("mar", {"fr": "Mardi"})))
+    >>> s = Survey("s", "s", None, ["fr"], "fr", {"jours": q}, {})
+    >>> src = pd.DataFrame({"jours/lun": ["1", "0"], "jours/mar": ["1", "n/a"], "x": ["a", "b"]})
+    >>> m = map_columns(src, s)
+    >>> m.frame["jours"].tolist(), m.unmapped
+    (['lun mar', <NA>], ['x'])
+    """
+    vocabulary = Vocabulary(survey, repeat)
+    meta = set(meta)
+    rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index) if rows is None else rows
+    mapping = mapping or {}
+    whole: dict[str, str] = {}                       # question → source column
+    split: dict[str, list[tuple[str, str]]] = {}     # question → [(option text, column)]
+    geo: dict[str, dict[str, str]] = {}              # question → {part: column}
+    unmapped: list[str] = []
+    for column in frame.columns:
+        if column in meta:
+            continue
+        target = mapping.get(column)
+        if target is not None:
+            name, _, option = target.partition("/")
+            if name not in vocabulary.questions:
+                unmapped.append(column)
+            elif option:
+                split.setdefault(name, []).append((option, column))
+            else:
+                whole.setdefault(name, column)
+            continue
+        name = vocabulary.question(column, separators=separators, slugs=False)
+        if name is not None and name not in whole:
+            whole[name] = column
+            continue
+        found = _split_column(column, vocabulary, separators)
+        if found is not None:
+            kind, name, part = found
+            if kind == "option":
+                split.setdefault(name, []).append((part, column))
+            else:
+                geo.setdefault(name, {})[part] = column
+            continue
+        name = vocabulary.question(column, separators=separators)
+        if name is not None and name not in whole:
+            whole[name] = column
+            continue
+        unmapped.append(column)
+
+    out: dict[str, pd.Series] = {}
+    issues: list[dict] = []
+    for name, q in vocabulary.questions.items():
+        if name not in whole and name not in split and name not in geo:
+            continue
+        series = None
+        if name in whole:
+            source = frame[whole[name]]
+            series, found = _normalise(source, q, multi_separators)
+            for value, reason in found:
+                for row in rows[source == value].tolist():
+                    issues.append(_issue(row, whole[name], value, reason, "option dropped", sheet))
+        if name in split:
+            joined = _join_options(frame, q, split[name], vocabulary, rows, sheet, issues)
+            series = joined if series is None else series.fillna(joined)
+        if name in geo:
+            parts = [geo[name].get(p, geo[name].get("precision" if p == "accuracy" else p))
+                     for p in _GEO_PARTS]
+            if parts[0] and parts[1]:
+                cols = [frame[c].astype("string").mask(_missing(frame[c])) if c else
+                        pd.Series("0", index=frame.index, dtype="string") for c in parts]
+                point = cols[0] + " " + cols[1] + " " + cols[2].fillna("0") + " " + cols[3].fillna("0")
+                series = point if series is None else series.fillna(point)
+        out[name] = series
+    result = pd.DataFrame(out, index=frame.index)
+    return MappedColumns(frame=result, unmapped=unmapped, issues=issues)
+
+
+def _split_column(column: str, vocabulary: Vocabulary, separators: str) -> tuple[str, str, str] | None:
+    match = _BRACKET_RE.match(column.strip())
+    candidates = []
+    if match:
+        candidates.append((match["q"].strip(), match["opt"].strip()))
+    for sep in "/" + separators:
+        if sep in column:
+            head, _, tail = column.rpartition(sep)
+            candidates.append((head, tail))
+    for head, tail in candidates:
+        name = vocabulary.question(head, separators=separators)
+        if name is None:
+            continue
+        q = vocabulary.questions[name]
+        if q.is_multiple:
+            return "option", name, tail
+        if q.type == "geopoint" and tail.strip().lower() in (*_GEO_PARTS, "precision"):
+            return "geo", name, tail.strip().lower()
+    geo_match = _GEO_RE.match(column.strip().lstrip("_"))
+    if geo_match:
+        name = vocabulary.question(geo_match["q"], separators=separators)
+        if name is not None and vocabulary.questions[name].type == "geopoint":
+            return "geo", name, geo_match["part"].lower()
+    return None
+
+
+def _join_options(frame: pd.DataFrame, q: Question, columns: list[tuple[str, str]],
+                  vocabulary: Vocabulary, rows: pd.Series, sheet: str, issues: list[dict]) -> pd.Series:
+    resolved: dict[str, str] = {}
+    order = {c.name: i for i, c in enumerate(q.choices)}
+    answered = np.zeros(len(frame), dtype=bool)
+    for text, column in columns:
+        cells = frame[column]
+        answered |= _per_value(cells, lambda v: v not in MISSING_VALUES)
+        name = vocabulary.option(q.name, text)
+        if name is None:
+            hits = _selected(cells, text)
+            for row in rows[hits].tolist():
+                issues.append(_issue(row, column, text, message("unknown_option", question=q.name),
+                                     "option dropped", sheet))
+            continue
+        resolved[column] = name
+    chosen = [(name, _selected(frame[column], name).to_numpy())
+              for column, name in sorted(resolved.items(), key=lambda item: order.get(item[1], 0))]
+    if not chosen:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    # one integer per row says which options are chosen; the answer text is built once per pattern
+    words = (len(chosen) + 62) // 63
+    codes = np.zeros(len(frame), dtype=np.int64)
+    uniques: list[tuple[int, ...]] = [()]
+    for word in range(words):  # factorize word by word: O(rows) hashing, no sort
+        part = np.zeros(len(frame), dtype=np.int64)
+        for i, (_, mask) in enumerate(chosen[word * 63:(word + 1) * 63]):
+            part |= mask.astype(np.int64) << i
+        pairs = pd.MultiIndex.from_arrays([codes, part]) if word else pd.Index(part)
+        codes, found = pd.factorize(pairs)
+        uniques = [(*uniques[c[0]], c[1]) if word else (int(c),) for c in found]
+    texts = pd.array([" ".join(dict.fromkeys(name for i, (name, _) in enumerate(chosen)
+                                             if (bits[i // 63] >> (i % 63)) & 1)) or None
+                      for bits in uniques], dtype="string")
+    return pd.Series(texts.take(np.where(answered, codes, -1), allow_fill=True), index=frame.index)
+
+
+def _normalise(series: pd.Series, q: Question, multi_separators: tuple[str, ...]
+               ) -> tuple[pd.Series, list[tuple[str, str]]]:
+    """Normalise one whole-answer source column (one pass per distinct value).
+
+    Returns the ``string`` column (missing = NA) and the (value, reason) pairs to report.
+    """
+    problems: list[tuple[str, str]] = []
+    missing = frozenset(MISSING_VALUES)
+    if q.is_numeric and series.str.contains(",", regex=False).any():
+        comma = re.compile(_DECIMAL_COMMA_RE)
+        return _by_unique(series, lambda v: None if v in missing else comma.sub(r"\1.\2", v)), problems
+    if q.is_numeric or not q.is_select or not q.choices:  # vectorised: free text has many distinct values
+        return series.astype("string").mask(_missing(series)), problems
+    resolve = choice_resolver(q)
+    if not q.is_multiple:
+        return _by_unique(series, lambda v: None if v in missing else resolve(v) or v), problems
+    order = {c.name: i for i, c in enumerate(q.choices)}
+    labels = sorted(((normalise_text(label), c.name) for c in q.choices for label in c.labels.values()
+                     if label), key=lambda item: -len(item[0]))
+
+    def multiple(value: str) -> str | None:
+        if value in missing:
+            return None
+        tokens = value.split()
+        names = [resolve(tok) for tok in tokens]
+        if tokens and all(n is not None for n in names):
+            chosen = names
+        else:
+            chosen, unknown = _split_labels(value, labels, resolve, multi_separators)
+            for token in unknown:
+                problems.append((value, message("unknown_option_value", question=q.name, option=token)))
+        unique = sorted({n for n in chosen if n}, key=lambda n: order.get(n, len(order)))
+        return " ".join(unique) or None
+
+    return _by_unique(series, multiple), problems
+
+
+def _split_labels(value: str, labels: list[tuple[str, str]], resolve: Callable[[str], str | None],
+                  separators: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Split ``"Label A, Label B"`` into choice names, longest label first."""
+    text = normalise_text(value)
+    seps = sorted({normalise_text(s) or s.strip() for s in separators} | {s.strip() for s in separators},
+                  key=len, reverse=True)
+    seps = [s for s in seps if s]
+    chosen: list[str] = []
+    unknown: list[str] = []
+    while text:
+        for label, name in labels:
+            if text.startswith(label):
+                rest = text[len(label):].lstrip()
+                sep = next((s for s in seps if rest.startswith(s)), None)
+                if not rest or sep is not None:
+                    chosen.append(name)
+                    text = rest[len(sep):].lstrip() if sep else ""
+                    break
+        else:
+            cut = min((i for i in (text.find(s) for s in seps) if i >= 0), default=len(text))
+            token = text[:cut].strip()
+            rest = text[cut:]
+            sep = next((s for s in seps if rest.startswith(s)), "")
+            text = rest[len(sep):].lstrip()
+            name = resolve(token) if token else None
+            if name is not None:
+                chosen.append(name)
+            elif token:
+                unknown.append(token)
+    return chosen, unknown
+
+
+def finish_main(mapped: MappedColumns, *, rows: pd.Series, submission_id: pd.Series | None = None,
+                submitted_at: pd.Series | None = None) -> pd.DataFrame:
+    """The ``main`` table of a :class:`~coopwork.ingest.raw.RawExport`: meta columns first, strings."""
+    index = mapped.frame.index
+
+    def meta(series: pd.Series | None) -> pd.Series:
+        if series is None:
+            return pd.Series(pd.NA, index=index, dtype="string")
+        series = series.astype("string")
+        return series.mask(_missing(series))
+
+    head = pd.DataFrame({
+        "_row": pd.array(rows.to_numpy(), dtype="Int64"),
+        "_submission_id": meta(submission_id).to_numpy(),
+        "_submitted_at": meta(submitted_at).to_numpy(),
+    }, index=index)
+    head["_submission_id"] = head["_submission_id"].astype("string")
+    head["_submitted_at"] = head["_submitted_at"].astype("string")
+    out = pd.concat([head, mapped.frame.astype("string")], axis=1)
+    return out.reset_index(drop=True)
+
+
+def load_table(sample: TableSample) -> tuple[pd.DataFrame, str, dict[str, pd.DataFrame]]:
+    """The main table of a file (a CSV, or the first sheet of a workbook), its sheet name, all sheets."""
+    if sample.kind == "xlsx":
+        sheets = read_xlsx_strings(sample.path)
+        first = next(iter(sheets))
+        return sheets[first], first, sheets
+    return read_csv_strings(sample), "", {}
+
+
+def first_column(frame: pd.DataFrame, names: Iterable[str]) -> str | None:
+    """The first of ``names`` that is a column of ``frame`` (case-insensitive), or None."""
+    lowered = {c.casefold(): c for c in frame.columns}
+    return next((lowered[n.casefold()] for n in names if n.casefold() in lowered), None)

@@ -1,0 +1,177 @@
+"""KoboToolbox exports: KPI CSV and XLSX, and the legacy KoboCAT CSV (format ``kobo``).
+
+What KoboToolbox writes, and what this reader does with it:
+
+- **KPI CSV**: ``;`` separated, every field quoted; headers are XML names or labels, with or
+  without group prefixes ``group/question``; an optional HXL row of ``#tags`` under the
+  header (dropped); select_multiple as one space-separated column and/or one
+  ``question/option`` column per option holding ``1``/``0`` (joined into one answer);
+  meta columns ``_id, _uuid, _submission_time, _validation_status, _notes, _status,
+  _submitted_by, __version__, _tags, _index``. ``_uuid`` is the submission id (else
+  ``meta/instanceID`` without ``uuid:``), ``_submission_time`` the submission time.
+- **legacy KoboCAT CSV**: ``,`` separated, unquoted, option columns holding ``True``/``False``,
+  ``n/a`` for skipped answers; repeats flattened as ``repeat[1]/question`` columns, which
+  are turned back into repeat rows.
+- **XLSX**: the first sheet holds the submissions; every other sheet is a repeat group (Kobo
+  truncates sheet names to 31 characters), linked by ``_submission__uuid`` (else
+  ``_parent_index`` → the main sheet's ``_index``), read into ``repeats``.
+
+Examples
+--------
+>>> from pathlib import Path
+>>> from coopwork.ingest.detect import TableSample
+>>> sniff(TableSample(path=Path("x.csv"), kind="csv", header=["q1", "_uuid", "_submission_time"]))
+0.9
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ...survey import Survey
+from ..detect import TableSample
+from ..raw import RawExport
+from ..registry import register
+from .common import finish_main, load_table, map_columns, slugify, strip_uuid
+
+__all__ = ["meta_columns", "read", "sniff"]
+
+KOBO_META = ("_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status",
+             "_submitted_by", "__version__", "_tags", "_index", "_attachments", "_geolocation",
+             "_xform_id_string", "_parent_index", "_parent_table_name", "_submission__id",
+             "_submission__uuid", "_submission__submission_time", "_submission__validation_status",
+             "_submission__notes", "_submission__status", "_submission__submitted_by",
+             "_submission___version__", "_submission__tags")
+_FLAT_REPEAT = re.compile(r"^(?:(?P<prefix>.*)/)?(?P<repeat>[^/\[\]]+)\[(?P<index>\d+)\]/(?P<rest>.+)$")
+
+
+def sniff(sample: TableSample) -> float:
+    """Sure when the header has Kobo's meta columns (``_uuid``, ``_submission_time``…)."""
+    columns = {c for header in [sample.header, *sample.sheets.values()] for c in header}
+    strong = {"_uuid", "_submission_time", "_submission__uuid", "_validation_status", "__version__"}
+    if columns & strong:
+        return 0.9
+    if "_index" in columns and "_id" in columns:
+        return 0.7
+    return 0.0
+
+
+def meta_columns(frame: pd.DataFrame) -> set[str]:
+    """Columns of a Kobo table that are submission metadata, not answers."""
+    return {c for c in frame.columns if c.startswith("_") or c in KOBO_META
+            or c.startswith("meta/") or c in ("start", "end", "today", "deviceid")} - {""}
+
+
+def _drop_hxl(frame: pd.DataFrame) -> pd.DataFrame:
+    if len(frame):
+        first = [v.strip() for v in frame.iloc[0].tolist() if v and v.strip()]
+        if first and all(v.startswith("#") for v in first):
+            return frame.iloc[1:].reset_index(drop=True)
+    return frame
+
+
+def _submission_ids(frame: pd.DataFrame) -> pd.Series | None:
+    if "_uuid" in frame.columns:
+        ids = frame["_uuid"]
+        if "meta/instanceID" in frame.columns:
+            ids = ids.mask(ids == "", frame["meta/instanceID"])
+        return strip_uuid(ids)
+    for column in ("meta/instanceID", "instanceID", "_submission__uuid"):
+        if column in frame.columns:
+            return strip_uuid(frame[column])
+    return None
+
+
+def _repeat_name(sheet: str, survey: Survey) -> str | None:
+    for name in survey.repeats:
+        if sheet == name or sheet == name[:31] or slugify(sheet) == slugify(name):
+            return name
+    return None
+
+
+def _unflatten(frame: pd.DataFrame, survey: Survey, ids: pd.Series | None, rows: pd.Series,
+               issues: list[dict]) -> tuple[dict[str, pd.DataFrame], set[str]]:
+    """``repeat[i]/question`` columns of a legacy CSV → one repeat table per repeat group."""
+    found: dict[str, dict[int, dict[str, str]]] = {}
+    used: set[str] = set()
+    for column in frame.columns:
+        match = _FLAT_REPEAT.match(column)
+        if not match:
+            continue
+        repeat = _repeat_name(match["repeat"], survey)
+        if repeat is None:
+            continue
+        found.setdefault(repeat, {}).setdefault(int(match["index"]), {})[match["rest"]] = column
+        used.add(column)
+    out: dict[str, pd.DataFrame] = {}
+    for repeat, by_index in found.items():
+        parts = []
+        for index in sorted(by_index):
+            block = frame[list(by_index[index].values())].copy()
+            block.columns = list(by_index[index])
+            mapped = map_columns(block, survey, repeat=repeat, rows=rows)
+            issues.extend(mapped.issues)
+            table = mapped.frame
+            answered = table.notna().any(axis=1)
+            table = table[answered]
+            head = pd.DataFrame({"_parent_row": rows[answered].astype("Int64"),
+                                 "_index": pd.Series(index, index=table.index, dtype="Int64")})
+            if ids is not None:
+                head.insert(0, "_parent_submission_id", ids[answered].astype("string"))
+            parts.append(pd.concat([head, table], axis=1))
+        if parts:
+            table = pd.concat(parts).sort_values(["_parent_row", "_index"]).reset_index(drop=True)
+            table.insert(0, "_row", pd.array(np.arange(1, len(table) + 1), dtype="Int64"))
+            out[repeat] = table
+    return out, used
+
+
+def _sheet_repeat(frame: pd.DataFrame, repeat: str, survey: Survey, main: pd.DataFrame, sheet: str,
+                  issues: list[dict]) -> pd.DataFrame:
+    rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+    mapped = map_columns(frame, survey, repeat=repeat, meta=meta_columns(frame), sheet=sheet, rows=rows)
+    issues.extend(mapped.issues)
+    head = pd.DataFrame({"_row": pd.array(rows.to_numpy(), dtype="Int64")}, index=frame.index)
+    if "_submission__uuid" in frame.columns:
+        parent = strip_uuid(frame["_submission__uuid"]).astype("string")
+        head["_parent_submission_id"] = parent.mask(parent == "")
+    elif "_parent_index" in frame.columns and "_index" in main.columns:
+        by_index = dict(zip(main["_index"], range(1, len(main) + 1), strict=False))
+        head["_parent_row"] = pd.array(frame["_parent_index"].map(by_index).to_numpy(), dtype="Int64")
+    parent_key = "_parent_submission_id" if "_parent_submission_id" in head else "_parent_row"
+    if parent_key in head:
+        head["_index"] = pd.array(head.groupby(parent_key, dropna=False).cumcount().to_numpy() + 1,
+                                  dtype="Int64")
+    else:
+        head["_index"] = pd.array(np.ones(len(frame), dtype=int), dtype="Int64")
+    return pd.concat([head, mapped.frame], axis=1).reset_index(drop=True)
+
+
+def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None) -> RawExport:
+    """Read a KoboToolbox CSV or XLSX export (see the module docstring)."""
+    frame, sheet, sheets = load_table(sample)
+    frame = _drop_hxl(frame)
+    rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+    ids = _submission_ids(frame)
+    issues: list[dict] = []
+    repeats, flat = _unflatten(frame, survey, ids, rows, issues)
+    meta = meta_columns(frame) | flat
+    mapped = map_columns(frame, survey, meta=meta, sheet=sheet, rows=rows, mapping=mapping)
+    issues = mapped.issues + issues
+    time = frame["_submission_time"] if "_submission_time" in frame.columns else None
+    main = finish_main(mapped, rows=rows, submission_id=ids, submitted_at=time)
+    unmapped = list(mapped.unmapped)
+    for name, table in list(sheets.items())[1:]:
+        repeat = _repeat_name(name, survey)
+        if repeat is None:
+            unmapped.append(f"{name}!*")
+            continue
+        repeats[repeat] = _sheet_repeat(_drop_hxl(table), repeat, survey, frame, name, issues)
+    return RawExport(file=sample.path, reader="kobo", main=main, sheet=sheet, repeats=repeats,
+                     unmapped=unmapped, issues=issues, encoding=sample.encoding)
+
+
+register("kobo", sniff=sniff)(read)
