@@ -1,0 +1,195 @@
+"""Bar and stacked bar charts of a question summary (the output of ``summarise``).
+
+One horizontal bar per option, in choice order, length = percent of the base; the hover
+gives the option, the percent, ``n`` and the base. With a grouping (``summarise(..., by=...)``)
+one bar per group, options stacked (single choice: each bar adds up to 100 %) or side by
+side (several answers allowed: totals may exceed 100 %, said under the title).
+
+Suppressed cells (``suppressed`` True, values NA) are drawn as a gap with the text
+``< 3`` at their place, never as a value.
+
+Examples
+--------
+>>> import pandas as pd
+>>> summary = pd.DataFrame({"question": "org_type", "option": ["scop", "scic", "association"],
+...     "label": ["SCOP", "SCIC", "Association"], "n": pd.array([12, pd.NA, 30], dtype="Int64"),
+...     "base": pd.array([44, pd.NA, 44], dtype="Int64"), "missing": pd.array([1, pd.NA, 1], dtype="Int64"),
+...     "percent": [27.3, None, 68.2], "ci_low": [16.3, None, 53.4], "ci_high": [41.8, None, 80.0],
+...     "suppressed": [False, True, False], "display": ["12 (27 %)", "< 3", "30 (68 %)"]})
+>>> fig = bar_chart(summary, lang="fr")
+>>> fig.data[0].y, fig.data[0].x
+(('SCOP', 'SCIC', 'Association'), (27.3, None, 68.2))
+>>> fig.layout.title.subtitle.text.split(" · ")[:2]
+['n = 44 répondants', '1 sans réponse']
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..analysis.disclosure import format_number, format_percent
+from ..i18n import t
+from . import _tables as tb
+from .theme import PALETTE, apply_theme, base_text, escape, wrap
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from ..survey import Survey
+
+__all__ = ["bar_chart"]
+
+
+def _base(table: pd.DataFrame, by: str | None) -> tuple[float | None, float | None]:
+    """(respondents, missing) of the figure: per group the largest published base, summed."""
+    if table.empty:
+        return None, None
+    frame = table.assign(_g=table[by] if by else "all")
+    base = frame.groupby("_g", sort=False)["base"].max()
+    missing = (frame.groupby("_g", sort=False)["missing"].max() if "missing" in frame
+               else pd.Series(dtype=float))
+    known = [tb.number(v) for v in base.tolist() if tb.number(v) is not None]
+    gone = [tb.number(v) for v in missing.tolist() if tb.number(v) is not None]
+    return (sum(known) if known else None), (sum(gone) if gone else None)
+
+
+def _hover(row: pd.Series, lang: str, percent: str = "percent") -> str:
+    key = "figures.hover_weighted" if percent == "percent_weighted" else "figures.hover_option"
+    return t(key, lang, label=escape(row["label"]),
+             percent=format_percent(row[percent], decimals=1, lang=lang),
+             n=format_number(row["n"], lang=lang), base=format_number(row["base"], lang=lang))
+
+
+def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: str | None = None,
+              by: str | None = None, lang: str = "fr", title: str | None = None) -> go.Figure:
+    """Horizontal bars of a choice question, overall or stacked by group.
+
+    Parameters
+    ----------
+    summary
+        Output of :func:`coopwork.analysis.summary.summarise` for a select_one, select_multiple
+        or Likert question (columns ``question, option, label, n, base, missing, percent,
+        suppressed, display``, plus ``<by>`` and ``<by>_label`` when grouped).
+    survey
+        Optional: the question label of the title and whether several answers were allowed.
+    question
+        The question to draw when ``summary`` holds several.
+    by
+        The grouping column (default: ``summary.attrs['by']`` or the one extra column).
+    lang
+        Language of the texts and number format.
+    title
+        Title to use instead of the question label.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One trace per option (grouped) or a single trace; ``x`` = percent (None for suppressed
+        cells; the weighted percent when the summary was weighted), ``customdata`` = ``n``
+        (unweighted respondents); the subtitle gives the base.
+    """
+    import plotly.graph_objects as go
+
+    tb.require(summary, ["option", "label", "n", "base", "percent"], "summarise()")
+    table = summary.reset_index(drop=True)
+    if "question" in table.columns and table["question"].nunique() > 1:
+        if question is None:
+            found = ", ".join(table["question"].unique())
+            raise ValueError(f"the summary holds several questions ({found}): pass question=")
+        table = table[table["question"] == question].reset_index(drop=True)
+    by = tb.by_column(table, by)
+    hidden = tb.suppressed(table)
+    percent = "percent_weighted" if "percent_weighted" in table.columns else "percent"
+    kind = table.attrs.get("kind")
+    qname = question or table.attrs.get("question") or (str(table["question"].iloc[0])
+                                                          if "question" in table and len(table) else None)
+    if survey is not None and qname in survey.questions:
+        kind = "select_multiple" if survey.question(qname).is_multiple else (kind or "select_one")
+    multiple = kind == "select_multiple"
+
+    fig = go.Figure()
+    annotations = []
+    if by is None:
+        labels = [wrap(v, 45) for v in table["label"].astype("str").tolist()]
+        hover = [_hover(row, lang, percent) if not h else f"{escape(row['label'])} : {escape(row['display'])}"
+                 for (_, row), h in zip(table.iterrows(), hidden, strict=True)]
+        x = [None if h else v for v, h in zip(tb.numbers(table[percent]), hidden, strict=True)]
+        error = None
+        if "ci_low" in table.columns and "ci_high" in table.columns:
+            low, high = tb.numbers(table["ci_low"]), tb.numbers(table["ci_high"])
+            error = {"type": "data", "symmetric": False, "color": "#555555", "thickness": 1.5, "width": 4,
+                     "array": [None if v is None or hi is None else hi - v
+                               for v, hi in zip(x, high, strict=True)],
+                     "arrayminus": [None if v is None or lo is None else v - lo
+                                    for v, lo in zip(x, low, strict=True)]}
+        fig.add_trace(go.Bar(
+            x=x, error_x=error,
+            y=labels, orientation="h", marker_color=PALETTE[0], name=t("figures.percent_axis", lang),
+            customdata=[None if h else v for v, h in zip(tb.numbers(table["n"]), hidden, strict=True)],
+            text=[None if h else format_percent(v, lang=lang) for v, h
+                  in zip(tb.numbers(table[percent]), hidden, strict=True)],
+            textposition="inside", insidetextanchor="start", textangle=0, cliponaxis=False,
+            hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
+        shown = table["display"].tolist() if "display" in table.columns else ["< 3"] * len(table)
+        for label, h, display in zip(labels, hidden, shown, strict=True):
+            if h:
+                annotations.append({"x": 0, "y": label, "xref": "x", "yref": "y", "text": escape(display),
+                                    "showarrow": False, "xanchor": "left", "font": {"color": "#555555"}})
+        fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+        fig.update_layout(showlegend=False)
+    else:
+        groups = tb.group_labels(table, by)
+        group_order = [wrap(g, 30) for g in dict.fromkeys(groups.tolist())]
+        options = list(dict.fromkeys(table["option"].astype("str").tolist()))
+        for i, option in enumerate(options):
+            rows = table[table["option"].astype("str") == option]
+            rows_hidden = hidden[rows.index]
+            label = str(rows["label"].iloc[0])
+            values = tb.numbers(rows[percent])
+            fig.add_trace(go.Bar(
+                x=[None if h else v for v, h in zip(values, rows_hidden, strict=True)],
+                y=[wrap(g, 30) for g in groups[rows.index].tolist()], orientation="h", name=escape(label),
+                marker_color=PALETTE[i % len(PALETTE)],
+                customdata=[None if h else v
+                            for v, h in zip(tb.numbers(rows["n"]), rows_hidden, strict=True)],
+                hovertext=[f"{escape(g)}<br>" + (_hover(row, lang, percent) if not h else
+                                                 f"{escape(row['label'])} : {escape(row['display'])}")
+                           for g, (_, row), h in zip(groups[rows.index], rows.iterrows(), rows_hidden,
+                                                     strict=True)],
+                hovertemplate="%{hovertext}<extra></extra>",
+                text=[None if h or v is None or v < 5 else format_percent(v, lang=lang)
+                      for v, h in zip(values, rows_hidden, strict=True)],
+                textposition="inside", insidetextanchor="middle", textangle=0))
+        for group in group_order:
+            mask = [wrap(g, 30) == group for g in groups.tolist()]
+            gone = table[pd.Series(mask, index=table.index) & hidden]
+            if len(gone):
+                text = "; ".join(f"{escape(r['label'])} : {escape(r['display'])}" for _, r in gone.iterrows())
+                annotations.append({"x": 1.0, "y": group, "xref": "paper", "yref": "y", "text": text,
+                                    "showarrow": False, "xanchor": "left", "font": {"size": 14,
+                                                                                     "color": "#555555"}})
+        fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=group_order)
+        fig.update_layout(barmode="group" if multiple else "stack",
+                          margin={"r": 220 if annotations and by else 40})
+    fig.update_layout(annotations=annotations)
+    fig.update_xaxes(title_text=t("figures.percent_axis", lang), rangemode="tozero",
+                     ticksuffix="%" if lang == "en" else "\u202f%")
+    respondents, missing, too_few = tb.table_base(table, _base(table, by))
+    subtitle = base_text(int(respondents), lang=lang) if respondents is not None else ""
+    if missing:
+        subtitle += " · " + t("figures.missing", lang, n=format_number(missing, lang=lang))
+    if multiple:
+        subtitle += " · " + t("analysis.note_multiple", lang)
+    if by is None and fig.data[0].error_x.array:
+        subtitle += " · " + t("figures.bars_ci", lang)
+    if percent == "percent_weighted":
+        subtitle += " · " + t("figures.weighted_note", lang)
+    if hidden.any():
+        subtitle += " · " + t("figures.suppressed_note", lang, min_count=tb.min_count(table))
+    if too_few:  # nothing published: not even the size of the base
+        subtitle = t("figures.too_few", lang, min_count=tb.min_count(table))
+    return apply_theme(fig, lang=lang, title=title or tb.question_title(table, survey, qname, lang),
+                       subtitle=subtitle)
+

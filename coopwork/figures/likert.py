@@ -1,0 +1,180 @@
+"""Diverging Likert bars: several agreement questions on one chart, in form order.
+
+Each question is one horizontal bar centred on zero: the disagreeing levels (the first half of
+the scale) extend to the left, the agreeing levels to the right, and the neutral middle level
+of an odd scale is split in two halves around zero. Colours go from red (disagree) through
+grey (neutral) to blue (agree), a colour-blind-safe scale. Percentages are of the respondents
+who answered the question (its base), which the axis label of each question states.
+
+Suppressed levels (fewer than ``min_count`` answers) are left out of the bar and listed as
+``< 3`` to its right.
+
+Examples
+--------
+>>> import pandas as pd
+>>> rows = [("q1", str(k), f"niveau {k}", n) for k, n in zip(range(1, 6), [4, 6, 10, 20, 10])]
+>>> summary = pd.DataFrame(rows, columns=["question", "option", "label", "n"])
+>>> summary = summary.assign(base=50, missing=0, percent=summary["n"] * 2.0, suppressed=False,
+...                          display=summary["n"].astype(str))
+>>> fig = likert_chart(summary, lang="fr")
+>>> [(trace.name, trace.x[0]) for trace in fig.data]  # neutral half, disagree outwards, neutral half, agree
+[('niveau 3', -10.0), ('niveau 2', -12.0), ('niveau 1', -8.0),
+ ('niveau 3', 10.0), ('niveau 4', 40.0), ('niveau 5', 20.0)]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..analysis.disclosure import format_number, format_percent
+from ..i18n import t
+from . import _tables as tb
+from .theme import apply_theme, base_text, diverging_colours, escape, wrap
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from ..survey import Survey
+
+__all__ = ["likert_chart"]
+
+
+def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questions: list[str] | None = None,
+                 lang: str = "fr", title: str | None = None) -> go.Figure:
+    """Diverging stacked bars of one or several Likert questions.
+
+    Parameters
+    ----------
+    summary
+        Rows of :func:`coopwork.analysis.summary.summarise` for Likert questions (concatenated
+        for several questions), options in scale order (``question, option, label, n, base,
+        percent, suppressed, display``).
+    survey
+        Optional: question labels, and the order of the questions in the form.
+    questions
+        The questions to draw, in this order (default: every question of ``summary``, in form
+        order when ``survey`` is given).
+    lang
+        Language of the texts and number format.
+    title
+        Title (default: "Degré d'accord" / "Level of agreement", or the question label when
+        there is one question).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``barmode="relative"``; one trace per scale level (the neutral level has two traces,
+        ``-half`` and ``+half``); ``y`` = question labels, ``x`` = signed percentages (None when
+        suppressed). ``meta`` of each trace is the option name.
+    """
+    import plotly.graph_objects as go
+
+    tb.require(summary, ["question", "option", "label", "n", "base", "percent"], "summarise() (Likert)")
+    names = list(dict.fromkeys(summary["question"].astype("str").tolist()))
+    if questions is not None:
+        names = [q for q in questions if q in names]
+    elif survey is not None:
+        order = {name: i for i, name in enumerate(survey.questions)}
+        names.sort(key=lambda q: order.get(q, len(order)))
+    table = summary[summary["question"].astype("str").isin(names)].reset_index(drop=True)
+    hidden = tb.suppressed(table)
+
+    def label_of(q: str) -> str:
+        if survey is not None and q in survey.questions:
+            return survey.label(q, lang)
+        return str(table.attrs.get("question_label") if len(names) == 1 and table.attrs.get("question_label")
+                   else q)
+
+    rows: dict[str, pd.DataFrame] = {q: table[table["question"].astype("str") == q] for q in names}
+    levels = max((len(r) for r in rows.values()), default=0)
+    colours = diverging_colours(levels)
+    half = levels // 2
+    neutral = half if levels % 2 else None
+    bases: dict[str, float | None] = {}
+    y_labels: dict[str, str] = {}
+    for q, r in rows.items():
+        known = [v for v in tb.numbers(r["base"]) if v is not None]
+        bases[q] = max(known) if known else None
+        n_text = base_text(int(bases[q]), lang=lang) if bases[q] is not None else ""
+        y_labels[q] = f"{wrap(label_of(q), 45)}<br><span style='font-size:14px'>{escape(n_text)}</span>"
+
+    def trace(position: int, sign: float, factor: float, show: bool) -> go.Bar:
+        x, hover, option_label, option = [], [], "", ""
+        for q in names:
+            r = rows[q]
+            if position >= len(r):
+                x.append(None)
+                hover.append("")
+                continue
+            row = r.iloc[position]
+            option_label = option_label or str(row["label"])
+            option = option or str(row["option"])
+            if hidden[r.index[position]]:
+                x.append(None)
+                hover.append("")
+                continue
+            percent = tb.number(row["percent"])
+            x.append(None if percent is None else sign * factor * percent)
+            hover.append(f"{wrap(label_of(q), 60)}<br>" + t(
+                "figures.hover_option", lang, label=escape(row["label"]),
+                percent=format_percent(percent, decimals=1, lang=lang),
+                n=format_number(row["n"], lang=lang), base=format_number(row["base"], lang=lang)))
+        return go.Bar(x=x, y=[y_labels[q] for q in names], orientation="h", name=escape(option_label),
+                      meta=option, marker_color=colours[position], legendgroup=f"level{position}",
+                      showlegend=show, legendrank=position + 1, hovertext=hover,
+                      hovertemplate="%{hovertext}<extra></extra>",
+                      text=[_bar_text(v, factor, sign, lang) for v in x],
+                      textposition="inside", insidetextanchor="middle", textangle=0)
+
+    fig = go.Figure()
+    if neutral is not None:
+        fig.add_trace(trace(neutral, -1, 0.5, False))
+    for position in reversed(range(half)):
+        fig.add_trace(trace(position, -1, 1, True))
+    if neutral is not None:
+        fig.add_trace(trace(neutral, 1, 0.5, True))
+    for position in range(half + (1 if neutral is not None else 0), levels):
+        fig.add_trace(trace(position, 1, 1, True))
+
+    annotations = []
+    for q in names:
+        r = rows[q]
+        gone = r[hidden[r.index]]
+        if len(gone):
+            text = "; ".join(f"{escape(x['label'])} : {escape(x['display'])}" for _, x in gone.iterrows())
+            annotations.append({"x": 1.0, "xref": "paper", "y": y_labels[q], "yref": "y", "text": text,
+                                "showarrow": False, "xanchor": "left",
+                                "font": {"size": 14, "color": "#555555"}})
+    left = max((sum(-v for v in (tr.x[i] for tr in fig.data) if v is not None and v < 0)
+                for i in range(len(names))), default=0)
+    right = max((sum(v for v in (tr.x[i] for tr in fig.data) if v is not None and v > 0)
+                 for i in range(len(names))), default=0)
+    reach = max(left, right, 10.0)
+    reach = min(100.0, (int(reach / 25) + 1) * 25.0)
+    ticks = [v for v in range(-int(reach), int(reach) + 1, 25)]
+    fig.update_xaxes(range=[-reach, reach], tickvals=ticks,
+                     ticktext=[format_percent(abs(v), lang=lang) for v in ticks], zeroline=True,
+                     zerolinewidth=2, title_text=f"{t('figures.likert_disagree', lang)}      "
+                                                 f"{t('figures.percent_axis', lang)}      "
+                                                 f"{t('figures.likert_agree', lang)}")
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=[y_labels[q] for q in names])
+    fig.update_layout(barmode="relative", annotations=annotations, bargap=0.35,
+                      height=max(400, 160 + 110 * len(names)),
+                      margin={"r": 220 if annotations else 40})
+    known = [b for b in bases.values() if b is not None]
+    subtitle = base_text(int(min(known)), high=int(max(known)), lang=lang) if known else ""
+    if hidden.any():
+        subtitle += " · " + t("figures.suppressed_note", lang, min_count=tb.min_count(table))
+    if title is None:
+        title = label_of(names[0]) if len(names) == 1 else t("figures.likert_title", lang)
+    return apply_theme(fig, lang=lang, title=title, subtitle=subtitle)
+
+
+def _bar_text(value: float | None, factor: float, sign: float, lang: str) -> str | None:
+    """Percent written in a segment (≥ 5 %); the neutral level is written once, on its right half."""
+    if value is None or (factor < 1 and sign < 0):
+        return None
+    full = abs(value) / factor
+    return format_percent(full, lang=lang) if full >= 5 else None

@@ -1,0 +1,1 @@
+"""Tests of coopwork.figures (a package so that test module names do not clash with tests/analysis)."""

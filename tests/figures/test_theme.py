@@ -1,0 +1,88 @@
+"""One theme: Okabe–Ito palette, colour-blind-safe diverging scale, large fonts, FR/EN numbers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from coopwork.figures.theme import (
+    FONT_SIZE,
+    PALETTE,
+    TEMPLATE,
+    apply_theme,
+    base_text,
+    category_colours,
+    diverging_colours,
+    escape,
+    separators,
+    wrap,
+)
+from coopwork.i18n import catalogue
+
+from .conftest import subtitle
+
+OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
+
+
+def test_palette_is_okabe_ito_and_registered_as_a_template():
+    assert set(PALETTE) == OKABE_ITO and len(PALETTE) == 8
+    fig = apply_theme(go.Figure(), lang="fr")
+    assert TEMPLATE in pio.templates
+    assert fig.layout.template.layout.colorway == PALETTE
+    assert fig.layout.template.layout.font.size == FONT_SIZE >= 16  # readable on a projector
+    assert category_colours(["a", "b", "c"]) == {"a": PALETTE[0], "b": PALETTE[1], "c": PALETTE[2]}
+    assert category_colours([str(i) for i in range(9)])["8"] == PALETTE[0]
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    if colour.startswith("#"):
+        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(float(v)) for v in re.findall(r"[\d.]+", colour)[:3])
+
+
+def test_diverging_scale_goes_from_red_to_blue_through_grey():
+    for levels in range(2, 10):
+        colours = diverging_colours(levels)
+        assert len(colours) == levels
+        rgb = [_rgb(c) for c in colours]
+        half = levels // 2
+        assert all(r > b for r, _, b in rgb[:half])  # disagreement side: red
+        assert all(b > r for r, _, b in rgb[levels - half:])  # agreement side: blue
+        if levels % 2:
+            r, g, b = rgb[half]
+            assert r == g == b  # neutral: grey
+    assert diverging_colours(5) == ["#B2182B", "#F4A582", "#BBBBBB", "#92C5DE", "#2166AC"]
+
+
+def test_number_format_and_base_by_language():
+    assert separators("fr") == ",\u202f" and separators("en") == ".,"
+    assert base_text(57, lang="fr") == "n = 57 répondants"
+    assert base_text(1234, lang="fr") == "n = 1\u202f234 répondants"
+    assert base_text(1234, lang="en") == "n = 1,234 respondents"
+    assert base_text(40, high=57, lang="en") == "n = 40 to 57 respondents"
+    fig = apply_theme(go.Figure(), lang="en", title="<b>Trust</b>", subtitle="n = 3 respondents")
+    assert fig.layout.separators == ".,"
+    assert fig.layout.title.text == "<b>&lt;b&gt;Trust&lt;/b&gt;</b>"  # user text is escaped
+    assert subtitle(fig) == "n = 3 respondents"
+
+
+def test_escape_and_wrap():
+    assert escape('<img src=x onerror="alert(1)">') == '&lt;img src=x onerror="alert(1)"&gt;'
+    assert wrap("a " * 30, 10).count("<br>") >= 5
+    assert "<script>" not in wrap("<script>alert(1)</script>")
+
+
+def test_every_figures_message_used_in_the_code_exists_in_both_languages():
+    root = Path(__file__).resolve().parents[2] / "coopwork" / "figures"
+    used = set()
+    for path in root.glob("*.py"):
+        used |= set(re.findall(r"[\"'](figures\.[a-z_]+)[\"']", path.read_text(encoding="utf-8")))
+    used |= {f"figures.dim_{d}" for d in ("trust", "governance")}
+    messages = catalogue()
+    assert used, "no message found: the pattern is wrong"
+    for key in sorted(used):
+        assert key in messages, key
+        assert messages[key].get("fr") and messages[key].get("en"), key
