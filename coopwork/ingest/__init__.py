@@ -1,0 +1,329 @@
+"""Ingestion: an export file + its Survey → processed tables, issues file and manifest.
+
+One call, :func:`ingest_file`, runs the whole flow::
+
+    read (registry → reader → RawExport) → validate (types, choices, constraints, relevance,
+    required, territory) → pseudonymise (identifiers, emails, phones) → drop duplicates
+    (submission id, else content hash) → store (atomic Parquet, manifest, issues CSV)
+
+and returns an :class:`IngestResult` whose counts always satisfy
+``rows_read == accepted + quarantined + duplicates``. A file that cannot be read or that
+answers another survey raises :class:`~coopwork.errors.IngestError` and nothing is written.
+Ingesting the same file again adds nothing (``already_ingested`` is then true).
+
+Examples
+--------
+>>> import tempfile
+>>> from pathlib import Path
+>>> from coopwork.survey import Choice, Question, Survey
+>>> survey = Survey("enquete", "Enquête", None, ["fr"], "fr", {
+...     "zone": Question("zone", "select_one", role="territory", choices=(Choice("nord"), Choice("sud"))),
+...     "org": Question("org", "text", role="organisation"),
+...     "staff": Question("staff", "integer", constraint=". >= 0")}, {})
+>>> folder = Path(tempfile.mkdtemp())
+>>> export = folder / "export.csv"
+>>> _ = export.write_text("zone;org;staff\\nnord;Atelier A;3\\n;Café B;2\\nsud;Régie C;-1\\n",
+...                       encoding="utf-8")
+>>> result = ingest_file(export, survey=survey, wave="2025", workspace=folder)
+>>> result.rows_read, result.accepted, result.quarantined, result.duplicates, result.issues
+(3, 2, 1, 0, 2)
+>>> ingest_file(export, survey=survey, wave="2025", workspace=folder).already_ingested
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..errors import IngestError
+from ..survey import Survey, load_survey
+
+if TYPE_CHECKING:
+    from .validate import Validated
+
+__all__ = ["IngestResult", "content_hashes", "file_sha256", "ingest_file"]
+
+_RESPONSE_META = ["_submission_id", "_wave", "_territory", "_submitted_at", "_source", "_row"]
+
+
+@dataclass
+class IngestResult:
+    """What one ingest did (``to_dict()`` is the ``--json`` output of ``coopwork ingest``)."""
+
+    rows_read: int
+    accepted: int
+    quarantined: int
+    duplicates: int
+    issues: int
+    issues_file: str
+    relations: int
+    survey_id: str
+    source_sha256: str
+    reader: str = ""
+    wave: str = ""
+    territories: list[str] = field(default_factory=list)
+    already_ingested: bool = False
+    processed_dir: str = ""
+
+    def to_dict(self) -> dict:
+        """Plain JSON-serialisable dict of every field."""
+        return asdict(self)
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes (read in blocks).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "a.txt"
+    >>> _ = path.write_bytes(b"abc")
+    >>> file_sha256(path)[:12]
+    'ba7816bf8f01'
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def content_hashes(frame: pd.DataFrame) -> pd.Series:
+    """``sha256:<hex>`` of each row's normalised values (column order as given).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": ["x", "x", "y"], "b": [1, 1, None]})
+    >>> hashes = content_hashes(frame)
+    >>> bool(hashes[0] == hashes[1]), bool(hashes[0] == hashes[2]), hashes[0][:7]
+    (True, False, 'sha256:')
+    """
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype="string")
+    text = None
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            strings = values.dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
+        else:
+            strings = values.astype("string")
+        strings = (column + "=" + strings.fillna("\x00")).astype(str)
+        text = strings if text is None else text + "\x1f" + strings
+    hashes = [("sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()) for value in text]
+    return pd.Series(hashes, index=frame.index, dtype="string")
+
+
+def _check_wave(wave: object) -> str:
+    from .pseudonymise import message
+
+    text = "" if wave is None else str(wave).strip()
+    if not text:
+        raise IngestError(message("err_wave"), hint=message("hint_wave"))
+    return text
+
+
+def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
+                territory: str | None = None, fmt: str = "auto",
+                mapping: str | Path | dict[str, str] | None = None,
+                workspace: str | Path = ".") -> IngestResult:
+    """Read, validate, pseudonymise and store one export; return what was done.
+
+    Parameters
+    ----------
+    path
+        The export file (KoboToolbox, ODK Central, LimeSurvey, Google Forms, CSV, XLSX).
+    survey
+        The survey's XLSForm (path) or a loaded :class:`~coopwork.survey.Survey`.
+    wave
+        Wave id stored with every row (e.g. ``"2025"``).
+    territory
+        Territory of rows that have none (or of every row when the survey or the export has
+        no territory question).
+    fmt
+        ``"auto"`` or a reader name (``kobo``, ``odk``, ``limesurvey``, ``googleforms``,
+        ``csv``, ``xlsx``).
+    mapping
+        Column mapping (file or dict) from export codes to XLSForm names (LimeSurvey).
+    workspace
+        Folder holding ``data/`` and ``.coopwork/``.
+
+    Returns
+    -------
+    IngestResult
+        Counts (``rows_read == accepted + quarantined + duplicates``), the issues file, …
+
+    Raises
+    ------
+    IngestError
+        The file is missing, unreadable, empty, or does not match the survey, or no territory
+        can be found: nothing is written.
+    """
+    from .pseudonymise import load_key, message
+    from .registry import read_export
+    from .store import processed_dir, read_manifest, recover, stored_ids, workspace_lock
+    from .validate import validate
+
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(message("err_missing_file"), file=path, hint=message("hint_missing_file"))
+    survey = survey if isinstance(survey, Survey) else load_survey(survey)
+    wave = _check_wave(wave)
+    raw = read_export(path, survey, fmt=fmt, mapping=mapping)
+    if raw.rows_read == 0:
+        raise IngestError(message("err_no_record"), file=path.name, hint=message("hint_no_record"))
+    sha = file_sha256(path)
+    validated = validate(raw, survey, wave=wave, territory=territory)
+    workspace = Path(workspace)
+    key = load_key(workspace)
+    tables = _Prepared(validated, survey, key, sha)
+
+    with workspace_lock(workspace):
+        folder = processed_dir(workspace, survey.survey_id)
+        recover(folder)  # finish a transaction a crash interrupted
+        tables.drop_duplicates(stored_ids(folder))
+        manifest = read_manifest(folder, survey.survey_id)
+        issues_name = f"issues/{sha[:12]}.csv"
+        already = any(s.get("sha256") == sha for s in manifest.get("sources", []))
+        result = IngestResult(
+            rows_read=raw.rows_read, accepted=len(tables.responses), quarantined=len(tables.quarantine),
+            duplicates=tables.duplicates, issues=len(tables.issues),
+            issues_file=str(folder / issues_name), relations=tables.relation_rows(survey),
+            survey_id=survey.survey_id, source_sha256=sha, reader=raw.reader, wave=wave,
+            territories=sorted(tables.responses["_territory"].dropna().unique().tolist()),
+            already_ingested=already and tables.responses.empty, processed_dir=str(folder))
+        if result.already_ingested:
+            result.relations = 0
+            return result
+        entry = {"sha256": sha, "file": path.name, "reader": raw.reader, "wave": wave,
+                 "territory": territory, "territories": result.territories,
+                 "rows_read": result.rows_read, "accepted": result.accepted,
+                 "quarantined": result.quarantined, "duplicates": result.duplicates,
+                 "relations": result.relations, "issues": result.issues, "issues_file": issues_name,
+                 "coopwork_version": _version(), "ingested_at": datetime.now(UTC).isoformat()}
+        manifest.setdefault("sources", []).append(entry)
+        manifest["survey_id"] = survey.survey_id
+        tables.store(folder, survey, manifest, issues_name)
+    return result
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+class _Prepared:
+    """Validated tables, pseudonymised, with submission ids; duplicates removed on demand."""
+
+    def __init__(self, validated: Validated, survey: Survey, key: bytes, sha: str) -> None:
+        from .pseudonymise import pseudonymise_frame, pseudonymise_values, scrub_text
+
+        identifiers = [q.name for q in survey.identifiers]
+        texts = [q.name for q in survey.questions.values() if q.type == "text"]
+        responses = pseudonymise_frame(validated.responses, key, identifiers=identifiers,
+                                       text_columns=texts)
+        missing = responses["_submission_id"].isna()
+        if missing.any():
+            answers = responses.loc[missing].drop(columns=["_row", "_submission_id"])
+            responses.loc[missing, "_submission_id"] = content_hashes(answers)
+        responses["_source"] = pd.Series(sha[:12], index=responses.index, dtype="string")
+        questions = [c for c in responses.columns if c not in _RESPONSE_META]
+        self.responses = responses[[*_RESPONSE_META, *questions]]
+        self.repeats = {name: pseudonymise_frame(frame, key, identifiers=identifiers, text_columns=texts)
+                        for name, frame in validated.repeats.items()}
+        quarantine = validated.quarantine.copy()
+        data_columns = [c for c in quarantine.columns if c not in ("_row", "_reason")]
+        quarantine = pseudonymise_frame(quarantine, key, identifiers=identifiers,
+                                        text_columns=data_columns)
+        quarantine["_source"] = pd.Series(sha[:12], index=quarantine.index, dtype="string")
+        self.quarantine = quarantine
+        issues = validated.issues.copy()
+        if len(issues):
+            is_identifier = issues["column"].isin(identifiers).fillna(False).astype(bool)
+            values = issues["value"].astype("string")
+            values = values.mask(is_identifier & values.notna() & (values != ""),
+                                 pseudonymise_values(values, key, identifier=True))
+            issues["value"] = pseudonymise_values(values, key, identifier=False)
+            issues["reason"] = issues["reason"].astype("string").map(
+                lambda text: text if pd.isna(text) else scrub_text(text, key)).astype("string")
+        self.issues = issues
+        self.duplicates = 0
+        self.source = sha[:12]
+
+    def drop_duplicates(self, stored: set[str]) -> None:
+        """Remove rows already stored or repeated within the file (their issues go too)."""
+        from .pseudonymise import message
+        from .validate import FLAGGED, _issue, issues_frame
+
+        ids = self.responses["_submission_id"]
+        in_file = ids.duplicated(keep="first")
+        in_store = ids.isin(stored)
+        duplicate = in_file | in_store
+        self.duplicates = int(duplicate.sum())
+        if not self.duplicates:
+            return
+        rows = self.responses["_row"]
+        dropped = set(rows[duplicate].dropna().astype(int).tolist())
+        issues = self.issues[~self.issues["_main_row"].isin(dropped).fillna(False).astype(bool)]
+        first_row = pd.Series(rows[~in_file].to_numpy(), index=ids[~in_file].to_numpy())
+        repeated = in_file & ~in_store
+        if repeated.any():
+            sheet = issues["sheet"].iloc[0] if len(issues) else ""
+            first = ids[repeated].map(first_row).astype("Int64").astype("string")
+            issues = issues_frame([issues, _issue(
+                rows[repeated], sheet=sheet or "", column="_submission_id", values=ids[repeated],
+                reason=first.map(lambda row: message("reason_duplicate", row=row)),
+                action=FLAGGED)])
+        self.issues = issues
+        self.responses = self.responses[~duplicate]
+        self.repeats = {name: frame[~frame["_main_row"].isin(dropped).fillna(False).astype(bool)]
+                        for name, frame in self.repeats.items()}
+
+    def _repeat_table(self, frame: pd.DataFrame) -> pd.DataFrame:
+        parents = self.responses.set_index("_row")[["_submission_id", "_wave", "_territory"]]
+        meta = parents.reindex(frame["_main_row"].to_numpy()).reset_index(drop=True)
+        questions = frame.drop(columns=["_main_row", "_row"]).reset_index(drop=True)
+        return pd.concat([meta, questions], axis=1)
+
+    def relation_rows(self, survey: Survey) -> int:
+        frame = self.repeats.get(survey.relations_repeat or "")
+        return 0 if frame is None else len(frame)
+
+    def store(self, folder: Path, survey: Survey, manifest: dict, issues_name: str) -> None:
+        from .store import Transaction, read_table
+
+        with Transaction(folder) as tx:
+            old = read_table(folder / "responses.parquet")
+            tx.write_parquet("responses.parquet", _append(old, self.responses))
+            for name, frame in self.repeats.items():
+                target = ("relations.parquet" if name == survey.relations_repeat
+                          else f"repeats/{name}.parquet")
+                tx.write_parquet(target, _append(read_table(folder / target), self._repeat_table(frame)))
+            old = read_table(folder / "quarantine.parquet")
+            if old is not None:
+                old = old[old["_source"] != self.source]
+            if old is not None or len(self.quarantine):
+                tx.write_parquet("quarantine.parquet", _append(old, self.quarantine))
+            tx.write_csv(issues_name, self.issues.drop(columns=["_main_row"]))
+            tx.write_json("manifest.json", manifest)
+
+
+def _append(old: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
+    if old is None or old.empty:
+        return new.reset_index(drop=True)
+    if new.empty:
+        return old
+    for column in new.columns.intersection(old.columns):
+        if old[column].dtype != new[column].dtype:
+            try:
+                old[column] = old[column].astype(new[column].dtype)
+            except (TypeError, ValueError):
+                old[column] = old[column].astype("string")
+                new = new.assign(**{column: new[column].astype("string")})
+    return pd.concat([old, new], ignore_index=True)

@@ -1,0 +1,64 @@
+"""``coopwork ingest FILE --survey XLSFORM --wave WAVE``: the command-line face of :func:`ingest_file`.
+
+Contract (``DESIGN.md``): exit 0 when the file was ingested, even with quarantined rows; a file
+that cannot be read or does not match the survey raises :class:`~coopwork.errors.IngestError`,
+which ``coopwork.cli`` prints as one message (exit 2, nothing written). With ``--json``, stdout
+holds exactly one JSON object (:meth:`IngestResult.to_dict`); the human summary, in French and
+English, always goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..i18n import t
+from ..progress import say
+
+__all__ = ["main", "summary_lines"]
+
+
+def summary_lines(result: dict, *, file: str, lang: str) -> list[str]:
+    """The human summary of an ingest in ``lang`` (one sentence per line).
+
+    Examples
+    --------
+    >>> result = {"rows_read": 3, "accepted": 2, "quarantined": 1, "duplicates": 0, "relations": 4,
+    ...           "wave": "2025", "issues": 0, "issues_file": "x.csv", "already_ingested": False,
+    ...           "processed_dir": "data/processed/s"}
+    >>> summary_lines(result, file="export.csv", lang="en")[0]
+    'export.csv: 3 rows read, 2 accepted, 1 quarantined, 0 duplicates, 4 ties; wave 2025.'
+    """
+    if result.get("already_ingested"):
+        return [t("ingest.already", lang, file=file)]
+    lines = [t("ingest.summary", lang, file=file, **{k: result[k] for k in (
+        "rows_read", "accepted", "quarantined", "duplicates", "relations", "wave")})]
+    if result["issues"]:
+        lines.append(t("ingest.issues", lang, issues=result["issues"], issues_file=result["issues_file"]))
+    else:
+        lines.append(t("ingest.no_issue", lang))
+    if result["quarantined"]:
+        lines.append(t("ingest.quarantine_hint", lang))
+    lines.append(t("ingest.stored", lang, folder=result["processed_dir"]))
+    return lines
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run ``coopwork ingest``; return the exit code (errors propagate to ``coopwork.cli``)."""
+    from . import ingest_file
+
+    result = ingest_file(args.file, survey=args.survey, wave=args.wave,
+                         territory=getattr(args, "territory", None),
+                         fmt=getattr(args, "format", "auto") or "auto",
+                         mapping=getattr(args, "mapping", None),
+                         workspace=getattr(args, "workspace", ".") or ".").to_dict()
+    name = Path(args.file).name
+    for lang in ("fr", "en"):
+        say("\n".join(summary_lines(result, file=name, lang=lang)))
+    if getattr(args, "json", False):
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return 0
+

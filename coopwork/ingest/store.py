@@ -1,0 +1,279 @@
+"""Processed tables on disk: Parquet files replaced atomically, one writer at a time.
+
+Layout (contract in ``docs/architecture.md``), under ``<workspace>/data/processed/<survey_id>/``:
+
+``responses.parquet``
+    accepted rows (one per submission);
+``relations.parquet``
+    rows of the repeat group that holds the ``partner`` question;
+``repeats/<name>.parquet``
+    rows of the other repeat groups;
+``quarantine.parquet``
+    rejected rows (pseudonymised strings) with ``_reason``, ``_source``, ``_row``;
+``manifest.json``
+    one entry per ingested source file;
+``issues/<sha256[:12]>.csv``
+    the issues file of each source (UTF-8 with BOM so that spreadsheet programs show accents;
+    cells that a spreadsheet would run as a formula are prefixed with ``'``).
+
+Every file is written to a temporary file in the same folder and moved into place with
+``os.replace``, so readers (notebooks, dashboards, many at once) always see a complete file.
+One ingest is one **transaction**: all new files are written first; only then a small journal
+(``.pending.json``) lists the moves, the moves happen, and the journal is removed. A crash
+while writing leaves the previous state untouched (the temporary files are removed); a crash
+while moving is completed by the next writer (:func:`recover`). Writers of one workspace
+serialise on ``<workspace>/.coopwork/ingest.lock``.
+
+Examples
+--------
+>>> import tempfile
+>>> folder = Path(tempfile.mkdtemp()) / "data" / "processed" / "s"
+>>> frame = pd.DataFrame({"_submission_id": ["a", "b"]}, dtype="string")
+>>> with Transaction(folder) as tx:
+...     tx.write_parquet("responses.parquet", frame)
+>>> sorted(stored_ids(folder))
+['a', 'b']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import IngestError
+from .pseudonymise import message
+
+__all__ = [
+    "JOURNAL",
+    "LOCK_PATH",
+    "PROCESSED",
+    "Transaction",
+    "neutralise_formulas",
+    "processed_dir",
+    "read_manifest",
+    "read_table",
+    "recover",
+    "stored_ids",
+    "workspace_lock",
+]
+
+PROCESSED = Path("data") / "processed"
+LOCK_PATH = Path(".coopwork") / "ingest.lock"
+JOURNAL = ".pending.json"
+_TMP_PREFIX = ".tmp-"
+
+
+def processed_dir(workspace: str | Path, survey_id: str) -> Path:
+    """``<workspace>/data/processed/<survey_id>``.
+
+    Examples
+    --------
+    >>> processed_dir("ws", "enquete").as_posix()
+    'ws/data/processed/enquete'
+    """
+    return Path(workspace) / PROCESSED / survey_id
+
+
+@contextlib.contextmanager
+def workspace_lock(workspace: str | Path, *, timeout: float = 600.0) -> Iterator[None]:
+    """Hold the workspace's ingest lock (other ingests wait up to ``timeout`` seconds).
+
+    Raises
+    ------
+    IngestError
+        When another ingest keeps the lock longer than ``timeout``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with workspace_lock(tempfile.mkdtemp()):
+    ...     pass
+    """
+    path = Path(workspace) / LOCK_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ignore = path.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# coopwork private state: never commit\n*\n", encoding="utf-8")
+    handle = open(path, "a+")  # noqa: SIM115 - closed in the finally clause
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: msvcrt locks the first byte
+            import msvcrt
+
+            def acquire() -> bool:
+                try:
+                    msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+                    return True
+                except OSError:
+                    return False
+
+            def release() -> None:
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            def acquire() -> bool:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return True
+                except BlockingIOError:
+                    return False
+
+            def release() -> None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+        deadline = time.monotonic() + timeout
+        while not acquire():
+            if time.monotonic() > deadline:
+                raise IngestError(message("err_busy"), file=path, hint=message("hint_busy"))
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            release()
+    finally:
+        handle.close()
+
+
+def recover(folder: Path) -> None:
+    """Finish the moves of a transaction that was interrupted after its files were written.
+
+    Leftover temporary files of a transaction that never reached its journal are removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> recover(Path(tempfile.mkdtemp()))
+    """
+    folder = Path(folder)
+    journal = folder / JOURNAL
+    if journal.exists():
+        moves = json.loads(journal.read_text(encoding="utf-8"))
+        for temporary, final in moves:
+            source = folder / temporary
+            if source.exists():
+                (folder / final).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, folder / final)
+        journal.unlink()
+    if folder.exists():
+        for leftover in folder.rglob(f"{_TMP_PREFIX}*"):
+            leftover.unlink()
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_parquet(path, index=False, engine="pyarrow")
+
+
+class Transaction:
+    """Write several files of ``folder`` so that they all appear, or none does.
+
+    Use as a context manager; ``write_parquet``, ``write_json`` and ``write_csv`` stage
+    files, leaving the context without an exception moves them into place.
+    """
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.token = secrets.token_hex(4)
+        self.moves: list[tuple[str, str]] = []
+
+    def __enter__(self) -> Transaction:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        recover(self.folder)
+        return self
+
+    def _temporary(self, name: str) -> Path:
+        final = Path(name)
+        temporary = final.parent / f"{_TMP_PREFIX}{self.token}-{final.name}"
+        (self.folder / temporary).parent.mkdir(parents=True, exist_ok=True)
+        self.moves.append((temporary.as_posix(), final.as_posix()))
+        return self.folder / temporary
+
+    def write_parquet(self, name: str, frame: pd.DataFrame) -> None:
+        """Stage ``frame`` as the Parquet file ``name`` (relative to the folder)."""
+        _write_parquet(frame, self._temporary(name))
+
+    def write_json(self, name: str, data: object) -> None:
+        """Stage ``data`` as the JSON file ``name``."""
+        self._temporary(name).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+                                         encoding="utf-8")
+
+    def write_csv(self, name: str, frame: pd.DataFrame) -> None:
+        """Stage ``frame`` as the CSV file ``name`` (UTF-8 with BOM, formulas neutralised)."""
+        neutralise_formulas(frame).to_csv(self._temporary(name), index=False, encoding="utf-8-sig")
+
+    def __exit__(self, kind: type | None, error: BaseException | None, traceback: object) -> None:
+        if kind is not None:
+            for temporary, _ in self.moves:
+                with contextlib.suppress(FileNotFoundError):
+                    (self.folder / temporary).unlink()
+            return
+        journal = self.folder / f"{_TMP_PREFIX}{self.token}-{JOURNAL}"
+        journal.write_text(json.dumps(self.moves), encoding="utf-8")
+        os.replace(journal, self.folder / JOURNAL)
+        recover(self.folder)
+
+
+def read_table(path: str | Path, *, columns: list[str] | None = None) -> pd.DataFrame | None:
+    """Read a Parquet table, or None when it does not exist yet.
+
+    Examples
+    --------
+    >>> read_table("no/such/file.parquet") is None
+    True
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    return pd.read_parquet(path, columns=columns, engine="pyarrow")
+
+
+def read_manifest(folder: str | Path, survey_id: str = "") -> dict:
+    """The manifest of a processed folder (``{"survey_id", "sources": []}`` when new).
+
+    Examples
+    --------
+    >>> read_manifest("no/such/folder", "s")
+    {'survey_id': 's', 'sources': []}
+    """
+    path = Path(folder) / "manifest.json"
+    if not path.exists():
+        return {"survey_id": survey_id, "sources": []}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def stored_ids(folder: str | Path) -> set[str]:
+    """Submission ids already stored in ``responses.parquet`` (only that column is read)."""
+    frame = read_table(Path(folder) / "responses.parquet", columns=["_submission_id"])
+    return set() if frame is None else set(frame["_submission_id"].dropna().astype(str))
+
+
+_FORMULA_RE = re.compile(r"^(?:[=@\t\r]|[+\-](?![\d.,\s]|$))")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix with ``'`` the text cells a spreadsheet would run as a formula (``=``, ``@``, …).
+
+    Numbers such as ``-1`` or ``+33 6 …`` are left alone.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"value": ["=HYPERLINK(1)", "-1", "@x", "ok", None]})
+    >>> neutralise_formulas(frame)["value"].tolist()
+    ["'=HYPERLINK(1)", '-1', "'@x", 'ok', nan]
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            values = out[column]
+            risky = values.astype("string").str.contains(_FORMULA_RE.pattern, regex=True)
+            risky = risky.fillna(False).astype(bool)
+            if risky.any():
+                out[column] = values.astype(object).where(~risky, "'" + values.astype("string"))
+    return out

@@ -1,0 +1,646 @@
+"""Validate a :class:`~coopwork.ingest.raw.RawExport` against its Survey: typed tables + issues.
+
+Input: the reader's records, all strings, mapped to the survey's names (see ``raw.py``).
+Output: a :class:`Validated` holding
+
+``responses``
+    accepted rows, typed per ``docs/architecture.md`` (select_one → string choice name,
+    select_multiple → space-separated names in form order, integer → ``Int64``, decimal →
+    ``Float64``, date/datetime → ``datetime64[ns]``, text → string), with the meta columns
+    ``_row``, ``_submission_id`` (source id or NA), ``_wave``, ``_territory``, ``_submitted_at``.
+``repeats``
+    repeat name → typed rows with ``_main_row`` (the parent's ``_row``) and ``_index``.
+``quarantine``
+    rejected rows, every value as a string, with ``_row`` and ``_reason``.
+``issues``
+    one line per problem: ``row, sheet, column, value, reason, action``.
+
+Rules, applied to whole columns at once:
+
+- **row level → the row is quarantined**: a record with no answer at all (unreadable or
+  empty), no territory (neither the territory question nor ``territory=``), or a territory
+  that is not in the territory question's choice list;
+- **field level → the value is set missing, the original kept in the issues**: a value of
+  the wrong type, an option that is not in the choice list (for select_multiple only that
+  option is dropped), a broken constraint;
+- **flagged, value kept**: an answer to a question that was not relevant, a required answer
+  missing while the question was relevant, a column that matches no question, an expression
+  that cannot be evaluated (the check is reported as not done, once per expression).
+
+A missing answer to a question that was not relevant is not "missing".
+
+Examples
+--------
+>>> import pandas as pd
+>>> from coopwork.survey import Choice, Question, Survey
+>>> questions = {
+...     "zone": Question("zone", "select_one", role="territory",
+...                      choices=(Choice("nord"), Choice("sud"))),
+...     "age": Question("age", "integer", constraint=". >= 0"),
+... }
+>>> survey = Survey("s", "S", None, ["default"], "default", questions, {})
+>>> main = pd.DataFrame({"_row": [1, 2, 3], "zone": ["nord", None, "sud"],
+...                      "age": ["12", "4", "-1"]}).astype({"zone": "string", "age": "string"})
+>>> from coopwork.ingest.raw import RawExport
+>>> result = validate(RawExport("x.csv", "csv", main), survey, wave="w1")
+>>> result.responses[["_territory", "age"]].to_dict("list")
+{'_territory': ['nord', 'sud'], 'age': [12, None]}
+>>> result.issues[["row", "column", "action"]].to_dict("list")
+{'row': [2, 3], 'column': ['zone', 'age'], 'action': ['quarantined row', 'value set missing']}
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import IngestError
+from ..i18n import normalise_lang
+from ..survey import Question, Survey
+from .pseudonymise import message
+from .raw import RawExport
+from .xpath import XPathError, evaluate, parse, references, uses_dot
+
+__all__ = ["ACTIONS", "ISSUE_COLUMNS", "Validated", "issues_frame", "validate"]
+
+ISSUE_COLUMNS = ["row", "sheet", "column", "value", "reason", "action"]
+QUARANTINED, SET_MISSING, OPTION_DROPPED, FLAGGED = (
+    "quarantined row", "value set missing", "option dropped", "flagged")
+ACTIONS = (QUARANTINED, SET_MISSING, OPTION_DROPPED, FLAGGED)
+_DATE_TYPES = {"date", "datetime", "today", "start", "end"}
+_MISSING_TOKENS = {"", "n/a", "NA", "N/A", "nan", "NaN", "None", "null", "NULL"}
+
+
+@dataclass
+class Validated:
+    """The result of :func:`validate` (see the module docstring for the columns)."""
+
+    responses: pd.DataFrame
+    repeats: dict[str, pd.DataFrame] = field(default_factory=dict)
+    quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
+    issues: pd.DataFrame = field(default_factory=lambda: issues_frame([]))
+
+
+def issues_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate issue parts into one table with the issues-file columns (row as Int64).
+
+    The extra column ``_main_row`` (the ``_row`` of the main record an issue belongs to) is
+    used to drop the issues of rows that are not stored; it is not written.
+
+    Examples
+    --------
+    >>> issues_frame([]).columns.tolist()
+    ['row', 'sheet', 'column', 'value', 'reason', 'action', '_main_row']
+    """
+    parts = [p for p in parts if len(p)]
+    columns = [*ISSUE_COLUMNS, "_main_row"]
+    if not parts:
+        frame = pd.DataFrame({c: pd.Series([], dtype="string") for c in columns})
+    else:
+        frame = pd.concat([p.reindex(columns=columns) for p in parts], ignore_index=True)
+    frame["row"] = frame["row"].astype("Int64")
+    frame["_main_row"] = frame["_main_row"].astype("Int64")
+    for column in ("sheet", "column", "value", "reason", "action"):
+        frame[column] = frame[column].astype("string")
+    return frame
+
+
+def _issue(rows: pd.Series | list, *, sheet: str, column: str, values: object, reason: object,
+           action: str, main_rows: object = None) -> pd.DataFrame:
+    rows = pd.Series(rows).reset_index(drop=True)
+    n = len(rows)
+
+    def spread(value: object) -> object:
+        return pd.Series(value).reset_index(drop=True) if isinstance(value, pd.Series | list) else [value] * n
+
+    return pd.DataFrame({"row": rows, "sheet": [sheet] * n, "column": [column] * n,
+                         "value": spread(values), "reason": spread(reason), "action": [action] * n,
+                         "_main_row": spread(rows if main_rows is None else main_rows)})
+
+
+def _map_unique(values: pd.Series, function: Callable[[str], object]) -> pd.Series:
+    """Apply ``function`` once per distinct non-missing value (fast on long columns).
+
+    Missing values map to None; the result has object dtype.
+    """
+    codes, uniques = pd.factorize(values)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [function(v) for v in uniques]
+    mapped[-1] = None  # code -1 (missing) takes the last slot
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def _vector_unique(values: pd.Series, function: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply a vectorised ``function`` to the distinct values only, then spread back."""
+    codes, uniques = pd.factorize(values)
+    if not len(uniques) or len(uniques) * 2 > len(values):
+        return function(values)
+    small = function(pd.Series(uniques, dtype=values.dtype))
+    result = small.take(np.where(codes < 0, 0, codes))
+    result.index = values.index
+    if (codes < 0).any():
+        result = result.mask(codes < 0)
+    return result
+
+
+def _spread(small: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Values of the distinct entries ``small`` put back on every row (code -1 → missing/False)."""
+    if pd.api.types.is_bool_dtype(small.dtype):
+        small = small.fillna(False).astype(bool)
+        values = small.to_numpy()
+        out = values[np.where(codes < 0, 0, codes)] & (codes >= 0) if len(values) else codes >= 0
+        return pd.Series(out & (codes >= 0), index=index)
+    return pd.Series(small.array.take(codes, allow_fill=True), index=index)
+
+
+def _spread_reason(reason: object, codes: np.ndarray, index: pd.Index) -> object:
+    return _spread(reason.astype("string"), codes, index) if isinstance(reason, pd.Series) else reason
+
+
+def _clean_strings(values: pd.Series) -> pd.Series:
+    """Strip spaces and turn empty / ``n/a`` cells into NA (string dtype)."""
+    stripped = values.astype("string").str.strip()
+    missing = stripped.isin(_MISSING_TOKENS)
+    return stripped.mask(missing) if missing.any() else stripped
+
+
+# ----------------------------------------------------------------------------- types
+
+@dataclass
+class _Checked:
+    clean: pd.Series           # normalised strings (for expressions), NA where missing/invalid
+    typed: pd.Series           # the stored dtype
+    bad: pd.Series             # bool: value present but invalid → set missing
+    reason: object             # str or Series of str for the bad rows
+    dropped: pd.Series | None = None   # select_multiple: bool, some options dropped
+    dropped_reason: pd.Series | None = None
+
+
+def _choice_names(question: Question, survey: Survey) -> list[str]:
+    if question.choices:
+        return [c.name for c in question.choices]
+    return [c.name for c in survey.choices.get(question.list_name or "", [])]
+
+
+def _canonical_choice(value: str, allowed: set[str]) -> str | None:
+    if value in allowed:
+        return value
+    if re.fullmatch(r"-?\d+\.0+", value) and value.split(".")[0] in allowed:
+        return value.split(".")[0]  # "3.0" written by a spreadsheet for choice "3"
+    return None
+
+
+def _check_select_one(values: pd.Series, names: list[str]) -> _Checked:
+    allowed = set(names)
+    canonical = _map_unique(values, lambda v: _canonical_choice(v, allowed)).astype("string")
+    bad = values.notna() & canonical.isna()
+    return _Checked(canonical, canonical, bad, message("reason_choice"))
+
+
+def _check_select_multiple(values: pd.Series, names: list[str]) -> _Checked:
+    order = {name: i for i, name in enumerate(names)}
+    allowed = set(names)
+
+    def split(value: str) -> tuple[str | None, str]:
+        kept, dropped = [], []
+        for token in value.split():
+            name = _canonical_choice(token, allowed)
+            (kept if name is not None else dropped).append(name if name is not None else token)
+        kept = sorted(set(kept), key=order.__getitem__)
+        return (" ".join(kept) if kept else None), " ".join(dropped)
+
+    codes, uniques = pd.factorize(values)
+    pairs = [split(v) for v in uniques] + [(None, "")]
+    canonical = pd.Series(np.array([p[0] for p in pairs], dtype=object)[codes], index=values.index,
+                          dtype="string")
+    dropped_text = pd.Series(np.array([p[1] for p in pairs], dtype=object)[codes], index=values.index,
+                             dtype="string")
+    present = values.notna()
+    has_dropped = present & (dropped_text != "")
+    bad = has_dropped & canonical.isna()          # every option unknown → value set missing
+    partly = has_dropped & canonical.notna()      # some options unknown → those dropped
+    reason = message("reason_choice_options") + dropped_text
+    return _Checked(canonical, canonical, bad, reason, partly, reason)
+
+
+def _to_float(values: pd.Series) -> pd.Series:
+    text = values.str.replace(r"^\+", "", regex=True)
+    return pd.to_numeric(text.astype(object), errors="coerce").astype("Float64")
+
+
+def _check_number(values: pd.Series, *, integer: bool) -> _Checked:
+    numbers = _vector_unique(values, _to_float).astype("Float64")
+    bad = values.notna() & numbers.isna()
+    reason = message("reason_number")
+    if integer:
+        fractional = numbers.notna() & (numbers.fillna(0) % 1 != 0)
+        bad = bad | fractional
+        reason = message("reason_whole_number")
+        numbers = numbers.mask(fractional)
+        typed = numbers.astype("Int64")
+    else:
+        finite = numbers.isna() | np.isfinite(numbers.fillna(0).to_numpy(dtype=float))
+        bad = bad | ~finite
+        numbers = numbers.mask(~finite)
+        typed = numbers
+    clean = values.mask(bad)
+    return _Checked(clean, typed, bad, reason)
+
+
+def parse_datetimes(values: pd.Series, *, utc: bool = False) -> pd.Series:
+    """Parse ISO 8601 (and day-first ``dd/mm/yyyy [HH:MM[:SS]]``) strings; NaT where unreadable.
+
+    Times with an offset are converted to UTC. ``utc=True`` returns ``datetime64[ns, UTC]``,
+    else naive ``datetime64[ns]`` (UTC wall time).
+
+    Examples
+    --------
+    >>> s = pd.Series(["2024-03-05", "2024-03-05T10:00:00+01:00", "05/03/2024 08:30:00", "soon"])
+    >>> parse_datetimes(s).dt.strftime("%Y-%m-%d %H:%M").tolist()
+    ['2024-03-05 00:00', '2024-03-05 09:00', '2024-03-05 08:30', nan]
+    """
+    text = values.astype("string").str.strip()
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    todo = text.notna()
+    if todo.any():
+        iso = text.where(text.str.match(r"^\d{4}-\d{2}-\d{2}"))
+        parsed = _to_datetime(iso[todo & iso.notna()], "ISO8601")
+        result[parsed.index] = parsed
+        for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y/%m/%d %H:%M:%S",
+                    "%Y/%m/%d"):
+            rest = text[todo & result.isna()]
+            if rest.empty:
+                break
+            parsed = _to_datetime(rest, fmt)
+            result[parsed.index] = parsed
+    if utc:
+        return result
+    return result.dt.tz_localize(None).astype("datetime64[ns]")
+
+
+def _to_datetime(text: pd.Series, fmt: str) -> pd.Series:
+    if text.empty:
+        return pd.Series([], dtype="datetime64[ns, UTC]")
+    parsed = pd.to_datetime(text.astype(object), errors="coerce", utc=True, format=fmt)
+    return parsed.astype("datetime64[ns, UTC]").dropna()
+
+
+def _check_date(values: pd.Series, kind: str) -> _Checked:
+    parsed = _vector_unique(values, parse_datetimes).astype("datetime64[ns]")
+    if kind == "date":
+        parsed = parsed.dt.normalize()
+    bad = values.notna() & parsed.isna()
+    return _Checked(values.mask(bad), parsed, bad, message(f"reason_{kind}"))
+
+
+def _check(question: Question, values: pd.Series, survey: Survey) -> _Checked:
+    if question.type == "select_one":
+        return _check_select_one(values, _choice_names(question, survey))
+    if question.type == "select_multiple":
+        return _check_select_multiple(values, _choice_names(question, survey))
+    if question.type == "integer":
+        return _check_number(values, integer=True)
+    if question.type in {"decimal", "range"}:
+        return _check_number(values, integer=False)
+    if question.type in {"date", "datetime"}:
+        return _check_date(values, question.type)
+    none = pd.Series(False, index=values.index)
+    return _Checked(values, values.astype("string"), none, "")
+
+
+# ----------------------------------------------------------------------------- validation
+
+class _Table:
+    """Validation state of one table (main or a repeat): clean strings, typed values, issues."""
+
+    def __init__(self, raw: pd.DataFrame, questions: list[Question], survey: Survey, sheet: str,
+                 main_rows: pd.Series) -> None:
+        self.questions = [q for q in questions if q.name in raw.columns]
+        self.survey = survey
+        self.sheet = sheet
+        self.rows = raw["_row"]
+        self.main_rows = main_rows
+        names = [q.name for q in self.questions]
+        self.original = raw[names].astype("string")
+        self.clean = pd.DataFrame(index=raw.index)
+        self.stripped: dict[str, pd.Series] = {}   # cleaned strings before the type checks
+        self.answered = pd.DataFrame(index=raw.index)
+        self.typed: dict[str, pd.Series] = {}
+        self.parts: list[pd.DataFrame] = []
+        self.active = pd.Series(True, index=raw.index)  # rows not quarantined
+        self.filled: set[str] = set()  # questions whose missing answers an option fills (--territory)
+        # column → (codes, distinct clean values): expressions on one column run on its distinct values
+        self.small: dict[str, tuple[np.ndarray, pd.Series]] = {}
+
+    def issue(self, mask: pd.Series, column: str, reason: object, action: str,
+              values: pd.Series | None = None) -> None:
+        mask = mask & self.active
+        if not mask.any():
+            return
+        if isinstance(reason, pd.Series):
+            reason = reason[mask]
+        if values is None:
+            values = self.original[column][mask] if column in self.original.columns else ""
+        elif isinstance(values, pd.Series):
+            values = values[mask]
+        self.parts.append(_issue(self.rows[mask], sheet=self.sheet, column=column, values=values,
+                                 reason=reason, action=action, main_rows=self.main_rows[mask]))
+
+    def check_types(self) -> None:
+        """Clean and type every column, working on its distinct values only."""
+        index = self.original.index
+        clean, answered = {}, {}
+        for question in self.questions:
+            column = self.original[question.name]
+            codes, uniques = pd.factorize(column)
+            original = pd.Series(uniques, dtype="string")
+            distinct = _clean_strings(original)
+            checked = _check(question, distinct, self.survey)
+
+            def spread(small: pd.Series, codes: np.ndarray = codes, original: pd.Series = original,
+                       column: pd.Series = column) -> pd.Series:
+                if small.dtype == original.dtype and small.notna().all() and (small == original).all():
+                    return column  # nothing changed: reuse the column (no copy of the strings)
+                return _spread(small, codes, index)
+
+            bad = _spread(checked.bad, codes, index)
+            self.stripped[question.name] = spread(distinct)
+            answered[question.name] = _spread(distinct.notna(), codes, index)
+            self.issue(bad, question.name, _spread_reason(checked.reason, codes, index), SET_MISSING)
+            if checked.dropped is not None:
+                self.issue(_spread(checked.dropped, codes, index), question.name,
+                           _spread_reason(checked.dropped_reason, codes, index), OPTION_DROPPED)
+            small_clean = checked.clean.mask(checked.bad)
+            self.small[question.name] = (codes, small_clean.reset_index(drop=True))
+            clean[question.name] = spread(small_clean)
+            self.typed[question.name] = spread(checked.typed.mask(checked.bad))
+        self.clean = pd.DataFrame(clean, index=index, columns=[q.name for q in self.questions])
+        self.answered = pd.DataFrame(answered, index=index, columns=self.clean.columns)
+
+    def drop_rows(self, rejected: pd.Series) -> None:
+        """Forget rows that are quarantined (and their issues: the row's one issue says why)."""
+        if not rejected.any():
+            return
+        gone = set(self.rows[rejected].dropna().astype(int).tolist())
+        self.parts = [p[~p["_main_row"].isin(gone).fillna(False).astype(bool)] for p in self.parts]
+        self.active = self.active & ~rejected
+
+    def context(self, extra: pd.DataFrame | None) -> pd.DataFrame:
+        if extra is None:
+            return self.clean
+        more = extra[[c for c in extra.columns if c not in self.clean.columns]]
+        return pd.concat([self.clean, more], axis=1)
+
+    def expression_failed(self, question: Question, what: str, expression: str, exc: Exception) -> None:
+        reason = message("reason_not_checked", what=message(f"what_{what}"), error=exc)
+        self.parts.append(_issue([pd.NA], sheet=self.sheet, column=question.name, values=expression,
+                                 reason=reason, action=FLAGGED, main_rows=[pd.NA]))
+
+    def evaluate(self, expression: str, extra: pd.DataFrame | None, current: str | None = None
+                 ) -> pd.Series:
+        """Evaluate on every row; on the distinct values only when one column is involved."""
+        columns = set(references(expression))
+        if current is not None and uses_dot(parse(expression)):
+            columns.add(current)
+        if len(columns) == 1 and next(iter(columns)) in self.small:
+            name = next(iter(columns))
+            codes, small = self.small[name]
+            frame = pd.DataFrame({name: pd.concat([small, pd.Series([pd.NA], dtype=small.dtype)],
+                                                  ignore_index=True)})
+            result = evaluate(expression, frame, current=current if current == name else None)
+            values = result.to_numpy()[np.where(codes < 0, len(small), codes)]
+            return pd.Series(values, index=self.clean.index, dtype=bool)
+        return evaluate(expression, self.context(extra), current=current)
+
+    def check_constraints(self, extra: pd.DataFrame | None) -> None:
+        for question in self.questions:
+            if not question.constraint:
+                continue
+            present = self.clean[question.name].notna()
+            if not present.any():
+                continue
+            try:
+                ok = self.evaluate(question.constraint, extra, current=question.name)
+            except XPathError as exc:
+                self.expression_failed(question, "constraint", question.constraint, exc)
+                continue
+            context = self.context(extra)
+            for name in references(question.constraint):  # a missing other answer: cannot check
+                if name in context.columns and name != question.name:
+                    present &= context[name].notna()
+            bad = present & ~ok
+            texts = question.constraint_message
+            lang = normalise_lang(os.environ.get("COOPWORK_LANG"))
+            explanation = (texts.get(lang) or texts.get(self.survey.default_language)
+                           or next(iter(texts.values()), None))
+            reason = message("reason_constraint", expression=question.constraint) + (
+                f" ({explanation})" if explanation else "")
+            self.issue(bad, question.name, reason, SET_MISSING)
+            if bad.any():
+                self.clean[question.name] = self.clean[question.name].mask(bad)
+                self.typed[question.name] = self.typed[question.name].mask(bad)
+                self.small.pop(question.name, None)  # its distinct values no longer tell every row
+
+    def check_relevance_and_required(self, extra: pd.DataFrame | None) -> None:
+        for question in self.questions:
+            relevant = pd.Series(True, index=self.clean.index)
+            if question.relevant:
+                try:
+                    relevant = self.evaluate(question.relevant, extra)
+                except XPathError as exc:
+                    self.expression_failed(question, "relevance", question.relevant, exc)
+                else:
+                    self.issue(self.answered[question.name] & ~relevant, question.name,
+                               message("reason_not_relevant", expression=question.relevant),
+                               FLAGGED)
+            if question.required and question.name not in self.filled:
+                self.issue(~self.answered[question.name] & relevant, question.name,
+                           message("reason_required"), FLAGGED, values="")
+
+    def typed_frame(self) -> pd.DataFrame:
+        """Typed answers of the active rows (index reset)."""
+        frame = pd.DataFrame(self.typed, index=self.clean.index, columns=[q.name for q in self.questions])
+        if not self.active.all():
+            frame = frame[self.active.to_numpy()]
+        return frame.reset_index(drop=True)
+
+
+def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territory: str | None,
+                 file: str) -> tuple[pd.Series, pd.Series]:
+    """Territory of each row and the reason for rows that have none (NA when fine)."""
+    question = survey.role("territory")
+    fixed = None if territory is None else str(territory).strip() or None
+    index = raw.index
+    if question is None or question.name not in clean.columns:
+        if fixed is None:
+            text = (message("err_no_territory_survey") if question is None
+                    else message("err_no_territory_column", question=question.name))
+            raise IngestError(text, file=file, hint=message("hint_territory"))
+        return (pd.Series(fixed, index=index, dtype="string"),
+                pd.Series(pd.NA, index=index, dtype="string"))
+    values = clean[question.name]
+    reason = pd.Series(pd.NA, index=index, dtype="string")
+    if question.type == "select_one":
+        names = _choice_names(question, survey)
+        allowed = set(names)
+        if fixed is not None and allowed and fixed not in allowed:
+            shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
+            raise IngestError(message("err_territory_unknown", territory=fixed, question=question.name),
+                              file=file, hint=message("hint_territory_choices", choices=shown))
+        canonical = _map_unique(values, lambda v: _canonical_choice(v, allowed)).astype("string")
+        unknown = values.notna() & canonical.isna()
+        reason = reason.mask(unknown, message("reason_territory_unknown", question=question.name))
+        values = canonical
+    filled = values.fillna(fixed) if fixed is not None else values
+    reason = reason.mask(reason.isna() & filled.isna(),
+                         message("reason_no_territory", question=question.name))
+    return filled.mask(reason.notna()), reason
+
+
+def validate(raw: RawExport, survey: Survey, *, wave: str, territory: str | None = None) -> Validated:
+    """Check every record of ``raw`` against ``survey``; return typed tables and the issues.
+
+    Parameters
+    ----------
+    raw
+        What a reader returned.
+    survey
+        The survey the export belongs to.
+    wave
+        Wave id stored with every accepted row.
+    territory
+        Territory of rows whose territory answer is missing (or of every row when the survey
+        or the export has no territory question).
+
+    Raises
+    ------
+    IngestError
+        When no territory can be found for the file at all (nothing is written).
+    """
+    file = Path(raw.file).name
+    main = raw.main.reset_index(drop=True)
+    if "_row" not in main.columns:
+        main["_row"] = pd.array(range(1, len(main) + 1), dtype="Int64")
+    for column in ("_submission_id", "_submitted_at"):
+        if column not in main.columns:
+            main[column] = pd.Series(pd.NA, index=main.index, dtype="string")
+    main["_row"] = main["_row"].astype("Int64")
+    sheet = raw.sheet or ""
+    top = [q for q in survey.top_level if q.name in main.columns]
+    names = [q.name for q in top]
+    table = _Table(main, top, survey, sheet, main["_row"])
+    table.check_types()
+
+    # row level: unreadable/empty records and territories → quarantine
+    reason = pd.Series(pd.NA, index=main.index, dtype="string")
+    if names:
+        reason = reason.mask(~table.answered.any(axis=1), message("reason_empty"))
+    stripped = pd.DataFrame(table.stripped, index=main.index, columns=names)
+    territories, territory_reason = _territories(main, stripped, survey, territory, file)
+    # a reader may quarantine a record it could not read (its issue already says why)
+    unreadable = {int(i["row"]): str(i.get("reason") or "unreadable record") for i in raw.issues
+                  if i.get("action") == QUARANTINED and str(i.get("sheet") or "") == (raw.sheet or "")
+                  and not pd.isna(i.get("row"))}
+    by_reader = main["_row"].isin(list(unreadable)).fillna(False).astype(bool)
+    if by_reader.any():
+        reason = reason.mask(by_reader, main["_row"].map(unreadable).astype("string"))
+    reason = reason.fillna(territory_reason)
+    rejected = reason.notna()
+    parts: list[pd.DataFrame] = []
+    territory_q = survey.role("territory")
+    if (rejected & ~by_reader).any():
+        report = rejected & ~by_reader
+        column = territory_q.name if territory_q is not None and territory_q.name in names else ""
+        values = main[column][report].astype("string") if column else ""
+        parts.append(_issue(main["_row"][report], sheet=sheet, column=column, values=values,
+                            reason=reason[report], action=QUARANTINED))
+    quarantine = main[rejected].astype("string")
+    quarantine["_row"] = main["_row"][rejected]
+    quarantine["_reason"] = reason[rejected]
+
+    table.drop_rows(rejected)
+    if territory is not None and territory_q is not None:
+        table.filled.add(territory_q.name)
+    kept = main.loc[~rejected, ["_row", "_submission_id", "_submitted_at"]].reset_index(drop=True)
+    table.check_constraints(None)
+    table.check_relevance_and_required(None)
+    for column in raw.unmapped:
+        parts.append(_issue([pd.NA], sheet=sheet, column=str(column), values="",
+                            reason=message("reason_unmapped"),
+                            action=FLAGGED, main_rows=[pd.NA]))
+
+    submission_id = kept["_submission_id"].astype("string").str.strip()
+    responses = pd.DataFrame({
+        "_row": kept["_row"],
+        "_submission_id": submission_id.mask(submission_id == ""),
+        "_wave": pd.Series(str(wave), index=kept.index, dtype="string"),
+        "_territory": territories[~rejected].reset_index(drop=True).astype("string"),
+        "_submitted_at": _vector_unique(kept["_submitted_at"].astype("string"),
+                                        lambda v: parse_datetimes(v, utc=True)),
+    })
+    responses = pd.concat([responses, table.typed_frame()], axis=1)
+    repeats = {}
+    for name, frame in raw.repeats.items():
+        repeats[name] = _validate_repeat(name, frame, survey, main, rejected, table, parts)
+    raw_issues = pd.DataFrame(raw.issues, columns=ISSUE_COLUMNS) if raw.issues else None
+    if raw_issues is not None:
+        raw_issues["_main_row"] = pd.to_numeric(raw_issues["row"], errors="coerce").where(
+            raw_issues["sheet"].fillna("").astype(str) == sheet)
+        parts.insert(0, raw_issues)
+    issues = issues_frame([*parts, *table.parts])
+    if len(issues):  # file-wide issues first, then by record
+        issues = issues.sort_values(["_main_row", "sheet", "row"], kind="stable",
+                                    na_position="first").reset_index(drop=True)
+    return Validated(responses=responses, repeats=repeats, quarantine=quarantine.reset_index(drop=True),
+                     issues=issues)
+
+
+def _validate_repeat(name: str, frame: pd.DataFrame, survey: Survey, main: pd.DataFrame,
+                     rejected: pd.Series, table: _Table, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Type-check one repeat table and link it to its parent's ``_row``."""
+    frame = frame.reset_index(drop=True).copy()
+    if "_row" not in frame.columns:
+        frame["_row"] = pd.array(range(1, len(frame) + 1), dtype="Int64")
+    if "_parent_submission_id" in frame.columns and main["_submission_id"].notna().any():
+        lookup = pd.Series(main["_row"].to_numpy(), index=main["_submission_id"].astype("string"))
+        lookup = lookup[~lookup.index.duplicated()]
+        parent_row = frame["_parent_submission_id"].astype("string").map(lookup)
+    elif "_parent_row" in frame.columns:
+        parent_row = pd.to_numeric(frame["_parent_row"], errors="coerce")
+        parent_row = parent_row.where(parent_row.isin(main["_row"]))
+    else:
+        parent_row = pd.Series(np.nan, index=frame.index)
+    parent_row = pd.Series(parent_row, index=frame.index).astype("Int64")
+    orphan = parent_row.isna()
+    if orphan.any():
+        parts.append(_issue(frame["_row"][orphan], sheet=name, column="", values="",
+                            reason=message("reason_orphan"), action=FLAGGED,
+                            main_rows=[pd.NA] * int(orphan.sum())))
+    rejected_rows = set(main["_row"][rejected].tolist())
+    keep = ~orphan & ~parent_row.isin(rejected_rows)
+    frame = frame[keep.to_numpy()].reset_index(drop=True)
+    parent_row = parent_row[keep.to_numpy()].reset_index(drop=True)
+    if "_index" in frame.columns:
+        index = pd.to_numeric(frame["_index"], errors="coerce").astype("Int64")
+    else:
+        index = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    if index.isna().any():
+        counted = frame.groupby(parent_row.to_numpy(), sort=False).cumcount() + 1
+        index = index.fillna(counted.astype("Int64"))
+    questions = survey.repeats.get(name, [])
+    repeat = _Table(frame, questions, survey, name, parent_row)
+    position = pd.Series(np.arange(len(table.clean)), index=table.rows.to_numpy())
+    parent_context = table.clean.iloc[parent_row.map(position).fillna(-1).astype(int).to_numpy()]
+    parent_context = parent_context.reset_index(drop=True)
+    repeat.check_types()
+    repeat.check_constraints(parent_context)
+    repeat.check_relevance_and_required(parent_context)
+    table.parts.extend(repeat.parts)
+    out = pd.DataFrame({"_main_row": parent_row, "_row": frame["_row"].astype("Int64"), "_index": index})
+    return pd.concat([out, repeat.typed_frame()], axis=1)

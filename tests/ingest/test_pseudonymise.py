@@ -1,0 +1,106 @@
+"""Keyed pseudonyms: key file, HMAC reference values, normalisation, free-text scrubbing."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import stat
+
+import pandas as pd
+import pytest
+
+from coopwork.errors import IngestError
+from coopwork.ingest.pseudonymise import (
+    EMAIL_RE,
+    KEY_PATH,
+    PHONE_RE,
+    load_key,
+    pseudonym,
+    pseudonymise_frame,
+    pseudonymise_values,
+    scrub_text,
+)
+
+KEY = bytes(range(32))
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """Messages in English so that the tests can compare them exactly (French is the default)."""
+    monkeypatch.setenv("COOPWORK_LANG", "en")
+
+
+def _reference(text: str) -> str:
+    return "px_" + hmac.new(KEY, text.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def test_key_is_created_once_with_mode_600_outside_data(tmp_path):
+    key = load_key(tmp_path)
+    path = tmp_path / KEY_PATH
+    assert path.is_file() and len(key) == 32
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_key(tmp_path) == key                      # same key on the next call
+    assert (tmp_path / ".coopwork" / ".gitignore").read_text().strip().endswith("*")
+    assert not (tmp_path / "data").exists()
+    assert load_key(tmp_path / "other") != key            # each workspace has its own key
+
+
+def test_damaged_key_is_an_error(tmp_path):
+    load_key(tmp_path)
+    (tmp_path / KEY_PATH).write_text("not a key")
+    with pytest.raises(IngestError, match="the pseudonymisation key is damaged"):
+        load_key(tmp_path)
+
+
+def test_pseudonym_is_the_keyed_hmac_of_the_normalised_value():
+    assert pseudonym("marie.dupont@example.org", KEY) == _reference("marie.dupont@example.org")
+    assert pseudonym("  Marie.Dupont@EXAMPLE.org ", KEY) == _reference("marie.dupont@example.org")
+    assert pseudonym("Jean   Martin", KEY) == _reference("jean martin")
+    assert pseudonym("06 12 34 56 78", KEY, kind="phone") == _reference("0612345678")
+    assert pseudonym("+33 (0)6 12 34 56 78", KEY, kind="phone") == _reference("0612345678")
+    assert pseudonym("0033 6 12 34 56 78", KEY, kind="phone") == _reference("0612345678")
+    assert pseudonym("+44 20 7946 0958", KEY, kind="phone") == _reference("00442079460958")
+    assert pseudonym("jean martin", bytes(32)) != pseudonym("jean martin", KEY)   # keyed
+    already = pseudonym("x", KEY)
+    assert pseudonym(already, KEY) == already
+
+
+@pytest.mark.parametrize(("text", "email", "phone"), [
+    ("ecrire à lea@example.org", True, False),
+    ("Tel. 06 12 34 56 78 ou 01.23.45.67.89", False, True),
+    ("+33 6 12 34 56 78", False, True),
+    ("budget 12000 € en 2024-01-15, 1 000 000 habitants", False, False),
+    ("SIRET 123 456 789 00012", False, False),
+    ("note 13.5/20", False, False),
+])
+def test_detection_of_emails_and_phones(text, email, phone):
+    assert bool(EMAIL_RE.search(text)) is email
+    assert bool(PHONE_RE.search(text)) is phone
+
+
+def test_scrub_replaces_only_the_matches():
+    text = "Contact : lea@example.org, 06 12 34 56 78. Merci !"
+    expected = (f"Contact : {_reference('lea@example.org')}, {_reference('0612345678')}. Merci !")
+    assert scrub_text(text, KEY) == expected
+
+
+def test_values_and_frames():
+    values = pd.Series(["Léa Durand", None, "léa  durand", "Paul"], dtype="string")
+    out = pseudonymise_values(values, KEY, identifier=True)
+    assert out[0] == out[2] == _reference("léa durand")
+    assert pd.isna(out[1]) and out[3] == _reference("paul")
+    frame = pd.DataFrame({"name": ["Ana", "Bo"], "note": ["rien", "appeler 0612345678"],
+                          "org": ["lea@example.org", "Coop"]}, dtype="string")
+    result = pseudonymise_frame(frame, KEY, identifiers=["name"], text_columns=["note"])
+    assert result["name"].tolist() == [_reference("ana"), _reference("bo")]
+    assert result["note"].tolist() == ["rien", f"appeler {_reference('0612345678')}"]
+    assert result["org"].tolist() == ["lea@example.org", "Coop"]      # not a text column asked for
+    assert frame["name"].tolist() == ["Ana", "Bo"]                      # input untouched
+
+
+def test_same_person_same_pseudonym_across_calls_in_one_workspace(tmp_path):
+    first = pseudonym("ana@example.org", load_key(tmp_path))
+    second = pseudonym("ANA@example.org", load_key(tmp_path))
+    assert first == second and first.startswith("px_") and len(first) == 19
+    assert os.path.commonpath([tmp_path / KEY_PATH, tmp_path / "data"]) == str(tmp_path)
