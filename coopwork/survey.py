@@ -109,6 +109,12 @@ class Question:
     identifier: bool = False
     role: str | None = None
     choices: tuple[Choice, ...] = ()
+    group_relevant: tuple[str, ...] = ()
+
+    @property
+    def applies_when(self) -> tuple[str, ...]:
+        """Every ``relevant`` condition that must hold: the enclosing groups' first, then its own."""
+        return (*self.group_relevant, self.relevant) if self.relevant else self.group_relevant
 
     @property
     def is_select(self) -> bool:
@@ -260,7 +266,7 @@ def _texts(value: object) -> dict[str, str]:
 
 
 def _walk(node: dict, group: tuple[str, ...], repeat: str | None, choices: dict,
-          out: dict[str, Question], path: Path) -> None:
+          out: dict[str, Question], path: Path, group_relevant: tuple[str, ...] = ()) -> None:
     for child in node.get("children", []):
         kind = _TYPE_ALIASES.get(child.get("type", ""), child.get("type", ""))
         name = child.get("name", "")
@@ -268,7 +274,9 @@ def _walk(node: dict, group: tuple[str, ...], repeat: str | None, choices: dict,
             if name == "meta" and group == ():
                 continue  # pyxform's own meta/instanceID
             inner_repeat = name if kind == "repeat" else repeat
-            _walk(child, (*group, name), inner_repeat, choices, out, path)
+            condition = (child.get("bind") or {}).get("relevant")
+            inner_relevant = (*group_relevant, condition) if condition else group_relevant
+            _walk(child, (*group, name), inner_repeat, choices, out, path, inner_relevant)
             continue
         bind = child.get("bind", {})
         meta = child.get("coopwork", {}) or {}
@@ -299,6 +307,7 @@ def _walk(node: dict, group: tuple[str, ...], repeat: str | None, choices: dict,
             identifier=str(meta.get("identifier", "")).strip().lower() in {"yes", "true", "1"},
             role=role,
             choices=question_choices,
+            group_relevant=group_relevant,
         )
 
 

@@ -256,3 +256,26 @@ def test_realworld_files_that_are_not_xlsforms_give_a_survey_error(realworld, na
     with pytest.raises(SurveyError) as info:
         load_survey(realworld / "xlsform" / name)
     assert info.value.file == name
+
+
+def test_group_relevance_is_kept_for_the_questions_inside(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label", "relevant"])
+    sheet.append(["select_one yn", "member", "Member?", ""])
+    sheet.append(["begin_group", "details", "Details", "${member} = 'yes'"])
+    sheet.append(["integer", "since", "Since", ""])
+    sheet.append(["integer", "staff", "Staff", "${since} > 2000"])
+    sheet.append(["end_group", "", "", ""])
+    choices = workbook.create_sheet("choices")
+    choices.append(["list_name", "name", "label"])
+    choices.append(["yn", "yes", "Yes"])
+    choices.append(["yn", "no", "No"])
+    workbook.save(tmp_path / "groups.xlsx")
+    survey = load_survey(tmp_path / "groups.xlsx")
+    assert survey.question("since").group_relevant == ("${member} = 'yes'",)
+    assert survey.question("staff").applies_when == ("${member} = 'yes'", "${since} > 2000")
+    assert survey.question("member").applies_when == ()
