@@ -155,18 +155,20 @@ def evaluate_relevant(responses: pd.DataFrame, expression: str) -> pd.Series | N
 def applicable(responses: pd.DataFrame, survey: Survey, name: str) -> pd.Series:
     """Boolean Series: the respondents to whom question ``name`` applied.
 
-    A respondent is counted when the question's ``relevant`` is true for them (see
+    A respondent is counted when every ``relevant`` condition of the question and of its
+    enclosing groups (``question.applies_when``) is true for them (see
     :func:`evaluate_relevant`) **or** when they answered it (the data win over the form). A
-    question without ``relevant``, or whose ``relevant`` cannot be evaluated, applies to everyone.
+    condition that cannot be evaluated is taken as true.
     """
     question = survey.question(name)
-    done = answered(responses, survey, name)
-    if not question.relevant:
-        return pd.Series(True, index=responses.index)
-    relevant = evaluate_relevant(responses, question.relevant)
-    if relevant is None:
-        return pd.Series(True, index=responses.index)
-    return (relevant | done).astype(bool)
+    applies = pd.Series(True, index=responses.index)
+    for expression in question.applies_when:
+        relevant = evaluate_relevant(responses, expression)
+        if relevant is not None:
+            applies &= relevant
+    if not question.applies_when:
+        return applies
+    return (applies | answered(responses, survey, name)).astype(bool)
 
 
 # --------------------------------------------------------------------------- filters and groups

@@ -89,3 +89,28 @@ def test_groups_wave_and_bad_by(toy_survey, toy_responses):
     assert list(groups(toy_responses, toy_survey, "_wave").labels) == ["2025", "2026"]
     with pytest.raises(CoopworkError, match="cannot group by 'salaries'"):
         groups(toy_responses, toy_survey, "salaries")
+
+
+def test_a_question_inside_a_non_relevant_group_does_not_apply(tmp_path):
+    import openpyxl
+
+    from coopwork.survey import load_survey
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label", "relevant"])
+    sheet.append(["select_one yn", "member", "Member?", ""])
+    sheet.append(["begin_group", "details", "Details", "${member} = 'yes'"])
+    sheet.append(["integer", "staff", "Staff", ""])
+    sheet.append(["end_group", "", "", ""])
+    choices = workbook.create_sheet("choices")
+    choices.append(["list_name", "name", "label"])
+    choices.append(["yn", "yes", "Yes"])
+    choices.append(["yn", "no", "No"])
+    workbook.save(tmp_path / "groups.xlsx")
+    survey = load_survey(tmp_path / "groups.xlsx")
+    responses = pd.DataFrame({"member": pd.array(["yes", "no", "no", None], dtype="string"),
+                              "staff": pd.array([4, None, 2, None], dtype="Int64")})
+    # yes → applies; no and unanswered → not; an answer despite "no" counts (the data win)
+    assert applicable(responses, survey, "staff").tolist() == [True, False, True, False]
