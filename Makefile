@@ -23,12 +23,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name coopwork --display-name "Python (coopwork)" >/dev/null
 	@touch $(STAMP)
 
-# Debian's Chromium for the browser tests and figure rendering (no browser download from the web).
+# Debian's Chromium (browser tests, figure rendering, placemat PDFs) and poppler-utils (pdftoppm,
+# pdfinfo, pdftotext: the placemat tests). Installed from Debian only when missing; no browser download.
 browser:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests…"; \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 demo: $(STAMP)
 	$(BIN)/coopwork demo --workspace .

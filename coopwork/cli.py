@@ -148,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wave", metavar="W")
     p.add_argument("--lang", default="fr", choices=["fr", "en"])
     p.add_argument("--min-count", type=int, default=3, metavar="K")
+    p.add_argument("--paper", choices=["A4", "A3"], default="A4", help="placemat paper size (default A4)")
     _workspace(p)
     _json(p)
 

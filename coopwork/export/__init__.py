@@ -1,0 +1,380 @@
+"""Sharing results: static site, XLSX workbooks, placemats, network files, journal notes.
+
+:func:`export_all` writes, for each territory of a workspace, everything a programme can
+publish as is, into ``<workspace>/data/exports/<survey_id>/``::
+
+    index.html                     cross-territory synthesis, links to everything below
+    territories/<t>.html           one page per territory (interactive charts, offline)
+    reports/<t>/<notebook>.html    the batch runner's reports, when they exist (made offline),
+    reports/synthesis.html         and its synthesis report
+    workbooks/<t>.xlsx             indicator tables + README sheet; workbooks/synthesis.xlsx
+    placemats/<t>.html, <t>.pdf    the one-page data placemat (A4 landscape; PDF via Chromium)
+    network/<t>.gexf, <t>_nodes.csv, <t>_edges.csv   for Gephi
+    notes/<t>.csv, <t>.md          the journal's interpretation notes (no participant names)
+    assets/plotly.min.js, style.css
+
+Every number comes from protected tables (:mod:`coopwork.export.content`); no free-text
+answer, identifier or participant name is exported; organisations that did not consent to be
+named appear as ``#k``; CSV/XLSX cells are neutralised against formula injection.
+
+Examples
+--------
+>>> result = ExportResult(site=Path("x"), index=Path("x/index.html"))
+>>> sorted(result.as_dict())
+['files', 'index', 'placemats', 'site', 'territories', 'warnings']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ExportError
+from ..i18n import normalise_lang, t
+from .network_files import IDENTIFYING, write_network_files
+from .safe import neutralise, to_csv
+from .workbook import write_workbook
+
+__all__ = ["ExportResult", "export_all", "journal_notes", "neutralise", "slug", "to_csv"]
+
+_SLUG = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def slug(territory: str) -> str:
+    """A file-name-safe form of a territory id.
+
+    Examples
+    --------
+    >>> slug("Pays de Caux / Nord"), slug("../x")
+    ('Pays_de_Caux_Nord', 'x')
+    """
+    text = _SLUG.sub("_", str(territory)).strip("._") or "territory"
+    return text
+
+
+@dataclass
+class ExportResult:
+    """What :func:`export_all` wrote (paths are absolute)."""
+
+    site: Path
+    index: Path
+    territories: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    placemats: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        """A JSON-ready dict (paths as strings)."""
+        return {
+            "site": str(self.site),
+            "index": str(self.index),
+            "territories": list(self.territories),
+            "files": [str(p) for p in self.files],
+            "placemats": [str(p) for p in self.placemats],
+            "warnings": list(self.warnings),
+        }
+
+
+def _provenance(ws, *, wave: str | None, lang: str, min_count: int, when: str) -> dict[str, str]:
+    from .. import __version__
+
+    survey = ws.survey
+    sources = ws.manifest.get("sources", [])
+    files = ", ".join(sorted({str(s.get("sha256", ""))[:12] for s in sources})) or "—"
+    return {
+        t(
+            "export.prov_survey", lang
+        ): f"{survey.title} ({survey.survey_id}, version {survey.version or '—'})",
+        t("export.prov_wave", lang): wave or "—",
+        t("export.prov_sources", lang): t("export.prov_sources_text", lang, n=len(sources), ids=files),
+        t("export.prov_date", lang): when,
+        t("export.prov_tool", lang): f"coopwork {__version__}",
+        t("export.prov_rule", lang): t("export.prov_rule_text", lang, min_count=min_count),
+    }
+
+
+def _footer(provenance: dict[str, str]) -> str:
+    return " · ".join(f"{k}: {v}" for k, v in provenance.items())
+
+
+def journal_notes(ws, territory: str, *, wave: str | None) -> pd.DataFrame:
+    """The visible journal notes of a territory, ready to publish: no participant name, and
+    e-mail addresses, phone numbers or pseudonyms typed in a note masked as ``[…]``.
+
+    Returns an empty table when the workspace has no journal (the journal is never created here).
+    """
+    columns = ["id", "territory", "wave", "chart", "kind", "text", "created_at"]
+    database = ws.root / "data" / "journal.sqlite"
+    if not database.is_file():
+        return pd.DataFrame(columns=columns)
+    try:
+        from ..dashboard.journal import open_journal
+    except ImportError:  # pragma: no cover - the dashboard layer is part of the package
+        return pd.DataFrame(columns=columns)
+    journal = open_journal(ws.root)
+    try:
+        notes = journal.notes(survey_id=ws.survey_id, territory=territory, wave=wave)
+    finally:
+        journal.close()
+    notes = notes[columns].copy()
+    notes["text"] = notes["text"].astype("str").str.replace(IDENTIFYING, "[…]", regex=True)
+    return notes.reset_index(drop=True)
+
+
+def _notes_markdown(notes: pd.DataFrame, *, title: str, lang: str) -> str:
+    lines = [f"# {title}", ""]
+    if notes.empty:
+        lines.append(t("export.no_notes", lang))
+    for chart, group in notes.groupby("chart", sort=False):
+        lines += [f"## {_md(chart)}", ""]
+        for note in group.itertuples():
+            kind = (
+                t(f"export.placemat_{note.kind}", lang) if note.kind in {"see", "means", "do"} else note.kind
+            )
+            when = pd.Timestamp(note.created_at).strftime("%Y-%m-%d")
+            lines.append(f"- **{_md(kind)}** — {_md(note.text)} ({when})")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _md(text: object) -> str:
+    value = " ".join(str(text).split())
+    for char in "\\`*_{}[]()#+!|>":
+        value = value.replace(char, "\\" + char)
+    return value.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def export_all(
+    workspace: str | Path = ".",
+    *,
+    territories: list[str] | None = None,
+    wave: str | None = None,
+    lang: str = "fr",
+    min_count: int = 3,
+    placemat_pdf: bool = True,
+    paper: str = "A4",
+) -> ExportResult:
+    """Export the site, workbooks, placemats, network files and notes of a workspace.
+
+    Parameters
+    ----------
+    workspace
+        The workspace folder.
+    territories
+        Territory ids to export (default: every territory of the workspace).
+    wave
+        The wave to publish (default: the latest wave).
+    lang
+        ``"fr"`` (default) or ``"en"``: the language of everything written.
+    min_count
+        Disclosure threshold: cells resting on fewer respondents are hidden.
+    placemat_pdf
+        Also print each placemat to PDF with headless Chromium (when it is installed; a warning
+        is recorded otherwise, the print-ready HTML is always written).
+    paper
+        Placemat paper size, ``"A4"`` or ``"A3"`` (landscape).
+
+    Returns
+    -------
+    ExportResult
+
+    Raises
+    ------
+    WorkspaceError
+        For a missing workspace, an unknown territory or wave.
+    ExportError
+        When the workspace has no data or a file cannot be written.
+    """
+    from ..progress import progress
+    from ..workspace import open_workspace
+    from .content import territory_content, wave_scores
+    from .placemat import kaleido_session
+    from .site import write_assets
+    from .synthesis import synthesis_tables
+
+    lang = normalise_lang(lang)
+    if min_count < 1:
+        raise ExportError(
+            "the disclosure threshold must be at least 1",
+            value=min_count,
+            hint="use --min-count 3 (default) or more",
+        )
+    ws = open_workspace(workspace)
+    if not ws.territories:
+        raise ExportError(
+            "there is nothing to export: the workspace has no responses",
+            file=ws.processed_dir,
+            hint="ingest an export first (coopwork ingest) or run `coopwork demo`",
+        )
+    wanted = list(dict.fromkeys(territories)) if territories else ws.territories
+    wave = wave or ws.latest_wave
+    for territory in wanted:  # fail before writing anything: the message lists what exists
+        ws.responses(wave=wave, territory=territory)
+    present = ws.responses(wave=wave)["_territory"].dropna().unique().tolist()
+    missing = [x for x in wanted if x not in present]
+    wanted = [x for x in wanted if x in present]
+    if not wanted:
+        raise ExportError(f"no territory has responses in wave '{wave}'", hint="choose another --wave")
+
+    site = ws.exports_dir
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    provenance = _provenance(ws, wave=wave, lang=lang, min_count=min_count, when=when)
+    footer = _footer(provenance)
+    result = ExportResult(site=site, index=site / "index.html")
+    result.warnings += [t("export.warn_no_wave", lang, territory=x, wave=wave) for x in missing]
+    write_assets(site)
+    scores = wave_scores(ws, wave=wave)
+    contents = []
+    state = {"pdf": placemat_pdf, "charts": True}
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(kaleido_session())
+        except Exception as err:  # no browser for kaleido: placemats without charts
+            state["charts"] = False
+            result.warnings.append(t("export.warn_no_kaleido", lang, error=str(err)))
+        for territory in progress(wanted, desc="export", unit="territory"):
+            content = territory_content(ws, territory, wave=wave, lang=lang, min_count=min_count,
+                                        scores=scores)
+            contents.append(content)
+            _export_territory(ws, content, site, result, provenance=provenance, footer=footer, paper=paper,
+                              state=state)
+
+    # the index and the synthesis cover every territory of the wave, also those not exported now
+    exported = {c.territory: c for c in contents}
+    everyone = [exported.get(x) or territory_content(ws, x, wave=wave, lang=lang, min_count=min_count,
+                                                      charts=False, summaries=False, scores=scores)
+                for x in sorted(present)]
+    tables = synthesis_tables(ws, everyone, lang=lang, min_count=min_count)
+    descriptions = {
+        "overview": t("export.sheet_overview", lang),
+        "scores": t("export.sheet_scores_all", lang),
+        "practices": t("export.sheet_practices_all", lang),
+        "practices_where": t("export.sheet_practices_where", lang),
+        "changes": t("export.sheet_changes", lang),
+    }
+    result.files.append(
+        write_workbook(
+            tables,
+            site / "workbooks" / "synthesis.xlsx",
+            title=t("export.synthesis_title", lang, survey=ws.survey.title),
+            lang=lang,
+            min_count=min_count,
+            descriptions=descriptions,
+            provenance=provenance,
+            survey=ws.survey,
+        )
+    )
+    from .pages import write_index
+
+    result.files += _copy_batch_synthesis(ws, site)
+
+    result.files.append(
+        write_index(ws, everyone, tables, site, footer=footer, lang=lang, min_count=min_count)
+    )
+    result.files = sorted(dict.fromkeys(p.resolve() for p in result.files))
+    result.placemats = [p.resolve() for p in result.placemats]
+    return result
+
+
+def _export_territory(ws, content, site: Path, result: ExportResult, *, provenance: dict[str, str],
+                      footer: str, paper: str, state: dict[str, bool]) -> None:
+    """Write the workbook, network files, notes, placemat and page of one territory."""
+    from .placemat import placemat_html, print_pdf
+
+    lang, min_count, name = content.lang, content.min_count, slug(content.territory)
+    title = t("export.territory_title", lang, label=content.label)
+    result.files.append(write_workbook(
+        content.tables, site / "workbooks" / f"{name}.xlsx", title=title, lang=lang, min_count=min_count,
+        descriptions=content.descriptions, survey=ws.survey,
+        provenance={**provenance, t("export.prov_territory", lang): content.label}))
+    if content.graph is not None:
+        result.files += write_network_files(content.graph, site / "network", stem=name, survey=ws.survey,
+                                             min_count=min_count)
+
+    notes = journal_notes(ws, content.territory, wave=content.wave)
+    (site / "notes").mkdir(parents=True, exist_ok=True)
+    to_csv(notes.assign(created_at=notes["created_at"].astype("str")), site / "notes" / f"{name}.csv")
+    markdown = _notes_markdown(notes, title=t("export.notes_title", lang, label=content.label), lang=lang)
+    (site / "notes" / f"{name}.md").write_text(markdown, encoding="utf-8")
+    result.files += [site / "notes" / f"{name}.csv", site / "notes" / f"{name}.md"]
+
+    html_path = site / "placemats" / f"{name}.html"
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    layout = {"title": content.label, "key_figures": content.key_figures, "lang": lang, "paper": paper,
+              "footer": footer, "subtitle": t("export.placemat_subtitle", lang, survey=ws.survey.title,
+                                              wave=content.wave or "—")}
+    try:
+        html = placemat_html(charts=content.charts if state["charts"] else [], **layout)
+    except ExportError as err:  # the charts could not be drawn: a placemat without them
+        result.warnings.append(str(err))
+        state["charts"] = False
+        html = placemat_html(charts=[], **layout)
+    html_path.write_text(html, encoding="utf-8")
+    result.files.append(html_path)
+    result.placemats.append(html_path)
+    if state["pdf"]:
+        try:
+            pdf = print_pdf(html_path, html_path.with_suffix(".pdf"))
+            result.files.append(pdf)
+            result.placemats.append(pdf)
+        except ExportError as err:
+            result.warnings.append(str(err))
+            state["pdf"] = False  # one message is enough
+
+    reports = _copy_batch_reports(ws, content.territory, site)
+    result.files += reports
+    result.files.append(_write_territory_page(ws, content, site, footer=footer, notes=notes, reports=reports))
+    result.territories.append(content.territory)
+
+
+def _copy_batch_reports(ws, territory: str, site: Path) -> list[Path]:
+    """Copy the batch runner's HTML reports of the territory into the site, made offline."""
+    from .site import PLOTLY_JS, sanitise_report
+
+    source = ws.reports_dir / territory
+    if not source.is_dir():
+        return []
+    target = site / "reports" / slug(territory)
+    if target.exists():
+        shutil.rmtree(target)
+    copied = []
+    for report in sorted(source.glob("*.html")):
+        target.mkdir(parents=True, exist_ok=True)
+        html = sanitise_report(report.read_text(encoding="utf-8"), plotly_src=f"../../{PLOTLY_JS}")
+        out = target / report.name
+        out.write_text(html, encoding="utf-8")
+        copied.append(out)
+    return copied
+
+
+def _copy_batch_synthesis(ws, site: Path) -> list[Path]:
+    """Copy the batch runner's synthesis report (``data/reports/<id>/synthesis.html``), made offline."""
+    from .site import PLOTLY_JS, sanitise_report
+
+    source = ws.reports_dir / "synthesis.html"
+    if not source.is_file():
+        return []
+    target = site / "reports" / "synthesis.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(sanitise_report(source.read_text(encoding="utf-8"), plotly_src=f"../{PLOTLY_JS}"),
+                      encoding="utf-8")
+    return [target]
+
+
+def _write_territory_page(
+    ws, content, site: Path, *, footer: str, notes: pd.DataFrame, reports: list[Path]
+) -> Path:
+    from .pages import territory_page
+
+    path = site / "territories" / f"{slug(content.territory)}.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        territory_page(ws, content, site, footer=footer, notes=notes, reports=reports), encoding="utf-8"
+    )
+    return path

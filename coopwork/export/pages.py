@@ -1,0 +1,315 @@
+"""The pages of the static site: one per territory and the index with the synthesis.
+
+Uses the building blocks of :mod:`coopwork.export.site` (escaped tables, local plotly.js,
+provenance footer). Links are relative, so the exports folder can be copied or published as is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..i18n import t
+from .site import figure_html, html_table, nav_links, notes_html, page, tiles
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+    from .content import TerritoryContent
+
+__all__ = ["territory_page", "write_index"]
+
+
+def _link(path: Path, *, start: Path) -> str:
+    """Relative link from the folder ``start`` to ``path``."""
+    import os
+
+    return Path(os.path.relpath(path, start)).as_posix()
+
+
+def _downloads(
+    content: TerritoryContent, site: Path, *, start: Path, reports: Sequence[Path], lang: str
+) -> str:
+    from . import slug
+
+    name = slug(content.territory)
+    items = [
+        (t("export.dl_workbook", lang), site / "workbooks" / f"{name}.xlsx"),
+        (t("export.dl_placemat_pdf", lang), site / "placemats" / f"{name}.pdf"),
+        (t("export.dl_placemat_html", lang), site / "placemats" / f"{name}.html"),
+        (t("export.dl_gexf", lang), site / "network" / f"{name}.gexf"),
+        (t("export.dl_nodes", lang), site / "network" / f"{name}_nodes.csv"),
+        (t("export.dl_edges", lang), site / "network" / f"{name}_edges.csv"),
+        (t("export.dl_notes", lang), site / "notes" / f"{name}.md"),
+    ] + [(t("export.dl_report", lang, name=p.stem), p) for p in reports]
+    return (
+        '<ul class="downloads">'
+        + "".join(
+            f'<li><a href="{escape(_link(path, start=start))}">{escape(label)}</a></li>'
+            for label, path in items
+            if path.is_file()
+        )
+        + "</ul>"
+    )
+
+
+def territory_page(
+    ws: Workspace,
+    content: TerritoryContent,
+    site: Path,
+    *,
+    footer: str,
+    notes: pd.DataFrame,
+    reports: Sequence[Path],
+) -> str:
+    """The HTML page of one territory (written to ``territories/<t>.html``)."""
+    lang = content.lang
+    start = site / "territories"
+    parts = [
+        f'<p class="muted">{escape(t("export.page_intro", lang, wave=content.wave or "—"))}</p>',
+        tiles(content.key_figures),
+    ]
+    if content.charts:
+        parts.append(f'<h2>{escape(t("export.h_charts", lang))}</h2><section class="charts">')
+        for i, (caption, figure) in enumerate(content.charts):
+            parts.append(
+                # the figure's own title names it; the caption is kept for screen readers only
+                f'<figure aria-label="{escape(caption)}">'
+                f"{figure_html(figure, div_id=f'chart-{i}', lang=lang)}</figure>"
+            )
+        parts.append("</section>")
+    else:
+        parts.append(f'<p class="muted">{escape(t("export.placemat_no_chart", lang))}</p>')
+
+    scores = content.tables.get("scores")
+    if scores is not None and not scores.empty:
+        parts.append(f"<h2>{escape(t('export.chart_scores', lang))}</h2>"
+                     f"<p class=\"muted\">{escape(t('export.scores_intro', lang))}</p>")
+        pivot = scores.pivot_table(index="dimension_label", columns="group_label", values="display",
+                                   aggfunc="first", sort=False).reset_index()
+        parts.append(html_table(pivot, {"dimension_label": t("export.h_dimension", lang)}
+                                | {c: c for c in pivot.columns[1:]}, numeric=list(pivot.columns[1:])))
+    practices = content.tables.get("practices")
+    if practices is not None and not practices.empty:
+        parts.append(f"<h2>{escape(t('export.h_practices', lang))}</h2>")
+        parts.append(
+            html_table(
+                practices,
+                {
+                    "question_label": t("export.h_question", lang),
+                    "label": t("export.h_option", lang),
+                    "display": t("export.h_organisations", lang),
+                },
+                numeric=["display"],
+            )
+        )
+    network = content.tables.get("network")
+    if network is not None and len(network) and not network["suppressed"].iloc[0]:
+        parts.append(f"<h2>{escape(t('export.h_network', lang))}</h2>")
+        row = network.iloc[0]
+        measures = pd.DataFrame(
+            {
+                "measure": [t(f"export.measure_{m}", lang) for m in ("density", "mean_degree", "reciprocity")]
+                + [t("export.kf_communities", lang), t("export.measure_components", lang)],
+                "value": [
+                    _num(row["density"], 3, lang),
+                    _num(row["mean_degree"], 1, lang),
+                    _num(row["reciprocity"], 2, lang),
+                    _num(row["communities"], 0, lang),
+                    _num(row["components"], 0, lang),
+                ],
+            }
+        )
+        parts.append(
+            html_table(
+                measures,
+                {"measure": t("export.h_measure", lang), "value": t("export.h_value", lang)},
+                numeric=["value"],
+            )
+        )
+        nodes = content.tables.get("organisations")
+        if nodes is not None and not nodes.empty:
+            shown = nodes.head(15).assign(betweenness=lambda d: [_num(v, 3, lang) for v in d["betweenness"]])
+            parts.append(
+                html_table(
+                    shown,
+                    {
+                        "label": t("export.h_organisation", lang),
+                        "org_type": t("export.h_org_type", lang),
+                        "degree": t("export.h_degree", lang),
+                        "betweenness": t("export.h_betweenness", lang),
+                    },
+                    numeric=["degree", "betweenness"],
+                    caption=t("export.organisations_caption", lang),
+                )
+            )
+    parts.append(f"<h2>{escape(t('export.h_notes', lang))}</h2>{notes_html(notes, lang=lang)}")
+    parts.append(
+        f"<h2>{escape(t('export.h_downloads', lang))}</h2>"
+        f"{_downloads(content, site, start=start, reports=reports, lang=lang)}"
+    )
+    nav = nav_links([(t("export.back_index", lang), "../index.html")])
+    title = t("export.territory_title", lang, label=content.label)
+    return page(
+        title,
+        "\n".join(parts),
+        lang=lang,
+        footer=footer,
+        root="../",
+        heading=title,
+        nav=nav,
+        scripts=bool(content.charts),
+    )
+
+
+def _num(value: object, decimals: int, lang: str) -> str:
+    from ..analysis.disclosure import format_number
+
+    return format_number(value, decimals=decimals, lang=lang) or "—"
+
+
+def write_index(
+    ws: Workspace,
+    contents: Sequence[TerritoryContent],
+    tables: dict[str, pd.DataFrame],
+    site: Path,
+    *,
+    footer: str,
+    lang: str,
+    min_count: int,
+) -> Path:
+    """Write ``index.html``: links to every territory and the cross-territory synthesis."""
+    from . import slug
+
+    overview = tables["overview"].copy()
+    parts = [f"<p>{escape(t('export.index_intro', lang, n=len(contents), min_count=min_count))}</p>"]
+    parts.append(f"<h2>{escape(t('export.h_territories', lang))}</h2>")
+    rows = []
+    for content, (_, row) in zip(contents, overview.iterrows(), strict=True):
+        name = slug(content.territory)
+        candidates = [
+            (t("export.link_page", lang), f"territories/{name}.html"),
+            (t("export.link_workbook", lang), f"workbooks/{name}.xlsx"),
+            (t("export.link_placemat", lang), f"placemats/{name}.pdf"),
+            (t("export.link_placemat", lang), f"placemats/{name}.html"),
+        ]
+        links = [(label, href) for label, href in candidates if (site / href).is_file()]
+        if any(href.endswith(".pdf") for _, href in links):
+            links = [(label, href) for label, href in links if not href.startswith("placemats/") or
+                     href.endswith(".pdf")]
+        if (site / "network" / f"{name}.gexf").is_file():
+            links.append((t("export.link_network", lang), f"network/{name}.gexf"))
+        rows.append(
+            f'<tr><td>{escape(content.label)}</td><td class="num">{escape(str(row["display"]))}</td>'
+            f'<td class="num">{escape(_num(row["nodes"], 0, lang))}</td>'
+            f'<td class="num">{escape(_num(row["edges"], 0, lang))}</td>'
+            f'<td class="num">{escape(_num(row["density"], 3, lang))}</td>'
+            f"<td>{nav_links(links)}</td></tr>"
+        )
+    heads = [
+        t("export.h_territory", lang),
+        t("export.kf_respondents", lang),
+        t("export.kf_nodes", lang),
+        t("export.kf_edges", lang),
+        t("export.kf_density", lang),
+        t("export.h_downloads", lang),
+    ]
+    parts.append(
+        "<table><thead><tr>"
+        + "".join(f"<th>{escape(h)}</th>" for h in heads)
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+    parts.append(f'<p><a href="workbooks/synthesis.xlsx">{escape(t("export.dl_synthesis", lang))}</a></p>')
+    if (site / "reports" / "synthesis.html").is_file():
+        label = escape(t("export.dl_batch_synthesis", lang))
+        parts.append(f'<p><a href="reports/synthesis.html">{label}</a></p>')
+
+    scores = tables["scores"]
+    has_chart = False
+    if not scores.empty:
+        from .. import figures
+
+        parts.append(f"<h2>{escape(t('export.h_scores_all', lang))}</h2>"
+                     f"<p class=\"muted\">{escape(t('export.scores_intro', lang))}</p>")
+        pivot = scores.pivot_table(index="dimension_label", columns="group_label", values="display",
+                                   aggfunc="first", sort=False).reset_index()
+        columns = {"dimension_label": t("export.h_dimension", lang)} | {c: c for c in pivot.columns[1:]}
+        parts.append(html_table(pivot, columns, numeric=list(pivot.columns[1:])))
+        if not scores["suppressed"].astype(bool).all():
+            figure = figures.scores_chart(scores, survey=ws.survey, lang=lang)
+            parts.append(f"<figure>{figure_html(figure, div_id='scores', lang=lang)}</figure>")
+            has_chart = True
+
+    where = tables["practices_where"]
+    if not where.empty:
+        parts.append(
+            f"<h2>{escape(t('export.h_practices_where', lang))}</h2>"
+            f'<p class="muted">{escape(t("export.practices_where_intro", lang, min_count=min_count))}</p>'
+        )
+        parts.append(
+            html_table(
+                where.assign(territories_text=where["territories"].astype("string").fillna("")),
+                {
+                    "label": t("export.h_option", lang),
+                    "territories_text": t("export.h_territories_count", lang),
+                    "display": t("export.h_organisations", lang),
+                },
+                numeric=["territories_text", "display"],
+            )
+        )
+        practices = tables["practices"]
+        pivot = (
+            practices.assign(
+                territory_label=practices["_territory"].map({c.territory: c.label for c in contents})
+            )
+            .pivot_table(
+                index="label", columns="territory_label", values="display", aggfunc="first", sort=False
+            )
+            .reset_index()
+        )
+        parts.append(
+            html_table(
+                pivot,
+                {"label": t("export.h_option", lang)} | {c: c for c in pivot.columns[1:]},
+                numeric=list(pivot.columns[1:]),
+            )
+        )
+
+    changes = tables["changes"]
+    parts.append(f"<h2>{escape(t('export.h_changes', lang))}</h2>")
+    if changes.empty:
+        parts.append(f'<p class="muted">{escape(t("export.no_changes", lang))}</p>')
+    else:
+        labels = {c.territory: c.label for c in contents}
+        shown = changes.assign(
+            territory_label=changes["territory"].map(labels),
+            waves=changes["wave_before"] + " → " + changes["wave_after"],
+            before_text=[_num(v, 2, lang) for v in changes["before"]],
+            after_text=[_num(v, 2, lang) for v in changes["after"]],
+        )
+        parts.append(
+            html_table(
+                shown,
+                {
+                    "territory_label": t("export.h_territory", lang),
+                    "measure": t("export.h_measure", lang),
+                    "waves": t("export.h_waves", lang),
+                    "before_text": t("export.h_before", lang),
+                    "after_text": t("export.h_after", lang),
+                    "display": t("export.h_difference", lang),
+                },
+                numeric=["before_text", "after_text", "display"],
+            )
+        )
+    title = t("export.synthesis_title", lang, survey=ws.survey.title)
+    path = site / "index.html"
+    path.write_text(
+        page(title, "\n".join(parts), lang=lang, footer=footer, root="", heading=title, scripts=has_chart),
+        encoding="utf-8",
+    )
+    return path

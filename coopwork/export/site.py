@@ -1,0 +1,227 @@
+"""The static site: one HTML page per territory and an index page with the cross-territory synthesis.
+
+Decision (documented in ``docs/export.md``): the published page of a territory is **built
+here** from :mod:`coopwork.export.content` — the same protected tables as the workbooks and
+placemats — rather than copied from the batch runner's notebooks, so the site never depends
+on what a notebook author printed. When the batch runner has written HTML reports for the
+territory (``data/reports/<survey_id>/<territory>/*.html``), they are copied next to the page
+under ``reports/<territory>/`` and linked as "full report", after their external scripts are
+replaced by the site's local copy of plotly.js or removed.
+
+Pages contain no code, read offline (plotly.js is a local file ``assets/plotly.min.js``, no
+CDN, no web font), keep plotly's interactivity and end with a provenance footer (survey,
+version, wave, sources, date, coopwork version, disclosure rule).
+
+Examples
+--------
+>>> page("Titre", "<p>corps</p>", lang="fr", footer="Source", root="")
+'<!DOCTYPE html>...<footer class="provenance">Source</footer>...'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..i18n import t
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = [
+    "PLOTLY_JS",
+    "STYLE_CSS",
+    "figure_html",
+    "html_table",
+    "nav_links",
+    "notes_html",
+    "page",
+    "sanitise_report",
+    "tiles",
+    "write_assets",
+]
+
+PLOTLY_JS = "assets/plotly.min.js"
+STYLE_CSS = "assets/style.css"
+_EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>", re.I)
+# plotly.js from its CDN or from a relative path (the batch runner's shared ../plotly.min.js)
+_PLOTLY_SCRIPT = re.compile(
+    r"<script\b[^>]*\bsrc\s*=\s*[\"']?[^\"'>\s]*plotly(?:-[\w.]+)?(?:\.min)?\.js[^>]*>\s*</script>", re.I)
+_EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.I)
+
+_CSS = """
+:root { --accent: #1b6e6a; --muted: #4a5a68; --line: #d5dee3; }
+* { box-sizing: border-box; }
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #1d2a36; margin: 0;
+       line-height: 1.45; background: #f6f8f9; }
+header.site { background: var(--accent); color: white; padding: 1rem 2rem; }
+header.site a { color: white; }
+header.site h1 { margin: 0.2rem 0; font-size: 1.6rem; }
+main { max-width: 1150px; margin: 0 auto; padding: 1rem 2rem 2rem; background: white; }
+h2 { color: var(--accent); border-bottom: 2px solid var(--line); padding-bottom: 0.2rem; margin-top: 2rem; }
+.tiles { display: flex; flex-wrap: wrap; gap: 0.8rem; }
+.tile { background: #e8f3f2; border-radius: 6px; padding: 0.6rem 1rem; min-width: 10rem; }
+.tile .value { font-size: 1.6rem; font-weight: bold; color: var(--accent); }
+.charts { display: grid; grid-template-columns: 1fr; gap: 1rem; }
+figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 0.5rem; }
+figcaption { font-weight: bold; }
+table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.92rem; }
+th, td { border-bottom: 1px solid var(--line); padding: 0.25rem 0.6rem; text-align: left;
+         vertical-align: top; }
+th { background: #eef3f5; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.hidden { color: var(--muted); font-style: italic; }
+ul.downloads li { margin: 0.2rem 0; }
+.note { border-left: 4px solid var(--accent); padding: 0.2rem 0.8rem; margin: 0.4rem 0; background: #f6f8f9; }
+footer.provenance { max-width: 1150px; margin: 0 auto; padding: 1rem 2rem; color: var(--muted);
+                    font-size: 0.85rem; border-top: 1px solid var(--line); }
+.muted { color: var(--muted); }
+@media print { .charts { display: block; } header.site { background: none; color: black; } }
+"""
+
+
+def write_assets(site: str | Path) -> None:
+    """Write ``assets/plotly.min.js`` (the plotly.js bundled with the plotly package) and the CSS."""
+    import plotly
+    from plotly.offline import get_plotlyjs
+
+    site = Path(site)
+    (site / "assets").mkdir(parents=True, exist_ok=True)
+    js = site / PLOTLY_JS
+    stamp = site / "assets" / "plotly.version"
+    if not js.is_file() or not stamp.is_file() or stamp.read_text() != plotly.__version__:
+        js.write_text(get_plotlyjs(), encoding="utf-8")
+        stamp.write_text(plotly.__version__, encoding="utf-8")
+    (site / STYLE_CSS).write_text(_CSS, encoding="utf-8")
+
+
+def page(
+    title: str,
+    body: str,
+    *,
+    lang: str,
+    footer: str,
+    root: str,
+    heading: str = "",
+    nav: str = "",
+    scripts: bool = False,
+) -> str:
+    """A full HTML page; ``root`` is the relative path back to the site folder (``""`` or ``"../"``)."""
+    script = f'<script src="{root}{PLOTLY_JS}" charset="utf-8"></script>\n' if scripts else ""
+    return (
+        f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="coopwork">\n<title>{escape(title)}</title>\n'
+        f'<link rel="stylesheet" href="{root}{STYLE_CSS}">\n{script}</head>\n<body>\n'
+        f'<header class="site">{nav}<h1>{escape(heading or title)}</h1></header>\n'
+        f'<main>\n{body}\n</main>\n<footer class="provenance">{escape(footer)}</footer>\n</body>\n</html>\n'
+    )
+
+
+def figure_html(figure: go.Figure, *, div_id: str, lang: str) -> str:
+    """An interactive plotly chart as an HTML fragment that uses the page's local plotly.js.
+
+    The chart takes the width of the page (a fixed width from the figure or its template is
+    dropped; the height is kept).
+    """
+    import plotly.graph_objects as go
+
+    figure = go.Figure(figure)  # a copy: the caller's figure is not changed
+    template = figure.layout.template
+    height = figure.layout.height or (template.layout.height if template else None) or 520
+    if template:
+        template.layout.width = None
+    figure.update_layout(width=None, height=height, autosize=True)
+    return figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                          config={"displaylogo": False, "responsive": True,
+                                  "modeBarButtonsToRemove": ["sendDataToCloud"]},
+                          default_width="100%", default_height=f"{int(height)}px")
+
+
+def html_table(
+    table: pd.DataFrame, columns: Mapping[str, str], *, numeric: Sequence[str] = (), caption: str = ""
+) -> str:
+    """An escaped HTML table of ``columns`` (name → header); suppressed rows styled as hidden.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> html = html_table(pd.DataFrame({"a": ["<b>"], "display": ["< 3"], "suppressed": [True]}),
+    ...                   {"a": "A", "display": "Valeur"}, numeric=["display"])
+    >>> html[html.index("<tbody>"):]
+    '<tbody><tr><td>&lt;b&gt;</td><td class="num hidden">&lt; 3</td></tr></tbody></table>'
+    """
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in columns.values())
+    rows = []
+    hidden = (
+        table["suppressed"].astype(bool).tolist() if "suppressed" in table.columns else [False] * len(table)
+    )
+    for flag, (_, row) in zip(hidden, table.iterrows(), strict=True):
+        cells = []
+        for column in columns:
+            value = row.get(column)
+            text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+            classes = [
+                c for c, on in (("num", column in numeric), ("hidden", flag and column in numeric)) if on
+            ]
+            attr = f' class="{" ".join(classes)}"' if classes else ""
+            cells.append(f"<td{attr}>{escape(text)}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def sanitise_report(html: str, *, plotly_src: str) -> str:
+    """Make a batch HTML report readable offline where it is copied: plotly.js (from its CDN or
+    a relative path) → the site's local file; other external scripts and stylesheets removed.
+
+    Examples
+    --------
+    >>> sanitise_report('<script src="https://cdn.plot.ly/plotly-3.0.1.min.js"></script>'
+    ...                 '<script src="https://cdnjs.cloudflare.com/require.js"></script>', plotly_src="p.js")
+    '<script src="p.js" charset="utf-8"></script>'
+    >>> sanitise_report('<script src="../plotly.min.js" charset="utf-8"></script>', plotly_src="p.js")
+    '<script src="p.js" charset="utf-8"></script>'
+    """
+    html = _PLOTLY_SCRIPT.sub(lambda _: f'<script src="{plotly_src}" charset="utf-8"></script>', html)
+    html = _EXTERNAL_SCRIPT.sub("", html)
+    return _EXTERNAL_LINK.sub("", html)
+
+
+def nav_links(links: Sequence[tuple[str, str]]) -> str:
+    """A line of navigation links (label, href), escaped."""
+    return " · ".join(f'<a href="{escape(href)}">{escape(label)}</a>' for label, href in links)
+
+
+def tiles(key_figures: Sequence[tuple[str, str]]) -> str:
+    """Key figures as tiles."""
+    return (
+        '<section class="tiles">'
+        + "".join(
+            f'<div class="tile"><div class="value">{escape(str(v))}</div><div>{escape(str(k))}</div></div>'
+            for k, v in key_figures
+        )
+        + "</section>"
+    )
+
+
+def notes_html(notes: pd.DataFrame, *, lang: str) -> str:
+    """Journal notes (already cleaned) grouped by chart and kind, escaped."""
+    if notes.empty:
+        return f'<p class="muted">{escape(t("export.no_notes", lang))}</p>'
+    parts = []
+    for chart, group in notes.groupby("chart", sort=False):
+        parts.append(f"<h3>{escape(str(chart))}</h3>")
+        for note in group.itertuples():
+            kind = (
+                t(f"export.placemat_{note.kind}", lang) if note.kind in {"see", "means", "do"} else note.kind
+            )
+            parts.append(
+                f'<div class="note"><strong>{escape(kind)}</strong> — {escape(str(note.text))}</div>'
+            )
+    return "".join(parts)

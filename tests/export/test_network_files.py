@@ -1,0 +1,66 @@
+"""Network files for Gephi: GEXF read back with networkx, CSV columns, identifiers removed."""
+
+from __future__ import annotations
+
+import csv
+
+import networkx as nx
+
+from coopwork.export.network_files import clean_graph, write_network_files
+
+
+def _graph() -> nx.DiGraph:
+    graph = nx.DiGraph(respondents=4)
+    graph.add_node("a", label="Coop A", named=True, org_type="scop", respondent=True,
+                   contact="px_0123456789abcdef")
+    graph.add_node("b", label="Asso B", named=False, org_type="association", respondent=True)
+    graph.add_node("c", label="Mairie", named=False, respondent=False)
+    graph.add_edge("a", "b", weight=2, lien_intensite="forte", note="appeler le 06 12 34 56 78")
+    graph.add_edge("b", "a", weight=1, lien_intensite="faible")
+    graph.add_edge("b", "c", weight=1, lien_intensite="=1+1")
+    return graph
+
+
+def _rows(path):
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_gexf_and_csv_agree_and_hide_names(tmp_path):
+    files = write_network_files(_graph(), tmp_path / "net", stem="t1")
+    gexf, edges_csv, nodes_csv = files
+    read = nx.read_gexf(gexf)
+    assert sorted(read.nodes) == ["#1", "#2", "Coop A"]
+    assert read.nodes["Coop A"]["org_type"] == "scop"
+    assert "contact" not in read.nodes["Coop A"]
+    assert read.edges["Coop A", "#1"]["weight"] == 2.0
+    assert "note" not in read.edges["Coop A", "#1"]
+    nodes, edges = _rows(nodes_csv), _rows(edges_csv)
+    assert [n["Id"] for n in nodes] == ["#1", "#2", "Coop A"]
+    assert all(n["Id"] == n["Label"] for n in nodes)
+    assert {"named", "contact"}.isdisjoint(nodes[0])
+    coop = next(n for n in nodes if n["Id"] == "Coop A")
+    assert (coop["in_degree"], coop["out_degree"]) == ("1", "1")
+    assert {(e["Source"], e["Target"], e["Type"], e["Weight"]) for e in edges} == {
+        ("Coop A", "#1", "Directed", "2"), ("#1", "Coop A", "Directed", "1"), ("#1", "#2", "Directed", "1")}
+    assert next(e for e in edges if e["Target"] == "#2")["lien_intensite"] == "'=1+1"
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in files)
+    for secret in ("Asso B", "Mairie", "px_", "06 12 34"):
+        assert secret not in text
+
+
+def test_declared_identifier_attributes_are_removed():
+    class FakeSurvey:
+        def __init__(self):
+            self.identifiers = [type("Q", (), {"name": "lien_intensite"})()]
+
+    cleaned = clean_graph(_graph(), survey=FakeSurvey())
+    assert all("lien_intensite" not in data for _, _, data in cleaned.edges(data=True))
+    assert "lien_intensite" in _graph().edges["a", "b"]  # the input is not modified
+
+
+def test_small_networks_are_not_written(tmp_path):
+    graph = _graph()
+    graph.graph["respondents"] = 2
+    assert write_network_files(graph, tmp_path, stem="t1", min_count=3) == []
+    assert list(tmp_path.iterdir()) == []

