@@ -36,7 +36,8 @@ def catalogue() -> dict[str, dict[str, str]]:
         if not entry.name.endswith(".yml"):
             continue
         area = entry.name.removesuffix(".yml")
-        data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10× faster
+        data = yaml.load(entry.read_text(encoding="utf-8"), Loader=loader) or {}
         for key, texts in data.items():
             messages[f"{area}.{key}"] = {str(k): str(v) for k, v in texts.items()}
     return messages

@@ -34,6 +34,7 @@ True
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,6 +165,7 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         The file is missing, unreadable, empty, or does not match the survey, or no territory
         can be found: nothing is written.
     """
+    from .codes import sharing
     from .pseudonymise import load_key, message
     from .registry import read_export
     from .store import processed_dir, read_manifest, recover, stored_ids, workspace_lock
@@ -174,42 +176,45 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         raise IngestError(message("err_missing_file"), file=path, hint=message("hint_missing_file"))
     survey = survey if isinstance(survey, Survey) else load_survey(survey)
     wave = _check_wave(wave)
-    raw = read_export(path, survey, fmt=fmt, mapping=mapping)
-    if raw.rows_read == 0:
-        raise IngestError(message("err_no_record"), file=path.name, hint=message("hint_no_record"))
-    sha = file_sha256(path)
-    validated = validate(raw, survey, wave=wave, territory=territory)
-    workspace = Path(workspace)
-    key = load_key(workspace)
-    tables = _Prepared(validated, survey, key, sha)
+    # the file's sha256 is computed on a second thread while the file is read and validated
+    with ThreadPoolExecutor(max_workers=1) as pool, sharing():  # sharing: each column hashed once
+        digest = pool.submit(file_sha256, path)
+        raw = read_export(path, survey, fmt=fmt, mapping=mapping)
+        if raw.rows_read == 0:
+            raise IngestError(message("err_no_record"), file=path.name, hint=message("hint_no_record"))
+        validated = validate(raw, survey, wave=wave, territory=territory)
+        sha = digest.result()
+        workspace = Path(workspace)
+        key = load_key(workspace)
+        tables = _Prepared(validated, survey, key, sha)
 
-    with workspace_lock(workspace):
-        folder = processed_dir(workspace, survey.survey_id)
-        recover(folder)  # finish a transaction a crash interrupted
-        tables.drop_duplicates(stored_ids(folder))
-        manifest = read_manifest(folder, survey.survey_id)
-        issues_name = f"issues/{sha[:12]}.csv"
-        already = any(s.get("sha256") == sha for s in manifest.get("sources", []))
-        result = IngestResult(
-            rows_read=raw.rows_read, accepted=len(tables.responses), quarantined=len(tables.quarantine),
-            duplicates=tables.duplicates, issues=len(tables.issues),
-            issues_file=str(folder / issues_name), relations=tables.relation_rows(survey),
-            survey_id=survey.survey_id, source_sha256=sha, reader=raw.reader, wave=wave,
-            territories=sorted(tables.responses["_territory"].dropna().unique().tolist()),
-            already_ingested=already and tables.responses.empty, processed_dir=str(folder))
-        if result.already_ingested:
-            result.relations = 0
-            return result
-        entry = {"sha256": sha, "file": path.name, "reader": raw.reader, "wave": wave,
-                 "territory": territory, "territories": result.territories,
-                 "rows_read": result.rows_read, "accepted": result.accepted,
-                 "quarantined": result.quarantined, "duplicates": result.duplicates,
-                 "relations": result.relations, "issues": result.issues, "issues_file": issues_name,
-                 "coopwork_version": _version(), "ingested_at": datetime.now(UTC).isoformat()}
-        manifest.setdefault("sources", []).append(entry)
-        manifest["survey_id"] = survey.survey_id
-        tables.store(folder, survey, manifest, issues_name)
-    return result
+        with workspace_lock(workspace):
+            folder = processed_dir(workspace, survey.survey_id)
+            recover(folder)  # finish a transaction a crash interrupted
+            tables.drop_duplicates(stored_ids(folder))
+            manifest = read_manifest(folder, survey.survey_id)
+            issues_name = f"issues/{sha[:12]}.csv"
+            already = any(s.get("sha256") == sha for s in manifest.get("sources", []))
+            result = IngestResult(
+                rows_read=raw.rows_read, accepted=len(tables.responses), quarantined=len(tables.quarantine),
+                duplicates=tables.duplicates, issues=len(tables.issues),
+                issues_file=str(folder / issues_name), relations=tables.relation_rows(survey),
+                survey_id=survey.survey_id, source_sha256=sha, reader=raw.reader, wave=wave,
+                territories=sorted(tables.responses["_territory"].dropna().unique().tolist()),
+                already_ingested=already and tables.responses.empty, processed_dir=str(folder))
+            if result.already_ingested:
+                result.relations = 0
+                return result
+            entry = {"sha256": sha, "file": path.name, "reader": raw.reader, "wave": wave,
+                     "territory": territory, "territories": result.territories,
+                     "rows_read": result.rows_read, "accepted": result.accepted,
+                     "quarantined": result.quarantined, "duplicates": result.duplicates,
+                     "relations": result.relations, "issues": result.issues, "issues_file": issues_name,
+                     "coopwork_version": _version(), "ingested_at": datetime.now(UTC).isoformat()}
+            manifest.setdefault("sources", []).append(entry)
+            manifest["survey_id"] = survey.survey_id
+            tables.store(folder, survey, manifest, issues_name)
+        return result
 
 
 def _version() -> str:

@@ -36,7 +36,6 @@ import re
 import secrets
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..errors import IngestError
@@ -167,8 +166,10 @@ def pseudonymise_values(values: pd.Series, key: bytes, *, identifier: bool) -> p
     >>> bool(out[0] == out[2]), bool(out.isna()[1])
     (True, True)
     """
+    from .codes import factorize, from_codes
+
     strings = values.astype("string")
-    codes, uniques = pd.factorize(strings)
+    codes, uniques = factorize(strings)
     if not len(uniques):
         return strings
     if identifier:
@@ -180,10 +181,7 @@ def pseudonymise_values(values: pd.Series, key: bytes, *, identifier: bool) -> p
         if not hits.any():
             return strings
         replaced = [scrub_text(v, key) if hit else v for v, hit in zip(uniques, hits, strict=True)]
-    table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = replaced
-    table[-1] = None
-    return pd.Series(table[codes], index=strings.index, dtype="string")
+    return from_codes(pd.Series(replaced, dtype="string"), codes, strings.index)
 
 
 def pseudonymise_frame(frame: pd.DataFrame, key: bytes, *, identifiers: list[str],

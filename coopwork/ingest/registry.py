@@ -188,6 +188,7 @@ def read_export(path: str | Path, survey: Survey, *, fmt: str = "auto",
     >>> raw.reader, raw.main["ville"].tolist(), raw.unmapped
     ('csv', ['Lyon'], ['note'])
     """
+    from .codes import sharing
     from .readers.mapping import load_mapping
 
     sample = sniff_table(path)
@@ -195,7 +196,8 @@ def read_export(path: str | Path, survey: Survey, *, fmt: str = "auto",
     reader = get_reader(name)
     if isinstance(mapping, str | Path):
         mapping = load_mapping(mapping)
-    raw = reader.read(sample, survey, mapping=mapping)
+    with sharing():  # the reader's steps hash each column once
+        raw = reader.read(sample, survey, mapping=mapping)
     check_matches(raw, survey)
     if raw.rows_read == 0:
         raise IngestError(message("no_rows"), file=raw.file.name, hint=message("hint_export_again"))

@@ -168,7 +168,17 @@ def recover(folder: Path) -> None:
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_parquet(path, index=False, engine="pyarrow")
+    """Write with pyarrow; min/max statistics only for the meta columns (``_wave``, ``_territory``…).
+
+    Statistics of every answer column cost more than the rest of the write and only serve
+    row-group skipping, which readers do on the meta columns.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = [str(c) for c in frame.columns if str(c).startswith("_")]
+    pq.write_table(table, path, write_statistics=meta or False)
 
 
 class Transaction:

@@ -63,6 +63,7 @@ import pandas as pd
 from ..errors import IngestError
 from ..i18n import normalise_lang
 from ..survey import Question, Survey
+from .codes import factorize, from_codes
 from .pseudonymise import message
 from .raw import RawExport
 from .xpath import XPathError, evaluate, parse, references, uses_dot
@@ -129,7 +130,7 @@ def _map_unique(values: pd.Series, function: Callable[[str], object]) -> pd.Seri
 
     Missing values map to None; the result has object dtype.
     """
-    codes, uniques = pd.factorize(values)
+    codes, uniques = factorize(values)
     mapped = np.empty(len(uniques) + 1, dtype=object)
     mapped[:-1] = [function(v) for v in uniques]
     mapped[-1] = None  # code -1 (missing) takes the last slot
@@ -138,10 +139,10 @@ def _map_unique(values: pd.Series, function: Callable[[str], object]) -> pd.Seri
 
 def _vector_unique(values: pd.Series, function: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """Apply a vectorised ``function`` to the distinct values only, then spread back."""
-    codes, uniques = pd.factorize(values)
+    codes, uniques = factorize(values)
     if not len(uniques) or len(uniques) * 2 > len(values):
         return function(values)
-    small = function(pd.Series(uniques, dtype=values.dtype))
+    small = function(uniques.astype(values.dtype))
     result = small.take(np.where(codes < 0, 0, codes))
     result.index = values.index
     if (codes < 0).any():
@@ -152,10 +153,13 @@ def _vector_unique(values: pd.Series, function: Callable[[pd.Series], pd.Series]
 def _spread(small: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
     """Values of the distinct entries ``small`` put back on every row (code -1 → missing/False)."""
     if pd.api.types.is_bool_dtype(small.dtype):
-        small = small.fillna(False).astype(bool)
-        values = small.to_numpy()
-        out = values[np.where(codes < 0, 0, codes)] & (codes >= 0) if len(values) else codes >= 0
-        return pd.Series(out & (codes >= 0), index=index)
+        values = np.append(small.fillna(False).to_numpy(dtype=bool), False)  # the last slot: code -1
+        return pd.Series(values[codes], index=index)
+    if isinstance(small.dtype, pd.StringDtype):  # one Arrow take from the distinct strings
+        na = small.isna().to_numpy(dtype=bool)
+        if na.any():
+            codes = np.where((codes >= 0) & ~na[np.maximum(codes, 0)], codes, -1)
+        return from_codes(small.fillna("").reset_index(drop=True), codes, index)
     return pd.Series(small.array.take(codes, allow_fill=True), index=index)
 
 
@@ -198,7 +202,9 @@ def _canonical_choice(value: str, allowed: set[str]) -> str | None:
 
 def _check_select_one(values: pd.Series, names: list[str]) -> _Checked:
     allowed = set(names)
-    canonical = _map_unique(values, lambda v: _canonical_choice(v, allowed)).astype("string")
+    # ``values`` are the distinct values of a column (see check_types): no need to de-duplicate
+    canonical = pd.Series([None if pd.isna(v) else _canonical_choice(v, allowed) for v in values],
+                          index=values.index, dtype="string")
     bad = values.notna() & canonical.isna()
     return _Checked(canonical, canonical, bad, message("reason_choice"))
 
@@ -235,7 +241,7 @@ def _to_float(values: pd.Series) -> pd.Series:
 
 
 def _check_number(values: pd.Series, *, integer: bool) -> _Checked:
-    numbers = _vector_unique(values, _to_float).astype("Float64")
+    numbers = _to_float(values).astype("Float64")  # ``values`` are distinct already
     bad = values.notna() & numbers.isna()
     reason = message("reason_number")
     if integer:
@@ -292,7 +298,7 @@ def _to_datetime(text: pd.Series, fmt: str) -> pd.Series:
 
 
 def _check_date(values: pd.Series, kind: str) -> _Checked:
-    parsed = _vector_unique(values, parse_datetimes).astype("datetime64[ns]")
+    parsed = parse_datetimes(values).astype("datetime64[ns]")  # ``values`` are distinct already
     if kind == "date":
         parsed = parsed.dt.normalize()
     bad = values.notna() & parsed.isna()
@@ -331,7 +337,9 @@ class _Table:
         self.clean = pd.DataFrame(index=raw.index)
         self.stripped: dict[str, pd.Series] = {}   # cleaned strings before the type checks
         self.answered = pd.DataFrame(index=raw.index)
-        self.typed: dict[str, pd.Series] = {}
+        # typed answers kept as (codes, typed distinct values, rows set missing since): built for the
+        # active rows only, in typed_frame
+        self.typed: dict[str, tuple[np.ndarray, pd.Series, np.ndarray | None]] = {}
         self.parts: list[pd.DataFrame] = []
         self.active = pd.Series(True, index=raw.index)  # rows not quarantined
         self.filled: set[str] = set()  # questions whose missing answers an option fills (--territory)
@@ -358,8 +366,7 @@ class _Table:
         clean, answered = {}, {}
         for question in self.questions:
             column = self.original[question.name]
-            codes, uniques = pd.factorize(column)
-            original = pd.Series(uniques, dtype="string")
+            codes, original = factorize(column)
             distinct = _clean_strings(original)
             checked = _check(question, distinct, self.survey)
 
@@ -369,17 +376,18 @@ class _Table:
                     return column  # nothing changed: reuse the column (no copy of the strings)
                 return _spread(small, codes, index)
 
-            bad = _spread(checked.bad, codes, index)
             self.stripped[question.name] = spread(distinct)
             answered[question.name] = _spread(distinct.notna(), codes, index)
-            self.issue(bad, question.name, _spread_reason(checked.reason, codes, index), SET_MISSING)
-            if checked.dropped is not None:
+            if checked.bad.any():
+                self.issue(_spread(checked.bad, codes, index), question.name,
+                           _spread_reason(checked.reason, codes, index), SET_MISSING)
+            if checked.dropped is not None and checked.dropped.any():
                 self.issue(_spread(checked.dropped, codes, index), question.name,
                            _spread_reason(checked.dropped_reason, codes, index), OPTION_DROPPED)
             small_clean = checked.clean.mask(checked.bad)
             self.small[question.name] = (codes, small_clean.reset_index(drop=True))
             clean[question.name] = spread(small_clean)
-            self.typed[question.name] = spread(checked.typed.mask(checked.bad))
+            self.typed[question.name] = (codes, checked.typed.mask(checked.bad).reset_index(drop=True), None)
         self.clean = pd.DataFrame(clean, index=index, columns=[q.name for q in self.questions])
         self.answered = pd.DataFrame(answered, index=index, columns=self.clean.columns)
 
@@ -444,31 +452,53 @@ class _Table:
             self.issue(bad, question.name, reason, SET_MISSING)
             if bad.any():
                 self.clean[question.name] = self.clean[question.name].mask(bad)
-                self.typed[question.name] = self.typed[question.name].mask(bad)
+                codes, small, gone = self.typed[question.name]
+                gone = bad.to_numpy(dtype=bool) if gone is None else gone | bad.to_numpy(dtype=bool)
+                self.typed[question.name] = (codes, small, gone)
                 self.small.pop(question.name, None)  # its distinct values no longer tell every row
 
     def check_relevance_and_required(self, extra: pd.DataFrame | None) -> None:
+        """Flag answers to questions that were not relevant and relevant required ones left empty.
+
+        A question is relevant where its own ``relevant`` and those of every enclosing group
+        (:attr:`~coopwork.survey.Question.applies_when`) hold. Each expression is evaluated
+        once per table; one that cannot be evaluated is reported once and counts as true.
+        """
+        results: dict[str, pd.Series | None] = {}
         for question in self.questions:
             relevant = pd.Series(True, index=self.clean.index)
-            if question.relevant:
-                try:
-                    relevant = self.evaluate(question.relevant, extra)
-                except XPathError as exc:
-                    self.expression_failed(question, "relevance", question.relevant, exc)
-                else:
-                    self.issue(self.answered[question.name] & ~relevant, question.name,
-                               message("reason_not_relevant", expression=question.relevant),
-                               FLAGGED)
+            conditions = question.applies_when
+            for expression in conditions:
+                if expression not in results:
+                    try:
+                        results[expression] = self.evaluate(expression, extra)
+                    except XPathError as exc:
+                        results[expression] = None
+                        self.expression_failed(question, "relevance", expression, exc)
+                if results[expression] is not None:
+                    relevant = relevant & results[expression]
+            if conditions:
+                shown = conditions[0] if len(conditions) == 1 else " and ".join(f"({c})" for c in conditions)
+                self.issue(self.answered[question.name] & ~relevant, question.name,
+                           message("reason_not_relevant", expression=shown), FLAGGED)
             if question.required and question.name not in self.filled:
                 self.issue(~self.answered[question.name] & relevant, question.name,
                            message("reason_required"), FLAGGED, values="")
 
     def typed_frame(self) -> pd.DataFrame:
         """Typed answers of the active rows (index reset)."""
-        frame = pd.DataFrame(self.typed, index=self.clean.index, columns=[q.name for q in self.questions])
-        if not self.active.all():
-            frame = frame[self.active.to_numpy()]
-        return frame.reset_index(drop=True)
+        active = self.active.to_numpy(dtype=bool)
+        keep = None if active.all() else np.flatnonzero(active)
+        columns = {}
+        for question in self.questions:
+            codes, small, gone = self.typed[question.name]
+            if gone is not None:
+                codes = np.where(gone, -1, codes)
+            if keep is not None:
+                codes = codes[keep]
+            columns[question.name] = _spread(small, codes, None).array
+        return pd.DataFrame(columns, index=pd.RangeIndex(int(active.sum())),
+                            columns=[q.name for q in self.questions])
 
 
 def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territory: str | None,

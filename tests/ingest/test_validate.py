@@ -266,3 +266,54 @@ def test_issue_reasons_follow_the_user_language(survey, monkeypatch):
     assert reasons["staff"] == "contrainte non respectée : . >= 0 and . <= 100 (entre 0 et 100)"
     assert reasons["started"].startswith("contrainte non vérifiée : ") or reasons["started"] == "pas une date"
     assert set(result.issues["action"]) <= set(ACTIONS)   # actions stay the contract's words
+
+
+def _group_form(path: Path) -> Path:
+    """A small XLSForm whose group ``mutual`` is only relevant when ``shares`` is ``oui``."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label", "required", "relevant", "coopwork::role"])
+    for row in [
+        ("select_one zone", "zone", "Zone", "yes", "", "territory"),
+        ("select_one yn", "shares", "Mutualise ?", "yes", "", ""),
+        ("begin_group", "mutual", "Mutualisation", "", "${shares} = 'oui'", ""),
+        ("integer", "savings", "Économies", "yes", "", ""),
+        ("text", "what", "Quoi ?", "yes", "${savings} > 0", ""),
+        ("end_group", "", "", "", "", ""),
+    ]:
+        sheet.append(list(row))
+    choices = book.create_sheet("choices")
+    choices.append(["list_name", "name", "label"])
+    for row in [("zone", "nord", "Nord"), ("yn", "oui", "Oui"), ("yn", "non", "Non")]:
+        choices.append(list(row))
+    settings = book.create_sheet("settings")
+    settings.append(["form_id", "form_title"])
+    settings.append(["group_test", "Group test"])
+    book.save(path)
+    return path
+
+
+def test_a_question_in_a_group_that_is_not_relevant_is_not_relevant(tmp_path):
+    from coopwork.survey import load_survey
+
+    survey = load_survey(_group_form(tmp_path / "group.xlsx"))
+    assert survey.questions["savings"].applies_when == ("${shares} = 'oui'",)
+    assert survey.questions["what"].applies_when == ("${shares} = 'oui'", "${savings} > 0")
+    result = validate(_raw([
+        {"zone": "nord", "shares": "oui", "savings": "10", "what": "locaux"},   # all fine
+        {"zone": "nord", "shares": "oui", "savings": None, "what": None},       # required savings missing
+        {"zone": "nord", "shares": "non", "savings": None, "what": None},       # group off: nothing missing
+        {"zone": "nord", "shares": "non", "savings": "5", "what": "salle"},     # group off: both flagged
+    ]), survey, wave="w")
+    issues = result.issues[["row", "column", "reason", "action"]]
+    assert issues.astype(object).values.tolist() == [
+        [2, "savings", "required answer missing", "flagged"],
+        [4, "savings", "answer to a question that was not relevant (${shares} = 'oui')", "flagged"],
+        [4, "what", "answer to a question that was not relevant ((${shares} = 'oui') and (${savings} > 0))",
+         "flagged"],
+    ]
+    # flagged answers are kept
+    assert result.responses["savings"].tolist()[3] == 5

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ...survey import Question, Survey
+from ..codes import factorize, from_codes, remember, set_missing
 from ..detect import TableSample, message, read_csv_strings, read_xlsx_strings
 
 __all__ = [
@@ -190,9 +191,25 @@ def _issue(row: object, column: str, value: str, reason: str, action: str, sheet
 
 def _by_unique(series: pd.Series, function: Callable[[str], str | None]) -> pd.Series:
     """Apply ``function`` once per distinct value (None → NA)."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    table = pd.array([function(u) for u in uniques], dtype="string")
-    return pd.Series(table.take(codes, allow_fill=True), index=series.index)
+    codes, uniques = factorize(series)
+    return _from_table(series, codes, uniques, [function(u) for u in uniques])
+
+
+def _from_table(series: pd.Series, codes: np.ndarray, uniques: pd.Series, table: list[str | None]
+                ) -> pd.Series:
+    """The ``string`` column whose rows hold ``table[code]`` (None and code -1 → NA).
+
+    Built from the distinct results in one Arrow pass; its codes are recorded for the next steps.
+    """
+    small_codes, small = pd.factorize(pd.Series(table, dtype="string"))
+    small_codes = np.append(np.asarray(small_codes), -1)  # code -1 stays missing
+    small = pd.Series(small, dtype="string")
+    if all(value is None or value == unique for value, unique in zip(table, uniques, strict=True)):
+        # the strings are kept (only some become NA): no copy of the text
+        out = set_missing(series, small_codes[codes] < 0)
+        remember(out, small_codes[codes], small)
+        return out
+    return from_codes(small, small_codes[codes], series.index)
 
 
 def _missing(series: pd.Series) -> pd.Series:
@@ -201,7 +218,7 @@ def _missing(series: pd.Series) -> pd.Series:
 
 def _per_value(series: pd.Series, function: Callable[[str], object], dtype: object = bool) -> np.ndarray:
     """``function`` applied once per distinct value of ``series`` (NA → ``function("")``)."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = factorize(series)
     table = np.array([function(u) for u in uniques] + [function("")], dtype=dtype)
     return table[codes]
 
@@ -401,11 +418,13 @@ def _normalise(series: pd.Series, q: Question, multi_separators: tuple[str, ...]
     """
     problems: list[tuple[str, str]] = []
     missing = frozenset(MISSING_VALUES)
-    if q.is_numeric and series.str.contains(",", regex=False).any():
+    codes, uniques = factorize(series)  # once per column: every rule below runs on distinct values
+    if q.is_numeric and any("," in value for value in uniques):
         comma = re.compile(_DECIMAL_COMMA_RE)
-        return _by_unique(series, lambda v: None if v in missing else comma.sub(r"\1.\2", v)), problems
-    if q.is_numeric or not q.is_select or not q.choices:  # vectorised: free text has many distinct values
-        return series.astype("string").mask(_missing(series)), problems
+        table = [None if v in missing else comma.sub(r"\1.\2", v) for v in uniques]
+        return _from_table(series, codes, uniques, table), problems
+    if q.is_numeric or not q.is_select or not q.choices:  # free text: the strings are kept, only masked
+        return _from_table(series, codes, uniques, [None if v in missing else v for v in uniques]), problems
     resolve = choice_resolver(q)
     if not q.is_multiple:
         return _by_unique(series, lambda v: None if v in missing else resolve(v) or v), problems
