@@ -124,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--expect", type=int, default=0, metavar="N",
                    help="workshop mode: participants expected (kernels preheated)")
     p.add_argument("--lang", default="fr", choices=["fr", "en"])
+    p.add_argument("--min-count", type=int, default=3, metavar="K", help="disclosure threshold (default 3)")
+    p.add_argument("--database", metavar="URL",
+                   help="journal database (default: SQLite in the workspace; postgresql:// accepted)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
     p = sub.add_parser("journal", help="moderate and export the journal of interpretations")

@@ -1,0 +1,9 @@
+"""Voilà dashboards for participatory workshops, and the journal of interpretations.
+
+- :mod:`coopwork.dashboard.precompute` — every chart of a territory × wave × language, protected, as JSON;
+- :mod:`coopwork.dashboard.app` — the ipywidgets + plotly dashboard a Voilà kernel shows (light);
+- :mod:`coopwork.dashboard.journal` — participants' notes in SQLite (WAL) or PostgreSQL;
+- :mod:`coopwork.dashboard.serve` — ``coopwork serve``: notebooks, Voilà settings, workshop mode;
+- :mod:`coopwork.dashboard.kernels` — the kernel manager that culls idle kernels but not the pool;
+- :mod:`coopwork.dashboard.cli` — ``coopwork serve`` and ``coopwork journal`` handlers.
+"""

@@ -1,0 +1,444 @@
+"""The workshop dashboard: ipywidgets + plotly charts read from precomputed bundles, with the journal.
+
+One :class:`Dashboard` per page view (one Voilà kernel). It is deliberately light: it imports
+neither pandas nor plotly nor pyxform — every number was computed and protected beforehand by
+:mod:`coopwork.dashboard.precompute` — so that a kernel starts and renders in well under a
+second and 30 of them fit in memory. Filters (territory, wave, language, organisation type,
+theme) only swap precomputed figures. Under every chart, participants read the notes of the
+journal of interpretations and add their own; everything they write is escaped.
+
+Examples
+--------
+>>> from coopwork.dashboard.app import notes_html
+>>> note = {"kind": "see", "text": "<script>alert(1)</script>", "display_name": "Léa"}
+>>> html = notes_html([note], lang="en")
+>>> "&lt;script&gt;alert(1)&lt;/script&gt;" in html, "<script>" in html, "What we see" in html
+(True, False, True)
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from html import escape
+from pathlib import Path
+
+from ..i18n import normalise_lang, t
+from .precompute import ALL, load_bundle, load_index
+
+__all__ = ["CSS", "Dashboard", "dashboard", "friendly_error", "notes_html"]
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+_CONFIG = {"displaylogo": False, "responsive": True, "scrollZoom": False,
+           "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
+
+# Readable on a projector (large type, strong contrast) and on a phone (one column, full width).
+CSS = """
+<style>
+.cw-dashboard { font-family: "Atkinson Hyperlegible", Verdana, Arial, sans-serif; font-size: 17px;
+  color: #1d2433; max-width: 1200px; margin: 0 auto; }
+.cw-dashboard h1 { font-size: 1.7em; margin: .3em 0; color: #123; }
+.cw-dashboard .cw-sub { font-size: 1.05em; color: #334; margin-bottom: .4em; }
+.cw-dashboard .widget-label { font-size: 16px; min-width: 9em; }
+.cw-dashboard select, .cw-dashboard input, .cw-dashboard textarea, .cw-dashboard button {
+  font-size: 16px !important; }
+.cw-controls { flex-wrap: wrap !important; gap: .4em 1.2em; }
+.cw-dashboard .widget-output > .jp-OutputArea, .cw-dashboard .widget-output .jp-OutputArea-child,
+.cw-dashboard .jp-RenderedPlotly { height: 100%; }
+.cw-chart { border-top: 3px solid #e3e7ee; padding: .6em 0 1em 0; width: 100%; }
+.cw-message { background: #fff6e0; border-left: 5px solid #e0a100; padding: .6em .9em; margin: .5em 0;
+  font-size: 1.05em; }
+.cw-error { background: #fde8e8; border-left: 5px solid #b3261e; padding: .8em 1em; font-size: 1.15em; }
+.cw-notes { list-style: none; padding-left: 0; margin: .3em 0; }
+.cw-note { background: #f4f7fb; border-radius: 6px; padding: .4em .7em; margin: .25em 0;
+  overflow-wrap: anywhere; white-space: pre-wrap; }
+.cw-kind { font-weight: bold; margin-right: .3em; }
+.cw-see .cw-kind { color: #1f6f8b; } .cw-means .cw-kind { color: #6d597a; }
+.cw-do .cw-kind { color: #2d6a4f; }
+.cw-who { color: #555; font-style: italic; }
+.cw-form { flex-wrap: wrap !important; gap: .3em .8em; align-items: flex-start; }
+.cw-form textarea { min-height: 3.2em; }
+.cw-status { min-height: 1.4em; }
+.cw-dashboard .jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-tab,
+.cw-dashboard .jupyter-widgets.widget-tab > .lm-TabBar .lm-TabBar-tab { font-size: 16px; min-width: 8em;
+  flex: 0 1 auto; }
+.cw-dashboard .lm-TabBar-content { flex-wrap: wrap; }
+@media (max-width: 700px) {
+  .cw-dashboard { font-size: 15px; }
+  .cw-dashboard h1 { font-size: 1.3em; }
+  .cw-controls > .widget-inline-hbox, .cw-controls > .widget-dropdown, .cw-controls > .widget-toggle-buttons {
+    width: 100% !important; }
+  .cw-dashboard .widget-label { min-width: 6em; }
+  .cw-form > * { width: 100% !important; }
+  .cw-dashboard .lm-TabBar-tab { min-width: 45% !important; }
+}
+</style>
+"""
+
+
+def notes_html(notes: list[dict], *, lang: str = "fr") -> str:
+    """The notes of one chart as escaped HTML (participants' words never become markup)."""
+    if not notes:
+        return f'<p class="cw-notes cw-empty">{escape(t("dashboard.no_notes", lang))}</p>'
+    items = []
+    for note in notes:
+        kind = note["kind"] if note["kind"] in ("see", "means", "do") else "see"
+        name = note.get("display_name")
+        who = f' <span class="cw-who">— {escape(name)}</span>' if name else ""
+        items.append(f'<li class="cw-note cw-{kind}"><span class="cw-kind">'
+                     f'{escape(t(f"dashboard.kind_{kind}", lang))}</span> {escape(note["text"])}{who}</li>')
+    return f'<ul class="cw-notes">{"".join(items)}</ul>'
+
+
+def friendly_error(lang: str = "fr") -> str:
+    """What a visitor sees when something went wrong (the traceback goes to the server log only)."""
+    return f'<div class="cw-error">{escape(t("dashboard.friendly_error", lang))}</div>'
+
+
+def _log_exception() -> None:
+    print("coopwork dashboard error:\n" + traceback.format_exc(), file=sys.stderr, flush=True)
+
+
+class Dashboard:
+    """The dashboard of one territory (or of all territories when ``territory`` is ``None``).
+
+    Parameters
+    ----------
+    workspace
+        The workspace folder.
+    territory
+        Territory id; ``None`` shows the synthesis with a territory picker.
+    wave
+        Wave id (default: the latest).
+    lang
+        ``"fr"`` or ``"en"``; visitors can switch.
+    min_count
+        Disclosure threshold the bundles were computed with (recomputed when it differs).
+    fixed
+        Hide the territory picker (a per-territory URL).
+    database
+        Journal database URL (default: the workspace's SQLite file).
+    """
+
+    def __init__(self, workspace: str | Path = ".", *, territory: str | None = None, wave: str | None = None,
+                 lang: str = "fr", min_count: int = 3, fixed: bool | None = None,
+                 database: str | None = None) -> None:
+        import ipywidgets as w
+
+        self.root = Path(workspace).expanduser().resolve()
+        self.min_count = int(min_count)
+        self.database = database
+        self.index = self._ensure_index(territory=territory, wave=wave)
+        self.survey_id = self.index["survey_id"]
+        self.lang = normalise_lang(lang)
+        self.territory = territory if territory not in ("", ALL) else None
+        self.fixed = (territory is not None) if fixed is None else fixed
+        self.wave = wave or (self.index["waves"][-1] if self.index["waves"] else None)
+        self._journal = None
+        self._built: set[int] = set()
+        self._busy = False
+        self._blocks: dict[str, dict] = {}
+        self.bundle: dict = {}
+
+        self.title = w.HTML()
+        self.territory_picker = w.Dropdown(layout=w.Layout(width="auto"))
+        self.wave_picker = w.Dropdown(options=self.index["waves"], value=self.wave,
+                                      layout=w.Layout(width="auto"))
+        self.lang_picker = w.ToggleButtons(options=[("FR", "fr"), ("EN", "en")], value=self.lang,
+                                           style={"button_width": "4em"})
+        self.org_picker = w.Dropdown(layout=w.Layout(width="auto"))
+        self.section_picker = w.Dropdown(layout=w.Layout(width="auto"))
+        self.summary = w.HTML()
+        self.tabs = w.Tab()
+        for picker, css in ((self.territory_picker, "cw-pick-territory"), (self.wave_picker, "cw-pick-wave"),
+                            (self.lang_picker, "cw-pick-lang"), (self.org_picker, "cw-pick-org"),
+                            (self.section_picker, "cw-pick-section"), (self.summary, "cw-summary"),
+                            (self.tabs, "cw-tabs")):
+            picker.add_class(css)
+        controls = [self.territory_picker, self.wave_picker, self.lang_picker, self.org_picker,
+                    self.section_picker]
+        if self.fixed:
+            self.territory_picker.layout.display = "none"
+        self.controls = w.HBox(controls)
+        self.controls.add_class("cw-controls")
+        self.widget = w.VBox([w.HTML(CSS), self.title, self.controls, self.summary, self.tabs])
+        self.widget.add_class("cw-dashboard")
+        self._load()
+        self.territory_picker.observe(self._on_change, names="value")
+        self.wave_picker.observe(self._on_change, names="value")
+        self.lang_picker.observe(self._on_change, names="value")
+        self.org_picker.observe(self._on_org, names="value")
+        self.section_picker.observe(self._on_section, names="value")
+        self.tabs.observe(self._on_tab, names="selected_index")
+
+    # -- data -------------------------------------------------------------------------------
+    def _ensure_index(self, *, territory: str | None, wave: str | None) -> dict:
+        index = load_index(self.root)
+        if index is None or index.get("min_count") != self.min_count:
+            self._precompute(territory=territory, wave=wave)
+            index = load_index(self.root)
+        return index
+
+    def _precompute(self, *, territory: str | None, wave: str | None) -> None:
+        """Slow path (no ``coopwork serve`` before): compute the missing bundle in this kernel."""
+        from ..workspace import open_workspace
+        from .precompute import precompute
+
+        workspace = open_workspace(self.root, min_count=self.min_count)
+        chosen = [territory] if territory not in (None, "", ALL) else []
+        precompute(workspace, territories=chosen, waves=[wave] if wave else workspace.waves[-1:],
+                   langs=(self.lang,) if hasattr(self, "lang") else ("fr", "en"),
+                   min_count=self.min_count, synthesis=territory in (None, "", ALL))
+
+    def _get_bundle(self) -> dict:
+        bundle = load_bundle(self.root, self.survey_id, self.territory, self.wave, self.lang)
+        if bundle is None or bundle.get("min_count") != self.min_count:
+            self._precompute(territory=self.territory, wave=self.wave)
+            self.index = load_index(self.root) or self.index
+            bundle = load_bundle(self.root, self.survey_id, self.territory, self.wave, self.lang)
+        if bundle is None:
+            from ..errors import DashboardError
+
+            raise DashboardError(t("dashboard.not_precomputed", self.lang))
+        return bundle
+
+    @property
+    def journal(self):
+        """The journal of interpretations (opened on first use)."""
+        if self._journal is None:
+            from .journal import Journal
+
+            self._journal = Journal(self.database, workspace=self.root)
+        return self._journal
+
+    # -- building ----------------------------------------------------------------------------
+    def _load(self) -> None:
+        """(Re)load the bundle for the current territory/wave/language and rebuild the page."""
+        lang = self.lang
+        self.bundle = self._get_bundle()
+        labels = self.index["territories"].get(lang) or next(iter(self.index["territories"].values()), {})
+        available = self.index.get("available", {}).get(self.wave, list(labels))
+        with self._quiet():
+            self.territory_picker.description = t("dashboard.territory", lang)
+            self.territory_picker.options = [(t("dashboard.all_territories", lang), ALL)] + [
+                (labels.get(tid, tid), tid) for tid in available]
+            self.territory_picker.value = self.territory or ALL
+            self.wave_picker.description = t("dashboard.wave", lang)
+            self.lang_picker.description = t("dashboard.language", lang)
+            self.org_picker.description = t("dashboard.org_type", lang)
+            self.org_picker.options = [(o["label"], o["id"]) for o in self.bundle["org_types"]]
+            self.org_picker.value = ""
+            sections = self._sections()
+            self.section_picker.description = t("dashboard.dimension", lang)
+            self.section_picker.options = [(t("dashboard.all_dimensions", lang), "")] + [
+                (s["label"], s["id"]) for s in sections]
+            self.section_picker.value = ""
+        place = self.bundle["territory_label"]
+        self.title.value = (f"<h1>{escape(t('dashboard.title', lang))} — {escape(place)}</h1>"
+                            f'<div class="cw-sub">{escape(t("dashboard.wave", lang))} '
+                            f"{escape(str(self.wave))}"
+                            f"</div>")
+        self._rebuild()
+
+    def _sections(self) -> list[dict]:
+        view = self._view()
+        used = {c["section"] for c in view.get("charts", [])}
+        return [s for s in self.bundle["sections"] if s["id"] in used] or self.bundle["sections"][:1]
+
+    def _view(self) -> dict:
+        return self.bundle["views"].get(self.org_picker.value or "", self.bundle["views"].get("", {}))
+
+    def _rebuild(self) -> None:
+        import ipywidgets as w
+
+        lang = self.lang
+        view = self._view()
+        k = self.bundle["min_count"]
+        if view.get("suppressed"):
+            self.summary.value = (f'<div class="cw-message cw-suppressed">'
+                                  f'{escape(t("dashboard.suppressed_group", lang, k=k))}</div>')
+        elif not view.get("n"):
+            self.summary.value = f'<div class="cw-message">{escape(t("dashboard.no_data", lang))}</div>'
+        else:
+            text = escape(t("dashboard.respondents", lang, n=view["n"]))
+            self.summary.value = f'<div class="cw-sub">{text}</div>'
+        chosen = self.section_picker.value
+        sections = [s for s in self._sections() if not chosen or s["id"] == chosen]
+        self._section_ids = [s["id"] for s in sections]
+        self._built = set()
+        self._blocks = {}
+        children = [w.VBox() for _ in sections]
+        with self._quiet():
+            self.tabs.children = children
+            self.tabs.titles = [s["label"] for s in sections]
+            self.tabs.selected_index = 0 if children else None
+        if children:
+            self._build_tab(0)
+
+    def _build_tab(self, position: int) -> None:
+        """Fill one tab (tabs are filled when first opened: the first page shows fast)."""
+        import ipywidgets as w
+
+        if position in self._built or position >= len(self._section_ids):
+            return
+        self._built.add(position)
+        section = self._section_ids[position]
+        charts = [c for c in self._view().get("charts", []) if c["section"] == section]
+        notes = self._notes_by_chart()
+        refresh = w.Button(description=t("dashboard.refresh_notes", self.lang),
+                           layout=w.Layout(width="auto"))
+        refresh.on_click(lambda _b: self._safe(self.refresh_notes))
+        blocks = [self._chart_block(chart, notes.get(chart["id"], [])) for chart in charts]
+        if not blocks:
+            blocks = [w.HTML(f'<div class="cw-message">{escape(t("dashboard.no_chart", self.lang))}</div>')]
+        self.tabs.children[position].children = [refresh, *blocks]
+
+    def _chart_block(self, chart: dict, notes: list[dict]):
+        import ipywidgets as w
+
+        lang = self.lang
+        # outputs are set as widget state in the kernel (not printed into the widget): a preheated page
+        # then holds its figures whatever happened to the messages of the execution
+        output = w.Output(layout=w.Layout(width="100%"))
+        if chart.get("figure"):
+            figure = {**chart["figure"], "config": _CONFIG}
+            output.layout.height = f"{int(chart['figure']['layout'].get('height', 450)) + 8}px"
+            data = {PLOTLY_MIME: figure, "text/plain": chart["title"]}
+        else:
+            data = {"text/html": f'<div class="cw-message"><strong>{escape(chart["title"])}</strong><br>'
+                                 f'{escape(chart.get("message") or "")}</div>',
+                    "text/plain": chart.get("message") or ""}
+        output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
+        notes_box = w.HTML(notes_html(notes, lang=lang))
+        kind = w.Dropdown(options=[(t(f"dashboard.kind_{k}", lang), k) for k in ("see", "means", "do")],
+                          value="see", layout=w.Layout(width="auto"))
+        text = w.Textarea(placeholder=t("dashboard.note_placeholder", lang), layout=w.Layout(width="32em"))
+        name = w.Text(placeholder=t("dashboard.name_placeholder", lang), layout=w.Layout(width="14em"))
+        button = w.Button(description=t("dashboard.add_note", lang), button_style="primary",
+                          layout=w.Layout(width="auto"))
+        status = w.HTML()
+        status.add_class("cw-status")
+        form = w.HBox([kind, text, name, button])
+        form.add_class("cw-form")
+        for widget, css in ((kind, "cw-kind-input"), (text, "cw-text-input"), (name, "cw-name-input"),
+                            (button, "cw-add-note"), (notes_box, "cw-notes-box")):
+            widget.add_class(css)
+        block = w.VBox([output, w.HTML(f"<strong>{escape(t('dashboard.notes_title', lang))}</strong>"),
+                        notes_box, form, status])
+        block.add_class("cw-chart")
+        block.add_class(f"cw-chart-{_css_id(chart['id'])}")
+        self._blocks[chart["id"]] = {"notes": notes_box}
+
+        def add(_button) -> None:
+            try:
+                self.journal.add(self.survey_id, territory=self.territory or ALL, wave=str(self.wave),
+                                 chart=chart["id"], kind=kind.value, text=text.value,
+                                 display_name=name.value, lang=lang)
+            except Exception as err:  # the visitor sees a sentence, the log gets the detail
+                from ..errors import DashboardError
+
+                if not isinstance(err, DashboardError):
+                    _log_exception()
+                message = err.message if isinstance(err, DashboardError) else t("dashboard.note_failed", lang)
+                status.value = f'<span class="cw-message">{escape(message)}</span>'
+                return
+            text.value = ""
+            status.value = f'<span class="cw-saved">{escape(t("dashboard.note_saved", lang))}</span>'
+            self._safe(self.refresh_notes)
+
+        button.on_click(add)
+        return block
+
+    def _notes_by_chart(self) -> dict[str, list[dict]]:
+        try:
+            records = self.journal.records(survey_id=self.survey_id, territory=self.territory or ALL,
+                                           wave=str(self.wave))
+        except Exception:
+            _log_exception()
+            return {}
+        grouped: dict[str, list[dict]] = {}
+        for record in records:
+            grouped.setdefault(record["chart"], []).append(record)
+        return grouped
+
+    def refresh_notes(self) -> None:
+        """Show the notes everyone wrote since the page opened (under every built chart)."""
+        notes = self._notes_by_chart()
+        for chart_id, block in self._blocks.items():
+            block["notes"].value = notes_html(notes.get(chart_id, []), lang=self.lang)
+
+    # -- events --------------------------------------------------------------------------------
+    def _on_change(self, change) -> None:
+        if self._busy:
+            return
+        def reload() -> None:
+            territory = self.territory_picker.value
+            self.territory = None if territory in (None, ALL) else territory
+            self.wave = self.wave_picker.value
+            self.lang = self.lang_picker.value
+            self._load()
+
+        self._safe(reload)
+
+    def _on_org(self, _change) -> None:
+        if self._busy:
+            return
+        self._safe(self._rebuild)
+
+    def _on_section(self, _change) -> None:
+        if self._busy:
+            return
+        self._safe(self._rebuild)
+
+    def _on_tab(self, change) -> None:
+        if self._busy:
+            return
+        if change["new"] is not None:
+            self._safe(lambda: self._build_tab(change["new"]))
+
+    def _safe(self, action) -> None:
+        try:
+            action()
+        except Exception:
+            _log_exception()
+            self.summary.value = friendly_error(self.lang)
+
+    def _quiet(self):
+        """Change several pickers at once without firing the handlers."""
+        from contextlib import contextmanager
+
+        @contextmanager
+        def quiet():
+            self._busy = True
+            try:
+                yield
+            finally:
+                self._busy = False
+
+        return quiet()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def _css_id(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in str(text))
+
+
+def dashboard(workspace: str | Path = ".", *, territory: str | None = None, wave: str | None = None,
+              lang: str = "fr", min_count: int = 3, database: str | None = None):
+    """Build the dashboard widget; on any failure return a friendly message (details in the server log).
+
+    This is what ``notebooks/dashboard.ipynb`` calls with its parameters.
+    """
+    try:
+        board = Dashboard(workspace, territory=territory or None, wave=wave or None, lang=lang,
+                          min_count=min_count, database=database)
+        return board.widget
+    except Exception:
+        import ipywidgets as w
+
+        _log_exception()
+        return w.HTML(CSS + f'<div class="cw-dashboard">{friendly_error(lang)}</div>')

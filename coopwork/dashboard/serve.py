@@ -1,0 +1,270 @@
+"""``coopwork serve``: prepare the dashboards of a workspace and run the Voilà server.
+
+What a facilitator gets (see ``docs/dashboard.md``):
+
+- one URL per territory dashboard plus the synthesis of all territories, printed on stdout;
+- 127.0.0.1 by default; ``--host 0.0.0.0`` for a workshop room, then a token is generated (or
+  ``--token``) and only people given the full link get in;
+- visitors never see code cells nor tracebacks (a friendly sentence instead) and cannot switch
+  template or theme from the query string;
+- workshop mode ``--territory T --expect N``: N kernels of T's dashboard are started *and
+  executed* before anyone arrives (Voilà's preheated pool), plus a second pool of N refilling
+  in the background, so that 30 people opening — then reloading — the page are served at once.
+  Idle kernels of visitors who left are culled, the pool's kernels never.
+
+How it works: :func:`prepare` precomputes every chart (:mod:`~coopwork.dashboard.precompute`) so
+that a dashboard kernel only reads JSON, writes one notebook per territory (the dashboard
+template with its parameters injected) into ``<workspace>/.coopwork/dashboards/notebooks/``,
+creates the journal table, and writes the Voilà configuration ``voila.json`` next to them;
+:func:`start` runs Voilà on it.
+
+Examples
+--------
+>>> dashboard_urls("127.0.0.1", 8866, "", ["synthese", "t01"])
+{'synthese': 'http://127.0.0.1:8866/voila/render/synthese.ipynb', 't01': 'http://127.0.0.1:8866/voila/render/t01.ipynb'}
+>>> is_loopback("0.0.0.0"), is_loopback("localhost")
+(False, True)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from ..errors import DashboardError
+
+__all__ = ["SYNTHESIS", "ServerPlan", "dashboard_urls", "is_loopback", "prepare", "start", "voila_config",
+           "stop", "wait_until_listening",
+           "write_notebook"]
+
+SYNTHESIS = "synthese"
+# kernels idle this long (and not connected) are shut down; the preheated pool is never culled
+CULL_IDLE_SECONDS = 1200
+
+
+@dataclass
+class ServerPlan:
+    """Everything needed to start the server and tell people where to go."""
+
+    workspace: Path
+    folder: Path                       # notebooks + voila.json
+    host: str
+    port: int
+    token: str
+    notebooks: dict[str, str] = field(default_factory=dict)  # dashboard name → notebook file name
+    territory: str | None = None
+    expect: int = 0
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """Dashboard name → URL (with the token when there is one)."""
+        return dashboard_urls(self.public_host, self.port, self.token, list(self.notebooks))
+
+    @property
+    def public_host(self) -> str:
+        """The address participants type: the machine's LAN address when listening on all interfaces."""
+        return _lan_address() if self.host in ("0.0.0.0", "::", "") else self.host
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach."""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def dashboard_urls(host: str, port: int, token: str, names: list[str]) -> dict[str, str]:
+    """The URL of each dashboard notebook served by Voilà."""
+    shown = f"[{host}]" if ":" in host else host
+    query = f"?token={quote(token)}" if token else ""
+    return {name: f"http://{shown}:{port}/voila/render/{quote(name)}.ipynb{query}" for name in names}
+
+
+def _lan_address() -> str:
+    """The address of this machine on the local network (no packet is sent)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))
+        return probe.getsockname()[0]
+    except OSError:
+        return socket.gethostname()
+    finally:
+        probe.close()
+
+
+def _template() -> dict:
+    """The dashboard notebook: the workspace's own, else the source checkout's, else the built-in one."""
+    import nbformat
+
+    for candidate in (Path(__file__).resolve().parents[2] / "notebooks" / "dashboard.ipynb",):
+        if candidate.is_file():
+            return nbformat.read(candidate, as_version=4)
+    notebook = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell(
+        'territory = None\nwave = None\nworkspace = "."\nlang = "fr"\nmin_count = 3')
+    parameters.metadata["tags"] = ["parameters"]
+    notebook.cells = [parameters, nbformat.v4.new_code_cell(
+        "from coopwork.dashboard.app import dashboard\n\n"
+        "dashboard(workspace, territory=territory, wave=wave, lang=lang, min_count=min_count)")]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return notebook
+
+
+def write_notebook(path: Path, parameters: dict, *, template: Path | None = None) -> Path:
+    """Write the dashboard notebook with ``parameters`` injected after its ``parameters`` cell."""
+    import nbformat
+
+    notebook = nbformat.read(template, as_version=4) if template else _template()
+    lines = ["# Parameters injected by coopwork serve"] + [f"{k} = {v!r}" for k, v in parameters.items()]
+    injected = nbformat.v4.new_code_cell("\n".join(lines))
+    injected.metadata["tags"] = ["injected-parameters"]
+    position = next((i + 1 for i, c in enumerate(notebook.cells)
+                     if "parameters" in c.get("metadata", {}).get("tags", [])), 0)
+    notebook.cells.insert(position, injected)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = nbformat.writes(nbformat.validator.normalize(notebook)[1])
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def voila_config(plan: ServerPlan, *, pool: dict[str, int] | None = None, max_kernels: int = 0) -> dict:
+    """The Voilà configuration (``voila.json``) of a plan: security and workshop settings."""
+    pool = {f"{name}.ipynb": size for name, size in (pool or {}).items() if size > 0}
+    config: dict = {
+        "Voila": {"ip": plan.host, "port": plan.port, "open_browser": False, "token": plan.token,
+                  "port_retries": 0, "root_dir": str(plan.folder)},
+        "VoilaConfiguration": {
+            "show_tracebacks": False, "strip_sources": True,
+            "allow_template_override": "NO", "allow_theme_override": "NO",
+            "multi_kernel_manager_class": "coopwork.dashboard.kernels.PoolAwareKernelManager",
+            "preheat_kernel": bool(pool), "default_pool_size": 0,
+            "file_allowlist": [r".*\.(png|jpg|gif|svg)"],
+        },
+        # many kernels starting at once over TCP race for ports; local sockets cannot collide
+        "KernelManager": {"transport": "ipc"},
+        # figures are widget state set in the kernel, so nothing is lost if the executor stops listening;
+        # a preheated page is handed out once that wait is over: keep it short
+        "VoilaExecutor": {"iopub_timeout": 4, "timeout": 300},
+        "MappingKernelManager": {"cull_idle_timeout": CULL_IDLE_SECONDS, "cull_interval": 60,
+                                 "cull_connected": False, "cull_busy": False},
+    }
+    if pool:
+        config["VoilaKernelManager"] = {
+            "kernel_pools_config": {"default": {"pool_size": 0},
+                                    **{k: {"pool_size": v} for k, v in pool.items()}},
+            # refill after the rush, not during it: the second half of the pool serves the reloads
+            "fill_delay": 30,
+        }
+        config["PoolAwareKernelManager"] = {"max_kernels": max_kernels}
+    return config
+
+
+def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866, token: str | None = None,
+            territory: str | None = None, expect: int = 0, lang: str = "fr", min_count: int = 3,
+            database: str | None = None) -> ServerPlan:
+    """Precompute the charts, write the dashboard notebooks and the Voilà configuration.
+
+    Raises
+    ------
+    DashboardError
+        When the workspace has no data yet, or ``territory`` is unknown.
+    """
+    from ..workspace import open_workspace
+    from .journal import Journal
+    from .precompute import dashboards_dir, precompute
+
+    ws = open_workspace(workspace, min_count=min_count)
+    if not ws.territories:
+        raise DashboardError("the workspace has no processed data yet", file=ws.processed_dir,
+                             hint="ingest an export with `coopwork ingest`, or run `coopwork demo`")
+    if territory is not None:
+        ws._check(None, territory)
+    if expect < 0:
+        raise DashboardError("--expect must be a number of participants (0 or more)", value=expect)
+    if token is None:
+        token = "" if is_loopback(host) else secrets.token_urlsafe(18)
+    precompute(ws, territories=[territory] if territory else None, min_count=min_count)
+    Journal(database, workspace=ws.root).close()  # create the table before 30 kernels race to
+    folder = dashboards_dir(ws.root, ws.survey_id).parent / "notebooks"
+    folder.mkdir(parents=True, exist_ok=True)
+    template = ws.root / "notebooks" / "dashboard.ipynb"
+    template = template if template.is_file() else None
+    names = [SYNTHESIS, *(ws.territories if territory is None else [territory])]
+    notebooks = {}
+    for name in names:
+        parameters = {"territory": None if name == SYNTHESIS else name, "wave": None,
+                      "workspace": str(ws.root), "lang": lang, "min_count": min_count}
+        write_notebook(folder / f"{name}.ipynb", parameters, template=template)
+        notebooks[name] = f"{name}.ipynb"
+    for stale in folder.glob("*.ipynb"):
+        if stale.stem not in notebooks:
+            stale.unlink()
+    plan = ServerPlan(workspace=ws.root, folder=folder, host=host, port=port, token=token,
+                      notebooks=notebooks, territory=territory, expect=expect)
+    # workshop mode: N kernels ready now, and N more ready for the moment everyone reloads; at most
+    # 2.5 N kernels in all (≈ 72 MB each), the pool refilling as participants' old kernels close
+    pool = {territory: 2 * expect} if territory and expect else {}
+    config = voila_config(plan, pool=pool, max_kernels=(5 * expect + 1) // 2 if pool else 0)
+    (folder / "voila.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
+    return plan
+
+
+def start(plan: ServerPlan, *, log: str | Path | None = None) -> subprocess.Popen:
+    """Start Voilà on a prepared plan (a child process, so Ctrl+C stops it cleanly).
+
+    The server's log goes to ``log`` when given (a file), else to this process's stderr.
+    """
+    env = dict(os.environ)
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    env["COOPWORK_DASHBOARD"] = "1"
+    command = [sys.executable, "-m", "voila", str(plan.folder), "--no-browser"]
+    if log is None:
+        return subprocess.Popen(command, cwd=plan.folder, env=env, stdout=sys.stderr, stderr=sys.stderr)
+    with open(log, "ab") as output:
+        return subprocess.Popen(command, cwd=plan.folder, env=env, stdout=output, stderr=subprocess.STDOUT)
+
+
+def stop(process: subprocess.Popen, *, timeout: float = 30) -> None:
+    """Stop the server (Voilà shuts its kernels down on SIGTERM); kill it if it does not stop in time."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
+
+
+def wait_until_listening(host: str, port: int, *, process: subprocess.Popen | None = None,
+                         timeout: float = 120) -> None:
+    """Wait until the server accepts connections.
+
+    Raises
+    ------
+    DashboardError
+        When the server stopped or did not answer in time.
+    """
+    target = "127.0.0.1" if host in ("0.0.0.0", "") else ("::1" if host == "::" else host)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise DashboardError(f"the dashboard server stopped (exit code {process.returncode})",
+                                 hint=f"is port {port} already used? try --port {port + 1}")
+        try:
+            with socket.create_connection((target, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise DashboardError(f"the dashboard server did not answer on port {port} within {timeout:.0f} s")

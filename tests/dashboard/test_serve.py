@@ -1,0 +1,181 @@
+"""`coopwork serve`: configuration, notebooks, and a real Voilà server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+
+import nbformat
+import pytest
+
+from coopwork.dashboard.serve import (
+    SYNTHESIS,
+    dashboard_urls,
+    prepare,
+    start,
+    stop,
+    voila_config,
+    wait_until_listening,
+)
+from coopwork.errors import DashboardError, WorkspaceError
+
+
+def free_port() -> int:
+    for port in range(18800, 18900):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.skip("no free port in 18800-18899")
+
+
+def test_prepare_writes_one_notebook_per_territory_and_the_synthesis(precomputed_workspace):
+    plan = prepare(precomputed_workspace, port=18899, lang="en", min_count=3)
+    assert list(plan.notebooks) == [SYNTHESIS, "t01", "t02", "t03"]
+    assert plan.token == ""  # loopback: no token needed
+    notebook = nbformat.read(plan.folder / "t02.ipynb", as_version=4)
+    tags = [c.metadata.get("tags", []) for c in notebook.cells]
+    position = tags.index(["injected-parameters"])
+    assert tags[position - 1] == ["parameters"]
+    namespace: dict = {}
+    exec(notebook.cells[position].source, namespace)
+    assert namespace["territory"] == "t02" and namespace["lang"] == "en" and namespace["min_count"] == 3
+    assert namespace["workspace"] == str(precomputed_workspace.resolve())
+    assert all(c.get("outputs", []) == [] for c in notebook.cells)
+    assert plan.urls["t02"] == "http://127.0.0.1:18899/voila/render/t02.ipynb"
+    assert (precomputed_workspace / "data" / "journal.sqlite").is_file()
+
+
+def test_workshop_mode_preheats_twice_the_expected_participants(precomputed_workspace):
+    plan = prepare(precomputed_workspace, host="0.0.0.0", port=18898, territory="t01", expect=30)
+    assert len(plan.token) >= 20  # generated: the room's network is not trusted
+    assert list(plan.notebooks) == [SYNTHESIS, "t01"]
+    config = json.loads((plan.folder / "voila.json").read_text())
+    assert config["VoilaConfiguration"]["preheat_kernel"] is True
+    pools = config["VoilaKernelManager"]["kernel_pools_config"]
+    assert pools["t01.ipynb"]["pool_size"] == 60 and pools["default"]["pool_size"] == 0
+    assert config["PoolAwareKernelManager"]["max_kernels"] == 75
+    assert config["Voila"]["ip"] == "0.0.0.0" and config["Voila"]["token"] == plan.token
+    assert all(plan.token in url for url in plan.urls.values())
+    assert "0.0.0.0" not in plan.urls["t01"]  # people get the machine's address
+
+
+def test_security_settings_are_always_on(precomputed_workspace):
+    plan = prepare(precomputed_workspace, port=18897, token="secret")
+    config = voila_config(plan)
+    assert config["VoilaConfiguration"]["show_tracebacks"] is False
+    assert config["VoilaConfiguration"]["strip_sources"] is True
+    assert config["VoilaConfiguration"]["allow_template_override"] == "NO"
+    assert config["VoilaConfiguration"]["allow_theme_override"] == "NO"
+    assert config["MappingKernelManager"]["cull_idle_timeout"] > 0
+    assert config["VoilaConfiguration"]["multi_kernel_manager_class"].endswith("PoolAwareKernelManager")
+
+
+def test_unknown_territory_and_empty_workspace_are_clear_errors(precomputed_workspace, tmp_path,
+                                                                sample_survey_path):
+    with pytest.raises(WorkspaceError, match="no territory 'nowhere'"):
+        prepare(precomputed_workspace, territory="nowhere")
+    (tmp_path / "surveys").mkdir()
+    (tmp_path / "surveys" / sample_survey_path.name).write_bytes(sample_survey_path.read_bytes())
+    with pytest.raises(DashboardError, match="no processed data yet"):
+        prepare(tmp_path)
+
+
+def test_urls_quote_names_and_tokens():
+    urls = dashboard_urls("::1", 8866, "a b", ["t 1"])
+    assert urls["t 1"] == "http://[::1]:8866/voila/render/t%201.ipynb?token=a%20b"
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=300) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def server(precomputed_workspace, tmp_path_factory):
+    port = free_port()
+    plan = prepare(precomputed_workspace, port=port, token="test-token-123")
+    broken = nbformat.v4.new_notebook()
+    broken.cells = [nbformat.v4.new_code_cell("secret_variable = 41\nraise ZeroDivisionError('inside')")]
+    broken.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(broken, plan.folder / "broken.ipynb")
+    log = tmp_path_factory.mktemp("serve") / "voila.log"
+    process = start(plan, log=log)
+    try:
+        wait_until_listening(plan.host, plan.port, process=process, timeout=120)
+        yield plan
+    finally:
+        stop(process)
+        (plan.folder / "broken.ipynb").unlink(missing_ok=True)
+
+
+@pytest.mark.slow
+def test_server_listens_on_loopback_only(server):
+    assert 18800 <= server.port <= 18899
+    config = json.loads((server.folder / "voila.json").read_text())
+    assert config["Voila"]["ip"] == "127.0.0.1"
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5):
+        pass
+
+
+@pytest.mark.slow
+def test_token_is_enforced(server):
+    base = f"http://127.0.0.1:{server.port}/voila/render/t03.ipynb"
+    status, body = _get(base)
+    assert status in (401, 403) or "login" in body.lower()
+    assert "kernelId" not in body
+    status, body = _get(base + "?token=wrong")
+    assert "kernelId" not in body
+    status, body = _get(base + "?token=test-token-123")
+    assert status == 200 and "kernelId" in body
+
+
+@pytest.mark.slow
+def test_tracebacks_and_code_are_hidden(server):
+    _status, body = _get(f"http://127.0.0.1:{server.port}/voila/render/broken.ipynb?token=test-token-123")
+    assert "secret_variable" not in body  # sources stripped
+    assert "Traceback" not in body and "inside" not in body
+
+
+@pytest.mark.slow
+def test_query_string_template_and_theme_overrides_are_ignored(server):
+    url = f"http://127.0.0.1:{server.port}/voila/render/t03.ipynb?token=test-token-123"
+    _, plain = _get(url)
+    _, overridden = _get(url + "&voila-theme=dark&voila-template=reveal")
+    assert "kernelId" in overridden
+    assert "reveal" not in overridden.lower()
+    assert '"theme": "light"' in overridden or "theme-dark" not in overridden
+    assert ("JupyterLab Dark" in overridden) == ("JupyterLab Dark" in plain)
+
+
+@pytest.mark.slow
+def test_coopwork_serve_prints_one_url_per_dashboard(precomputed_workspace):
+    import signal
+    import subprocess
+    import sys
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "coopwork.cli", "serve", "--workspace", str(precomputed_workspace),
+         "--port", str(port), "--no-browser"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        lines = [process.stdout.readline().strip() for _ in range(4)]
+        names = [line.split("\t")[0] for line in lines]
+        assert names == ["synthese", "t01", "t02", "t03"]
+        assert lines[1].split("\t")[1] == f"http://127.0.0.1:{port}/voila/render/t01.ipynb"
+        status, body = _get(lines[1].split("\t")[1])
+        assert status == 200 and "kernelId" in body
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            assert process.wait(timeout=60) == 0
+        except subprocess.TimeoutExpired:
+            process.kill()
