@@ -1,0 +1,86 @@
+"""The same per-territory fan-out on an existing ``dask.distributed`` cluster.
+
+``coopwork run --scheduler tcp://host:port`` submits one task per territory to the cluster.
+Each worker process keeps one warm :class:`~coopwork.batch.engine.ForkServer` (started by its
+first task, reused by the next ones), so a worker pays the imports once and every territory
+still gets a fresh kernel. The workers read the workspace and write the reports themselves:
+the workspace must be on a path that every worker sees (NFS, CephFS, a Lustre scratch…) under
+the same name. The client side keeps the run state and writes the index page.
+
+dask is optional: ``pip install "coopwork[dask]"``.
+
+Examples
+--------
+>>> outcome = failure_outcome(_example_task(), RuntimeError("worker lost"))
+>>> outcome["ok"], outcome["error"]["ename"]
+(False, 'RuntimeError')
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import RunError
+from ..i18n import t
+from .plan import Task, territory_dir
+
+__all__ = ["failure_outcome", "run_on_cluster", "run_remote"]
+
+_server_lock = threading.Lock()
+
+def run_remote(task: Task) -> dict[str, Any]:
+    """Run one task on a Dask worker (the function submitted to the cluster)."""
+    from .runner import warm_server
+    from .task import run_task
+
+    with _server_lock:  # one warm fork server per worker process, started by its first task
+        server = warm_server()
+        if server is not None:  # survey and tables loaded once per worker (kept while unchanged)
+            server.call_inline("coopwork.batch.notebook:preload", task.cwd)
+    return run_task(task, server=server)
+
+
+def failure_outcome(task: Task, err: BaseException) -> dict[str, Any]:
+    """The outcome of a task whose worker failed (lost worker, cancelled future…)."""
+    return {"territory": task.territory, "ok": False, "seconds": 0.0, "output": task.output,
+            "finished_at": None, "failed_notebook": None,
+            "error": {"cell": None, "source": "", "ename": type(err).__name__, "evalue": str(err)[:500]}}
+
+
+def _example_task() -> Task:
+    return Task(territory="t1", notebook="nb.ipynb", parameters={}, inputs={}, key="k", output="t1/nb.ipynb",
+                failed_dir="_failed/t1", cwd=".")
+
+
+def run_on_cluster(tasks: list[Task], address: str, *, connect_timeout: float = 15,
+                   lang: str = "fr") -> Iterator[dict[str, Any]]:
+    """Submit ``tasks`` to the Dask scheduler at ``address``; yield outcomes as they finish.
+
+    Raises
+    ------
+    RunError
+        When dask.distributed is not installed or the scheduler cannot be reached.
+    """
+    try:
+        from distributed import Client, as_completed
+    except ImportError as err:
+        raise RunError(t("batch.no_dask", lang), hint=t("batch.no_dask_hint", lang)) from err
+    try:
+        client = Client(address, timeout=connect_timeout, set_as_default=False)
+    except (OSError, TimeoutError) as err:
+        raise RunError(t("batch.no_scheduler", lang), value=address,
+                       hint=t("batch.no_scheduler_hint", lang)) from err
+    with client:
+        futures = {}
+        for task in tasks:
+            key = f"coopwork-{task.stem}-{territory_dir(task.territory)}-{uuid.uuid4().hex[:12]}"
+            futures[client.submit(run_remote, task, pure=False, retries=0, key=key)] = task
+        for future in as_completed(futures, loop=client.loop):
+            task = futures[future]
+            try:
+                yield future.result()
+            except Exception as err:
+                yield failure_outcome(task, err)

@@ -1,0 +1,142 @@
+"""HTML rendering of an executed report: outputs only (no code), plotly figures offline.
+
+nbconvert's HTML exporter with ``exclude_input`` (no code cells, no prompts); cells tagged
+``remove-cell`` or ``remove-output`` are dropped. Plotly figures, kept in the notebook as
+their small JSON mimetype, are turned into ``<div>`` + ``Plotly.newPlot`` calls that use
+**one shared** ``plotly.min.js`` written once into the reports folder (offline: no CDN), so
+each page stays small and the whole folder can be copied to a USB key or a static host.
+
+Examples
+--------
+>>> import nbformat
+>>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("secret_code = 1")])
+>>> nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="visible")]
+>>> page = to_html(nb, plotly_js="plotly.min.js")
+>>> "visible" in page, "secret_code" in page
+(True, False)
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+__all__ = ["PLOTLY_JS", "ensure_plotly_js", "render_file", "to_html", "write_html"]
+
+PLOTLY_JS = "plotly.min.js"
+_PLOTLY_MIME = "application/vnd.plotly.v1+json"
+_REMOTE_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.IGNORECASE)
+_local = threading.local()
+
+
+def _exporter():
+    exporter = getattr(_local, "exporter", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+        from traitlets.config import Config
+
+        config = Config()
+        config.TagRemovePreprocessor.enabled = True
+        config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "remove_cell"}
+        config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output", "remove_output"}
+        exporter = HTMLExporter(config=config, template_name="lab")
+        exporter.exclude_input = True
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+        _local.exporter = exporter
+    return exporter
+
+
+def _figure_html(figure: dict[str, Any], div_id: str) -> str:
+    from html import escape
+
+    payload = json.dumps({"data": figure.get("data", []), "layout": figure.get("layout", {}),
+                          "config": {"responsive": True, "displaylogo": False, **figure.get("config", {})}})
+    payload = payload.replace("</", "<\\/")  # a label can never close the script
+    return (f'<div id="{escape(div_id)}" class="plotly-graph-div" style="width:100%;min-height:420px"></div>'
+            f'<script type="text/javascript">(function(){{var f={payload};'
+            f'Plotly.newPlot("{escape(div_id)}",f.data,f.layout,f.config);}})();</script>')
+
+
+def _with_plotly_html(nb: Any) -> tuple[Any, bool]:
+    """A copy of ``nb`` whose plotly outputs carry an HTML rendering; True when it has any."""
+    nb = copy.deepcopy(nb)
+    found = False
+    for c, cell in enumerate(nb.cells):
+        for o, output in enumerate(cell.get("outputs", [])):
+            data = output.get("data") or {}
+            if _PLOTLY_MIME in data:
+                figure = data[_PLOTLY_MIME]
+                if isinstance(figure, str):
+                    figure = json.loads(figure)
+                data["text/html"] = _figure_html(figure, f"coopwork-fig-{c}-{o}")
+                del data[_PLOTLY_MIME]
+                data.pop("text/plain", None)
+                found = True
+    return nb, found
+
+
+def to_html(nb: Any, *, plotly_js: str = PLOTLY_JS, title: str | None = None) -> str:
+    """The HTML page of an executed notebook (no code cells).
+
+    Parameters
+    ----------
+    nb
+        An executed ``nbformat.NotebookNode``.
+    plotly_js
+        URL (usually relative) of the shared plotly.js loaded once when the page has figures.
+    title
+        Page title (default: the notebook's metadata title, else "coopwork").
+    """
+    from html import escape
+
+    nb, has_figures = _with_plotly_html(nb)
+    resources = {"metadata": {"name": title or nb.metadata.get("title") or "coopwork"}}
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    body = _REMOTE_SCRIPT.sub("", body)  # require.js and MathJax from a CDN: the page stays offline
+    if has_figures:
+        tag = f'<script src="{escape(plotly_js)}" charset="utf-8"></script>'
+        body = body.replace("</head>", f"{tag}\n</head>", 1)
+    return body
+
+
+def ensure_plotly_js(folder: str | Path) -> Path:
+    """Write plotly.js once into ``folder`` (rewritten when plotly's version changes)."""
+    import plotly
+    from plotly.offline import get_plotlyjs
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / PLOTLY_JS
+    stamp = folder / f".{PLOTLY_JS}.version"
+    if not path.is_file() or not stamp.is_file() or stamp.read_text() != plotly.__version__:
+        _atomic_write(path, get_plotlyjs())
+        _atomic_write(stamp, plotly.__version__)
+    return path
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_html(nb: Any, path: str | Path, *, plotly_js: str = PLOTLY_JS, title: str | None = None) -> Path:
+    """Render ``nb`` and write it atomically to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, to_html(nb, plotly_js=plotly_js, title=title))
+    return path
+
+
+def render_file(notebook: str | Path, html: str | Path, plotly_js: str = PLOTLY_JS,
+                title: str | None = None) -> None:
+    """Read an executed ``.ipynb`` and write its HTML page (used in forked children)."""
+    import nbformat
+
+    write_html(nbformat.read(notebook, as_version=4), html, plotly_js=plotly_js, title=title)

@@ -1,0 +1,311 @@
+"""The per-territory batch runner behind ``coopwork run``: plan, fan out, publish, summarise.
+
+1. **Plan** (:mod:`.plan`): one task per territory (and one for each notebook whose metadata
+   says ``{"coopwork": {"scope": "all"}}``, the synthesis), each with a content-hash key;
+   tasks whose key did not change since their last success are skipped unless ``force``.
+2. **Fan out**: locally, ``jobs`` threads drive papermill over kernels forked from one warm
+   process (:mod:`.engine`); with ``scheduler="tcp://host:port"``, the same tasks run on a
+   Dask cluster (:mod:`.dask`). A failing, dying or overrunning notebook only fails its task.
+3. **Publish** (:mod:`.task`): reports replace the previous ones atomically; failures go to
+   ``_failed/``; the run state and the index page (:mod:`.index`) are updated.
+
+Reports land in ``<workspace>/data/reports/<survey_id>/<territory>/<notebook>.ipynb|.html``
+(``RunResult.reports_dir``); the synthesis is ``<reports_dir>/<notebook>.ipynb|.html``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import RunError
+from ..i18n import t
+from .plan import ALL_TERRITORIES, RunState, Task, data_hashes, notebook_hash, task_key, territory_dir
+
+__all__ = ["DEFAULT_NOTEBOOKS", "RunResult", "find_notebook", "plan_tasks", "run_batch", "warm_server"]
+
+DEFAULT_NOTEBOOKS = ("territory_report.ipynb", "synthesis.ipynb")
+
+
+@dataclass
+class RunResult:
+    """What a batch run did.
+
+    Attributes
+    ----------
+    executed, skipped
+        Territory ids (``"*"`` stands for a notebook over all territories, the synthesis).
+    failed
+        One dict per failure: ``territory``, ``notebook``, ``cell`` (0-based index in the
+        executed notebook, None when unknown), ``source`` (first line of that cell),
+        ``ename``, ``evalue``, ``failed_notebook`` (kept apart for debugging).
+    reports_dir
+        Folder of the reports and of ``index.html``.
+    """
+
+    executed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    reports_dir: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failed
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the ``--json`` output of ``coopwork run``)."""
+        return asdict(self)
+
+
+def find_notebook(name: str | Path, workspace: str | Path, *, lang: str = "fr") -> Path:
+    """Resolve a notebook: a path, else ``<workspace>/notebooks/NAME``, else coopwork's own.
+
+    Raises
+    ------
+    RunError
+        When no such notebook exists.
+    """
+    candidates = [Path(name), Path(workspace) / "notebooks" / Path(name).name,
+                  Path(__file__).resolve().parents[2] / "notebooks" / Path(name).name]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    raise RunError(t("batch.no_notebook", lang), file=name, hint=t("batch.no_notebook_hint", lang))
+
+
+def _check_parameters_cell(nb: Any, path: Path, lang: str = "fr") -> None:
+    if not any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in nb.cells):
+        raise RunError(t("batch.no_parameters", lang), file=path, hint=t("batch.no_parameters_hint", lang))
+
+
+def _latest_waves(ws: Any) -> dict[str, str]:
+    responses = ws.responses()
+    if responses.empty:
+        return {}
+    pairs = responses[["_territory", "_wave"]].dropna()
+    return {str(k): str(v) for k, v in pairs.groupby("_territory")["_wave"].max().items()}
+
+
+def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None = None,
+               wave: str | None = None, lang: str = "fr", min_count: int = 3,
+               timeout: float | None = 600) -> list[Task]:
+    """Every task of a run (fresh or not) for an opened workspace."""
+    import nbformat
+
+    existing = ws.territories
+    if not existing:
+        raise RunError(t("batch.no_territory", lang), file=ws.processed_dir,
+                       hint=t("batch.no_territory_hint", lang))
+    for territory in territories or []:
+        if territory not in existing:
+            raise RunError(t("batch.unknown_territory", lang, territory=territory), file=ws.processed_dir,
+                           hint=t("batch.unknown_territory_hint", lang, territories=", ".join(existing)))
+    if wave is not None:
+        ws.responses(wave=wave)  # raises WorkspaceError listing the waves
+    selected = list(dict.fromkeys(territories)) if territories else existing
+    hashes = data_hashes(ws.processed_dir, survey_path=ws.survey_path)
+    from .html import PLOTLY_JS
+    from .provenance import manifest_hash
+
+    manifest = manifest_hash(ws.root) or None
+    latest = _latest_waves(ws)
+    reports = ws.reports_dir
+    tasks = []
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        _check_parameters_cell(nb, path, lang)
+        nb_hash = notebook_hash(nb)
+        scope_all = nb.metadata.get("coopwork", {}).get("scope") == "all"
+        for territory in [ALL_TERRITORIES] if scope_all else selected:
+            the_wave = wave or (ws.latest_wave if scope_all else latest.get(territory, ws.latest_wave))
+            parameters = {"territory": None if scope_all else territory, "wave": the_wave,
+                          "lang": lang, "min_count": int(min_count)}
+            inputs = {"data": hashes.get(territory, ""), "notebook": nb_hash,
+                      "parameters": parameters, "coopwork": __version__}
+            key = task_key(inputs)
+            folder = reports if scope_all else reports / territory_dir(territory)
+            label = t("batch.all_territories", lang) if scope_all else ws.territory_label(territory, lang)
+            run_info = {"notebook_hash": nb_hash, "manifest_hash": manifest, "data_hash": inputs["data"]}
+            tasks.append(Task(
+                territory=territory, notebook=str(path),
+                parameters={**parameters, "workspace": str(ws.root), "run_info": run_info},
+                inputs=inputs, key=key, output=str(folder / f"{path.stem}.ipynb"),
+                failed_dir=str(reports / "_failed" / territory_dir(territory)), cwd=str(ws.root),
+                timeout=timeout, label=label,
+                extra={"manifest_hash": manifest,
+                       "plotly_js": PLOTLY_JS if scope_all else f"../{PLOTLY_JS}"}))
+    return tasks
+
+
+@contextlib.contextmanager
+def _lock(state_dir: Path, lang: str = "fr") -> Iterator[None]:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(state_dir / ".lock", "w")  # noqa: SIM115 - held for the whole run
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # pragma: no cover - Windows: no lock
+            pass
+        except OSError as err:
+            raise RunError(t("batch.busy", lang), file=state_dir, hint=t("batch.busy_hint", lang)) from err
+        yield
+    finally:
+        handle.close()
+
+
+_warm_server: Any = None
+
+
+def warm_server() -> Any:
+    """The process-wide warm :class:`~coopwork.batch.engine.ForkServer` (None without ``os.fork``).
+
+    Started by the first run and reused by the next ones in the same process (a notebook or a
+    test session calling :func:`run_batch` repeatedly pays the warm-up once); stopped at exit.
+    """
+    global _warm_server
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows: plain papermill kernels
+        return None
+    if _warm_server is None or _warm_server.process.poll() is not None:
+        import atexit
+
+        from .engine import ForkServer
+
+        _warm_server = ForkServer()
+        atexit.register(_warm_server.close)
+    return _warm_server
+
+
+def _run_local(tasks: list[Task], jobs: int) -> Iterator[dict[str, Any]]:
+    from .task import run_task
+
+    server = warm_server()  # warms up while this process imports papermill
+    import nbformat  # noqa: F401
+    import papermill  # noqa: F401
+
+    if server is not None:
+        server.wait_ready()
+        for root in sorted({task.cwd for task in tasks}):
+            server.call_inline("coopwork.batch.notebook:preload", root)
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="coopwork-run") as pool:
+        futures = {pool.submit(run_task, task, server=server): task for task in tasks}
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                yield future.result()
+            except Exception as err:  # an engine failure fails that task, never the run
+                yield {"territory": task.territory, "ok": False, "seconds": 0.0, "output": task.output,
+                       "finished_at": None,
+                       "error": {"cell": None, "source": "", "ename": type(err).__name__,
+                                 "evalue": str(err)[:500]}}
+
+
+def run_batch(workspace: str | Path = ".", *, territories: list[str] | None = None, wave: str | None = None,
+              notebook: str | Path | None = None, jobs: int | None = None, scheduler: str | None = None,
+              timeout: float | None = 600, force: bool = False, lang: str = "fr", min_count: int = 3,
+              show_progress: bool = True) -> RunResult:
+    """Execute the report notebooks for each territory; incremental, parallel, fault-tolerant.
+
+    Parameters
+    ----------
+    workspace
+        The workspace folder.
+    territories
+        Territories to run (default: every territory in the data).
+    wave
+        Wave to report on (default: each territory's latest wave).
+    notebook
+        One notebook to run per territory (default: ``territory_report.ipynb`` per territory
+        plus ``synthesis.ipynb``, from ``<workspace>/notebooks/`` or coopwork's own).
+    jobs
+        Parallel executions (default: number of cores).
+    scheduler
+        Address of a Dask scheduler (``tcp://host:port``) to run on a cluster instead.
+    timeout
+        Time limit per notebook execution in seconds (None: none).
+    force
+        Rerun even the territories whose inputs did not change.
+
+    Returns
+    -------
+    RunResult
+        Executed, skipped and failed territories and the reports folder. Failures of single
+        territories are reported there, not raised.
+
+    Raises
+    ------
+    RunError
+        When the run cannot start (no data, unknown territory, missing notebook, busy).
+    """
+    import time
+
+    from ..progress import progress
+    from ..workspace import open_workspace
+    from .html import ensure_plotly_js
+    from .index import write_index
+
+    started = time.monotonic()
+    if jobs is not None and jobs < 1:
+        raise RunError(t("batch.bad_jobs", lang), value=jobs, hint=t("batch.bad_jobs_hint", lang))
+    ws = open_workspace(workspace, min_count=min_count)
+    if notebook is None:
+        paths = [find_notebook(DEFAULT_NOTEBOOKS[0], ws.root, lang=lang)]
+        with contextlib.suppress(RunError):
+            paths.append(find_notebook(DEFAULT_NOTEBOOKS[1], ws.root, lang=lang))
+    else:
+        paths = [find_notebook(notebook, ws.root, lang=lang)]
+    result = RunResult(reports_dir=str(ws.reports_dir))
+    runs_dir = ws.state_dir / "runs"
+    with _lock(runs_dir, lang):
+        tasks = plan_tasks(ws, paths, territories=territories, wave=wave, lang=lang, min_count=min_count,
+                           timeout=timeout)
+        states = {path.stem: RunState(runs_dir / f"{path.stem}.json") for path in paths}
+        todo = []
+        for task in tasks:
+            if not force and states[task.stem].is_fresh(task):
+                result.skipped.append(task.territory)
+            else:
+                todo.append(task)
+        if todo:
+            ensure_plotly_js(ws.reports_dir)
+            if scheduler:
+                from .dask import run_on_cluster
+
+                outcomes = run_on_cluster(todo, scheduler, lang=lang)
+            else:
+                outcomes = _run_local(todo, jobs or os.cpu_count() or 1)
+            by_key = {(task.territory, task.output): task for task in todo}
+            bar = progress(outcomes, total=len(todo), desc=t("batch.progress", lang), unit="nb") \
+                if show_progress else outcomes
+            for outcome in bar:
+                task = by_key[(outcome["territory"], outcome["output"])]
+                state = states[task.stem]
+                state.record(task, ok=outcome["ok"], finished_at=outcome.get("finished_at") or "",
+                             seconds=outcome.get("seconds") or 0.0, error=outcome.get("error"))
+                state.save()
+                if outcome["ok"]:
+                    result.executed.append(task.territory)
+                else:
+                    error = outcome.get("error") or {}
+                    result.failed.append({"territory": task.territory, "notebook": task.stem,
+                                          "cell": error.get("cell"), "source": error.get("source", ""),
+                                          "ename": error.get("ename"), "evalue": error.get("evalue"),
+                                          "failed_notebook": outcome.get("failed_notebook")})
+        all_states = {}
+        for path in sorted(runs_dir.glob("*.json")):
+            all_states[path.stem] = RunState(path).entries
+        write_index(ws.reports_dir, all_states, lang=lang)
+    result.executed.sort()
+    result.skipped.sort()
+    result.failed.sort(key=lambda f: (f["territory"], f["notebook"]))
+    result.seconds = round(time.monotonic() - started, 3)
+    return result

@@ -1,0 +1,49 @@
+"""The papermill engine: registered in papermill's registry, with and without the fork server."""
+
+from __future__ import annotations
+
+import nbformat
+from batch_helpers import PARAMETERS
+
+from coopwork.batch.engine import ENGINE_NAME, execute, register_engine
+from coopwork.batch.runner import warm_server
+
+
+def _notebook(body: str) -> nbformat.NotebookNode:
+    parameters = nbformat.v4.new_code_cell(PARAMETERS)
+    parameters.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(cells=[parameters, nbformat.v4.new_code_cell(body)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def test_engine_is_in_papermills_registry() -> None:
+    from papermill.engines import papermill_engines
+
+    register_engine()
+    assert papermill_engines.get_engine(ENGINE_NAME).__name__ == "CoopworkEngine"
+
+
+def test_forked_kernels_are_fresh_processes() -> None:
+    server = warm_server()
+    nb = _notebook("import os\nprint(territory, os.getpid(), 'seen' in globals())\nseen = True")
+    first = execute(nb, parameters={"territory": "a"}, server=server, timeout=120)
+    second = execute(nb, parameters={"territory": "b"}, server=server, timeout=120)
+    assert first.ok and second.ok
+    out_a, pid_a, seen_a = first.notebook.cells[-1].outputs[0]["text"].split()
+    out_b, pid_b, seen_b = second.notebook.cells[-1].outputs[0]["text"].split()
+    assert (out_a, out_b) == ("a", "b")
+    assert pid_a != pid_b and seen_a == seen_b == "False"
+    assert first.kernel_pid == int(pid_a)
+
+
+def test_plain_kernels_without_the_fork_server() -> None:
+    result = execute(_notebook("print(territory * 2)"), parameters={"territory": "ab"}, server=None,
+                     timeout=300)
+    assert result.ok, result.describe()
+    assert result.notebook.cells[-1].outputs[0]["text"] == "abab\n"
+    failing = execute(_notebook("raise KeyError('missing')"), parameters={"territory": "x"}, server=None,
+                      timeout=300)
+    assert not failing.ok
+    error = failing.error
+    assert (error["ename"], error["evalue"], error["cell"]) == ("KeyError", "'missing'", 2)

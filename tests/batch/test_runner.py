@@ -1,0 +1,222 @@
+"""The batch runner end to end on a small processed workspace and probe notebooks.
+
+Each test runs real papermill executions on real kernels (forked from the warm server), so the
+scenarios are grouped: one workspace goes through first run → skip → touch → reorder → new
+territory → force.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from batch_helpers import (
+    SURVEY_ID,
+    make_workspace,
+    probe_notebook,
+    responses_for,
+    result_of,
+    write_responses,
+)
+
+from coopwork.batch import run_batch
+from coopwork.batch.cli import main as run_main
+from coopwork.errors import RunError, WorkspaceError
+
+
+def _reports(root: Path) -> Path:
+    return root / "data" / "reports" / SURVEY_ID
+
+
+def _expected(frame: pd.DataFrame, territory: str) -> tuple[int, float]:
+    rows = frame[frame["_territory"] == territory]
+    values = [int(v) for v in rows["confiance"]]
+    return len(values), round(sum(values) / len(values), 6)
+
+
+@pytest.fixture
+def default_workspace(tmp_path: Path) -> Path:
+    """A workspace whose notebooks/ hold a per-territory probe and a synthesis probe."""
+    root = make_workspace(tmp_path / "ws", ["alpha", "beta", "gamma"])
+    probe_notebook(root / "notebooks" / "territory_report.ipynb")
+    probe_notebook(root / "notebooks" / "synthesis.ipynb", scope_all=True)
+    return root
+
+
+def test_incremental_runs_skip_touch_reorder_new_territory_and_force(default_workspace: Path) -> None:
+    root = default_workspace
+    reports = _reports(root)
+
+    # first run, one worker: every territory and the synthesis run, in fresh kernels
+    first = run_batch(root, jobs=1, show_progress=False)
+    assert first.executed == ["*", "alpha", "beta", "gamma"]
+    assert first.skipped == [] and first.failed == []
+    assert first.reports_dir == str(reports)
+    frame = pd.read_parquet(root / "data" / "processed" / SURVEY_ID / "responses.parquet")
+    for territory in ("alpha", "beta", "gamma"):
+        result = result_of(reports / territory / "territory_report.ipynb")
+        assert (result["n"], result["mean"]) == _expected(frame, territory)
+        assert result["wave"] == "2025"
+        # isolation under a reused warm process: nothing from the previous territory is visible
+        assert result["observed"] == {"variable": None, "module_attribute": None, "env": None,
+                                      "cwd": str(root), "module": False}
+    assert (reports / "territory_report.ipynb").is_file() is False
+    assert (reports / "synthesis.ipynb").is_file() and (reports / "synthesis.html").is_file()
+    assert (reports / "index.html").is_file() and (reports / "plotly.min.js").is_file()
+    state = json.loads((root / ".coopwork" / "runs" / "territory_report.json").read_text())
+    assert sorted(state["territories"]) == ["alpha", "beta", "gamma"]
+
+    # provenance: in the metadata and in the footer
+    nb = nbformat.read(reports / "alpha" / "territory_report.ipynb", as_version=4)
+    info = nb.metadata["coopwork"]["provenance"]
+    assert info["parameters"] == {"territory": "alpha", "wave": "2025", "lang": "fr", "min_count": 3}
+    assert len(info["notebook_hash"]) == 64 and len(info["manifest_hash"]) == 64
+    assert info["data_hash"] == state["territories"]["alpha"]["inputs"]["data"]
+    footer = nb.cells[-1].outputs[0]["data"]["text/markdown"]
+    assert info["notebook_hash"][:12] in footer and "territory=alpha" in footer
+
+    # the HTML shows outputs, not code
+    page = (reports / "alpha" / "territory_report.html").read_text(encoding="utf-8")
+    assert "coopwork" in page and "open_workspace" not in page and info["notebook_hash"][:12] in page
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert "Territoire alpha" in index and "alpha/territory_report.html" in index
+
+    # nothing changed: everything is skipped
+    second = run_batch(root, jobs=2, show_progress=False)
+    assert second.executed == [] and second.skipped == ["*", "alpha", "beta", "gamma"]
+
+    # one territory's data changes: only it (and the synthesis) rerun
+    changed = frame.copy()
+    changed.loc[changed["_territory"] == "beta", "confiance"] = "5"
+    write_responses(root, changed)
+    third = run_batch(root, jobs=2, show_progress=False)
+    assert third.executed == ["*", "beta"]
+    assert result_of(reports / "beta" / "territory_report.ipynb")["mean"] == 5.0
+
+    # same content in another row order, newer file time: hashes decide, nothing reruns
+    write_responses(root, changed.iloc[::-1])
+    assert run_batch(root, jobs=2, show_progress=False).executed == []
+
+    # a territory joins: only it and the synthesis run
+    joined = pd.concat([changed, responses_for("delta", n=5)], ignore_index=True)
+    write_responses(root, joined)
+    fourth = run_batch(root, jobs=2, show_progress=False)
+    assert fourth.executed == ["*", "delta"]
+    assert fourth.skipped == ["alpha", "beta", "gamma"]
+    assert result_of(reports / "delta" / "territory_report.ipynb")["n"] == 5
+
+    # --force reruns everything, also through the command line with --json
+    args = argparse.Namespace(workspace=str(root), territory=["alpha", "gamma"], all=False, wave=None,
+                              notebook=None, jobs=2, scheduler=None, timeout=600.0, force=True, lang="en",
+                              min_count=3, json=True)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = run_main(args)
+    payload = json.loads(out.getvalue())
+    assert code == 0
+    assert payload["executed"] == ["*", "alpha", "gamma"] and payload["failed"] == []
+    assert payload["reports_dir"] == str(reports)
+
+
+def test_failures_are_isolated_reported_and_keep_the_last_good_report(workspace: Path) -> None:
+    root = workspace
+    reports = _reports(root)
+    frame = pd.concat([pd.read_parquet(root / "data" / "processed" / SURVEY_ID / "responses.parquet"),
+                       responses_for("delta")], ignore_index=True)
+    write_responses(root, frame)
+    notebook = root / "notebooks" / "probe.ipynb"
+    good = run_batch(root, notebook=notebook, jobs=2, show_progress=False)
+    assert good.executed == ["alpha", "beta", "delta", "gamma"]
+    before = {t: (reports / t / "probe.ipynb").read_bytes() for t in ("alpha", "beta", "gamma")}
+
+    # alpha raises, beta's kernel is killed, gamma overruns the time limit; delta is fine
+    (root / "behaviour.json").write_text(json.dumps({"alpha": "raise", "beta": "kill", "gamma": "sleep"}))
+    args = argparse.Namespace(workspace=str(root), territory=None, all=True, wave=None,
+                              notebook=str(notebook), jobs=2, scheduler=None, timeout=20.0, force=True,
+                              lang="fr", min_count=3, json=True)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = run_main(args)
+    payload = json.loads(out.getvalue())
+    assert code == 1
+    assert payload["executed"] == ["delta"]
+    failed = {f["territory"]: f for f in payload["failed"]}
+    assert sorted(failed) == ["alpha", "beta", "gamma"]
+    # cells are counted in the executed notebook (injected parameters included, papermill's
+    # error banners excluded)
+    kept = nbformat.read(failed["alpha"]["failed_notebook"], as_version=4)
+    executed_cells = [c for c in kept.cells
+                      if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+    behaviour_cell = next(i for i, c in enumerate(executed_cells) if "behaviour.json" in c.source)
+    assert failed["alpha"]["source"] == executed_cells[behaviour_cell].source.strip().splitlines()[0]
+    assert failed["alpha"]["ename"] == "ValueError"
+    assert failed["alpha"]["evalue"] == "injected failure for alpha"
+    assert failed["alpha"]["cell"] == behaviour_cell
+    assert failed["beta"]["ename"] == "DeadKernelError" and failed["beta"]["cell"] == behaviour_cell
+    assert "signal 9" in failed["beta"]["evalue"]
+    assert failed["gamma"]["ename"] == "Timeout" and failed["gamma"]["cell"] == behaviour_cell
+
+    # the last good reports are untouched; the failed executions are kept apart
+    for territory in ("alpha", "beta", "gamma"):
+        assert (reports / territory / "probe.ipynb").read_bytes() == before[territory]
+        assert (reports / "_failed" / territory / "probe.ipynb").is_file()
+        assert (reports / "_failed" / territory / "probe.error.json").is_file()
+    assert any(o.get("ename") == "ValueError" for o in executed_cells[behaviour_cell].outputs)
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert "rapport précédent conservé" in index
+
+    # failed territories are not "fresh": the next run retries them (and only them)
+    (root / "behaviour.json").unlink()
+    retry = run_batch(root, notebook=notebook, jobs=2, show_progress=False)
+    assert retry.executed == ["alpha", "beta", "gamma"] and retry.skipped == ["delta"]
+
+
+def test_plain_papermill_gives_the_same_result(workspace: Path, tmp_path: Path) -> None:
+    root = workspace
+    notebook = root / "notebooks" / "probe.ipynb"
+    ours = run_batch(root, notebook=notebook, territories=["beta"], jobs=1, show_progress=False)
+    assert ours.executed == ["beta"]
+    output = tmp_path / "plain.ipynb"
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    subprocess.run([str(Path(sys.executable).parent / "papermill"), str(notebook), str(output),
+                    "-p", "territory", "beta", "-p", "workspace", str(root), "-r", "wave", "2025",
+                    "--no-progress-bar"], check=True, cwd=root, env=env, capture_output=True)
+    assert result_of(output) == result_of(_reports(root) / "beta" / "probe.ipynb")
+
+
+def test_run_errors_name_the_problem(workspace: Path, tmp_path: Path) -> None:
+    notebook = workspace / "notebooks" / "probe.ipynb"
+    with pytest.raises(RunError, match="territoire inconnu « omega »") as err:
+        run_batch(workspace, notebook=notebook, territories=["omega"], show_progress=False)
+    assert "alpha, beta, gamma" in str(err.value)
+    with pytest.raises(WorkspaceError, match="no wave '1999'"):
+        run_batch(workspace, notebook=notebook, wave="1999", show_progress=False)
+    with pytest.raises(RunError, match="au moins 1"):
+        run_batch(workspace, notebook=notebook, jobs=0, show_progress=False)
+    bare = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("territory = None")])
+    nbformat.write(bare, tmp_path / "bare.ipynb")
+    with pytest.raises(RunError, match="parameters"):
+        run_batch(workspace, notebook=tmp_path / "bare.ipynb", show_progress=False)
+    with pytest.raises(RunError, match="introuvable"):
+        run_batch(workspace, notebook=tmp_path / "missing.ipynb", show_progress=False)
+    import fcntl
+
+    (workspace / ".coopwork" / "runs").mkdir(parents=True, exist_ok=True)
+    with open(workspace / ".coopwork" / "runs" / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(RunError, match="une autre exécution"):
+            run_batch(workspace, notebook=notebook, show_progress=False)
+    empty = make_workspace(tmp_path / "empty", ["alpha"])
+    shutil.rmtree(empty / "data")
+    with pytest.raises(RunError, match="aucun territoire"):
+        run_batch(empty, notebook=notebook, show_progress=False)
