@@ -55,6 +55,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import CoopworkError
+from . import REPO_SURVEYS
 from .form import FORM_ID, SETTINGS, build_sample_survey, territory_choices
 from .xlsx import sheet_title, xlsx_bytes
 
@@ -649,9 +650,16 @@ def ensure_survey(workspace: str | Path, *, territories: int = 6) -> Path:
     """Write ``<workspace>/surveys/cooperation_territoriale.xlsx`` unless an identical one exists.
 
     The territory list offers at least ``territories`` territories (see
-    :func:`coopwork.demo.form.territory_choices`).
+    :func:`coopwork.demo.form.territory_choices`). The free-text codebook of the sample survey
+    (``surveys/codebook_cooperation_territoriale.yml``) is copied beside it when coopwork runs
+    from a source checkout, so that reports can count themes.
     """
-    return build_sample_survey(Path(workspace) / "surveys" / f"{FORM_ID}.xlsx", territories=territories)
+    surveys = Path(workspace) / "surveys"
+    codebook = REPO_SURVEYS / f"codebook_{FORM_ID}.yml"
+    target = surveys / codebook.name
+    if codebook.is_file() and codebook.resolve() != target.resolve():
+        _write_if_changed(target, codebook.read_bytes())
+    return build_sample_survey(surveys / f"{FORM_ID}.xlsx", territories=territories)
 
 
 def demo_files(workspace: str | Path, *, territories: int = 6) -> dict[str, list[Path]]:

@@ -35,6 +35,7 @@ Prerequisite: `make demo` (or `coopwork demo --no-run`) has created the sample w
     ("code", """# Paramètres / parameters
 workspace = "../.."  # the repository is the demo workspace
 territory = "pays_de_bray"
+wave = None  # None: the latest wave
 lang = "{lang}"
 min_count = 3""", "parameters"),
     ("md", """## 1. Ouvrir l'espace de travail
@@ -60,7 +61,7 @@ The questionnaire is an XLSForm. Its questions are grouped by dimension (governa
 mutualisation…) through the `coopwork::dimension` column."""),
     ("code", """survey = ws.survey
 survey""", None),
-    ("code", """wave = ws.latest_wave
+    ("code", """wave = wave or ws.latest_wave
 responses = ws.responses(wave=wave)
 print(len(responses), "responses,", len(ws.territories), "territories, wave", wave)""", None),
     ("md", """## 3. Un premier tableau croisé
