@@ -73,8 +73,10 @@ def find_notebook(name: str | Path, workspace: str | Path, *, lang: str = "fr") 
     RunError
         When no such notebook exists.
     """
+    package = Path(__file__).resolve().parents[1]
     candidates = [Path(name), Path(workspace) / "notebooks" / Path(name).name,
-                  Path(__file__).resolve().parents[2] / "notebooks" / Path(name).name]
+                  package.parent / "notebooks" / Path(name).name,  # a source checkout
+                  package / "_notebooks" / Path(name).name]  # an installed wheel
     for candidate in candidates:
         if candidate.is_file():
             return candidate.resolve()
