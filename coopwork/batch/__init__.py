@@ -3,7 +3,7 @@
 :func:`run_batch` executes the report notebooks once per territory with papermill: in
 parallel, incrementally (content hashes decide what changed), isolated (one fresh kernel
 per territory, forked from a warm process), and optionally on a Dask cluster. See
-``docs/batch.md`` for the user's side and the modules for each step:
+the README (*Reports for every territory*) for the user's side and the modules for each step:
 
 ``runner``      :func:`run_batch`: plan, fan out, publish, summarise
 ``plan``        content hashes and skip decisions, run state in ``.coopwork/runs/``

@@ -1,6 +1,6 @@
 """The static site: one HTML page per territory and an index page with the cross-territory synthesis.
 
-Decision (documented in ``docs/export.md``): the published page of a territory is **built
+Decision (documented in the README (*Sharing results*)): the published page of a territory is **built
 here** from :mod:`coopwork.export.content` — the same protected tables as the workbooks and
 placemats — rather than copied from the batch runner's notebooks, so the site never depends
 on what a notebook author printed. When the batch runner has written HTML reports for the
