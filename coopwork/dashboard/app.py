@@ -301,7 +301,9 @@ class Dashboard:
         # then holds its figures whatever happened to the messages of the execution
         output = w.Output(layout=w.Layout(width="100%"))
         if chart.get("figure"):
-            figure = {**chart["figure"], "config": _CONFIG}
+            # the theme template is stored once per bundle (see precompute.figure_json)
+            layout = {**chart["figure"]["layout"], "template": self.bundle.get("template", {})}
+            figure = {**chart["figure"], "layout": layout, "config": _CONFIG}
             output.layout.height = f"{int(chart['figure']['layout'].get('height', 450)) + 8}px"
             data = {PLOTLY_MIME: figure, "text/plain": chart["title"]}
         else:

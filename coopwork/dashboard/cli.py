@@ -13,19 +13,30 @@ __all__ = ["main", "journal_main"]
 
 def main(args: argparse.Namespace) -> int:
     """``coopwork serve``: prepare the dashboards, start Voilà, print one URL per dashboard."""
-    from .serve import is_loopback, prepare, start, stop, wait_until_listening
+    import threading
+
+    from .serve import is_loopback, prepare, start, stop, wait_until_listening, wait_until_ready
 
     lang = getattr(args, "lang", "fr")
     plan = prepare(args.workspace, host=args.host, port=args.port, token=args.token,
                    territory=args.territory, expect=args.expect, lang=lang,
                    min_count=getattr(args, "min_count", 3), database=getattr(args, "database", None))
-    process = start(plan)
+    workshop = bool(plan.territory and plan.expect)
+    # workshop mode: the server's log goes to a file that is copied to stderr, so that the links are
+    # printed only once every preheated page has finished running
+    log = plan.folder / "voila.log" if workshop else None
+    if log is not None:
+        log.write_text("", encoding="utf-8")
+    process = start(plan, log=log)
     try:
         wait_until_listening(plan.host, plan.port, process=process)
+        if log is not None:
+            wait_until_ready(plan, log, process=process, echo=True)
+            threading.Thread(target=_follow, args=(log, process), daemon=True).start()
         say(t("dashboard.serve_urls", lang))
         for name, url in plan.urls.items():
             print(f"{name}\t{url}", flush=True)
-        if plan.territory and plan.expect:
+        if workshop:
             say(t("dashboard.serve_workshop", lang, n=plan.expect, territory=plan.territory))
         if plan.token:
             say(t("dashboard.serve_token", lang))
@@ -39,6 +50,20 @@ def main(args: argparse.Namespace) -> int:
         return 0
     finally:
         stop(process)
+
+
+def _follow(log, process) -> None:
+    """Copy the end of the server's log to stderr while the server runs."""
+    import time
+
+    with open(log, encoding="utf-8", errors="replace") as handle:
+        handle.seek(0, 2)
+        while process.poll() is None:
+            line = handle.readline()
+            if line:
+                sys.stderr.write(line)
+            else:
+                time.sleep(0.5)
 
 
 def journal_main(args: argparse.Namespace) -> int:

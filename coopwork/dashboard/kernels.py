@@ -11,6 +11,12 @@ already ran the dashboard, so that a participant's page is ready at once. Two ad
 - **culling**: phones that sleep never close their page, so idle kernels are culled after a
   while (``MappingKernelManager.cull_idle_timeout``) — except the pool's kernels, which are
   idle by design and must wait for their participant.
+- **readiness**: Voilà says "Kernel pool … is filled" once the pool's kernels are *started*,
+  but each one then still has to *run* the dashboard. A page taken from the pool before its
+  run is over waits for the rest of that run — with 60 kernels sharing 2 cores, about ten
+  seconds for everyone of a first wave. So every finished preheated run is logged
+  (:data:`READY_MESSAGE`, with the number of pages ready), and ``coopwork serve`` and the load
+  benchmark wait for the whole pool before people are let in.
 """
 
 from __future__ import annotations
@@ -20,7 +26,10 @@ from functools import partial
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Integer
 
-__all__ = ["PoolAwareKernelManager"]
+__all__ = ["READY_MESSAGE", "PoolAwareKernelManager"]
+
+# logged (info) each time a preheated page has finished running: "<ready> of <size> … <notebook>"
+READY_MESSAGE = "coopwork: %d of %d preheated pages ready for %s"
 
 
 class PoolAwareKernelManager(AsyncMappingKernelManager):
@@ -32,7 +41,34 @@ class PoolAwareKernelManager(AsyncMappingKernelManager):
         fill = getattr(type(self), "fill_if_needed", None)  # defined by Voilà's preheating subclass
         if fill is not None:
             self.fill_if_needed = partial(self._fill_within_budget, fill)
+        initialize = getattr(type(self), "_initialize", None)  # idem: starts a kernel and its run
+        if initialize is not None:
+            self._initialize = partial(self._initialize_and_watch, initialize)
         super().__init__(**kwargs)
+
+    def ready_count(self, notebook_name: str) -> int:
+        """Pages of ``notebook_name`` waiting in the pool whose preheated run is over."""
+        ready = 0
+        for task in getattr(self, "_pools", {}).get(notebook_name, []):
+            if task.done() and not task.cancelled() and task.exception() is None:
+                content = task.result()
+                render = content.get("task")
+                ready += bool(render is not None and render.done()
+                              and not getattr(content.get("renderer"), "stop_generator", False))
+        return ready
+
+    async def _initialize_and_watch(self, initialize, notebook_path: str, kernel_id: str | None = None,
+                                    **kwargs) -> dict:
+        """Voilà's ``_initialize``, then log when the preheated run of the notebook is over."""
+        content = await initialize(self, notebook_path, kernel_id, **kwargs)
+        render = content.get("task")
+        if render is not None:
+            render.add_done_callback(lambda _task: self._report_ready(notebook_path))
+        return content
+
+    def _report_ready(self, notebook_name: str) -> None:
+        size = self.kernel_pools_config.get(notebook_name, {}).get("pool_size", 0)
+        self.log.info(READY_MESSAGE, self.ready_count(notebook_name), size, notebook_name)
 
     def pooled_kernel_ids(self) -> set[str]:
         """Ids of the kernels waiting in a Voilà preheat pool."""

@@ -11,13 +11,18 @@ of all territories uses the territory id ``_all``)::
     {"version", "key", "survey_id", "territory", "territory_label", "wave", "previous_wave",
      "lang", "min_count", "sections": [{"id", "label"}],
      "org_types": [{"id", "label"}],                  # the organisation-type filter ("" = all)
+     "template": {...},                               # the coopwork plotly template, once
      "views": {"<org type or ''>": {"n": int | None, "suppressed": bool,
                                      "charts": [{"id", "section", "title", "figure", "message"}]}}}
 
-``figure`` is a plotly figure as a plain dict (``{"data": [...], "layout": {...}}``) or ``None``
-when the chart cannot be shown (then ``message`` says why, e.g. "< 3"). Every number comes
-from :func:`coopwork.analysis.disclosure.protect`; organisation names in the network only
-appear with an explicit consent (:func:`~coopwork.analysis.disclosure.visible_label`), escaped.
+``figure`` is a figure drawn by :mod:`coopwork.figures` (the same builders as the reports and
+exports: one theme, colour-blind palette, titles stating the question and the base, ``< 3`` for
+suppressed cells) from the tables of :mod:`coopwork.analysis` (``summarise``,
+``compare_scores``, ``score_change``, ``build_network``), serialised as plain JSON
+(:func:`figure_json`) — or ``None`` when the chart cannot be shown (then ``message`` says why,
+e.g. "< 3"). The dashboard puts ``template`` back into each figure's layout, so its kernel
+imports neither pandas nor plotly. Organisation names in the network only appear with an
+explicit consent (:func:`~coopwork.analysis.disclosure.visible_label`), escaped.
 ``index.json`` next to the bundles lists the survey id, waves and territories so that the
 dashboard kernel never has to parse the XLSForm.
 
@@ -33,11 +38,9 @@ Examples
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import tempfile
-from html import escape as _escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,14 +48,15 @@ from ..i18n import t
 
 if TYPE_CHECKING:
     import pandas as pd
+    import plotly.graph_objects as go
 
     from ..survey import Question, Survey
     from ..workspace import Workspace
 
-__all__ = ["ALL", "BUNDLE_VERSION", "SECTIONS", "bundle_path", "build_bundle", "index_path", "load_bundle",
-           "load_index", "option_counts", "precompute"]
+__all__ = ["ALL", "BUNDLE_VERSION", "SECTIONS", "bundle_path", "build_bundle", "figure_json", "index_path",
+           "load_bundle", "load_index", "option_counts", "precompute", "theme_template"]
 
-BUNDLE_VERSION = 1
+BUNDLE_VERSION = 2
 ALL = "_all"
 # dashboard sections (tabs) in order, and the survey dimensions each one shows
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -69,10 +73,6 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "change": (),
 }
 _SKIPPED_ROLES = {"territory", "organisation", "name_consent", "weight", "partner"}
-_COLOURS = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac", "#1b7837", "#762a83"]
-_PALETTE = ["#1f6f8b", "#e07a5f", "#3d405b", "#81b29a", "#f2cc8f", "#6d597a", "#b56576", "#355070",
-            "#588157", "#bc6c25", "#7f5539", "#9c6644"]
-_FONT = {"family": "Atkinson Hyperlegible, Verdana, Arial, sans-serif", "size": 15}
 
 
 # -- paths and reading (light: used inside every dashboard kernel) ----------------------------
@@ -166,146 +166,53 @@ def option_counts(answers: pd.DataFrame, column: str, *, options: dict[str, str]
     return protected
 
 
-def _likert_value(question: Question) -> dict[str, float]:
-    names = [c.name for c in question.choices]
-    if all(n.lstrip("-").isdigit() for n in names):
-        return {n: float(n) for n in names}
-    return {n: float(i + 1) for i, n in enumerate(names)}
-
-
-def likert_means(groups: dict[str, pd.DataFrame], questions: list[Question], survey: Survey, *,
-                 lang: str, min_count: int) -> pd.DataFrame:
-    """Mean score of each Likert question in each group of respondents, protected.
-
-    Returns columns ``group``, ``question`` (label), ``n``, ``mean``, ``suppressed``, ``display``.
-    """
+def _summary_shape(counts: pd.DataFrame, question: str, *, units: int) -> pd.DataFrame:
+    """:func:`option_counts` in the shape of ``summarise`` (what the figure builders read)."""
     import pandas as pd
 
-    from ..analysis.disclosure import format_number, protect
-
-    rows = []
-    for group, table in groups.items():
-        for question in questions:
-            if question.name not in table:
-                continue
-            scores = table[question.name].astype("string").map(_likert_value(question)).astype("Float64")
-            scores = scores.dropna()
-            rows.append({"group": group, "question": question.label(lang, survey.default_language),
-                         "n": len(scores), "mean": float(scores.mean()) if len(scores) else None})
-    if not rows:
-        return pd.DataFrame(columns=["group", "question", "n", "mean", "suppressed", "display"])
-    table = pd.DataFrame(rows).astype({"n": "Int64", "mean": "Float64"})
-    protected = protect(table, count="n", min_count=min_count, lang=lang)
-    shown = ~protected["suppressed"]
-    protected.loc[shown, "display"] = [format_number(v, decimals=1, lang=lang)
-                                       for v in protected.loc[shown, "mean"]]
-    return protected
+    table = counts.rename(columns={"option": "label", "name": "option"}).assign(question=question)
+    bases = table.loc[~table["suppressed"], "base"].dropna()
+    missing = max(units - int(bases.max()), 0) if len(bases) else pd.NA
+    table["missing"] = pd.array([pd.NA if s else missing for s in table["suppressed"]], dtype="Int64")
+    return table
 
 
-# -- figures as plain dicts (plotly.js reads them as they are) ----------------------------------
-def _layout(title: str, *, height: int, **extra: object) -> dict:
-    layout = {"title": {"text": escape(title), "x": 0, "xanchor": "left", "font": {"size": 17}},
-              "font": _FONT, "height": height, "margin": {"l": 10, "r": 20, "t": 60, "b": 40},
-              "paper_bgcolor": "white", "plot_bgcolor": "white", "autosize": True,
-              "hoverlabel": {"font": {"size": 15}}}
-    layout.update(extra)
-    return layout
+# -- figures: the builders of coopwork.figures, stored as JSON ----------------------------------
+def figure_json(fig: go.Figure) -> dict:
+    """A figure of :mod:`coopwork.figures` as plain JSON for a bundle, without its theme template.
+
+    The coopwork template is stored once per bundle (``bundle["template"]``, see
+    :func:`theme_template`) and put back by the dashboard; the layout's fixed width is dropped so
+    that the figure follows the width of the screen (projector or phone).
+
+    Examples
+    --------
+    >>> import plotly.graph_objects as go
+    >>> from coopwork.figures.theme import apply_theme
+    >>> data = figure_json(apply_theme(go.Figure(go.Bar(x=[1], y=["a"])), title="Q"))
+    >>> sorted(data), "template" in data["layout"], data["layout"]["height"]
+    (['data', 'layout'], False, 650)
+    """
+    data = json.loads(fig.to_json())
+    layout = data.get("layout", {})
+    template = layout.pop("template", {}).get("layout", {})
+    layout.pop("width", None)
+    layout["autosize"] = True
+    if "height" not in layout:
+        layout["height"] = template.get("height", 650)
+    return {"data": data.get("data", []), "layout": layout}
 
 
-def escape(text: str) -> str:
-    """Escape text for plotly (``<``, ``>``, ``&``; plotly shows apostrophes as they are)."""
-    return _escape(str(text), quote=False)
+def theme_template() -> dict:
+    """The coopwork plotly template as JSON, without its fixed width (the figures follow the screen)."""
+    import plotly.graph_objects as go
 
+    from ..figures.theme import TEMPLATE, register_template
 
-def _number(value: object) -> float | None:
-    """A float for plotly, ``None`` for a missing value."""
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if number != number else number
-
-
-def _wrap(text: str, width: int = 28) -> str:
-    words, lines, line = escape(str(text)).split(), [], ""
-    for word in words:
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "<br>".join(lines[:4])
-
-
-def _bar_figure(table: pd.DataFrame, title: str, *, lang: str, min_count: int) -> dict:
-    """Horizontal bars of respondents per option; suppressed options show ``< k`` instead of a bar."""
-    # a suppressed option keeps its row with a zero-width bar labelled "< 3": visible, never its value
-    x = [0.0 if s else _number(p) for s, p in zip(table["suppressed"], table["percent"], strict=True)]
-    data = [{"type": "bar", "orientation": "h", "y": [_wrap(o) for o in table["option"]], "x": x,
-             "text": list(table["display"]), "textposition": "outside", "cliponaxis": False,
-             "marker": {"color": _PALETTE[0]}, "hovertemplate": "%{y}: %{text}<extra></extra>"}]
-    height = 120 + 44 * len(table)
-    return {"data": data, "layout": _layout(
-        title, height=height, xaxis={"title": {"text": t("dashboard.share", lang)}, "range": [0, 115],
-                                     "fixedrange": True},
-        yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True}, showlegend=False)}
-
-
-def _likert_figure(tables: list[tuple[str, pd.DataFrame]], title: str, *, lang: str) -> dict:
-    """One 100 % stacked bar per Likert question; suppressed cells are left out and labelled."""
-    labels = [_wrap(name, 34) for name, _ in tables]
-    options = list(dict.fromkeys(o for _, table in tables for o in table["option"]))
-    data = []
-    for i, option in enumerate(options):
-        x, text = [], []
-        for _, table in tables:
-            row = table[table["option"] == option]
-            if row.empty or bool(row["suppressed"].iloc[0]):
-                x.append(None)
-                text.append("" if row.empty else str(row["display"].iloc[0]))
-            else:
-                x.append(_number(row["percent"].iloc[0]))
-                text.append(str(row["display"].iloc[0]))
-        data.append({"type": "bar", "orientation": "h", "name": escape(str(option)), "y": labels, "x": x,
-                     "text": text, "textposition": "none",
-                     "marker": {"color": _COLOURS[round(i * 4 / max(len(options) - 1, 1))]
-                                if len(options) <= 5 else _PALETTE[i % len(_PALETTE)]},
-                     "hovertemplate": "%{y}<br>" + escape(str(option)) + ": %{text}<extra></extra>"})
-    hidden = [f"{name}: " + ", ".join(f"{o} {d}" for o, d, s in zip(table["option"], table["display"],
-                                                                 table["suppressed"], strict=True) if s)
-              for name, table in tables if table["suppressed"].any()]
-    height = 160 + 60 * len(tables)
-    layout = _layout(title, height=height, barmode="stack",
-                     xaxis={"title": {"text": t("dashboard.share", lang)}, "range": [0, 100],
-                            "fixedrange": True},
-                     yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
-                     legend={"orientation": "h", "y": -0.25 if len(tables) < 3 else -0.12})
-    if hidden:
-        layout["annotations"] = [{"text": _wrap(" · ".join(hidden), 90), "showarrow": False, "xref": "paper",
-                                  "yref": "paper", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom",
-                                  "font": {"size": 12, "color": "#555"}}]
-        layout["margin"]["t"] = 90
-    return {"data": data, "layout": layout}
-
-
-def _means_figure(table: pd.DataFrame, title: str, *, groups: list[str], lang: str) -> dict:
-    data = []
-    for i, group in enumerate(groups):
-        part = table[table["group"] == group]
-        data.append({"type": "bar", "orientation": "h", "name": escape(group),
-                     "y": [_wrap(q, 34) for q in part["question"]],
-                     "x": [None if s else _number(m)
-                           for s, m in zip(part["suppressed"], part["mean"], strict=True)],
-                     "text": list(part["display"]), "textposition": "outside", "cliponaxis": False,
-                     "marker": {"color": _PALETTE[i % len(_PALETTE)]},
-                     "hovertemplate": escape(group) + " · %{y}: %{text}<extra></extra>"})
-    questions = table["question"].nunique()
-    return {"data": data, "layout": _layout(
-        title, height=140 + 34 * questions * max(len(groups), 1), barmode="group",
-        xaxis={"range": [0, 5.9], "fixedrange": True, "title": {"text": "1 – 5"}},
-        yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0})}
+    register_template()
+    template = json.loads(go.Figure(layout={"template": TEMPLATE}).to_json())["layout"]["template"]
+    template.get("layout", {}).pop("width", None)
+    return template
 
 
 # -- one bundle ---------------------------------------------------------------------------------
@@ -322,64 +229,73 @@ def _chart_questions(survey: Survey) -> list[Question]:
             and (q.is_select or q.is_numeric) and not q.type.startswith(("start", "end", "calculate"))]
 
 
-def _numeric_counts(values: pd.Series, *, title_unit: str, lang: str, min_count: int) -> pd.DataFrame:
-    import numpy as np
-    import pandas as pd
+def _chart(chart_id: str, section: str, title: str, figure: dict | None = None,
+           message: str | None = None) -> dict:
+    return {"id": chart_id, "section": section, "title": title, "figure": figure, "message": message}
 
-    from ..analysis.disclosure import format_number
 
-    numbers = pd.to_numeric(values, errors="coerce").dropna().astype(float)
-    if numbers.empty:
-        return pd.DataFrame(columns=["q"])
-    edges = np.unique(np.quantile(numbers, [0, 0.25, 0.5, 0.75, 1.0]))
-    if len(edges) < 2:
-        edges = np.array([numbers.min(), numbers.max() + 1])
-    codes = pd.cut(numbers, edges, include_lowest=True, labels=False)
-    labels = {str(i): f"{format_number(low, lang=lang)} – {format_number(high, lang=lang)}"
-              for i, (low, high) in enumerate(itertools.pairwise(edges))}
-    frame = pd.DataFrame({"q": codes.astype("Int64").astype("string")})
-    return option_counts(frame, "q", options=labels, min_count=min_count, lang=lang)
+def _choice_summary(table: pd.DataFrame, question: Question, survey: Survey, *, lang: str, min_count: int,
+                    unit: str | None) -> pd.DataFrame:
+    """``summarise`` of a choice question; relations count distinct respondents (``unit``), not ties."""
+    from ..analysis.summary import summarise
+
+    if unit is None:
+        return summarise(table, survey, question.name, lang=lang, min_count=min_count)
+    counts = option_counts(table, question.name, options=survey.choice_labels(question.name, lang),
+                           min_count=min_count, multiple=question.is_multiple, unit=unit, lang=lang)
+    return _summary_shape(counts, question.name, units=table[unit].nunique())
 
 
 def _question_chart(question: Question, table: pd.DataFrame, survey: Survey, *, lang: str,
                     min_count: int, unit: str | None) -> dict:
+    """Bars of a choice question, or the protected histogram of a numeric one."""
+    import pandas as pd
+
+    from ..figures import bar_chart, histogram_chart
+
     title = question.label(lang, survey.default_language)
-    chart = {"id": question.name, "section": _section(question), "title": title, "figure": None,
-             "message": None}
+    chart = _chart(question.name, _section(question), title)
     if question.name not in table or table[question.name].notna().sum() == 0:
         chart["message"] = t("dashboard.no_data", lang)
         return chart
+    suppressed = t("dashboard.suppressed_group", lang, k=min_count)
     if question.is_numeric:
-        counts = _numeric_counts(table[question.name], title_unit="", lang=lang, min_count=min_count)
+        if pd.to_numeric(table[question.name], errors="coerce").notna().sum() < min_count:
+            chart["message"] = suppressed
+            return chart
+        fig = histogram_chart(table, survey, question.name, min_count=min_count, lang=lang)
+        if all(y is None for y in fig.data[0].y):
+            chart["message"] = suppressed
+            return chart
     else:
-        options = survey.choice_labels(question.name, lang)
-        counts = option_counts(table, question.name, options=options, min_count=min_count,
-                               multiple=question.is_multiple, unit=unit, lang=lang)
-    if counts.empty or counts["suppressed"].all():
-        chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
-        return chart
-    chart["figure"] = _bar_figure(counts, title, lang=lang, min_count=min_count)
+        summary = _choice_summary(table, question, survey, lang=lang, min_count=min_count, unit=unit)
+        if summary.empty or summary["suppressed"].all():
+            chart["message"] = suppressed
+            return chart
+        fig = bar_chart(summary, survey=survey, question=question.name, lang=lang)
+    chart["figure"] = figure_json(fig)
     return chart
 
 
 def _likert_chart(section: str, dimension: str, questions: list[Question], table: pd.DataFrame,
                   survey: Survey, *, lang: str, min_count: int, unit: str | None) -> dict:
-    title = t(f"dashboard.section_{dimension}", lang) if f"dashboard.section_{dimension}" in _catalogue() \
-        else dimension
-    chart = {"id": f"likert.{dimension}", "section": section, "title": title, "figure": None,
-             "message": None}
-    tables = []
-    for question in questions:
-        if question.name not in table:
-            continue
-        counts = option_counts(table, question.name, options=survey.choice_labels(question.name, lang),
-                               min_count=min_count, unit=unit, lang=lang)
-        if not counts["suppressed"].all():
-            tables.append((question.label(lang, survey.default_language), counts))
-    if not tables:
+    """The diverging bars of the agreement questions of one dimension."""
+    import pandas as pd
+
+    from ..figures import likert_chart
+
+    key = f"dashboard.section_{dimension}"
+    title = t(key, lang) if key in _catalogue() else dimension
+    chart = _chart(f"likert.{dimension}", section, title)
+    parts = [_choice_summary(table, q, survey, lang=lang, min_count=min_count, unit=unit)
+             for q in questions if q.name in table and table[q.name].notna().any()]
+    summary = pd.concat(parts, ignore_index=True) if parts else None
+    if summary is None or summary["suppressed"].all():
         chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
         return chart
-    chart["figure"] = _likert_figure(tables, title, lang=lang)
+    names = [q.name for q in questions if q.name in set(summary["question"])]
+    figure = likert_chart(summary, survey=survey, questions=names, lang=lang, title=title)
+    chart["figure"] = figure_json(figure)
     return chart
 
 
@@ -391,78 +307,93 @@ def _catalogue() -> dict:
 
 def _network_chart(responses: pd.DataFrame, relations: pd.DataFrame, survey: Survey, *, lang: str,
                    min_count: int) -> dict | None:
-    """The cooperation network: respondents and their partners; names only with consent."""
-    import networkx as nx
+    """The cooperation network (``build_network``): respondents and partners, names only with consent."""
+    from ..analysis.network import build_network
+    from ..figures import network_chart
 
-    from ..analysis.disclosure import visible_label
-
-    organisation, partner = survey.role("organisation"), survey.role("partner")
-    if organisation is None or partner is None:
+    if survey.role("organisation") is None or survey.role("partner") is None:
         return None
-    consent, org_type = survey.role("name_consent"), survey.role("org_type")
-    chart = {"id": "network", "section": "ties", "title": t("dashboard.section_ties", lang), "figure": None,
-             "message": None}
-    names = {}
-    graph = nx.Graph()
-    type_labels = survey.choice_labels(org_type.name, lang) if org_type is not None else {}
-    for record in responses.to_dict("records"):
-        name = record.get(organisation.name)
-        if not isinstance(name, str) or not name.strip():
-            continue
-        key = " ".join(name.lower().split())
-        shown = visible_label(name, consent=record.get(consent.name) if consent is not None else None)
-        kind = record.get(org_type.name) if org_type is not None else None
-        graph.add_node(key, label=shown, kind=type_labels.get(kind, kind) if isinstance(kind, str) else None,
-                       respondent=True)
-        names[record["_submission_id"]] = key
-    if graph.number_of_nodes() < min_count:
+    title = t("dashboard.section_ties", lang)
+    chart = _chart("network", "ties", title)
+    graph = build_network(relations, responses, survey)
+    if graph.graph.get("respondents", 0) < min_count:
         chart["message"] = t("dashboard.network_too_small", lang, k=min_count)
         return chart
-    if partner.name in relations:
-        for row in relations[["_submission_id", partner.name]].itertuples(index=False):
-            source, target = names.get(row[0]), row[1]
-            if source is None or not isinstance(target, str) or not target.strip():
-                continue
-            key = " ".join(target.lower().split())
-            if key not in graph:
-                graph.add_node(key, label=None, kind=None, respondent=False)
-            if key != source:
-                graph.add_edge(source, key)
-    positions = nx.spring_layout(graph, seed=7, k=1.6 / max(graph.number_of_nodes(), 1) ** 0.5)
-    edge_x, edge_y = [], []
-    for a, b in graph.edges():
-        edge_x += [positions[a][0], positions[b][0], None]
-        edge_y += [positions[a][1], positions[b][1], None]
-    data = [{"type": "scatter", "mode": "lines", "x": edge_x, "y": edge_y, "hoverinfo": "skip",
-             "line": {"width": 1, "color": "#9aa5b1"}, "showlegend": False}]
-    kinds = sorted({d["kind"] or "" for _, d in graph.nodes(data=True)})
-    anonymous = t("dashboard.network_hidden", lang)
-    for i, kind in enumerate(kinds):
-        nodes = [n for n, d in graph.nodes(data=True) if (d["kind"] or "") == kind]
-        data.append({
-            "type": "scatter", "mode": "markers+text", "name": escape(kind) if kind else "?",
-            "x": [float(positions[n][0]) for n in nodes], "y": [float(positions[n][1]) for n in nodes],
-            "text": [escape(graph.nodes[n]["label"] or "") for n in nodes], "textposition": "top center",
-            "textfont": {"size": 11},
-            "hovertext": [f"{escape(graph.nodes[n]['label'] or anonymous)} · {graph.degree(n)}"
-                          for n in nodes],
-            "hoverinfo": "text",
-            "marker": {"size": [10 + 3 * min(graph.degree(n), 10) for n in nodes],
-                       "color": _PALETTE[i % len(_PALETTE)] if kind else "#c0c0c0",
-                       "line": {"width": 1, "color": "white"}}})
-    respondents = sum(1 for _, d in graph.nodes(data=True) if d["respondent"])
-    title = f"{t('dashboard.section_ties', lang)} — " + t(
-        "dashboard.network_nodes", lang, nodes=graph.number_of_nodes(), edges=graph.number_of_edges())
-    chart["figure"] = {"data": data, "layout": _layout(
-        title, height=560, xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x"},
-        legend={"orientation": "h", "y": -0.02}, dragmode="pan")}
-    chart["respondents"] = respondents
+    chart["figure"] = figure_json(network_chart(graph, survey=survey, lang=lang, min_count=min_count))
+    chart["respondents"] = graph.graph.get("respondents")
     return chart
 
 
-def _view(responses: pd.DataFrame, relations: pd.DataFrame, survey: Survey, *, comparison: dict,
-          previous: pd.DataFrame | None, lang: str, min_count: int, territory_label: str) -> dict:
-    """All the charts of one group of respondents."""
+def _compare_chart(scores: pd.DataFrame, *, territory: str | None, wave: str, labels: dict[str, str],
+                   survey: Survey, lang: str, min_count: int) -> dict:
+    """Dimension scores of the territory against the others (synthesis: one dot per territory)."""
+    import pandas as pd
+
+    from ..analysis.indicators import compare_scores
+    from ..figures import scores_chart
+
+    title = t("dashboard.section_compare", lang)
+    chart = _chart("compare.likert", "compare", title)  # id of version 1: the journal's notes stay attached
+    present = set(scores.loc[scores["score"].notna(), "_territory"].dropna())
+    if not present or (territory is not None and territory not in present):
+        chart["message"] = t("dashboard.no_data", lang)
+        return chart
+    if territory is not None:
+        table = compare_scores(scores, territory=territory, wave=wave, min_count=min_count, lang=lang)
+        table.loc[table["group"] == "territory", "group_label"] = labels.get(territory, territory)
+    else:
+        # one row per territory, no "all": with every n published, "all" minus the shown territories
+        # would give a suppressed territory's mean away
+        parts = []
+        for tid in sorted(present):
+            part = compare_scores(scores, territory=tid, wave=wave, min_count=min_count, lang=lang)
+            part = part[part["group"] == "territory"].assign(group=tid, group_label=labels.get(tid, tid))
+            parts.append(part)
+        table = pd.concat(parts, ignore_index=True)
+    if table["suppressed"].all():
+        chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
+        return chart
+    chart["figure"] = figure_json(scores_chart(table, survey=survey, lang=lang, title=title))
+    return chart
+
+
+def _change_chart(scores: pd.DataFrame, *, wave_from: str | None, wave: str, survey: Survey, lang: str,
+                  min_count: int) -> dict:
+    """The wave-over-wave slope chart of the dimension scores (all territories pooled in the synthesis)."""
+    from ..analysis.indicators import score_change
+    from ..figures import change_chart
+
+    title = t("dashboard.section_change", lang)
+    chart = _chart("change.likert", "change", title)
+    if wave_from is None:
+        chart["message"] = t("dashboard.no_previous_wave", lang)
+        return chart
+    scored = set(scores.loc[scores["score"].notna(), "_wave"].dropna())
+    if not {wave_from, wave} <= scored:
+        chart["message"] = t("dashboard.no_data", lang)
+        return chart
+    changes = score_change(scores.assign(_territory=ALL), territory=ALL, wave_from=wave_from, wave_to=wave,
+                           min_count=min_count, lang=lang)
+    # a dimension nobody scored in one of the waves has nothing to draw (change_chart cannot place it)
+    changes = changes[changes["suppressed"] | (changes["mean_from"].notna() & changes["mean_to"].notna())]
+    if changes.empty:
+        chart["message"] = t("dashboard.no_data", lang)
+        return chart
+    if changes["suppressed"].all():
+        chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
+        return chart
+    chart["figure"] = figure_json(change_chart(changes, survey=survey, lang=lang, title=title))
+    return chart
+
+
+def _view(responses: pd.DataFrame, relations: pd.DataFrame, survey: Survey, *, scores: pd.DataFrame,
+          territory: str | None, wave: str, previous_wave: str | None, labels: dict[str, str], lang: str,
+          min_count: int) -> dict:
+    """All the charts of one group of respondents.
+
+    ``scores`` are the dimension scores (:func:`~coopwork.analysis.indicators.dimension_scores`) of the
+    same organisation-type filter, in every territory, for this wave and the previous one.
+    """
     n = len(responses)
     if n == 0:
         return {"n": 0, "suppressed": False, "charts": [], "message": t("dashboard.no_data", lang)}
@@ -470,10 +401,9 @@ def _view(responses: pd.DataFrame, relations: pd.DataFrame, survey: Survey, *, c
         return {"n": None, "suppressed": True, "charts": [],
                 "message": t("dashboard.suppressed_group", lang, k=min_count)}
     charts: list[dict] = []
-    questions = _chart_questions(survey)
     likert: dict[str, list[Question]] = {}
     relations_repeat = survey.relations_repeat
-    for question in questions:
+    for question in _chart_questions(survey):
         if question.repeat is not None and question.repeat != relations_repeat:
             continue
         table, unit = (relations, "_submission_id") if question.repeat else (responses, None)
@@ -488,31 +418,12 @@ def _view(responses: pd.DataFrame, relations: pd.DataFrame, survey: Survey, *, c
     network = _network_chart(responses, relations, survey, lang=lang, min_count=min_count)
     if network is not None:
         charts.insert(0, network)
-    top_likert = [q for qs in likert.values() for q in qs if q.repeat is None]
-    for dimension_questions, section in ((top_likert, "compare"),):
-        if not comparison:
-            break
-        groups = list(comparison)
-        means = likert_means(comparison, dimension_questions, survey, lang=lang, min_count=min_count)
-        charts.append({"id": "compare.likert", "section": section,
-                       "title": t("dashboard.section_compare", lang),
-                       "figure": _means_figure(means, t("dashboard.section_compare", lang), groups=groups,
-                                               lang=lang) if not means.empty else None,
-                       "message": None if not means.empty else t("dashboard.no_data", lang)})
-    if previous is None:
-        charts.append({"id": "change.likert", "section": "change",
-                       "title": t("dashboard.section_change", lang), "figure": None,
-                       "message": t("dashboard.no_previous_wave", lang)})
-    else:
-        groups = {t("dashboard.wave", lang) + " " + str(previous["_wave"].iloc[0]) if len(previous)
-                  else "-": previous,
-                  t("dashboard.wave", lang) + " " + str(responses["_wave"].iloc[0]): responses}
-        means = likert_means(groups, top_likert, survey, lang=lang, min_count=min_count)
-        title = t("dashboard.section_change", lang)
-        charts.append({"id": "change.likert", "section": "change", "title": title,
-                       "figure": (_means_figure(means, title, groups=list(groups), lang=lang)
-                                  if not means.empty else None),
-                       "message": None if not means.empty else t("dashboard.no_data", lang)})
+    current = scores[scores["_wave"] == wave]
+    charts.append(_compare_chart(current, territory=territory, wave=wave, labels=labels, survey=survey,
+                                 lang=lang, min_count=min_count))
+    own = scores if territory is None else scores[scores["_territory"] == territory]
+    charts.append(_change_chart(own, wave_from=previous_wave, wave=wave, survey=survey, lang=lang,
+                                min_count=min_count))
     order = list(SECTIONS)
     charts.sort(key=lambda c: order.index(c["section"]))
     return {"n": n, "suppressed": False, "charts": charts, "message": None}
@@ -526,6 +437,10 @@ def build_bundle(workspace: Workspace, *, territory: str | None, wave: str, lang
     --------
     See :func:`precompute`, which writes the bundles of a workspace.
     """
+    import pandas as pd
+
+    from ..analysis.indicators import dimension_scores
+
     survey = workspace.survey
     all_wave = workspace.responses(wave=wave)
     relations_all = workspace.relations(wave=wave)
@@ -534,12 +449,11 @@ def build_bundle(workspace: Workspace, *, territory: str | None, wave: str, lang
                  else relations_all[relations_all["_territory"] == territory])
     waves = workspace.waves
     previous_wave = waves[waves.index(wave) - 1] if wave in waves and waves.index(wave) > 0 else None
-    previous = None
-    if previous_wave is not None:
-        previous = workspace.responses(wave=previous_wave)
-        if territory is not None:
-            previous = previous[previous["_territory"] == territory]
+    both = all_wave if previous_wave is None else pd.concat(
+        [workspace.responses(wave=previous_wave), all_wave], ignore_index=True)
+    scores = dimension_scores(both, survey)  # every territory: the comparison needs the others
     label = workspace.territory_label(territory, lang) if territory else t("dashboard.all_territories", lang)
+    labels = {tid: workspace.territory_label(tid, lang) for tid in workspace.territories}
     org_type = survey.role("org_type")
     has_types = org_type is not None and org_type.name in responses
     type_labels = survey.choice_labels(org_type.name, lang) if has_types and org_type.is_select else {}
@@ -550,31 +464,19 @@ def build_bundle(workspace: Workspace, *, territory: str | None, wave: str, lang
 
     views = {}
     for entry in org_types:
-        keep = (responses[org_type.name] == entry["id"]).fillna(False) if entry["id"] else None
-        group = responses if keep is None else responses[keep]
+        group, scored = responses, scores
+        if entry["id"]:
+            group = responses[(responses[org_type.name] == entry["id"]).fillna(False)]
+            of_type = both.loc[(both[org_type.name] == entry["id"]).fillna(False), "_submission_id"]
+            scored = scores[scores["_submission_id"].isin(of_type)]
         rel = relations[relations["_submission_id"].isin(group["_submission_id"])]
-        prev = previous
-        if prev is not None and entry["id"]:
-            prev = prev[(prev[org_type.name] == entry["id"]).fillna(False)]
-        comparison: dict = {}
-        if territory is not None:
-            others = all_wave[all_wave["_territory"] != territory]
-            if entry["id"]:
-                others = others[(others[org_type.name] == entry["id"]).fillna(False)]
-            comparison = {label: group, t("dashboard.other_territories", lang): others}
-        else:
-            for other in sorted(all_wave["_territory"].dropna().unique()):
-                part = all_wave[all_wave["_territory"] == other]
-                if entry["id"]:
-                    part = part[(part[org_type.name] == entry["id"]).fillna(False)]
-                comparison[workspace.territory_label(other, lang)] = part
-        views[entry["id"]] = _view(group, rel, survey, comparison=comparison, previous=prev, lang=lang,
-                                   min_count=min_count, territory_label=label)
+        views[entry["id"]] = _view(group, rel, survey, scores=scored, territory=territory, wave=wave,
+                                   previous_wave=previous_wave, labels=labels, lang=lang, min_count=min_count)
     return {"version": BUNDLE_VERSION, "key": key, "survey_id": survey.survey_id,
             "territory": territory or ALL, "territory_label": label, "wave": wave,
             "previous_wave": previous_wave, "lang": lang, "min_count": min_count,
             "sections": [{"id": s, "label": t(f"dashboard.section_{s}", lang)} for s in SECTIONS],
-            "org_types": org_types, "views": views}
+            "org_types": org_types, "template": theme_template(), "views": views}
 
 
 def _data_key(workspace: Workspace, min_count: int) -> str:

@@ -1,6 +1,6 @@
 """``coopwork serve``: prepare the dashboards of a workspace and run the Voilà server.
 
-What a facilitator gets (see ``docs/dashboard.md``):
+What a facilitator gets (see the README, *Running a workshop*):
 
 - one URL per territory dashboard plus the synthesis of all territories, printed on stdout;
 - 127.0.0.1 by default; ``--host 0.0.0.0`` for a workshop room, then a token is generated (or
@@ -41,9 +41,8 @@ from urllib.parse import quote
 
 from ..errors import DashboardError
 
-__all__ = ["SYNTHESIS", "ServerPlan", "dashboard_urls", "is_loopback", "prepare", "start", "voila_config",
-           "stop", "wait_until_listening",
-           "write_notebook"]
+__all__ = ["SYNTHESIS", "ServerPlan", "dashboard_urls", "is_loopback", "pool_ready", "prepare", "start",
+           "stop", "voila_config", "wait_until_listening", "wait_until_ready", "write_notebook"]
 
 SYNTHESIS = "synthese"
 # kernels idle this long (and not connected) are shut down; the preheated pool is never culled
@@ -153,9 +152,11 @@ def voila_config(plan: ServerPlan, *, pool: dict[str, int] | None = None, max_ke
         },
         # many kernels starting at once over TCP race for ports; local sockets cannot collide
         "KernelManager": {"transport": "ipc"},
-        # figures are widget state set in the kernel, so nothing is lost if the executor stops listening;
-        # a preheated page is handed out once that wait is over: keep it short
-        "VoilaExecutor": {"iopub_timeout": 4, "timeout": 300},
+        # the executor must wait for the dashboard's output even when 60 kernels preheat at once on
+        # 2 cores: if it stops listening early, the page is stored without the dashboard's widget view
+        # (an empty page for its visitor). The wait costs visitors nothing: links are given out once
+        # every preheated page is ready (serve.wait_until_ready)
+        "VoilaExecutor": {"iopub_timeout": 60, "timeout": 300},
         "MappingKernelManager": {"cull_idle_timeout": CULL_IDLE_SECONDS, "cull_interval": 60,
                                  "cull_connected": False, "cull_busy": False},
     }
@@ -268,3 +269,51 @@ def wait_until_listening(host: str, port: int, *, process: subprocess.Popen | No
         except OSError:
             time.sleep(0.2)
     raise DashboardError(f"the dashboard server did not answer on port {port} within {timeout:.0f} s")
+
+
+def pool_ready(log_text: str, notebook: str) -> int:
+    """Preheated pages of ``notebook`` ready, according to the server's log (the last count logged).
+
+    Examples
+    --------
+    >>> pool_ready("coopwork: 3 of 60 preheated pages ready for t01.ipynb\\n"
+    ...            "coopwork: 4 of 60 preheated pages ready for t01.ipynb", "t01.ipynb")
+    4
+    """
+    import re
+
+    counts = re.findall(r"coopwork: (\d+) of \d+ preheated pages ready for " + re.escape(notebook), log_text)
+    return int(counts[-1]) if counts else 0
+
+
+def wait_until_ready(plan: ServerPlan, log: str | Path, *, process: subprocess.Popen | None = None,
+                     timeout: float = 900, echo: bool = False) -> float:
+    """Wait until every preheated page of the workshop pool has finished running; return the seconds waited.
+
+    A page handed out before its preheated run is over makes its visitor wait for the rest of that
+    run (about ten seconds for a whole first wave on 2 cores), so participants get the link only
+    once this returns. ``echo`` copies the server's log to stderr meanwhile.
+
+    Raises
+    ------
+    DashboardError
+        When the server stopped or the pool was not ready in time.
+    """
+    size = 2 * plan.expect if plan.territory and plan.expect else 0
+    start_time = time.monotonic()
+    seen = 0
+    path = Path(log)
+    while True:
+        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+        if echo and len(text) > seen:
+            sys.stderr.write(text[seen:])
+            sys.stderr.flush()
+        seen = len(text)
+        if size == 0 or pool_ready(text, f"{plan.territory}.ipynb") >= size:
+            return time.monotonic() - start_time
+        if process is not None and process.poll() is not None:
+            raise DashboardError(f"the dashboard server stopped (exit code {process.returncode})", file=path)
+        if time.monotonic() - start_time > timeout:
+            raise DashboardError(f"the {size} preheated dashboards were not ready within {timeout:.0f} s",
+                                 file=path, hint="lower --expect, or close other programs")
+        time.sleep(0.5)

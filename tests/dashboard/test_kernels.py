@@ -79,3 +79,41 @@ def test_culler_spares_pool_kernels():
     finally:
         PoolAwareKernelManager.__mro__[1].cull_kernel_if_idle = original
     assert culled == ["u1"]
+
+
+class _Renderer:
+    stop_generator = False
+
+
+class _Preheating(PoolAwareKernelManager):
+    """Stands for Voilà's preheating subclass: ``_initialize`` starts a run that ends later."""
+
+    kernel_pools_config = Dict(config=True)
+
+    async def _initialize(self, notebook_path, kernel_id=None, **kwargs):
+        run = asyncio.get_running_loop().create_future()
+        self.runs.append(run)
+        return {"task": run, "renderer": _Renderer(), "kernel_id": f"k{len(self.runs)}"}
+
+
+def test_preheated_pages_are_reported_ready_only_when_their_run_is_over(caplog):
+    async def scenario():
+        manager = _Preheating()
+        manager.kernel_pools_config = {"t01.ipynb": {"pool_size": 2}}
+        manager.runs = []
+        pool = [asyncio.ensure_future(manager._initialize("t01.ipynb")) for _ in range(2)]
+        manager._pools = {"t01.ipynb": pool}
+        await asyncio.gather(*pool)  # kernels started: Voilà would now say "pool filled"
+        counts = [manager.ready_count("t01.ipynb")]
+        manager.runs[0].set_result(([], None))
+        await asyncio.sleep(0)
+        counts.append(manager.ready_count("t01.ipynb"))
+        pool[1].result()["renderer"].stop_generator = True  # taken by a visitor before its run ended
+        manager.runs[1].set_result(([], None))
+        await asyncio.sleep(0)
+        counts.append(manager.ready_count("t01.ipynb"))
+        return counts
+
+    with caplog.at_level("INFO"):
+        assert asyncio.run(scenario()) == [0, 1, 1]
+    assert "coopwork: 1 of 2 preheated pages ready for t01.ipynb" in caplog.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 import pandas as pd
@@ -56,27 +57,38 @@ def test_bundle_bars_match_the_responses(ws, bundle):
     question = next(q for q in ws.survey.top_level if q.is_select and not q.is_multiple and not q.is_likert
                     and q.role is None and q.dimension)
     chart = _chart(bundle, question.name)
-    trace = chart["figure"]["data"][0]
+    trace = chart["figure"]["data"][0]  # drawn by coopwork.figures.bar_chart
     counts = responses[question.name].value_counts()
     labels = ws.survey.choice_labels(question.name, "fr")
-    for label, text, x in zip(labels.values(), trace["text"], trace["x"], strict=False):
-        name = next(n for n, lab in labels.items() if lab == label)
-        n = int(counts.get(name, 0))
-        if text == "< 3":
-            assert x == 0.0  # the row stays, labelled, with no value
+    names = {label: name for name, label in labels.items()}
+    hidden = {a["y"] for a in chart["figure"]["layout"].get("annotations", []) if a["text"] == "&lt; 3"}
+    assert trace["y"] == list(labels.values())
+    for label, n_shown, x, hover in zip(trace["y"], trace["customdata"], trace["x"], trace["hovertext"],
+                                        strict=True):
+        n = int(counts.get(names[label], 0))
+        if x is None:
+            assert n_shown is None and hover.endswith("&lt; 3") and label in hidden  # no value, "< 3"
         else:
-            assert text.startswith(f"{n} (")
+            assert n_shown == n and f"({n} sur {counts.sum()})" in hover
             assert x == pytest.approx(100 * n / counts.sum())
             assert n >= 3 or n == 0
 
 
 def test_every_shown_count_respects_min_count(bundle):
+    shown = 0
     for view in bundle["views"].values():
         for chart in view["charts"]:
             for trace in (chart["figure"] or {}).get("data", []):
                 for text in trace.get("text") or []:
                     if text and text[0].isdigit() and "(" in text:
                         assert int(text.split(" ")[0]) == 0 or int(text.split(" ")[0]) >= 3
+                if trace.get("type") == "bar" and trace.get("hovertext"):
+                    for hover in trace["hovertext"]:
+                        # "label : 25,0 % (3 sur 12)": every count shown is 0 or at least min_count
+                        for count in re.findall(r"\((\d+) sur \d+\)", hover or ""):
+                            assert int(count) == 0 or int(count) >= 3
+                            shown += 1
+    assert shown > 0
 
 
 def test_small_groups_are_suppressed_whole(ws, precomputed_workspace):
@@ -94,7 +106,7 @@ def test_small_groups_are_suppressed_whole(ws, precomputed_workspace):
 
 def test_network_names_only_with_consent_and_escaped(ws, bundle):
     chart = _chart(bundle, "network")
-    texts = [t for trace in chart["figure"]["data"][1:] for t in trace["text"]]
+    texts = [t for trace in chart["figure"]["data"] for t in trace.get("text") or []]
     assert "Organisation t01-0" not in texts  # consent "non"
     assert "&lt;script&gt;alert('org')&lt;/script&gt;" in texts  # consented, escaped
     assert not any("<script" in t for t in texts)
@@ -102,17 +114,20 @@ def test_network_names_only_with_consent_and_escaped(ws, bundle):
 
 
 def test_compare_and_change_sections(ws, bundle):
-    compare = _chart(bundle, "compare.likert")
+    compare = _chart(bundle, "compare.likert")  # coopwork.figures.scores_chart of compare_scores
     names = [trace["name"] for trace in compare["figure"]["data"]]
     assert names[1] == "Autres territoires"
-    change = _chart(bundle, "change.likert")
-    assert [trace["name"] for trace in change["figure"]["data"]] == ["Vague 2024", "Vague 2025"]
-    # reference: mean of the first Likert question in t01, wave 2025
-    question = next(q for q in ws.survey.top_level if q.is_likert)
-    values = ws.responses(wave="2025", territory="t01")[question.name].dropna().astype(int)
-    trace = change["figure"]["data"][1]
-    row = trace["y"].index(next(y for y in trace["y"] if y.startswith(question.label("fr")[:10])))
-    assert trace["x"][row] == pytest.approx(values.mean())
+    change = _chart(bundle, "change.likert")  # coopwork.figures.change_chart of score_change
+    traces = {trace["meta"]: trace for trace in change["figure"]["data"]}
+    assert all(trace["x"] == ["2024", "2025"] for trace in traces.values())
+    # reference: the 0-100 score of the first Likert dimension in t01, wave 2025, computed here
+    dimension = next(q for q in ws.survey.top_level if q.is_likert).dimension
+    items = [q.name for q in ws.survey.top_level if q.is_likert and q.dimension == dimension]
+    answers = ws.responses(wave="2025", territory="t01")[items].apply(pd.to_numeric)
+    rescaled = (answers - 1) * 25
+    enough = rescaled.notna().sum(axis=1) >= -(-len(items) // 2)
+    reference = rescaled[enough].mean(axis=1).mean()
+    assert traces[dimension]["y"][1] == pytest.approx(reference)
 
 
 def test_precompute_is_incremental_and_indexed(ws, precomputed_workspace):

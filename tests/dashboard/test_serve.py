@@ -179,3 +179,31 @@ def test_coopwork_serve_prints_one_url_per_dashboard(precomputed_workspace):
             assert process.wait(timeout=60) == 0
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.mark.slow
+def test_workshop_links_are_printed_once_every_preheated_page_is_ready(precomputed_workspace, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    port = free_port()
+    errors = tmp_path / "stderr.txt"
+    with open(errors, "w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "coopwork.cli", "serve", "--workspace", str(precomputed_workspace),
+             "--port", str(port), "--no-browser", "--territory", "t01", "--expect", "1"],
+            stdout=subprocess.PIPE, stderr=err, text=True)
+    try:
+        lines = [process.stdout.readline().strip() for _ in range(2)]
+        assert [line.split("\t")[0] for line in lines] == ["synthese", "t01"]
+        # the server's log was copied to stderr, and both preheated pages had finished their run
+        assert "coopwork: 2 of 2 preheated pages ready for t01.ipynb" in errors.read_text()
+        status, body = _get(lines[1].split("\t")[1])
+        assert status == 200 and "application/vnd.jupyter.widget-view+json" in body
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
