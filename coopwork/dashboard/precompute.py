@@ -41,10 +41,12 @@ import hashlib
 import json
 import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..i18n import t
+from ..progress import progress
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -498,6 +500,16 @@ def _write_json(path: Path, data: dict) -> None:
     os.replace(temp, path)
 
 
+def _build_and_write(root: Path, survey_path: Path, territory: str | None, wave: str, lang: str,
+                     min_count: int, key: str, path: Path) -> None:
+    """Build one bundle in a worker process (the workspace is reopened there)."""
+    from ..workspace import Workspace
+
+    workspace = Workspace(root, survey_path, min_count=min_count)
+    _write_json(path, build_bundle(workspace, territory=territory, wave=wave, lang=lang,
+                                   min_count=min_count, key=key))
+
+
 def precompute(workspace: Workspace, *, territories: list[str] | None = None, waves: list[str] | None = None,
                langs: tuple[str, ...] = ("fr", "en"), min_count: int = 3, synthesis: bool = True,
                force: bool = False) -> list[Path]:
@@ -529,7 +541,7 @@ def precompute(workspace: Workspace, *, territories: list[str] | None = None, wa
     chosen_waves = waves or workspace.waves
     chosen = list(territories) if territories is not None else workspace.territories
     targets: list[str | None] = [*chosen, *([None] if synthesis else [])]
-    written = []
+    todo = []
     for wave in chosen_waves:
         workspace._check(wave, None)
         present = set(workspace.responses(wave=wave)["_territory"].dropna())
@@ -544,9 +556,20 @@ def precompute(workspace: Workspace, *, territories: list[str] | None = None, wa
                             continue
                     except ValueError:
                         pass
-                _write_json(path, build_bundle(workspace, territory=territory, wave=wave, lang=lang,
-                                               min_count=min_count, key=key))
-                written.append(path)
+                todo.append((territory, wave, lang, path))
+    jobs = min(len(todo), os.cpu_count() or 1)
+    if jobs <= 1:  # one bundle, or one core: no process start-up to pay
+        for territory, wave, lang, path in progress(todo, desc="dashboards", unit="bundle"):
+            _write_json(path, build_bundle(workspace, territory=territory, wave=wave, lang=lang,
+                                           min_count=min_count, key=key))
+    else:  # bundles are independent and CPU-bound: one process per core
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_build_and_write, workspace.root, workspace.survey_path, territory, wave,
+                                   lang, min_count, key, path) for territory, wave, lang, path in todo]
+            for future in progress(as_completed(futures), total=len(futures), desc="dashboards",
+                                   unit="bundle"):
+                future.result()
+    written = [path for *_, path in todo]
     index = {"version": BUNDLE_VERSION, "key": key, "survey_id": workspace.survey_id,
              "title": workspace.survey.title, "waves": workspace.waves, "min_count": min_count,
              "territories": {lang: {tid: workspace.territory_label(tid, lang)
