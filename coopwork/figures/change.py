@@ -114,13 +114,13 @@ def change_chart(changes: pd.DataFrame, *, territory: str | None = None, survey:
         label = str(row["dimension_label"]) if isinstance(row.get("dimension_label"), str) else \
             tb.dimension_label(name, lang, survey)
         colour = LINE_PALETTE[i % len(LINE_PALETTE)]
-        if hidden[index]:
-            shown = escape(row.get("display", "< 3"))
+        before, after = tb.number(row["mean_from"]), tb.number(row["mean_to"])
+        if hidden[index] or before is None or after is None:  # hidden, or nobody scored in one wave
+            shown = escape(str(row.get("display") or "—")) if hidden[index] else "—"
             annotations.append({"x": 1.0, "xref": "paper", "y": 1 - i * 0.06, "yref": "paper",
                                 "xanchor": "left", "text": f"{escape(label)} : {shown}",
                                 "showarrow": False, "font": {"size": 14, "color": "#555555"}})
             continue
-        before, after = tb.number(row["mean_from"]), tb.number(row["mean_to"])
         change = tb.number(row["change"])
         low, high = tb.number(row.get("ci_low")), tb.number(row.get("ci_high"))
         significant = low is not None and high is not None and (low > 0 or high < 0)

@@ -72,3 +72,15 @@ def test_hand_made_change_in_english():
     assert fig.layout.annotations[0].y == 35.5
     assert fig.data[0].line.dash == "solid"
     assert subtitle(fig).startswith("n = 10 then 1,234 respondents")
+
+
+def test_a_dimension_nobody_scored_in_one_wave_is_named_not_drawn():
+    table = pd.DataFrame({"dimension": ["trust", "culture"], "wave_from": "v1", "wave_to": "v2",
+                          "n_from": pd.array([10, 10], dtype="Int64"),
+                          "n_to": pd.array([12, 0], dtype="Int64"),
+                          "mean_from": [40.0, 55.0], "mean_to": [35.5, None], "change": [-4.5, None],
+                          "ci_low": [-8.0, None], "ci_high": [-1.0, None], "suppressed": [False, False],
+                          "display": ["-4", ""]})
+    fig = change_chart(table, lang="en")
+    assert [trace.meta for trace in fig.data] == ["trust"]
+    assert any(a.text == "Culture : —" for a in fig.layout.annotations)
