@@ -181,8 +181,12 @@ def apply_theme(fig: go.Figure, *, lang: str | None = "fr", title: str | None = 
 
     ``title`` and ``subtitle`` are escaped here; pass plain text.
     """
+    import plotly.io as pio
+
     register_template()
     layout: dict = {"template": TEMPLATE, "separators": separators(lang)}
+    if fig.layout.height is None:  # plotly.js does not take the height from a template: say it
+        layout["height"] = pio.templates[TEMPLATE].layout.height
     if title is not None:
         heading = wrap(title, 70)
         below = wrap(subtitle, 110) if subtitle else ""
