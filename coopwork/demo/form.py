@@ -42,6 +42,7 @@ __all__ = [
     "build_sample_survey",
     "sample_survey_bytes",
     "territory_choices",
+    "write_if_changed",
 ]
 
 FORM_ID = "cooperation_territoriale"
@@ -474,8 +475,11 @@ def build_sample_survey(path: str | Path, *, territories: int = 6) -> Path:
     >>> survey.survey_id, survey.default_language, survey.role("partner").repeat
     ('cooperation_territoriale', 'fr', 'partenariats')
     """
-    path = Path(path)
-    data = sample_survey_bytes(territories=territories)
+    return write_if_changed(Path(path), sample_survey_bytes(territories=territories))
+
+
+def write_if_changed(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically, unless the file already holds exactly these bytes."""
     if path.is_file() and path.read_bytes() == data:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -56,7 +56,7 @@ import numpy as np
 
 from ..errors import CoopworkError
 from . import REPO_SURVEYS
-from .form import FORM_ID, SETTINGS, build_sample_survey, territory_choices
+from .form import FORM_ID, SETTINGS, build_sample_survey, territory_choices, write_if_changed
 from .xlsx import sheet_title, xlsx_bytes
 
 __all__ = ["DEFECTS", "KOBO_META", "WAVES", "demo_files", "ensure_survey", "generate_demo"]
@@ -636,16 +636,6 @@ def _csv_bytes(rows: list[list[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _write_if_changed(path: Path, data: bytes) -> Path:
-    if path.is_file() and path.read_bytes() == data:
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
-
-
 def ensure_survey(workspace: str | Path, *, territories: int = 6) -> Path:
     """Write ``<workspace>/surveys/cooperation_territoriale.xlsx`` unless an identical one exists.
 
@@ -658,7 +648,7 @@ def ensure_survey(workspace: str | Path, *, territories: int = 6) -> Path:
     codebook = REPO_SURVEYS / f"codebook_{FORM_ID}.yml"
     target = surveys / codebook.name
     if codebook.is_file() and codebook.resolve() != target.resolve():
-        _write_if_changed(target, codebook.read_bytes())
+        write_if_changed(target, codebook.read_bytes())
     return build_sample_survey(surveys / f"{FORM_ID}.xlsx", territories=territories)
 
 
@@ -736,8 +726,8 @@ def generate_demo(workspace: str | Path, *, territories: int = 6, seed: int = 20
                     + [repeat_index, title, sub.index, sub.id, sub.uuid,
                        sub.submitted.isoformat(timespec="seconds"), "", "", "submitted_via_web", "",
                        version, ""])
-        written.append(_write_if_changed(xlsx_path, xlsx_bytes({title: main_rows, repeat: repeat_rows})))
+        written.append(write_if_changed(xlsx_path, xlsx_bytes({title: main_rows, repeat: repeat_rows})))
         for tid in ids:
             target = next(p for p in paths["csv"] if p.name == f"{FORM_ID}_{wave}_{tid}.csv")
-            csv_written.append(_write_if_changed(target, _csv_bytes(csv_rows[tid])))
+            csv_written.append(write_if_changed(target, _csv_bytes(csv_rows[tid])))
     return written + csv_written
