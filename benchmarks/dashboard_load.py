@@ -38,7 +38,6 @@ import contextlib
 import json
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,15 +52,13 @@ PATIENCE = 180  # seconds a participant waits before giving up (counted as faile
 TARGETS = {"wave1_p95": 5.0, "wave2_p95": 10.0, "memory_gb": 6.0}
 
 
-def free_port(low: int = 18800, high: int = 18899) -> int:
-    for port in range(low, high + 1):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit("no free port in 18800-18899")
+def _port() -> int:
+    from coopwork.dashboard.serve import free_port
+
+    port = free_port()
+    if port is None:
+        raise SystemExit("no free port in 18800-18899")
+    return port
 
 
 def demo_workspace(folder: Path) -> Path:
@@ -293,7 +290,7 @@ async def run_scenario(plan, process, *, n: int, territory: str, browser: bool, 
 def serve(workspace: Path, *, territory: str, expect: int, log: Path):
     from coopwork.dashboard.serve import prepare, start, wait_until_listening
 
-    plan = prepare(workspace, host="127.0.0.1", port=free_port(), token="bench-" + uuid.uuid4().hex[:12],
+    plan = prepare(workspace, host="127.0.0.1", port=_port(), token="bench-" + uuid.uuid4().hex[:12],
                    territory=territory, expect=expect)
     process = start(plan, log=log)
     wait_until_listening(plan.host, plan.port, process=process, timeout=300)
@@ -376,7 +373,7 @@ def main() -> int:
         if args.baseline:
             from coopwork.dashboard.serve import prepare, start, wait_until_listening
 
-            plan = prepare(workspace, host="127.0.0.1", port=free_port(), token="bench-base",
+            plan = prepare(workspace, host="127.0.0.1", port=_port(), token="bench-base",
                            territory=None, expect=0)
             process = start(plan, log=temp / "voila-plain.log")
             try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -13,16 +12,9 @@ import urllib.request
 import nbformat
 import pytest
 
+from coopwork.dashboard.serve import free_port
 from coopwork.errors import CoopworkError
 from coopwork.lab import TEMPLATE, lab_command, new_notebook, notebook_name
-
-
-def _free_port(start: int = 18900, stop: int = 18999) -> int:
-    for port in range(start, stop):
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port in 18900-18999")
 
 
 def test_notebook_names_are_file_system_safe():
@@ -72,7 +64,7 @@ def test_lab_command_binds_loopback_with_a_token(tmp_path):
 def test_lab_serves_the_workspace_with_the_coopwork_kernel(tmp_path):
     (tmp_path / "notebooks").mkdir()
     new_notebook("essai", workspace=tmp_path)
-    port = _free_port()
+    port = free_port(18900, 18999) or pytest.skip("no free port in 18900-18999")
     log = tmp_path / "lab.log"
     with log.open("w") as stderr:
         process = subprocess.Popen(

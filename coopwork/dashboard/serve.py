@@ -41,8 +41,8 @@ from urllib.parse import quote
 
 from ..errors import DashboardError
 
-__all__ = ["SYNTHESIS", "ServerPlan", "dashboard_urls", "is_loopback", "pool_ready", "prepare", "start",
-           "stop", "voila_config", "wait_until_listening", "wait_until_ready", "write_notebook"]
+__all__ = ["SYNTHESIS", "ServerPlan", "dashboard_urls", "free_port", "is_loopback", "pool_ready", "prepare",
+           "start", "stop", "voila_config", "wait_until_listening", "wait_until_ready", "write_notebook"]
 
 SYNTHESIS = "synthese"
 # kernels idle this long (and not connected) are shut down; the preheated pool is never culled
@@ -246,6 +246,24 @@ def stop(process: subprocess.Popen, *, timeout: float = 30) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=timeout)
+
+
+def free_port(low: int = 18800, high: int = 18899) -> int | None:
+    """The first port of ``low..high`` free on 127.0.0.1, or None when all are taken.
+
+    Examples
+    --------
+    >>> 18800 <= (free_port() or 18800) <= 18899
+    True
+    """
+    for port in range(low, high + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    return None
 
 
 def wait_until_listening(host: str, port: int, *, process: subprocess.Popen | None = None,

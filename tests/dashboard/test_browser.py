@@ -6,7 +6,6 @@ Screenshots go to ``test-output/screenshots/`` for a reviewer to look at.
 from __future__ import annotations
 
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
@@ -20,22 +19,14 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 TIMEOUT = 180_000  # ms: the machine may be shared
 
 
-def _port() -> int:
-    for port in range(18800, 18900):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free port in 18800-18899")
 
 
 @pytest.fixture(scope="module")
 def server(precomputed_workspace, tmp_path_factory):
-    from coopwork.dashboard.serve import prepare, start, stop, wait_until_listening
+    from coopwork.dashboard.serve import free_port, prepare, start, stop, wait_until_listening
 
-    plan = prepare(precomputed_workspace, port=_port(), token="browser-token")
+    port = free_port() or pytest.skip("no free port in 18800-18899")
+    plan = prepare(precomputed_workspace, port=port, token="browser-token")
     process = start(plan, log=tmp_path_factory.mktemp("browser") / "voila.log")
     try:
         wait_until_listening(plan.host, plan.port, process=process, timeout=120)

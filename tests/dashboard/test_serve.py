@@ -13,6 +13,7 @@ import pytest
 from coopwork.dashboard.serve import (
     SYNTHESIS,
     dashboard_urls,
+    free_port,
     prepare,
     start,
     stop,
@@ -20,17 +21,6 @@ from coopwork.dashboard.serve import (
     wait_until_listening,
 )
 from coopwork.errors import DashboardError, WorkspaceError
-
-
-def free_port() -> int:
-    for port in range(18800, 18900):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free port in 18800-18899")
 
 
 def test_prepare_writes_one_notebook_per_territory_and_the_synthesis(precomputed_workspace):
@@ -100,7 +90,7 @@ def _get(url: str) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def server(precomputed_workspace, tmp_path_factory):
-    port = free_port()
+    port = free_port() or pytest.skip("no free port in 18800-18899")
     plan = prepare(precomputed_workspace, port=port, token="test-token-123")
     broken = nbformat.v4.new_notebook()
     broken.cells = [nbformat.v4.new_code_cell("secret_variable = 41\nraise ZeroDivisionError('inside')")]
@@ -161,7 +151,7 @@ def test_coopwork_serve_prints_one_url_per_dashboard(precomputed_workspace):
     import subprocess
     import sys
 
-    port = free_port()
+    port = free_port() or pytest.skip("no free port in 18800-18899")
     process = subprocess.Popen(
         [sys.executable, "-m", "coopwork.cli", "serve", "--workspace", str(precomputed_workspace),
          "--port", str(port), "--no-browser"],
@@ -187,7 +177,7 @@ def test_workshop_links_are_printed_once_every_preheated_page_is_ready(precomput
     import subprocess
     import sys
 
-    port = free_port()
+    port = free_port() or pytest.skip("no free port in 18800-18899")
     errors = tmp_path / "stderr.txt"
     with open(errors, "w") as err:
         process = subprocess.Popen(
