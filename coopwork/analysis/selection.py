@@ -83,18 +83,24 @@ def selected(responses: pd.DataFrame, survey: Survey, name: str) -> pd.DataFrame
     if not question.is_select:
         raise CoopworkError(f"question '{name}' is a {question.type}, not a choice question",
                             column=name, hint="use selected() on select_one or select_multiple questions")
-    answers = _column(responses, survey, name).astype("string")
-    tokens = answers.str.split() if question.is_multiple else answers.map(
-        lambda v: [v] if isinstance(v, str) else v, na_action="ignore")
+    answers = _column(responses, survey, name)
+    # plain Python lists: fast, and safe for a column nobody answered (an Arrow "null" column)
+    tokens: list[list[str] | None] = []
+    for value in answers.tolist():
+        text = "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+        tokens.append((text.split() if question.is_multiple else [text.strip()]) if text.strip() else None)
     names = [c.name for c in question.choices]
-    extra = sorted({tok for toks in tokens.dropna() for tok in toks} - set(names))
-    missing = answers.isna().to_numpy() | answers.str.strip().eq("").fillna(True).to_numpy()
-    data = {}
-    for option in [*names, *extra]:
-        values = tokens.map(lambda toks, o=option: o in toks, na_action="ignore")
-        data[option] = pd.array(np.where(missing, None, values.fillna(False).to_numpy(dtype=bool)),
-                                dtype="boolean")
-    return pd.DataFrame(data, index=responses.index, columns=[*names, *extra])
+    extra = sorted({tok for toks in tokens if toks for tok in toks} - set(names))
+    columns = [*names, *extra]
+    position = {option: i for i, option in enumerate(columns)}
+    matrix = np.zeros((len(tokens), len(columns)), dtype=bool)
+    for row, toks in enumerate(tokens):
+        for tok in toks or ():
+            matrix[row, position[tok]] = True
+    missing = np.array([toks is None for toks in tokens], dtype=bool)
+    data = {option: pd.array(np.where(missing, None, matrix[:, i]), dtype="boolean")
+            for i, option in enumerate(columns)}
+    return pd.DataFrame(data, index=responses.index, columns=columns)
 
 
 def answered(responses: pd.DataFrame, survey: Survey, name: str) -> pd.Series:

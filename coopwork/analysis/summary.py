@@ -37,7 +37,7 @@ from .disclosure import DEFAULT_MIN_COUNT, DOMINANCE, format_number, format_perc
 from .selection import answered, applicable, groups, selected
 from .stats import effective_n, wilson_interval
 
-__all__ = ["summarise", "weight_values"]
+__all__ = ["Prepared", "prepare", "summarise", "summarise_rows", "weight_values"]
 
 
 @dataclass(frozen=True)
@@ -188,24 +188,83 @@ def summarise(
        n  missing  mean  median display
     0  4        1  11.5     7.0    11,5
     """
+    if by == question:
+        raise CoopworkError(f"cannot summarise '{question}' by itself", column=by,
+                            hint="choose another question, _territory or _wave for by=")
+    prepared = prepare(responses, survey, question)
+    w = weight_values(responses, weights)
+    return _summarise(prepared, survey, _groups(responses, survey, by, lang), by=by, weights=w, lang=lang,
+                      min_count=min_count, dominance=dominance)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One question's answers turned into arrays once (see :func:`prepare`)."""
+
+    question: Question
+    kind: str
+    applies: np.ndarray
+    done: np.ndarray
+    options: list[str]
+    chosen: np.ndarray | None
+    values: np.ndarray | None
+
+
+def prepare(responses: pd.DataFrame, survey: Survey, question: str) -> Prepared:
+    """Parse one question's answers once, to summarise many subsets of rows with :func:`summarise_rows`.
+
+    The results layer prepares every published question on the whole table of a wave, then
+    summarises each territory and each organisation type from row positions: same numbers as
+    :func:`summarise` on the subset, without parsing the answers again.
+
+    Raises
+    ------
+    CoopworkError
+        For a question that cannot be summarised (text, date…) or is not in the table.
+    """
     q = survey.question(question)
     kind = _kind(q)
     if kind not in {"select_one", "select_multiple", "likert", "numeric"}:
         raise CoopworkError(f"cannot summarise '{question}': it is a {q.type} question", column=question,
                             hint="use text_answers()/theme_counts() for text, summarise() for choices "
                                  "and numbers")
-    if by == question:
-        raise CoopworkError(f"cannot summarise '{question}' by itself", column=by,
-                            hint="choose another question, _territory or _wave for by=")
-    w = weight_values(responses, weights)
     applies = applicable(responses, survey, question).to_numpy(dtype=bool)
     done = answered(responses, survey, question).to_numpy(dtype=bool)
-    group_list = _groups(responses, survey, by, lang)
-
     if kind == "numeric":
-        table = _numeric(responses, question, group_list, applies, done, w)
+        values = pd.to_numeric(responses[question], errors="coerce").astype(float).to_numpy(
+            dtype=float, na_value=np.nan)
+        return Prepared(q, kind, applies, done, [], None, values)
+    options = selected(responses, survey, question)
+    return Prepared(q, kind, applies, done, list(options.columns),
+                    options.fillna(False).to_numpy(dtype=bool), None)
+
+
+def summarise_rows(prepared: Prepared, survey: Survey, rows: np.ndarray | None = None, *, lang: str = "fr",
+                   min_count: int = DEFAULT_MIN_COUNT, dominance: float | None = DOMINANCE) -> pd.DataFrame:
+    """:func:`summarise` (no ``by``, no weights) of the rows at positions ``rows`` of a prepared question.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from coopwork.survey import Question, Survey
+    >>> survey = Survey("demo", "Démo", None, ["fr"], "fr", {"n": Question("n", "integer", {"fr": "N"})}, {})
+    >>> prepared = prepare(pd.DataFrame({"n": [1, 2, 3, 40, 50, 60]}), survey, "n")
+    >>> summarise_rows(prepared, survey, np.array([3, 4, 5]))["display"].tolist()
+    ['50,0']
+    """
+    positions = np.arange(len(prepared.done)) if rows is None else np.asarray(rows, dtype=int)
+    return _summarise(prepared, survey, [_Group(None, None, positions)], by=None, weights=None, lang=lang,
+                      min_count=min_count, dominance=dominance)
+
+
+def _summarise(prepared: Prepared, survey: Survey, group_list: list[_Group], *, by: str | None,
+               weights: np.ndarray | None, lang: str, min_count: int, dominance: float | None) -> pd.DataFrame:
+    q, kind, applies, done, w = prepared.question, prepared.kind, prepared.applies, prepared.done, weights
+    question = q.name
+    if kind == "numeric":
+        table = _numeric(prepared.values, question, group_list, applies, done, w)
     else:
-        table = _choices(responses, survey, q, group_list, applies, done, w, lang)
+        table = _choices(prepared, survey, group_list, w, lang)
     if by is not None:
         table.insert(0, f"{by}_label", pd.array([g.label for g in group_list for _ in range(
             len(table) // max(len(group_list), 1))], dtype="str"))
@@ -227,8 +286,10 @@ def summarise(
                   lang=lang, display=display, **extra)
     out = out.drop(columns=[c for c in ("_abs_total", "_largest") if c in out.columns])
     note = t("analysis.note_multiple", lang) if kind == "select_multiple" else ""
-    base_all = int(done.sum())
-    missing_all = int((applies & ~done).sum())
+    # the whole table's base (for titles): every row with a grouping, the group's rows without
+    everyone = group_list[0].positions if by is None else np.arange(len(done))
+    base_all = int(done[everyone].sum())
+    missing_all = int((applies[everyone] & ~done[everyone]).sum())
     shown = base_all + missing_all == 0 or base_all + missing_all >= max(min_count, 1)
     out.attrs.update(question=question, question_label=survey.label(question, lang), kind=kind,
                      by=by, lang=lang, min_count=min_count, note=note,
@@ -246,12 +307,11 @@ def _numeric_display(row: Mapping[str, object], lang: str) -> str:
     return format_number(row["mean"], decimals=1, lang=lang)
 
 
-def _choices(responses: pd.DataFrame, survey: Survey, q: Question, group_list: list[_Group],
-             applies: np.ndarray, done: np.ndarray, w: np.ndarray | None, lang: str) -> pd.DataFrame:
-    options = selected(responses, survey, q.name)
+def _choices(prepared: Prepared, survey: Survey, group_list: list[_Group], w: np.ndarray | None,
+             lang: str) -> pd.DataFrame:
+    q, applies, done = prepared.question, prepared.applies, prepared.done
     labels = survey.choice_labels(q.name, lang)
-    names = list(options.columns)
-    chosen = options.fillna(False).to_numpy(dtype=bool)
+    names, chosen = prepared.options, prepared.chosen
     rows = []
     for group in group_list:
         pos = group.positions
@@ -286,10 +346,8 @@ def _choices(responses: pd.DataFrame, survey: Survey, q: Question, group_list: l
                   strings=("question", "option", "label"))
 
 
-def _numeric(responses: pd.DataFrame, name: str, group_list: list[_Group], applies: np.ndarray,
+def _numeric(values: np.ndarray, name: str, group_list: list[_Group], applies: np.ndarray,
              done: np.ndarray, w: np.ndarray | None) -> pd.DataFrame:
-    values = pd.to_numeric(responses[name], errors="coerce").astype(float).to_numpy(dtype=float,
-                                                                                  na_value=np.nan)
     rows = []
     for group in group_list:
         pos = group.positions

@@ -25,7 +25,8 @@ from typing import Any
 
 from ..errors import RunError
 from ..i18n import t
-from .plan import Task, territory_dir
+from ..results.paths import name_for
+from .plan import Task
 
 __all__ = ["failure_outcome", "run_on_cluster", "run_remote"]
 
@@ -76,7 +77,7 @@ def run_on_cluster(tasks: list[Task], address: str, *, connect_timeout: float = 
     with client:
         futures = {}
         for task in tasks:
-            key = f"coopwork-{task.stem}-{territory_dir(task.territory)}-{uuid.uuid4().hex[:12]}"
+            key = f"coopwork-{task.stem}-{name_for(task.territory)}-{uuid.uuid4().hex[:12]}"
             futures[client.submit(run_remote, task, pure=False, retries=0, key=key)] = task
         for future in as_completed(futures, loop=client.loop):
             task = futures[future]

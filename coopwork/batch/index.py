@@ -24,7 +24,8 @@ from typing import Any
 
 from .. import __version__
 from ..i18n import t
-from .plan import ALL_TERRITORIES, territory_dir
+from ..results.paths import name_for
+from .plan import ALL_TERRITORIES
 
 __all__ = ["index_html", "index_rows", "write_index"]
 
@@ -44,7 +45,7 @@ def index_rows(reports_dir: str | Path, states: dict[str, dict[str, dict[str, An
     rows = []
     for stem in sorted(states):
         for territory, entry in sorted(states[stem].items()):
-            folder = "" if territory == ALL_TERRITORIES else f"{territory_dir(territory)}/"
+            folder = "" if territory == ALL_TERRITORIES else f"{name_for(territory)}/"
             html = f"{folder}{stem}.html"
             ipynb = f"{folder}{stem}.ipynb"
             rows.append({

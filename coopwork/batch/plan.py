@@ -1,30 +1,21 @@
-"""What a batch run must execute, decided by content hashes (never by file times).
+"""What a batch run must execute, decided by the digests of the results (never by file times).
 
-A territory's report depends on four inputs; each is reduced to a SHA-256:
+A territory's report only formats its results (:mod:`coopwork.results`), so it depends on:
 
-- ``data`` — the territory's slice of the processed tables: the rows of ``responses``,
-  ``relations`` and ``repeats/*`` whose ``_territory`` is that territory (row hashes, sorted,
-  so that rows appended for *other* territories change nothing), plus the tables' schema and
-  the XLSForm (labels appear in the reports);
+- ``results`` — the digest of the territory's results (their content: it changes exactly when
+  what the report shows changes, including the comparison with the other territories);
 - ``notebook`` — the notebook's cells (type, source, tags; not outputs nor editor metadata);
 - ``parameters`` — wave, lang, min_count (and the territory);
 - ``coopwork`` — the installed coopwork version.
 
 The *key* of a task hashes the four. The last successful key of every territory is kept in
 ``<workspace>/.coopwork/runs/<notebook-stem>.json``; a territory is skipped when its key is
-unchanged and its report is still on disk. The synthesis notebook depends on every territory.
+unchanged and its report is still on disk. The synthesis notebook reads the synthesis results,
+whose key covers every territory's results.
 
 Examples
 --------
->>> import pandas as pd
->>> table = pd.DataFrame({"_territory": ["a", "b", "a"], "x": [1, 2, 3]})
->>> one = slice_hashes({"responses": table})
->>> two = slice_hashes({"responses": pd.concat([table, table.assign(_territory="c")])})
->>> sorted(one), one["a"] == two["a"], one["b"] == two["b"]
-(['a', 'b'], True, True)
->>> shuffled = slice_hashes({"responses": table.iloc[::-1]})
->>> as_object = slice_hashes({"responses": table.astype({"_territory": object})})
->>> shuffled == one == as_object
+>>> task_key({"results": "ab", "notebook": "cd"}) == task_key({"notebook": "cd", "results": "ab"})
 True
 """
 
@@ -33,23 +24,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-__all__ = [
-    "ALL_TERRITORIES",
-    "RunState",
-    "Task",
-    "data_hashes",
-    "notebook_hash",
-    "slice_hashes",
-    "task_key",
-    "territory_dir",
-]
+__all__ = ["ALL_TERRITORIES", "RunState", "Task", "notebook_hash", "task_key"]
 
 # the ``territory`` value of a notebook that covers every territory (the synthesis)
 ALL_TERRITORIES = "*"
@@ -61,77 +40,6 @@ def _sha(*parts: bytes | str) -> str:
         digest.update(part.encode("utf-8") if isinstance(part, str) else part)
         digest.update(b"\0")
     return digest.hexdigest()
-
-
-def slice_hashes(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """SHA-256 of each territory's rows across ``tables`` (independent of row order).
-
-    Parameters
-    ----------
-    tables
-        Table name → processed table holding a ``_territory`` column.
-
-    Returns
-    -------
-    dict
-        Territory → hex digest; a territory absent from a table contributes nothing for it.
-    """
-    parts: dict[str, list[str]] = {}
-    for name in sorted(tables):
-        table = _canonical(tables[name])
-        if "_territory" not in table.columns or table.empty:
-            continue
-        schema = _sha(json.dumps([[str(c), str(t)] for c, t in table.dtypes.items()]))
-        rows = pd.util.hash_pandas_object(table, index=False).to_numpy()
-        territory = table["_territory"].astype("string").fillna("").to_numpy()
-        frame = pd.DataFrame({"t": territory, "h": rows})
-        for key, group in frame.groupby("t", sort=True):
-            values = group["h"].sort_values().to_numpy()
-            parts.setdefault(str(key), []).append(_sha(name, schema, values.tobytes()))
-    return {territory: _sha(*digests) for territory, digests in sorted(parts.items())}
-
-
-def _canonical(table: pd.DataFrame) -> pd.DataFrame:
-    """One dtype per kind of column, so that storage details (``str``/``string``/object text,
-    s/ms/ns time resolution) do not change a hash."""
-    casts: dict[str, str] = {}
-    for column, dtype in table.dtypes.items():
-        if isinstance(dtype, pd.DatetimeTZDtype):
-            casts[column] = f"datetime64[ns, {dtype.tz}]"
-        elif pd.api.types.is_datetime64_dtype(dtype):
-            casts[column] = "datetime64[ns]"
-        elif pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
-            casts[column] = "string"
-    return table.astype(casts) if casts else table
-
-
-def _processed_tables(processed_dir: Path) -> dict[str, pd.DataFrame]:
-    tables: dict[str, pd.DataFrame] = {}
-    for name in ("responses", "relations"):
-        path = processed_dir / f"{name}.parquet"
-        if path.is_file():
-            tables[name] = pd.read_parquet(path)
-    for path in sorted((processed_dir / "repeats").glob("*.parquet")):
-        tables[f"repeats/{path.stem}"] = pd.read_parquet(path)
-    return tables
-
-
-def file_hash(path: str | Path) -> str:
-    """SHA-256 of a file's bytes ("" when it does not exist)."""
-    path = Path(path)
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-
-
-def data_hashes(processed_dir: str | Path, *, survey_path: str | Path | None = None) -> dict[str, str]:
-    """Per-territory data hashes of a processed folder, plus ``"*"`` for all territories.
-
-    The survey's XLSForm is part of every hash (its labels are printed in the reports).
-    """
-    survey = file_hash(survey_path) if survey_path else ""
-    slices = slice_hashes(_processed_tables(Path(processed_dir)))
-    hashes = {territory: _sha(survey, digest) for territory, digest in slices.items()}
-    hashes[ALL_TERRITORIES] = _sha(survey, *[f"{t}={d}" for t, d in sorted(slices.items())])
-    return hashes
 
 
 def notebook_hash(notebook: Any) -> str:
@@ -149,29 +57,16 @@ def notebook_hash(notebook: Any) -> str:
     """
     cells = [[cell.get("cell_type"), cell.get("source", ""),
               sorted(cell.get("metadata", {}).get("tags", []))] for cell in notebook.get("cells", [])]
-    return _sha(json.dumps(cells, ensure_ascii=False, sort_keys=True))
+    from ..results.fingerprint import key
+
+    return key(cells)
 
 
 def task_key(inputs: dict[str, Any]) -> str:
-    """The key of a task: one hash of its inputs (``data``, ``notebook``, ``parameters``, ``coopwork``)."""
-    return _sha(json.dumps(inputs, sort_keys=True, default=str))
+    """The key of a task: one hash of its inputs (``results``, ``notebook``, ``parameters``, ``coopwork``)."""
+    from ..results.fingerprint import key
 
-
-_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
-
-
-def territory_dir(territory: str) -> str:
-    """A folder name for a territory id (ids that are not safe file names get a short hash).
-
-    Examples
-    --------
-    >>> territory_dir("pays_de_morlaix"), territory_dir("Pays basque / Iparralde")
-    ('pays_de_morlaix', 'Pays_basque___Iparralde-38350bee')
-    """
-    safe = _SAFE.sub("_", territory).strip(".") or "_"
-    if safe != territory:
-        safe = f"{safe[:80]}-{_sha(territory)[:8]}"
-    return safe
+    return key(inputs)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from typing import Any
 from .. import __version__
 from ..errors import RunError
 from ..i18n import t
-from .plan import ALL_TERRITORIES, RunState, Task, data_hashes, notebook_hash, task_key, territory_dir
+from .plan import ALL_TERRITORIES, RunState, Task, notebook_hash, task_key
 
 __all__ = ["DEFAULT_NOTEBOOKS", "RunResult", "find_notebook", "plan_tasks", "run_batch", "warm_server"]
 
@@ -88,14 +88,6 @@ def _check_parameters_cell(nb: Any, path: Path, lang: str = "fr") -> None:
         raise RunError(t("batch.no_parameters", lang), file=path, hint=t("batch.no_parameters_hint", lang))
 
 
-def _latest_waves(ws: Any) -> dict[str, str]:
-    responses = ws.responses()
-    if responses.empty:
-        return {}
-    pairs = responses[["_territory", "_wave"]].dropna()
-    return {str(k): str(v) for k, v in pairs.groupby("_territory")["_wave"].max().items()}
-
-
 def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None = None,
                wave: str | None = None, lang: str = "fr", min_count: int = 3,
                timeout: float | None = 600) -> list[Task]:
@@ -113,34 +105,43 @@ def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None 
     if wave is not None:
         ws.responses(wave=wave)  # raises WorkspaceError listing the waves
     selected = list(dict.fromkeys(territories)) if territories else existing
-    hashes = data_hashes(ws.processed_dir, survey_path=ws.survey_path)
+    from ..results.paths import name_for, reports_dir
+    from ..results.store import ensure
     from .html import PLOTLY_JS
     from .provenance import manifest_hash
 
+    read = [(path, nbformat.read(path, as_version=4)) for path in notebooks]
+    for path, nb in read:
+        _check_parameters_cell(nb, path, lang)
+    wants_all = any(nb.metadata.get("coopwork", {}).get("scope") == "all" for _, nb in read)
+    # the results every report formats: computed here once (only the stale ones), shared with
+    # the dashboards and the exports; a report reruns exactly when its results' digest changes
+    entries = ensure(ws, territories=selected, waves=None if wave is None else [wave], langs=(lang,),
+                     min_count=int(min_count), synthesis=wants_all)
+    results = {entry.territory or ALL_TERRITORIES: entry for entry in entries}
     manifest = manifest_hash(ws.root) or None
-    latest = _latest_waves(ws)
     reports = ws.reports_dir
     tasks = []
-    for path in notebooks:
-        nb = nbformat.read(path, as_version=4)
-        _check_parameters_cell(nb, path, lang)
+    for path, nb in read:
         nb_hash = notebook_hash(nb)
         scope_all = nb.metadata.get("coopwork", {}).get("scope") == "all"
         for territory in [ALL_TERRITORIES] if scope_all else selected:
-            the_wave = wave or (ws.latest_wave if scope_all else latest.get(territory, ws.latest_wave))
-            parameters = {"territory": None if scope_all else territory, "wave": the_wave,
+            entry = results.get(territory)
+            if entry is None:  # no response in the wave asked for
+                continue
+            parameters = {"territory": None if scope_all else territory, "wave": entry.wave,
                           "lang": lang, "min_count": int(min_count)}
-            inputs = {"data": hashes.get(territory, ""), "notebook": nb_hash,
-                      "parameters": parameters, "coopwork": __version__}
-            key = task_key(inputs)
-            folder = reports if scope_all else reports / territory_dir(territory)
+            inputs = {"results": entry.digest, "notebook": nb_hash, "parameters": parameters,
+                      "coopwork": __version__}
+            folder = reports_dir(reports, None if scope_all else territory)
             label = t("batch.all_territories", lang) if scope_all else ws.territory_label(territory, lang)
-            run_info = {"notebook_hash": nb_hash, "manifest_hash": manifest, "data_hash": inputs["data"]}
+            run_info = {"notebook_hash": nb_hash, "manifest_hash": manifest, "data_hash": entry.digest,
+                        "results": str(entry.path)}
             tasks.append(Task(
                 territory=territory, notebook=str(path),
                 parameters={**parameters, "workspace": str(ws.root), "run_info": run_info},
-                inputs=inputs, key=key, output=str(folder / f"{path.stem}.ipynb"),
-                failed_dir=str(reports / "_failed" / territory_dir(territory)), cwd=str(ws.root),
+                inputs=inputs, key=task_key(inputs), output=str(folder / f"{path.stem}.ipynb"),
+                failed_dir=str(reports / "_failed" / name_for(territory)), cwd=str(ws.root),
                 timeout=timeout, label=label,
                 extra={"manifest_hash": manifest,
                        "plotly_js": PLOTLY_JS if scope_all else f"../{PLOTLY_JS}"}))

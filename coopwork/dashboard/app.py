@@ -1,8 +1,8 @@
-"""The workshop dashboard: ipywidgets + plotly charts read from precomputed bundles, with the journal.
+"""The workshop dashboard: ipywidgets + plotly charts read from the territory's results, with the journal.
 
 One :class:`Dashboard` per page view (one Voilà kernel). It is deliberately light: it imports
 neither pandas nor plotly nor pyxform — every number was computed and protected beforehand by
-:mod:`coopwork.dashboard.precompute` — so that a kernel starts and renders in well under a
+:mod:`coopwork.results` — so that a kernel starts and renders in well under a
 second and 30 of them fit in memory. Filters (territory, wave, language, organisation type,
 theme) only swap precomputed figures. Under every chart, participants read the notes of the
 journal of interpretations and add their own; everything they write is escaped.
@@ -23,8 +23,10 @@ import traceback
 from html import escape
 from pathlib import Path
 
+from ..figures.theme import with_template
 from ..i18n import normalise_lang, t
-from .precompute import ALL, load_bundle, load_index
+from ..results.io import load, read_index
+from ..results.paths import ALL, results_file
 
 __all__ = ["CSS", "Dashboard", "dashboard", "friendly_error", "notes_html"]
 
@@ -113,7 +115,7 @@ class Dashboard:
     lang
         ``"fr"`` or ``"en"``; visitors can switch.
     min_count
-        Disclosure threshold the bundles were computed with (recomputed when it differs).
+        Disclosure threshold of the results shown (prepared in this kernel when missing).
     fixed
         Hide the territory picker (a per-territory URL).
     database
@@ -133,7 +135,8 @@ class Dashboard:
         self.lang = normalise_lang(lang)
         self.territory = territory if territory not in ("", ALL) else None
         self.fixed = (territory is not None) if fixed is None else fixed
-        self.wave = wave or (self.index["waves"][-1] if self.index["waves"] else None)
+        current = self.index.get("current", {}).get(self.territory or "")
+        self.wave = wave or current or (self.index["waves"][-1] if self.index["waves"] else None)
         self._journal = None
         self._built: set[int] = set()
         self._busy = False
@@ -173,29 +176,33 @@ class Dashboard:
 
     # -- data -------------------------------------------------------------------------------
     def _ensure_index(self, *, territory: str | None, wave: str | None) -> dict:
-        index = load_index(self.root)
+        index = read_index(self.root)
         if index is None or index.get("min_count") != self.min_count:
-            self._precompute(territory=territory, wave=wave)
-            index = load_index(self.root)
+            self._prepare(territory=territory, wave=wave)
+            index = read_index(self.root)
         return index
 
-    def _precompute(self, *, territory: str | None, wave: str | None) -> None:
-        """Slow path (no ``coopwork serve`` before): compute the missing bundle in this kernel."""
+    def _prepare(self, *, territory: str | None, wave: str | None) -> None:
+        """Slow path (no ``coopwork serve`` before): compute the missing results in this kernel."""
+        from ..results.compute import Inputs
+        from ..results.store import ensure, write_index
         from ..workspace import open_workspace
-        from .precompute import precompute
 
         workspace = open_workspace(self.root, min_count=self.min_count)
+        inputs = Inputs(workspace)
         chosen = [territory] if territory not in (None, "", ALL) else []
-        precompute(workspace, territories=chosen, waves=[wave] if wave else workspace.waves[-1:],
-                   langs=(self.lang,) if hasattr(self, "lang") else ("fr", "en"),
-                   min_count=self.min_count, synthesis=territory in (None, "", ALL))
+        langs = (self.lang,) if hasattr(self, "lang") else ("fr", "en")
+        ensure(workspace, territories=chosen, waves=[wave] if wave else None, langs=langs,
+               min_count=self.min_count, synthesis=territory in (None, "", ALL), inputs=inputs)
+        write_index(inputs, langs=langs, min_count=self.min_count)
 
     def _get_bundle(self) -> dict:
-        bundle = load_bundle(self.root, self.survey_id, self.territory, self.wave, self.lang)
-        if bundle is None or bundle.get("min_count") != self.min_count:
-            self._precompute(territory=self.territory, wave=self.wave)
-            self.index = load_index(self.root) or self.index
-            bundle = load_bundle(self.root, self.survey_id, self.territory, self.wave, self.lang)
+        path = results_file(self.root, self.survey_id, self.territory, str(self.wave), self.lang, self.min_count)
+        bundle = load(path)
+        if bundle is None:
+            self._prepare(territory=self.territory, wave=self.wave)
+            self.index = read_index(self.root) or self.index
+            bundle = load(path)
         if bundle is None:
             from ..errors import DashboardError
 
@@ -301,9 +308,7 @@ class Dashboard:
         # then holds its figures whatever happened to the messages of the execution
         output = w.Output(layout=w.Layout(width="100%"))
         if chart.get("figure"):
-            # the theme template is stored once per bundle (see precompute.figure_json)
-            layout = {**chart["figure"]["layout"], "template": self.bundle.get("template", {})}
-            figure = {**chart["figure"], "layout": layout, "config": _CONFIG}
+            figure = {**with_template(chart["figure"]), "config": _CONFIG}
             output.layout.height = f"{int(chart['figure']['layout'].get('height', 450)) + 8}px"
             data = {PLOTLY_MIME: figure, "text/plain": chart["title"]}
         else:

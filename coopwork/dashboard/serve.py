@@ -12,7 +12,7 @@ What a facilitator gets (see the README, *Running a workshop*):
   in the background, so that 30 people opening — then reloading — the page are served at once.
   Idle kernels of visitors who left are culled, the pool's kernels never.
 
-How it works: :func:`prepare` precomputes every chart (:mod:`~coopwork.dashboard.precompute`) so
+How it works: :func:`prepare` makes sure every result is computed (:mod:`coopwork.results`) so
 that a dashboard kernel only reads JSON, writes one notebook per territory (the dashboard
 template with its parameters injected) into ``<workspace>/.coopwork/dashboards/notebooks/``,
 creates the journal table, and writes the Voilà configuration ``voila.json`` next to them;
@@ -181,9 +181,9 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
     DashboardError
         When the workspace has no data yet, or ``territory`` is unknown.
     """
+    from ..results.store import prepare_all
     from ..workspace import open_workspace
     from .journal import Journal
-    from .precompute import dashboards_dir, precompute
 
     ws = open_workspace(workspace, min_count=min_count)
     if not ws.territories:
@@ -195,9 +195,9 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
         raise DashboardError("--expect must be a number of participants (0 or more)", value=expect)
     if token is None:
         token = "" if is_loopback(host) else secrets.token_urlsafe(18)
-    precompute(ws, territories=[territory] if territory else None, min_count=min_count)
+    prepare_all(ws, territories=[territory] if territory else None, min_count=min_count)
     Journal(database, workspace=ws.root).close()  # create the table before 30 kernels race to
-    folder = dashboards_dir(ws.root, ws.survey_id).parent / "notebooks"
+    folder = ws.state_dir / "dashboards" / "notebooks"
     folder.mkdir(parents=True, exist_ok=True)
     template = ws.root / "notebooks" / "dashboard.ipynb"
     template = template if template.is_file() else None

@@ -9,7 +9,7 @@ Steps, each idempotent:
    ``…_2026.xlsx`` → wave ``2026``; they carry the ``partenariats`` network sheet) with
    :func:`coopwork.ingest.ingest_file` — a second run adds nothing;
 4. unless ``--no-run``, execute the per-territory reports with :func:`coopwork.batch.run_batch`
-   and prepare the dashboard charts (:func:`coopwork.dashboard.precompute.precompute`).
+   and prepare the results the dashboards show (:func:`coopwork.results.store.prepare_all`).
 
 Messages go to stderr in the user's language (``COOPWORK_LANG``, French by default);
 ``--json`` prints one JSON object on stdout::
@@ -107,13 +107,12 @@ def run_demo(workspace: str | Path = ".", *, territories: int = 6, seed: int = 2
         say(t("demo.running", lang))
         ran = _summary(run_batch(root))
         say(t("demo.ran", lang, **{k: len(ran.get(k) or []) for k in ("executed", "skipped", "failed")}))
-        # the dashboards read precomputed charts: prepare them now so that `coopwork serve` starts at once
-        precompute = _component("coopwork.dashboard.precompute", "precompute",
-                                "tableaux de bord / dashboards", raw)
+        # the dashboards read the results: prepare every wave now so that `coopwork serve` starts at once
+        prepare_all = _component("coopwork.results.store", "prepare_all", "tableaux de bord / dashboards", raw)
         from ..workspace import open_workspace
 
         say(t("demo.dashboards", lang))
-        precompute(open_workspace(root, survey=survey_path))
+        prepare_all(open_workspace(root, survey=survey_path))
     else:
         say(t("demo.no_run", lang))
     say(t("demo.next", lang, workspace=root))

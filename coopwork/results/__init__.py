@@ -1,0 +1,68 @@
+"""One set of results per territory × wave × language × threshold: computed once, shared by every display.
+
+Reports (:mod:`coopwork.batch`), dashboards (:mod:`coopwork.dashboard`) and exports
+(:mod:`coopwork.export`) only *format* these results; none of them summarises, protects or
+builds a network itself, so the same workshop reads the same numbers everywhere.
+
+Modules, one job each:
+
+``paths``        how an id becomes a folder or file name (the one path authority)
+``fingerprint``  content hashes of the inputs, and :func:`~.fingerprint.key` for every key
+``questions``    which questions are published, in which section, counted in which unit
+``compute``      the computation of one result (:class:`~.compute.Inputs`, :func:`~.compute.compute`)
+``scores``       every territory's scores against the others, in one pass per wave
+``synthesis``    the cross-territory tables, read from the territories' results
+``tables``       tidy tables as JSON and back
+``store``        :func:`~.store.ensure`: compute what is stale, write it atomically, return digests
+``io``           reading result files (light: no pandas, for dashboard kernels)
+
+A result (``<workspace>/.coopwork/results/<survey>/<territory>/<wave>.<lang>.k<min_count>.json``,
+``_all`` for all territories) is plain JSON::
+
+    {"version", "key", "digest", "survey_id", "survey_title", "territory", "territory_label",
+     "wave", "previous_wave", "lang", "min_count",
+     "respondents": {"n": int | None, "suppressed": bool},
+     "key_figures": [[label, text], ...],                       # protected, formatted
+     "sections": [{"id", "label"}, ...],                        # tabs / report headings, in order
+     "org_types": [{"id", "label"}, ...],                       # "" = every organisation
+     "views": {"<org type or ''>": {"n", "suppressed", "message",
+               "charts": [{"id", "section", "title", "figure", "message", "unit"?}]}},
+     "tables": {"summaries", "practices", "network", "organisations", "scores", "change",
+                "themes", ...: {"columns", "dtypes", "data"}},  # protected tidy tables
+     "network": {"respondents", "nodes": [...], "edges": [...]} | null}   # published names only
+
+``figure`` is a plain plotly figure dict from :mod:`coopwork.figures` (without its template:
+:func:`coopwork.figures.with_template` adds it) or ``None`` with a ``message`` saying why.
+``key`` hashes everything the result reads; ``digest`` hashes its content: a display whose
+result digest did not change has nothing new to show. The synthesis (``_all``) also holds the
+tables ``overview``, ``scores_all``, ``practices_all``, ``practices_where`` and ``changes``.
+
+Examples
+--------
+>>> from coopwork.results.paths import results_file
+>>> results_file("/ws", "enquete", None, "2025", "fr", 3).as_posix()
+'/ws/.coopwork/results/enquete/_all/2025.fr.k3.json'
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+__all__ = ["ALL", "Inputs", "ensure", "load", "name_for", "read_index", "results_file", "write_index"]
+
+_WHERE = {
+    "ALL": "paths",
+    "name_for": "paths",
+    "results_file": "paths",
+    "load": "io",
+    "read_index": "io",
+    "Inputs": "compute",
+    "ensure": "store",
+    "write_index": "store",
+}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(name)

@@ -1,0 +1,665 @@
+"""Compute the results of one territory (or of all territories) for one wave, language and threshold.
+
+:class:`Inputs` reads a workspace once: the tables split by wave and territory (row positions,
+never a filter per territory), the dimension scores of every respondent, the codebook and the
+fingerprint. :func:`compute` then builds the results of one key from them: every chart of every
+organisation-type view, and the tidy tables of the whole territory — each through
+:func:`~coopwork.analysis.disclosure.protect`. Figures are plain dicts from
+:mod:`coopwork.figures`. The shape of the result is documented in :mod:`coopwork.results`.
+
+Work shared by the territories of a wave (answers parsed per question, the comparison of
+every territory's scores with the others) is done once per wave and cached in :class:`Inputs`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..analysis.disclosure import format_number, protect
+from ..errors import CoopworkError
+from ..i18n import t
+from .io import RESULTS_VERSION
+from .paths import ALL
+from .questions import PRACTICE_DIMENSIONS, SECTIONS, Published, published, text_questions
+from .tables import encode
+
+if TYPE_CHECKING:
+    from ..analysis.summary import Prepared
+    from ..survey import Survey
+    from ..workspace import Workspace
+    from .fingerprint import Fingerprint
+
+__all__ = ["RESULTS_VERSION", "Inputs", "WaveData", "compute"]
+
+
+@dataclass
+class WaveData:
+    """The rows of one wave, split once by territory, and what its territories share."""
+
+    wave: str
+    responses: pd.DataFrame
+    relations: pd.DataFrame
+    survey: Survey
+    scores: pd.DataFrame | None
+    _prepared: dict[str, Prepared | None] = field(default_factory=dict)
+    _comparisons: dict[tuple, dict[str, pd.DataFrame]] = field(default_factory=dict)
+
+    @cached_property
+    def rows(self) -> dict[str, np.ndarray]:
+        """Territory → positions of its rows in :attr:`responses`."""
+        return {str(k): v for k, v in self.responses.groupby("_territory", sort=True).indices.items()}
+
+    @cached_property
+    def relation_rows(self) -> dict[str, np.ndarray]:
+        """Territory → positions of its rows in :attr:`relations`."""
+        if self.relations.empty:
+            return {}
+        return {str(k): v for k, v in self.relations.groupby("_territory", sort=True).indices.items()}
+
+    def prepared(self, item: Published) -> Prepared | None:
+        """The answers of a published question parsed once for the wave (None: not in the data)."""
+        from ..analysis.summary import prepare
+
+        name = item.question.name
+        if name not in self._prepared:
+            table = self.relations if item.unit == "ties" else self.responses
+            self._prepared[name] = (
+                prepare(table, self.survey, name) if name in table.columns and len(table) else None
+            )
+        return self._prepared[name]
+
+    def comparison(
+        self, submissions: frozenset | None, *, lang: str, min_count: int
+    ) -> dict[str, pd.DataFrame]:
+        """Every territory's scores against the others (restricted to ``submissions`` when given)."""
+        from .scores import compare_all
+
+        cache = (submissions, lang, min_count)
+        if cache not in self._comparisons:
+            scores = self.scores
+            if scores is None:
+                self._comparisons[cache] = {}
+            else:
+                if submissions is not None:
+                    scores = scores[scores["_submission_id"].isin(submissions)]
+                self._comparisons[cache] = compare_all(scores, min_count=min_count, lang=lang)
+        return self._comparisons[cache]
+
+
+class Inputs:
+    """What the results of a workspace read, loaded once (see the module docstring)."""
+
+    def __init__(self, workspace: Workspace, fingerprint: Fingerprint | None = None) -> None:
+        from .fingerprint import fingerprint as take
+
+        self.workspace = workspace
+        self.survey = workspace.survey
+        self.fingerprint = fingerprint or take(workspace)
+        self.responses = workspace.responses()
+        self.relations = workspace.relations()
+        self._waves: dict[str, WaveData] = {}
+
+    @cached_property
+    def published(self) -> list[Published]:
+        """The published questions (:func:`~coopwork.results.questions.published`)."""
+        return published(self.survey)
+
+    @cached_property
+    def scores(self) -> pd.DataFrame | None:
+        """Dimension scores of every respondent of every wave (None: the survey scores nothing)."""
+        from ..analysis.indicators import dimension_scores
+
+        try:
+            return dimension_scores(self.responses, self.survey) if len(self.responses) else None
+        except CoopworkError:
+            return None
+
+    @cached_property
+    def codebook(self) -> dict | None:
+        """The free-text codebook ``surveys/codebook_<survey id>.yml``, when there is one."""
+        from ..analysis.freetext import load_codebook
+
+        path = self.workspace.surveys_dir / f"codebook_{self.survey.survey_id}.yml"
+        return load_codebook(path) if path.is_file() else None
+
+    @cached_property
+    def waves_of(self) -> dict[str, list[str]]:
+        """Territory → its waves in order (``ALL`` → every wave)."""
+        pairs = self.responses[["_territory", "_wave"]].dropna().drop_duplicates()
+        out = {str(k): sorted(v.astype(str)) for k, v in pairs.groupby("_territory")["_wave"]}
+        out[ALL] = sorted(pairs["_wave"].astype(str).unique())
+        return out
+
+    def current_wave(self, territory: str | None) -> str | None:
+        """The wave a territory's results show when none is asked: its own latest wave."""
+        waves = self.waves_of.get(territory or ALL, [])
+        return waves[-1] if waves else None
+
+    def previous_wave(self, territory: str | None, wave: str) -> str | None:
+        """The territory's latest wave before ``wave`` (the one "what changed" compares with)."""
+        earlier = [w for w in self.waves_of.get(territory or ALL, []) if w < wave]
+        return earlier[-1] if earlier else None
+
+    def wave(self, wave: str) -> WaveData:
+        """The :class:`WaveData` of a wave (built once)."""
+        if wave not in self._waves:
+            responses = self.responses[self.responses["_wave"] == wave].reset_index(drop=True)
+            relations = (
+                self.relations[self.relations["_wave"] == wave].reset_index(drop=True)
+                if "_wave" in self.relations
+                else self.relations.iloc[0:0]
+            )
+            scores = None if self.scores is None else self.scores[self.scores["_wave"] == wave]
+            self._waves[wave] = WaveData(wave, responses, relations, self.survey, scores)
+        return self._waves[wave]
+
+    def label(self, territory: str | None, lang: str) -> str:
+        """A territory's label (``None``: "All territories")."""
+        if territory is None:
+            return t("dashboard.all_territories", lang)
+        return self.workspace.territory_label(territory, lang)
+
+
+# -- one chart ------------------------------------------------------------------------------------------
+def _chart(
+    chart_id: str,
+    section: str,
+    title: str,
+    figure: dict | None = None,
+    message: str | None = None,
+    **extra: Any,
+) -> dict:
+    return {"id": chart_id, "section": section, "title": title, "figure": figure, "message": message, **extra}
+
+
+def _tie_cells(
+    table: pd.DataFrame, item: Published, wd: WaveData, rows: np.ndarray, *, lang: str, min_count: int
+) -> pd.DataFrame:
+    """Cells of a relations question rest on organisations, not ties: five ties may come from two
+    organisations. Adds ``respondents`` (distinct organisations behind each cell) and protects on it,
+    keeping the display texts of the cells shown."""
+    prepared = wd.prepared(item)
+    ids = wd.relations["_submission_id"].astype("string").to_numpy()[rows]
+    if prepared.chosen is not None and "option" in table.columns:
+        chosen = prepared.chosen[rows]
+        per_option = {option: len(set(ids[chosen[:, i]])) for i, option in enumerate(prepared.options)}
+        respondents = [per_option.get(option, 0) for option in table["option"].astype(str)]
+    else:
+        respondents = [len(set(ids[prepared.done[rows]]))] * len(table)
+    out = table.assign(respondents=pd.array(respondents, dtype="Int64"))
+    margins = [None] if item.question.type == "select_one" else None
+    return protect(
+        out,
+        count="respondents",
+        min_count=min_count,
+        lang=lang,
+        margins=margins,
+        display=lambda row, lang: str(row["display"]),
+    )
+
+
+def _summary(
+    item: Published, wd: WaveData, rows: np.ndarray, *, lang: str, min_count: int
+) -> pd.DataFrame | None:
+    from ..analysis.summary import summarise_rows
+
+    prepared = wd.prepared(item)
+    if prepared is None:
+        return None
+    table = summarise_rows(prepared, wd.survey, rows, lang=lang, min_count=min_count)
+    if item.unit == "ties":
+        attrs = table.attrs
+        table = _tie_cells(table, item, wd, rows, lang=lang, min_count=min_count)
+        table.attrs.update(attrs)
+    return table
+
+
+def _title(item: Published, survey: Survey, lang: str) -> str:
+    label = item.question.label(lang, survey.default_language)
+    return label if item.unit == "organisations" else t("results.per_tie", lang, label=label)
+
+
+def _question_chart(
+    item: Published, table: pd.DataFrame | None, wd: WaveData, rows: np.ndarray, *, lang: str, min_count: int
+) -> dict:
+    """Bars of a choice question, or the protected histogram of a numeric one."""
+    from ..figures import bar_chart, histogram_chart
+
+    q, survey = item.question, wd.survey
+    title = _title(item, survey, lang)
+    chart = _chart(q.name, item.section, title, unit=item.unit)
+    if (
+        table is None
+        or (table["base"].isna().all() and not table["suppressed"].any())
+        or (not table["suppressed"].any() and int(table["base"].fillna(0).max()) == 0)
+    ):
+        chart["message"] = t("dashboard.no_data", lang)
+    elif table["suppressed"].all():
+        chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
+    elif q.is_numeric:
+        source = wd.relations if item.unit == "ties" else wd.responses
+        figure = histogram_chart(
+            source.iloc[rows], survey, q.name, min_count=min_count, lang=lang, title=title
+        )
+        if all(y is None for y in figure["data"][0].get("y", [])):
+            chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
+        else:
+            chart["figure"] = figure
+    else:
+        chart["figure"] = bar_chart(table, survey=survey, question=q.name, lang=lang, title=title)
+    return chart
+
+
+def _likert_chart(
+    dimension: str,
+    items: list[Published],
+    tables: dict[str, pd.DataFrame],
+    survey: Survey,
+    *,
+    lang: str,
+    min_count: int,
+) -> dict:
+    """The diverging bars of the agreement questions of one dimension (and unit)."""
+    from ..analysis.indicators import dimension_label
+    from ..figures import likert_chart
+
+    unit = items[0].unit
+    title = dimension_label(dimension, lang)
+    if unit == "ties":
+        title = t("results.per_tie", lang, label=title)
+    chart = _chart(
+        f"likert.{dimension}" + (".ties" if unit == "ties" else ""), items[0].section, title, unit=unit
+    )
+    parts = [
+        tables[i.question.name]
+        for i in items
+        if tables.get(i.question.name) is not None
+        and int(tables[i.question.name]["base"].fillna(0).max() or 0)
+        + int(tables[i.question.name]["suppressed"].sum())
+        > 0
+    ]
+    if not parts:
+        chart["message"] = t("dashboard.no_data", lang)
+        return chart
+    summary = pd.concat(parts, ignore_index=True)
+    if summary["suppressed"].all():
+        chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
+        return chart
+    names = [i.question.name for i in items if i.question.name in set(summary["question"])]
+    chart["figure"] = likert_chart(summary, survey=survey, questions=names, lang=lang, title=title)
+    return chart
+
+
+def _network(
+    wd: WaveData, rows: np.ndarray, relation_rows: np.ndarray, *, lang: str, min_count: int
+) -> tuple[dict | None, pd.DataFrame | None, pd.DataFrame | None, Any]:
+    """The network chart, its protected measures, the published organisations and the graph."""
+    from ..analysis.network import build_network, network_stats, node_stats
+    from ..figures import network_chart
+
+    survey = wd.survey
+    if survey.role("organisation") is None or survey.role("partner") is None:
+        return None, None, None, None
+    partner = survey.role("partner").name
+    relations = wd.relations.iloc[relation_rows] if partner in wd.relations.columns else None
+    chart = _chart("network", "ties", t("dashboard.section_ties", lang))
+    if relations is None:
+        chart["message"] = t("dashboard.no_data", lang)
+        return chart, None, None, None
+    graph = build_network(relations, wd.responses.iloc[rows], survey)
+    stats = protect(
+        network_stats(graph),
+        count="respondents",
+        min_count=min_count,
+        lang=lang,
+        display=lambda row, lang: format_number(row["density"], decimals=3, lang=lang),
+    )
+    if stats["suppressed"].iloc[0]:
+        chart["message"] = t("dashboard.network_too_small", lang, k=min_count)
+        return chart, stats, node_stats(graph).iloc[0:0], None
+    chart["figure"] = network_chart(graph, survey=survey, lang=lang, min_count=min_count)
+    chart["respondents"] = int(graph.graph.get("respondents", 0))
+    return chart, stats, node_stats(graph), graph
+
+
+def _compare(
+    inputs: Inputs,
+    wd: WaveData,
+    territory: str | None,
+    submissions: frozenset | None,
+    *,
+    lang: str,
+    min_count: int,
+) -> tuple[dict, pd.DataFrame | None]:
+    """Dimension scores of the territory against the others (synthesis: one dot per territory)."""
+    from ..figures import scores_chart
+
+    title = t("dashboard.section_compare", lang)
+    chart = _chart("compare.likert", "compare", title)  # the id of version 1: journal notes stay attached
+    tables = wd.comparison(submissions, lang=lang, min_count=min_count)
+    if not tables or (territory is not None and territory not in tables):
+        chart["message"] = t("dashboard.no_data", lang)
+        return chart, None
+    if territory is not None:
+        table = tables[territory].copy()
+        table.loc[table["group"] == "territory", "group_label"] = inputs.label(territory, lang)
+    else:
+        # one row per territory and no "all": with every n published, "all" minus the shown
+        # territories would give a suppressed territory's mean away
+        table = pd.concat(
+            [
+                part[part["group"] == "territory"].assign(group=tid, group_label=inputs.label(tid, lang))
+                for tid, part in sorted(tables.items())
+            ],
+            ignore_index=True,
+        )
+    if table["suppressed"].all():
+        chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
+    else:
+        chart["figure"] = scores_chart(table, survey=wd.survey, lang=lang, title=title)
+    return chart, table
+
+
+def _change(
+    inputs: Inputs,
+    territory: str | None,
+    wave: str,
+    previous: str | None,
+    submissions: frozenset | None,
+    *,
+    lang: str,
+    min_count: int,
+) -> tuple[dict, pd.DataFrame | None]:
+    """The wave-over-wave change of the dimension scores (all territories pooled in the synthesis)."""
+    from ..analysis.indicators import score_change
+    from ..figures import change_chart
+
+    title = t("dashboard.section_change", lang)
+    chart = _chart("change.likert", "change", title)
+    scores = inputs.scores
+    if previous is None:
+        chart["message"] = t("dashboard.no_previous_wave", lang)
+        return chart, None
+    if scores is None:
+        chart["message"] = t("dashboard.no_data", lang)
+        return chart, None
+    scores = scores[scores["_wave"].isin([previous, wave])]
+    if submissions is not None:
+        scores = scores[scores["_submission_id"].isin(submissions)]
+    scores = scores.assign(_territory=ALL) if territory is None else scores[scores["_territory"] == territory]
+    if not {previous, wave} <= set(scores.loc[scores["score"].notna(), "_wave"]):
+        chart["message"] = t("dashboard.no_data", lang)
+        return chart, None
+    table = score_change(
+        scores, territory=territory or ALL, wave_from=previous, wave_to=wave, min_count=min_count, lang=lang
+    )
+    drawn = table[table["suppressed"] | (table["mean_from"].notna() & table["mean_to"].notna())]
+    if drawn.empty:
+        chart["message"] = t("dashboard.no_data", lang)
+    elif drawn["suppressed"].all():
+        chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
+    else:
+        chart["figure"] = change_chart(drawn, survey=inputs.survey, lang=lang, title=title)
+    return chart, table
+
+
+def _themes(
+    inputs: Inputs, wd: WaveData, rows: np.ndarray, *, lang: str, min_count: int
+) -> tuple[list[dict], pd.DataFrame | None]:
+    """Themes of the free-text answers (with the survey's codebook), one chart per text question."""
+    from ..analysis.freetext import theme_counts
+    from ..figures import bar_chart
+
+    questions = [q for q in text_questions(wd.survey) if q.name in wd.responses.columns]
+    if inputs.codebook is None or not questions:
+        return [], None
+    charts, frames = [], []
+    responses = wd.responses.iloc[rows]
+    for q in questions:
+        table = theme_counts(
+            responses, wd.survey, q.name, codebook=inputs.codebook, min_count=min_count, lang=lang
+        )
+        title = q.label(lang, wd.survey.default_language)
+        chart = _chart(f"themes.{q.name}", "themes", title)
+        if table.empty or table["suppressed"].all() or int(table["base"].fillna(0).max() or 0) == 0:
+            chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
+        else:
+            bars = table.rename(columns={"theme": "option"}).assign(question=q.name)
+            chart["figure"] = bar_chart(bars, survey=wd.survey, question=q.name, lang=lang, title=title)
+        charts.append(chart)
+        frames.append(table.assign(question=q.name, question_label=title))
+    return charts, pd.concat(frames, ignore_index=True)
+
+
+# -- one view (all organisations, or one organisation type) -----------------------------------------
+def _summaries_table(
+    items: list[Published], tables: dict[str, pd.DataFrame], survey: Survey, lang: str
+) -> pd.DataFrame:
+    frames = []
+    for item in items:
+        table = tables.get(item.question.name)
+        if table is None:
+            continue
+        table = table.drop(
+            columns=[c for c in ("min", "max") if c in table.columns]
+        )  # one organisation's value
+        table.insert(0, "unit", item.unit)
+        table.insert(0, "kind", table.attrs.get("kind", ""))
+        table.insert(0, "question_label", item.question.label(lang, survey.default_language))
+        table.insert(0, "dimension", item.question.dimension or "")
+        frames.append(table.drop(columns=["question"]).assign(question=item.question.name))
+    if not frames:
+        return pd.DataFrame(
+            columns=["dimension", "question", "question_label", "kind", "unit", "n", "suppressed", "display"]
+        )
+    out = pd.concat(frames, ignore_index=True)
+    front = ["dimension", "question", "question_label", "kind", "unit"]
+    return out[front + [c for c in out.columns if c not in front]]
+
+
+def _view(
+    inputs: Inputs,
+    wd: WaveData,
+    territory: str | None,
+    rows: np.ndarray,
+    relation_rows: np.ndarray,
+    previous: str | None,
+    submissions: frozenset | None,
+    *,
+    lang: str,
+    min_count: int,
+    full: bool,
+) -> tuple[dict, dict[str, pd.DataFrame], Any]:
+    """The charts of one group of respondents; with ``full``, also the tables (and the graph)."""
+    n = len(rows)
+    if n == 0:
+        return {"n": 0, "suppressed": False, "charts": [], "message": t("dashboard.no_data", lang)}, {}, None
+    if n < min_count:
+        return (
+            {
+                "n": None,
+                "suppressed": True,
+                "charts": [],
+                "message": t("dashboard.suppressed_group", lang, k=min_count),
+            },
+            {},
+            None,
+        )
+    survey = wd.survey
+    tables: dict[str, pd.DataFrame] = {}
+    for item in inputs.published:
+        picked = relation_rows if item.unit == "ties" else rows
+        table = _summary(item, wd, picked, lang=lang, min_count=min_count)
+        if table is not None:
+            tables[item.question.name] = table
+    charts: list[dict] = []
+    likert: dict[tuple[str, str], list[Published]] = {}
+    for item in inputs.published:
+        if item.question.is_likert:
+            likert.setdefault((item.question.dimension or "other", item.unit), []).append(item)
+            continue
+        picked = relation_rows if item.unit == "ties" else rows
+        charts.append(
+            _question_chart(item, tables.get(item.question.name), wd, picked, lang=lang, min_count=min_count)
+        )
+    for (dimension, _unit), items in likert.items():
+        charts.append(_likert_chart(dimension, items, tables, survey, lang=lang, min_count=min_count))
+    network, stats, organisations, graph = _network(wd, rows, relation_rows, lang=lang, min_count=min_count)
+    if network is not None:
+        charts.insert(0, network)
+    compare, compared = _compare(inputs, wd, territory, submissions, lang=lang, min_count=min_count)
+    change, changed = _change(
+        inputs, territory, wd.wave, previous, submissions, lang=lang, min_count=min_count
+    )
+    charts += [compare, change]
+    out: dict[str, pd.DataFrame] = {}
+    if full:
+        themes, themed = _themes(inputs, wd, rows, lang=lang, min_count=min_count)
+        charts += themes
+        summaries = _summaries_table(inputs.published, tables, survey, lang)
+        out["summaries"] = summaries
+        practised = (
+            (summaries["kind"] == "select_multiple")
+            & summaries["dimension"].isin(PRACTICE_DIMENSIONS)
+            & (summaries["unit"] == "organisations")
+        )
+        out["practices"] = summaries.loc[
+            practised,
+            [
+                "dimension",
+                "question",
+                "question_label",
+                "option",
+                "label",
+                "n",
+                "base",
+                "percent",
+                "suppressed",
+                "display",
+            ],
+        ]
+        for name, table in (
+            ("network", stats),
+            ("organisations", organisations),
+            ("scores", compared),
+            ("change", changed),
+            ("themes", themed),
+        ):
+            if table is not None:
+                out[name] = table
+    order = list(SECTIONS)
+    charts.sort(key=lambda c: order.index(c["section"]))
+    return {"n": n, "suppressed": False, "charts": charts, "message": None}, out, graph
+
+
+def _org_types(inputs: Inputs, responses: pd.DataFrame, lang: str) -> tuple[list[dict], str | None]:
+    org_type = inputs.survey.role("org_type")
+    if org_type is None or org_type.name not in responses.columns:
+        return [{"id": "", "label": t("dashboard.all_types", lang)}], None
+    labels = inputs.survey.choice_labels(org_type.name, lang) if org_type.is_select else {}
+    present = set(responses[org_type.name].dropna().astype(str))
+    return (
+        [{"id": "", "label": t("dashboard.all_types", lang)}]
+        + [{"id": name, "label": label} for name, label in labels.items() if name in present]
+        + [{"id": name, "label": name} for name in sorted(present - set(labels))]
+    ), org_type.name
+
+
+def _key_figures(n: int, stats: pd.DataFrame | None, *, lang: str, min_count: int) -> list[list[str]]:
+    count = protect(pd.DataFrame({"n": [n]}), min_count=min_count, lang=lang)["display"].iloc[0]
+    figures = [[t("export.kf_respondents", lang), str(count)]]
+    if stats is not None and len(stats) and not stats["suppressed"].iloc[0]:
+        row = stats.iloc[0]
+        figures += [
+            [t("export.kf_nodes", lang), format_number(row["nodes"], lang=lang)],
+            [t("export.kf_edges", lang), format_number(row["edges"], lang=lang)],
+            [t("export.kf_density", lang), str(row["display"])],
+            [t("export.kf_communities", lang), format_number(row["communities"], lang=lang)],
+        ]
+    return figures
+
+
+def _graph_data(graph: Any) -> dict | None:
+    """The published network as node and edge lists (consented names only), for the network files."""
+    if graph is None:
+        return None
+    from ..analysis.network import display_names
+
+    names = display_names(graph)
+    nodes = [
+        {"id": names[node], **{k: v for k, v in data.items() if k not in {"label"}}, "label": names[node]}
+        for node, data in graph.nodes(data=True)
+    ]
+    edges = [{"source": names[u], "target": names[v], **data} for u, v, data in graph.edges(data=True)]
+    return {"respondents": int(graph.graph.get("respondents", 0)), "nodes": nodes, "edges": edges}
+
+
+def compute(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_count: int) -> dict:
+    """The results of one territory (``None``: all territories together) in one wave.
+
+    Returns the dict documented in :mod:`coopwork.results`, without ``key`` and ``digest`` (the
+    store adds them).
+    """
+    wd = inputs.wave(wave)
+    if territory is None:
+        rows = np.arange(len(wd.responses))
+        relation_rows = np.arange(len(wd.relations))
+    else:
+        rows = wd.rows.get(territory, np.array([], dtype=int))
+        relation_rows = wd.relation_rows.get(territory, np.array([], dtype=int))
+    previous = inputs.previous_wave(territory, wave)
+    responses = wd.responses.iloc[rows]
+    types, type_column = _org_types(inputs, responses, lang)
+    views, tables, graph = {}, {}, None
+    for entry in types:
+        if entry["id"]:
+            mine = (responses[type_column] == entry["id"]).fillna(False).to_numpy(dtype=bool)
+            view_rows = rows[mine]
+            ids = set(responses.loc[mine, "_submission_id"].astype(str))
+            of_type = inputs.responses.loc[
+                (inputs.responses[type_column] == entry["id"]).fillna(False), "_submission_id"
+            ]
+            submissions = frozenset(of_type.astype(str))
+            relation_ids = wd.relations["_submission_id"].astype(str).to_numpy()[relation_rows]
+            view_relations = relation_rows[np.isin(relation_ids, list(ids))]
+        else:
+            view_rows, view_relations, submissions = rows, relation_rows, None
+        view, found, found_graph = _view(
+            inputs,
+            wd,
+            territory,
+            view_rows,
+            view_relations,
+            previous,
+            submissions,
+            lang=lang,
+            min_count=min_count,
+            full=not entry["id"],
+        )
+        views[entry["id"]] = view
+        if not entry["id"]:
+            tables, graph = found, found_graph
+    n = len(rows)
+    return {
+        "version": RESULTS_VERSION,
+        "survey_id": inputs.survey.survey_id,
+        "survey_title": inputs.survey.title,
+        "territory": territory or ALL,
+        "territory_label": inputs.label(territory, lang),
+        "wave": wave,
+        "previous_wave": previous,
+        "lang": lang,
+        "min_count": min_count,
+        "respondents": {"n": n if n >= min_count or n == 0 else None, "suppressed": 0 < n < min_count},
+        "key_figures": _key_figures(n, tables.get("network"), lang=lang, min_count=min_count),
+        "sections": [{"id": s, "label": t(f"dashboard.section_{s}", lang)} for s in SECTIONS],
+        "org_types": types,
+        "views": views,
+        "tables": {name: encode(table) for name, table in tables.items()},
+        "network": _graph_data(graph),
+    }

@@ -1,0 +1,58 @@
+"""Reading and writing result files: JSON only, light enough for every dashboard kernel.
+
+Nothing here imports pandas: a Voilà kernel reads a territory's results with :func:`load` and
+the list of territories and waves with :func:`read_index`.
+
+Examples
+--------
+>>> import pathlib, tempfile
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "r.json"
+>>> write_json(path, {"version": RESULTS_VERSION, "key": "k"})
+>>> load(path)["key"], load(path.with_name("missing.json"))
+('k', None)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .paths import dashboards_index
+
+__all__ = ["RESULTS_VERSION", "load", "read_index", "write_json"]
+
+#: changes whenever the shape or the rules of the results change (part of every key)
+RESULTS_VERSION = 1
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically (temporary file in the same folder, then ``os.replace``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def load(path: str | Path) -> dict | None:
+    """A stored result (None when missing, unreadable or of another results version)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("version") == RESULTS_VERSION else None
+
+
+def read_index(root: str | Path) -> dict | None:
+    """The workspace's results index (survey, waves, territories, current waves), or None."""
+    try:
+        return json.loads(dashboards_index(root).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,243 @@
+"""Results on disk: one JSON file per key, written once, atomically; and the index of a workspace.
+
+:func:`ensure` is the one entry point of every display: it fingerprints the workspace, works
+out the key of each result asked for, computes only those whose key changed (sharing the work
+of a wave between its territories) and returns what every consumer needs to know about each
+result: its file and its *digest* (a hash of its content). A report, a dashboard page or an
+export whose result has the same digest as last time has nothing new to show.
+
+A result's key covers everything it reads (:func:`result_key`): the wave's rows of every
+territory (the comparison with the others reads them), the territory's rows in its previous
+wave (what changed), the XLSForm, the codebook, the language, the threshold, the results
+version and the coopwork version. The synthesis (``territory=None``) is computed after the
+territories of its wave and its key also covers their digests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+from .compute import Inputs, compute
+from .fingerprint import key
+from .io import RESULTS_VERSION, load, write_json
+from .paths import ALL, dashboards_index, results_file
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+
+__all__ = ["Entry", "ensure", "prepare_all", "result_key", "write_index"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One result on disk: where it is, the key it was computed for and the digest of its content."""
+
+    territory: str | None
+    wave: str
+    lang: str
+    min_count: int
+    path: Path
+    key: str
+    digest: str
+
+
+def _head(path: Path) -> dict | None:
+    return load(path)
+
+
+def result_key(
+    inputs: Inputs,
+    territory: str | None,
+    wave: str,
+    *,
+    lang: str,
+    min_count: int,
+    territories: dict | None = None,
+) -> str:
+    """The key of one result: a hash of everything it reads (see the module docstring)."""
+    fp = inputs.fingerprint
+    previous = inputs.previous_wave(territory, wave)
+    earlier = fp.wave(previous) if territory is None else fp.slice(previous, territory)
+    return key(
+        RESULTS_VERSION,
+        __version__,
+        fp.survey,
+        fp.codebook,
+        territory,
+        wave,
+        fp.wave(wave),
+        previous,
+        earlier,
+        lang,
+        int(min_count),
+        territories or {},
+    )
+
+
+def ensure(
+    workspace: Workspace,
+    *,
+    territories: list[str] | None = None,
+    waves: list[str] | None = None,
+    langs: tuple[str, ...] = ("fr",),
+    min_count: int = 3,
+    synthesis: bool = True,
+    force: bool = False,
+    inputs: Inputs | None = None,
+) -> list[Entry]:
+    """Make sure the results asked for are on disk and current; compute only the stale ones.
+
+    Parameters
+    ----------
+    workspace
+        An open workspace.
+    territories
+        Territory ids (default: all). Each gets the results of ``waves`` it has rows in.
+    waves
+        Waves (default: each territory's own latest wave; the synthesis of the latest wave).
+    langs
+        Languages of the texts.
+    min_count
+        Disclosure threshold.
+    synthesis
+        Also the results of all territories together (``territory`` None), per wave.
+    force
+        Recompute even the results whose key did not change.
+
+    Returns
+    -------
+    list of Entry
+        One per result, territories first, then the synthesis of each wave.
+
+    Examples
+    --------
+    >>> from coopwork.demo import make_demo_workspace  # doctest: +SKIP
+    >>> entries = ensure(open_workspace(path), langs=("fr", "en"))  # doctest: +SKIP
+    """
+    inputs = inputs or Inputs(workspace)
+    chosen = list(territories) if territories is not None else [t for t in inputs.waves_of if t != ALL]
+    plan: list[tuple[str | None, str]] = []
+    for territory in chosen:
+        own = inputs.waves_of.get(territory, [])
+        for wave in waves if waves is not None else own[-1:]:
+            if wave in own:
+                plan.append((territory, wave))
+    if synthesis:
+        for wave in waves if waves is not None else inputs.waves_of.get(ALL, [])[-1:]:
+            if wave in inputs.waves_of.get(ALL, []):
+                plan.append((None, wave))
+    entries: list[Entry] = []
+    for lang in langs:
+        for territory, wave in plan:
+            if territory is None:
+                entries.append(_ensure_synthesis(inputs, wave, lang=lang, min_count=min_count, force=force))
+            else:
+                entries.append(
+                    _ensure_one(inputs, territory, wave, lang=lang, min_count=min_count, force=force)
+                )
+    return entries
+
+
+def _ensure_synthesis(inputs: Inputs, wave: str, *, lang: str, min_count: int, force: bool) -> Entry:
+    """The synthesis of a wave: ensured after the results of its territories (this wave and their
+    previous one), whose digests its key covers."""
+    from .synthesis import synthesis_tables
+
+    here, before = {}, {}
+    for territory in sorted(inputs.wave(wave).rows):
+        here[territory] = _ensure_one(inputs, territory, wave, lang=lang, min_count=min_count, force=force)
+        previous = inputs.previous_wave(territory, wave)
+        if previous is not None:
+            before[territory] = _ensure_one(
+                inputs, territory, previous, lang=lang, min_count=min_count, force=force
+            )
+    digests = {
+        "here": {k: e.digest for k, e in here.items()},
+        "before": {k: e.digest for k, e in before.items()},
+    }
+
+    def extra() -> dict:
+        return synthesis_tables(
+            {k: load(e.path) for k, e in here.items()},
+            {k: load(e.path) for k, e in before.items()},
+            lang=lang,
+            min_count=min_count,
+        )
+
+    return _ensure_one(
+        inputs, None, wave, lang=lang, min_count=min_count, force=force, territories=digests, extra=extra
+    )
+
+
+def _ensure_one(
+    inputs: Inputs,
+    territory: str | None,
+    wave: str,
+    *,
+    lang: str,
+    min_count: int,
+    force: bool,
+    territories: dict | None = None,
+    extra: Any = None,
+) -> Entry:
+    survey_id = inputs.survey.survey_id
+    path = results_file(inputs.workspace.root, survey_id, territory, wave, lang, min_count)
+    wanted = result_key(inputs, territory, wave, lang=lang, min_count=min_count, territories=territories)
+    head = None if force else _head(path)
+    if head is None or head.get("key") != wanted:
+        data = compute(inputs, territory, wave, lang=lang, min_count=min_count)
+        if extra is not None:
+            data["tables"].update(extra())
+        data["digest"] = key(data)
+        data["key"] = wanted
+        write_json(path, data)
+        head = data
+    return Entry(territory, wave, lang, min_count, path, head["key"], head["digest"])
+
+
+def write_index(inputs: Inputs, *, langs: tuple[str, ...], min_count: int) -> dict:
+    """Write the index the dashboards read (:func:`~coopwork.results.io.read_index`) and return it:
+    the survey, its waves, the territories' labels in each language, the territories of each wave
+    and each territory's current wave."""
+    territories = [tid for tid in inputs.waves_of if tid != ALL]
+    index = {
+        "version": RESULTS_VERSION,
+        "survey_id": inputs.survey.survey_id,
+        "title": inputs.survey.title,
+        "waves": inputs.waves_of.get(ALL, []),
+        "min_count": int(min_count),
+        "langs": list(langs),
+        "territories": {lang: {tid: inputs.label(tid, lang) for tid in territories} for lang in langs},
+        "available": {wave: sorted(inputs.wave(wave).rows) for wave in inputs.waves_of.get(ALL, [])},
+        "current": {tid: inputs.current_wave(tid) for tid in territories},
+    }
+    write_json(dashboards_index(inputs.workspace.root), index)
+    return index
+
+
+def prepare_all(
+    workspace: Workspace,
+    *,
+    territories: list[str] | None = None,
+    min_count: int = 3,
+    langs: tuple[str, ...] | None = None,
+) -> list[Entry]:
+    """Every wave's results of the territories (default: all) and the syntheses, in every interface
+    language, plus the index: what the dashboards of a workshop read (``coopwork serve``, ``coopwork demo``)."""
+    from ..i18n import LANGS
+
+    inputs = Inputs(workspace)
+    langs = tuple(langs or LANGS)
+    entries = ensure(
+        workspace,
+        territories=territories,
+        waves=inputs.waves_of.get(ALL, []),
+        langs=langs,
+        min_count=min_count,
+        inputs=inputs,
+    )
+    write_index(inputs, langs=langs, min_count=min_count)
+    return entries
