@@ -13,7 +13,8 @@ publish as is, into ``<workspace>/data/exports/<survey_id>/``::
     notes/<t>.csv, <t>.md          the journal's interpretation notes (no participant names)
     assets/plotly.min.js, style.css
 
-Every number comes from protected tables (:mod:`coopwork.export.content`); no free-text
+Every number comes from the territories' results (:mod:`coopwork.results`, read through
+:mod:`coopwork.export.content`): the numbers of the reports and dashboards; no free-text
 answer, identifier or participant name is exported; organisations that did not consent to be
 named appear as ``#k``; CSV/XLSX cells are neutralised against formula injection.
 
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,26 +37,12 @@ import pandas as pd
 
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
+from ..results.paths import export_name, reports_dir
 from .network_files import IDENTIFYING, write_network_files
 from .safe import neutralise, to_csv
 from .workbook import write_workbook
 
-__all__ = ["ExportResult", "export_all", "journal_notes", "neutralise", "slug", "to_csv"]
-
-_SLUG = re.compile(r"[^A-Za-z0-9_.-]+")
-
-
-def slug(territory: str) -> str:
-    """A file-name-safe form of a territory id.
-
-    Examples
-    --------
-    >>> slug("Pays de Caux / Nord"), slug("../x")
-    ('Pays_de_Caux_Nord', 'x')
-    """
-    text = _SLUG.sub("_", str(territory)).strip("._") or "territory"
-    return text
-
+__all__ = ["ExportResult", "export_all", "journal_notes", "neutralise", "to_csv"]
 
 @dataclass
 class ExportResult:
@@ -192,11 +178,13 @@ def export_all(
         When the workspace has no data or a file cannot be written.
     """
     from ..progress import progress
+    from ..results.compute import Inputs
+    from ..results.io import load
+    from ..results.store import ensure
     from ..workspace import open_workspace
-    from .content import territory_content, wave_scores
+    from .content import synthesis_content, territory_content
     from .placemat import kaleido_session
     from .site import write_assets
-    from .synthesis import synthesis_tables
 
     lang = normalise_lang(lang)
     if min_count < 1:
@@ -213,14 +201,20 @@ def export_all(
             hint="ingest an export first (coopwork ingest) or run `coopwork demo`",
         )
     wanted = list(dict.fromkeys(territories)) if territories else ws.territories
-    wave = wave or ws.latest_wave
     for territory in wanted:  # fail before writing anything: the message lists what exists
         ws.responses(wave=wave, territory=territory)
-    present = ws.responses(wave=wave)["_territory"].dropna().unique().tolist()
-    missing = [x for x in wanted if x not in present]
-    wanted = [x for x in wanted if x in present]
+    inputs = Inputs(ws)
+    # each territory at its own latest wave (or --wave); the synthesis at the latest wave (or --wave):
+    # the same rule as the reports and the dashboards
+    entries = ensure(ws, territories=None, waves=None if wave is None else [wave], langs=(lang,),
+                     min_count=min_count, inputs=inputs)
+    by_territory = {e.territory: e for e in entries if e.territory is not None}
+    synthesis = next((e for e in entries if e.territory is None), None)
+    missing = [x for x in wanted if x not in by_territory]
+    wanted = [x for x in wanted if x in by_territory]
     if not wanted:
         raise ExportError(f"no territory has responses in wave '{wave}'", hint="choose another --wave")
+    wave = synthesis.wave if synthesis is not None else wave
 
     site = ws.exports_dir
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -229,8 +223,9 @@ def export_all(
     result = ExportResult(site=site, index=site / "index.html")
     result.warnings += [t("export.warn_no_wave", lang, territory=x, wave=wave) for x in missing]
     write_assets(site)
-    scores = wave_scores(ws, wave=wave)
-    contents = []
+    org_type = ws.survey.role("org_type")
+    contents = {tid: territory_content(load(entry.path), org_type=org_type and org_type.name)
+                for tid, entry in by_territory.items()}
     state = {"pdf": placemat_pdf, "charts": True}
     with contextlib.ExitStack() as stack:
         try:
@@ -239,18 +234,13 @@ def export_all(
             state["charts"] = False
             result.warnings.append(t("export.warn_no_kaleido", lang, error=str(err)))
         for territory in progress(wanted, desc="export", unit="territory"):
-            content = territory_content(ws, territory, wave=wave, lang=lang, min_count=min_count,
-                                        scores=scores)
-            contents.append(content)
-            _export_territory(ws, content, site, result, provenance=provenance, footer=footer, paper=paper,
-                              state=state)
+            _export_territory(ws, contents[territory], site, result, provenance=provenance, footer=footer,
+                              paper=paper, state=state)
 
-    # the index and the synthesis cover every territory of the wave, also those not exported now
-    exported = {c.territory: c for c in contents}
-    everyone = [exported.get(x) or territory_content(ws, x, wave=wave, lang=lang, min_count=min_count,
-                                                      charts=False, summaries=False, scores=scores)
-                for x in sorted(present)]
-    tables = synthesis_tables(ws, everyone, lang=lang, min_count=min_count)
+    # the index and the synthesis cover every territory, also those not exported now
+    everyone = [contents[x] for x in sorted(contents)]
+    synthesis_results = load(synthesis.path) if synthesis is not None else None
+    tables = synthesis_content(synthesis_results) if synthesis_results is not None else {}
     descriptions = {
         "overview": t("export.sheet_overview", lang),
         "scores": t("export.sheet_scores_all", lang),
@@ -273,9 +263,9 @@ def export_all(
     from .pages import write_index
 
     result.files += _copy_batch_synthesis(ws, site)
-
     result.files.append(
-        write_index(ws, everyone, tables, site, footer=footer, lang=lang, min_count=min_count)
+        write_index(ws, everyone, tables, site, footer=footer, lang=lang, min_count=min_count,
+                    synthesis=synthesis_results)
     )
     result.files = sorted(dict.fromkeys(p.resolve() for p in result.files))
     result.placemats = [p.resolve() for p in result.placemats]
@@ -287,7 +277,7 @@ def _export_territory(ws, content, site: Path, result: ExportResult, *, provenan
     """Write the workbook, network files, notes, placemat and page of one territory."""
     from .placemat import placemat_html, print_pdf
 
-    lang, min_count, name = content.lang, content.min_count, slug(content.territory)
+    lang, min_count, name = content.lang, content.min_count, export_name(content.territory)
     title = t("export.territory_title", lang, label=content.label)
     result.files.append(write_workbook(
         content.tables, site / "workbooks" / f"{name}.xlsx", title=title, lang=lang, min_count=min_count,
@@ -337,10 +327,10 @@ def _copy_batch_reports(ws, territory: str, site: Path) -> list[Path]:
     """Copy the batch runner's HTML reports of the territory into the site, made offline."""
     from .site import PLOTLY_JS, sanitise_report
 
-    source = ws.reports_dir / territory
+    source = reports_dir(ws.reports_dir, territory)
     if not source.is_dir():
         return []
-    target = site / "reports" / slug(territory)
+    target = site / "reports" / export_name(territory)
     if target.exists():
         shutil.rmtree(target)
     copied = []
@@ -372,7 +362,7 @@ def _write_territory_page(
 ) -> Path:
     from .pages import territory_page
 
-    path = site / "territories" / f"{slug(content.territory)}.html"
+    path = site / "territories" / f"{export_name(content.territory)}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         territory_page(ws, content, site, footer=footer, notes=notes, reports=reports), encoding="utf-8"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..i18n import t
+from ..results.paths import export_name
 from .site import figure_html, html_table, nav_links, notes_html, page, tiles
 
 if TYPE_CHECKING:
@@ -33,9 +34,7 @@ def _link(path: Path, *, start: Path) -> str:
 def _downloads(
     content: TerritoryContent, site: Path, *, start: Path, reports: Sequence[Path], lang: str
 ) -> str:
-    from . import slug
-
-    name = slug(content.territory)
+    name = export_name(content.territory)
     items = [
         (t("export.dl_workbook", lang), site / "workbooks" / f"{name}.xlsx"),
         (t("export.dl_placemat_pdf", lang), site / "placemats" / f"{name}.pdf"),
@@ -180,16 +179,18 @@ def write_index(
     footer: str,
     lang: str,
     min_count: int,
+    synthesis: dict | None = None,
 ) -> Path:
-    """Write ``index.html``: links to every territory and the cross-territory synthesis."""
-    from . import slug
+    """Write ``index.html``: links to every territory and the cross-territory synthesis.
 
+    ``synthesis`` is the results of all territories (its comparison chart is drawn here).
+    """
     overview = tables["overview"].copy()
     parts = [f"<p>{escape(t('export.index_intro', lang, n=len(contents), min_count=min_count))}</p>"]
     parts.append(f"<h2>{escape(t('export.h_territories', lang))}</h2>")
     rows = []
     for content, (_, row) in zip(contents, overview.iterrows(), strict=True):
-        name = slug(content.territory)
+        name = export_name(content.territory)
         candidates = [
             (t("export.link_page", lang), f"territories/{name}.html"),
             (t("export.link_workbook", lang), f"workbooks/{name}.xlsx"),
@@ -229,20 +230,19 @@ def write_index(
         label = escape(t("export.dl_batch_synthesis", lang))
         parts.append(f'<p><a href="reports/synthesis.html">{label}</a></p>')
 
-    scores = tables["scores"]
+    scores = tables.get("scores", pd.DataFrame())
     has_chart = False
+    compare = next((c for c in (synthesis or {}).get("views", {}).get("", {}).get("charts", [])
+                    if c["id"] == "compare.likert" and c.get("figure")), None)
     if not scores.empty:
-        from .. import figures
-
         parts.append(f"<h2>{escape(t('export.h_scores_all', lang))}</h2>"
                      f"<p class=\"muted\">{escape(t('export.scores_intro', lang))}</p>")
         pivot = scores.pivot_table(index="dimension_label", columns="group_label", values="display",
                                    aggfunc="first", sort=False).reset_index()
         columns = {"dimension_label": t("export.h_dimension", lang)} | {c: c for c in pivot.columns[1:]}
         parts.append(html_table(pivot, columns, numeric=list(pivot.columns[1:])))
-        if not scores["suppressed"].astype(bool).all():
-            figure = figures.scores_chart(scores, survey=ws.survey, lang=lang)
-            parts.append(f"<figure>{figure_html(figure, div_id='scores', lang=lang)}</figure>")
+        if compare is not None:
+            parts.append(f"<figure>{figure_html(compare['figure'], div_id='scores', lang=lang)}</figure>")
             has_chart = True
 
     where = tables["practices_where"]

@@ -64,7 +64,7 @@ def kaleido_session() -> Iterator[None]:
             kaleido.stop_sync_server(silence_warnings=True)
 
 
-def static_svgs(figures: Sequence[go.Figure], *, width: int = 640, height: int = 420) -> list[str]:
+def static_svgs(figures: Sequence[dict], *, width: int = 640, height: int = 420) -> list[str]:
     """Render plotly figures to SVG texts that scale to their box (``width``/``height`` → 100 %).
 
     One kaleido browser serves all the figures (the open :func:`kaleido_session`, else one
@@ -92,12 +92,13 @@ def static_svgs(figures: Sequence[go.Figure], *, width: int = 640, height: int =
                           hint="install Chromium or run `plotly_get_chrome`") from err
 
 
-def _svg(kaleido, original: go.Figure, *, width: int, height: int) -> str:
-    import plotly.graph_objects as go
+def _svg(kaleido, original: dict, *, width: int, height: int) -> str:
+    from ..figures.theme import with_template
 
-    figure = go.Figure(original)  # a copy: the caller's figure is not changed
-    figure.update_layout(title_text=None, margin={"l": 50, "r": 15, "t": 20, "b": 50}, font_size=15,
-                         paper_bgcolor="white")
+    figure = with_template(original)  # a copy: the caller's figure is not changed
+    font = {**figure["layout"].get("font", {}), "size": 15}
+    figure["layout"] = {**figure["layout"], "title": {"text": ""}, "font": font, "paper_bgcolor": "white",
+                        "margin": {"l": 50, "r": 15, "t": 20, "b": 50}}
     data = kaleido.calc_fig_sync(figure, opts={"format": "svg", "width": width, "height": height})
     text = data.decode("utf-8") if isinstance(data, bytes) else str(data)
     return _SVG_SIZE.sub(r'\1 width="100%" height="100%"', text, count=1)

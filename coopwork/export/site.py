@@ -123,24 +123,35 @@ def page(
     )
 
 
-def figure_html(figure: go.Figure, *, div_id: str, lang: str) -> str:
-    """An interactive plotly chart as an HTML fragment that uses the page's local plotly.js.
+def figure_html(figure: dict, *, div_id: str, lang: str) -> str:
+    """An interactive chart (a figure dict of :mod:`coopwork.figures`) as an HTML fragment that
+    uses the page's local plotly.js.
 
-    The chart takes the width of the page (a fixed width from the figure or its template is
-    dropped; the height is kept).
+    The chart takes the width of the page (no fixed width; the height is kept).
+
+    Examples
+    --------
+    >>> html = figure_html({"data": [{"type": "bar", "x": [1]}], "layout": {"height": 300}}, div_id="c",
+    ...                    lang="fr")
+    >>> 'id="c"' in html, "Plotly.newPlot" in html, "</script>" in html
+    (True, True, True)
     """
-    import plotly.graph_objects as go
+    import json
 
-    figure = go.Figure(figure)  # a copy: the caller's figure is not changed
-    template = figure.layout.template
-    height = figure.layout.height or (template.layout.height if template else None) or 520
-    if template:
-        template.layout.width = None
-    figure.update_layout(width=None, height=height, autosize=True)
-    return figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                          config={"displaylogo": False, "responsive": True,
-                                  "modeBarButtonsToRemove": ["sendDataToCloud"]},
-                          default_width="100%", default_height=f"{int(height)}px")
+    from ..figures.theme import with_template
+
+    full = with_template(figure)
+    layout = {k: v for k, v in full["layout"].items() if k != "width"}
+    layout["autosize"] = True
+    height = int(layout.get("height") or 520)
+    config = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]}
+
+    def safe(value: object) -> str:  # JSON that cannot close the <script> element
+        return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
+    return (f'<div id="{escape(div_id)}" class="plotly-graph-div" style="width:100%;height:{height}px"></div>'
+            f'<script>Plotly.newPlot({safe(div_id)}, {safe(full["data"])}, {safe(layout)}, {safe(config)});'
+            "</script>")
 
 
 def html_table(

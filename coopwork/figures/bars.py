@@ -11,12 +11,13 @@ Suppressed cells (``suppressed`` True, values NA) are drawn as a gap with the te
 Examples
 --------
 >>> import pandas as pd
+>>> from coopwork.figures import to_figure
 >>> summary = pd.DataFrame({"question": "org_type", "option": ["scop", "scic", "association"],
 ...     "label": ["SCOP", "SCIC", "Association"], "n": pd.array([12, pd.NA, 30], dtype="Int64"),
 ...     "base": pd.array([44, pd.NA, 44], dtype="Int64"), "missing": pd.array([1, pd.NA, 1], dtype="Int64"),
 ...     "percent": [27.3, None, 68.2], "ci_low": [16.3, None, 53.4], "ci_high": [41.8, None, 80.0],
 ...     "suppressed": [False, True, False], "display": ["12 (27 %)", "< 3", "30 (68 %)"]})
->>> fig = bar_chart(summary, lang="fr")
+>>> fig = to_figure(bar_chart(summary, lang="fr"))
 >>> fig.data[0].y, fig.data[0].x
 (('SCOP', 'SCIC', 'Association'), (27.3, None, 68.2))
 >>> fig.layout.title.subtitle.text.split(" · ")[:2]
@@ -35,8 +36,6 @@ from . import _tables as tb
 from .theme import PALETTE, apply_theme, base_text, escape, wrap
 
 if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
     from ..survey import Survey
 
 __all__ = ["bar_chart"]
@@ -63,7 +62,7 @@ def _hover(row: pd.Series, lang: str, percent: str = "percent") -> str:
 
 
 def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: str | None = None,
-              by: str | None = None, lang: str = "fr", title: str | None = None) -> go.Figure:
+              by: str | None = None, lang: str = "fr", title: str | None = None) -> dict:
     """Horizontal bars of a choice question, overall or stacked by group.
 
     Parameters
@@ -85,13 +84,12 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        One trace per option (grouped) or a single trace; ``x`` = percent (None for suppressed
-        cells; the weighted percent when the summary was weighted), ``customdata`` = ``n``
-        (unweighted respondents); the subtitle gives the base.
+    dict
+        A plotly figure as a plain dict (see :mod:`coopwork.figures`). One ``"bar"`` trace per
+        option (grouped) or a single trace; ``x`` = percent (None for suppressed cells; the
+        weighted percent when the summary was weighted), ``customdata`` = ``n`` (unweighted
+        respondents); the subtitle gives the base.
     """
-    import plotly.graph_objects as go
-
     tb.require(summary, ["option", "label", "n", "base", "percent"], "summarise()")
     table = summary.reset_index(drop=True)
     if "question" in table.columns and table["question"].nunique() > 1:
@@ -109,14 +107,22 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
         kind = "select_multiple" if survey.question(qname).is_multiple else (kind or "select_one")
     multiple = kind == "select_multiple"
 
-    fig = go.Figure()
+    data: list[dict] = []
+    layout: dict = {}
     annotations = []
+    error = None
     if by is None:
         labels = [wrap(v, 45) for v in table["label"].astype("str").tolist()]
         hover = [_hover(row, lang, percent) if not h else f"{escape(row['label'])} : {escape(row['display'])}"
                  for (_, row), h in zip(table.iterrows(), hidden, strict=True)]
         x = [None if h else v for v, h in zip(tb.numbers(table[percent]), hidden, strict=True)]
-        error = None
+        bar = {"type": "bar", "x": x, "y": labels, "orientation": "h", "marker": {"color": PALETTE[0]},
+               "name": t("figures.percent_axis", lang),
+               "customdata": [None if h else v for v, h in zip(tb.numbers(table["n"]), hidden, strict=True)],
+               "text": [None if h else format_percent(v, lang=lang) for v, h
+                        in zip(tb.numbers(table[percent]), hidden, strict=True)],
+               "textposition": "inside", "insidetextanchor": "start", "textangle": 0, "cliponaxis": False,
+               "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"}
         if "ci_low" in table.columns and "ci_high" in table.columns:
             low, high = tb.numbers(table["ci_low"]), tb.numbers(table["ci_high"])
             error = {"type": "data", "symmetric": False, "color": "#555555", "thickness": 1.5, "width": 4,
@@ -124,65 +130,59 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
                                for v, hi in zip(x, high, strict=True)],
                      "arrayminus": [None if v is None or lo is None else v - lo
                                     for v, lo in zip(x, low, strict=True)]}
-        fig.add_trace(go.Bar(
-            x=x, error_x=error,
-            y=labels, orientation="h", marker_color=PALETTE[0], name=t("figures.percent_axis", lang),
-            customdata=[None if h else v for v, h in zip(tb.numbers(table["n"]), hidden, strict=True)],
-            text=[None if h else format_percent(v, lang=lang) for v, h
-                  in zip(tb.numbers(table[percent]), hidden, strict=True)],
-            textposition="inside", insidetextanchor="start", textangle=0, cliponaxis=False,
-            hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
+            bar["error_x"] = error
+        data.append(bar)
         shown = table["display"].tolist() if "display" in table.columns else ["< 3"] * len(table)
         for label, h, display in zip(labels, hidden, shown, strict=True):
             if h:
                 annotations.append({"x": 0, "y": label, "xref": "x", "yref": "y", "text": escape(display),
                                     "showarrow": False, "xanchor": "left", "font": {"color": "#555555"}})
-        fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
-        fig.update_layout(showlegend=False)
+        layout["yaxis"] = {"autorange": "reversed", "categoryorder": "array", "categoryarray": labels}
+        layout["showlegend"] = False
     else:
         groups = tb.group_labels(table, by)
-        group_order = [wrap(g, 30) for g in dict.fromkeys(groups.tolist())]
+        wrapped = pd.Series([wrap(g, 30) for g in groups.tolist()], index=table.index, dtype=object)
+        group_order = list(dict.fromkeys(wrapped.tolist()))
         options = list(dict.fromkeys(table["option"].astype("str").tolist()))
         for i, option in enumerate(options):
             rows = table[table["option"].astype("str") == option]
             rows_hidden = hidden[rows.index]
             label = str(rows["label"].iloc[0])
             values = tb.numbers(rows[percent])
-            fig.add_trace(go.Bar(
-                x=[None if h else v for v, h in zip(values, rows_hidden, strict=True)],
-                y=[wrap(g, 30) for g in groups[rows.index].tolist()], orientation="h", name=escape(label),
-                marker_color=PALETTE[i % len(PALETTE)],
-                customdata=[None if h else v
-                            for v, h in zip(tb.numbers(rows["n"]), rows_hidden, strict=True)],
-                hovertext=[f"{escape(g)}<br>" + (_hover(row, lang, percent) if not h else
-                                                 f"{escape(row['label'])} : {escape(row['display'])}")
-                           for g, (_, row), h in zip(groups[rows.index], rows.iterrows(), rows_hidden,
-                                                     strict=True)],
-                hovertemplate="%{hovertext}<extra></extra>",
-                text=[None if h or v is None or v < 5 else format_percent(v, lang=lang)
-                      for v, h in zip(values, rows_hidden, strict=True)],
-                textposition="inside", insidetextanchor="middle", textangle=0))
+            data.append({
+                "type": "bar", "x": [None if h else v for v, h in zip(values, rows_hidden, strict=True)],
+                "y": wrapped[rows.index].tolist(), "orientation": "h",
+                "name": escape(label), "marker": {"color": PALETTE[i % len(PALETTE)]},
+                "customdata": [None if h else v
+                               for v, h in zip(tb.numbers(rows["n"]), rows_hidden, strict=True)],
+                "hovertext": [f"{escape(g)}<br>" + (_hover(row, lang, percent) if not h else
+                                                    f"{escape(row['label'])} : {escape(row['display'])}")
+                              for g, (_, row), h in zip(groups[rows.index], rows.iterrows(), rows_hidden,
+                                                        strict=True)],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "text": [None if h or v is None or v < 5 else format_percent(v, lang=lang)
+                         for v, h in zip(values, rows_hidden, strict=True)],
+                "textposition": "inside", "insidetextanchor": "middle", "textangle": 0})
         for group in group_order:
-            mask = [wrap(g, 30) == group for g in groups.tolist()]
-            gone = table[pd.Series(mask, index=table.index) & hidden]
+            gone = table[(wrapped == group) & hidden]
             if len(gone):
                 text = "; ".join(f"{escape(r['label'])} : {escape(r['display'])}" for _, r in gone.iterrows())
                 annotations.append({"x": 1.0, "y": group, "xref": "paper", "yref": "y", "text": text,
                                     "showarrow": False, "xanchor": "left", "font": {"size": 14,
                                                                                      "color": "#555555"}})
-        fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=group_order)
-        fig.update_layout(barmode="group" if multiple else "stack",
-                          margin={"r": 220 if annotations and by else 40})
-    fig.update_layout(annotations=annotations)
-    fig.update_xaxes(title_text=t("figures.percent_axis", lang), rangemode="tozero",
-                     ticksuffix="%" if lang == "en" else "\u202f%")
+        layout["yaxis"] = {"autorange": "reversed", "categoryorder": "array", "categoryarray": group_order}
+        layout["barmode"] = "group" if multiple else "stack"
+        layout["margin"] = {"r": 220 if annotations and by else 40}
+    layout["annotations"] = annotations
+    layout["xaxis"] = {"title": {"text": t("figures.percent_axis", lang)}, "rangemode": "tozero",
+                       "ticksuffix": "%" if lang == "en" else "\u202f%"}
     respondents, missing, too_few = tb.table_base(table, _base(table, by))
     subtitle = base_text(int(respondents), lang=lang) if respondents is not None else ""
     if missing:
         subtitle += " · " + t("figures.missing", lang, n=format_number(missing, lang=lang))
     if multiple:
         subtitle += " · " + t("analysis.note_multiple", lang)
-    if by is None and fig.data[0].error_x.array:
+    if error is not None and error["array"]:
         subtitle += " · " + t("figures.bars_ci", lang)
     if percent == "percent_weighted":
         subtitle += " · " + t("figures.weighted_note", lang)
@@ -190,6 +190,7 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
         subtitle += " · " + t("figures.suppressed_note", lang, min_count=tb.min_count(table))
     if too_few:  # nothing published: not even the size of the base
         subtitle = t("figures.too_few", lang, min_count=tb.min_count(table))
-    return apply_theme(fig, lang=lang, title=title or tb.question_title(table, survey, qname, lang),
+    return apply_theme({"data": data, "layout": layout}, lang=lang,
+                       title=title or tb.question_title(table, survey, qname, lang),
                        subtitle=subtitle)
 

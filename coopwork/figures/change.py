@@ -9,12 +9,13 @@ respondents in a wave) have no line, only ``< 3`` in the right margin.
 Examples
 --------
 >>> import pandas as pd
+>>> from coopwork.figures import to_figure
 >>> changes = pd.DataFrame({"dimension": ["trust", "governance"], "wave_from": "2025", "wave_to": "2026",
 ...     "n_from": pd.array([20, pd.NA], dtype="Int64"), "n_to": pd.array([24, pd.NA], dtype="Int64"),
 ...     "mean_from": [55.0, None], "mean_to": [63.5, None], "change": [8.5, None],
 ...     "ci_low": [1.2, None], "ci_high": [15.8, None], "suppressed": [False, True],
 ...     "display": ["+8", "< 3"]})
->>> fig = change_chart(changes, lang="en")
+>>> fig = to_figure(change_chart(changes, lang="en"))
 >>> fig.data[0].x, fig.data[0].y, fig.data[0].line.dash
 (('2025', '2026'), (55.0, 63.5), 'solid')
 >>> fig.layout.title.subtitle.text.split(" · ")[0]
@@ -34,17 +35,15 @@ from . import _tables as tb
 from .theme import LINE_PALETTE, SYMBOLS, apply_theme, escape
 
 if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
     from ..survey import Survey
 
 __all__ = ["change_chart"]
 
 
-def _end_labels(fig: go.Figure, height: int) -> list[dict]:
-    """Labels at the right end of the lines, moved apart so that they never overlap."""
+def _end_labels(data: list[dict], height: int) -> list[dict]:
+    """Labels at the right end of the lines (traces ``data``), moved apart so that they never overlap."""
     gap = 100 * 24 / max(height - 330, 100)  # about 24 px on the 0–100 axis
-    ends = sorted(((trace.y[-1], i) for i, trace in enumerate(fig.data)), key=lambda e: (e[0], e[1]))
+    ends = sorted(((trace["y"][-1], i) for i, trace in enumerate(data)), key=lambda e: (e[0], e[1]))
     placed: list[tuple[float, int]] = []
     for y, i in ends:
         placed.append((max(y, placed[-1][0] + gap) if placed else y, i))
@@ -52,8 +51,8 @@ def _end_labels(fig: go.Figure, height: int) -> list[dict]:
     if overflow > 0:  # push everything down, keeping the gaps, when the top label leaves the chart
         placed = [(y - overflow, i) for y, i in placed]
     return [{"x": 1.0, "xref": "paper", "xanchor": "left", "xshift": 8, "y": y, "yref": "y",
-             "text": fig.data[i].customdata[1], "showarrow": False,
-             "font": {"size": 15, "color": fig.data[i].line.color}} for y, i in placed]
+             "text": data[i]["customdata"][1], "showarrow": False,
+             "font": {"size": 15, "color": data[i]["line"]["color"]}} for y, i in placed]
 
 
 def _signed(value: float | None, lang: str) -> str:
@@ -62,7 +61,7 @@ def _signed(value: float | None, lang: str) -> str:
 
 
 def change_chart(changes: pd.DataFrame, *, territory: str | None = None, survey: Survey | None = None,
-                 lang: str = "fr", title: str | None = None) -> go.Figure:
+                 lang: str = "fr", title: str | None = None) -> dict:
     """Slope chart of the mean score of each dimension between two waves.
 
     Parameters
@@ -80,8 +79,9 @@ def change_chart(changes: pd.DataFrame, *, territory: str | None = None, survey:
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        One ``lines+markers`` trace per published dimension (``x`` = the two waves, ``y`` = the
+    dict
+        A plotly figure as a plain dict (see :mod:`coopwork.figures`). One ``"scatter"``
+        ``lines+markers`` trace per published dimension (``x`` = the two waves, ``y`` = the
         two means, ``line.dash`` ``"solid"`` or ``"dot"``, ``meta`` = the dimension name).
 
     Raises
@@ -89,8 +89,6 @@ def change_chart(changes: pd.DataFrame, *, territory: str | None = None, survey:
     CoopworkError
         When ``changes`` covers several territories and ``territory`` is not one of them.
     """
-    import plotly.graph_objects as go
-
     tb.require(changes, ["dimension", "wave_from", "wave_to", "n_from", "n_to", "mean_from", "mean_to",
                          "change"], "score_change()")
     table = changes.reset_index(drop=True)
@@ -107,7 +105,7 @@ def change_chart(changes: pd.DataFrame, *, territory: str | None = None, survey:
                                                                               len(order)))]
     hidden = tb.suppressed(table)
     waves = list(dict.fromkeys([*table["wave_from"].astype("str"), *table["wave_to"].astype("str")]))
-    fig = go.Figure()
+    data: list[dict] = []
     annotations = []
     for i, (index, row) in enumerate(table.iterrows()):
         name = str(row["dimension"])
@@ -130,19 +128,19 @@ def change_chart(changes: pd.DataFrame, *, territory: str | None = None, survey:
                  f" (n = {format_number(row[n], lang=lang)})"
                  for wave, mean, n in (("wave_from", before, "n_from"), ("wave_to", after, "n_to"))]
         hover[1] += f"<br>{text}"
-        fig.add_trace(go.Scatter(
-            x=[str(row["wave_from"]), str(row["wave_to"])], y=[before, after], mode="lines+markers",
-            name=escape(label), meta=name, line={"color": colour, "width": 3, "dash": "solid" if significant
-                                                 else "dot"},
-            marker={"size": 12, "color": colour, "symbol": SYMBOLS[(i // len(LINE_PALETTE)) % len(SYMBOLS)]},
-            customdata=[text, text], hovertext=hover,
-            hovertemplate="%{hovertext}<extra></extra>"))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=waves,
-                     title_text=t("figures.wave", lang), range=[-0.3, len(waves) - 0.3])
-    fig.update_yaxes(range=[0, 100], title_text=t("figures.score_axis", lang))
-    height = max(650, 320 + 40 * len(fig.data))
-    annotations += _end_labels(fig, height)
-    fig.update_layout(annotations=annotations, showlegend=False, margin={"r": 420}, height=height)
+        data.append({
+            "type": "scatter", "x": [str(row["wave_from"]), str(row["wave_to"])], "y": [before, after],
+            "mode": "lines+markers", "name": escape(label), "meta": name,
+            "line": {"color": colour, "width": 3, "dash": "solid" if significant else "dot"},
+            "marker": {"size": 12, "color": colour,
+                       "symbol": SYMBOLS[(i // len(LINE_PALETTE)) % len(SYMBOLS)]},
+            "customdata": [text, text], "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"})
+    height = max(650, 320 + 40 * len(data))
+    annotations += _end_labels(data, height)
+    layout = {"xaxis": {"type": "category", "categoryorder": "array", "categoryarray": waves,
+                        "title": {"text": t("figures.wave", lang)}, "range": [-0.3, len(waves) - 0.3]},
+              "yaxis": {"range": [0, 100], "title": {"text": t("figures.score_axis", lang)}},
+              "annotations": annotations, "showlegend": False, "margin": {"r": 420}, "height": height}
     published = table[~hidden]
     n_from = [v for v in tb.numbers(published["n_from"]) if v is not None]
     n_to = [v for v in tb.numbers(published["n_to"]) if v is not None]
@@ -155,5 +153,5 @@ def change_chart(changes: pd.DataFrame, *, territory: str | None = None, survey:
         parts.append(t("figures.suppressed_note", lang, min_count=tb.min_count(table)))
     if changes.attrs.get("note"):
         parts.append(str(changes.attrs["note"]))
-    return apply_theme(fig, lang=lang, title=title or t("figures.change_title", lang),
-                       subtitle=" · ".join(parts))
+    return apply_theme({"data": data, "layout": layout}, lang=lang,
+                       title=title or t("figures.change_title", lang), subtitle=" · ".join(parts))

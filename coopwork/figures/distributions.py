@@ -10,12 +10,13 @@
 Examples
 --------
 >>> import pandas as pd
+>>> from coopwork.figures import to_figure
 >>> summary = pd.DataFrame({"question": "salaries", "org_type": ["scop", "asso"],
 ...     "org_type_label": ["SCOP", "Association"], "n": pd.array([12, pd.NA], dtype="Int64"),
 ...     "base": pd.array([12, pd.NA], dtype="Int64"), "missing": pd.array([0, pd.NA], dtype="Int64"),
 ...     "mean": [8.5, None], "min": [1.0, None], "q1": [3.0, None], "median": [6.0, None],
 ...     "q3": [11.0, None], "max": [30.0, None], "suppressed": [False, True], "display": ["8,5", "< 3"]})
->>> fig = box_chart(summary, lang="fr")
+>>> fig = to_figure(box_chart(summary, lang="fr"))
 >>> fig.data[0].median, fig.data[0].x
 ((6.0,), ('SCOP',))
 >>> [a.text for a in fig.layout.annotations]
@@ -35,15 +36,13 @@ from . import _tables as tb
 from .theme import GREY, PALETTE, apply_theme, base_text, escape, wrap
 
 if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
     from ..survey import Survey
 
 __all__ = ["box_chart", "histogram_chart"]
 
 
 def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | None = None,
-              lang: str = "fr", title: str | None = None) -> go.Figure:
+              lang: str = "fr", title: str | None = None) -> dict:
     """Box plots of a numeric question from its summary (one box per group).
 
     Parameters
@@ -61,19 +60,18 @@ def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | 
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        One ``go.Box`` trace per published group with precomputed ``q1, median, q3,
+    dict
+        A plotly figure as a plain dict (see :mod:`coopwork.figures`). One ``"box"`` trace per
+        published group with precomputed ``q1, median, q3,
         lowerfence (min), upperfence (max), mean``; suppressed groups appear as ``< 3`` annotations.
     """
-    import plotly.graph_objects as go
-
     tb.require(summary, ["n", "min", "q1", "median", "q3", "max", "mean"], "summarise() (numeric question)")
     summary = summary.reset_index(drop=True)
     by = tb.by_column(summary, by)
     hidden = tb.suppressed(summary)
     labels = (tb.group_labels(summary, by) if by else
               pd.Series(t("figures.all_respondents", lang), index=summary.index))
-    fig = go.Figure()
+    data: list[dict] = []
     annotations = []
     for i, (index, row) in enumerate(summary.iterrows()):
         name = wrap(labels[index], 25)
@@ -86,17 +84,16 @@ def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | 
         hover = t("figures.box_hover", lang, group=escape(labels[index]),
                   n=format_number(row["n"], lang=lang),
                   **{k: format_number(v, decimals=1, lang=lang) for k, v in stats.items()})
-        fig.add_trace(go.Box(
-            x=[name], q1=[stats["q1"]], median=[stats["median"]], q3=[stats["q3"]],
-            lowerfence=[stats["min"]], upperfence=[stats["max"]], mean=[stats["mean"]], boxpoints=False,
-            name=name, marker_color=PALETTE[i % len(PALETTE)], showlegend=False,
-            hovertext=[hover], hoverinfo="text"))
+        data.append({"type": "box", "x": [name], "q1": [stats["q1"]], "median": [stats["median"]],
+                     "q3": [stats["q3"]], "lowerfence": [stats["min"]], "upperfence": [stats["max"]],
+                     "mean": [stats["mean"]], "boxpoints": False, "name": name,
+                     "marker": {"color": PALETTE[i % len(PALETTE)]}, "showlegend": False,
+                     "hovertext": [hover], "hoverinfo": "text"})
     every = [wrap(v, 25) for v in labels.tolist()]
     # an invisible trace keeps every group on the axis, boxes or not
-    fig.add_trace(go.Scatter(x=every, y=[None] * len(every), mode="markers", showlegend=False,
-                             hoverinfo="skip", marker={"color": GREY}))
-    fig.update_layout(annotations=annotations)
-    fig.update_xaxes(categoryorder="array", categoryarray=every)
+    data.append({"type": "scatter", "x": every, "y": [None] * len(every), "mode": "markers",
+                 "showlegend": False, "hoverinfo": "skip", "marker": {"color": GREY}})
+    layout = {"annotations": annotations, "xaxis": {"categoryorder": "array", "categoryarray": every}}
     published = [v for v, h in zip(tb.numbers(summary["n"]), hidden, strict=True) if v is not None and not h]
     respondents, _, too_few = tb.table_base(summary, (sum(published) if published else None, None))
     subtitle = base_text(int(respondents), lang=lang) if respondents is not None else ""
@@ -104,13 +101,14 @@ def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | 
         subtitle += " · " + t("figures.suppressed_note", lang, min_count=tb.min_count(summary))
     if too_few:  # nothing published: not even the size of the base
         subtitle = t("figures.too_few", lang, min_count=tb.min_count(summary))
-    return apply_theme(fig, lang=lang, title=title or tb.question_title(summary, survey, None, lang),
+    return apply_theme({"data": data, "layout": layout}, lang=lang,
+                       title=title or tb.question_title(summary, survey, None, lang),
                        subtitle=subtitle)
 
 
 def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, bins: int | None = None,
                     min_count: int = DEFAULT_MIN_COUNT, lang: str = "fr",
-                    title: str | None = None) -> go.Figure:
+                    title: str | None = None) -> dict:
     """Histogram of a numeric question with disclosure control on every bin.
 
     Parameters
@@ -131,32 +129,33 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        One ``go.Bar`` trace: ``x`` = bin centres, ``width`` = bin widths, ``y`` = counts (None
-        where suppressed), ``customdata`` = ``[low, high]`` of each bin.
+    dict
+        A plotly figure as a plain dict (see :mod:`coopwork.figures`). One ``"bar"`` trace:
+        ``x`` = bin centres, ``width`` = bin widths, ``y`` = counts (None where suppressed),
+        ``customdata`` = ``[low, high]`` of each bin.
 
     Examples
     --------
     >>> import pandas as pd
+    >>> from coopwork.figures import to_figure
     >>> from coopwork.survey import Question, Survey
     >>> q = Question("salaries", "integer", {"fr": "Nombre de salariés"})
     >>> survey = Survey("demo", "Démo", None, ["fr"], "fr", {"salaries": q}, {})
     >>> df = pd.DataFrame({"salaries": [1, 2, 2, 3, 4, 4, 5, 5, 5, 38, 39, 40]})
-    >>> histogram_chart(df, survey, "salaries", bins=4).data[0].y
+    >>> to_figure(histogram_chart(df, survey, "salaries", bins=4)).data[0].y
     (9.0, 0.0, 0.0, 3.0)
 
     With a single answer of 40, the last bin (1 answer) is hidden, and so is the first one, or
     the total (n = 10) would give it away:
 
-    >>> fig = histogram_chart(df.iloc[[0, 1, 2, 3, 4, 5, 6, 7, 8, 11]], survey, "salaries", bins=4)
+    >>> fig = to_figure(histogram_chart(df.iloc[[0, 1, 2, 3, 4, 5, 6, 7, 8, 11]], survey, "salaries", bins=4))
     >>> fig.data[0].y, [a.text for a in fig.layout.annotations]
     ((None, 0.0, 0.0, None), ['&lt; 3', '&lt; 3'])
     """
-    import plotly.graph_objects as go
-
     q = survey.question(question)
     values = pd.to_numeric(responses[question], errors="coerce").astype("float64").dropna().to_numpy()
-    fig = go.Figure()
+    data: list[dict] = []
+    layout: dict = {}
     if 0 < len(values) < min_count:  # too few answers: even their number is not published
         subtitle = t("figures.too_few", lang, min_count=min_count)
     elif len(values):
@@ -172,20 +171,21 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
         hover = [t("figures.bin_hover", lang, low=format_number(lo, decimals=1, lang=lang),
                    high=format_number(hi, decimals=1, lang=lang), n=escape(d))
                  for lo, hi, d in zip(edges[:-1], edges[1:], table["display"], strict=True)]
-        fig.add_trace(go.Bar(x=centres.tolist(), y=y, width=np.diff(edges).tolist(),
-                             customdata=np.column_stack([edges[:-1], edges[1:]]).tolist(),
-                             marker_color=PALETTE[0], marker_line_color="white", marker_line_width=1,
-                             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", showlegend=False))
-        fig.update_layout(annotations=[
+        data.append({"type": "bar", "x": centres.tolist(), "y": y, "width": np.diff(edges).tolist(),
+                     "customdata": np.column_stack([edges[:-1], edges[1:]]).tolist(),
+                     "marker": {"color": PALETTE[0], "line": {"color": "white", "width": 1}},
+                     "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False})
+        layout["annotations"] = [
             {"x": float(c), "y": 0, "xref": "x", "yref": "y", "text": escape(d), "showarrow": False,
              "yanchor": "bottom", "font": {"color": "#555555"}}
-            for c, d, h in zip(centres, table["display"], hidden, strict=True) if h])
+            for c, d, h in zip(centres, table["display"], hidden, strict=True) if h]
         subtitle = base_text(len(values), lang=lang)
         if hidden.any():
             subtitle += " · " + t("figures.suppressed_note", lang, min_count=min_count)
     else:
         subtitle = base_text(0, lang=lang)
-    fig.update_yaxes(title_text=t("figures.count_axis", lang), rangemode="tozero")
-    fig.update_xaxes(title_text=escape(q.label(lang, survey.default_language)))
-    fig.update_layout(bargap=0)
-    return apply_theme(fig, lang=lang, title=title or survey.label(question, lang), subtitle=subtitle)
+    layout["yaxis"] = {"title": {"text": t("figures.count_axis", lang)}, "rangemode": "tozero"}
+    layout["xaxis"] = {"title": {"text": escape(q.label(lang, survey.default_language))}}
+    layout["bargap"] = 0
+    return apply_theme({"data": data, "layout": layout}, lang=lang,
+                       title=title or survey.label(question, lang), subtitle=subtitle)

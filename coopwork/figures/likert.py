@@ -12,11 +12,12 @@ Suppressed levels (fewer than ``min_count`` answers) are left out of the bar and
 Examples
 --------
 >>> import pandas as pd
+>>> from coopwork.figures import to_figure
 >>> rows = [("q1", str(k), f"niveau {k}", n) for k, n in zip(range(1, 6), [4, 6, 10, 20, 10])]
 >>> summary = pd.DataFrame(rows, columns=["question", "option", "label", "n"])
 >>> summary = summary.assign(base=50, missing=0, percent=summary["n"] * 2.0, suppressed=False,
 ...                          display=summary["n"].astype(str))
->>> fig = likert_chart(summary, lang="fr")
+>>> fig = to_figure(likert_chart(summary, lang="fr"))
 >>> [(trace.name, trace.x[0]) for trace in fig.data]  # neutral half, disagree outwards, neutral half, agree
 [('niveau 3', -10.0), ('niveau 2', -12.0), ('niveau 1', -8.0),
  ('niveau 3', 10.0), ('niveau 4', 40.0), ('niveau 5', 20.0)]
@@ -34,15 +35,13 @@ from . import _tables as tb
 from .theme import apply_theme, base_text, diverging_colours, escape, wrap
 
 if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
     from ..survey import Survey
 
 __all__ = ["likert_chart"]
 
 
 def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questions: list[str] | None = None,
-                 lang: str = "fr", title: str | None = None) -> go.Figure:
+                 lang: str = "fr", title: str | None = None) -> dict:
     """Diverging stacked bars of one or several Likert questions.
 
     Parameters
@@ -64,13 +63,12 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        ``barmode="relative"``; one trace per scale level (the neutral level has two traces,
+    dict
+        A plotly figure as a plain dict (see :mod:`coopwork.figures`). ``barmode="relative"``;
+        one ``"bar"`` trace per scale level (the neutral level has two traces,
         ``-half`` and ``+half``); ``y`` = question labels, ``x`` = signed percentages (None when
         suppressed). ``meta`` of each trace is the option name.
     """
-    import plotly.graph_objects as go
-
     tb.require(summary, ["question", "option", "label", "n", "base", "percent"], "summarise() (Likert)")
     names = list(dict.fromkeys(summary["question"].astype("str").tolist()))
     if questions is not None:
@@ -100,7 +98,7 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
         n_text = base_text(int(bases[q]), lang=lang) if bases[q] is not None else ""
         y_labels[q] = f"{wrap(label_of(q), 45)}<br><span style='font-size:14px'>{escape(n_text)}</span>"
 
-    def trace(position: int, sign: float, factor: float, show: bool) -> go.Bar:
+    def trace(position: int, sign: float, factor: float, show: bool) -> dict:
         x, hover, option_label, option = [], [], "", ""
         for q in names:
             r = rows[q]
@@ -121,22 +119,22 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
                 "figures.hover_option", lang, label=escape(row["label"]),
                 percent=format_percent(percent, decimals=1, lang=lang),
                 n=format_number(row["n"], lang=lang), base=format_number(row["base"], lang=lang)))
-        return go.Bar(x=x, y=[y_labels[q] for q in names], orientation="h", name=escape(option_label),
-                      meta=option, marker_color=colours[position], legendgroup=f"level{position}",
-                      showlegend=show, legendrank=position + 1, hovertext=hover,
-                      hovertemplate="%{hovertext}<extra></extra>",
-                      text=[_bar_text(v, factor, sign, lang) for v in x],
-                      textposition="inside", insidetextanchor="middle", textangle=0)
+        return {"type": "bar", "x": x, "y": [y_labels[q] for q in names], "orientation": "h",
+                "name": escape(option_label), "meta": option, "marker": {"color": colours[position]},
+                "legendgroup": f"level{position}", "showlegend": show, "legendrank": position + 1,
+                "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>",
+                "text": [_bar_text(v, factor, sign, lang) for v in x],
+                "textposition": "inside", "insidetextanchor": "middle", "textangle": 0}
 
-    fig = go.Figure()
+    data: list[dict] = []
     if neutral is not None:
-        fig.add_trace(trace(neutral, -1, 0.5, False))
+        data.append(trace(neutral, -1, 0.5, False))
     for position in reversed(range(half)):
-        fig.add_trace(trace(position, -1, 1, True))
+        data.append(trace(position, -1, 1, True))
     if neutral is not None:
-        fig.add_trace(trace(neutral, 1, 0.5, True))
+        data.append(trace(neutral, 1, 0.5, True))
     for position in range(half + (1 if neutral is not None else 0), levels):
-        fig.add_trace(trace(position, 1, 1, True))
+        data.append(trace(position, 1, 1, True))
 
     annotations = []
     for q in names:
@@ -147,29 +145,30 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
             annotations.append({"x": 1.0, "xref": "paper", "y": y_labels[q], "yref": "y", "text": text,
                                 "showarrow": False, "xanchor": "left",
                                 "font": {"size": 14, "color": "#555555"}})
-    left = max((sum(-v for v in (tr.x[i] for tr in fig.data) if v is not None and v < 0)
+    left = max((sum(-v for v in (tr["x"][i] for tr in data) if v is not None and v < 0)
                 for i in range(len(names))), default=0)
-    right = max((sum(v for v in (tr.x[i] for tr in fig.data) if v is not None and v > 0)
+    right = max((sum(v for v in (tr["x"][i] for tr in data) if v is not None and v > 0)
                  for i in range(len(names))), default=0)
     reach = max(left, right, 10.0)
     reach = min(100.0, (int(reach / 25) + 1) * 25.0)
     ticks = [v for v in range(-int(reach), int(reach) + 1, 25)]
-    fig.update_xaxes(range=[-reach, reach], tickvals=ticks,
-                     ticktext=[format_percent(abs(v), lang=lang) for v in ticks], zeroline=True,
-                     zerolinewidth=2, title_text=f"{t('figures.likert_disagree', lang)}      "
-                                                 f"{t('figures.percent_axis', lang)}      "
-                                                 f"{t('figures.likert_agree', lang)}")
-    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=[y_labels[q] for q in names])
-    fig.update_layout(barmode="relative", annotations=annotations, bargap=0.35,
-                      height=max(400, 160 + 110 * len(names)),
-                      margin={"r": 220 if annotations else 40})
+    layout = {
+        "xaxis": {"range": [-reach, reach], "tickvals": ticks,
+                  "ticktext": [format_percent(abs(v), lang=lang) for v in ticks], "zeroline": True,
+                  "zerolinewidth": 2, "title": {"text": f"{t('figures.likert_disagree', lang)}      "
+                                                        f"{t('figures.percent_axis', lang)}      "
+                                                        f"{t('figures.likert_agree', lang)}"}},
+        "yaxis": {"autorange": "reversed", "categoryorder": "array",
+                  "categoryarray": [y_labels[q] for q in names]},
+        "barmode": "relative", "annotations": annotations, "bargap": 0.35,
+        "height": max(400, 160 + 110 * len(names)), "margin": {"r": 220 if annotations else 40}}
     known = [b for b in bases.values() if b is not None]
     subtitle = base_text(int(min(known)), high=int(max(known)), lang=lang) if known else ""
     if hidden.any():
         subtitle += " · " + t("figures.suppressed_note", lang, min_count=tb.min_count(table))
     if title is None:
         title = label_of(names[0]) if len(names) == 1 else t("figures.likert_title", lang)
-    return apply_theme(fig, lang=lang, title=title, subtitle=subtitle)
+    return apply_theme({"data": data, "layout": layout}, lang=lang, title=title, subtitle=subtitle)
 
 
 def _bar_text(value: float | None, factor: float, sign: float, lang: str) -> str | None:

@@ -11,11 +11,12 @@ asked not to be named, nor for partners who were never asked. Hover texts are es
 Examples
 --------
 >>> import networkx as nx
+>>> from coopwork.figures import to_figure
 >>> G = nx.DiGraph([("a", "b"), ("b", "c")])
 >>> nx.set_node_attributes(G, {"a": {"label": "Coop A", "named": True, "org_type": "scop"},
 ...                            "b": {"label": "Secret", "named": False, "org_type": "scop"},
 ...                            "c": {"label": "Mairie", "named": False, "org_type": "collectivite"}})
->>> fig = network_chart(G, lang="fr")
+>>> fig = to_figure(network_chart(G, lang="fr"))
 >>> [(trace.name, trace.text) for trace in fig.data[2:]]
 [('collectivite', ('',)), ('scop', ('Coop A', ''))]
 """
@@ -31,7 +32,6 @@ from .theme import GREY, PALETTE, SYMBOLS, apply_theme, base_text, escape
 
 if TYPE_CHECKING:
     import networkx as nx
-    import plotly.graph_objects as go
 
     from ..survey import Survey
 
@@ -63,8 +63,13 @@ def network_layout(graph: nx.Graph, *, seed: int = 0) -> dict[str, tuple[float, 
     return {node: (round(float(x), 6), round(float(y), 6)) for node, (x, y) in positions.items()}
 
 
+def _message(text: str) -> dict:
+    """An annotation in the middle of an empty chart."""
+    return {"text": text, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper", "showarrow": False}
+
+
 def network_chart(graph: nx.DiGraph, *, survey: Survey | None = None, lang: str = "fr",
-                  title: str | None = None, seed: int = 0, min_count: int = DEFAULT_MIN_COUNT) -> go.Figure:
+                  title: str | None = None, seed: int = 0, min_count: int = DEFAULT_MIN_COUNT) -> dict:
     """Draw a cooperation network (the output of ``build_network``).
 
     Parameters
@@ -84,24 +89,21 @@ def network_chart(graph: nx.DiGraph, *, survey: Survey | None = None, lang: str 
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    dict
+        A plotly figure as a plain dict (see :mod:`coopwork.figures`), ``"scatter"`` traces.
         Trace 0 holds the ties declared by one side (thin grey lines), trace 1 the returned
         ties (declared by both sides, drawn once, thicker and darker); then one marker trace
         per organisation type, in choice order (``meta`` = the type's choice name, ``text`` =
         visible names, empty when hidden, ``customdata`` = the node degree).
     """
-    import plotly.graph_objects as go
-
     respondents = graph.graph.get("respondents")
     if respondents is None:
         respondents = sum(1 for _, r in graph.nodes(data="respondent") if r is not False)
     if 0 < respondents < min_count:
-        fig = go.Figure()
-        fig.add_annotation(text=t("figures.too_few", lang, min_count=min_count), x=0.5, y=0.5, xref="paper",
-                           yref="paper", showarrow=False)
-        fig.update_xaxes(visible=False)
-        fig.update_yaxes(visible=False)
-        return apply_theme(fig, lang=lang, title=title or t("figures.network_title", lang),
+        layout = {"annotations": [_message(t("figures.too_few", lang, min_count=min_count))],
+                  "xaxis": {"visible": False}, "yaxis": {"visible": False}}
+        return apply_theme({"data": [], "layout": layout}, lang=lang,
+                           title=title or t("figures.network_title", lang),
                            subtitle=t("figures.too_few", lang, min_count=min_count))
     positions = network_layout(graph, seed=seed)
     lines: dict[bool, tuple[list[float | None], list[float | None]]] = {False: ([], []), True: ([], [])}
@@ -112,13 +114,14 @@ def network_chart(graph: nx.DiGraph, *, survey: Survey | None = None, lang: str 
         (x0, y0), (x1, y1) = positions[u], positions[v]
         lines[mutual][0].extend([x0, x1, None])
         lines[mutual][1].extend([y0, y1, None])
-    fig = go.Figure()
+    traces: list[dict] = []
     for mutual, (xs, ys) in lines.items():
-        fig.add_trace(go.Scatter(
-            x=xs, y=ys, mode="lines", hoverinfo="skip", meta="reciprocal_ties" if mutual else "ties",
-            name=t("figures.tie_reciprocal" if mutual else "figures.tie_one_way", lang),
-            line={"color": "#555555" if mutual else GREY, "width": 2.5 if mutual else 1},
-            showlegend=bool(xs) and bool(lines[True][0])))
+        traces.append({
+            "type": "scatter", "x": xs, "y": ys, "mode": "lines", "hoverinfo": "skip",
+            "meta": "reciprocal_ties" if mutual else "ties",
+            "name": t("figures.tie_reciprocal" if mutual else "figures.tie_one_way", lang),
+            "line": {"color": "#555555" if mutual else GREY, "width": 2.5 if mutual else 1},
+            "showlegend": bool(xs) and bool(lines[True][0])})
 
     type_q = survey.role("org_type") if survey is not None else None
     labels = survey.choice_labels(type_q.name, lang) if type_q is not None else {}
@@ -143,24 +146,25 @@ def network_chart(graph: nx.DiGraph, *, survey: Survey | None = None, lang: str 
                            degree=format_number(degree, lang=lang), status=status))
             size.append(12 + 6 * math.sqrt(degree))
         colour = GREY if org_type is None else PALETTE[i % len(PALETTE)]
-        fig.add_trace(go.Scatter(
-            x=[positions[n][0] for n in nodes], y=[positions[n][1] for n in nodes], mode="markers+text",
-            name=escape(type_label), meta=org_type, text=text, textposition="top center",
-            textfont={"size": 13}, customdata=[graph.degree(n) for n in nodes],
-            marker={"color": colour, "size": size, "symbol": SYMBOLS[(i // len(PALETTE)) % len(SYMBOLS)],
-                    "line": {"color": "white", "width": 1}},
-            hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
+        trace = {
+            "type": "scatter", "x": [positions[n][0] for n in nodes], "y": [positions[n][1] for n in nodes],
+            "mode": "markers+text", "name": escape(type_label), "text": text, "textposition": "top center",
+            "textfont": {"size": 13}, "customdata": [int(graph.degree(n)) for n in nodes],
+            "marker": {"color": colour, "size": size, "symbol": SYMBOLS[(i // len(PALETTE)) % len(SYMBOLS)],
+                       "line": {"color": "white", "width": 1}},
+            "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"}
+        if org_type is not None:
+            trace["meta"] = org_type
+        traces.append(trace)
 
     hidden_axis = {"visible": False, "showgrid": False, "zeroline": False}
-    fig.update_xaxes(**hidden_axis)
-    fig.update_yaxes(**hidden_axis, scaleanchor="x", scaleratio=1)
+    layout = {"xaxis": dict(hidden_axis), "yaxis": {**hidden_axis, "scaleanchor": "x", "scaleratio": 1},
+              "legend": {"itemsizing": "constant"}, "hovermode": "closest", "height": 750}
     if graph.number_of_edges() == 0:
-        fig.add_annotation(text=t("figures.network_empty", lang), x=0.5, y=0.5, xref="paper", yref="paper",
-                           showarrow=False)
+        layout["annotations"] = [_message(t("figures.network_empty", lang))]
     parts = [base_text(respondents, lang=lang),
              t("figures.network_base", lang, organisations=format_number(graph.number_of_nodes(), lang=lang),
                ties=format_number(graph.number_of_edges(), lang=lang)),
              t("figures.network_hidden", lang)]
-    fig.update_layout(legend={"itemsizing": "constant"}, hovermode="closest", height=750)
-    return apply_theme(fig, lang=lang, title=title or t("figures.network_title", lang),
-                       subtitle=" · ".join(parts))
+    return apply_theme({"data": traces, "layout": layout}, lang=lang,
+                       title=title or t("figures.network_title", lang), subtitle=" · ".join(parts))

@@ -8,11 +8,14 @@ one when the machine has none.
 Starting the browser takes a few seconds; to render many figures, wrap the calls in
 :func:`renderer`, which keeps one browser open for all of them.
 
+A figure is either a dict of the builders of :mod:`coopwork.figures` (rendered with the
+coopwork template, :func:`~coopwork.figures.theme.with_template`) or a ``go.Figure``.
+
 Examples
 --------
 >>> import tempfile, pathlib
->>> import plotly.graph_objects as go
->>> path = to_png(go.Figure(go.Bar(x=["a"], y=[1])), pathlib.Path(tempfile.mkdtemp()) / "bar.png")
+>>> fig = {"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {"height": 400}}
+>>> path = to_png(fig, pathlib.Path(tempfile.mkdtemp()) / "bar.png")
 >>> path.read_bytes()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
 True
 """
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ExportError
+from .theme import HEIGHT, WIDTH, with_template
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -43,9 +47,9 @@ def renderer() -> Iterator[None]:
 
     Examples
     --------
-    >>> import plotly.graph_objects as go
+    >>> figures = [{"data": [{"type": "scatter", "y": [1, k]}], "layout": {}} for k in (2, 3)]
     >>> with renderer():  # doctest: +SKIP
-    ...     images = [to_image(go.Figure(go.Scatter(y=[1, k])), width=300, height=200) for k in (2, 3)]
+    ...     images = [to_image(fig, width=300, height=200) for fig in figures]
     >>> [image[:4] for image in images]  # doctest: +SKIP
     [b'\\x89PNG', b'\\x89PNG']
     """
@@ -64,11 +68,13 @@ def renderer() -> Iterator[None]:
         kaleido.stop_sync_server(silence_warnings=True)
 
 
-def to_image(fig: go.Figure, *, format: str = "png", width: int | None = None, height: int | None = None,
-             scale: float = 1.0) -> bytes:
-    """The figure as image bytes (``png``, ``svg``, ``pdf``, ``jpeg`` or ``webp``).
+def to_image(fig: dict | go.Figure, *, format: str = "png", width: int | None = None,
+             height: int | None = None, scale: float = 1.0) -> bytes:
+    """The figure (a dict or a ``go.Figure``) as image bytes (``png``, ``svg``, ``pdf``, ``jpeg``, ``webp``).
 
-    ``width`` and ``height`` default to the figure's (the coopwork theme sets 1100 × 650).
+    ``width`` and ``height`` default to the figure's, else its template's, else 1100 × 650
+    (:data:`~coopwork.figures.theme.WIDTH`, :data:`~coopwork.figures.theme.HEIGHT`). A dict is
+    drawn with the coopwork template.
 
     Raises
     ------
@@ -78,22 +84,23 @@ def to_image(fig: go.Figure, *, format: str = "png", width: int | None = None, h
     import kaleido
     from kaleido.errors import ChromeNotFoundError
 
-    layout = fig.layout
-    template = layout.template.layout if layout.template else None
-    width = width or layout.width or (template.width if template else None) or 1100
-    height = height or layout.height or (template.height if template else None) or 650
+    spec = with_template(fig) if isinstance(fig, dict) else fig.to_dict()
+    layout = spec.get("layout", {})
+    template = (layout.get("template") or {}).get("layout", {})
+    width = width or layout.get("width") or template.get("width") or WIDTH
+    height = height or layout.get("height") or template.get("height") or HEIGHT
     try:
-        return kaleido.calc_fig_sync(fig.to_dict(), opts={"format": format, "width": width, "height": height,
-                                                          "scale": scale})
+        return kaleido.calc_fig_sync(spec, opts={"format": format, "width": width, "height": height,
+                                                 "scale": scale})
     except ChromeNotFoundError:
         browser = os.environ.get("BROWSER_PATH")
         where = f" (BROWSER_PATH={browser})" if browser else ""
         raise ExportError(_NO_BROWSER + where, hint=_HINT) from None
 
 
-def to_png(fig: go.Figure, path: str | Path, *, width: int | None = None, height: int | None = None,
+def to_png(fig: dict | go.Figure, path: str | Path, *, width: int | None = None, height: int | None = None,
            scale: float = 2.0) -> Path:
-    """Write the figure as a PNG file (``scale=2``: sharp on a projector and in print).
+    """Write the figure (a dict or a ``go.Figure``) as a PNG file (``scale=2``: sharp on a projector).
 
     Returns
     -------

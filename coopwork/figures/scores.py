@@ -10,6 +10,7 @@ Suppressed groups (fewer than ``min_count`` scored respondents) have no dot, onl
 Examples
 --------
 >>> import pandas as pd
+>>> from coopwork.figures import to_figure
 >>> scores = pd.DataFrame({
 ...     "dimension": ["trust"] * 3 + ["governance"] * 3,
 ...     "group": ["territory", "others", "all"] * 2,
@@ -19,7 +20,7 @@ Examples
 ...     "ci_high": [80.0, 70.0, 70.5, None, None, 62.4],
 ...     "suppressed": [False, False, False, True, True, False],
 ...     "display": ["71", "64", "66", "< 3", "< 3", "58"]})
->>> fig = scores_chart(scores, lang="en")
+>>> fig = to_figure(scores_chart(scores, lang="en"))
 >>> [(trace.name, trace.x) for trace in fig.data]
 [('territory', (71.0, None)), ('Other territories', (64.5, None)), ('All territories', (66.0, 58.2))]
 >>> fig.layout.title.subtitle.text
@@ -38,8 +39,6 @@ from . import _tables as tb
 from .theme import PALETTE, apply_theme, base_text, escape
 
 if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
     from ..survey import Survey
 
 __all__ = ["scores_chart"]
@@ -67,7 +66,7 @@ def _labels(table: pd.DataFrame, column: str, label_column: str, lang: str, surv
 
 
 def scores_chart(scores: pd.DataFrame, *, survey: Survey | None = None, kind: str = "dot", lang: str = "fr",
-                 title: str | None = None) -> go.Figure:
+                 title: str | None = None) -> dict:
     """Dot plot (with 95 % intervals) or radar of dimension scores by group.
 
     Parameters
@@ -85,13 +84,12 @@ def scores_chart(scores: pd.DataFrame, *, survey: Survey | None = None, kind: st
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        One trace per group, in the order of ``scores``; dot plot: ``x`` = mean (None when
+    dict
+        A plotly figure as a plain dict (see :mod:`coopwork.figures`). One trace per group, in the
+        order of ``scores``; dot plot (``"scatter"``): ``x`` = mean (None when
         suppressed), ``y`` = dimension labels, ``error_x`` = interval; radar: ``r`` = mean,
-        ``theta`` = dimension labels.
+        ``theta`` = dimension labels (``"scatterpolar"``).
     """
-    import plotly.graph_objects as go
-
     if kind not in {"dot", "radar"}:
         raise ValueError(f"kind must be 'dot' or 'radar', not {kind!r}")
     tb.require(scores, ["dimension", "group", "n", "mean"], "compare_scores()")
@@ -105,7 +103,7 @@ def scores_chart(scores: pd.DataFrame, *, survey: Survey | None = None, kind: st
     hidden = tb.suppressed(table)
     y = [escape(dim_labels[d]) for d in dimensions]
 
-    fig = go.Figure()
+    data: list[dict] = []
     annotations = []
     groups_column = table["group"].astype("str")
     dimension_column = table["dimension"].astype("str")
@@ -138,41 +136,42 @@ def scores_chart(scores: pd.DataFrame, *, survey: Survey | None = None, kind: st
                                    high=format_number(hi, decimals=1, lang=lang))
             hover.append(text)
         if kind == "dot":
-            fig.add_trace(go.Scatter(
-                x=mean, y=y, mode="markers", name=name, offsetgroup=group, orientation="h",
-                marker={"color": colour, "size": 16, "symbol": _GROUP_SYMBOLS.get(group, "circle"),
-                        "line": {"color": "white", "width": 1}},
-                error_x={"type": "data", "symmetric": False, "color": colour, "thickness": 2, "width": 6,
-                         "array": [None if m is None or h is None else h - m for m, h in zip(mean, high,
-                                                                                            strict=True)],
-                         "arrayminus": [None if m is None or lo is None else m - lo for m, lo in zip(
-                             mean, low, strict=True)]},
-                hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
+            data.append({
+                "type": "scatter", "x": mean, "y": y, "mode": "markers", "name": name, "offsetgroup": group,
+                "orientation": "h",
+                "marker": {"color": colour, "size": 16, "symbol": _GROUP_SYMBOLS.get(group, "circle"),
+                           "line": {"color": "white", "width": 1}},
+                "error_x": {"type": "data", "symmetric": False, "color": colour, "thickness": 2, "width": 6,
+                            "array": [None if m is None or h is None else h - m
+                                      for m, h in zip(mean, high, strict=True)],
+                            "arrayminus": [None if m is None or lo is None else m - lo
+                                           for m, lo in zip(mean, low, strict=True)]},
+                "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"})
             for d, label in zip(dimensions, y, strict=True):
                 if d in gone:
                     annotations.append({"x": 0, "y": label, "xref": "x", "yref": "y", "xanchor": "left",
                                         "text": f"{name} : {escape(gone[d])}", "showarrow": False,
                                         "font": {"size": 13, "color": colour}})
         else:
-            fig.add_trace(go.Scatterpolar(
-                r=[*mean, mean[0]] if mean else [], theta=[*y, y[0]] if y else [], name=name,
-                mode="lines+markers",
-                line={"color": colour, "width": 3 if group == "territory" else 2},
-                fill="toself" if group == "territory" else "none", opacity=0.85,
-                connectgaps=False, hovertext=[*hover, hover[0]] if hover else [],
-                hovertemplate="%{hovertext}<extra></extra>"))
+            data.append({
+                "type": "scatterpolar", "r": [*mean, mean[0]] if mean else [],
+                "theta": [*y, y[0]] if y else [], "name": name, "mode": "lines+markers",
+                "line": {"color": colour, "width": 3 if group == "territory" else 2},
+                "fill": "toself" if group == "territory" else "none", "opacity": 0.85,
+                "connectgaps": False, "hovertext": [*hover, hover[0]] if hover else [],
+                "hovertemplate": "%{hovertext}<extra></extra>"})
     if kind == "dot":
-        fig.update_xaxes(range=[0, 100], title_text=t("figures.score_axis", lang))
-        fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=y)
-        fig.update_layout(scattermode="group", scattergap=0.5, annotations=annotations,
-                          height=max(450, 170 + 80 * len(y)))
+        layout = {"xaxis": {"range": [0, 100], "title": {"text": t("figures.score_axis", lang)}},
+                  "yaxis": {"autorange": "reversed", "categoryorder": "array", "categoryarray": y},
+                  "scattermode": "group", "scattergap": 0.5, "annotations": annotations,
+                  "height": max(450, 170 + 80 * len(y))}
     else:
-        fig.update_layout(polar={"radialaxis": {"range": [0, 100], "gridcolor": "#E5E5E5"},
-                                 "angularaxis": {"gridcolor": "#E5E5E5"}, "bgcolor": "white"})
+        layout = {"polar": {"radialaxis": {"range": [0, 100], "gridcolor": "#E5E5E5"},
+                            "angularaxis": {"gridcolor": "#E5E5E5"}, "bgcolor": "white"}}
     known = [v for v, h in zip(tb.numbers(table["n"]), hidden, strict=True) if v is not None and not h]
     parts = [base_text(int(max(known)), lang=lang)] if known else []
     parts.append(t("figures.scores_ci" if kind == "dot" else "figures.radar_no_ci", lang))
     if hidden.any():
         parts.append(t("figures.suppressed_note", lang, min_count=tb.min_count(table)))
-    return apply_theme(fig, lang=lang, title=title or t("figures.scores_title", lang),
-                       subtitle=" · ".join(parts))
+    return apply_theme({"data": data, "layout": layout}, lang=lang,
+                       title=title or t("figures.scores_title", lang), subtitle=" · ".join(parts))

@@ -1,44 +1,48 @@
 """The one visual theme of coopwork figures: colours, fonts, numbers, titles.
 
-- a plotly template registered as ``"coopwork"`` (:func:`register_template`): large fonts that
-  stay readable on a projector in a workshop room, white background, light grid;
+- the ``"coopwork"`` template as a plain dict (:data:`TEMPLATE_LAYOUT`, :func:`template`,
+  :func:`with_template`; :func:`register_template` also registers it with ``plotly.io``):
+  large fonts that stay readable on a projector in a workshop room, white background, light grid;
 - the colour-blind-safe **Okabe–Ito** palette (:data:`PALETTE`) for categories, a ColorBrewer
   red–blue diverging scale for agreement scales (:func:`diverging_colours`), grey for
   "others" and for the neutral point;
 - French or English number formatting on the axes (``1 234,5`` / ``1,234.5``);
 - titles that state the question (title) and the base (subtitle: ``n = 57 répondants``).
 
-Every builder of :mod:`coopwork.figures` ends with :func:`apply_theme`.
+Figures are plain dicts (``{"data": [...], "layout": {...}}``): every builder of
+:mod:`coopwork.figures` ends with :func:`apply_theme`, which writes the number format, the height,
+the title and the subtitle into the layout, but not the template (:func:`with_template` adds it
+where a figure is shown or rendered).
 
 Examples
 --------
->>> import plotly.graph_objects as go
->>> fig = apply_theme(go.Figure(), lang="fr", title="Confiance", subtitle=base_text(57, lang="fr"))
->>> fig.layout.template.layout.font.size, fig.layout.separators
-(18, ',\u202f')
->>> fig.layout.title.subtitle.text
-'n = 57 répondants'
+>>> fig = apply_theme({"data": [], "layout": {}}, lang="fr", title="Confiance",
+...                   subtitle=base_text(57, lang="fr"))
+>>> fig["layout"]["separators"], fig["layout"]["height"], fig["layout"]["title"]["subtitle"]["text"]
+(',\u202f', 650, 'n = 57 répondants')
+>>> with_template(fig)["layout"]["template"]["layout"]["font"]["size"], "template" in fig["layout"]
+(18, False)
 """
 
 from __future__ import annotations
 
+import copy
 import html
 import textwrap
-from typing import TYPE_CHECKING
 
 from ..analysis.disclosure import format_number
 from ..i18n import normalise_lang, t
 
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
 __all__ = [
     "FONT_SIZE",
     "GREY",
+    "HEIGHT",
     "LINE_PALETTE",
     "NEUTRAL",
     "PALETTE",
     "TEMPLATE",
+    "TEMPLATE_LAYOUT",
+    "WIDTH",
     "apply_theme",
     "base_text",
     "category_colours",
@@ -46,6 +50,8 @@ __all__ = [
     "escape",
     "register_template",
     "separators",
+    "template",
+    "with_template",
     "wrap",
 ]
 
@@ -63,34 +69,70 @@ _RDBU = ("#B2182B", "#D6604D", "#F4A582", "#92C5DE", "#4393C3", "#2166AC")
 FONT_SIZE = 18
 FONT_FAMILY = "Source Sans Pro, Noto Sans, Arial, sans-serif"
 TEMPLATE = "coopwork"
+#: width of static images (pixels) unless told; interactive figures follow the screen's width
+WIDTH = 1100
+#: height of a figure whose builder does not choose one (pixels)
+HEIGHT = 650
+_AXIS = {"gridcolor": "#E5E5E5", "zerolinecolor": "#888888", "linecolor": "#888888",
+         "ticks": "outside", "tickcolor": "#888888", "automargin": True,
+         "title": {"font": {"size": FONT_SIZE}}, "tickfont": {"size": FONT_SIZE - 2}}
+
+
+#: the layout of the ``"coopwork"`` template, plain JSON; no width: figures follow the screen
+TEMPLATE_LAYOUT: dict = {
+    "font": {"family": FONT_FAMILY, "size": FONT_SIZE, "color": "#222222"},
+    "title": {"font": {"size": FONT_SIZE + 6}, "x": 0.0, "xanchor": "left", "xref": "paper",
+              "subtitle": {"font": {"size": FONT_SIZE - 2, "color": "#555555"}}},
+    "colorway": list(PALETTE),
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "xaxis": copy.deepcopy(_AXIS),
+    "yaxis": copy.deepcopy(_AXIS),
+    "legend": {"font": {"size": FONT_SIZE - 2}, "orientation": "h", "yref": "container", "y": 0.0,
+               "yanchor": "bottom", "x": 0.0, "xanchor": "left"},
+    "hoverlabel": {"font": {"size": FONT_SIZE - 2, "family": FONT_FAMILY}, "align": "left"},
+    "margin": {"l": 40, "r": 40, "t": 130, "b": 110},
+    "height": HEIGHT,
+}
+
+
+def template() -> dict:
+    """The ``"coopwork"`` template as a plotly template dict (a fresh deep copy).
+
+    Examples
+    --------
+    >>> template()["layout"]["colorway"][:2], "width" in template()["layout"]
+    (['#0072B2', '#E69F00'], False)
+    """
+    return {"layout": copy.deepcopy(TEMPLATE_LAYOUT)}
+
+
+def with_template(fig: dict) -> dict:
+    """A copy of the figure dict whose layout carries the coopwork template (``fig`` is unchanged).
+
+    Builders leave the template out (it is the same for every figure); add it where a figure
+    is shown, validated or rendered.
+
+    Examples
+    --------
+    >>> fig = {"data": [], "layout": {"height": 400}}
+    >>> sorted(with_template(fig)["layout"]), fig
+    (['height', 'template'], {'data': [], 'layout': {'height': 400}})
+    """
+    return {**fig, "layout": {**fig.get("layout", {}), "template": template()}}
 
 
 def register_template() -> None:
-    """Register the ``"coopwork"`` plotly template (idempotent)."""
+    """Register the ``"coopwork"`` template in ``plotly.io.templates`` (idempotent).
+
+    For interactive use (``pio.templates.default = "coopwork"``): this one has a fixed width
+    of :data:`WIDTH` pixels, for static images.
+    """
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    if TEMPLATE in pio.templates:
-        return
-    axis = {"gridcolor": "#E5E5E5", "zerolinecolor": "#888888", "linecolor": "#888888",
-            "ticks": "outside", "tickcolor": "#888888", "automargin": True,
-            "title": {"font": {"size": FONT_SIZE}}, "tickfont": {"size": FONT_SIZE - 2}}
-    pio.templates[TEMPLATE] = go.layout.Template(layout={
-        "font": {"family": FONT_FAMILY, "size": FONT_SIZE, "color": "#222222"},
-        "title": {"font": {"size": FONT_SIZE + 6}, "x": 0.0, "xanchor": "left", "xref": "paper",
-                  "subtitle": {"font": {"size": FONT_SIZE - 2, "color": "#555555"}}},
-        "colorway": list(PALETTE),
-        "paper_bgcolor": "white",
-        "plot_bgcolor": "white",
-        "xaxis": axis,
-        "yaxis": axis,
-        "legend": {"font": {"size": FONT_SIZE - 2}, "orientation": "h", "yref": "container", "y": 0.0,
-                   "yanchor": "bottom", "x": 0.0, "xanchor": "left"},
-        "hoverlabel": {"font": {"size": FONT_SIZE - 2, "family": FONT_FAMILY}, "align": "left"},
-        "margin": {"l": 40, "r": 40, "t": 130, "b": 110},
-        "width": 1100,
-        "height": 650,
-    })
+    if TEMPLATE not in pio.templates:
+        pio.templates[TEMPLATE] = go.layout.Template(layout={**template()["layout"], "width": WIDTH})
 
 
 def separators(lang: str | None) -> str:
@@ -175,23 +217,25 @@ def diverging_colours(levels: int) -> list[str]:
     return left + ([NEUTRAL] if levels % 2 else []) + right
 
 
-def apply_theme(fig: go.Figure, *, lang: str | None = "fr", title: str | None = None,
-                subtitle: str | None = None) -> go.Figure:
-    """Apply the coopwork template, the number format of ``lang`` and the title/subtitle.
+def apply_theme(fig: dict, *, lang: str | None = "fr", title: str | None = None,
+                subtitle: str | None = None) -> dict:
+    """Write the number format of ``lang``, the height and the title/subtitle into a figure dict.
 
-    ``title`` and ``subtitle`` are escaped here; pass plain text.
+    ``title`` and ``subtitle`` are escaped here; pass plain text. The layout gets an explicit
+    ``height`` (plotly.js does not take it from a template; :data:`HEIGHT` unless the builder set
+    one), ``autosize`` and no ``width``: the figure follows the width of the screen. The template
+    is not added (see :func:`with_template`). ``fig`` is updated in place and returned.
     """
-    import plotly.io as pio
-
-    register_template()
-    layout: dict = {"template": TEMPLATE, "separators": separators(lang)}
-    if fig.layout.height is None:  # plotly.js does not take the height from a template: say it
-        layout["height"] = pio.templates[TEMPLATE].layout.height
+    layout = fig.setdefault("layout", {})
+    layout["separators"] = separators(lang)
+    layout.setdefault("height", HEIGHT)
+    layout["autosize"] = True
+    layout.pop("width", None)
     if title is not None:
         heading = wrap(title, 70)
         below = wrap(subtitle, 110) if subtitle else ""
         lines = heading.count("<br>") + 1 + (below.count("<br>") + 1 if below else 0)
         layout["title"] = {"text": f"<b>{heading}</b>", "subtitle": {"text": below}}
-        layout["margin_t"] = max(fig.layout.margin.t or 0, 60 + 32 * lines)
-    fig.update_layout(**layout)
+        margin = layout.setdefault("margin", {})
+        margin["t"] = max(margin.get("t") or 0, 60 + 32 * lines)
     return fig

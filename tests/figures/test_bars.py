@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from coopwork.analysis.summary import summarise
+from coopwork.figures import to_figure
 from coopwork.figures.bars import bar_chart
 from coopwork.figures.theme import PALETTE
 
@@ -31,7 +32,8 @@ def _summary() -> pd.DataFrame:
 
 
 def test_bar_values_order_and_hover(sample_survey, render):
-    fig = bar_chart(_summary(), survey=sample_survey, lang="fr")
+    figure = bar_chart(_summary(), survey=sample_survey, lang="fr")
+    fig = to_figure(figure)
     bar = fig.data[0]
     assert bar.y == ("Association", "SCOP", "SCIC", "Collectivité")  # choice order, first on top
     assert fig.layout.yaxis.autorange == "reversed"
@@ -44,11 +46,11 @@ def test_bar_values_order_and_hover(sample_survey, render):
     assert bar.hovertext[0] == "Association : 52,6\u202f% (30 sur 57)"
     assert fig.layout.title.text == "<b>Type d'organisation</b>"  # the question, from the survey
     assert subtitle(fig).startswith("n = 57 répondants · 3 sans réponse")
-    render(fig)
+    render(figure)
 
 
 def test_suppressed_cell_is_a_labelled_gap_not_a_value(sample_survey):
-    fig = bar_chart(_summary(), survey=sample_survey, lang="fr")
+    fig = to_figure(bar_chart(_summary(), survey=sample_survey, lang="fr"))
     bar = fig.data[0]
     assert bar.x[2] is None and bar.text[2] is None and bar.customdata[2] is None
     assert bar.hovertext[2] == "SCIC : &lt; 3"
@@ -57,7 +59,7 @@ def test_suppressed_cell_is_a_labelled_gap_not_a_value(sample_survey):
 
 
 def test_english_labels_and_number_format(sample_survey):
-    fig = bar_chart(_summary(), survey=sample_survey, lang="en")
+    fig = to_figure(bar_chart(_summary(), survey=sample_survey, lang="en"))
     assert fig.layout.title.text == "<b>Type of organisation</b>"
     assert subtitle(fig).startswith("n = 57 respondents · 3 without answer")
     assert fig.data[0].hovertext[0] == "Association: 52.6% (30 of 57)"
@@ -68,13 +70,14 @@ def test_several_questions_need_a_choice():
     two = pd.concat([_summary(), _summary().assign(question="other")], ignore_index=True)
     with pytest.raises(ValueError, match="pass question="):
         bar_chart(two)
-    assert len(bar_chart(two, question="other").data[0].x) == 4
+    assert len(to_figure(bar_chart(two, question="other")).data[0].x) == 4
 
 
 def test_stacked_bars_by_group_from_summarise(sample_survey, render):
     responses = synthetic_responses(sample_survey, sizes=(30, 25, 12))
     summary = summarise(responses, sample_survey, "consent_nom", by="_territory", lang="fr")
-    fig = bar_chart(summary, survey=sample_survey, lang="fr")
+    figure = bar_chart(summary, survey=sample_survey, lang="fr")
+    fig = to_figure(figure)
     assert fig.layout.barmode == "stack"
     labels = sample_survey.choice_labels("consent_nom", "fr")
     assert [trace.name for trace in fig.data] == list(labels.values())
@@ -94,7 +97,7 @@ def test_stacked_bars_by_group_from_summarise(sample_survey, render):
     base = sum(summary.groupby("_territory")["base"].max().dropna())
     assert base == 67 - responses["consent_nom"].isna().sum()
     assert f"n = {base} répondants" in subtitle(fig)
-    render(fig)
+    render(figure)
 
 
 def test_a_two_respondent_territory_shows_no_value(sample_survey):
@@ -103,7 +106,7 @@ def test_a_two_respondent_territory_shows_no_value(sample_survey):
     tiny = responses["_territory"].value_counts().idxmin()
     for question in ("org_type", "consent_nom", "secteurs"):
         summary = summarise(responses, sample_survey, question, by="_territory", lang="fr")
-        fig = bar_chart(summary, survey=sample_survey, lang="fr")
+        fig = to_figure(bar_chart(summary, survey=sample_survey, lang="fr"))
         small = summary.loc[summary["_territory"] == tiny, "_territory_label"].iloc[0]
         for trace in fig.data:
             assert all(x is None for x, y in zip(trace.x, trace.y, strict=True) if y == small)
@@ -115,17 +118,17 @@ def test_a_two_respondent_territory_shows_no_value(sample_survey):
 def test_select_multiple_is_grouped_and_says_totals_may_exceed_100(sample_survey):
     responses = synthetic_responses(sample_survey)
     summary = summarise(responses, sample_survey, "secteurs", lang="en")
-    fig = bar_chart(summary, survey=sample_survey, lang="en")
+    fig = to_figure(bar_chart(summary, survey=sample_survey, lang="en"))
     assert "totals may exceed 100%" in subtitle(fig)
     assert sum(x for x in fig.data[0].x if x is not None) > 100
     by = summarise(responses, sample_survey, "secteurs", by="_territory", lang="en")
-    assert bar_chart(by, survey=sample_survey, lang="en").layout.barmode == "group"
+    assert to_figure(bar_chart(by, survey=sample_survey, lang="en")).layout.barmode == "group"
 
 
 def test_overall_summary_through_summarise_matches_a_hand_count(sample_survey):
     responses = synthetic_responses(sample_survey)
     summary = summarise(responses, sample_survey, "org_type", lang="fr")
-    fig = bar_chart(summary, survey=sample_survey, lang="fr")
+    fig = to_figure(bar_chart(summary, survey=sample_survey, lang="fr"))
     answered = responses["org_type"].dropna()
     counts = answered.value_counts()
     for option, x, n in zip(summary["option"], fig.data[0].x, fig.data[0].customdata, strict=True):
@@ -143,7 +146,7 @@ def test_weighted_summary_draws_weighted_percentages_with_unweighted_counts(samp
     responses = synthetic_responses(sample_survey)
     responses = responses.assign(poids=np.where(responses["org_type"] == "scop", 3.0, 1.0))
     summary = summarise(responses, sample_survey, "org_type", weights="poids", lang="fr")
-    fig = bar_chart(summary, survey=sample_survey, lang="fr")
+    fig = to_figure(bar_chart(summary, survey=sample_survey, lang="fr"))
     shown = ~summary["suppressed"]
     assert [x for x, s in zip(fig.data[0].x, shown, strict=True) if s] == pytest.approx(
         summary.loc[shown, "percent_weighted"].astype(float).tolist())
@@ -156,6 +159,6 @@ def test_weighted_summary_draws_weighted_percentages_with_unweighted_counts(samp
 def test_a_question_answered_by_two_says_nothing_of_its_size(sample_survey):
     responses = synthetic_responses(sample_survey, sizes=(2,))
     summary = summarise(responses, sample_survey, "org_type", lang="fr")
-    fig = bar_chart(summary, survey=sample_survey, lang="fr")
+    fig = to_figure(bar_chart(summary, survey=sample_survey, lang="fr"))
     assert all(x is None for x in fig.data[0].x) and all(n is None for n in fig.data[0].customdata)
     assert subtitle(fig) == "Moins de 3 réponses : rien n'est affiché."

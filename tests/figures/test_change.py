@@ -9,6 +9,7 @@ import pytest
 
 from coopwork.analysis.indicators import dimension_scores, score_change
 from coopwork.errors import CoopworkError
+from coopwork.figures import to_figure
 from coopwork.figures.change import change_chart
 from coopwork.figures.theme import LINE_PALETTE
 
@@ -26,7 +27,8 @@ def changes(sample_survey):
 
 def test_slope_chart_through_score_change(sample_survey, changes, render):
     one = changes[changes["_territory"] == "pays_de_bray"]
-    fig = change_chart(changes, territory="pays_de_bray", survey=sample_survey, lang="fr")
+    figure = change_chart(changes, territory="pays_de_bray", survey=sample_survey, lang="fr")
+    fig = to_figure(figure)
     assert [trace.meta for trace in fig.data] == one["dimension"].tolist()
     for i, (trace, row) in enumerate(zip(fig.data, one.itertuples(), strict=True)):
         assert trace.x == ("2025", "2026")
@@ -46,12 +48,12 @@ def test_slope_chart_through_score_change(sample_survey, changes, render):
     n_from, n_to = int(one["n_from"].max()), int(one["n_to"].max())
     assert subtitle(fig).startswith(f"n = {n_from} puis {n_to} répondants")
     assert changes.attrs["note"] in subtitle(fig)
-    render(fig)
+    render(figure)
 
 
 def test_two_respondent_territory_has_no_line(sample_survey, changes):
     tiny = synthetic_responses(sample_survey)["_territory"].value_counts().idxmin()
-    fig = change_chart(changes, territory=tiny, lang="en")
+    fig = to_figure(change_chart(changes, territory=tiny, lang="en"))
     assert len(fig.data) == 0
     assert fig.layout.annotations and all(a.text.endswith(": &lt; 3") for a in fig.layout.annotations)
 
@@ -67,7 +69,7 @@ def test_hand_made_change_in_english():
                           "n_from": pd.array([10], dtype="Int64"), "n_to": pd.array([1234], dtype="Int64"),
                           "mean_from": [40.0], "mean_to": [35.5], "change": [-4.5], "ci_low": [-8.0],
                           "ci_high": [-1.0], "suppressed": [False], "display": ["-4"]})
-    fig = change_chart(table, lang="en")
+    fig = to_figure(change_chart(table, lang="en"))
     assert fig.data[0].customdata[1] == "Trust: -4.5 (95% CI -8.0 to -1.0)"
     assert fig.layout.annotations[0].y == 35.5
     assert fig.data[0].line.dash == "solid"
@@ -81,6 +83,6 @@ def test_a_dimension_nobody_scored_in_one_wave_is_named_not_drawn():
                           "mean_from": [40.0, 55.0], "mean_to": [35.5, None], "change": [-4.5, None],
                           "ci_low": [-8.0, None], "ci_high": [-1.0, None], "suppressed": [False, False],
                           "display": ["-4", ""]})
-    fig = change_chart(table, lang="en")
+    fig = to_figure(change_chart(table, lang="en"))
     assert [trace.meta for trace in fig.data] == ["trust"]
     assert any(a.text == "Culture : —" for a in fig.layout.annotations)

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from coopwork.analysis.summary import summarise
+from coopwork.figures import to_figure
 from coopwork.figures.likert import likert_chart
 from coopwork.figures.theme import diverging_colours
 
@@ -39,7 +40,8 @@ def _rows(question: str, counts: list[int], *, hidden: tuple[int, ...] = ()) -> 
 def test_diverging_values_neutral_split_and_colours(sample_survey, render):
     summary = pd.concat([_rows(QUESTIONS[1], [5, 5, 10, 20, 10]), _rows(QUESTIONS[0], [10, 10, 5, 10, 15])],
                         ignore_index=True)
-    fig = likert_chart(summary, survey=sample_survey, lang="fr")
+    figure = likert_chart(summary, survey=sample_survey, lang="fr")
+    fig = to_figure(figure)
     assert fig.layout.barmode == "relative"
     # questions in form order, whatever the order of the summary
     labels = [sample_survey.label(q, "fr") for q in QUESTIONS]
@@ -61,18 +63,18 @@ def test_diverging_values_neutral_split_and_colours(sample_survey, render):
     assert fig.layout.xaxis.range[0] == -fig.layout.xaxis.range[1]
     assert all(not text.startswith("-") for text in fig.layout.xaxis.ticktext)
     assert subtitle(fig) == "n = 50 répondants"
-    render(fig)
+    render(figure)
 
 
 def test_even_scale_has_no_neutral_and_rows_add_up_to_100():
-    fig = likert_chart(_rows("q", [1, 3, 4, 2]), lang="en")
+    fig = to_figure(likert_chart(_rows("q", [1, 3, 4, 2]), lang="en"))
     assert [t.meta for t in fig.data] == ["2", "1", "3", "4"]
     assert sum(abs(t.x[0]) for t in fig.data) == pytest.approx(100)
     assert fig.layout.title.text == "<b>q</b>"
 
 
 def test_suppressed_levels_are_left_out_and_annotated():
-    fig = likert_chart(_rows("q", [2, 8, 10, 20, 1], hidden=(0, 4)), lang="fr")
+    fig = to_figure(likert_chart(_rows("q", [2, 8, 10, 20, 1], hidden=(0, 4)), lang="fr"))
     hidden = [t for t in fig.data if t.meta in {"1", "5"}]
     assert all(t.x == (None,) and t.hovertext == ("",) for t in hidden)
     assert [a.text for a in fig.layout.annotations] == ["niveau 1 : &lt; 3; niveau 5 : &lt; 3"]
@@ -84,7 +86,8 @@ def test_through_summarise_on_the_sample_survey(sample_survey, render):
     likert = [q.name for q in sample_survey.dimensions["trust"] if q.is_likert and q.repeat is None]
     summary = pd.concat([summarise(responses, sample_survey, q, lang="en") for q in reversed(likert)],
                         ignore_index=True)
-    fig = likert_chart(summary, survey=sample_survey, lang="en")
+    figure = likert_chart(summary, survey=sample_survey, lang="en")
+    fig = to_figure(figure)
     assert [_text(y) for y in fig.data[0].y] == [sample_survey.label(q, "en") for q in likert]
     for row, question in enumerate(likert):
         part = summary[summary["question"] == question].reset_index(drop=True)
@@ -99,4 +102,4 @@ def test_through_summarise_on_the_sample_survey(sample_survey, render):
     low, high = summary["base"].min(), summary["base"].max()
     assert subtitle(fig).startswith(
         f"n = {low} to {high} respondents" if low != high else f"n = {low} respondents")
-    render(fig)
+    render(figure)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from coopwork.analysis.network import build_network
+from coopwork.figures import to_figure
 from coopwork.figures.network import network_chart, network_layout
 from coopwork.figures.theme import PALETTE, escape
 
@@ -43,19 +44,19 @@ def _positions(fig) -> dict[str, tuple[float, float]]:
 
 
 def test_layout_is_identical_between_runs_and_input_orders(sample_survey, graph):
-    first = network_chart(graph, survey=sample_survey)
-    second = network_chart(graph, survey=sample_survey)
+    first = to_figure(network_chart(graph, survey=sample_survey))
+    second = to_figure(network_chart(graph, survey=sample_survey))
     assert _positions(first) == _positions(second)
     assert first.data[0].x == second.data[0].x and first.data[1].y == second.data[1].y
     relations, responses = _tables()
     shuffled = build_network(relations.iloc[::-1], responses.iloc[::-1], sample_survey)
     assert network_layout(shuffled) == network_layout(graph)
-    assert _positions(network_chart(shuffled, survey=sample_survey)) == _positions(first)
+    assert _positions(to_figure(network_chart(shuffled, survey=sample_survey))) == _positions(first)
     assert network_layout(graph, seed=1) != network_layout(graph)  # the seed decides
 
 
 def test_colours_by_type_in_choice_order_and_size_by_degree(sample_survey, graph):
-    fig = network_chart(graph, survey=sample_survey, lang="fr")
+    fig = to_figure(network_chart(graph, survey=sample_survey, lang="fr"))
     order = [c.name for c in sample_survey.role("org_type").choices]
     metas = [trace.meta for trace in fig.data[2:]]
     assert metas == sorted(set(TYPES) | {"collectivite"}, key=order.index)
@@ -77,7 +78,8 @@ def test_colours_by_type_in_choice_order_and_size_by_degree(sample_survey, graph
 
 
 def test_names_only_with_consent_and_hover_escaped(sample_survey, graph, render_svg, render):
-    fig = network_chart(graph, survey=sample_survey, lang="fr")
+    figure = network_chart(graph, survey=sample_survey, lang="fr")
+    fig = to_figure(figure)
     texts = {t for trace in fig.data[2:] for t in trace.text if t}
     assert texts == {"Tiers-lieu la Fabrique", "&lt;b&gt;Asso&lt;/b&gt; &amp; Cie", "Coop Bois"}
     payload = fig.to_json()
@@ -87,16 +89,16 @@ def test_names_only_with_consent_and_hover_escaped(sample_survey, graph, render_
     assert sum("organisation anonyme" in h for h in hovers) == 3
     assert all("<b>Asso" not in h for h in hovers)
     assert subtitle(fig).startswith("n = 5 répondants · 6 organisations, 8 liens")
-    svg = render_svg(fig)
+    svg = render_svg(figure)
     assert "SCOP Rivage" not in svg and "Coop Bois" in svg
-    render(fig)
+    render(figure)
 
 
 def test_too_few_respondents_draw_nothing(sample_survey):
     relations, responses = _tables()
     small = build_network(relations[relations["_submission_id"].isin(["s0", "s1"])],
                           responses.iloc[:2], sample_survey)
-    fig = network_chart(small, survey=sample_survey, lang="en")
+    fig = to_figure(network_chart(small, survey=sample_survey, lang="en"))
     assert len(fig.data) == 0
     assert subtitle(fig) == "Fewer than 3 answers: nothing is shown."
 
@@ -106,7 +108,7 @@ def test_plain_graph_without_survey_or_ties():
     lonely.add_nodes_from(["a", "b", "c"], respondent=True, named=True)
     for node in lonely:
         lonely.nodes[node]["label"] = node.upper()
-    fig = network_chart(lonely, lang="en")
+    fig = to_figure(network_chart(lonely, lang="en"))
     assert fig.data[0].x == () and fig.data[1].x == ()
     assert fig.data[2].name == "Unknown type" and fig.data[2].text == ("A", "B", "C")
     assert [a.text for a in fig.layout.annotations] == ["No tie reported."]
@@ -142,8 +144,9 @@ def test_demo_network_drawn_without_names_of_non_consenting_organisations(tmp_pa
     ws = open_workspace(root)
     responses, relations = ws.responses(), ws.relations()
     graph = build_network(relations, responses, ws.survey, wave="2025")
-    fig = network_chart(graph, survey=ws.survey, lang="en")
-    svg = render_svg(fig)
+    figure = network_chart(graph, survey=ws.survey, lang="en")
+    fig = to_figure(figure)
+    svg = render_svg(figure)
     hidden = set(responses.loc[responses["consent_nom"] != "oui", "org_nom"])
     hidden |= set(relations["partenaire_nom"]) - set(responses["org_nom"])
     payload = fig.to_json()

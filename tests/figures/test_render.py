@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import pytest
 
 from coopwork.errors import ExportError
+from coopwork.figures import to_figure
 from coopwork.figures.render import to_image, to_png
 from coopwork.figures.theme import apply_theme
 
 from .conftest import png_size
 
 
-def _figure():
-    return apply_theme(go.Figure(go.Bar(x=["a", "b"], y=[3, 5], marker_color="#0072B2")), lang="fr",
-                       title="Essai", subtitle="n = 8 répondants")
+def _figure() -> dict:
+    bar = {"type": "bar", "x": ["a", "b"], "y": [3, 5], "marker": {"color": "#0072B2"}}
+    return apply_theme({"data": [bar], "layout": {}}, lang="fr", title="Essai", subtitle="n = 8 répondants")
 
 
 def test_to_png_writes_a_png_of_the_requested_size(browser, tmp_path):
@@ -24,12 +24,21 @@ def test_to_png_writes_a_png_of_the_requested_size(browser, tmp_path):
     assert not list(path.parent.glob(".*.tmp"))  # written atomically
     default = to_png(_figure(), tmp_path / "default.png", scale=1)
     assert png_size(default.read_bytes()) == (1100, 650)  # the theme's size
+    plotly_figure = to_png(to_figure(_figure()), tmp_path / "go.png", scale=1)  # a go.Figure works too
+    assert png_size(plotly_figure.read_bytes()) == (1100, 650)
+    low = _figure()
+    low["layout"]["height"] = 300
+    tall = to_png(low, tmp_path / "low.png", scale=1)
+    assert png_size(tall.read_bytes()) == (1100, 300)  # the figure's own height
 
 
 def test_svg_shows_what_the_browser_drew(browser):
-    svg = to_image(_figure(), format="svg", width=500, height=300).decode()
+    figure = _figure()
+    svg = to_image(figure, format="svg", width=500, height=300).decode()
     assert "n = 8 répondants" in svg and "Essai" in svg
     assert "rgb(0, 114, 178)" in svg  # the Okabe–Ito blue of the bars
+    assert "Source Sans Pro" in svg and "font-size: 24px" in svg  # the template's fonts were applied
+    assert "template" not in figure["layout"]  # rendering does not change the dict
 
 
 def test_unwritable_path_is_an_export_error(browser, tmp_path):

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from coopwork.analysis.indicators import compare_scores, dimension_scores
+from coopwork.figures import to_figure
 from coopwork.figures.scores import scores_chart
 from coopwork.figures.theme import PALETTE
 
@@ -20,7 +21,8 @@ def scores(sample_survey):
 
 def test_dot_plot_values_intervals_and_colours(sample_survey, scores, render):
     table = compare_scores(scores, territory="pays_de_bray", wave="2025", lang="fr")
-    fig = scores_chart(table, survey=sample_survey, lang="fr")
+    figure = scores_chart(table, survey=sample_survey, lang="fr")
+    fig = to_figure(figure)
     assert [trace.name for trace in fig.data] == ["Pays de Bray (PTCE, France)", "Autres territoires",
                                                  "Tous les territoires"]
     assert [trace.marker.color for trace in fig.data] == [PALETTE[0], PALETTE[1], "#000000"]
@@ -35,21 +37,22 @@ def test_dot_plot_values_intervals_and_colours(sample_survey, scores, render):
     assert fig.layout.xaxis.range == (0, 100)
     assert fig.layout.title.text == "<b>Scores par dimension</b>"
     assert subtitle(fig).startswith(f"n = {int(table['n'].max())} répondants")
-    render(fig)
+    render(figure)
 
 
 def test_a_two_respondent_territory_is_never_drawn(sample_survey, scores, render_svg):
     responses = synthetic_responses(sample_survey)
     tiny = responses["_territory"].value_counts().idxmin()
     table = compare_scores(scores, territory=tiny, wave="2025", lang="en")
-    fig = scores_chart(table, survey=sample_survey, lang="en")
+    figure = scores_chart(table, survey=sample_survey, lang="en")
+    fig = to_figure(figure)
     territory, others = fig.data[0], fig.data[1]
     assert all(x is None for x in territory.x) and all(x is None for x in others.x)
     assert all(h == "" for h in territory.hovertext)
     assert all(a.text.endswith(": &lt; 3") for a in fig.layout.annotations)
     assert len(fig.layout.annotations) == 2 * table["dimension"].nunique()
     assert all(x is not None for x in fig.data[2].x)  # "all" stays published
-    svg = render_svg(fig)
+    svg = render_svg(figure)
     assert "Other territories : &#60; 3" in svg  # what the browser drew
 
 
@@ -59,7 +62,7 @@ def test_hand_made_table_and_radar():
         "n": pd.array([12, 50, 11, 48], dtype="Int64"), "mean": [70.0, 60.0, 40.0, 55.0],
         "ci_low": [60.0, 55.0, 30.0, 50.0], "ci_high": [80.0, 65.0, 50.0, 60.0],
         "suppressed": False, "display": ["70", "60", "40", "55"]})
-    fig = scores_chart(table, kind="radar", lang="en")
+    fig = to_figure(scores_chart(table, kind="radar", lang="en"))
     assert [trace.type for trace in fig.data] == ["scatterpolar", "scatterpolar"]
     assert fig.data[0].r == (70.0, 40.0, 70.0)  # closed polygon
     assert fig.data[0].theta == ("Trust", "Governance", "Trust")

@@ -5,19 +5,25 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import plotly.graph_objects as go
 import plotly.io as pio
 
+from coopwork.figures import to_figure
 from coopwork.figures.theme import (
     FONT_SIZE,
+    HEIGHT,
     PALETTE,
     TEMPLATE,
+    TEMPLATE_LAYOUT,
+    WIDTH,
     apply_theme,
     base_text,
     category_colours,
     diverging_colours,
     escape,
+    register_template,
     separators,
+    template,
+    with_template,
     wrap,
 )
 from coopwork.i18n import catalogue
@@ -29,7 +35,8 @@ OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
 
 def test_palette_is_okabe_ito_and_registered_as_a_template():
     assert set(PALETTE) == OKABE_ITO and len(PALETTE) == 8
-    fig = apply_theme(go.Figure(), lang="fr")
+    fig = to_figure(apply_theme({"data": [], "layout": {}}, lang="fr"))
+    register_template()
     assert TEMPLATE in pio.templates
     assert fig.layout.template.layout.colorway == PALETTE
     assert fig.layout.template.layout.font.size == FONT_SIZE >= 16  # readable on a projector
@@ -63,7 +70,8 @@ def test_number_format_and_base_by_language():
     assert base_text(1234, lang="fr") == "n = 1\u202f234 répondants"
     assert base_text(1234, lang="en") == "n = 1,234 respondents"
     assert base_text(40, high=57, lang="en") == "n = 40 to 57 respondents"
-    fig = apply_theme(go.Figure(), lang="en", title="<b>Trust</b>", subtitle="n = 3 respondents")
+    fig = to_figure(apply_theme({"data": [], "layout": {}}, lang="en", title="<b>Trust</b>",
+                                subtitle="n = 3 respondents"))
     assert fig.layout.separators == ".,"
     assert fig.layout.title.text == "<b>&lt;b&gt;Trust&lt;/b&gt;</b>"  # user text is escaped
     assert subtitle(fig) == "n = 3 respondents"
@@ -86,3 +94,30 @@ def test_every_figures_message_used_in_the_code_exists_in_both_languages():
     for key in sorted(used):
         assert key in messages, key
         assert messages[key].get("fr") and messages[key].get("en"), key
+
+
+def test_template_is_a_plain_dict_without_width_and_registered_with_one():
+    assert "width" not in TEMPLATE_LAYOUT and TEMPLATE_LAYOUT["height"] == HEIGHT == 650
+    assert template() == {"layout": TEMPLATE_LAYOUT} and template()["layout"] is not TEMPLATE_LAYOUT
+    copy = template()
+    copy["layout"]["xaxis"]["gridcolor"] = "red"  # a deep copy: neither the constant nor the y axis change
+    assert TEMPLATE_LAYOUT["xaxis"]["gridcolor"] == copy["layout"]["yaxis"]["gridcolor"] == "#E5E5E5"
+    register_template()
+    registered = pio.templates[TEMPLATE].layout
+    assert registered.width == WIDTH == 1100 and registered.height == HEIGHT
+    assert registered.font.size == FONT_SIZE and registered.colorway == PALETTE
+
+
+def test_apply_theme_and_with_template_on_dicts():
+    fig = apply_theme({"data": [], "layout": {"height": 400, "margin": {"r": 220, "t": 300}}}, lang="fr",
+                      title="Titre", subtitle="Sous-titre")
+    layout = fig["layout"]
+    assert layout["height"] == 400 and layout["separators"] == ",\u202f" and layout["autosize"] is True
+    assert layout["margin"] == {"r": 220, "t": 300}  # a larger top margin is kept
+    assert "template" not in layout and "width" not in layout
+    small = apply_theme({"data": [], "layout": {}}, title="Titre", subtitle="Sous-titre")["layout"]
+    assert small["height"] == HEIGHT and small["margin"] == {"t": 60 + 32 * 2}
+    themed = with_template(fig)
+    assert themed["layout"]["template"] == template() and themed["data"] is fig["data"]
+    assert "template" not in fig["layout"]  # the input is not changed
+    assert apply_theme({"data": [], "layout": {}})["layout"].keys() == {"separators", "height", "autosize"}
