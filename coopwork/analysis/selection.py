@@ -87,7 +87,8 @@ def selected(responses: pd.DataFrame, survey: Survey, name: str) -> pd.DataFrame
     # plain Python lists: fast, and safe for a column nobody answered (an Arrow "null" column)
     tokens: list[list[str] | None] = []
     for value in answers.tolist():
-        text = "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+        missing = value is None or value is pd.NA or (isinstance(value, float) and value != value)
+        text = "" if missing else str(value)
         tokens.append((text.split() if question.is_multiple else [text.strip()]) if text.strip() else None)
     names = [c.name for c in question.choices]
     extra = sorted({tok for toks in tokens if toks for tok in toks} - set(names))

@@ -258,7 +258,8 @@ def summarise_rows(prepared: Prepared, survey: Survey, rows: np.ndarray | None =
 
 
 def _summarise(prepared: Prepared, survey: Survey, group_list: list[_Group], *, by: str | None,
-               weights: np.ndarray | None, lang: str, min_count: int, dominance: float | None) -> pd.DataFrame:
+               weights: np.ndarray | None, lang: str, min_count: int,
+               dominance: float | None) -> pd.DataFrame:
     q, kind, applies, done, w = prepared.question, prepared.kind, prepared.applies, prepared.done, weights
     question = q.name
     if kind == "numeric":

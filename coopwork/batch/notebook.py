@@ -150,7 +150,8 @@ def show_overview(report: Report) -> None:
     n = report.results["respondents"]
     shown = f"< {report.min_count}" if n["suppressed"] else str(n["n"])
     _display(heading(t("batch.report_title", report.lang, territory=report.label), level=1),
-             heading(t("batch.report_intro", report.lang, wave=report.wave, n=shown, min_count=report.min_count),
+             heading(t("batch.report_intro", report.lang, wave=report.wave, n=shown,
+                       min_count=report.min_count),
                      level=0))
 
 

@@ -65,7 +65,7 @@ def run_task(task: Task, *, server: Any = None) -> dict[str, Any]:
     if nb is not None:
         nb.metadata.setdefault("coopwork", {})["provenance"] = provenance(
             parameters=task.parameters, notebook_hash=task.inputs.get("notebook"),
-            manifest_hash=task.extra.get("manifest_hash"), data_hash=task.inputs.get("data"),
+            manifest_hash=task.extra.get("manifest_hash"), data_hash=task.inputs.get("results"),
             at=finished)
         nb.metadata["coopwork"]["territory"] = task.territory
         nb.metadata["title"] = task.label or task.territory

@@ -1,6 +1,6 @@
 """Voilà dashboards for participatory workshops, and the journal of interpretations.
 
-- the charts come from :mod:`coopwork.results` (every chart of a territory × wave × language, protected, as JSON);
+- the charts come from :mod:`coopwork.results` (every chart of a territory × wave × language, as JSON);
 - :mod:`coopwork.dashboard.app` — the ipywidgets + plotly dashboard a Voilà kernel shows (light);
 - :mod:`coopwork.dashboard.journal` — participants' notes in SQLite (WAL) or PostgreSQL;
 - :mod:`coopwork.dashboard.serve` — ``coopwork serve``: notebooks, Voilà settings, workshop mode;

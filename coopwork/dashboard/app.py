@@ -197,7 +197,8 @@ class Dashboard:
         write_index(inputs, langs=langs, min_count=self.min_count)
 
     def _get_bundle(self) -> dict:
-        path = results_file(self.root, self.survey_id, self.territory, str(self.wave), self.lang, self.min_count)
+        path = results_file(self.root, self.survey_id, self.territory, str(self.wave), self.lang,
+                            self.min_count)
         bundle = load(path)
         if bundle is None:
             self._prepare(territory=self.territory, wave=self.wave)

@@ -108,7 +108,8 @@ def run_demo(workspace: str | Path = ".", *, territories: int = 6, seed: int = 2
         ran = _summary(run_batch(root))
         say(t("demo.ran", lang, **{k: len(ran.get(k) or []) for k in ("executed", "skipped", "failed")}))
         # the dashboards read the results: prepare every wave now so that `coopwork serve` starts at once
-        prepare_all = _component("coopwork.results.store", "prepare_all", "tableaux de bord / dashboards", raw)
+        prepare_all = _component("coopwork.results.store", "prepare_all", "tableaux de bord / dashboards",
+                                 raw)
         from ..workspace import open_workspace
 
         say(t("demo.dashboards", lang))

@@ -124,7 +124,8 @@ def territory_content(results: dict, *, org_type: str | None = None) -> Territor
         territory=results["territory"], label=results["territory_label"], wave=results["wave"], lang=lang,
         min_count=results["min_count"], respondents=None if respondents["suppressed"] else respondents["n"],
         key_figures=[(label, text) for label, text in results["key_figures"]], tables=tables,
-        descriptions=descriptions, charts=_charts(results, org_type), graph=network_graph(results.get("network")))
+        descriptions=descriptions, charts=_charts(results, org_type),
+        graph=network_graph(results.get("network")))
 
 
 def synthesis_content(results: dict) -> dict[str, Any]:
@@ -133,4 +134,5 @@ def synthesis_content(results: dict) -> dict[str, Any]:
 
     names = {"overview": "overview", "scores_all": "scores", "practices_all": "practices",
              "practices_where": "practices_where", "changes": "changes"}
-    return {sheet: decode(results["tables"][name]) for name, sheet in names.items() if name in results["tables"]}
+    tables = results["tables"]
+    return {sheet: decode(tables[name]) for name, sheet in names.items() if name in tables}

@@ -5,7 +5,7 @@ workshop: the key figures, three or four charts and room to write down what the 
 what it means for them and what they will do (the three kinds of notes of the dashboard's
 journal). It must fit on ONE page, A4 or A3 landscape.
 
-:func:`placemat_html` lays out a page from values (key figures as texts, plotly figures);
+:func:`placemat_html` lays out a page from values (key figures as texts, plotly figure dicts);
 the charts are embedded as static SVG made by kaleido (:func:`static_svgs`), so the HTML
 needs no JavaScript and prints the same in any browser. :func:`print_pdf` prints it with
 headless Chromium (``--print-to-pdf``); the page size comes from the ``@page`` CSS rule.
@@ -29,13 +29,9 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 __all__ = ["PAPERS", "find_chromium", "kaleido_session", "placemat_html", "print_pdf", "static_svgs"]
 
@@ -108,7 +104,7 @@ def placemat_html(
     *,
     title: str,
     key_figures: Sequence[tuple[str, str]],
-    charts: Sequence[tuple[str, str]] | Sequence[tuple[str, go.Figure]],
+    charts: Sequence[tuple[str, str | dict]],
     lang: str = "fr",
     paper: str = "A4",
     subtitle: str = "",
@@ -125,7 +121,7 @@ def placemat_html(
         ``(label, text)`` pairs shown as large tiles (texts already formatted and protected:
         ``"< 3"`` for a hidden count). Up to six are shown.
     charts
-        ``(caption, chart)`` pairs; a chart is an SVG text or a plotly figure (rendered with
+        ``(caption, chart)`` pairs; a chart is an SVG text or a plotly figure dict (rendered with
         :func:`static_svgs`). Up to four are shown, in a 2 × 2 grid.
     lang
         Language of the fixed texts.

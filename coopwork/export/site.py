@@ -24,14 +24,10 @@ import re
 from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..i18n import t
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 __all__ = [
     "PLOTLY_JS",

@@ -30,7 +30,6 @@ import copy
 import html
 import textwrap
 
-from ..analysis.disclosure import format_number
 from ..i18n import normalise_lang, t
 
 __all__ = [
@@ -176,6 +175,8 @@ def base_text(n: object, *, lang: str | None = "fr", high: object = None) -> str
     >>> base_text(1234, lang="en"), base_text(40, high=57, lang="fr")
     ('n = 1,234 respondents', 'n = 40 à 57 répondants')
     """
+    from ..analysis.disclosure import format_number
+
     if high is not None and high != n:
         return t("figures.base_range", lang, low=format_number(n, lang=lang),
                  high=format_number(high, lang=lang))

@@ -252,7 +252,23 @@ def _question_chart(
             chart["figure"] = figure
     else:
         chart["figure"] = bar_chart(table, survey=survey, question=q.name, lang=lang, title=title)
+    if chart["figure"] is not None and item.unit == "ties":
+        _state_ties(chart["figure"], table, lang)
     return chart
+
+
+def _state_ties(figure: dict, table: pd.DataFrame, lang: str) -> None:
+    """A tie question's subtitle counts ties and the organisations behind them, not respondents."""
+    subtitle = figure["layout"].get("title", {}).get("subtitle", {})
+    parts = subtitle.get("text", "").split(" · ")
+    shown = table[~table["suppressed"]]
+    if not parts or shown.empty:
+        return
+    ties = int(shown["base"].max())
+    organisations = int(shown["respondents"].max())
+    parts[0] = t("results.base_ties", lang, ties=format_number(ties, lang=lang),
+                 organisations=format_number(organisations, lang=lang))
+    subtitle["text"] = " · ".join(parts)
 
 
 def _likert_chart(

@@ -56,9 +56,9 @@ def name_for(identifier: str) -> str:
         A name safe on every file system, never empty, never ``.`` or ``..``.
     """
     text = str(identifier)
-    safe = _UNSAFE.sub("_", text).strip("._-")
-    if safe == text and len(text) <= MAX_NAME and not text.startswith("."):
+    if text and _UNSAFE.sub("_", text) == text and len(text) <= MAX_NAME and not text.startswith("."):
         return text
+    safe = _UNSAFE.sub("_", text).strip("._-")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     return f"{safe[:MAX_NAME]}-{digest}" if safe else digest
 

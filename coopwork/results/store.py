@@ -226,7 +226,8 @@ def prepare_all(
     langs: tuple[str, ...] | None = None,
 ) -> list[Entry]:
     """Every wave's results of the territories (default: all) and the syntheses, in every interface
-    language, plus the index: what the dashboards of a workshop read (``coopwork serve``, ``coopwork demo``)."""
+    language, plus the index: what the dashboards of a workshop read (``coopwork serve``,
+    ``coopwork demo``)."""
     from ..i18n import LANGS
 
     inputs = Inputs(workspace)

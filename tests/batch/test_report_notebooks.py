@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 
 from coopwork.batch import run_batch
+from coopwork.i18n import t
 from coopwork.workspace import open_workspace
 
 
@@ -26,11 +27,11 @@ def test_territory_report_and_synthesis_run_on_the_sample(demo_workspace: Path, 
     figures = [o for o in outputs if "application/vnd.plotly.v1+json" in o.get("data", {})]
     assert len(figures) >= 10  # profile, network, mutualisation, governance, trust, … comparison, change
     markdown = "\n".join(o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {}))
-    for heading in ("Cooperation network", "Comparison with the other territories",
-                    "Change since the previous wave", "Themes of the free-text answers"):
-        assert heading in markdown
+    for section in ("ties", "compare", "change", "themes"):  # the results' sections, as report headings
+        assert f"## {t(f'dashboard.section_{section}', 'en')}" in markdown
+    assert "Cooperation network" in markdown and "Themes of the free-text answers" in markdown
     assert "Report produced by coopwork" in markdown
     page = (reports / territory / "territory_report.html").read_text(encoding="utf-8")
-    assert "report.show_network" not in page and "Plotly.newPlot(" in page
+    assert "report.show_section" not in page and "Plotly.newPlot(" in page
     synthesis = (reports / "synthesis.html").read_text(encoding="utf-8")
     assert ws.territory_label(ws.territories[-1], "en") in synthesis

@@ -1,8 +1,8 @@
 """The batch runner end to end on a small processed workspace and probe notebooks.
 
 Each test runs real papermill executions on real kernels (forked from the warm server), so the
-scenarios are grouped: one workspace goes through first run → skip → touch → reorder → new
-territory → force.
+scenarios are grouped: one workspace goes through first run → skip → change → reorder → a
+territory joins → late answers → rows in a later wave → force.
 """
 
 from __future__ import annotations
@@ -44,6 +44,12 @@ def _expected(frame: pd.DataFrame, territory: str) -> tuple[int, float]:
     return len(values), round(sum(values) / len(values), 6)
 
 
+def _digests(root: Path) -> dict[str, str]:
+    """The results digest each territory's last report was made from."""
+    state = json.loads((root / ".coopwork" / "runs" / "territory_report.json").read_text())
+    return {t: entry["inputs"]["results"] for t, entry in state["territories"].items()}
+
+
 @pytest.fixture
 def default_workspace(tmp_path: Path) -> Path:
     """A workspace whose notebooks/ hold a per-territory probe and a synthesis probe."""
@@ -81,7 +87,8 @@ def test_incremental_runs_skip_touch_reorder_new_territory_and_force(default_wor
     info = nb.metadata["coopwork"]["provenance"]
     assert info["parameters"] == {"territory": "alpha", "wave": "2025", "lang": "fr", "min_count": 3}
     assert len(info["notebook_hash"]) == 64 and len(info["manifest_hash"]) == 64
-    assert info["data_hash"] == state["territories"]["alpha"]["inputs"]["data"]
+    assert info["data_hash"] == state["territories"]["alpha"]["inputs"]["results"]
+    assert set(state["territories"]["alpha"]["inputs"]) == {"results", "notebook", "parameters", "coopwork"}
     footer = nb.cells[-1].outputs[0]["data"]["text/markdown"]
     assert info["notebook_hash"][:12] in footer and "territory=alpha" in footer
 
@@ -95,25 +102,59 @@ def test_incremental_runs_skip_touch_reorder_new_territory_and_force(default_wor
     second = run_batch(root, jobs=2, show_progress=False)
     assert second.executed == [] and second.skipped == ["*", "alpha", "beta", "gamma"]
 
-    # one territory's data changes: only it (and the synthesis) rerun
+    # one territory's answers change: it reruns, and so do the others, whose comparison with
+    # the other territories (their dimension scores) changed with it
     changed = frame.copy()
     changed.loc[changed["_territory"] == "beta", "confiance"] = "5"
     write_responses(root, changed)
     third = run_batch(root, jobs=2, show_progress=False)
-    assert third.executed == ["*", "beta"]
+    assert third.executed == ["*", "alpha", "beta", "gamma"] and third.skipped == []
     assert result_of(reports / "beta" / "territory_report.ipynb")["mean"] == 5.0
+    assert _digests(root)["alpha"] != state["territories"]["alpha"]["inputs"]["results"]
 
     # same content in another row order, newer file time: hashes decide, nothing reruns
     write_responses(root, changed.iloc[::-1])
     assert run_batch(root, jobs=2, show_progress=False).executed == []
 
-    # a territory joins: only it and the synthesis run
+    # a territory joins in the same wave with scored Likert answers: it runs, and every other
+    # report reruns (their comparison with "others" and "all" now counts it)
+    before = _digests(root)
     joined = pd.concat([changed, responses_for("delta", n=5)], ignore_index=True)
     write_responses(root, joined)
     fourth = run_batch(root, jobs=2, show_progress=False)
-    assert fourth.executed == ["*", "delta"]
-    assert fourth.skipped == ["alpha", "beta", "gamma"]
+    assert fourth.executed == ["*", "alpha", "beta", "delta", "gamma"] and fourth.skipped == []
     assert result_of(reports / "delta" / "territory_report.ipynb")["n"] == 5
+    after = _digests(root)
+    assert all(after[t] != before[t] for t in ("alpha", "beta", "gamma"))
+    assert run_batch(root, jobs=2, show_progress=False).executed == []  # and then nothing
+
+    # late answers for another territory (gamma) in the same wave: gamma reruns, and so do the
+    # reports comparing themselves with it
+    late = pd.concat([joined, responses_for("gamma", n=2, start=10)], ignore_index=True)
+    write_responses(root, late)
+    fifth = run_batch(root, jobs=2, show_progress=False)
+    assert fifth.executed == ["*", "alpha", "beta", "delta", "gamma"] and fifth.skipped == []
+    assert result_of(reports / "gamma" / "territory_report.ipynb")["n"] == 6
+    assert run_batch(root, jobs=2, show_progress=False).executed == []
+
+    # rows in a wave that is neither the current nor the previous wave of the other territories'
+    # reports (a territory joins in a later wave, then late answers arrive there): they change
+    # nothing those reports show, so only the newcomer and the synthesis (now of 2026) run
+    before = _digests(root)
+    later = pd.concat([late, responses_for("spare1", n=4, wave="2026")], ignore_index=True)
+    write_responses(root, later)
+    sixth = run_batch(root, jobs=2, show_progress=False)
+    assert sixth.executed == ["*", "spare1"]
+    assert sixth.skipped == ["alpha", "beta", "delta", "gamma"]
+    assert result_of(reports / "spare1" / "territory_report.ipynb")["wave"] == "2026"
+    assert result_of(reports / "alpha" / "territory_report.ipynb")["wave"] == "2025"
+    late_2026 = pd.concat([later, responses_for("spare1", n=2, wave="2026", start=10)], ignore_index=True)
+    write_responses(root, late_2026)
+    seventh = run_batch(root, jobs=2, show_progress=False)
+    assert seventh.executed == ["*", "spare1"]
+    assert seventh.skipped == ["alpha", "beta", "delta", "gamma"]
+    assert {t: d for t, d in _digests(root).items() if t != "spare1"} == before
+    assert run_batch(root, jobs=2, show_progress=False).executed == []
 
     # --force reruns everything, also through the command line with --json
     args = argparse.Namespace(workspace=str(root), territory=["alpha", "gamma"], all=False, wave=None,

@@ -94,9 +94,9 @@ def dashboard_workspace(tmp_path_factory, sample_survey_path) -> Path:
 
 @pytest.fixture(scope="session")
 def precomputed_workspace(dashboard_workspace) -> Path:
-    """The same workspace with its dashboard bundles written."""
-    from coopwork.dashboard.precompute import precompute
+    """The same workspace with its results (every wave, fr + en, the syntheses) and their index written."""
+    from coopwork.results.store import prepare_all
     from coopwork.workspace import open_workspace
 
-    precompute(open_workspace(dashboard_workspace))
+    prepare_all(open_workspace(dashboard_workspace))
     return dashboard_workspace

@@ -27,7 +27,7 @@ def _figures(board) -> list[dict]:
 
 
 def test_the_dashboard_is_light(board):
-    # a dashboard kernel must not pay for pandas, plotly or pyxform: it reads precomputed JSON
+    # a dashboard kernel must not pay for pandas, plotly or pyxform: it reads the results JSON
     # (checked in a fresh interpreter because the test process has imported them already)
     import subprocess
 

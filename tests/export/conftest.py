@@ -273,3 +273,60 @@ def scan():
 
     run.identifiers = [PSEUDONYM, EMAIL, PHONE]
     return run
+
+
+ODD = "Pays basque / Iparralde"  # an id that cannot be a file name as it is
+
+
+def _one_organisation_names_five_ties(root: Path, survey, territory: str, wave: str) -> None:
+    """Rewrite the ties of ``territory``: its 1st organisation names 5 partners of one kind (a), the
+    2nd to 5th one partner of kind b each, the 6th to 9th one of kind c each (other tie answers blank)."""
+    folder = root / "data" / "processed" / survey.survey_id
+    responses = pd.read_parquet(folder / "responses.parquet")
+    relations = pd.read_parquet(folder / "relations.parquet")
+    mine = responses[(responses["_territory"] == territory) & (responses["_wave"] == wave)]
+    ids = mine["_submission_id"].tolist()
+    names = mine[survey.role("organisation").name].tolist()
+    a, b, c = _tie_kind_options(survey)
+    plan = [(ids[0], names[k], a) for k in range(1, 6)]
+    plan += [(ids[k], names[0], b) for k in range(1, 5)] + [(ids[k], names[0], c) for k in range(5, 9)]
+    rows = pd.DataFrame({column: pd.Series([None] * len(plan), dtype=relations[column].dtype)
+                         for column in relations.columns})
+    rows["_submission_id"] = pd.array([sid for sid, _, _ in plan], dtype="string")
+    rows["_territory"] = pd.array([territory] * len(plan), dtype="string")
+    rows["_wave"] = pd.array([wave] * len(plan), dtype="string")
+    rows["_index"] = pd.array(list(range(1, 6)) + [1] * 8, dtype="Int64")
+    rows[survey.role("partner").name] = pd.array([name for _, name, _ in plan], dtype=relations[
+        survey.role("partner").name].dtype)
+    rows[_tie_kind(survey).name] = pd.array([kind for _, _, kind in plan], dtype="string")
+    others = relations[~((relations["_territory"] == territory) & (relations["_wave"] == wave))]
+    pd.concat([others, rows], ignore_index=True).to_parquet(folder / "relations.parquet", index=False)
+
+
+def _tie_kind(survey):
+    """The first select_one question asked about each tie (not a role): the kind of tie."""
+    return next(q for q in survey.repeats[survey.relations_repeat] if q.type == "select_one" and not q.role)
+
+
+def _tie_kind_options(survey) -> list[str]:
+    """The first three options (a, b, c) of :func:`_tie_kind`."""
+    return [choice.name for choice in survey.choices[_tie_kind(survey).list_name]][:3]
+
+
+@pytest.fixture(scope="session")
+def tie_kind(sample_survey):
+    """``(question, [a, b, c])``: the kind-of-tie question and the options the ``odd_exported`` ties use."""
+    return _tie_kind(sample_survey), _tie_kind_options(sample_survey)
+
+
+@pytest.fixture(scope="session")
+def odd_exported(tmp_path_factory, sample_survey_path, sample_survey):
+    """`export_all` (English, no PDF) of a workspace with an odd territory id surveyed twice, with 2
+    respondents in its first wave, and ``beta`` whose ties are those of
+    :func:`_one_organisation_names_five_ties`."""
+    from coopwork.export import export_all
+
+    root = build_workspace(tmp_path_factory.mktemp("odd") / "ws", sample_survey_path,
+                           plan={(ODD, "2024"): 2, (ODD, "2025"): 10, ("beta", "2025"): 10})
+    _one_organisation_names_five_ties(root, sample_survey, "beta", "2025")
+    return root, export_all(root, lang="en", min_count=3, placemat_pdf=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 
-import plotly.graph_objects as go
 import pytest
 
 from coopwork.errors import ExportError
@@ -43,8 +42,10 @@ def test_unknown_paper_is_refused():
 def test_pdf_is_exactly_one_landscape_page_with_the_content(tmp_path, paper):
     if find_chromium() is None:
         pytest.skip("no Chromium installed")
-    charts = [(f"Graphique {i}", go.Figure(go.Bar(x=["SCOP", "SCIC", "Association"], y=[3, 5 + i, 4])))
-              for i in range(4)] if paper == "A3" else [(f"Graphique {i}", SVG) for i in range(4)]
+    bars = [{"data": [{"type": "bar", "x": ["SCOP", "SCIC", "Association"], "y": [3, 5 + i, 4]}],
+             "layout": {"height": 400}} for i in range(4)]  # figure dicts, as the results hold them
+    charts = [(f"Graphique {i}", bar) for i, bar in enumerate(bars)] if paper == "A3" else [
+        (f"Graphique {i}", SVG) for i in range(4)]
     html = placemat_html(title="Territoire Alpha", subtitle="Enquête · vague 2025",
                          key_figures=[("organisations répondantes", "24"), ("liens", "57"), ("types", "< 3")],
                          charts=charts, paper=paper, footer="Source : coopwork (test)")

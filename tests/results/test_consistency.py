@@ -96,7 +96,8 @@ def test_every_question_has_the_same_counts_in_the_report_the_dashboard_and_the_
         title = _title(chart["figure"])
         assert _bar_counts(report[title]) == expected, question
         assert _bar_counts(dashboard[title]) == expected, question
-        exported = [None if row["suppressed"] else row["n"] for row in workbook if row["question"] == question]
+        exported = [None if row["suppressed"] else row["n"] for row in workbook
+                    if row["question"] == question]
         assert exported == expected, question
         checked += 1
     assert checked == len(charts)
@@ -118,8 +119,8 @@ def test_the_network_measures_are_the_same_everywhere(rendered):
     for label, text in results["key_figures"][1:]:
         assert f"| {label} | {text} |" in rendered["report_text"]
     assert str(network["display"]) in rendered["report_text"]
-    figures = [f for f in rendered["report"] + rendered["dashboard"]
-               if _title(f) == _title(next(c for c in results["views"][""]["charts"] if c["id"] == "network")["figure"])]
+    network_chart = next(c for c in results["views"][""]["charts"] if c["id"] == "network")
+    figures = [f for f in rendered["report"] + rendered["dashboard"] if _title(f) == _title(network_chart["figure"])]
     assert len(figures) == 2 and figures[0]["data"] == figures[1]["data"]
 
 

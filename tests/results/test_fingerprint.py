@@ -1,0 +1,38 @@
+"""Content hashes: one slice changes only when its own rows change."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from coopwork.results.fingerprint import Fingerprint, key, slice_digests
+
+
+def _table(territories, wave="2025", values=None):
+    return pd.DataFrame({"_wave": wave, "_territory": territories,
+                         "x": values if values is not None else range(len(territories))})
+
+
+def test_a_slice_ignores_other_territories_other_waves_and_row_order():
+    base = slice_digests({"responses": _table(["a", "b", "a"])})
+    more = slice_digests({"responses": pd.concat([_table(["a", "b", "a"]), _table(["c"]),
+                                                  _table(["a"], wave="2026")])})
+    assert base[("2025", "a")] == more[("2025", "a")]
+    assert base[("2025", "b")] == more[("2025", "b")]
+    assert ("2025", "c") in more and ("2026", "a") in more
+    assert slice_digests({"responses": _table(["a", "b", "a"]).iloc[::-1]}) == base
+
+
+def test_a_changed_answer_changes_its_slice_and_its_wave_only():
+    before = Fingerprint("s", "", slice_digests({"responses": _table(["a", "b"], values=[1, 2])}))
+    after = Fingerprint("s", "", slice_digests({"responses": _table(["a", "b"], values=[1, 3])}))
+    assert before.slice("2025", "a") == after.slice("2025", "a")
+    assert before.slice("2025", "b") != after.slice("2025", "b")
+    assert before.wave("2025") != after.wave("2025")
+    assert before.slice(None, "a") == ""
+
+
+def test_storage_details_do_not_change_a_digest():
+    text = _table(["a", "b"]).astype({"_territory": "string"})
+    objects = _table(["a", "b"]).astype({"_territory": object})
+    assert slice_digests({"r": text}) == slice_digests({"r": objects})
+    assert key({"a": 1, "b": 2}) == key({"b": 2, "a": 1})
