@@ -3,7 +3,8 @@
     python notebooks/tutorial/build_tutorials.py
 
 Both notebooks use only the public API (``coopwork.open_workspace``, ``coopwork.analysis``,
-``coopwork.figures``) and are executed end to end by ``tests/test_tutorials.py``.
+``coopwork.figures``, whose figure dicts ``figures.to_figure`` shows) and are executed end to end
+by ``tests/test_tutorials.py``.
 """
 
 from __future__ import annotations
@@ -81,17 +82,21 @@ table.pivot(index="row_label", columns="column_label", values="display")""", Non
     ("md", """## 4. Un graphique d'échelles de Likert
 
 Les questions de confiance de notre territoire, en barres divergentes : les désaccords à gauche,
-les accords à droite. Le titre rappelle la base (le nombre de répondants).""",
+les accords à droite. Le titre rappelle la base (le nombre de répondants). Les fonctions de
+`coopwork.figures` rendent un simple dictionnaire (JSON) ; `figures.to_figure` en fait une figure
+plotly à afficher.""",
      """## 4. A Likert chart
 
 Our territory's trust questions as diverging bars: disagreement on the left, agreement on the
-right. The title states the base (the number of respondents)."""),
+right. The title states the base (the number of respondents). The functions of `coopwork.figures`
+return a plain dict (JSON); `figures.to_figure` turns it into a plotly figure to show."""),
     ("code", """import pandas as pd
 
 ours = ws.responses(wave=wave, territory=territory)
 trust = [q.name for q in survey.dimensions["trust"] if q.is_likert and q.repeat is None]
 summaries = [analysis.summarise(ours, survey, name, lang=lang, min_count=min_count) for name in trust]
-figures.likert_chart(pd.concat(summaries, ignore_index=True), survey=survey, lang=lang)""", None),
+chart = figures.likert_chart(pd.concat(summaries, ignore_index=True), survey=survey, lang=lang)
+figures.to_figure(chart)  # a plain dict → a plotly figure with the coopwork theme""", None),
     ("md", """## 5. Le réseau de coopération
 
 Chaque organisation est un nœud, chaque partenariat déclaré un lien. Les organisations qui ont
@@ -104,7 +109,7 @@ named stay anonymous in the figure. The layout is the same from one run to the n
     ("code", """graph = analysis.build_network(ws.relations(wave=wave), ws.responses(wave=wave), survey,
                                territory=territory, wave=wave)
 analysis.network_stats(graph)""", None),
-    ("code", """figures.network_chart(graph, survey=survey, lang=lang)""", None),
+    ("code", """figures.to_figure(figures.network_chart(graph, survey=survey, lang=lang))""", None),
     ("md", """## 6. Où en est notre territoire par rapport aux autres ?
 
 Les scores par dimension (moyenne des items de Likert ramenée sur 0–100) de notre territoire,
@@ -115,7 +120,7 @@ Dimension scores (mean of the Likert items rescaled to 0–100) of our territory
 territories, with their confidence intervals."""),
     ("code", """scores = analysis.dimension_scores(ws.responses(), survey)
 comparison = analysis.compare_scores(scores, territory=territory, wave=wave, min_count=min_count, lang=lang)
-figures.scores_chart(comparison, survey=survey, lang=lang)""", None),
+figures.to_figure(figures.scores_chart(comparison, survey=survey, lang=lang))""", None),
     ("md", """## Et ensuite ?
 
 - `coopwork new-notebook mon_analyse` crée un carnet paramétré à partir du modèle ;
