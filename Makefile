@@ -50,6 +50,7 @@ test: $(STAMP) browser lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/batch.py
+	$(BIN)/python benchmarks/results.py
 	$(BIN)/python benchmarks/dashboard_load.py
 
 clean:
