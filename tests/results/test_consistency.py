@@ -40,10 +40,20 @@ def rendered(tmp_path_factory, demo_workspace):
     assert ran.ok, ran.failed
     ws = open_workspace(root)
     report = nbformat.read(reports_dir(ws.reports_dir, TERRITORY) / "territory_report.ipynb", as_version=4)
-    report_figures = [out["data"][PLOTLY] for cell in report.cells if cell.cell_type == "code"
-                      for out in cell.get("outputs", []) if PLOTLY in out.get("data", {})]
-    report_text = "\n".join(out["data"].get("text/markdown", "") for cell in report.cells
-                            if cell.cell_type == "code" for out in cell.get("outputs", []) if "data" in out)
+    report_figures = [
+        out["data"][PLOTLY]
+        for cell in report.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if PLOTLY in out.get("data", {})
+    ]
+    report_text = "\n".join(
+        out["data"].get("text/markdown", "")
+        for cell in report.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if "data" in out
+    )
 
     dashboard = Dashboard(root, territory=TERRITORY)
     for position in range(len(dashboard.tabs.children)):
@@ -60,8 +70,13 @@ def rendered(tmp_path_factory, demo_workspace):
     book = openpyxl.load_workbook(ws.exports_dir / "workbooks" / f"{export_name(TERRITORY)}.xlsx")
 
     entry = next(e for e in ensure(ws, territories=[TERRITORY], synthesis=False) if e.territory == TERRITORY)
-    return {"results": load(entry.path), "report": report_figures, "report_text": report_text,
-            "dashboard": shown, "workbook": book}
+    return {
+        "results": load(entry.path),
+        "report": report_figures,
+        "report_text": report_text,
+        "dashboard": shown,
+        "workbook": book,
+    }
 
 
 def _sheet(book, name: str) -> list[dict]:
@@ -90,14 +105,20 @@ def test_every_question_has_the_same_counts_in_the_report_the_dashboard_and_the_
     checked = 0
     for chart in charts:
         question = chart["id"]
-        expected = [None if hidden else int(n) for n, hidden in
-                    zip(summaries.loc[summaries["question"] == question, "n"],
-                        summaries.loc[summaries["question"] == question, "suppressed"], strict=True)]
+        expected = [
+            None if hidden else int(n)
+            for n, hidden in zip(
+                summaries.loc[summaries["question"] == question, "n"],
+                summaries.loc[summaries["question"] == question, "suppressed"],
+                strict=True,
+            )
+        ]
         title = _title(chart["figure"])
         assert _bar_counts(report[title]) == expected, question
         assert _bar_counts(dashboard[title]) == expected, question
-        exported = [None if row["suppressed"] else row["n"] for row in workbook
-                    if row["question"] == question]
+        exported = [
+            None if row["suppressed"] else row["n"] for row in workbook if row["question"] == question
+        ]
         assert exported == expected, question
         checked += 1
     assert checked == len(charts)
@@ -120,7 +141,9 @@ def test_the_network_measures_are_the_same_everywhere(rendered):
         assert f"| {label} | {text} |" in rendered["report_text"]
     assert str(network["display"]) in rendered["report_text"]
     network_chart = next(c for c in results["views"][""]["charts"] if c["id"] == "network")
-    figures = [f for f in rendered["report"] + rendered["dashboard"] if _title(f) == _title(network_chart["figure"])]
+    figures = [
+        f for f in rendered["report"] + rendered["dashboard"] if _title(f) == _title(network_chart["figure"])
+    ]
     assert len(figures) == 2 and figures[0]["data"] == figures[1]["data"]
 
 

@@ -8,14 +8,20 @@ from coopwork.results.fingerprint import Fingerprint, key, slice_digests
 
 
 def _table(territories, wave="2025", values=None):
-    return pd.DataFrame({"_wave": wave, "_territory": territories,
-                         "x": values if values is not None else range(len(territories))})
+    return pd.DataFrame(
+        {
+            "_wave": wave,
+            "_territory": territories,
+            "x": values if values is not None else range(len(territories)),
+        }
+    )
 
 
 def test_a_slice_ignores_other_territories_other_waves_and_row_order():
     base = slice_digests({"responses": _table(["a", "b", "a"])})
-    more = slice_digests({"responses": pd.concat([_table(["a", "b", "a"]), _table(["c"]),
-                                                  _table(["a"], wave="2026")])})
+    more = slice_digests(
+        {"responses": pd.concat([_table(["a", "b", "a"]), _table(["c"]), _table(["a"], wave="2026")])}
+    )
     assert base[("2025", "a")] == more[("2025", "a")]
     assert base[("2025", "b")] == more[("2025", "b")]
     assert ("2025", "c") in more and ("2026", "a") in more

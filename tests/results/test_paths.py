@@ -6,8 +6,20 @@ import pytest
 
 from coopwork.results.paths import MAX_NAME, export_name, name_for, reports_dir, results_file
 
-ODD_IDS = ["Pays basque / Iparralde", "Guimarães", "Székesfehérvár és környéke", "../../../tmp/x", "..", ".",
-           "/etc/passwd", "a" * 300, "territoire avec espaces", "C:\\windows", "nul\0byte", "é" * 200]
+ODD_IDS = [
+    "Pays basque / Iparralde",
+    "Guimarães",
+    "Székesfehérvár és környéke",
+    "../../../tmp/x",
+    "..",
+    ".",
+    "/etc/passwd",
+    "a" * 300,
+    "territoire avec espaces",
+    "C:\\windows",
+    "nul\0byte",
+    "é" * 200,
+]
 
 
 @pytest.mark.parametrize("identifier", ODD_IDS)
