@@ -25,6 +25,9 @@ Examples
 0.9
 >>> sniff(TableSample(path=Path("x.csv"), kind="csv", header=["P", "Q1[SQ001]", "Q1[SQ002]", "Q2"]))
 0.6
+>>> sniff(TableSample(path=Path("x.csv"), kind="csv",
+...                   header=["Antwort ID", "Hintergrund? [Informatik]", "Hintergrund? [Sonstiges]"]))
+0.8
 """
 
 from __future__ import annotations
@@ -60,14 +63,20 @@ _ANONYMISED = "1980-01-01 00:00:00"
 
 
 def sniff(sample: TableSample) -> float:
-    """Sure with LimeSurvey's meta columns; fairly sure when many headers are ``Q[SQ]`` codes."""
+    """Sure with LimeSurvey's meta columns; fairly sure with its response-id column before full-text
+    ``Question? [Option]`` headers, or when many headers are ``Q[SQ]`` codes."""
     lowered = {normalise_text(h) for h in sample.header}
     if ("id" in lowered or "response id" in lowered or "antwort id" in lowered) and \
             lowered & {"submitdate", "lastpage", "date submitted", "last page", "datum abgeschickt",
                        "letzte seite", "startlanguage", "start language"}:
         return 0.9
+    enough = max(2, len(sample.header) // 4)
+    first = normalise_text(sample.header[0]) if sample.header else ""
+    options = sum(bool(re.match(r"^.+\S\s*\[.+\]$", h.strip())) for h in sample.header)
+    if first in set(ID_NAMES) - {"id"} and options >= enough:  # the full-text export, meta columns left out
+        return 0.8
     codes = sum(bool(re.match(r"^\w+\[\w+\]$", h)) for h in sample.header)
-    return 0.6 if codes >= max(2, len(sample.header) // 4) else 0.0
+    return 0.6 if codes >= enough else 0.0
 
 
 def meta_columns(frame: pd.DataFrame) -> set[str]:
