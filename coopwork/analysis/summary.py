@@ -37,7 +37,7 @@ from .disclosure import DEFAULT_MIN_COUNT, DOMINANCE, format_number, format_perc
 from .selection import answered, applicable, groups, selected
 from .stats import effective_n, wilson_interval
 
-__all__ = ["Prepared", "prepare", "summarise", "summarise_rows", "weight_values"]
+__all__ = ["Prepared", "prepare", "summarise", "summarise_many", "summarise_rows", "weight_values"]
 
 
 @dataclass(frozen=True)
@@ -257,6 +257,79 @@ def summarise_rows(prepared: Prepared, survey: Survey, rows: np.ndarray | None =
                       min_count=min_count, dominance=dominance)
 
 
+def summarise_many(prepared: list[Prepared], survey: Survey, rows: np.ndarray | None = None, *,
+                   lang: str = "fr", min_count: int = DEFAULT_MIN_COUNT,
+                   dominance: float | None = DOMINANCE) -> dict[str, pd.DataFrame]:
+    """:func:`summarise_rows` of several prepared questions at once, on the same rows.
+
+    The questions are put in one long table per rule family (single choice and scales, whose
+    options add up to the base of their question; multiple choice; numbers) and each family
+    goes through :func:`~coopwork.analysis.disclosure.protect` once, with the same rules as
+    question by question (secondary suppression within each question). Same tables as
+    :func:`summarise_rows`, several times faster on a territory's 30–60 questions.
+
+    Returns
+    -------
+    dict
+        Question name → its protected table, with the same ``attrs`` as :func:`summarise`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from coopwork.survey import Choice, Question, Survey
+    >>> yes_no = (Choice("oui", {"fr": "Oui"}), Choice("non", {"fr": "Non"}))
+    >>> qs = {n: Question(n, "select_one", {"fr": n}, choices=yes_no) for n in ("a", "b")}
+    >>> survey = Survey("demo", "Démo", None, ["fr"], "fr", qs, {})
+    >>> data = pd.DataFrame({"a": ["oui"] * 5 + ["non"], "b": ["oui"] * 3 + ["non"] * 3})
+    >>> tables = summarise_many([prepare(data, survey, "a"), prepare(data, survey, "b")], survey)
+    >>> tables["a"]["display"].tolist(), tables["b"]["display"].tolist()
+    (['< 3', '< 3'], ['3 (50\u202f%)', '3 (50\u202f%)'])
+    """
+    families: dict[str, list[Prepared]] = {"single": [], "multiple": [], "numeric": []}
+    for item in prepared:
+        family = {"numeric": "numeric", "select_multiple": "multiple"}.get(item.kind, "single")
+        families[family].append(item)
+    out: dict[str, pd.DataFrame] = {}
+    for family, items in families.items():
+        if not items:
+            continue
+        positions = np.arange(len(items[0].done)) if rows is None else np.asarray(rows, dtype=int)
+        group = [_Group(None, None, positions)]
+        parts = [_numeric_rows(p.values, p.question.name, group, p.applies, p.done, None)
+                 if family == "numeric" else _choice_rows(p, survey, group, None, lang) for p in items]
+        rows_all = [row for part in parts for row in part]
+        extra: dict[str, object] = {}
+        if family == "numeric" and dominance is not None:
+            extra = {"dominance": dominance, "total_column": "_abs_total", "largest_column": "_largest"}
+        long = _numeric_table(rows_all) if family == "numeric" else _choice_table(rows_all)
+        table = protect(long, count="n", min_count=min_count,
+                        base=["base", "missing"], margins=["question"] if family == "single" else None,
+                        lang=lang, display=_numeric_display if family == "numeric" else _choice_display,
+                        **extra)
+        table = table.drop(columns=[c for c in ("_abs_total", "_largest") if c in table.columns])
+        start = 0
+        for item, part in zip(items, parts, strict=True):
+            piece = table.iloc[start:start + len(part)].reset_index(drop=True)
+            start += len(part)
+            piece.attrs = _attrs(item, survey, positions, by=None, lang=lang, min_count=min_count)
+            out[item.question.name] = piece
+    return out
+
+
+def _attrs(prepared: Prepared, survey: Survey, everyone: np.ndarray, *, by: str | None, lang: str,
+           min_count: int) -> dict:
+    """The ``attrs`` of a summary: question, label, kind, and the whole table's base (for titles)."""
+    applies, done = prepared.applies, prepared.done
+    base_all = int(done[everyone].sum())
+    missing_all = int((applies[everyone] & ~done[everyone]).sum())
+    shown = base_all + missing_all == 0 or base_all + missing_all >= max(min_count, 1)
+    name = prepared.question.name
+    return {"question": name, "question_label": survey.label(name, lang), "kind": prepared.kind, "by": by,
+            "lang": lang, "min_count": min_count,
+            "note": t("analysis.note_multiple", lang) if prepared.kind == "select_multiple" else "",
+            "base": base_all if shown else None, "missing": missing_all if shown else None}
+
+
 def _summarise(prepared: Prepared, survey: Survey, group_list: list[_Group], *, by: str | None,
                weights: np.ndarray | None, lang: str, min_count: int,
                dominance: float | None) -> pd.DataFrame:
@@ -286,15 +359,9 @@ def _summarise(prepared: Prepared, survey: Survey, group_list: list[_Group], *, 
     out = protect(table, count="n", min_count=min_count, base=["base", "missing"], margins=margins,
                   lang=lang, display=display, **extra)
     out = out.drop(columns=[c for c in ("_abs_total", "_largest") if c in out.columns])
-    note = t("analysis.note_multiple", lang) if kind == "select_multiple" else ""
     # the whole table's base (for titles): every row with a grouping, the group's rows without
     everyone = group_list[0].positions if by is None else np.arange(len(done))
-    base_all = int(done[everyone].sum())
-    missing_all = int((applies[everyone] & ~done[everyone]).sum())
-    shown = base_all + missing_all == 0 or base_all + missing_all >= max(min_count, 1)
-    out.attrs.update(question=question, question_label=survey.label(question, lang), kind=kind,
-                     by=by, lang=lang, min_count=min_count, note=note,
-                     base=base_all if shown else None, missing=missing_all if shown else None)
+    out.attrs.update(_attrs(prepared, survey, everyone, by=by, lang=lang, min_count=min_count))
     return out
 
 
@@ -310,6 +377,21 @@ def _numeric_display(row: Mapping[str, object], lang: str) -> str:
 
 def _choices(prepared: Prepared, survey: Survey, group_list: list[_Group], w: np.ndarray | None,
              lang: str) -> pd.DataFrame:
+    return _choice_table(_choice_rows(prepared, survey, group_list, w, lang))
+
+
+def _choice_table(rows: list[dict]) -> pd.DataFrame:
+    table = pd.DataFrame(rows)
+    if table.empty:
+        table = pd.DataFrame(columns=["question", "option", "label", "n", "base", "missing", "percent",
+                                      "ci_low", "ci_high"])
+    return _typed(table, ints=("n", "base", "missing"),
+                  floats=("percent", "ci_low", "ci_high", "n_weighted", "percent_weighted"),
+                  strings=("question", "option", "label"))
+
+
+def _choice_rows(prepared: Prepared, survey: Survey, group_list: list[_Group], w: np.ndarray | None,
+                 lang: str) -> list[dict]:
     q, applies, done = prepared.question, prepared.applies, prepared.done
     labels = survey.choice_labels(q.name, lang)
     names, chosen = prepared.options, prepared.chosen
@@ -338,17 +420,23 @@ def _choices(prepared: Prepared, survey: Survey, group_list: list[_Group], w: np
                 row["n_weighted"] = float(weighted[i])
                 row["percent_weighted"] = 100 * float(share[i])
             rows.append(row)
-    table = pd.DataFrame(rows)
-    if table.empty:
-        table = pd.DataFrame(columns=["question", "option", "label", "n", "base", "missing", "percent",
-                                      "ci_low", "ci_high"])
-    return _typed(table, ints=("n", "base", "missing"),
-                  floats=("percent", "ci_low", "ci_high", "n_weighted", "percent_weighted"),
-                  strings=("question", "option", "label"))
+    return rows
 
 
 def _numeric(values: np.ndarray, name: str, group_list: list[_Group], applies: np.ndarray,
              done: np.ndarray, w: np.ndarray | None) -> pd.DataFrame:
+    return _numeric_table(_numeric_rows(values, name, group_list, applies, done, w))
+
+
+def _numeric_table(rows: list[dict]) -> pd.DataFrame:
+    return _typed(pd.DataFrame(rows), ints=("n", "base", "missing"),
+                  floats=("mean", "sd", "min", "q1", "median", "q3", "max", "total", "_abs_total",
+                          "_largest", "mean_weighted"),
+                  strings=("question",))
+
+
+def _numeric_rows(values: np.ndarray, name: str, group_list: list[_Group], applies: np.ndarray,
+                  done: np.ndarray, w: np.ndarray | None) -> list[dict]:
     rows = []
     for group in group_list:
         pos = group.positions
@@ -369,10 +457,7 @@ def _numeric(values: np.ndarray, name: str, group_list: list[_Group], applies: n
             gw = w[pos][done[pos]][~np.isnan(values[pos][done[pos]])]
             row["mean_weighted"] = float((x * gw).sum() / gw.sum()) if gw.sum() > 0 else np.nan
         rows.append(row)
-    return _typed(pd.DataFrame(rows), ints=("n", "base", "missing"),
-                  floats=("mean", "sd", "min", "q1", "median", "q3", "max", "total", "_abs_total",
-                          "_largest", "mean_weighted"),
-                  strings=("question",))
+    return rows
 
 
 def _typed(table: pd.DataFrame, *, ints: tuple[str, ...], floats: tuple[str, ...],

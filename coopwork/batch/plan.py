@@ -54,9 +54,16 @@ def notebook_hash(notebook: Any) -> str:
     >>> again = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1", execution_count=4)])
     >>> notebook_hash(nb) == notebook_hash(again), len(notebook_hash(nb))
     (True, 64)
+    >>> as_json = {"cells": [{"cell_type": "code", "source": ["x ", "= 1"], "metadata": {}}]}
+    >>> notebook_hash(as_json) == notebook_hash(nb)
+    True
     """
-    cells = [[cell.get("cell_type"), cell.get("source", ""),
-              sorted(cell.get("metadata", {}).get("tags", []))] for cell in notebook.get("cells", [])]
+    def source(cell: Any) -> str:  # a list of lines in the file, one string once read by nbformat
+        text = cell.get("source", "")
+        return "".join(text) if isinstance(text, list) else text
+
+    cells = [[cell.get("cell_type"), source(cell), sorted(cell.get("metadata", {}).get("tags", []))]
+             for cell in notebook.get("cells", [])]
     from ..results.fingerprint import key
 
     return key(cells)

@@ -83,8 +83,19 @@ def find_notebook(name: str | Path, workspace: str | Path, *, lang: str = "fr") 
     raise RunError(t("batch.no_notebook", lang), file=name, hint=t("batch.no_notebook_hint", lang))
 
 
+def _read_notebook(path: Path, lang: str) -> dict:
+    """A notebook file as JSON (a clear RunError when it is not one)."""
+    import json
+
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise RunError(t("batch.no_notebook", lang), file=path,
+                       hint=t("batch.no_notebook_hint", lang)) from err
+
+
 def _check_parameters_cell(nb: Any, path: Path, lang: str = "fr") -> None:
-    if not any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in nb.cells):
+    if not any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in nb.get("cells", [])):
         raise RunError(t("batch.no_parameters", lang), file=path, hint=t("batch.no_parameters_hint", lang))
 
 
@@ -92,8 +103,6 @@ def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None 
                wave: str | None = None, lang: str = "fr", min_count: int = 3,
                timeout: float | None = 600) -> list[Task]:
     """Every task of a run (fresh or not) for an opened workspace."""
-    import nbformat
-
     existing = ws.territories
     if not existing:
         raise RunError(t("batch.no_territory", lang), file=ws.processed_dir,
@@ -110,10 +119,11 @@ def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None 
     from .html import PLOTLY_JS
     from .provenance import manifest_hash
 
-    read = [(path, nbformat.read(path, as_version=4)) for path in notebooks]
+    # plain JSON: planning must not pay nbformat's import (seconds) when nothing is to run
+    read = [(path, _read_notebook(path, lang)) for path in notebooks]
     for path, nb in read:
         _check_parameters_cell(nb, path, lang)
-    wants_all = any(nb.metadata.get("coopwork", {}).get("scope") == "all" for _, nb in read)
+    wants_all = any(nb.get("metadata", {}).get("coopwork", {}).get("scope") == "all" for _, nb in read)
     # the results every report formats: computed here once (only the stale ones), shared with
     # the dashboards and the exports; a report reruns exactly when its results' digest changes
     entries = ensure(ws, territories=selected, waves=None if wave is None else [wave], langs=(lang,),
@@ -124,7 +134,7 @@ def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None 
     tasks = []
     for path, nb in read:
         nb_hash = notebook_hash(nb)
-        scope_all = nb.metadata.get("coopwork", {}).get("scope") == "all"
+        scope_all = nb.get("metadata", {}).get("coopwork", {}).get("scope") == "all"
         for territory in [ALL_TERRITORIES] if scope_all else selected:
             entry = results.get(territory)
             if entry is None:  # no response in the wave asked for

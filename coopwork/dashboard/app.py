@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..figures.theme import with_template
 from ..i18n import normalise_lang, t
-from ..results.io import load, read_index
+from ..results.io import load_with_breakdown, read_index
 from ..results.paths import ALL, results_file
 
 __all__ = ["CSS", "Dashboard", "dashboard", "friendly_error", "notes_html"]
@@ -193,17 +193,18 @@ class Dashboard:
         chosen = [territory] if territory not in (None, "", ALL) else []
         langs = (self.lang,) if hasattr(self, "lang") else ("fr", "en")
         ensure(workspace, territories=chosen, waves=[wave] if wave else None, langs=langs,
-               min_count=self.min_count, synthesis=territory in (None, "", ALL), inputs=inputs)
+               min_count=self.min_count, synthesis=territory in (None, "", ALL), by_org_type=True,
+               inputs=inputs)
         write_index(inputs, langs=langs, min_count=self.min_count)
 
     def _get_bundle(self) -> dict:
         path = results_file(self.root, self.survey_id, self.territory, str(self.wave), self.lang,
                             self.min_count)
-        bundle = load(path)
-        if bundle is None:
+        bundle = load_with_breakdown(path)
+        if bundle is None or any(o["id"] not in bundle["views"] for o in bundle["org_types"]):
             self._prepare(territory=self.territory, wave=self.wave)
             self.index = read_index(self.root) or self.index
-            bundle = load(path)
+            bundle = load_with_breakdown(path)
         if bundle is None:
             from ..errors import DashboardError
 

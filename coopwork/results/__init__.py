@@ -25,11 +25,16 @@ A result (``<workspace>/.coopwork/results/<survey>/<territory>/<wave>.<lang>.k<m
      "key_figures": [[label, text], ...],                       # protected, formatted
      "sections": [{"id", "label"}, ...],                        # tabs / report headings, in order
      "org_types": [{"id", "label"}, ...],                       # "" = every organisation
-     "views": {"<org type or ''>": {"n", "suppressed", "message",
-               "charts": [{"id", "section", "title", "figure", "message", "unit"?}]}},
+     "views": {"": {"n", "suppressed", "message",
+                    "charts": [{"id", "section", "title", "figure", "message", "unit"?}]}},
      "tables": {"summaries", "practices", "network", "organisations", "scores", "change",
                 "themes", ...: {"columns", "dtypes", "data"}},  # protected tidy tables
      "network": {"respondents", "nodes": [...], "edges": [...]} | null}   # published names only
+
+The views of each organisation type (the dashboards' filter) are computed only for the
+dashboards (``ensure(..., by_org_type=True)``) and stored next to the result in
+``….by_org_type.json`` (``{"version", "of": <key of the result>, "views": {type: view}}``);
+:func:`~coopwork.results.io.load_with_breakdown` merges them into ``views``.
 
 ``figure`` is a plain plotly figure dict from :mod:`coopwork.figures` (without its template:
 :func:`coopwork.figures.with_template` adds it) or ``None`` with a ``message`` saying why.

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
     from .fingerprint import Fingerprint
 
-__all__ = ["RESULTS_VERSION", "Inputs", "WaveData", "compute"]
+__all__ = ["RESULTS_VERSION", "Inputs", "WaveData", "breakdown", "compute"]
 
 
 @dataclass
@@ -73,20 +73,18 @@ class WaveData:
             )
         return self._prepared[name]
 
-    def comparison(
-        self, submissions: frozenset | None, *, lang: str, min_count: int
-    ) -> dict[str, pd.DataFrame]:
-        """Every territory's scores against the others (restricted to ``submissions`` when given)."""
+    def comparison(self, org_type: str | None, *, lang: str, min_count: int) -> dict[str, pd.DataFrame]:
+        """Every territory's scores against the others, among organisations of ``org_type`` (None: all)."""
         from .scores import compare_all
 
-        cache = (submissions, lang, min_count)
+        cache = (org_type, lang, min_count)
         if cache not in self._comparisons:
             scores = self.scores
             if scores is None:
                 self._comparisons[cache] = {}
             else:
-                if submissions is not None:
-                    scores = scores[scores["_submission_id"].isin(submissions)]
+                if org_type is not None:
+                    scores = scores[scores["_org_type"] == org_type]
                 self._comparisons[cache] = compare_all(scores, min_count=min_count, lang=lang)
         return self._comparisons[cache]
 
@@ -115,9 +113,25 @@ class Inputs:
         from ..analysis.indicators import dimension_scores
 
         try:
-            return dimension_scores(self.responses, self.survey) if len(self.responses) else None
+            scores = dimension_scores(self.responses, self.survey) if len(self.responses) else None
         except CoopworkError:
             return None
+        org_type = self.survey.role("org_type")
+        known = org_type is not None and org_type.name in self.responses.columns
+        types = (
+            self.responses[org_type.name].astype("string")
+            if known
+            else pd.Series(pd.NA, index=self.responses.index)
+        )
+        kind = dict(zip(self.responses["_submission_id"].astype(str), types, strict=True))
+        return scores.assign(_org_type=scores["_submission_id"].map(kind).astype("string"))
+
+    @cached_property
+    def scores_of(self) -> dict[str, pd.DataFrame]:
+        """Territory → its respondents' dimension scores in every wave (split once)."""
+        if self.scores is None:
+            return {}
+        return {str(k): v for k, v in self.scores.groupby("_territory", sort=False)}
 
     @cached_property
     def codebook(self) -> dict | None:
@@ -203,20 +217,26 @@ def _tie_cells(
     )
 
 
-def _summary(
-    item: Published, wd: WaveData, rows: np.ndarray, *, lang: str, min_count: int
-) -> pd.DataFrame | None:
-    from ..analysis.summary import summarise_rows
+def _summaries(
+    inputs: Inputs, wd: WaveData, rows: np.ndarray, relation_rows: np.ndarray, *, lang: str, min_count: int
+) -> dict[str, pd.DataFrame]:
+    """The protected summary of every published question, for these respondents and their ties."""
+    from ..analysis.summary import summarise_many
 
-    prepared = wd.prepared(item)
-    if prepared is None:
-        return None
-    table = summarise_rows(prepared, wd.survey, rows, lang=lang, min_count=min_count)
-    if item.unit == "ties":
-        attrs = table.attrs
-        table = _tie_cells(table, item, wd, rows, lang=lang, min_count=min_count)
-        table.attrs.update(attrs)
-    return table
+    tables: dict[str, pd.DataFrame] = {}
+    for unit, picked in (("organisations", rows), ("ties", relation_rows)):
+        items = [i for i in inputs.published if i.unit == unit and wd.prepared(i) is not None]
+        found = summarise_many(
+            [wd.prepared(i) for i in items], wd.survey, picked, lang=lang, min_count=min_count
+        )
+        for item in items:
+            table = found[item.question.name]
+            if unit == "ties":
+                attrs = table.attrs
+                table = _tie_cells(table, item, wd, picked, lang=lang, min_count=min_count)
+                table.attrs.update(attrs)
+            tables[item.question.name] = table
+    return tables
 
 
 def _title(item: Published, survey: Survey, lang: str) -> str:
@@ -244,7 +264,7 @@ def _question_chart(
     elif q.is_numeric:
         source = wd.relations if item.unit == "ties" else wd.responses
         figure = histogram_chart(
-            source.iloc[rows], survey, q.name, min_count=min_count, lang=lang, title=title
+            source[[q.name]].iloc[rows], survey, q.name, min_count=min_count, lang=lang, title=title
         )
         if all(y is None for y in figure["data"][0].get("y", [])):
             chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
@@ -266,8 +286,12 @@ def _state_ties(figure: dict, table: pd.DataFrame, lang: str) -> None:
         return
     ties = int(shown["base"].max())
     organisations = int(shown["respondents"].max())
-    parts[0] = t("results.base_ties", lang, ties=format_number(ties, lang=lang),
-                 organisations=format_number(organisations, lang=lang))
+    parts[0] = t(
+        "results.base_ties",
+        lang,
+        ties=format_number(ties, lang=lang),
+        organisations=format_number(organisations, lang=lang),
+    )
     subtitle["text"] = " · ".join(parts)
 
 
@@ -347,7 +371,7 @@ def _compare(
     inputs: Inputs,
     wd: WaveData,
     territory: str | None,
-    submissions: frozenset | None,
+    org_type: str | None,
     *,
     lang: str,
     min_count: int,
@@ -357,7 +381,7 @@ def _compare(
 
     title = t("dashboard.section_compare", lang)
     chart = _chart("compare.likert", "compare", title)  # the id of version 1: journal notes stay attached
-    tables = wd.comparison(submissions, lang=lang, min_count=min_count)
+    tables = wd.comparison(org_type, lang=lang, min_count=min_count)
     if not tables or (territory is not None and territory not in tables):
         chart["message"] = t("dashboard.no_data", lang)
         return chart, None
@@ -386,7 +410,7 @@ def _change(
     territory: str | None,
     wave: str,
     previous: str | None,
-    submissions: frozenset | None,
+    org_type: str | None,
     *,
     lang: str,
     min_count: int,
@@ -397,7 +421,7 @@ def _change(
 
     title = t("dashboard.section_change", lang)
     chart = _chart("change.likert", "change", title)
-    scores = inputs.scores
+    scores = inputs.scores if territory is None else inputs.scores_of.get(territory)
     if previous is None:
         chart["message"] = t("dashboard.no_previous_wave", lang)
         return chart, None
@@ -405,9 +429,10 @@ def _change(
         chart["message"] = t("dashboard.no_data", lang)
         return chart, None
     scores = scores[scores["_wave"].isin([previous, wave])]
-    if submissions is not None:
-        scores = scores[scores["_submission_id"].isin(submissions)]
-    scores = scores.assign(_territory=ALL) if territory is None else scores[scores["_territory"] == territory]
+    if org_type is not None:
+        scores = scores[scores["_org_type"] == org_type]
+    if territory is None:
+        scores = scores.assign(_territory=ALL)
     if not {previous, wave} <= set(scores.loc[scores["score"].notna(), "_wave"]):
         chart["message"] = t("dashboard.no_data", lang)
         return chart, None
@@ -485,7 +510,7 @@ def _view(
     rows: np.ndarray,
     relation_rows: np.ndarray,
     previous: str | None,
-    submissions: frozenset | None,
+    org_type: str | None,
     *,
     lang: str,
     min_count: int,
@@ -507,12 +532,7 @@ def _view(
             None,
         )
     survey = wd.survey
-    tables: dict[str, pd.DataFrame] = {}
-    for item in inputs.published:
-        picked = relation_rows if item.unit == "ties" else rows
-        table = _summary(item, wd, picked, lang=lang, min_count=min_count)
-        if table is not None:
-            tables[item.question.name] = table
+    tables = _summaries(inputs, wd, rows, relation_rows, lang=lang, min_count=min_count)
     charts: list[dict] = []
     likert: dict[tuple[str, str], list[Published]] = {}
     for item in inputs.published:
@@ -528,10 +548,8 @@ def _view(
     network, stats, organisations, graph = _network(wd, rows, relation_rows, lang=lang, min_count=min_count)
     if network is not None:
         charts.insert(0, network)
-    compare, compared = _compare(inputs, wd, territory, submissions, lang=lang, min_count=min_count)
-    change, changed = _change(
-        inputs, territory, wd.wave, previous, submissions, lang=lang, min_count=min_count
-    )
+    compare, compared = _compare(inputs, wd, territory, org_type, lang=lang, min_count=min_count)
+    change, changed = _change(inputs, territory, wd.wave, previous, org_type, lang=lang, min_count=min_count)
     charts += [compare, change]
     out: dict[str, pd.DataFrame] = {}
     if full:
@@ -573,17 +591,66 @@ def _view(
     return {"n": n, "suppressed": False, "charts": charts, "message": None}, out, graph
 
 
-def _org_types(inputs: Inputs, responses: pd.DataFrame, lang: str) -> tuple[list[dict], str | None]:
+def _org_types(inputs: Inputs, wd: WaveData, rows: np.ndarray, lang: str) -> list[dict]:
+    """The organisation-type filter of a territory: "all types", then the types present, in form order."""
+    everyone = [{"id": "", "label": t("dashboard.all_types", lang)}]
     org_type = inputs.survey.role("org_type")
-    if org_type is None or org_type.name not in responses.columns:
-        return [{"id": "", "label": t("dashboard.all_types", lang)}], None
+    if org_type is None or org_type.name not in wd.responses.columns:
+        return everyone
     labels = inputs.survey.choice_labels(org_type.name, lang) if org_type.is_select else {}
-    present = set(responses[org_type.name].dropna().astype(str))
+    present = set(wd.responses[org_type.name].iloc[rows].dropna().astype(str))
     return (
-        [{"id": "", "label": t("dashboard.all_types", lang)}]
+        everyone
         + [{"id": name, "label": label} for name, label in labels.items() if name in present]
         + [{"id": name, "label": name} for name in sorted(present - set(labels))]
-    ), org_type.name
+    )
+
+
+def _rows(wd: WaveData, territory: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of a territory's responses and relations in its wave (``None``: all of them)."""
+    if territory is None:
+        return np.arange(len(wd.responses)), np.arange(len(wd.relations))
+    return (
+        wd.rows.get(territory, np.array([], dtype=int)),
+        wd.relation_rows.get(territory, np.array([], dtype=int)),
+    )
+
+
+def breakdown(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_count: int) -> dict:
+    """The views of each organisation type of a territory (the dashboards' organisation-type filter).
+
+    Returns ``{"version", "territory", "wave", "lang", "min_count", "views": {org type: view}}``; the
+    views have the shape of the results' ``views[""]`` (charts only, no tables).
+    """
+    wd = inputs.wave(wave)
+    rows, relation_rows = _rows(wd, territory)
+    previous = inputs.previous_wave(territory, wave)
+    column = inputs.survey.role("org_type").name if inputs.survey.role("org_type") else None
+    views = {}
+    for entry in _org_types(inputs, wd, rows, lang)[1:]:
+        mine = (wd.responses[column].iloc[rows] == entry["id"]).fillna(False).to_numpy(dtype=bool)
+        ids = wd.responses["_submission_id"].iloc[rows[mine]].astype(str).to_numpy()
+        relation_ids = wd.relations["_submission_id"].astype(str).to_numpy()[relation_rows]
+        views[entry["id"]], _, _ = _view(
+            inputs,
+            wd,
+            territory,
+            rows[mine],
+            relation_rows[np.isin(relation_ids, ids)],
+            previous,
+            entry["id"],
+            lang=lang,
+            min_count=min_count,
+            full=False,
+        )
+    return {
+        "version": RESULTS_VERSION,
+        "territory": territory or ALL,
+        "wave": wave,
+        "lang": lang,
+        "min_count": min_count,
+        "views": views,
+    }
 
 
 def _key_figures(n: int, stats: pd.DataFrame | None, *, lang: str, min_count: int) -> list[list[str]]:
@@ -622,44 +689,11 @@ def compute(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_
     store adds them).
     """
     wd = inputs.wave(wave)
-    if territory is None:
-        rows = np.arange(len(wd.responses))
-        relation_rows = np.arange(len(wd.relations))
-    else:
-        rows = wd.rows.get(territory, np.array([], dtype=int))
-        relation_rows = wd.relation_rows.get(territory, np.array([], dtype=int))
+    rows, relation_rows = _rows(wd, territory)
     previous = inputs.previous_wave(territory, wave)
-    responses = wd.responses.iloc[rows]
-    types, type_column = _org_types(inputs, responses, lang)
-    views, tables, graph = {}, {}, None
-    for entry in types:
-        if entry["id"]:
-            mine = (responses[type_column] == entry["id"]).fillna(False).to_numpy(dtype=bool)
-            view_rows = rows[mine]
-            ids = set(responses.loc[mine, "_submission_id"].astype(str))
-            of_type = inputs.responses.loc[
-                (inputs.responses[type_column] == entry["id"]).fillna(False), "_submission_id"
-            ]
-            submissions = frozenset(of_type.astype(str))
-            relation_ids = wd.relations["_submission_id"].astype(str).to_numpy()[relation_rows]
-            view_relations = relation_rows[np.isin(relation_ids, list(ids))]
-        else:
-            view_rows, view_relations, submissions = rows, relation_rows, None
-        view, found, found_graph = _view(
-            inputs,
-            wd,
-            territory,
-            view_rows,
-            view_relations,
-            previous,
-            submissions,
-            lang=lang,
-            min_count=min_count,
-            full=not entry["id"],
-        )
-        views[entry["id"]] = view
-        if not entry["id"]:
-            tables, graph = found, found_graph
+    view, tables, graph = _view(
+        inputs, wd, territory, rows, relation_rows, previous, None, lang=lang, min_count=min_count, full=True
+    )
     n = len(rows)
     return {
         "version": RESULTS_VERSION,
@@ -674,8 +708,8 @@ def compute(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_
         "respondents": {"n": n if n >= min_count or n == 0 else None, "suppressed": 0 < n < min_count},
         "key_figures": _key_figures(n, tables.get("network"), lang=lang, min_count=min_count),
         "sections": [{"id": s, "label": t(f"dashboard.section_{s}", lang)} for s in SECTIONS],
-        "org_types": types,
-        "views": views,
+        "org_types": _org_types(inputs, wd, rows, lang),
+        "views": {"": view},
         "tables": {name: encode(table) for name, table in tables.items()},
         "network": _graph_data(graph),
     }

@@ -20,12 +20,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .paths import dashboards_index
+from .paths import breakdown_file, dashboards_index
 
-__all__ = ["RESULTS_VERSION", "load", "read_index", "write_json"]
+__all__ = ["RESULTS_VERSION", "load", "load_with_breakdown", "read_index", "write_json"]
 
 #: changes whenever the shape or the rules of the results change (part of every key)
-RESULTS_VERSION = 1
+RESULTS_VERSION = 2
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -48,6 +48,18 @@ def load(path: str | Path) -> dict | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) and data.get("version") == RESULTS_VERSION else None
+
+
+def load_with_breakdown(path: str | Path) -> dict | None:
+    """A stored result with the views of each organisation type merged in (when they were prepared
+    for this very result: the breakdown records the key of the result it was computed with)."""
+    results = load(path)
+    if results is None:
+        return None
+    extra = load(breakdown_file(path))
+    if extra is not None and extra.get("of") == results.get("key"):
+        results["views"] = {**results["views"], **extra["views"]}
+    return results
 
 
 def read_index(root: str | Path) -> dict | None:

@@ -82,6 +82,18 @@ def results_file(
     return folder / f"{name_for(wave)}.{name_for(lang)}.k{int(min_count)}.json"
 
 
+def breakdown_file(results: str | Path) -> Path:
+    """Where the organisation-type views of a result live: next to it, ``….by_org_type.json``.
+
+    Examples
+    --------
+    >>> breakdown_file("/ws/r/t/2025.fr.k3.json").name
+    '2025.fr.k3.by_org_type.json'
+    """
+    results = Path(results)
+    return results.with_name(results.name.removesuffix(".json") + ".by_org_type.json")
+
+
 def dashboards_index(root: str | Path) -> Path:
     """``<workspace>/.coopwork/results/index.json``: the survey, waves and territories the dashboards list."""
     return Path(root) / ".coopwork" / "results" / "index.json"

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from .compute import Inputs, compute
+from .compute import Inputs, breakdown, compute
 from .fingerprint import key
 from .io import RESULTS_VERSION, load, write_json
-from .paths import ALL, dashboards_index, results_file
+from .paths import ALL, breakdown_file, dashboards_index, results_file
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -42,10 +42,6 @@ class Entry:
     path: Path
     key: str
     digest: str
-
-
-def _head(path: Path) -> dict | None:
-    return load(path)
 
 
 def result_key(
@@ -86,6 +82,7 @@ def ensure(
     min_count: int = 3,
     synthesis: bool = True,
     force: bool = False,
+    by_org_type: bool = False,
     inputs: Inputs | None = None,
 ) -> list[Entry]:
     """Make sure the results asked for are on disk and current; compute only the stale ones.
@@ -106,6 +103,9 @@ def ensure(
         Also the results of all territories together (``territory`` None), per wave.
     force
         Recompute even the results whose key did not change.
+    by_org_type
+        Also the views of each organisation type (the dashboards' filter), written next to each
+        result (:func:`~coopwork.results.paths.breakdown_file`); reports and exports do not read them.
 
     Returns
     -------
@@ -114,8 +114,9 @@ def ensure(
 
     Examples
     --------
-    >>> from coopwork.demo import make_demo_workspace  # doctest: +SKIP
     >>> entries = ensure(open_workspace(path), langs=("fr", "en"))  # doctest: +SKIP
+    >>> load(entries[0].path)["views"][""]["charts"][0]["id"]  # doctest: +SKIP
+    'network'
     """
     inputs = inputs or Inputs(workspace)
     chosen = list(territories) if territories is not None else [t for t in inputs.waves_of if t != ALL]
@@ -138,7 +139,20 @@ def ensure(
                 entries.append(
                     _ensure_one(inputs, territory, wave, lang=lang, min_count=min_count, force=force)
                 )
+    if by_org_type:
+        for entry in entries:
+            _ensure_breakdown(inputs, entry, force=force)
     return entries
+
+
+def _ensure_breakdown(inputs: Inputs, entry: Entry, *, force: bool) -> None:
+    """The organisation-type views of a result, recomputed when the result's key changed."""
+    path = breakdown_file(entry.path)
+    head = None if force else load(path)
+    if head is None or head.get("of") != entry.key:
+        data = breakdown(inputs, entry.territory, entry.wave, lang=entry.lang, min_count=entry.min_count)
+        data["of"] = entry.key
+        write_json(path, data)
 
 
 def _ensure_synthesis(inputs: Inputs, wave: str, *, lang: str, min_count: int, force: bool) -> Entry:
@@ -186,7 +200,7 @@ def _ensure_one(
     survey_id = inputs.survey.survey_id
     path = results_file(inputs.workspace.root, survey_id, territory, wave, lang, min_count)
     wanted = result_key(inputs, territory, wave, lang=lang, min_count=min_count, territories=territories)
-    head = None if force else _head(path)
+    head = None if force else load(path)
     if head is None or head.get("key") != wanted:
         data = compute(inputs, territory, wave, lang=lang, min_count=min_count)
         if extra is not None:
@@ -234,6 +248,7 @@ def prepare_all(
     langs = tuple(langs or LANGS)
     entries = ensure(
         workspace,
+        by_org_type=True,
         territories=territories,
         waves=inputs.waves_of.get(ALL, []),
         langs=langs,

@@ -159,3 +159,26 @@ def test_a_lone_hidden_numeric_group_takes_a_second_one_with_it(toy_survey, toy_
     # mean = (N·mean - n1·mean1 - n2·mean2) / n3 unless another group is hidden as well
     assert table.set_index("_territory")["suppressed"].to_dict() == {"t1": False, "t2": True, "t3": True,
                                                                      "t4": False}
+
+
+def test_summarise_many_gives_the_tables_of_summarise_rows_question_by_question(demo_workspace):
+    """One protect() per rule family must decide exactly what one protect() per question decides."""
+    import numpy as np
+    import pandas as pd
+
+    from coopwork.analysis.summary import prepare, summarise_many, summarise_rows
+    from coopwork.results.questions import published
+    from coopwork.workspace import open_workspace
+
+    ws = open_workspace(demo_workspace)
+    responses = ws.responses(wave="2026")
+    names = [p.question.name for p in published(ws.survey) if p.unit == "organisations"]
+    prepared = [prepare(responses, ws.survey, name) for name in names]
+    for territory in ["matera", "pays_de_bray"]:
+        rows = np.flatnonzero((responses["_territory"] == territory).to_numpy())
+        many = summarise_many(prepared, ws.survey, rows, lang="en", min_count=3)
+        assert set(many) == set(names)
+        for item in prepared:
+            one = summarise_rows(item, ws.survey, rows, lang="en", min_count=3)
+            pd.testing.assert_frame_equal(many[item.question.name], one)
+            assert many[item.question.name].attrs == one.attrs
