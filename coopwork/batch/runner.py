@@ -127,7 +127,7 @@ def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None 
     # the results every report formats: computed here once (only the stale ones), shared with
     # the dashboards and the exports; a report reruns exactly when its results' digest changes
     entries = ensure(ws, territories=selected, waves=None if wave is None else [wave], langs=(lang,),
-                     min_count=int(min_count), synthesis=wants_all)
+                     min_count=int(min_count), synthesis=wants_all, jobs=os.cpu_count() or 1)
     results = {entry.territory or ALL_TERRITORIES: entry for entry in entries}
     manifest = manifest_hash(ws.root) or None
     reports = ws.reports_dir

@@ -182,8 +182,9 @@ class Dashboard:
             index = read_index(self.root)
         return index
 
-    def _prepare(self, *, territory: str | None, wave: str | None) -> None:
-        """Slow path (no ``coopwork serve`` before): compute the missing results in this kernel."""
+    def _prepare(self, *, territory: str | None, wave: str | None, by_org_type: bool = False) -> None:
+        """Slow path: compute the missing results in this kernel (no ``coopwork serve`` before), or
+        the views of each organisation type when the filter is first used."""
         from ..results.compute import Inputs
         from ..results.store import ensure, write_index
         from ..workspace import open_workspace
@@ -193,7 +194,7 @@ class Dashboard:
         chosen = [territory] if territory not in (None, "", ALL) else []
         langs = (self.lang,) if hasattr(self, "lang") else ("fr", "en")
         ensure(workspace, territories=chosen, waves=[wave] if wave else None, langs=langs,
-               min_count=self.min_count, synthesis=territory in (None, "", ALL), by_org_type=True,
+               min_count=self.min_count, synthesis=territory in (None, "", ALL), by_org_type=by_org_type,
                inputs=inputs)
         write_index(inputs, langs=langs, min_count=self.min_count)
 
@@ -201,7 +202,7 @@ class Dashboard:
         path = results_file(self.root, self.survey_id, self.territory, str(self.wave), self.lang,
                             self.min_count)
         bundle = load_with_breakdown(path)
-        if bundle is None or any(o["id"] not in bundle["views"] for o in bundle["org_types"]):
+        if bundle is None:
             self._prepare(territory=self.territory, wave=self.wave)
             self.index = read_index(self.root) or self.index
             bundle = load_with_breakdown(path)
@@ -255,7 +256,11 @@ class Dashboard:
         return [s for s in self.bundle["sections"] if s["id"] in used] or self.bundle["sections"][:1]
 
     def _view(self) -> dict:
-        return self.bundle["views"].get(self.org_picker.value or "", self.bundle["views"].get("", {}))
+        chosen = self.org_picker.value or ""
+        if chosen not in self.bundle["views"]:  # first use of this filter here: compute it once, for everyone
+            self._prepare(territory=self.territory, wave=self.wave, by_org_type=True)
+            self.bundle = self._get_bundle()
+        return self.bundle["views"].get(chosen, self.bundle["views"].get("", {}))
 
     def _rebuild(self) -> None:
         import ipywidgets as w

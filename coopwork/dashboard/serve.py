@@ -195,7 +195,9 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
         raise DashboardError("--expect must be a number of participants (0 or more)", value=expect)
     if token is None:
         token = "" if is_loopback(host) else secrets.token_urlsafe(18)
-    prepare_all(ws, territories=[territory] if territory else None, min_count=min_count)
+    # a workshop's territory gets its organisation-type views ahead, so the filter answers at once
+    prepare_all(ws, territories=[territory] if territory else None, min_count=min_count,
+                by_org_type=territory is not None)
     Journal(database, workspace=ws.root).close()  # create the table before 30 kernels race to
     folder = ws.state_dir / "dashboards" / "notebooks"
     folder.mkdir(parents=True, exist_ok=True)

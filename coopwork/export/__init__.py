@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,7 +208,7 @@ def export_all(
     # each territory at its own latest wave (or --wave); the synthesis at the latest wave (or --wave):
     # the same rule as the reports and the dashboards
     entries = ensure(ws, territories=None, waves=None if wave is None else [wave], langs=(lang,),
-                     min_count=min_count, inputs=inputs)
+                     min_count=min_count, inputs=inputs, jobs=os.cpu_count() or 1)
     by_territory = {e.territory: e for e in entries if e.territory is not None}
     synthesis = next((e for e in entries if e.territory is None), None)
     missing = [x for x in wanted if x not in by_territory]

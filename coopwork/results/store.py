@@ -15,6 +15,7 @@ territories of its wave and its key also covers their digests.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,6 +84,7 @@ def ensure(
     synthesis: bool = True,
     force: bool = False,
     by_org_type: bool = False,
+    jobs: int = 1,
     inputs: Inputs | None = None,
 ) -> list[Entry]:
     """Make sure the results asked for are on disk and current; compute only the stale ones.
@@ -103,6 +105,9 @@ def ensure(
         Also the results of all territories together (``territory`` None), per wave.
     force
         Recompute even the results whose key did not change.
+    jobs
+        Processes computing the stale results of territories side by side (forked from this one,
+        which has read the workspace; 1: in this process, as inside a Jupyter kernel).
     by_org_type
         Also the views of each organisation type (the dashboards' filter), written next to each
         result (:func:`~coopwork.results.paths.breakdown_file`); reports and exports do not read them.
@@ -130,6 +135,14 @@ def ensure(
         for wave in waves if waves is not None else inputs.waves_of.get(ALL, [])[-1:]:
             if wave in inputs.waves_of.get(ALL, []):
                 plan.append((None, wave))
+    if jobs > 1:
+        needed = {(t, w) for t, w in plan if t is not None}
+        for wave in {w for t, w in plan if t is None}:  # what the syntheses read
+            for territory in inputs.wave(wave).rows:
+                needed.add((territory, wave))
+                if (previous := inputs.previous_wave(territory, wave)) is not None:
+                    needed.add((territory, previous))
+        _compute_in_parallel(inputs, sorted(needed), langs=langs, min_count=min_count, force=force, jobs=jobs)
     entries: list[Entry] = []
     for lang in langs:
         for territory, wave in plan:
@@ -143,6 +156,62 @@ def ensure(
         for entry in entries:
             _ensure_breakdown(inputs, entry, force=force)
     return entries
+
+
+_shared: Inputs | None = None  # the Inputs a forked worker inherits from its parent
+
+
+def _compute_in_parallel(
+    inputs: Inputs,
+    items: list[tuple[str, str]],
+    *,
+    langs: tuple[str, ...],
+    min_count: int,
+    force: bool,
+    jobs: int,
+) -> None:
+    """Compute the stale results of ``items`` (territory, wave) in ``jobs`` forked processes.
+
+    The parent reads the workspace and does the per-wave work once before forking, so the workers
+    only compute; afterwards :func:`_ensure_one` finds every result current.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _shared
+    stale = [
+        (t, w, lang)
+        for lang in langs
+        for t, w in items
+        if force or not _current(inputs, t, w, lang, min_count)
+    ]
+    if len(stale) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return
+    for wave in sorted({w for _, w, _ in stale}):  # shared per-wave work, done once before the fork
+        data = inputs.wave(wave)
+        _ = data.rows, data.relation_rows, [data.prepared(i) for i in inputs.published]
+    _ = inputs.scores_of, inputs.codebook
+    _shared = inputs
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(stale)), mp_context=context) as pool:
+            for future in [pool.submit(_compute_one, t, w, lang, min_count) for t, w, lang in stale]:
+                future.result()
+    finally:
+        _shared = None
+
+
+def _current(inputs: Inputs, territory: str, wave: str, lang: str, min_count: int) -> bool:
+    path = results_file(inputs.workspace.root, inputs.survey.survey_id, territory, wave, lang, min_count)
+    head = load(path)
+    return head is not None and head.get("key") == result_key(
+        inputs, territory, wave, lang=lang, min_count=min_count
+    )
+
+
+def _compute_one(territory: str, wave: str, lang: str, min_count: int) -> None:
+    """In a forked worker: compute and write one territory's result."""
+    _ensure_one(_shared, territory, wave, lang=lang, min_count=min_count, force=True)
 
 
 def _ensure_breakdown(inputs: Inputs, entry: Entry, *, force: bool) -> None:
@@ -238,21 +307,24 @@ def prepare_all(
     territories: list[str] | None = None,
     min_count: int = 3,
     langs: tuple[str, ...] | None = None,
+    by_org_type: bool = False,
 ) -> list[Entry]:
     """Every wave's results of the territories (default: all) and the syntheses, in every interface
     language, plus the index: what the dashboards of a workshop read (``coopwork serve``,
-    ``coopwork demo``)."""
+    ``coopwork demo``). ``by_org_type`` also prepares the views of each organisation type (a
+    workshop's territory); otherwise a dashboard computes them when its filter is first used."""
     from ..i18n import LANGS
 
     inputs = Inputs(workspace)
     langs = tuple(langs or LANGS)
     entries = ensure(
         workspace,
-        by_org_type=True,
+        by_org_type=by_org_type,
         territories=territories,
         waves=inputs.waves_of.get(ALL, []),
         langs=langs,
         min_count=min_count,
+        jobs=os.cpu_count() or 1,
         inputs=inputs,
     )
     write_index(inputs, langs=langs, min_count=min_count)

@@ -98,5 +98,5 @@ def precomputed_workspace(dashboard_workspace) -> Path:
     from coopwork.results.store import prepare_all
     from coopwork.workspace import open_workspace
 
-    prepare_all(open_workspace(dashboard_workspace))
+    prepare_all(open_workspace(dashboard_workspace), by_org_type=True)  # as for a workshop's territory
     return dashboard_workspace

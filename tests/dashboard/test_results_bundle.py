@@ -10,7 +10,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from coopwork.results.io import load, read_index
+from coopwork.results.io import load, load_with_breakdown, read_index
 from coopwork.results.paths import ALL, name_for, results_file
 from coopwork.results.store import ensure, prepare_all
 from coopwork.workspace import open_workspace
@@ -23,7 +23,7 @@ def ws(precomputed_workspace):
 
 @pytest.fixture(scope="module")
 def bundle(precomputed_workspace, ws):
-    return load(results_file(precomputed_workspace, ws.survey_id, "t01", "2025", "fr", 3))
+    return load_with_breakdown(results_file(precomputed_workspace, ws.survey_id, "t01", "2025", "fr", 3))
 
 
 def _chart(bundle: dict, chart_id: str, view: str = "") -> dict:
@@ -136,7 +136,7 @@ def test_every_shown_count_respects_min_count(bundle):
 
 
 def test_small_groups_are_suppressed_whole(ws, precomputed_workspace):
-    small = load(results_file(precomputed_workspace, ws.survey_id, "t03", "2025", "fr", 3))  # 2 organisations
+    small = load_with_breakdown(results_file(precomputed_workspace, ws.survey_id, "t03", "2025", "fr", 3))  # 2 organisations
     view = small["views"][""]
     assert view["suppressed"] is True and view["n"] is None and view["charts"] == []
     assert "< 3" in view["message"]
@@ -144,7 +144,7 @@ def test_small_groups_are_suppressed_whole(ws, precomputed_workspace):
     org_type = ws.survey.role("org_type").name
     t01 = ws.responses(wave="2025", territory="t01")
     sizes = t01[org_type].value_counts()
-    bundle = load(results_file(precomputed_workspace, ws.survey_id, "t01", "2025", "fr", 3))
+    bundle = load_with_breakdown(results_file(precomputed_workspace, ws.survey_id, "t01", "2025", "fr", 3))
     for kind, size in sizes.items():
         view = bundle["views"][kind]
         assert view["suppressed"] is (size < 3)
@@ -185,7 +185,7 @@ def test_results_are_not_recomputed_when_unchanged_and_indexed(ws, precomputed_w
     files = sorted((precomputed_workspace / ".coopwork" / "results").rglob("*.k3.json"))
     before = {path: path.stat().st_mtime_ns for path in files}
     first = ensure(ws, waves=["2024", "2025"], langs=("fr", "en"))
-    again = prepare_all(ws)  # what `coopwork serve` runs: nothing changed, nothing rewritten
+    again = prepare_all(ws, by_org_type=True)  # what `coopwork serve` runs: nothing changed, nothing rewritten
     assert {e.path for e in again} <= set(before) and {e.path for e in first} <= set(before)
     assert {path: path.stat().st_mtime_ns for path in files} == before
     assert {(e.path, e.key, e.digest) for e in first} <= {(e.path, e.key, e.digest) for e in again}
@@ -225,7 +225,7 @@ def test_a_changed_answer_recomputes_only_what_reads_it(tmp_path, precomputed_wo
 
 
 def test_english_bundle(ws, precomputed_workspace):
-    bundle = load(results_file(precomputed_workspace, ws.survey_id, "t02", "2024", "en", 3))
+    bundle = load_with_breakdown(results_file(precomputed_workspace, ws.survey_id, "t02", "2024", "en", 3))
     assert bundle["org_types"][0]["label"] == "All types"
     assert _chart(bundle, "change.likert")["message"] == "There is no previous wave to compare with."
     per_tie = [c for c in bundle["views"][""]["charts"] if c.get("unit") == "ties"]
@@ -249,3 +249,24 @@ def test_free_text_themes_only_in_the_all_organisations_view(demo_workspace, tmp
             assert all(c["section"] != "themes" for c in view["charts"])
     assert "themes" in [s["id"] for s in board._sections()]
     assert board.wave == read_index(root)["current"][territory]
+
+
+def test_the_org_type_filter_is_computed_when_first_used(tmp_path, precomputed_workspace):
+    """Without a workshop's preparation, the first visitor who picks a type computes its views, once."""
+    import shutil
+
+    from coopwork.dashboard.app import Dashboard
+    from coopwork.results.paths import breakdown_file
+
+    root = tmp_path / "ws"
+    shutil.copytree(precomputed_workspace, root)
+    ws = open_workspace(root)
+    path = results_file(root, ws.survey_id, "t02", "2025", "fr", 3)
+    breakdown_file(path).unlink()
+    board = Dashboard(root, territory="t02", lang="fr")
+    assert set(board.bundle["views"]) == {""}  # the page opens without them
+    kind = next(o["id"] for o in board.bundle["org_types"] if o["id"])
+    board.org_picker.value = kind
+    assert breakdown_file(path).is_file()
+    assert set(load_with_breakdown(path)["views"]) == {o["id"] for o in board.bundle["org_types"]}
+    assert board._view() is board.bundle["views"][kind]
