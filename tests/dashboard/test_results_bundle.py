@@ -136,7 +136,8 @@ def test_every_shown_count_respects_min_count(bundle):
 
 
 def test_small_groups_are_suppressed_whole(ws, precomputed_workspace):
-    small = load_with_breakdown(results_file(precomputed_workspace, ws.survey_id, "t03", "2025", "fr", 3))  # 2 organisations
+    # t03 has 2 organisations
+    small = load_with_breakdown(results_file(precomputed_workspace, ws.survey_id, "t03", "2025", "fr", 3))
     view = small["views"][""]
     assert view["suppressed"] is True and view["n"] is None and view["charts"] == []
     assert "< 3" in view["message"]
@@ -185,7 +186,8 @@ def test_results_are_not_recomputed_when_unchanged_and_indexed(ws, precomputed_w
     files = sorted((precomputed_workspace / ".coopwork" / "results").rglob("*.k3.json"))
     before = {path: path.stat().st_mtime_ns for path in files}
     first = ensure(ws, waves=["2024", "2025"], langs=("fr", "en"))
-    again = prepare_all(ws, by_org_type=True)  # what `coopwork serve` runs: nothing changed, nothing rewritten
+    # what `coopwork serve` runs: nothing changed, nothing rewritten
+    again = prepare_all(ws, by_org_type=True)
     assert {e.path for e in again} <= set(before) and {e.path for e in first} <= set(before)
     assert {path: path.stat().st_mtime_ns for path in files} == before
     assert {(e.path, e.key, e.digest) for e in first} <= {(e.path, e.key, e.digest) for e in again}
