@@ -31,8 +31,10 @@ import contextlib
 import datetime as dt
 import os
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -234,9 +236,26 @@ def export_all(
         except Exception as err:  # no browser for kaleido: placemats without charts
             state["charts"] = False
             result.warnings.append(t("export.warn_no_kaleido", lang, error=str(err)))
-        for territory in progress(wanted, desc="export", unit="territory"):
-            _export_territory(ws, contents[territory], site, result, provenance=provenance, footer=footer,
-                              paper=paper, state=state)
+        # placemats print to PDF in Chromium processes side by side while the next territories are
+        # written; each page is written once its PDF exists (the page links it)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as printer:
+            pending = [_export_territory(ws, contents[territory], site, result, provenance=provenance,
+                                         footer=footer, paper=paper, state=state, printer=printer)
+                       for territory in progress(wanted, desc="export", unit="territory")]
+        for content, notes, printed in pending:
+            if printed is not None:
+                try:
+                    pdf = printed.result()
+                    result.files.append(pdf)
+                    result.placemats.append(pdf)
+                except ExportError as err:
+                    if str(err) not in result.warnings:  # one message is enough
+                        result.warnings.append(str(err))
+            reports = _copy_batch_reports(ws, content.territory, site)
+            result.files += reports
+            result.files.append(_write_territory_page(ws, content, site, footer=footer, notes=notes,
+                                                      reports=reports))
+            result.territories.append(content.territory)
 
     # the index and the synthesis cover every territory, also those not exported now
     everyone = [contents[x] for x in sorted(contents)]
@@ -274,8 +293,10 @@ def export_all(
 
 
 def _export_territory(ws, content, site: Path, result: ExportResult, *, provenance: dict[str, str],
-                      footer: str, paper: str, state: dict[str, bool]) -> None:
-    """Write the workbook, network files, notes, placemat and page of one territory."""
+                      footer: str, paper: str, state: dict[str, bool],
+                      printer: ThreadPoolExecutor) -> tuple[Any, pd.DataFrame, Future | None]:
+    """Write the workbook, network files, notes and placemat of one territory, and start printing
+    the placemat to PDF; returns what its page needs: the content, the notes and the PDF to come."""
     from .placemat import placemat_html, print_pdf
 
     lang, min_count, name = content.lang, content.min_count, export_name(content.territory)
@@ -309,19 +330,8 @@ def _export_territory(ws, content, site: Path, result: ExportResult, *, provenan
     html_path.write_text(html, encoding="utf-8")
     result.files.append(html_path)
     result.placemats.append(html_path)
-    if state["pdf"]:
-        try:
-            pdf = print_pdf(html_path, html_path.with_suffix(".pdf"))
-            result.files.append(pdf)
-            result.placemats.append(pdf)
-        except ExportError as err:
-            result.warnings.append(str(err))
-            state["pdf"] = False  # one message is enough
-
-    reports = _copy_batch_reports(ws, content.territory, site)
-    result.files += reports
-    result.files.append(_write_territory_page(ws, content, site, footer=footer, notes=notes, reports=reports))
-    result.territories.append(content.territory)
+    printed = printer.submit(print_pdf, html_path, html_path.with_suffix(".pdf")) if state["pdf"] else None
+    return content, notes, printed
 
 
 def _copy_batch_reports(ws, territory: str, site: Path) -> list[Path]:
