@@ -311,6 +311,37 @@ def _walk(node: dict, group: tuple[str, ...], repeat: str | None, choices: dict,
         )
 
 
+def survey_to_dict(survey: Survey) -> dict:
+    """A survey as plain JSON data (:func:`survey_from_dict` reads it back, without pyxform).
+
+    Examples
+    --------
+    >>> survey = Survey("demo", "Démo", None, ["fr"], "fr",
+    ...                 {"q": Question("q", "select_one", {"fr": "Q"}, choices=(Choice("a", {"fr": "A"}),))},
+    ...                 {"l": [Choice("a", {"fr": "A"})]})
+    >>> survey_from_dict(survey_to_dict(survey)) == survey
+    True
+    """
+    from dataclasses import asdict
+
+    data = asdict(survey)
+    data["path"] = None if survey.path is None else str(survey.path)
+    return data
+
+
+def survey_from_dict(data: dict) -> Survey:
+    """The survey :func:`survey_to_dict` wrote."""
+    def question(item: dict) -> Question:
+        tuples = {k: tuple(item[k]) for k in ("group", "group_relevant")}
+        return Question(**{**item, **tuples, "choices": tuple(Choice(**c) for c in item["choices"])})
+
+    return Survey(survey_id=data["survey_id"], title=data["title"], version=data["version"],
+                  languages=list(data["languages"]), default_language=data["default_language"],
+                  questions={name: question(q) for name, q in data["questions"].items()},
+                  choices={name: [Choice(**c) for c in items] for name, items in data["choices"].items()},
+                  path=None if data["path"] is None else Path(data["path"]))
+
+
 def load_survey(path: str | Path) -> Survey:
     """Read an XLSForm (``.xlsx``, ``.xls``, ``.csv`` or ``.md`` as pyxform reads them).
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from functools import cached_property
 from html import escape
 from pathlib import Path
@@ -89,8 +90,33 @@ class Workspace:
     # -- survey and tables --------------------------------------------------------------------
     @cached_property
     def survey(self) -> Survey:
-        """The workspace's :class:`~coopwork.survey.Survey`."""
-        return load_survey(self.survey_path)
+        """The workspace's :class:`~coopwork.survey.Survey`.
+
+        Parsing an XLSForm with pyxform takes a noticeable fraction of a second, so the parsed form
+        is kept as JSON in ``.coopwork/cache/``, named after the SHA-256 of the form's bytes (and the
+        coopwork version): a changed form is parsed again, an unchanged one is read back.
+        """
+        import hashlib
+        import json
+
+        from . import __version__
+        from .survey import survey_from_dict, survey_to_dict
+
+        digest = hashlib.sha256(self.survey_path.read_bytes()).hexdigest()
+        cache = self.state_dir / "cache" / f"survey-{__version__}-{digest[:32]}.json"
+        try:
+            survey = survey_from_dict(json.loads(cache.read_text(encoding="utf-8")))
+            return replace(survey, path=self.survey_path)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        survey = load_survey(self.survey_path)
+        try:
+            from .results.io import write_json
+
+            write_json(cache, survey_to_dict(survey))
+        except OSError:  # a read-only workspace: parse every time
+            pass
+        return survey
 
     @property
     def survey_id(self) -> str:
