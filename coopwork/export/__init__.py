@@ -27,7 +27,6 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import shutil
@@ -186,7 +185,6 @@ def export_all(
     from ..results.store import ensure
     from ..workspace import open_workspace
     from .content import synthesis_content, territory_content
-    from .placemat import kaleido_session
     from .site import write_assets
 
     lang = normalise_lang(lang)
@@ -229,33 +227,26 @@ def export_all(
     org_type = ws.survey.role("org_type")
     contents = {tid: territory_content(load(entry.path), org_type=org_type and org_type.name)
                 for tid, entry in by_territory.items()}
-    state = {"pdf": placemat_pdf, "charts": True}
-    with contextlib.ExitStack() as stack:
-        try:
-            stack.enter_context(kaleido_session())
-        except Exception as err:  # no browser for kaleido: placemats without charts
-            state["charts"] = False
-            result.warnings.append(t("export.warn_no_kaleido", lang, error=str(err)))
-        # placemats print to PDF in Chromium processes side by side while the next territories are
-        # written; each page is written once its PDF exists (the page links it)
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as printer:
-            pending = [_export_territory(ws, contents[territory], site, result, provenance=provenance,
-                                         footer=footer, paper=paper, state=state, printer=printer)
-                       for territory in progress(wanted, desc="export", unit="territory")]
-        for content, notes, printed in pending:
-            if printed is not None:
-                try:
-                    pdf = printed.result()
-                    result.files.append(pdf)
-                    result.placemats.append(pdf)
-                except ExportError as err:
-                    if str(err) not in result.warnings:  # one message is enough
-                        result.warnings.append(str(err))
-            reports = _copy_batch_reports(ws, content.territory, site)
-            result.files += reports
-            result.files.append(_write_territory_page(ws, content, site, footer=footer, notes=notes,
-                                                      reports=reports))
-            result.territories.append(content.territory)
+    # placemats print to PDF in Chromium processes side by side while the next territories are
+    # written; each page is written once its PDF exists (the page links it)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as printer:
+        pending = [_export_territory(ws, contents[territory], site, result, provenance=provenance,
+                                     footer=footer, paper=paper, printer=printer if placemat_pdf else None)
+                   for territory in progress(wanted, desc="export", unit="territory")]
+    for content, notes, printed in pending:
+        if printed is not None:
+            try:
+                pdf = printed.result()
+                result.files.append(pdf)
+                result.placemats.append(pdf)
+            except ExportError as err:
+                if str(err) not in result.warnings:  # one message is enough
+                    result.warnings.append(str(err))
+        reports = _copy_batch_reports(ws, content.territory, site)
+        result.files += reports
+        result.files.append(_write_territory_page(ws, content, site, footer=footer, notes=notes,
+                                                  reports=reports))
+        result.territories.append(content.territory)
 
     # the index and the synthesis cover every territory, also those not exported now
     everyone = [contents[x] for x in sorted(contents)]
@@ -293,8 +284,8 @@ def export_all(
 
 
 def _export_territory(ws, content, site: Path, result: ExportResult, *, provenance: dict[str, str],
-                      footer: str, paper: str, state: dict[str, bool],
-                      printer: ThreadPoolExecutor) -> tuple[Any, pd.DataFrame, Future | None]:
+                      footer: str, paper: str,
+                      printer: ThreadPoolExecutor | None) -> tuple[Any, pd.DataFrame, Future | None]:
     """Write the workbook, network files, notes and placemat of one territory, and start printing
     the placemat to PDF; returns what its page needs: the content, the notes and the PDF to come."""
     from .placemat import placemat_html, print_pdf
@@ -321,16 +312,11 @@ def _export_territory(ws, content, site: Path, result: ExportResult, *, provenan
     layout = {"title": content.label, "key_figures": content.key_figures, "lang": lang, "paper": paper,
               "footer": footer, "subtitle": t("export.placemat_subtitle", lang, survey=ws.survey.title,
                                               wave=content.wave or "—")}
-    try:
-        html = placemat_html(charts=content.charts if state["charts"] else [], **layout)
-    except ExportError as err:  # the charts could not be drawn: a placemat without them
-        result.warnings.append(str(err))
-        state["charts"] = False
-        html = placemat_html(charts=[], **layout)
+    html = placemat_html(charts=content.charts, **layout)
     html_path.write_text(html, encoding="utf-8")
     result.files.append(html_path)
     result.placemats.append(html_path)
-    printed = printer.submit(print_pdf, html_path, html_path.with_suffix(".pdf")) if state["pdf"] else None
+    printed = None if printer is None else printer.submit(print_pdf, html_path, html_path.with_suffix(".pdf"))
     return content, notes, printed
 
 

@@ -6,9 +6,10 @@ what it means for them and what they will do (the three kinds of notes of the da
 journal). It must fit on ONE page, A4 or A3 landscape.
 
 :func:`placemat_html` lays out a page from values (key figures as texts, plotly figure dicts);
-the charts are embedded as static SVG made by kaleido (:func:`static_svgs`), so the HTML
-needs no JavaScript and prints the same in any browser. :func:`print_pdf` prints it with
-headless Chromium (``--print-to-pdf``); the page size comes from the ``@page`` CSS rule.
+the charts are drawn in the page by the site's local plotly.js (offline), as vector graphics.
+:func:`print_pdf` prints it with headless Chromium (``--print-to-pdf``, after the charts are
+drawn): the same browser that prints draws them, so no separate image renderer runs per chart.
+The page size comes from the ``@page`` CSS rule.
 
 Examples
 --------
@@ -20,84 +21,55 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
 
-__all__ = ["PAPERS", "find_chromium", "kaleido_session", "placemat_html", "print_pdf", "static_svgs"]
+__all__ = ["PAPERS", "find_chromium", "placemat_html", "print_pdf"]
 
 #: paper → (width, height) in millimetres, landscape
 PAPERS = {"A4": (297, 210), "A3": (420, 297)}
-_SVG_SIZE = re.compile(r'^(<svg[^>]*?)\swidth="[\d.]+"\s+height="[\d.]+"')
 _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
 
-@contextlib.contextmanager
-def kaleido_session() -> Iterator[None]:
-    """Keep one kaleido browser open while many figures are exported (0.2 s each instead of 3 s).
-
-    Nested sessions reuse the open browser; only the outermost one closes it.
-    """
-    import kaleido
-
-    server = getattr(kaleido, "_global_server", None)
-    already = bool(server is not None and server.is_running())
-    if not already:
-        kaleido.start_sync_server(silence_warnings=True)
-    try:
-        yield
-    finally:
-        if not already:
-            kaleido.stop_sync_server(silence_warnings=True)
+# Each chart is drawn at 640 × 420 px, then scaled to its cell once the page has its final layout,
+# so its text keeps the proportions of a screen chart whatever the paper size.
+_DRAW = """var charts = [];
+window.addEventListener("load", function () {
+  charts.forEach(function ([id, [data, layout]]) {
+    var cell = document.getElementById(id), inner = document.createElement("div");
+    var scale = Math.min(cell.clientWidth / 640, cell.clientHeight / 420);
+    inner.style.cssText = "position:absolute;left:0;top:0;width:640px;height:420px;" +
+      "transform-origin:top left;transform:scale(" + scale + ")";
+    cell.appendChild(inner);
+    Plotly.newPlot(inner, data, Object.assign(layout, {width: 640, height: 420}),
+                   {staticPlot: true, displayModeBar: false});
+  });
+});"""
 
 
-def static_svgs(figures: Sequence[dict], *, width: int = 640, height: int = 420) -> list[str]:
-    """Render plotly figures to SVG texts that scale to their box (``width``/``height`` → 100 %).
+def _plot_script(div_id: str, figure: dict) -> str:
+    """The script that draws one chart in its cell: no title (the caption says it), tight margins,
+    print-size fonts, a static plot (a sheet of paper does not zoom)."""
+    import json
 
-    One kaleido browser serves all the figures (the open :func:`kaleido_session`, else one
-    opened for this call). Titles are dropped (the placemat prints the caption) and margins
-    tightened; the caller's figures are not changed.
-
-    Raises
-    ------
-    ExportError
-        When kaleido or its browser is not available.
-    """
-    if not figures:
-        return []
-    try:
-        import kaleido
-    except ModuleNotFoundError as err:  # pragma: no cover - kaleido is a test dependency
-        raise ExportError("static charts need kaleido", hint='pip install "kaleido>=1.0"') from err
-    try:
-        with kaleido_session():
-            return [_svg(kaleido, figure, width=width, height=height) for figure in figures]
-    except ExportError:
-        raise
-    except Exception as err:  # kaleido raises many kinds of errors when no browser is found
-        raise ExportError(f"the charts could not be drawn as images ({type(err).__name__}: {err})",
-                          hint="install Chromium or run `plotly_get_chrome`") from err
-
-
-def _svg(kaleido, original: dict, *, width: int, height: int) -> str:
     from ..figures.theme import with_template
 
-    figure = with_template(original)  # a copy: the caller's figure is not changed
-    font = {**figure["layout"].get("font", {}), "size": 15}
-    figure["layout"] = {**figure["layout"], "title": {"text": ""}, "font": font, "paper_bgcolor": "white",
-                        "margin": {"l": 50, "r": 15, "t": 20, "b": 50}}
-    data = kaleido.calc_fig_sync(figure, opts={"format": "svg", "width": width, "height": height})
-    text = data.decode("utf-8") if isinstance(data, bytes) else str(data)
-    return _SVG_SIZE.sub(r'\1 width="100%" height="100%"', text, count=1)
+    full = with_template(figure)
+    layout = {key: value for key, value in full["layout"].items() if key not in {"width", "height"}}
+    layout.update(title={"text": ""}, autosize=True, paper_bgcolor="white",
+                  margin={"l": 50, "r": 15, "t": 20, "b": 50},
+                  font={**layout.get("font", {}), "size": 15})
+    layout["template"]["layout"].pop("height", None)
+    data = json.dumps([full["data"], layout], ensure_ascii=False).replace("</", "<\\/")
+    return f"<script>charts.push([{json.dumps(div_id)}, {data}]);</script>"
 
 
 def placemat_html(
@@ -110,8 +82,9 @@ def placemat_html(
     subtitle: str = "",
     footer: str = "",
     notes: Mapping[str, str] | None = None,
+    plotly_src: str = "../assets/plotly.min.js",
 ) -> str:
-    """Lay out a one-page placemat as a self-contained, print-ready HTML page.
+    """Lay out a one-page placemat as a print-ready HTML page.
 
     Parameters
     ----------
@@ -121,8 +94,11 @@ def placemat_html(
         ``(label, text)`` pairs shown as large tiles (texts already formatted and protected:
         ``"< 3"`` for a hidden count). Up to six are shown.
     charts
-        ``(caption, chart)`` pairs; a chart is an SVG text or a plotly figure dict (rendered with
-        :func:`static_svgs`). Up to four are shown, in a 2 × 2 grid.
+        ``(caption, chart)`` pairs; a chart is an SVG text or a plotly figure dict, drawn in the page
+        by plotly.js (``plotly_src``) when the page is opened or printed. Up to four are shown, in a
+        2 × 2 grid.
+    plotly_src
+        URL of plotly.js for the figure dicts (the site's ``assets/plotly.min.js``, relative).
     lang
         Language of the fixed texts.
     paper
@@ -145,12 +121,7 @@ def placemat_html(
     width, height = PAPERS[paper]
     scale = width / PAPERS["A4"][0]
     charts = list(charts)[:4]
-    figures = [(i, c) for i, (_, c) in enumerate(charts) if not isinstance(c, str)]
-    rendered = (
-        dict(zip([i for i, _ in figures], static_svgs([c for _, c in figures]), strict=True))
-        if figures
-        else {}
-    )
+    drawn = any(not isinstance(chart, str) for _, chart in charts)
     prompts = (
         dict(notes)
         if notes
@@ -164,9 +135,13 @@ def placemat_html(
     )
     cells = "".join(
         f'<figure class="chart"><figcaption>{escape(str(caption))}</figcaption>'
-        f'<div class="svg">{rendered.get(i, chart if isinstance(chart, str) else "")}</div></figure>'
+        + (f'<div class="svg">{chart}</div>' if isinstance(chart, str)
+           else f'<div class="svg plot" id="chart-{i}"></div>{_plot_script(f"chart-{i}", chart)}')
+        + "</figure>"
         for i, (caption, chart) in enumerate(charts)
     )
+    # plotly.js draws the figure dicts into their cells, at the cells' size, before printing
+    script = (f'<script src="{escape(plotly_src)}"></script>\n<script>{_DRAW}</script>' if drawn else "")
     if not charts:
         cells = f'<p class="empty">{escape(t("export.placemat_no_chart", lang))}</p>'
     boxes = "".join(
@@ -179,6 +154,7 @@ def placemat_html(
 <meta charset="utf-8">
 <meta name="generator" content="coopwork">
 <title>{escape(title)} — {escape(t("export.placemat", lang))}</title>
+{script}
 <style>
 @page {{ size: {paper} landscape; margin: 0; }}
 * {{ box-sizing: border-box; }}
@@ -204,6 +180,7 @@ main {{ display: grid; grid-template-columns: 2.2fr 1fr; gap: {4 * scale:.1f}mm;
 .chart figcaption {{ font-weight: bold; font-size: {8.5 * scale:.1f}pt; margin-bottom: 0.5mm; }}
 .chart .svg {{ flex: 1; min-height: 0; }}
 .chart svg {{ display: block; width: 100%; height: 100%; }}
+.chart .plot {{ position: relative; width: 100%; height: 100%; overflow: hidden; }}
 .notes {{ display: grid; grid-template-rows: repeat({len(prompts)}, 1fr); gap: {2.5 * scale:.1f}mm;
           min-height: 0; }}
 .note {{ border: 0.3mm dashed #1b6e6a; border-radius: 1.5mm; padding: {1.5 * scale:.1f}mm {2 * scale:.1f}mm;
@@ -272,6 +249,7 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: float = 1
             "--disable-extensions",
             f"--user-data-dir={profile}",
             "--no-pdf-header-footer",
+            "--virtual-time-budget=15000",  # let plotly.js draw the charts before printing
             f"--print-to-pdf={temp}",
             html_path.as_uri(),
         ]

@@ -9,6 +9,7 @@ import pytest
 
 from coopwork.errors import ExportError
 from coopwork.export.placemat import PAPERS, find_chromium, placemat_html, print_pdf
+from coopwork.export.site import write_assets
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
 FIGURES = [("<b>Types</b>", "x")]
@@ -49,8 +50,10 @@ def test_pdf_is_exactly_one_landscape_page_with_the_content(tmp_path, paper):
     html = placemat_html(title="Territoire Alpha", subtitle="Enquête · vague 2025",
                          key_figures=[("organisations répondantes", "24"), ("liens", "57"), ("types", "< 3")],
                          charts=charts, paper=paper, footer="Source : coopwork (test)")
-    (tmp_path / "p.html").write_text(html, encoding="utf-8")
-    pdf = print_pdf(tmp_path / "p.html", tmp_path / "p.pdf")
+    write_assets(tmp_path)  # where the export puts the placemat: plotly.js in ../assets/
+    (tmp_path / "placemats").mkdir()
+    (tmp_path / "placemats" / "p.html").write_text(html, encoding="utf-8")
+    pdf = print_pdf(tmp_path / "placemats" / "p.html", tmp_path / "p.pdf")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"Pages:\s+1\b", info)
     width_mm, height_mm = PAPERS[paper]
