@@ -82,7 +82,6 @@ def ensure(
     langs: tuple[str, ...] = ("fr",),
     min_count: int = 3,
     synthesis: bool = True,
-    force: bool = False,
     by_org_type: bool = False,
     jobs: int = 1,
     inputs: Inputs | None = None,
@@ -103,8 +102,6 @@ def ensure(
         Disclosure threshold.
     synthesis
         Also the results of all territories together (``territory`` None), per wave.
-    force
-        Recompute even the results whose key did not change.
     jobs
         Processes computing the stale results of territories side by side (forked from this one,
         which has read the workspace; 1: in this process, as inside a Jupyter kernel).
@@ -142,19 +139,17 @@ def ensure(
                 needed.add((territory, wave))
                 if (previous := inputs.previous_wave(territory, wave)) is not None:
                     needed.add((territory, previous))
-        _compute_in_parallel(inputs, sorted(needed), langs=langs, min_count=min_count, force=force, jobs=jobs)
+        _compute_in_parallel(inputs, sorted(needed), langs=langs, min_count=min_count, jobs=jobs)
     entries: list[Entry] = []
     for lang in langs:
         for territory, wave in plan:
             if territory is None:
-                entries.append(_ensure_synthesis(inputs, wave, lang=lang, min_count=min_count, force=force))
+                entries.append(_ensure_synthesis(inputs, wave, lang=lang, min_count=min_count))
             else:
-                entries.append(
-                    _ensure_one(inputs, territory, wave, lang=lang, min_count=min_count, force=force)
-                )
+                entries.append(_ensure_one(inputs, territory, wave, lang=lang, min_count=min_count))
     if by_org_type:
         for entry in entries:
-            _ensure_breakdown(inputs, entry, force=force)
+            _ensure_breakdown(inputs, entry)
     return entries
 
 
@@ -167,7 +162,6 @@ def _compute_in_parallel(
     *,
     langs: tuple[str, ...],
     min_count: int,
-    force: bool,
     jobs: int,
 ) -> None:
     """Compute the stale results of ``items`` (territory, wave) in ``jobs`` forked processes.
@@ -183,7 +177,7 @@ def _compute_in_parallel(
         (t, w, lang)
         for lang in langs
         for t, w in items
-        if force or not _current(inputs, t, w, lang, min_count)
+        if _stored(inputs, t, w, lang=lang, min_count=min_count)[2] is None
     ]
     if len(stale) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return
@@ -201,42 +195,48 @@ def _compute_in_parallel(
         _shared = None
 
 
-def _current(inputs: Inputs, territory: str, wave: str, lang: str, min_count: int) -> bool:
+def _stored(
+    inputs: Inputs,
+    territory: str | None,
+    wave: str,
+    *,
+    lang: str,
+    min_count: int,
+    territories: dict | None = None,
+) -> tuple[Path, str, dict | None]:
+    """Where a result lives, the key it must have, and what is stored there when it has that key."""
     path = results_file(inputs.workspace.root, inputs.survey.survey_id, territory, wave, lang, min_count)
+    wanted = result_key(inputs, territory, wave, lang=lang, min_count=min_count, territories=territories)
     head = load(path)
-    return head is not None and head.get("key") == result_key(
-        inputs, territory, wave, lang=lang, min_count=min_count
-    )
+    return path, wanted, head if head is not None and head.get("key") == wanted else None
 
 
 def _compute_one(territory: str, wave: str, lang: str, min_count: int) -> None:
     """In a forked worker: compute and write one territory's result."""
-    _ensure_one(_shared, territory, wave, lang=lang, min_count=min_count, force=True)
+    _ensure_one(_shared, territory, wave, lang=lang, min_count=min_count)
 
 
-def _ensure_breakdown(inputs: Inputs, entry: Entry, *, force: bool) -> None:
+def _ensure_breakdown(inputs: Inputs, entry: Entry) -> None:
     """The organisation-type views of a result, recomputed when the result's key changed."""
     path = breakdown_file(entry.path)
-    head = None if force else load(path)
+    head = load(path)
     if head is None or head.get("of") != entry.key:
         data = breakdown(inputs, entry.territory, entry.wave, lang=entry.lang, min_count=entry.min_count)
         data["of"] = entry.key
         write_json(path, data)
 
 
-def _ensure_synthesis(inputs: Inputs, wave: str, *, lang: str, min_count: int, force: bool) -> Entry:
+def _ensure_synthesis(inputs: Inputs, wave: str, *, lang: str, min_count: int) -> Entry:
     """The synthesis of a wave: ensured after the results of its territories (this wave and their
     previous one), whose digests its key covers."""
     from .synthesis import synthesis_tables
 
     here, before = {}, {}
     for territory in sorted(inputs.wave(wave).rows):
-        here[territory] = _ensure_one(inputs, territory, wave, lang=lang, min_count=min_count, force=force)
+        here[territory] = _ensure_one(inputs, territory, wave, lang=lang, min_count=min_count)
         previous = inputs.previous_wave(territory, wave)
         if previous is not None:
-            before[territory] = _ensure_one(
-                inputs, territory, previous, lang=lang, min_count=min_count, force=force
-            )
+            before[territory] = _ensure_one(inputs, territory, previous, lang=lang, min_count=min_count)
     digests = {
         "here": {k: e.digest for k, e in here.items()},
         "before": {k: e.digest for k, e in before.items()},
@@ -250,9 +250,7 @@ def _ensure_synthesis(inputs: Inputs, wave: str, *, lang: str, min_count: int, f
             min_count=min_count,
         )
 
-    return _ensure_one(
-        inputs, None, wave, lang=lang, min_count=min_count, force=force, territories=digests, extra=extra
-    )
+    return _ensure_one(inputs, None, wave, lang=lang, min_count=min_count, territories=digests, extra=extra)
 
 
 def _ensure_one(
@@ -262,15 +260,13 @@ def _ensure_one(
     *,
     lang: str,
     min_count: int,
-    force: bool,
     territories: dict | None = None,
     extra: Any = None,
 ) -> Entry:
-    survey_id = inputs.survey.survey_id
-    path = results_file(inputs.workspace.root, survey_id, territory, wave, lang, min_count)
-    wanted = result_key(inputs, territory, wave, lang=lang, min_count=min_count, territories=territories)
-    head = None if force else load(path)
-    if head is None or head.get("key") != wanted:
+    path, wanted, head = _stored(
+        inputs, territory, wave, lang=lang, min_count=min_count, territories=territories
+    )
+    if head is None:
         data = compute(inputs, territory, wave, lang=lang, min_count=min_count)
         if extra is not None:
             data["tables"].update(extra())
