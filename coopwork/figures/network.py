@@ -69,6 +69,7 @@ def _message(text: str) -> dict:
 
 
 def network_chart(graph: nx.DiGraph, *, survey: Survey | None = None, lang: str = "fr",
+                  positions: dict[str, tuple[float, float]] | None = None,
                   title: str | None = None, seed: int = 0, min_count: int = DEFAULT_MIN_COUNT) -> dict:
     """Draw a cooperation network (the output of ``build_network``).
 
@@ -81,6 +82,9 @@ def network_chart(graph: nx.DiGraph, *, survey: Survey | None = None, lang: str 
         Optional: organisation type labels and order from the ``org_type`` choice list.
     lang, title
         Language; title instead of "Réseau de coopération".
+    positions
+        The layout of :func:`network_layout` when it is already known (it does not depend on the
+        language: one layout serves the French and English charts).
     seed
         Seed of the spring layout.
     min_count
@@ -105,7 +109,7 @@ def network_chart(graph: nx.DiGraph, *, survey: Survey | None = None, lang: str 
         return apply_theme({"data": [], "layout": layout}, lang=lang,
                            title=title or t("figures.network_title", lang),
                            subtitle=t("figures.too_few", lang, min_count=min_count))
-    positions = network_layout(graph, seed=seed)
+    positions = positions if positions is not None else network_layout(graph, seed=seed)
     lines: dict[bool, tuple[list[float | None], list[float | None]]] = {False: ([], []), True: ([], [])}
     for u, v in sorted(graph.edges, key=lambda e: (str(e[0]), str(e[1]))):
         mutual = graph.has_edge(v, u) if graph.is_directed() else False

@@ -38,6 +38,16 @@ __all__ = ["RESULTS_VERSION", "Inputs", "WaveData", "breakdown", "compute"]
 
 
 @dataclass
+class Network:
+    """A group's network and its measures, before disclosure control (shared by every language)."""
+
+    graph: Any
+    stats: pd.DataFrame
+    nodes: pd.DataFrame
+    positions: dict | None = None  # the layout, computed the first time the network is drawn
+
+
+@dataclass
 class WaveData:
     """The rows of one wave, split once by territory, and what its territories share."""
 
@@ -48,6 +58,7 @@ class WaveData:
     scores: pd.DataFrame | None
     _prepared: dict[str, Prepared | None] = field(default_factory=dict)
     _comparisons: dict[tuple, dict[str, pd.DataFrame]] = field(default_factory=dict)
+    _networks: dict[tuple, Network] = field(default_factory=dict)
 
     @cached_property
     def rows(self) -> dict[str, np.ndarray]:
@@ -72,6 +83,16 @@ class WaveData:
                 prepare(table, self.survey, name) if name in table.columns and len(table) else None
             )
         return self._prepared[name]
+
+    def network(self, group: tuple, rows: np.ndarray, relation_rows: np.ndarray) -> Network:
+        """The cooperation network of a group of respondents (``group`` names it: territory and
+        organisation type), with its measures: built once per wave, whatever the language."""
+        from ..analysis.network import build_network, network_stats, node_stats
+
+        if group not in self._networks:
+            graph = build_network(self.relations.iloc[relation_rows], self.responses.iloc[rows], self.survey)
+            self._networks[group] = Network(graph, network_stats(graph), node_stats(graph))
+        return self._networks[group]
 
     def comparison(self, org_type: str | None, *, lang: str, min_count: int) -> dict[str, pd.DataFrame]:
         """Every territory's scores against the others, among organisations of ``org_type`` (None: all)."""
@@ -336,24 +357,22 @@ def _likert_chart(
 
 
 def _network(
-    wd: WaveData, rows: np.ndarray, relation_rows: np.ndarray, *, lang: str, min_count: int
+    wd: WaveData, group: tuple, rows: np.ndarray, relation_rows: np.ndarray, *, lang: str, min_count: int
 ) -> tuple[dict | None, pd.DataFrame | None, pd.DataFrame | None, Any]:
     """The network chart, its protected measures, the published organisations and the graph."""
-    from ..analysis.network import build_network, network_stats, node_stats
     from ..figures import network_chart
+    from ..figures.network import network_layout
 
     survey = wd.survey
     if survey.role("organisation") is None or survey.role("partner") is None:
         return None, None, None, None
-    partner = survey.role("partner").name
-    relations = wd.relations.iloc[relation_rows] if partner in wd.relations.columns else None
     chart = _chart("network", "ties", t("dashboard.section_ties", lang))
-    if relations is None:
+    if survey.role("partner").name not in wd.relations.columns:
         chart["message"] = t("dashboard.no_data", lang)
         return chart, None, None, None
-    graph = build_network(relations, wd.responses.iloc[rows], survey)
+    network = wd.network(group, rows, relation_rows)
     stats = protect(
-        network_stats(graph),
+        network.stats,
         count="respondents",
         min_count=min_count,
         lang=lang,
@@ -361,10 +380,14 @@ def _network(
     )
     if stats["suppressed"].iloc[0]:
         chart["message"] = t("dashboard.network_too_small", lang, k=min_count)
-        return chart, stats, node_stats(graph).iloc[0:0], None
-    chart["figure"] = network_chart(graph, survey=survey, lang=lang, min_count=min_count)
-    chart["respondents"] = int(graph.graph.get("respondents", 0))
-    return chart, stats, node_stats(graph), graph
+        return chart, stats, network.nodes.iloc[0:0], None
+    if network.positions is None:
+        network.positions = network_layout(network.graph)
+    chart["figure"] = network_chart(
+        network.graph, survey=survey, lang=lang, min_count=min_count, positions=network.positions
+    )
+    chart["respondents"] = int(network.graph.graph.get("respondents", 0))
+    return chart, stats, network.nodes, network.graph
 
 
 def _compare(
@@ -545,7 +568,9 @@ def _view(
         )
     for (dimension, _unit), items in likert.items():
         charts.append(_likert_chart(dimension, items, tables, survey, lang=lang, min_count=min_count))
-    network, stats, organisations, graph = _network(wd, rows, relation_rows, lang=lang, min_count=min_count)
+    network, stats, organisations, graph = _network(
+        wd, (territory, org_type), rows, relation_rows, lang=lang, min_count=min_count
+    )
     if network is not None:
         charts.insert(0, network)
     compare, compared = _compare(inputs, wd, territory, org_type, lang=lang, min_count=min_count)

@@ -139,7 +139,8 @@ def ensure(
                 needed.add((territory, wave))
                 if (previous := inputs.previous_wave(territory, wave)) is not None:
                     needed.add((territory, previous))
-        _compute_in_parallel(inputs, sorted(needed), langs=langs, min_count=min_count, jobs=jobs)
+        syntheses = sorted({w for t, w in plan if t is None})
+        _compute_in_parallel(inputs, sorted(needed), syntheses, langs=langs, min_count=min_count, jobs=jobs)
     entries: list[Entry] = []
     for lang in langs:
         for territory, wave in plan:
@@ -159,40 +160,65 @@ _shared: Inputs | None = None  # the Inputs a forked worker inherits from its pa
 def _compute_in_parallel(
     inputs: Inputs,
     items: list[tuple[str, str]],
+    syntheses: list[str],
     *,
     langs: tuple[str, ...],
     min_count: int,
     jobs: int,
 ) -> None:
-    """Compute the stale results of ``items`` (territory, wave) in ``jobs`` forked processes.
+    """Compute the stale results of ``items`` (territory, wave), then the syntheses of the waves
+    ``syntheses``, in ``jobs`` processes forked from this one.
 
-    The parent reads the workspace and does the per-wave work once before forking, so the workers
-    only compute; afterwards :func:`_ensure_one` finds every result current.
+    The parent reads the workspace and does the per-wave work once before forking; each task
+    computes every language of one territory and wave (or one wave's synthesis), so the work
+    that does not depend on the language (the network and its layout) is done once. Afterwards
+    :func:`_ensure_one` finds every result current.
     """
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return
+    stale = [
+        (t, w)
+        for t, w in items
+        if any(_stored(inputs, t, w, lang=lang, min_count=min_count)[2] is None for lang in langs)
+    ]
+    for wave in sorted({w for _, w in stale} | set(syntheses)):  # shared per-wave work, once
+        data = inputs.wave(wave)
+        _ = data.rows, data.relation_rows, [data.prepared(i) for i in inputs.published]
+    _ = inputs.scores_of, inputs.codebook
+    _fork(inputs, _compute_territory, [(t, w, langs, min_count) for t, w in stale], jobs)
+    _fork(inputs, _compute_synthesis, [(w, langs, min_count) for w in syntheses], jobs)
+
+
+def _fork(inputs: Inputs, task: Any, arguments: list[tuple], jobs: int) -> None:
+    """Run ``task(*a)`` for every ``a`` in processes forked from this one (sharing ``inputs``)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     global _shared
-    stale = [
-        (t, w, lang)
-        for lang in langs
-        for t, w in items
-        if _stored(inputs, t, w, lang=lang, min_count=min_count)[2] is None
-    ]
-    if len(stale) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if len(arguments) < 2:  # not worth a process: the caller computes it
         return
-    for wave in sorted({w for _, w, _ in stale}):  # shared per-wave work, done once before the fork
-        data = inputs.wave(wave)
-        _ = data.rows, data.relation_rows, [data.prepared(i) for i in inputs.published]
-    _ = inputs.scores_of, inputs.codebook
     _shared = inputs
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(stale)), mp_context=context) as pool:
-            for future in [pool.submit(_compute_one, t, w, lang, min_count) for t, w, lang in stale]:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(arguments)), mp_context=context) as pool:
+            for future in [pool.submit(task, *a) for a in arguments]:
                 future.result()
     finally:
         _shared = None
+
+
+def _compute_territory(territory: str, wave: str, langs: tuple[str, ...], min_count: int) -> None:
+    """In a forked worker: one territory's results of one wave, in every language."""
+    for lang in langs:
+        _ensure_one(_shared, territory, wave, lang=lang, min_count=min_count)
+
+
+def _compute_synthesis(wave: str, langs: tuple[str, ...], min_count: int) -> None:
+    """In a forked worker: the synthesis of one wave, in every language."""
+    for lang in langs:
+        _ensure_synthesis(_shared, wave, lang=lang, min_count=min_count)
 
 
 def _stored(
@@ -209,11 +235,6 @@ def _stored(
     wanted = result_key(inputs, territory, wave, lang=lang, min_count=min_count, territories=territories)
     head = load(path)
     return path, wanted, head if head is not None and head.get("key") == wanted else None
-
-
-def _compute_one(territory: str, wave: str, lang: str, min_count: int) -> None:
-    """In a forked worker: compute and write one territory's result."""
-    _ensure_one(_shared, territory, wave, lang=lang, min_count=min_count)
 
 
 def _ensure_breakdown(inputs: Inputs, entry: Entry) -> None:
