@@ -28,7 +28,8 @@ A result (``<workspace>/.coopwork/results/<survey>/<territory>/<wave>.<lang>.k<m
      "views": {"": {"n", "suppressed", "message",
                     "charts": [{"id", "section", "title", "figure", "message", "unit"?}]}},
      "tables": {"summaries", "practices", "network", "organisations", "scores", "change",
-                "themes", ...: {"columns", "dtypes", "data"}},  # protected tidy tables
+                "themes", "network_previous" (the network measures of the previous wave),
+                ...: {"columns", "dtypes", "data"}},  # protected tidy tables
      "network": {"respondents", "nodes": [...], "edges": [...]} | null}   # published names only
 
 The views of each organisation type (the dashboards' filter) are computed only for the

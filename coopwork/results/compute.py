@@ -641,6 +641,33 @@ def _rows(wd: WaveData, territory: str | None) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+def _previous_network(
+    inputs: Inputs, territory: str | None, previous: str | None, *, lang: str, min_count: int
+) -> pd.DataFrame | None:
+    """The protected network measures of a territory in its previous wave (what the synthesis's
+    changes compare with), so that the synthesis needs no result of the previous wave."""
+    survey = inputs.survey
+    if (
+        territory is None
+        or previous is None
+        or survey.role("organisation") is None
+        or (survey.role("partner") is None)
+    ):
+        return None
+    wd = inputs.wave(previous)
+    if survey.role("partner").name not in wd.relations.columns:
+        return None
+    rows, relation_rows = _rows(wd, territory)
+    stats = wd.network((territory, None), rows, relation_rows).stats
+    return protect(
+        stats,
+        count="respondents",
+        min_count=min_count,
+        lang=lang,
+        display=lambda row, lang: format_number(row["density"], decimals=3, lang=lang),
+    )
+
+
 def breakdown(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_count: int) -> dict:
     """The views of each organisation type of a territory (the dashboards' organisation-type filter).
 
@@ -719,6 +746,9 @@ def compute(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_
     view, tables, graph = _view(
         inputs, wd, territory, rows, relation_rows, previous, None, lang=lang, min_count=min_count, full=True
     )
+    before = _previous_network(inputs, territory, previous, lang=lang, min_count=min_count)
+    if before is not None:
+        tables["network_previous"] = before
     n = len(rows)
     return {
         "version": RESULTS_VERSION,

@@ -135,10 +135,7 @@ def ensure(
     if jobs > 1:
         needed = {(t, w) for t, w in plan if t is not None}
         for wave in {w for t, w in plan if t is None}:  # what the syntheses read
-            for territory in inputs.wave(wave).rows:
-                needed.add((territory, wave))
-                if (previous := inputs.previous_wave(territory, wave)) is not None:
-                    needed.add((territory, previous))
+            needed.update((territory, wave) for territory in inputs.wave(wave).rows)
         syntheses = sorted({w for t, w in plan if t is None})
         _compute_in_parallel(inputs, sorted(needed), syntheses, langs=langs, min_count=min_count, jobs=jobs)
     entries: list[Entry] = []
@@ -248,30 +245,27 @@ def _ensure_breakdown(inputs: Inputs, entry: Entry) -> None:
 
 
 def _ensure_synthesis(inputs: Inputs, wave: str, *, lang: str, min_count: int) -> Entry:
-    """The synthesis of a wave: ensured after the results of its territories (this wave and their
-    previous one), whose digests its key covers."""
+    """The synthesis of a wave: ensured after the results of its territories, whose digests its
+    key covers (each carries what the synthesis compares with its previous wave)."""
     from .synthesis import synthesis_tables
 
-    here, before = {}, {}
-    for territory in sorted(inputs.wave(wave).rows):
-        here[territory] = _ensure_one(inputs, territory, wave, lang=lang, min_count=min_count)
-        previous = inputs.previous_wave(territory, wave)
-        if previous is not None:
-            before[territory] = _ensure_one(inputs, territory, previous, lang=lang, min_count=min_count)
-    digests = {
-        "here": {k: e.digest for k, e in here.items()},
-        "before": {k: e.digest for k, e in before.items()},
+    here = {
+        territory: _ensure_one(inputs, territory, wave, lang=lang, min_count=min_count)
+        for territory in sorted(inputs.wave(wave).rows)
     }
 
     def extra() -> dict:
-        return synthesis_tables(
-            {k: load(e.path) for k, e in here.items()},
-            {k: load(e.path) for k, e in before.items()},
-            lang=lang,
-            min_count=min_count,
-        )
+        return synthesis_tables({k: load(e.path) for k, e in here.items()}, lang=lang, min_count=min_count)
 
-    return _ensure_one(inputs, None, wave, lang=lang, min_count=min_count, territories=digests, extra=extra)
+    return _ensure_one(
+        inputs,
+        None,
+        wave,
+        lang=lang,
+        min_count=min_count,
+        territories={k: e.digest for k, e in here.items()},
+        extra=extra,
+    )
 
 
 def _ensure_one(

@@ -123,9 +123,7 @@ def _practices_where(practices: pd.DataFrame, *, lang: str, min_count: int) -> p
     return protect(table, count="n", min_count=min_count, lang=lang)
 
 
-def _changes(
-    results: dict[str, dict], previous: dict[str, dict], *, lang: str, min_count: int
-) -> pd.DataFrame:
+def _changes(results: dict[str, dict], *, lang: str, min_count: int) -> pd.DataFrame:
     rows = []
     for territory, result in results.items():
         before = result.get("previous_wave")
@@ -148,8 +146,8 @@ def _changes(
                     else min(row.n_from, row.n_to),
                 }
             )
-        stats = [_table(r, "network") for r in (previous.get(territory), result) if r is not None]
-        if len(stats) == 2 and all(s is not None and len(s) for s in stats):
+        stats = [_table(result, "network_previous"), _table(result, "network")]
+        if all(s is not None and len(s) for s in stats):
             for measure in _NETWORK_MEASURES:
                 rows.append(
                     {
@@ -159,9 +157,10 @@ def _changes(
                         "wave_after": result["wave"],
                         "before": stats[0][measure].iloc[0],
                         "after": stats[1][measure].iloc[0],
-                        "n": min(
-                            _int(stats[0]["respondents"].iloc[0]), _int(stats[1]["respondents"].iloc[0])
-                        ),
+                        # a wave whose network is hidden hides the change too (NA is suppressed)
+                        "n": pd.NA
+                        if any(x["suppressed"].iloc[0] for x in stats)
+                        else min(int(x["respondents"].iloc[0]) for x in stats),
                     }
                 )
     types = {
@@ -187,21 +186,13 @@ def _changes(
     return protect(table, count="n", min_count=min_count, lang=lang, display=show)
 
 
-def _int(value: object) -> int:
-    return 0 if pd.isna(value) else int(value)
-
-
-def synthesis_tables(
-    results: dict[str, dict], previous: dict[str, dict], *, lang: str, min_count: int
-) -> dict[str, dict]:
+def synthesis_tables(results: dict[str, dict], *, lang: str, min_count: int) -> dict[str, dict]:
     """The synthesis tables (see the module docstring), encoded for a results file.
 
     Parameters
     ----------
     results
         Territory id → its results in the wave.
-    previous
-        Territory id → its results in its previous wave (for the changes).
     """
     practices = [
         p.assign(_territory=tid) for tid, r in results.items() if (p := _table(r, "practices")) is not None
@@ -212,6 +203,6 @@ def synthesis_tables(
         "scores_all": _scores(results),
         "practices_all": practices_all,
         "practices_where": _practices_where(practices_all, lang=lang, min_count=min_count),
-        "changes": _changes(results, previous, lang=lang, min_count=min_count),
+        "changes": _changes(results, lang=lang, min_count=min_count),
     }
     return {name: encode(table) for name, table in tables.items()}
