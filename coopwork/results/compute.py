@@ -371,13 +371,7 @@ def _network(
         chart["message"] = t("dashboard.no_data", lang)
         return chart, None, None, None
     network = wd.network(group, rows, relation_rows)
-    stats = protect(
-        network.stats,
-        count="respondents",
-        min_count=min_count,
-        lang=lang,
-        display=lambda row, lang: format_number(row["density"], decimals=3, lang=lang),
-    )
+    stats = _protect_network(network.stats, lang=lang, min_count=min_count)
     if stats["suppressed"].iloc[0]:
         chart["message"] = t("dashboard.network_too_small", lang, k=min_count)
         return chart, stats, network.nodes.iloc[0:0], None
@@ -641,6 +635,17 @@ def _rows(wd: WaveData, territory: str | None) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+def _protect_network(stats: pd.DataFrame, *, lang: str, min_count: int) -> pd.DataFrame:
+    """Network measures as published: hidden below ``min_count`` responding organisations."""
+    return protect(
+        stats,
+        count="respondents",
+        min_count=min_count,
+        lang=lang,
+        display=lambda row, lang: format_number(row["density"], decimals=3, lang=lang),
+    )
+
+
 def _previous_network(
     inputs: Inputs, territory: str | None, previous: str | None, *, lang: str, min_count: int
 ) -> pd.DataFrame | None:
@@ -659,13 +664,7 @@ def _previous_network(
         return None
     rows, relation_rows = _rows(wd, territory)
     stats = wd.network((territory, None), rows, relation_rows).stats
-    return protect(
-        stats,
-        count="respondents",
-        min_count=min_count,
-        lang=lang,
-        display=lambda row, lang: format_number(row["density"], decimals=3, lang=lang),
-    )
+    return _protect_network(stats, lang=lang, min_count=min_count)
 
 
 def breakdown(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_count: int) -> dict:
