@@ -107,6 +107,10 @@ def lab_main(args: argparse.Namespace) -> int:
     url = f"http://127.0.0.1:{args.port}/lab?token={token}"
     print(t("lab.open", "fr", url=url), file=sys.stderr)
     print(t("lab.open", "en", url=url), file=sys.stderr)
+    if os.name == "posix":  # become JupyterLab: Ctrl+C and a stop signal reach it, no server is orphaned
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os.execv(command[0], command)
     return subprocess.call(command)
 
 
