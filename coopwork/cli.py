@@ -13,7 +13,10 @@ Subcommands (contracts in ``docs/architecture.md`` and the README):
 - ``coopwork run`` — execute the notebooks for each territory (incremental, parallel).
 - ``coopwork serve`` — start the Voilà dashboards.
 - ``coopwork journal`` — moderate and export the journal of interpretations.
-- ``coopwork export`` — static site, workbooks, placemats, network files.
+- ``coopwork export`` — static site, workbooks, placemats, network files; ``--data``: the
+  pseudonymised answers for SPSS, Stata or R.
+- ``coopwork check`` — re-verify the disclosure rules on every published file.
+- ``coopwork codebook export|import`` — the free-text themes as a REFI-QDA codebook (``.qdc``).
 - ``coopwork lab`` / ``coopwork new-notebook`` — the researcher's side.
 """
 
@@ -39,6 +42,8 @@ _HANDLERS = {
     "serve": "coopwork.dashboard.cli:main",
     "journal": "coopwork.dashboard.cli:journal_main",
     "export": "coopwork.export.cli:main",
+    "check": "coopwork.export.check:main",
+    "codebook": "coopwork.analysis.qdc:main",
     "lab": "coopwork.lab:lab_main",
     "new-notebook": "coopwork.lab:new_notebook_main",
 }
@@ -154,6 +159,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paper", choices=["A4", "A3"], default="A4", help="placemat paper size (default A4)")
     _workspace(p)
     _json(p)
+
+    p = sub.add_parser("check", help="re-verify the disclosure rules on every published file")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--territory", action="append", metavar="T", help="territory to check (repeatable)")
+    target.add_argument("--all", action="store_true", help="every published file (the default)")
+    p.add_argument("--lang", default="fr", choices=["fr", "en"])
+    _workspace(p)
+    _json(p)
+
+    p = sub.add_parser("codebook", help="the free-text themes codebook as REFI-QDA (.qdc)")
+    codebook_sub = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
+    c = codebook_sub.add_parser("export", help="write the codebook as a REFI-QDA .qdc file")
+    c.add_argument("--output", "-o", metavar="FILE", help="the .qdc file (default: surveys/<survey>.qdc)")
+    c.add_argument("--lang", default="fr", choices=["fr", "en"])
+    _workspace(c)
+    c = codebook_sub.add_parser("import", help="read a .qdc file (QualCoder, Taguette, ATLAS.ti…) as the codebook")
+    c.add_argument("file", metavar="FILE", help="the .qdc file")
+    c.add_argument("--output", "-o", metavar="FILE", help="the YAML codebook (default: the survey's codebook)")
+    c.add_argument("--lang", default="fr", choices=["fr", "en"])
+    _workspace(c)
 
     p = sub.add_parser("lab", help="open JupyterLab on the workspace")
     _workspace(p)

@@ -7,7 +7,9 @@
    process (:mod:`.engine`); with ``scheduler="tcp://host:port"``, the same tasks run on a
    Dask cluster (:mod:`.dask`). A failing, dying or overrunning notebook only fails its task.
 3. **Publish** (:mod:`.task`): reports replace the previous ones atomically; failures go to
-   ``_failed/``; the run state and the index page (:mod:`.index`) are updated.
+   ``_failed/``; beside them, ``audit.json`` records how every table they show was protected
+   (:func:`coopwork.results.audit.publication`); the run state and the index page
+   (:mod:`.index`) are updated.
 
 Reports land in ``<workspace>/data/reports/<survey_id>/<territory>/<notebook>.ipynb|.html``
 (``RunResult.reports_dir``); the synthesis is ``<reports_dir>/<notebook>.ipynb|.html``.
@@ -222,6 +224,20 @@ def _run_local(tasks: list[Task], jobs: int) -> Iterator[dict[str, Any]]:
                                  "evalue": str(err)[:500]}}
 
 
+def _write_audit(task: Task) -> None:
+    """Write the disclosure audit of a report's folder (``audit.json``): the protected tables of the
+    result its reports format, how each was protected, and the reports it covers."""
+    from ..results.audit import AUDIT_FILE, publication
+    from ..results.io import load, write_json
+
+    results = load(task.parameters["run_info"]["results"])
+    if results is None:  # pragma: no cover - the result was written before the task was planned
+        return
+    folder = Path(task.output).parent
+    files = [p.name for p in folder.iterdir() if p.suffix in {".html", ".ipynb"} and p.name != "index.html"]
+    write_json(folder / AUDIT_FILE, publication(results, files=files))
+
+
 def run_batch(workspace: str | Path = ".", *, territories: list[str] | None = None, wave: str | None = None,
               notebook: str | Path | None = None, jobs: int | None = None, scheduler: str | None = None,
               timeout: float | None = 600, force: bool = False, lang: str = "fr", min_count: int = 3,
@@ -307,6 +323,7 @@ def run_batch(workspace: str | Path = ".", *, territories: list[str] | None = No
                 state.save()
                 if outcome["ok"]:
                     result.executed.append(task.territory)
+                    _write_audit(task)
                 else:
                     error = outcome.get("error") or {}
                     result.failed.append({"territory": task.territory, "notebook": task.stem,
