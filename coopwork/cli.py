@@ -149,10 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("--format", choices=["csv", "md"], default="md")
     j.add_argument("--output", "-o")
 
-    p = sub.add_parser("export", help="static reports, workbooks, placemats and network files")
-    target = p.add_mutually_exclusive_group(required=True)
+    p = sub.add_parser("export", help="static reports, workbooks, placemats and network files; "
+                                      "--data: the answers for SPSS, Stata or R")
+    target = p.add_mutually_exclusive_group()
     target.add_argument("--territory", action="append", metavar="T")
     target.add_argument("--all", action="store_true")
+    p.add_argument("--data", action="store_true",
+                   help="write the pseudonymised answers and ties of a wave instead (labelled)")
+    p.add_argument("--format", default="sav", choices=["sav", "dta", "csv"],
+                   help="with --data: SPSS .sav (default), Stata .dta or CSV with a codebook")
     p.add_argument("--wave", metavar="W")
     p.add_argument("--lang", default="fr", choices=["fr", "en"])
     p.add_argument("--min-count", type=int, default=3, metavar="K")
@@ -174,9 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--output", "-o", metavar="FILE", help="the .qdc file (default: surveys/<survey>.qdc)")
     c.add_argument("--lang", default="fr", choices=["fr", "en"])
     _workspace(c)
-    c = codebook_sub.add_parser("import", help="read a .qdc file (QualCoder, Taguette, ATLAS.ti…) as the codebook")
+    c = codebook_sub.add_parser("import", help="read a .qdc file as the codebook")
     c.add_argument("file", metavar="FILE", help="the .qdc file")
-    c.add_argument("--output", "-o", metavar="FILE", help="the YAML codebook (default: the survey's codebook)")
+    c.add_argument("--output", "-o", metavar="FILE", help="the YAML codebook (default: the survey's)")
     c.add_argument("--lang", default="fr", choices=["fr", "en"])
     _workspace(c)
 

@@ -44,11 +44,14 @@ Examples
 --------
 >>> import pandas as pd
 >>> table = pd.DataFrame({"option": ["a", "b", "c"], "n": [12, 2, 0]})
->>> protect(table)[["option", "n", "suppressed", "display", "rule"]]
-  option     n  suppressed display       rule
-0      a    12       False      12           
-1      b  <NA>        True     < 3  min_count
-2      c     0       False       0           
+>>> protected = protect(table)
+>>> protected[["option", "n", "suppressed", "display"]]
+  option     n  suppressed display
+0      a    12       False      12
+1      b  <NA>        True     < 3
+2      c     0       False       0
+>>> protected["rule"].tolist()
+['', 'min_count', '']
 """
 
 from __future__ import annotations
