@@ -45,3 +45,20 @@ def demo_workspace(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("demo_workspace")
     run_demo(root, territories=6, run=False)
     return root
+
+
+
+def _assert_disclosure_kept(workspace: Path, *, territories: list[str] | None = None) -> None:
+    from coopwork.export.check import check_published, describe
+
+    result = check_published(workspace, territories=territories)
+    assert result.files, "nothing published to check"
+    assert result.ok, "\n".join(describe(b, "en") for b in result.breaches)
+
+
+@pytest.fixture(scope="session")
+def disclosure_kept():
+    """The shared check of every output's tests: ``disclosure_kept(workspace)`` runs ``coopwork
+    check`` on the published files of the workspace (results, reports, exports) and fails, naming
+    file, table and cell, when one breaks the disclosure rules."""
+    return _assert_disclosure_kept

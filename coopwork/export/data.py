@@ -71,7 +71,7 @@ MAX_NAME = 28
 
 
 def variable_names(names: list[str]) -> list[str]:
-    """Valid, unique variable names (letters, digits, ``_``; a letter first; ≤ :data:`MAX_NAME` characters)."""
+    """Valid, unique variable names: letters, digits, ``_``, a letter first, ≤ :data:`MAX_NAME` long."""
     out: list[str] = []
     taken: set[str] = set()
     for name in names:

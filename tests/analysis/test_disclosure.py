@@ -93,3 +93,23 @@ def test_visible_label_placeholder_in_both_languages():
     assert visible_label("Coop A", consent="non", lang="fr") == "organisation anonyme"
     assert visible_label("Coop A", consent="non", lang="en") == "anonymous organisation"
     assert visible_label(None, consent="oui") is None
+
+
+def test_each_suppressed_cell_records_the_rule_that_fired():
+    table = pd.DataFrame({"group": ["g", "g", "h", "h", "h", "h"], "n": [2, 0, 1, 12, 10, 30],
+                          "base": [2, 2, 53, 53, 53, 53],
+                          "total": [0.0, 0.0, 0.0, 0.0, 100.0, 0.0], "largest": [0.0, 0.0, 0.0, 0.0, 90.0, 0.0]})
+    out = protect(table, base="base", dominance=0.85, margins=["group"])
+    # g: 2 is below 3 and its zero hides in a group of 2; h: 1 is below 3 and 10 is dominated, so
+    # h has two hidden cells and its total gives neither away: no secondary suppression
+    assert out["rule"].tolist() == ["min_count", "small_group", "min_count", "", "dominance", ""]
+    single = protect(pd.DataFrame({"n": [20, 1, 6, 8]}), margins=[None])
+    assert single["rule"].tolist() == ["", "min_count", "secondary", ""]
+
+
+def test_an_earlier_rule_is_kept_and_shown_rows_have_none():
+    first = protect(pd.DataFrame({"n": [5, 5], "total": [10.0, 10.0], "largest": [9.0, 1.0]}),
+                    dominance=0.85)
+    again = protect(first.drop(columns="display"), count="n")
+    assert again["rule"].tolist() == ["dominance", ""]
+    assert again["suppressed"].tolist() == [True, False]

@@ -59,13 +59,18 @@ def default_workspace(tmp_path: Path) -> Path:
     return root
 
 
-def test_incremental_runs_skip_touch_reorder_new_territory_and_force(default_workspace: Path) -> None:
+def test_incremental_runs_skip_touch_reorder_new_territory_and_force(default_workspace: Path,
+                                                                    disclosure_kept) -> None:
     root = default_workspace
     reports = _reports(root)
 
     # first run, one worker: every territory and the synthesis run, in fresh kernels
     first = run_batch(root, jobs=1, show_progress=False)
     assert first.executed == ["*", "alpha", "beta", "gamma"]
+    # every report folder carries the disclosure audit of what it shows, and keeps the rules
+    assert all((reports / x / "audit.json").is_file() for x in ("alpha", "beta", "gamma"))
+    assert (reports / "audit.json").is_file()
+    disclosure_kept(root)
     assert first.skipped == [] and first.failed == []
     assert first.reports_dir == str(reports)
     frame = pd.read_parquet(root / "data" / "processed" / SURVEY_ID / "responses.parquet")
