@@ -10,6 +10,7 @@ publish as is, into ``<workspace>/data/exports/<survey_id>/``::
     workbooks/<t>.xlsx             indicator tables + README sheet; workbooks/synthesis.xlsx
     placemats/<t>.html, <t>.pdf    the one-page data placemat (A4 landscape; PDF via Chromium)
     network/<t>.gexf, <t>_nodes.csv, <t>_edges.csv   for Gephi
+    network/<t>_waves.gexf         the network over every wave (dynamic GEXF: spells, ties gained/lost)
     notes/<t>.csv, <t>.md          the journal's interpretation notes (no participant names)
     audit/<t>.json, audit/_all.json   the disclosure audit of what each territory's (and the
                                    synthesis's) files show (coopwork.results.audit; `coopwork check`)
@@ -42,7 +43,7 @@ import pandas as pd
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
 from ..results.paths import ALL, export_name, reports_dir
-from .network_files import IDENTIFYING, write_network_files
+from .network_files import IDENTIFYING, write_dynamic_gexf, write_network_files
 from .safe import neutralise, to_csv
 from .workbook import write_workbook
 
@@ -182,7 +183,7 @@ def export_all(
         When the workspace has no data or a file cannot be written.
     """
     from ..progress import progress
-    from ..results.compute import Inputs
+    from ..results.compute import Inputs, network_history
     from ..results.io import load
     from ..results.store import ensure
     from ..workspace import open_workspace
@@ -249,6 +250,9 @@ def export_all(
         page = _write_territory_page(ws, content, site, footer=footer, notes=notes, reports=reports)
         result.files.append(page)
         name = export_name(content.territory)
+        over_time = write_dynamic_gexf(network_history(inputs, content.territory, min_count=min_count),
+                                       site / "network" / f"{name}_waves.gexf", survey=ws.survey)
+        result.files += [over_time] if over_time is not None else []
         shown = [site / "workbooks" / f"{name}.xlsx", page, site / "placemats" / f"{name}.html",
                  site / "placemats" / f"{name}.pdf", site / "network" / f"{name}.gexf", *reports]
         result.files.append(_write_audit(load(by_territory[content.territory].path), content.tables,

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
     from .fingerprint import Fingerprint
 
-__all__ = ["RESULTS_VERSION", "Inputs", "WaveData", "breakdown", "compute"]
+__all__ = ["RESULTS_VERSION", "Inputs", "WaveData", "breakdown", "compute", "network_history"]
 
 
 @dataclass
@@ -665,6 +665,27 @@ def _previous_network(
     rows, relation_rows = _rows(wd, territory)
     stats = wd.network((territory, None), rows, relation_rows).stats
     return _protect_network(stats, lang=lang, min_count=min_count)
+
+
+def network_history(inputs: Inputs, territory: str, *, min_count: int) -> list[tuple[str, Any]]:
+    """The territory's cooperation network in each of its waves, oldest first, as ``(wave, graph)``:
+    the graphs the results publish (nodes keyed by organisation, before :func:`display_names`
+    hides names), only for the waves whose network is shown (at least ``min_count`` responding
+    organisations). What the dynamic GEXF (:func:`coopwork.export.network_files.write_dynamic_gexf`)
+    is written from."""
+    survey = inputs.survey
+    if survey.role("organisation") is None or survey.role("partner") is None:
+        return []
+    history = []
+    for wave in inputs.waves_of.get(territory, []):
+        wd = inputs.wave(wave)
+        if survey.role("partner").name not in wd.relations.columns:
+            continue
+        rows, relation_rows = _rows(wd, territory)
+        network = wd.network((territory, None), rows, relation_rows)
+        if not _protect_network(network.stats, lang="en", min_count=min_count)["suppressed"].iloc[0]:
+            history.append((wave, network.graph))
+    return history
 
 
 def breakdown(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_count: int) -> dict:

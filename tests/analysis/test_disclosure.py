@@ -98,7 +98,8 @@ def test_visible_label_placeholder_in_both_languages():
 def test_each_suppressed_cell_records_the_rule_that_fired():
     table = pd.DataFrame({"group": ["g", "g", "h", "h", "h", "h"], "n": [2, 0, 1, 12, 10, 30],
                           "base": [2, 2, 53, 53, 53, 53],
-                          "total": [0.0, 0.0, 0.0, 0.0, 100.0, 0.0], "largest": [0.0, 0.0, 0.0, 0.0, 90.0, 0.0]})
+                          "total": [0.0, 0.0, 0.0, 0.0, 100.0, 0.0],
+                          "largest": [0.0, 0.0, 0.0, 0.0, 90.0, 0.0]})
     out = protect(table, base="base", dominance=0.85, margins=["group"])
     # g: 2 is below 3 and its zero hides in a group of 2; h: 1 is below 3 and 10 is dominated, so
     # h has two hidden cells and its total gives neither away: no secondary suppression
