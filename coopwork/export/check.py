@@ -7,7 +7,10 @@ What is published, and what is read back (never the raw or processed data):
 - the reports' folders (``data/reports/<survey>/<t>/audit.json``): the tables the reports show;
   a folder of reports without an audit is a breach;
 - the exports (``data/exports/<survey>/audit/<t>.json``): the tables, and every sheet of the
-  workbooks they cover read back from the ``.xlsx``; a workbook without an audit is a breach.
+  workbooks they cover read back from the ``.xlsx``; a workbook without an audit is a breach;
+- the answers for statistics software (``data/exports/<survey>/data/<wave>/``, whole waves: not
+  with ``territories``): read back, no column of a declared identifier and no text that looks
+  like a pseudonym, an e-mail address or a phone number.
 
 Each table is checked by :func:`coopwork.results.audit.verify_table`. :func:`check_published`
 returns a :class:`CheckResult`; the command prints one catalogue message per breach, naming the
@@ -180,7 +183,44 @@ def check_published(workspace: str | Path = ".", *, territories: list[str] | Non
         stem = ALL if path.stem == "synthesis" else path.stem
         if path.resolve() not in covered and chosen(stem):
             result.breaches.append(Breach(str(path), "", None, None, "no_audit"))
+
+    # the answers for statistics software (a whole wave): no identifier column or value
+    if wanted is None:
+        identifiers = {q.name for q in ws.survey.identifiers}
+        for audit in sorted((site / "data").glob(f"*/{AUDIT_FILE}")):
+            data = _read(audit, result)
+            for name in (data or {}).get("files", []):
+                path = audit.parent / name
+                if path.suffix in {".sav", ".dta", ".csv"} and path.name != "codebook.csv":
+                    result.breaches += _check_data(path, identifiers)
+                    result.files.append(str(path))
     return result
+
+
+def _check_data(path: Path, identifiers: set[str]) -> list[Breach]:
+    """Identifier columns, or identifying texts (pseudonyms, e-mails, phones), in a data file."""
+    import pandas as pd
+
+    from .network_files import IDENTIFYING
+
+    if path.suffix == ".csv":
+        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    else:
+        import pyreadstat
+
+        reader = pyreadstat.read_sav if path.suffix == ".sav" else pyreadstat.read_dta
+        frame, _ = reader(path)
+    found = [Breach(str(path), path.stem, None, column, "identifier_published")
+             for column in frame.columns if column in identifiers]
+    for column in frame.columns:
+        if frame[column].dtype != object and not pd.api.types.is_string_dtype(frame[column]):
+            continue
+        values = frame[column].astype(str)
+        texts = pd.to_numeric(values, errors="coerce").isna()  # numbers (decimals) are not phones
+        hits = (values.str.contains(IDENTIFYING, na=False) & texts).to_numpy()
+        found += [Breach(str(path), path.stem, int(row), column, "identifier_published")
+                  for row in hits.nonzero()[0][:10]]
+    return found
 
 
 def describe(breach: Breach, lang: str) -> str:

@@ -146,3 +146,16 @@ def test_cli_unknown_wave_is_a_clear_error(blanked, capsys):
 def test_export_needs_a_target_without_data(blanked, capsys):
     assert main(["export", "--workspace", str(blanked)]) == 2
     assert "--territory" in capsys.readouterr().err
+
+
+def test_check_reads_the_data_files_back_and_catches_an_identifier(blanked, disclosure_kept):
+    from coopwork.export.check import check_published
+
+    written = write_data(open_workspace(blanked), wave="2025", fmt="csv", lang="en")
+    disclosure_kept(blanked)
+    assert str(written.folder / "responses.csv") in check_published(blanked).files
+    path = written.folder / "responses.csv"
+    text = path.read_text(encoding="utf-8-sig").replace("texte libre", "écrire à awa@example.org", 1)
+    path.write_text(text, encoding="utf-8")
+    breaches = check_published(blanked).breaches
+    assert [(b.file, b.reason) for b in breaches] == [(str(path), "identifier_published")]
