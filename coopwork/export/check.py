@@ -134,6 +134,8 @@ def check_published(workspace: str | Path = ".", *, territories: list[str] | Non
     from ..workspace import open_workspace
 
     ws = open_workspace(workspace)
+    for territory in territories or []:
+        ws.responses(territory=territory)  # an unknown territory: the message lists the others
     wanted = None if territories is None else {name_for(x) for x in territories}
     result = CheckResult()
 
@@ -243,6 +245,7 @@ def main(args: argparse.Namespace) -> int:
         for breach in result.breaches:
             print(describe(breach, lang), file=sys.stderr)
         key = "export.check_ok" if result.ok else "export.check_failed"
+        key = "export.check_nothing" if result.ok and not result.files else key
         print(t(key, lang, files=len(result.files), tables=result.tables, cells=result.cells,
                 suppressed=result.suppressed, breaches=len(result.breaches)))
     sys.stdout.flush()

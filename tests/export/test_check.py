@@ -108,3 +108,11 @@ def test_report_folders_carry_their_audit(published):
     (reports / AUDIT_FILE).write_text(json.dumps(publication(results, files=["territory_report.html"])),
                                       encoding="utf-8")
     assert check_published(published, territories=["alpha"]).ok
+
+
+def test_check_names_an_unknown_territory_and_says_when_nothing_is_published(workspace, capsys):
+    assert main(["check", "--workspace", str(workspace), "--territory", "omega"]) == 2
+    err = capsys.readouterr().err
+    assert "omega" in err and "alpha" in err
+    assert main(["check", "--workspace", str(workspace), "--lang", "en"]) == 0
+    assert "Nothing published" in capsys.readouterr().out
