@@ -79,6 +79,15 @@ def test_sav_labels_and_user_missing_values(blanked, sample_survey):
     plain, _ = pyreadstat.read_sav(written.folder / "responses.sav")
     assert plain[NUMBER].isna().tolist() == source[NUMBER].isna().tolist()
     _no_identifier(frame, sample_survey)
+    # the ties: one row each, labelled like the responses
+    ties, tie_meta = pyreadstat.read_sav(written.folder / "relations.sav", user_missing=True)
+    assert len(ties) == len(open_workspace(blanked).relations(wave="2025"))
+    kind = next(q for q in sample_survey.repeats[sample_survey.relations_repeat]
+                if q.type == "select_one" and not q.role)
+    assert tie_meta.column_names_to_labels[kind.name] == sample_survey.label(kind.name, "en")
+    assert set(sample_survey.choice_labels(kind.name, "en").values()) <= set(
+        tie_meta.variable_value_labels[kind.name].values())
+    _no_identifier(ties, sample_survey)
 
 
 def test_select_multiple_becomes_labelled_flags(blanked, sample_survey):
