@@ -504,9 +504,18 @@ class _Table:
 def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territory: str | None,
                  file: str) -> tuple[pd.Series, pd.Series]:
     """Territory of each row and the reason for rows that have none (NA when fine)."""
+    from ..results.paths import problem
+
     question = survey.role("territory")
     fixed = None if territory is None else str(territory).strip() or None
     index = raw.index
+    if fixed is not None and question is not None and question.type == "select_one":
+        # --territory must be one of the form's territories, whether or not the export has the column
+        names = _choice_names(question, survey)
+        if names and fixed not in names:
+            shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
+            raise IngestError(message("err_territory_unknown", territory=fixed, question=question.name),
+                              file=file, hint=message("hint_territory_choices", choices=shown))
     if question is None or question.name not in clean.columns:
         if fixed is None:
             text = (message("err_no_territory_survey") if question is None
@@ -517,16 +526,15 @@ def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territo
     values = clean[question.name]
     reason = pd.Series(pd.NA, index=index, dtype="string")
     if question.type == "select_one":
-        names = _choice_names(question, survey)
-        allowed = set(names)
-        if fixed is not None and allowed and fixed not in allowed:
-            shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
-            raise IngestError(message("err_territory_unknown", territory=fixed, question=question.name),
-                              file=file, hint=message("hint_territory_choices", choices=shown))
+        allowed = set(_choice_names(question, survey))
         canonical = _map_unique(values, lambda v: _canonical_choice(v, allowed)).astype("string")
         unknown = values.notna() & canonical.isna()
         reason = reason.mask(unknown, message("reason_territory_unknown", question=question.name))
         values = canonical
+    else:  # a free-text territory becomes a folder name: the same rule as --territory
+        unsafe = _map_unique(values, lambda v: problem(v) is not None).eq(True)
+        reason = reason.mask(values.notna() & unsafe,
+                             message("reason_territory_unsafe", question=question.name))
     filled = values.fillna(fixed) if fixed is not None else values
     reason = reason.mask(reason.isna() & filled.isna(),
                          message("reason_no_territory", question=question.name))
