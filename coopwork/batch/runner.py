@@ -89,14 +89,25 @@ def find_notebook(name: str | Path, workspace: str | Path, *, lang: str = "fr") 
 
 
 def _read_notebook(path: Path, lang: str) -> dict:
-    """A notebook file as JSON (a clear RunError when it is not one)."""
+    """A notebook file as JSON (a clear RunError when it is not one, never its bytes).
+
+    Only the shape papermill relies on is checked here (a JSON object whose ``cells`` is a list
+    of objects with a ``cell_type``): importing nbformat to validate would cost seconds to every
+    run that has nothing to do.
+    """
     import json
 
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
         raise RunError(t("batch.no_notebook", lang), file=path,
                        hint=t("batch.no_notebook_hint", lang)) from err
+    except ValueError:  # not UTF-8 or not JSON: a text file, a binary file, /etc/passwd ...
+        nb = None
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list) or not all(isinstance(c, dict) and "cell_type" in c for c in cells):
+        raise RunError(t("batch.not_notebook", lang), file=path, hint=t("batch.no_notebook_hint", lang))
+    return nb
 
 
 def _check_parameters_cell(nb: Any, path: Path, lang: str = "fr") -> None:

@@ -304,3 +304,24 @@ def test_a_run_killed_while_publishing_leaves_nothing_the_next_run_keeps(default
     assert mine.read_text(encoding="utf-8") == "keep me"
     for territory in ("alpha", "beta", "gamma"):
         assert (_reports(root) / territory / "territory_report.html").is_file()
+
+
+NOT_NOTEBOOKS = [None, b"[1]\n", b'{"cells": 3}', b'{"cells": [1, 2]}', bytes(range(256))]
+
+
+@pytest.mark.parametrize("content", NOT_NOTEBOOKS)
+def test_a_file_that_is_not_a_notebook_is_one_sentence(workspace: Path, tmp_path: Path, content) -> None:
+    """``coopwork run --notebook /etc/passwd`` (or any file that is not a notebook): exit 2, one
+    sentence naming the file, none of its bytes."""
+    path = Path("/etc/passwd")
+    if content is not None or not path.is_file():
+        path = tmp_path / "not_a_notebook.ipynb"
+        path.write_bytes(content or b"root:x:0:0:root:/root:/bin/bash\n")
+    command = [sys.executable, "-m", "coopwork.cli", "run", "--notebook", str(path), "--lang", "en",
+               "--workspace", str(workspace)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (f"coopwork run: {path}: this file is not a Jupyter notebook (.ipynb). What to do: "
+                           "give the path of an .ipynb with --notebook (default "
+                           "notebooks/territory_report.ipynb).\n")
+    assert done.stdout == ""
