@@ -106,13 +106,15 @@ class Workspace:
         import json
 
         from . import __version__
+        from .results.paths import problem
         from .survey import survey_from_dict, survey_to_dict
 
         digest = hashlib.sha256(self.survey_path.read_bytes()).hexdigest()
         cache = self.state_dir / "cache" / f"survey-{__version__}-{digest[:32]}.json"
         try:
             survey = survey_from_dict(json.loads(cache.read_text(encoding="utf-8")))
-            return replace(survey, path=self.survey_path)
+            if problem(survey.survey_id) is None:  # a cache written before ids were checked: parse again
+                return replace(survey, path=self.survey_path)
         except (OSError, ValueError, KeyError, TypeError):
             pass
         survey = load_survey(self.survey_path)

@@ -194,3 +194,27 @@ def test_ids_already_stored_still_name_files_only_through_the_path_authority(nes
     assert all("/" not in name and not name.startswith(".") for name in plan.notebooks.values())
     assert all((plan.folder / name).is_file() for name in plan.notebooks.values())
     assert plan.urls[hostile].endswith(f"/voila/render/{plan.notebooks[hostile]}")
+
+
+def test_a_parsed_form_cached_before_the_checks_is_parsed_again(nested):
+    """``.coopwork/cache`` may hold a form parsed by an earlier coopwork, whose form_id was not checked."""
+    import dataclasses
+    import hashlib
+    import json
+
+    from coopwork import __version__
+    from coopwork.survey import survey_to_dict
+    from coopwork.workspace import open_workspace
+
+    _, workspace = nested
+    form = workspace / "surveys" / "cooperation_territoriale.xlsx"
+    parsed = load_survey(form)
+    book = openpyxl.load_workbook(form)
+    book["settings"]["A2"] = "../../../tmp/z"
+    book.save(form)
+    digest = hashlib.sha256(form.read_bytes()).hexdigest()
+    cache = workspace / ".coopwork" / "cache" / f"survey-{__version__}-{digest[:32]}.json"
+    cache.parent.mkdir(parents=True)
+    cache.write_text(json.dumps(survey_to_dict(dataclasses.replace(parsed, survey_id="../../../tmp/z"))))
+    with pytest.raises(SurveyError, match="form_id"):
+        open_workspace(workspace).survey  # noqa: B018 - the property parses the form
