@@ -196,6 +196,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_ids(args: argparse.Namespace) -> None:
+    """Refuse a ``--wave`` or ``--territory`` that could not be a file name (exit 2, one sentence)."""
+    from .results.paths import check_id
+
+    lang = getattr(args, "lang", None)
+    for what in ("wave", "territory"):
+        value = getattr(args, what, None)
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None:
+                check_id(item, what=what, lang=lang)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -205,6 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     module_name, function_name = _HANDLERS[args.command].split(":")
     try:
+        _check_ids(args)
         handler = getattr(importlib.import_module(module_name), function_name)
         return int(handler(args) or 0)
     except CoopworkError as err:

@@ -414,7 +414,11 @@ def load_survey(path: str | Path) -> Survey:
     survey_id = str(form.get("id_string") or path.stem)
     if survey_id == "data":  # pyxform's placeholder when settings has no form_id
         survey_id = path.stem
-    return Survey(
+    from .results.paths import check_id
+
+    # the form_id names the folders of its data (data/processed/<form_id>): never a path
+    survey_id = check_id(survey_id, what="form_id", error=SurveyError, file=path.name, column="form_id")
+    survey = Survey(
         survey_id=survey_id,
         title=str(form.get("title") or survey_id),
         version=str(form["version"]) if form.get("version") else None,
@@ -425,3 +429,8 @@ def load_survey(path: str | Path) -> Survey:
                  for k, v in (form.get("choices") or {}).items()},
         path=path,
     )
+    territory = survey.role("territory")
+    if territory is not None and territory.is_select:  # its choice names become territory ids
+        for choice in territory.choices or survey.choices.get(territory.list_name or "", []):
+            check_id(choice.name, what="territory", error=SurveyError, file=path.name, column="name")
+    return survey

@@ -33,6 +33,10 @@ Rules, in the order they are applied
    repeated until no line has a single suppressed cell.
 5. Rows already marked ``suppressed`` by an earlier call stay suppressed, with the rule that
    fired then.
+6. **Other counts** published next to a shown row (``other_counts``, by default the ``missing``
+   column: how many respondents the question applied to did not answer) follow the threshold
+   rule too: a value of ``1 .. min_count - 1`` becomes NA (the row itself stays shown), so that
+   "2 did not answer" is never published.
 
 The ``rule`` column, with the thresholds of the results (``min_count`` and :data:`DOMINANCE`), is
 the disclosure audit that every published output carries (:mod:`coopwork.results.audit`).
@@ -71,6 +75,7 @@ __all__ = [
     "format_number",
     "format_percent",
     "has_consent",
+    "is_small",
     "protect",
     "visible_label",
 ]
@@ -186,6 +191,19 @@ def visible_label(name: object, *, consent: object, lang: str | None = None) -> 
     return None if lang is None else t("analysis.anonymous_organisation", lang)
 
 
+def is_small(count: object, min_count: int = DEFAULT_MIN_COUNT) -> bool:
+    """True for a count of ``1 .. min_count - 1`` respondents: one that must not be published.
+
+    Examples
+    --------
+    >>> is_small(0), is_small(2), is_small(3), is_small(None)
+    (False, True, False, False)
+    """
+    if count is None or pd.isna(count):
+        return False
+    return 0 < float(count) < max(int(min_count), 1)
+
+
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
     if value is None:
         return []
@@ -250,6 +268,7 @@ def protect(
     total_column: str = "total",
     largest_column: str = "largest",
     display: Display = None,
+    other_counts: Sequence[str] = ("missing",),
 ) -> pd.DataFrame:
     """Mark the rows that must not be published, blank their numbers and add a ``display`` text.
 
@@ -284,6 +303,9 @@ def protect(
         How to write a shown row: a column name (formatted as a number), or a function
         ``(row, lang) -> str`` where ``row`` is a mapping column → value. Default: the ``count``
         column.
+    other_counts
+        Further count columns published with the row (rule 6; default ``missing``, when the
+        table has it): values of ``1 .. min_count - 1`` are set to NA.
 
     Returns
     -------
@@ -358,6 +380,10 @@ def protect(
         elif pd.api.types.is_float_dtype(series) and not isinstance(series.dtype, pd.Float64Dtype):
             series = series.astype("Float64")
         out[column] = series.mask(mask)
+    for column in other_counts:  # rule 6, after the group-size rule has read them
+        if column in out.columns:
+            values = pd.to_numeric(out[column], errors="coerce")
+            out[column] = out[column].mask((values > 0) & (values < threshold))
 
     if display is None:
         display = _default_display(count, lang)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -30,9 +31,13 @@ from ..errors import RunError
 from ..i18n import t
 from .plan import ALL_TERRITORIES, RunState, Task, notebook_hash, task_key
 
-__all__ = ["DEFAULT_NOTEBOOKS", "RunResult", "find_notebook", "plan_tasks", "run_batch", "warm_server"]
+__all__ = ["DEFAULT_NOTEBOOKS", "RunResult", "find_notebook", "plan_tasks", "remove_stale_temporaries",
+           "run_batch", "warm_server"]
 
 DEFAULT_NOTEBOOKS = ("territory_report.ipynb", "synthesis.ipynb")
+# the temporary files a run writes before moving them into place: ``.<name>.<pid>[.<thread>].tmp``
+# (reports and their HTML, plotly.js, the index page, the run state)
+_TEMPORARY = re.compile(r"\..+\.\d+(\.\d+)?\.tmp")
 
 
 @dataclass
@@ -86,14 +91,25 @@ def find_notebook(name: str | Path, workspace: str | Path, *, lang: str = "fr") 
 
 
 def _read_notebook(path: Path, lang: str) -> dict:
-    """A notebook file as JSON (a clear RunError when it is not one)."""
+    """A notebook file as JSON (a clear RunError when it is not one, never its bytes).
+
+    Only the shape papermill relies on is checked here (a JSON object whose ``cells`` is a list
+    of objects with a ``cell_type``): importing nbformat to validate would cost seconds to every
+    run that has nothing to do.
+    """
     import json
 
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
         raise RunError(t("batch.no_notebook", lang), file=path,
                        hint=t("batch.no_notebook_hint", lang)) from err
+    except ValueError:  # not UTF-8 or not JSON: a text file, a binary file, /etc/passwd ...
+        nb = None
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list) or not all(isinstance(c, dict) and "cell_type" in c for c in cells):
+        raise RunError(t("batch.not_notebook", lang), file=path, hint=t("batch.no_notebook_hint", lang))
+    return nb
 
 
 def _check_parameters_cell(nb: Any, path: Path, lang: str = "fr") -> None:
@@ -158,6 +174,32 @@ def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None 
                 extra={"manifest_hash": manifest,
                        "plotly_js": PLOTLY_JS if scope_all else f"../{PLOTLY_JS}"}))
     return tasks
+
+
+def remove_stale_temporaries(*folders: Path) -> list[Path]:
+    """Remove the temporary files an interrupted run left (``kill -9``, power cut); return them.
+
+    Only coopwork's own names (``.<name>.<pid>[.<thread>].tmp``) are touched, and only by a run
+    that holds the run lock: no other run of the workspace can be writing them.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in (".territory_report.html.4242.140.tmp", "notes.tmp", "report.html"):
+    ...     _ = (folder / name).write_text("x")
+    >>> [p.name for p in remove_stale_temporaries(folder)], sorted(p.name for p in folder.iterdir())
+    (['.territory_report.html.4242.140.tmp'], ['notes.tmp', 'report.html'])
+    """
+    removed = []
+    for folder in folders:
+        if not Path(folder).is_dir():
+            continue
+        for path in sorted(Path(folder).rglob(".*.tmp")):
+            if _TEMPORARY.fullmatch(path.name) and path.is_file():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
 
 
 @contextlib.contextmanager
@@ -295,6 +337,7 @@ def run_batch(workspace: str | Path = ".", *, territories: list[str] | None = No
     result = RunResult(reports_dir=str(ws.reports_dir))
     runs_dir = ws.state_dir / "runs"
     with _lock(runs_dir, lang):
+        remove_stale_temporaries(ws.reports_dir, runs_dir)  # left by a run that was killed
         tasks = plan_tasks(ws, paths, territories=territories, wave=wave, lang=lang, min_count=min_count,
                            timeout=timeout)
         states = {path.stem: RunState(runs_dir / f"{path.stem}.json") for path in paths}

@@ -65,7 +65,9 @@ class ServerPlan:
     @property
     def urls(self) -> dict[str, str]:
         """Dashboard name → URL (with the token when there is one)."""
-        return dashboard_urls(self.public_host, self.port, self.token, list(self.notebooks))
+        stems = {name: file.removesuffix(".ipynb") for name, file in self.notebooks.items()}
+        by_stem = dashboard_urls(self.public_host, self.port, self.token, list(stems.values()))
+        return {name: by_stem[stem] for name, stem in stems.items()}
 
     @property
     def public_host(self) -> str:
@@ -181,6 +183,7 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
     DashboardError
         When the workspace has no data yet, or ``territory`` is unknown.
     """
+    from ..results.paths import name_for
     from ..results.store import prepare_all
     from ..workspace import open_workspace
     from .journal import Journal
@@ -208,16 +211,16 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
     for name in names:
         parameters = {"territory": None if name == SYNTHESIS else name, "wave": None,
                       "workspace": str(ws.root), "lang": lang, "min_count": min_count}
-        write_notebook(folder / f"{name}.ipynb", parameters, template=template)
-        notebooks[name] = f"{name}.ipynb"
+        notebooks[name] = f"{name_for(name)}.ipynb"  # the path authority: never a path of its own
+        write_notebook(folder / notebooks[name], parameters, template=template)
     for stale in folder.glob("*.ipynb"):
-        if stale.stem not in notebooks:
+        if stale.name not in notebooks.values():
             stale.unlink()
     plan = ServerPlan(workspace=ws.root, folder=folder, host=host, port=port, token=token,
                       notebooks=notebooks, territory=territory, expect=expect)
     # workshop mode: N kernels ready now, and N more ready for the moment everyone reloads; at most
     # 2.5 N kernels in all (≈ 72 MB each), the pool refilling as participants' old kernels close
-    pool = {territory: 2 * expect} if territory and expect else {}
+    pool = {name_for(territory): 2 * expect} if territory and expect else {}
     config = voila_config(plan, pool=pool, max_kernels=(5 * expect + 1) // 2 if pool else 0)
     (folder / "voila.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
     return plan
@@ -329,7 +332,7 @@ def wait_until_ready(plan: ServerPlan, log: str | Path, *, process: subprocess.P
             sys.stderr.write(text[seen:])
             sys.stderr.flush()
         seen = len(text)
-        if size == 0 or pool_ready(text, f"{plan.territory}.ipynb") >= size:
+        if size == 0 or pool_ready(text, plan.notebooks.get(plan.territory, "")) >= size:
             return time.monotonic() - start_time
         if process is not None and process.poll() is not None:
             raise DashboardError(f"the dashboard server stopped (exit code {process.returncode})", file=path)

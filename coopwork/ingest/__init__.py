@@ -121,12 +121,13 @@ def content_hashes(frame: pd.DataFrame) -> pd.Series:
 
 
 def _check_wave(wave: object) -> str:
+    from ..results.paths import check_id
     from .pseudonymise import message
 
     text = "" if wave is None else str(wave).strip()
     if not text:
         raise IngestError(message("err_wave"), hint=message("hint_wave"))
-    return text
+    return check_id(text, what="wave", error=IngestError)
 
 
 def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
@@ -176,6 +177,10 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         raise IngestError(message("err_missing_file"), file=path, hint=message("hint_missing_file"))
     survey = survey if isinstance(survey, Survey) else load_survey(survey)
     wave = _check_wave(wave)
+    if territory is not None and str(territory).strip():
+        from ..results.paths import check_id
+
+        territory = check_id(territory, what="territory", error=IngestError)
     # the file's sha256 is computed on a second thread while the file is read and validated
     with ThreadPoolExecutor(max_workers=1) as pool, sharing():  # sharing: each column hashed once
         digest = pool.submit(file_sha256, path)

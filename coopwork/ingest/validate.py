@@ -68,12 +68,15 @@ from .pseudonymise import message
 from .raw import RawExport
 from .xpath import XPathError, evaluate, parse, references, uses_dot
 
-__all__ = ["ACTIONS", "ISSUE_COLUMNS", "Validated", "issues_frame", "validate"]
+__all__ = ["ACTIONS", "ISSUE_COLUMNS", "MAX_TEXT", "Validated", "issues_frame", "validate"]
 
 ISSUE_COLUMNS = ["row", "sheet", "column", "value", "reason", "action"]
-QUARANTINED, SET_MISSING, OPTION_DROPPED, FLAGGED = (
-    "quarantined row", "value set missing", "option dropped", "flagged")
-ACTIONS = (QUARANTINED, SET_MISSING, OPTION_DROPPED, FLAGGED)
+QUARANTINED, SET_MISSING, OPTION_DROPPED, TRUNCATED, FLAGGED = (
+    "quarantined row", "value set missing", "option dropped", "value truncated", "flagged")
+ACTIONS = (QUARANTINED, SET_MISSING, OPTION_DROPPED, TRUNCATED, FLAGGED)
+#: longest free-text answer stored (characters, about five pages): a longer one is cut to this
+#: length (its last character becomes "…") and kept whole in the issues file
+MAX_TEXT = 10_000
 _DATE_TYPES = {"date", "datetime", "today", "start", "end"}
 _MISSING_TOKENS = {"", "n/a", "NA", "N/A", "nan", "NaN", "None", "null", "NULL"}
 
@@ -184,6 +187,7 @@ class _Checked:
     reason: object             # str or Series of str for the bad rows
     dropped: pd.Series | None = None   # select_multiple: bool, some options dropped
     dropped_reason: pd.Series | None = None
+    cut: pd.Series | None = None       # text: bool, the answer was longer than MAX_TEXT and was cut
 
 
 def _choice_names(question: Question, survey: Survey) -> list[str]:
@@ -316,8 +320,19 @@ def _check(question: Question, values: pd.Series, survey: Survey) -> _Checked:
         return _check_number(values, integer=False)
     if question.type in {"date", "datetime"}:
         return _check_date(values, question.type)
+    if question.type == "text":
+        return _check_text(values)
     none = pd.Series(False, index=values.index)
     return _Checked(values, values.astype("string"), none, "")
+
+
+def _check_text(values: pd.Series) -> _Checked:
+    """Free text: kept as it is up to :data:`MAX_TEXT` characters, cut beyond (the issue keeps it whole)."""
+    none = pd.Series(False, index=values.index)
+    cut = (values.str.len() > MAX_TEXT).fillna(False).astype(bool)
+    if cut.any():
+        values = values.mask(cut, values.str.slice(0, MAX_TEXT - 1) + "…")
+    return _Checked(values, values.astype("string"), none, "", cut=cut if cut.any() else None)
 
 
 # ----------------------------------------------------------------------------- validation
@@ -384,6 +399,9 @@ class _Table:
             if checked.dropped is not None and checked.dropped.any():
                 self.issue(_spread(checked.dropped, codes, index), question.name,
                            _spread_reason(checked.dropped_reason, codes, index), OPTION_DROPPED)
+            if checked.cut is not None:  # the issue keeps the whole answer (the original value)
+                self.issue(_spread(checked.cut, codes, index), question.name,
+                           message("reason_text_cut", limit=f"{MAX_TEXT:,}".replace(",", " ")), TRUNCATED)
             small_clean = checked.clean.mask(checked.bad)
             self.small[question.name] = (codes, small_clean.reset_index(drop=True))
             clean[question.name] = spread(small_clean)
@@ -504,9 +522,18 @@ class _Table:
 def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territory: str | None,
                  file: str) -> tuple[pd.Series, pd.Series]:
     """Territory of each row and the reason for rows that have none (NA when fine)."""
+    from ..results.paths import problem
+
     question = survey.role("territory")
     fixed = None if territory is None else str(territory).strip() or None
     index = raw.index
+    if fixed is not None and question is not None and question.type == "select_one":
+        # --territory must be one of the form's territories, whether or not the export has the column
+        names = _choice_names(question, survey)
+        if names and fixed not in names:
+            shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
+            raise IngestError(message("err_territory_unknown", territory=fixed, question=question.name),
+                              file=file, hint=message("hint_territory_choices", choices=shown))
     if question is None or question.name not in clean.columns:
         if fixed is None:
             text = (message("err_no_territory_survey") if question is None
@@ -517,16 +544,15 @@ def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territo
     values = clean[question.name]
     reason = pd.Series(pd.NA, index=index, dtype="string")
     if question.type == "select_one":
-        names = _choice_names(question, survey)
-        allowed = set(names)
-        if fixed is not None and allowed and fixed not in allowed:
-            shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
-            raise IngestError(message("err_territory_unknown", territory=fixed, question=question.name),
-                              file=file, hint=message("hint_territory_choices", choices=shown))
+        allowed = set(_choice_names(question, survey))
         canonical = _map_unique(values, lambda v: _canonical_choice(v, allowed)).astype("string")
         unknown = values.notna() & canonical.isna()
         reason = reason.mask(unknown, message("reason_territory_unknown", question=question.name))
         values = canonical
+    else:  # a free-text territory becomes a folder name: the same rule as --territory
+        unsafe = _map_unique(values, lambda v: problem(v) is not None).eq(True)
+        reason = reason.mask(values.notna() & unsafe,
+                             message("reason_territory_unsafe", question=question.name))
     filled = values.fillna(fixed) if fixed is not None else values
     reason = reason.mask(reason.isna() & filled.isna(),
                          message("reason_no_territory", question=question.name))

@@ -124,9 +124,17 @@ class Inputs:
         self._waves: dict[str, WaveData] = {}
 
     @cached_property
+    def has_ties(self) -> bool:
+        """Whether the workspace holds partner ties: an export without repeat groups (a Kobo CSV, a
+        LimeSurvey or Google Forms export) has no relations table, hence no network section."""
+        partner = self.survey.role("partner")
+        return partner is not None and partner.name in self.relations.columns
+
+    @cached_property
     def published(self) -> list[Published]:
-        """The published questions (:func:`~coopwork.results.questions.published`)."""
-        return published(self.survey)
+        """The published questions (:func:`~coopwork.results.questions.published`); the questions
+        asked about each tie only when the workspace has ties (:attr:`has_ties`)."""
+        return [item for item in published(self.survey) if item.unit != "ties" or self.has_ties]
 
     @cached_property
     def scores(self) -> pd.DataFrame | None:
@@ -366,10 +374,9 @@ def _network(
     survey = wd.survey
     if survey.role("organisation") is None or survey.role("partner") is None:
         return None, None, None, None
+    if survey.role("partner").name not in wd.relations.columns:  # no relations table: no network section
+        return None, None, None, None
     chart = _chart("network", "ties", t("dashboard.section_ties", lang))
-    if survey.role("partner").name not in wd.relations.columns:
-        chart["message"] = t("dashboard.no_data", lang)
-        return chart, None, None, None
     network = wd.network(group, rows, relation_rows)
     stats = _protect_network(network.stats, lang=lang, min_count=min_count)
     if stats["suppressed"].iloc[0]:

@@ -30,6 +30,18 @@ def test_missing_count_is_suppressed():
     assert out["suppressed"].tolist() == [True, False]
 
 
+def test_the_missing_column_follows_the_threshold_rule_too():
+    """Rule 6: "1 or 2 did not answer" is a count of respondents like any other."""
+    table = pd.DataFrame({"option": list("abcde"), "n": [10, 10, 10, 10, 10], "base": [20] * 5,
+                          "missing": pd.array([0, 1, 2, 3, pd.NA], dtype="Int64")})
+    out = protect(table, base=["base", "missing"])
+    assert out["suppressed"].tolist() == [False] * 5  # the rows stay shown
+    assert out["missing"].tolist()[0] == 0 and out["missing"].tolist()[3] == 3
+    assert out["missing"].isna().tolist() == [False, True, True, False, True]
+    assert protect(table, min_count=1)["missing"].tolist()[1:3] == [1, 2]  # threshold off: shown
+    assert protect(table.rename(columns={"missing": "gone"}), other_counts=["gone"])["gone"].isna().sum() == 3
+
+
 def test_small_group_hides_its_zeros_too():
     table = pd.DataFrame({"group": ["g", "g", "h", "h"], "n": [2, 0, 5, 0], "base": [2, 2, 5, 5]})
     out = protect(table, base="base")

@@ -327,6 +327,29 @@ def test_a_new_export_with_more_rows_adds_only_the_new_ones(tmp_path, form):
     assert len(quarantine) == 2 and quarantine["_source"].nunique() == 2
 
 
+def test_a_ten_megabyte_answer_is_cut_in_the_data_and_kept_whole_in_the_issues_file(tmp_path, form):
+    """A free-text answer has a documented limit (MAX_TEXT characters): beyond it the stored answer is
+    cut and the issues file keeps the whole answer (the rest of the row is stored as usual)."""
+    from coopwork.ingest.validate import MAX_TEXT
+
+    huge = "Nous mutualisons des locaux. " * (10_000_000 // 29)
+    with open(kobo_csv(tmp_path), encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    rows[2][rows[0].index("comment")] = huge  # u-2, Café Sud
+    path = _write_csv(tmp_path / "long.csv", rows, sep=";", quote_all=True)
+    result = ingest_file(path, survey=form, wave="2025", workspace=tmp_path / "ws")
+    assert (result.accepted, result.quarantined) == (3, 1)
+    responses = pd.read_parquet(_processed(tmp_path) / "responses.parquet").set_index("_submission_id")
+    stored = responses.loc["u-2", "comment"]
+    assert len(stored) == MAX_TEXT and stored.endswith("…") and huge.startswith(stored[:-1])
+    assert responses.loc["u-2", "org"] == "Café Sud" and responses.loc["u-2", "staff"] == 3
+    issues = pd.read_csv(result.issues_file, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    cut = issues[issues["action"] == "value truncated"]
+    assert cut[["row", "column"]].values.tolist() == [["2", "comment"]]
+    assert cut["value"].iloc[0] == huge  # the whole answer, as written: nothing lost
+    assert cut["reason"].iloc[0].startswith("answer longer than 10 000 characters, cut to 10 000")
+
+
 def test_territory_option(tmp_path, form):
     result = _ingest("csv", tmp_path, form, territory="sud")
     assert (result.accepted, result.quarantined, result.duplicates) == (4, 0, 1)
