@@ -166,6 +166,9 @@ class Survey:
     questions: dict[str, Question]
     choices: dict[str, list[Choice]]
     path: Path | None = None
+    #: where each role and identifier came from (``role:<role>`` → ``name|source``,
+    #: ``identifier:<name>`` → source), see :func:`coopwork.ingest.roles.resolve_roles`
+    role_sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def __repr__(self) -> str:
         return (f"Survey({self.survey_id!r}, {len(self.questions)} questions, "
@@ -339,16 +342,24 @@ def survey_from_dict(data: dict) -> Survey:
                   languages=list(data["languages"]), default_language=data["default_language"],
                   questions={name: question(q) for name, q in data["questions"].items()},
                   choices={name: [Choice(**c) for c in items] for name, items in data["choices"].items()},
-                  path=None if data["path"] is None else Path(data["path"]))
+                  path=None if data["path"] is None else Path(data["path"]),
+                  role_sources=dict(data.get("role_sources") or {}))
 
 
-def load_survey(path: str | Path) -> Survey:
+def load_survey(path: str | Path, *, roles: bool = True) -> Survey:
     """Read an XLSForm (``.xlsx``, ``.xls``, ``.csv`` or ``.md`` as pyxform reads them).
+
+    The roles coopwork needs (territory, organisation, partner, identifiers, …) come from the
+    form's ``coopwork::`` columns when it has them, else from the side file
+    ``<form>.coopwork.yml``, else they are inferred from names, labels and choices
+    (:func:`coopwork.ingest.roles.resolve_roles`).
 
     Parameters
     ----------
     path
         The XLSForm file.
+    roles
+        Resolve the roles (side file and inference); ``False`` gives the form as written.
 
     Returns
     -------
@@ -414,7 +425,7 @@ def load_survey(path: str | Path) -> Survey:
     survey_id = str(form.get("id_string") or path.stem)
     if survey_id == "data":  # pyxform's placeholder when settings has no form_id
         survey_id = path.stem
-    return Survey(
+    survey = Survey(
         survey_id=survey_id,
         title=str(form.get("title") or survey_id),
         version=str(form["version"]) if form.get("version") else None,
@@ -425,3 +436,8 @@ def load_survey(path: str | Path) -> Survey:
                  for k, v in (form.get("choices") or {}).items()},
         path=path,
     )
+    if not roles:
+        return survey
+    from .ingest.roles import resolve_roles
+
+    return resolve_roles(survey)

@@ -71,6 +71,10 @@ class IngestResult:
     territories: list[str] = field(default_factory=list)
     already_ingested: bool = False
     processed_dir: str = ""
+    #: where each role and identifier of the survey came from (``Survey.role_sources``)
+    roles: dict[str, str] = field(default_factory=dict)
+    #: text questions found to hold e-mails or phones, pseudonymised as identifiers
+    content_identifiers: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Plain JSON-serialisable dict of every field."""
@@ -132,7 +136,8 @@ def _check_wave(wave: object) -> str:
 def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
                 territory: str | None = None, fmt: str = "auto",
                 mapping: str | Path | dict[str, str] | None = None,
-                workspace: str | Path = ".") -> IngestResult:
+                workspace: str | Path = ".", roles: dict[str, str] | None = None,
+                identifiers: list[str] | tuple[str, ...] = ()) -> IngestResult:
     """Read, validate, pseudonymise and store one export; return what was done.
 
     Parameters
@@ -153,6 +158,11 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         Column mapping (file or dict) from export codes to XLSForm names (LimeSurvey).
     workspace
         Folder holding ``data/`` and ``.coopwork/``.
+    roles
+        ``role → question name`` (or ``"none"``) overriding the form, its side file and what
+        was inferred (``--territory-question NAME``), see :mod:`coopwork.ingest.roles`.
+    identifiers
+        More questions to pseudonymise as direct identifiers (``--identifier NAME``).
 
     Returns
     -------
@@ -175,6 +185,10 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
     if not path.is_file():
         raise IngestError(message("err_missing_file"), file=path, hint=message("hint_missing_file"))
     survey = survey if isinstance(survey, Survey) else load_survey(survey)
+    if roles or identifiers:
+        from .roles import resolve_roles
+
+        survey = resolve_roles(survey, roles=roles, identifiers=identifiers)
     wave = _check_wave(wave)
     # the file's sha256 is computed on a second thread while the file is read and validated
     with ThreadPoolExecutor(max_workers=1) as pool, sharing():  # sharing: each column hashed once
@@ -183,6 +197,9 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         if raw.rows_read == 0:
             raise IngestError(message("err_no_record"), file=path.name, hint=message("hint_no_record"))
         validated = validate(raw, survey, wave=wave, territory=territory)
+        found = _content_identifiers(validated, survey)
+        if found:
+            survey = _with_identifiers(survey, found)
         sha = digest.result()
         workspace = Path(workspace)
         key = load_key(workspace)
@@ -201,7 +218,8 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
                 issues_file=str(folder / issues_name), relations=tables.relation_rows(survey),
                 survey_id=survey.survey_id, source_sha256=sha, reader=raw.reader, wave=wave,
                 territories=sorted(tables.responses["_territory"].dropna().unique().tolist()),
-                already_ingested=already and tables.responses.empty, processed_dir=str(folder))
+                already_ingested=already and tables.responses.empty, processed_dir=str(folder),
+                roles=dict(survey.role_sources), content_identifiers=found)
             if result.already_ingested:
                 result.relations = 0
                 return result
@@ -215,6 +233,26 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
             manifest["survey_id"] = survey.survey_id
             tables.store(folder, survey, manifest, issues_name)
         return result
+
+
+def _content_identifiers(validated: Validated, survey: Survey) -> dict[str, str]:
+    """Text questions of any table whose answers are mostly e-mails or phones (name → kind)."""
+    from .roles import identifiers_by_content
+
+    found: dict[str, str] = {}
+    for frame in (validated.responses, *validated.repeats.values()):
+        found.update(identifiers_by_content(frame, survey))
+    return found
+
+
+def _with_identifiers(survey: Survey, found: dict[str, str]) -> Survey:
+    from dataclasses import replace
+
+    questions = {name: replace(q, identifier=True) if name in found else q
+                 for name, q in survey.questions.items()}
+    sources = {**survey.role_sources,
+               **{f"identifier:{name}": f"inferred ({kind})" for name, kind in found.items()}}
+    return replace(survey, questions=questions, role_sources=sources)
 
 
 def _version() -> str:
