@@ -328,10 +328,53 @@ class _Prepared:
         self.repeats = {name: frame[~frame["_main_row"].isin(dropped).fillna(False).astype(bool)]
                         for name, frame in self.repeats.items()}
 
-    def _repeat_table(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def repeat_keys(self) -> dict[str, tuple[pd.Series, pd.Series]]:
+        """``_key`` and ``_parent_key`` of every repeat row, at any depth (ODK's KEY style).
+
+        A row's key is its parent's key (the submission id for a top-level repeat) followed by
+        ``/<repeat>[<_index>]``: ``u-1/participants[2]/feedback[1]``.
+        """
+        sid = self.responses.set_index("_row")["_submission_id"]
+        keys: dict[str, tuple[pd.Series, pd.Series]] = {}
+        todo = dict(self.repeats)
+        while todo:
+            progress = False
+            for name, frame in list(todo.items()):
+                if "_parent_repeat" not in frame.columns:
+                    frame = frame.assign(_parent_repeat=pd.Series(pd.NA, index=frame.index, dtype="string"))
+                nested = frame["_parent_repeat"].notna()
+                waiting = {p for p in frame.loc[nested, "_parent_repeat"].unique() if p != name} - set(keys)
+                if waiting & set(todo):
+                    continue
+                parent = sid.reindex(frame["_main_row"].to_numpy()).astype("string")
+                parent.index = frame.index
+                if nested.any():
+                    for repeat in frame.loc[nested, "_parent_repeat"].unique():
+                        lookup = keys.get(repeat)
+                        these = nested & (frame["_parent_repeat"] == repeat)
+                        found = None if lookup is None else lookup[0].reindex(
+                            frame.loc[these, "_parent_repeat_row"].to_numpy())
+                        parent[these] = pd.NA if found is None else found.to_numpy()
+                key = parent + f"/{name}[" + frame["_index"].astype("string") + "]"
+                keys[name] = (pd.Series(key.to_numpy(), index=frame["_row"].to_numpy(), dtype="string"),
+                              parent)
+                del todo[name]
+                progress = True
+            if not progress:  # a loop of parents cannot happen in a form; be safe anyway
+                for name, frame in todo.items():
+                    empty = pd.Series(pd.NA, index=frame.index, dtype="string")
+                    keys[name] = (empty, empty)
+                break
+        return keys
+
+    def _repeat_table(self, frame: pd.DataFrame, keys: tuple[pd.Series, pd.Series]) -> pd.DataFrame:
         parents = self.responses.set_index("_row")[["_submission_id", "_wave", "_territory"]]
         meta = parents.reindex(frame["_main_row"].to_numpy()).reset_index(drop=True)
-        questions = frame.drop(columns=["_main_row", "_row"]).reset_index(drop=True)
+        meta["_key"] = keys[0].to_numpy()
+        meta["_parent_key"] = keys[1].to_numpy()
+        drop = [c for c in ("_main_row", "_row", "_parent_repeat", "_parent_repeat_row")
+                if c in frame.columns]
+        questions = frame.drop(columns=drop).reset_index(drop=True)
         return pd.concat([meta, questions], axis=1)
 
     def relation_rows(self, survey: Survey) -> int:
@@ -344,10 +387,12 @@ class _Prepared:
         with Transaction(folder) as tx:
             old = read_table(folder / "responses.parquet")
             tx.write_parquet("responses.parquet", _append(old, self.responses))
+            keys = self.repeat_keys()
             for name, frame in self.repeats.items():
                 target = ("relations.parquet" if name == survey.relations_repeat
                           else f"repeats/{name}.parquet")
-                tx.write_parquet(target, _append(read_table(folder / target), self._repeat_table(frame)))
+                table = self._repeat_table(frame, keys[name])
+                tx.write_parquet(target, _append(read_table(folder / target), table))
             old = read_table(folder / "quarantine.parquet")
             if old is not None:
                 old = old[old["_source"] != self.source]

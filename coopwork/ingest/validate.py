@@ -9,7 +9,9 @@ Output: a :class:`Validated` holding
     ``Float64``, date/datetime → ``datetime64[ns]``, text → string), with the meta columns
     ``_row``, ``_submission_id`` (source id or NA), ``_wave``, ``_territory``, ``_submitted_at``.
 ``repeats``
-    repeat name → typed rows with ``_main_row`` (the parent's ``_row``) and ``_index``.
+    repeat name → typed rows with ``_main_row`` (the parent's ``_row``) and ``_index`` (and, for
+    a nested repeat, ``_parent_repeat`` and ``_parent_repeat_row``). Repeat rows of a
+    quarantined record are not kept; each has an issue saying so.
 ``quarantine``
     rejected rows, every value as a string, with ``_row`` and ``_reason``.
 ``issues``
@@ -18,8 +20,8 @@ Output: a :class:`Validated` holding
 Rules, applied to whole columns at once:
 
 - **row level → the row is quarantined**: a record with no answer at all (unreadable or
-  empty), no territory (neither the territory question nor ``territory=``), or a territory
-  that is not in the territory question's choice list;
+  empty; answers in its repeat rows count), no territory (neither the territory question
+  nor ``territory=``), or a territory that is not in the territory question's choice list;
 - **field level → the value is set missing, the original kept in the issues**: a value of
   the wrong type, an option that is not in the choice list (for select_multiple only that
   option is dropped), a broken constraint;
@@ -569,8 +571,11 @@ def validate(raw: RawExport, survey: Survey, *, wave: str, territory: str | None
 
     # row level: unreadable/empty records and territories → quarantine
     reason = pd.Series(pd.NA, index=main.index, dtype="string")
-    if names:
-        reason = reason.mask(~table.answered.any(axis=1), message("reason_empty"))
+    if names or raw.repeats:  # a record answered only in its repeats is a real record
+        empty = ~table.answered.any(axis=1) if names else pd.Series(True, index=main.index)
+        if raw.repeats and empty.any():
+            empty &= ~_answered_in_repeats(raw, main)
+        reason = reason.mask(empty, message("reason_empty"))
     stripped = pd.DataFrame(table.stripped, index=main.index, columns=names)
     territories, territory_reason = _territories(main, stripped, survey, territory, file)
     # a reader may quarantine a record it could not read (its issue already says why)
@@ -634,26 +639,21 @@ def validate(raw: RawExport, survey: Survey, *, wave: str, territory: str | None
 def _validate_repeat(name: str, frame: pd.DataFrame, survey: Survey, main: pd.DataFrame,
                      rejected: pd.Series, table: _Table, parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Type-check one repeat table and link it to its parent's ``_row``."""
-    frame = frame.reset_index(drop=True).copy()
-    if "_row" not in frame.columns:
-        frame["_row"] = pd.array(range(1, len(frame) + 1), dtype="Int64")
-    if "_parent_submission_id" in frame.columns and main["_submission_id"].notna().any():
-        lookup = pd.Series(main["_row"].to_numpy(), index=main["_submission_id"].astype("string"))
-        lookup = lookup[~lookup.index.duplicated()]
-        parent_row = frame["_parent_submission_id"].astype("string").map(lookup)
-    elif "_parent_row" in frame.columns:
-        parent_row = pd.to_numeric(frame["_parent_row"], errors="coerce")
-        parent_row = parent_row.where(parent_row.isin(main["_row"]))
-    else:
-        parent_row = pd.Series(np.nan, index=frame.index)
-    parent_row = pd.Series(parent_row, index=frame.index).astype("Int64")
+    frame = _with_rows(frame)
+    parent_row = _parent_rows(frame, main)
     orphan = parent_row.isna()
     if orphan.any():
         parts.append(_issue(frame["_row"][orphan], sheet=name, column="", values="",
                             reason=message("reason_orphan"), action=FLAGGED,
                             main_rows=[pd.NA] * int(orphan.sum())))
     rejected_rows = set(main["_row"][rejected].tolist())
-    keep = ~orphan & ~parent_row.isin(rejected_rows)
+    with_parent = parent_row.isin(rejected_rows).fillna(False).astype(bool)
+    if with_parent.any():  # kept out with their quarantined record, and said so
+        parts.append(_issue(frame["_row"][with_parent], sheet=name, column="", values="",
+                            reason=parent_row[with_parent].map(
+                                lambda row: message("reason_parent_quarantined", row=row)),
+                            action=QUARANTINED, main_rows=parent_row[with_parent]))
+    keep = ~orphan & ~with_parent
     frame = frame[keep.to_numpy()].reset_index(drop=True)
     parent_row = parent_row[keep.to_numpy()].reset_index(drop=True)
     if "_index" in frame.columns:
@@ -673,4 +673,42 @@ def _validate_repeat(name: str, frame: pd.DataFrame, survey: Survey, main: pd.Da
     repeat.check_relevance_and_required(parent_context)
     table.parts.extend(repeat.parts)
     out = pd.DataFrame({"_main_row": parent_row, "_row": frame["_row"].astype("Int64"), "_index": index})
+    if "_parent_repeat" in frame.columns:  # a nested repeat keeps its parent row
+        out["_parent_repeat"] = frame["_parent_repeat"].astype("string")
+        parent = pd.to_numeric(frame["_parent_repeat_row"], errors="coerce")
+        out["_parent_repeat_row"] = parent.astype("Int64")
     return pd.concat([out, repeat.typed_frame()], axis=1)
+
+
+def _with_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.reset_index(drop=True).copy()
+    if "_row" not in frame.columns:
+        frame["_row"] = pd.array(range(1, len(frame) + 1), dtype="Int64")
+    return frame
+
+
+def _parent_rows(frame: pd.DataFrame, main: pd.DataFrame) -> pd.Series:
+    """The ``_row`` of each repeat row's submission in ``main`` (NA: no parent found)."""
+    if "_parent_submission_id" in frame.columns and main["_submission_id"].notna().any():
+        lookup = pd.Series(main["_row"].to_numpy(), index=main["_submission_id"].astype("string"))
+        lookup = lookup[~lookup.index.duplicated()]
+        parent_row = frame["_parent_submission_id"].astype("string").map(lookup)
+    elif "_parent_row" in frame.columns:
+        parent_row = pd.to_numeric(frame["_parent_row"], errors="coerce")
+        parent_row = parent_row.where(parent_row.isin(main["_row"]))
+    else:
+        parent_row = pd.Series(np.nan, index=frame.index)
+    return pd.Series(parent_row, index=frame.index).astype("Int64")
+
+
+def _answered_in_repeats(raw: RawExport, main: pd.DataFrame) -> pd.Series:
+    """True for the main rows that have at least one answered repeat row."""
+    rows: set[int] = set()
+    for frame in raw.repeats.values():
+        frame = _with_rows(frame)
+        answers = frame[[c for c in frame.columns if not c.startswith("_")]]
+        if answers.empty:
+            continue
+        answered = answers.notna().any(axis=1) & ~answers.isin(list(_MISSING_TOKENS)).all(axis=1)
+        rows.update(_parent_rows(frame, main)[answered].dropna().astype(int).tolist())
+    return main["_row"].isin(list(rows)).fillna(False).astype(bool)

@@ -260,7 +260,12 @@ def test_every_reader_end_to_end(kind, annotated, tmp_path, form, plain_form):
     assert list(issues.columns) == ["row", "sheet", "column", "value", "reason", "action"]
     staff = issues[issues["column"] == "staff"]
     assert staff[["row", "value", "action"]].values.tolist() == [["3", "500", "value set missing"]]
-    assert issues[issues["action"] == "quarantined row"]["row"].tolist() == ["4"]
+    quarantined = issues[issues["action"] == "quarantined row"]
+    of_repeat = quarantined["reason"].str.startswith("repeat row")
+    assert quarantined[~of_repeat]["row"].tolist() == ["4"]
+    # the repeat row of the quarantined record is accounted for, not silently lost
+    assert quarantined[of_repeat]["reason"].tolist() == (
+        ["repeat row of record 4, which was quarantined; not stored"] if relations else [])
     assert len(issues) == result.issues
     quarantine = pd.read_parquet(folder / "quarantine.parquet")
     assert quarantine["org"].tolist() == ["Sans territoire"] and quarantine["_row"].tolist() == [4]

@@ -98,7 +98,7 @@ def test_options_override_and_unknown_names_are_clear():
     assert resolved.role("territory").name == "pays"
     assert resolved.question("zone").role is None
     assert resolve_roles(survey, roles={"territory": "none"}).role("territory") is None
-    with pytest.raises(SurveyError, match="there is no question 'pais'.*option"):
+    with pytest.raises(SurveyError, match=r"there is no question 'pais'.*option"):
         resolve_roles(survey, roles={"territory": "pais"})
     with pytest.raises(SurveyError, match="unknown role 'terr=zone'"):
         roles_from_options(None, ["terr=zone"])
