@@ -116,6 +116,10 @@ class Vocabulary:
         for q in scope:
             keys.setdefault(q.name, q.name)
             keys.setdefault(q.name.casefold(), q.name)
+            if q.source_name and q.group:  # a loop question: exported as ``…/<choice>/<question>``
+                for sep in "/-":
+                    keys.setdefault(sep.join((q.group[-1], q.source_name)), q.name)
+                    keys.setdefault(sep.join((*q.group, q.source_name)), q.name)
         for q in scope:
             for label in q.labels.values():
                 keys.setdefault("label:" + normalise_text(label), q.name)
