@@ -44,6 +44,9 @@ _HANDLERS = {
 }
 
 
+_FORMATS = ["auto", "kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "csv", "xlsx"]
+
+
 def _roles(p: argparse.ArgumentParser) -> None:
     p.add_argument("--territory-question", metavar="NAME",
                    help="the question holding the territory ('none': the export has none)")
@@ -88,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--territory", metavar="T",
                    help="territory of every row (when the export has no territory question)")
     p.add_argument("--format", default="auto",
-                   choices=["auto", "kobo", "odk", "limesurvey", "googleforms", "csv", "xlsx"],
+                   choices=_FORMATS,
                    help="export format (default: detected)")
     p.add_argument("--mapping", metavar="FILE", help="column mapping file (LimeSurvey codes → XLSForm names)")
     _roles(p)
@@ -102,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--output", "-o", metavar="XLSFORM",
                    help="where to write the draft (default: surveys/<name>_draft.xlsx)")
     d.add_argument("--format", default="auto",
-                   choices=["auto", "kobo", "odk", "limesurvey", "googleforms", "csv", "xlsx"])
+                   choices=_FORMATS)
     _workspace(d)
     s = survey_sub.add_parser("show", help="list the questions of an XLSForm by dimension, and its roles")
     s.add_argument("xlsform", metavar="XLSFORM")

@@ -186,16 +186,17 @@ def _is_option_column(series: pd.Series) -> bool:
 
 
 def _meta(fmt: str, frame: pd.DataFrame) -> set[str]:
-    from .readers import generic, googleforms, kobo, limesurvey, odk
+    from .readers import generic, googleforms, kobo, limesurvey, odk, qualtrics, surveycto
 
-    modules = {"kobo": kobo, "odk": odk, "limesurvey": limesurvey, "googleforms": googleforms}
+    modules = {"kobo": kobo, "odk": odk, "limesurvey": limesurvey, "googleforms": googleforms,
+               "qualtrics": qualtrics, "surveycto": surveycto}
     module = modules.get(fmt, generic)
     return module.meta_columns(frame)
 
 
 def _short_name(header: str, fmt: str, headers: list[str]) -> str:
     """Kobo/ODK group paths keep their last part when it is unique."""
-    seps = {"kobo": "/", "odk": "-"}.get(fmt, "")
+    seps = {"kobo": "/", "odk": "-", "surveycto": "-"}.get(fmt, "")
     for sep in seps:
         if sep in header:
             last = header.rsplit(sep, 1)[1]
@@ -253,7 +254,9 @@ def infer_draft(export_path: str | Path, *, fmt: str = "auto"
             frame = frame.iloc[1:]
     meta = _meta(fmt, frame)
     headers = [c for c in frame.columns if c not in meta]
-    separators = (", ", ";") if fmt == "googleforms" else (" ", ";") if fmt in ("kobo", "odk") \
+    # the question texts under the codes (Qualtrics) are the labels
+    texts = dict(zip(sample.header, sample.labels, strict=False)) if sample.labels else {}
+    separators = (", ", ";") if fmt == "googleforms" else (" ", ";") if fmt in ("kobo", "odk", "surveycto") \
         else (", ", ";", " ")
     used: set[str] = set()
     questions: list[_Question] = []
@@ -319,9 +322,9 @@ def infer_draft(export_path: str | Path, *, fmt: str = "auto"
         if header in done:
             continue
         done.add(header)
-        add(header, header, _values(frame[header]), questions)
+        add(header, texts.get(header) or header, _values(frame[header]), questions)
 
-    if fmt == "odk" and sample.kind == "csv" and "PARENT_KEY" not in frame.columns:
+    if fmt in ("odk", "surveycto") and sample.kind == "csv" and "PARENT_KEY" not in frame.columns:
         _odk_repeats(sample.path, repeats, add)
     if not questions and not repeats:
         raise IngestError(message("draft_nothing"), file=sample.path.name, hint=message("hint_export_csv"))

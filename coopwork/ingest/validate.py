@@ -261,17 +261,28 @@ def _check_number(values: pd.Series, *, integer: bool) -> _Checked:
     return _Checked(clean, typed, bad, reason)
 
 
+_US_FORMATS = ("%m/%d/%Y, %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p", "%b %d, %Y %I:%M:%S %p", "%b %d, %Y",
+               "%Y/%m/%d %I:%M:%S %p")
+_TZ_NAME = r"\s+(?!(?:AM|PM)$)(?:[A-Z]{2,5}|GMT[+-]\d{1,2}(?::?\d{2})?)$"
+
+
 def parse_datetimes(values: pd.Series, *, utc: bool = False) -> pd.Series:
-    """Parse ISO 8601 (and day-first ``dd/mm/yyyy [HH:MM[:SS]]``) strings; NaT where unreadable.
+    """Parse ISO 8601, day-first ``dd/mm/yyyy [HH:MM[:SS]]`` and US-locale strings; NaT where unreadable.
+
+    US-locale times are those of SurveyCTO (``9/11/2019, 3:01:44 PM``), ODK Briefcase
+    (``Apr 26, 2018 8:58:20 AM``) and Google Forms (``2023/11/13 4:20:37 pm CET``: the zone
+    name is dropped, the time kept as written): a 12-hour clock with AM/PM tells them from the
+    day-first dates of European spreadsheets.
 
     Times with an offset are converted to UTC. ``utc=True`` returns ``datetime64[ns, UTC]``,
     else naive ``datetime64[ns]`` (UTC wall time).
 
     Examples
     --------
-    >>> s = pd.Series(["2024-03-05", "2024-03-05T10:00:00+01:00", "05/03/2024 08:30:00", "soon"])
+    >>> s = pd.Series(["2024-03-05", "2024-03-05T10:00:00+01:00", "05/03/2024 08:30:00", "soon",
+    ...                "9/11/2019, 3:01:44 PM", "Apr 26, 2018 8:58:20 AM"])
     >>> parse_datetimes(s).dt.strftime("%Y-%m-%d %H:%M").tolist()
-    ['2024-03-05 00:00', '2024-03-05 09:00', '2024-03-05 08:30', nan]
+    ['2024-03-05 00:00', '2024-03-05 09:00', '2024-03-05 08:30', nan, '2019-09-11 15:01', '2018-04-26 08:58']
     """
     text = values.astype("string").str.strip()
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
@@ -281,10 +292,12 @@ def parse_datetimes(values: pd.Series, *, utc: bool = False) -> pd.Series:
         parsed = _to_datetime(iso[todo & iso.notna()], "ISO8601")
         result[parsed.index] = parsed
         for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y/%m/%d %H:%M:%S",
-                    "%Y/%m/%d"):
+                    "%Y/%m/%d", *_US_FORMATS):
             rest = text[todo & result.isna()]
             if rest.empty:
                 break
+            if fmt in _US_FORMATS:
+                rest = rest.str.replace(_TZ_NAME, "", regex=True).str.upper()
             parsed = _to_datetime(rest, fmt)
             result[parsed.index] = parsed
     if utc:
@@ -619,6 +632,11 @@ def validate(raw: RawExport, survey: Survey, *, wave: str, territory: str | None
         "_submitted_at": _vector_unique(kept["_submitted_at"].astype("string"),
                                         lambda v: parse_datetimes(v, utc=True)),
     })
+    unreadable_time = kept["_submitted_at"].notna() & responses["_submitted_at"].isna()
+    if unreadable_time.any():  # a submission time that cannot be read is said, never silently lost
+        parts.append(_issue(kept["_row"][unreadable_time], sheet=sheet, column="_submitted_at",
+                            values=kept["_submitted_at"][unreadable_time].astype("string"),
+                            reason=message("reason_datetime"), action=SET_MISSING))
     responses = pd.concat([responses, table.typed_frame()], axis=1)
     repeats = {}
     for name, frame in raw.repeats.items():

@@ -149,12 +149,17 @@ def _refuse_repeat_file(path: Path, frame: pd.DataFrame, survey: Survey) -> None
                               hint=message("hint_odk_repeat_file", main=main))
 
 
-def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None) -> RawExport:
-    """Read an ODK Central / Briefcase CSV and its sibling repeat CSVs (see the module docstring)."""
+def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None,
+         meta: set[str] = frozenset(), reader: str = "odk") -> RawExport:
+    """Read an ODK Central / Briefcase CSV and its sibling repeat CSVs (see the module docstring).
+
+    ``meta`` names more metadata columns and ``reader`` the format recorded (the SurveyCTO
+    reader, whose exports are ODK's with other metadata, calls this function).
+    """
     frame, sheet, _ = load_table(sample)
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
-    mapped = map_columns(frame, survey, meta=meta_columns(frame), separators="-/", sheet=sheet, rows=rows,
-                         mapping=mapping)
+    mapped = map_columns(frame, survey, meta=meta_columns(frame) | set(meta), separators="-/", sheet=sheet,
+                         rows=rows, mapping=mapping)
     if "PARENT_KEY" in frame.columns and mapped.frame.columns.empty:
         _refuse_repeat_file(sample.path, frame, survey)
     time = frame["SubmissionDate"] if "SubmissionDate" in frame.columns else None
@@ -165,7 +170,7 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
         for repeat, path in sibling_repeats(sample.path, survey).items():
             repeats[repeat] = _repeat_table(path, repeat, survey, issues)
         _link_nested(repeats)
-    return RawExport(file=sample.path, reader="odk", main=main, sheet=sheet, repeats=repeats,
+    return RawExport(file=sample.path, reader=reader, main=main, sheet=sheet, repeats=repeats,
                      unmapped=mapped.unmapped, issues=issues, encoding=sample.encoding)
 
 
