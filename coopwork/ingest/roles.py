@@ -137,16 +137,27 @@ def _looks_like_place(label: str) -> bool:
     return all(w[:1].isupper() or w.casefold() in _PARTICLES for w in words)
 
 
+_WHERE = frozenset({"ou", "where", "wo", "donde", "onde", "dove", "unde", "hol", "waar", "gdzie"})
+
+
 def _places(question: Question) -> bool:
-    """True when at least 3 choices and 80 % of their labels read like place names."""
+    """True when at least 3 choices, 80 % of their labels read like place names, and either one
+    is a compound place name (``Pays de Bray``, ``Esch-sur-Alzette``) or the question asks where.
+
+    Capitalised words alone are not enough: German capitalises every noun.
+    """
     labels = [c.label() for c in question.choices]
-    if len(labels) < 3:
+    if len(labels) < 3 or sum(_looks_like_place(label) for label in labels) < 0.8 * len(labels):
         return False
-    return sum(_looks_like_place(label) for label in labels) >= 0.8 * len(labels)
+    compound = any("-" in label.strip(" -") or
+                   any(w.casefold() in _PARTICLES for w in label.split()[1:-1]) for label in labels)
+    return compound or bool(_words(question) & _WHERE)
 
 
 def _territory(survey: Survey) -> tuple[Question, str] | None:
     best: tuple[int, int, Question, str] | None = None
+    # place names alone decide only when one select_one has them (German capitalises every noun)
+    placelike = [q for q in survey.top_level if q.role is None and q.type == "select_one" and _places(q)]
     for position, q in enumerate(survey.top_level):
         if q.role is not None or q.type not in {"select_one", "text"}:
             continue
@@ -155,7 +166,7 @@ def _territory(survey: Survey) -> tuple[Question, str] | None:
         weak = _hit(words, _TERRITORY_MEDIUM) or _hit(words, _TERRITORY_WEAK)
         score = (4 if strong else 3 if _hit(words, _TERRITORY_MEDIUM) else 2 if weak else 0) + (
             1 if q.type == "select_one" else 0)
-        if q.type == "select_one" and _places(q):
+        if q in placelike and (len(placelike) == 1 or strong or weak):
             score += 2
         if score < 3:  # a text question needs a territory word; a select_one a word or place names
             continue
