@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -449,7 +450,9 @@ def load_survey(path: str | Path, *, roles: bool = True) -> Survey:
     except ImportError as exc:  # pragma: no cover - pyxform is a core dependency
         raise SurveyError("pyxform is not installed", hint='pip install "coopwork"') from exc
     try:
-        form = parse_file_to_json(str(path))
+        with warnings.catch_warnings():  # workbook metadata openpyxl does not know says nothing of the form
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            form = parse_file_to_json(str(path))
     except PyXFormError as exc:
         text = str(exc).strip()
         match = _ROW_RE.search(text)
