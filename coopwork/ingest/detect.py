@@ -404,6 +404,8 @@ def _read_arrow(sample: TableSample) -> pd.DataFrame:
 
     One thread, 4 MiB blocks: on a busy machine (and for the CPU time of an ingest) one thread is
     cheaper than Arrow's thread pool, and the rest of an ingest runs on one thread anyway. The
+    blocks are then joined into one chunk per column, so that every later step on a column
+    (masks, takes, validity bitmaps) runs once rather than once per block. The
     column names are read first (from the first block) so that every column is typed as text
     (``09929760`` keeps its leading zero).
     """
@@ -420,7 +422,7 @@ def _read_arrow(sample: TableSample) -> pd.DataFrame:
     convert = pc.ConvertOptions(column_types={name: pa.string() for name in names},
                                 strings_can_be_null=False, quoted_strings_can_be_null=False)
     table = pc.read_csv(sample.path, read_options=options(4 << 20), parse_options=parse,
-                        convert_options=convert)
+                        convert_options=convert).combine_chunks()
     text = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str": what read_csv(dtype=str) gives
     strings = (pa.string(), pa.large_string())
     return table.to_pandas(types_mapper=lambda kind: text if kind in strings else None)
