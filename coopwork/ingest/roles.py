@@ -492,12 +492,21 @@ def role_lines(sources: dict[str, str], *, form: str | Path | None = None, lang:
     from ..i18n import normalise_lang, t
 
     lang = normalise_lang(lang)
+
+    def said(source: str) -> str:  # the stored source ("inferred ('epci')", "side file"…) in words
+        if source.startswith("inferred (") and source.endswith(")"):
+            clue = source[len("inferred ("):-1]
+            clue = t("ingest_readers.clue_places", lang) if clue == "places" else clue
+            return t("ingest_readers.source_inferred", lang, clue=clue)
+        key = {"form": "source_form", "side file": "source_side_file", "option": "source_option"}.get(source)
+        return t(f"ingest_readers.{key}", lang) if key else source
+
     lines = []
     for key, value in sources.items():
         if key.startswith("role:"):
             name, _, source = value.partition("|")
-            lines.append(f"  {key[5:]} = {name} ({source})")
-    idents = [f"{k[11:]} ({v})" for k, v in sources.items() if k.startswith("identifier:")]
+            lines.append(f"  {key[5:]} = {name} ({said(source)})")
+    idents = [f"{k[11:]} ({said(v)})" for k, v in sources.items() if k.startswith("identifier:")]
     if idents:
         lines.append("  " + t("ingest_readers.roles_identifiers", lang, names=", ".join(idents)))
     inferred = any("inferred" in value for value in sources.values())
