@@ -327,7 +327,8 @@ def _check_name(survey: Survey, name: str, where: str) -> None:
         import difflib
 
         close = difflib.get_close_matches(name, list(survey.questions), n=3)
-        raise SurveyError(message("role_unknown_question", name=name, where=where,
+        said = message({"side file": "source_side_file", "option": "source_option"}.get(where, "source_form"))
+        raise SurveyError(message("role_unknown_question", name=name, where=said,
                                   survey=survey.survey_id),
                           file=survey.path and survey.path.name,
                           hint=message("hint_role_question", names=", ".join(close) or
