@@ -49,6 +49,18 @@ _HANDLERS = {
 }
 
 
+_FORMATS = ["auto", "kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "csv", "xlsx"]
+
+
+def _roles(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--territory-question", metavar="NAME",
+                   help="the question holding the territory ('none': the export has none)")
+    p.add_argument("--role", action="append", default=[], metavar="ROLE=NAME",
+                   help="the question of a role (organisation, org_type, partner, name_consent, weight)")
+    p.add_argument("--identifier", action="append", default=[], metavar="NAME",
+                   help="a question to pseudonymise as a direct identifier (repeatable)")
+
+
 def _workspace(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workspace", default=".", metavar="DIR",
                         help="workspace folder holding surveys/ and data/ (default: .)")
@@ -84,9 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--territory", metavar="T",
                    help="territory of every row (when the export has no territory question)")
     p.add_argument("--format", default="auto",
-                   choices=["auto", "kobo", "odk", "limesurvey", "googleforms", "csv", "xlsx"],
+                   choices=_FORMATS,
                    help="export format (default: detected)")
     p.add_argument("--mapping", metavar="FILE", help="column mapping file (LimeSurvey codes → XLSForm names)")
+    _roles(p)
     _workspace(p)
     _json(p)
 
@@ -97,11 +110,17 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--output", "-o", metavar="XLSFORM",
                    help="where to write the draft (default: surveys/<name>_draft.xlsx)")
     d.add_argument("--format", default="auto",
-                   choices=["auto", "kobo", "odk", "limesurvey", "googleforms", "csv", "xlsx"])
+                   choices=_FORMATS)
     _workspace(d)
-    s = survey_sub.add_parser("show", help="list the questions of an XLSForm by dimension")
+    s = survey_sub.add_parser("show", help="list the questions of an XLSForm by dimension, and its roles")
     s.add_argument("xlsform", metavar="XLSFORM")
     _json(s)
+    a = survey_sub.add_parser("annotate", help="write the roles of a form to <form>.coopwork.yml "
+                                               "(the deployed form is not changed)")
+    a.add_argument("xlsform", metavar="XLSFORM")
+    _roles(a)
+    a.add_argument("--not-identifier", action="append", default=[], metavar="NAME",
+                   help="a question that is not a direct identifier (repeatable)")
 
     p = sub.add_parser("run", help="execute the per-territory notebooks (incremental, parallel)")
     target = p.add_mutually_exclusive_group()

@@ -99,17 +99,21 @@ class Workspace:
         """The workspace's :class:`~coopwork.survey.Survey`.
 
         Parsing an XLSForm with pyxform takes a noticeable fraction of a second, so the parsed form
-        is kept as JSON in ``.coopwork/cache/``, named after the SHA-256 of the form's bytes (and the
-        coopwork version): a changed form is parsed again, an unchanged one is read back.
+        is kept as JSON in ``.coopwork/cache/``, named after the SHA-256 of the form's bytes and of
+        its roles file ``<form>.coopwork.yml`` (and the coopwork version): a changed form is parsed
+        again, an unchanged one is read back.
         """
         import hashlib
         import json
 
         from . import __version__
+        from .ingest.roles import side_file_path
         from .results.paths import problem
         from .survey import survey_from_dict, survey_to_dict
 
-        digest = hashlib.sha256(self.survey_path.read_bytes()).hexdigest()
+        side = side_file_path(self.survey_path)  # the roles file next to the form counts too
+        digest = hashlib.sha256(self.survey_path.read_bytes()
+                                + (side.read_bytes() if side.is_file() else b"")).hexdigest()
         cache = self.state_dir / "cache" / f"survey-{__version__}-{digest[:32]}.json"
         try:
             survey = survey_from_dict(json.loads(cache.read_text(encoding="utf-8")))

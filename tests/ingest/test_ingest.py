@@ -47,16 +47,17 @@ def english_messages(monkeypatch):
     monkeypatch.setenv("COOPWORK_LANG", "en")
 
 
-@pytest.fixture(scope="module")
-def form(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("form") / "coop_test.xlsx"
+def write_form(path: Path, *, annotated: bool = True) -> Path:
+    """The test XLSForm; ``annotated=False`` gives it as a platform would (no ``coopwork::`` column)."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "survey"
-    sheet.append(["type", "name", "label::Français (fr)", "label::English (en)", "required", "constraint",
-                  "relevant", "appearance", "coopwork::role", "coopwork::identifier"])
+    header = ["type", "name", "label::Français (fr)", "label::English (en)", "required", "constraint",
+              "relevant", "appearance", "coopwork::role", "coopwork::identifier"]
+    width = len(header) if annotated else len(header) - 2
+    sheet.append(header[:width])
     for row in SURVEY_ROWS:
-        sheet.append(list(row))
+        sheet.append(list(row)[:width])
     choices = book.create_sheet("choices")
     choices.append(["list_name", "name", "label::Français (fr)", "label::English (en)"])
     for row in CHOICES:
@@ -66,6 +67,17 @@ def form(tmp_path_factory) -> Path:
     settings.append(["coop_test", "Test", "Français (fr)", "1"])
     book.save(path)
     return path
+
+
+@pytest.fixture(scope="module")
+def form(tmp_path_factory) -> Path:
+    return write_form(tmp_path_factory.mktemp("form") / "coop_test.xlsx")
+
+
+@pytest.fixture(scope="module")
+def plain_form(tmp_path_factory) -> Path:
+    """The same form without any coopwork column: the roles are inferred from names and labels."""
+    return write_form(tmp_path_factory.mktemp("plain") / "coop_test.xlsx", annotated=False)
 
 
 @pytest.fixture(scope="module")
@@ -219,8 +231,11 @@ def _processed(folder: Path) -> Path:
     return folder / "ws" / "data" / "processed" / "coop_test"
 
 
+@pytest.mark.parametrize("annotated", [True, False], ids=["annotated", "plain"])
 @pytest.mark.parametrize("kind", list(EXPORTS))
-def test_every_reader_end_to_end(kind, tmp_path, form, survey):
+def test_every_reader_end_to_end(kind, annotated, tmp_path, form, plain_form):
+    """Every reader, with the annotated form and with the same form as a platform gives it."""
+    form = form if annotated else plain_form
     export = _export(kind, tmp_path)
     result = _ingest(kind, tmp_path, form, export=export)
     duplicates, relations = EXPORTS[kind][1:]
@@ -245,7 +260,12 @@ def test_every_reader_end_to_end(kind, tmp_path, form, survey):
     assert list(issues.columns) == ["row", "sheet", "column", "value", "reason", "action"]
     staff = issues[issues["column"] == "staff"]
     assert staff[["row", "value", "action"]].values.tolist() == [["3", "500", "value set missing"]]
-    assert issues[issues["action"] == "quarantined row"]["row"].tolist() == ["4"]
+    quarantined = issues[issues["action"] == "quarantined row"]
+    of_repeat = quarantined["reason"].str.startswith("repeat row")
+    assert quarantined[~of_repeat]["row"].tolist() == ["4"]
+    # the repeat row of the quarantined record is accounted for, not silently lost
+    assert quarantined[of_repeat]["reason"].tolist() == (
+        ["repeat row of record 4, which was quarantined; not stored"] if relations else [])
     assert len(issues) == result.issues
     quarantine = pd.read_parquet(folder / "quarantine.parquet")
     assert quarantine["org"].tolist() == ["Sans territoire"] and quarantine["_row"].tolist() == [4]
