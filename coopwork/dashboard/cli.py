@@ -66,6 +66,13 @@ def _follow(log, process) -> None:
                 time.sleep(0.5)
 
 
+def _line(value: object) -> str:
+    """One terminal-safe line: notes stored by an older coopwork were not cleaned on the way in."""
+    from .journal import clean_text
+
+    return " ".join(clean_text(str(value), multiline=False).split())
+
+
 def journal_main(args: argparse.Namespace) -> int:
     """``coopwork journal list|hide|restore|export``: moderation and export for the researcher."""
     from .journal import Journal
@@ -76,19 +83,19 @@ def journal_main(args: argparse.Namespace) -> int:
         notes = journal.notes(territory=args.territory, include_hidden=args.all)
         for note in notes.to_dict("records"):
             flag = f" [{t('dashboard.hidden_flag', 'fr')}]" if note["hidden"] else ""
-            who = f" — {note['display_name']}" if note["display_name"] else ""
-            text = " ".join(note["text"].split())
-            print(f"{note['id']}\t{note['created_at']:%Y-%m-%d %H:%M}\t{note['territory']}\t{note['wave']}\t"
-                  f"{note['chart']}\t{note['kind']}\t{text}{who}{flag}")
+            who = f" — {_line(note['display_name'])}" if note["display_name"] else ""
+            print(f"{note['id']}\t{note['created_at']:%Y-%m-%d %H:%M}\t{_line(note['territory'])}\t"
+                  f"{_line(note['wave'])}\t{_line(note['chart'])}\t{note['kind']}\t{_line(note['text'])}{who}{flag}")
         return 0
     if action in ("hide", "restore"):
-        getattr(journal, action)(args.note_id)
-        say(t(f"dashboard.note_{'hidden' if action == 'hide' else 'restored'}", "fr", id=args.note_id))
+        getattr(journal, action)(*args.note_ids)
+        for note_id in args.note_ids:
+            say(t(f"dashboard.note_{'hidden' if action == 'hide' else 'restored'}", "fr", id=note_id))
         return 0
     writer = journal.to_csv if args.format == "csv" else journal.to_markdown
     text = writer(args.output, territory=args.territory)
     if args.output:
         say(t("dashboard.export_written", "fr", path=args.output))
-    else:
-        sys.stdout.write(text)
+    else:  # a CSV sent to stdout is usually redirected to a file a spreadsheet opens: same mark
+        sys.stdout.write(("\ufeff" if args.format == "csv" else "") + text)
     return 0
