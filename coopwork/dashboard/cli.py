@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from ..i18n import t
@@ -15,7 +16,7 @@ def main(args: argparse.Namespace) -> int:
     """``coopwork serve``: prepare the dashboards, start Voilà, print one URL per dashboard."""
     import threading
 
-    from .serve import is_loopback, prepare, start, stop, wait_until_listening, wait_until_ready
+    from .serve import is_loopback, prepare, private_file, start, stop, wait_until_listening, wait_until_ready
 
     lang = getattr(args, "lang", "fr")
     plan = prepare(args.workspace, host=args.host, port=args.port, token=args.token,
@@ -26,8 +27,9 @@ def main(args: argparse.Namespace) -> int:
     # printed only once every preheated page has finished running
     log = plan.folder / "voila.log" if workshop else None
     if log is not None:
-        log.write_text("", encoding="utf-8")
+        private_file(log).write_text("", encoding="utf-8")
     process = start(plan, log=log)
+    _stop_on_signals(lang)
     try:
         wait_until_listening(plan.host, plan.port, process=process)
         if log is not None:
@@ -50,6 +52,27 @@ def main(args: argparse.Namespace) -> int:
         return 0
     finally:
         stop(process)
+
+
+def _stop_on_signals(lang: str) -> None:
+    """Make SIGTERM and SIGHUP stop the server like Ctrl+C does: Voilà and its kernels are shut down.
+
+    Without this, ``kill`` (or closing the terminal) ends this process only, and Voilà keeps
+    running with its kernels and the port. The handler raises ``KeyboardInterrupt`` in the main
+    thread, so the ``finally`` of :func:`main` stops the server; further signals are ignored
+    while it does.
+    """
+    # no SIGHUP on Windows
+    stopping = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+
+    def handler(signum, _frame) -> None:
+        for other in (*stopping, signal.SIGINT):
+            signal.signal(other, signal.SIG_IGN)
+        say(t("dashboard.serve_stopping", lang, signal=signal.Signals(signum).name))
+        raise KeyboardInterrupt
+
+    for signum in stopping:
+        signal.signal(signum, handler)
 
 
 def _follow(log, process) -> None:
