@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import uuid
 from pathlib import Path
 
@@ -31,9 +32,17 @@ def pytest_configure(config) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _session_temp(request, tmp_path_factory) -> None:
-    """Remember the session's temporary folder for the leak check."""
+def _session_temp(request, tmp_path_factory):
+    """Remember the session's temporary folder for the leak check; stop the shared warm server at the end.
+
+    ``coopwork run`` keeps one warm fork server per process (stopped at exit); the tests that
+    run batches share it, and it is stopped here, before the leak check, like any server.
+    """
     request.config.stash[_BASETEMP] = tmp_path_factory.getbasetemp().resolve()
+    yield
+    runner = sys.modules.get("coopwork.batch.runner")
+    if runner is not None:
+        runner.stop_warm_server()
 
 
 def _leftover_processes(basetemp: Path | None) -> list:
