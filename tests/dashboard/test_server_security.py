@@ -166,8 +166,10 @@ def test_kill_stops_voila_and_its_kernels_and_frees_the_port(precomputed_workspa
         assert process.wait(timeout=120) == 0
         _gone, alive = psutil.wait_procs(children, timeout=60)
         assert not alive, f"still running after {signum.name}: {[p.cmdline() for p in alive]}"
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", port))  # the port is free again
+        with socket.socket() as probe:  # a new server can listen on the port again (as servers do,
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past closed connections)
+            probe.bind(("127.0.0.1", port))
+            probe.listen()
     finally:
         for leftover in [server, *children]:
             with contextlib.suppress(psutil.NoSuchProcess):
