@@ -66,6 +66,19 @@ def _workspace(parser: argparse.ArgumentParser) -> None:
                         help="workspace folder holding surveys/ and data/ (default: .)")
 
 
+def _journal_place(parser: argparse.ArgumentParser, *, default: bool = False) -> None:
+    """``--workspace`` and ``--database`` of ``coopwork journal``, accepted before or after the action.
+
+    The action's copies default to "not given" (``SUPPRESS``) so they never undo a value given
+    before the action.
+    """
+    unset = {} if default else {"default": argparse.SUPPRESS}
+    parser.add_argument("--workspace", metavar="DIR", **({"default": "."} if default else unset),
+                        help="workspace folder holding surveys/ and data/ (default: .)")
+    parser.add_argument("--database", metavar="URL", **({"default": None} if default else unset),
+                        help="database URL (default: sqlite in the workspace)")
+
+
 def _json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print exactly one JSON object on stdout (messages go to stderr)")
@@ -154,16 +167,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
     p = sub.add_parser("journal", help="moderate and export the journal of interpretations")
-    _workspace(p)
-    p.add_argument("--database", metavar="URL", help="database URL (default: sqlite in the workspace)")
+    _journal_place(p, default=True)
     jsub = p.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
     j = jsub.add_parser("list", help="list notes")
+    _journal_place(j)
     j.add_argument("--territory")
     j.add_argument("--all", action="store_true", help="include hidden notes")
     for action in ("hide", "restore"):
-        j = jsub.add_parser(action, help=f"{action} a note (moderation)")
-        j.add_argument("note_id", type=int)
+        j = jsub.add_parser(action, help=f"{action} notes (moderation): one or more note numbers")
+        _journal_place(j)
+        j.add_argument("note_ids", type=int, nargs="+", metavar="NOTE_ID")
     j = jsub.add_parser("export", help="export notes as CSV or Markdown")
+    _journal_place(j)
     j.add_argument("--territory")
     j.add_argument("--format", choices=["csv", "md"], default="md")
     j.add_argument("--output", "-o")

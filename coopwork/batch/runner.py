@@ -238,8 +238,16 @@ def warm_server() -> Any:
         from .engine import ForkServer
 
         _warm_server = ForkServer()
-        atexit.register(_warm_server.close)
+        atexit.register(stop_warm_server)
     return _warm_server
+
+
+def stop_warm_server() -> None:
+    """Stop the process-wide warm server and its kernels, if one was started (also done at exit)."""
+    global _warm_server
+    if _warm_server is not None:
+        _warm_server.close()
+        _warm_server = None
 
 
 def _run_local(tasks: list[Task], jobs: int) -> Iterator[dict[str, Any]]:

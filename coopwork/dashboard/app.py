@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import secrets
 import sys
 import traceback
 from html import escape
@@ -138,6 +139,8 @@ class Dashboard:
         current = self.index.get("current", {}).get(self.territory or "")
         self.wave = wave or current or (self.index["waves"][-1] if self.index["waves"] else None)
         self._journal = None
+        # this page's random key: the journal limits the notes one participant adds per minute
+        self.participant = secrets.token_hex(8)
         self._built: set[int] = set()
         self._busy = False
         self._blocks: dict[str, dict] = {}
@@ -347,7 +350,7 @@ class Dashboard:
             try:
                 self.journal.add(self.survey_id, territory=self.territory or ALL, wave=str(self.wave),
                                  chart=chart["id"], kind=kind.value, text=text.value,
-                                 display_name=name.value, lang=lang)
+                                 display_name=name.value, lang=lang, participant=self.participant)
             except Exception as err:  # the visitor sees a sentence, the log gets the detail
                 from ..errors import DashboardError
 

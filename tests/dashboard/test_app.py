@@ -98,6 +98,29 @@ def test_adding_a_note_stores_it_and_shows_it_escaped(board, precomputed_workspa
     assert "vide" in status.value
 
 
+def test_a_page_that_adds_notes_too_fast_is_held_back(precomputed_workspace):
+    from coopwork.dashboard.journal import MAX_NOTES_PER_MINUTE
+
+    def form_of(page):
+        block = page.tabs.children[0].children[1]
+        return block.children[3].children, block.children[4]
+
+    page = Dashboard(precomputed_workspace, territory="t01", lang="fr")
+    (_kind, text, _name, button), status = form_of(page)
+    for i in range(MAX_NOTES_PER_MINUTE):
+        text.value = f"note rapide {i}"
+        button.click()
+        assert "Note enregistrée" in status.value
+    text.value = "une de trop"
+    button.click()
+    assert "dans la dernière minute" in status.value and text.value == "une de trop"  # kept for later
+    other = Dashboard(precomputed_workspace, territory="t01", lang="fr")  # another participant
+    (_kind, text, _name, button), status = form_of(other)
+    text.value = "autre page"
+    button.click()
+    assert "Note enregistrée" in status.value
+
+
 def test_notes_written_elsewhere_appear_on_refresh(board, precomputed_workspace):
     chart_id = board._view()["charts"][0]["id"]
     journal = Journal(workspace=precomputed_workspace)
