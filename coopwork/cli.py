@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .errors import CoopworkError
+from .i18n import LANGS, lang_choices, normalise_lang
 
 __all__ = ["main", "build_parser"]
 
@@ -47,6 +48,14 @@ _HANDLERS = {
 def _workspace(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workspace", default=".", metavar="DIR",
                         help="workspace folder holding surveys/ and data/ (default: .)")
+
+
+def _lang(parser: argparse.ArgumentParser) -> None:
+    """The one ``--lang`` option of every command (default: ``COOPWORK_LANG``, else French)."""
+    parser.add_argument("--lang", type=lang_choices, metavar="LANG",
+                        default=normalise_lang(os.environ.get("COOPWORK_LANG")),
+                        help=f"language of messages, reports and dashboards: {', '.join(LANGS)} "
+                             "(default: $COOPWORK_LANG, else fr)")
 
 
 def _json(parser: argparse.ArgumentParser) -> None:
@@ -110,7 +119,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
                    help="per-territory time limit (default 600)")
     p.add_argument("--force", action="store_true", help="rerun even when nothing changed")
-    p.add_argument("--lang", default="fr", choices=["fr", "en"])
     p.add_argument("--min-count", type=int, default=3, metavar="K", help="disclosure threshold (default 3)")
     _workspace(p)
     _json(p)
@@ -123,7 +131,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--territory", metavar="T", help="workshop mode: the territory of the session")
     p.add_argument("--expect", type=int, default=0, metavar="N",
                    help="workshop mode: participants expected (kernels preheated)")
-    p.add_argument("--lang", default="fr", choices=["fr", "en"])
     p.add_argument("--min-count", type=int, default=3, metavar="K", help="disclosure threshold (default 3)")
     p.add_argument("--database", metavar="URL",
                    help="journal database (default: SQLite in the workspace; postgresql:// accepted)")
@@ -149,7 +156,6 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--territory", action="append", metavar="T")
     target.add_argument("--all", action="store_true")
     p.add_argument("--wave", metavar="W")
-    p.add_argument("--lang", default="fr", choices=["fr", "en"])
     p.add_argument("--min-count", type=int, default=3, metavar="K")
     p.add_argument("--paper", choices=["A4", "A3"], default="A4", help="placemat paper size (default A4)")
     _workspace(p)
@@ -163,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("new-notebook", help="start a new analysis notebook from the template")
     p.add_argument("name", metavar="NAME")
     _workspace(p)
+    for command in sub.choices.values():  # every command (or each action of it) takes --lang
+        actions = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
+        for leaf in (actions[0].choices.values() if actions else [command]):
+            _lang(leaf)
     return parser
 
 
@@ -174,14 +184,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     module_name, function_name = _HANDLERS[args.command].split(":")
+    lang = getattr(args, "lang", None) or normalise_lang(os.environ.get("COOPWORK_LANG"))
+    os.environ["COOPWORK_LANG"] = lang  # the modules that speak without a lang argument (ingest, demo)
     try:
         handler = getattr(importlib.import_module(module_name), function_name)
         return int(handler(args) or 0)
     except CoopworkError as err:
-        print(f"coopwork {args.command}: {err}", file=sys.stderr)
+        print(f"coopwork {args.command}: {err.render(lang)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("Interrompu / Interrupted.", file=sys.stderr)
+        from .i18n import t
+
+        print(t("core.interrupted", lang), file=sys.stderr)
         return 130
     except Exception:
         if os.environ.get("COOPWORK_DEBUG"):
@@ -190,8 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from .i18n import t
 
-        print(t("core.unexpected", "fr"), file=sys.stderr)
-        print(t("core.unexpected", "en"), file=sys.stderr)
+        print(t("core.unexpected", lang), file=sys.stderr)
         print("".join(traceback.format_exc(limit=-1).splitlines(keepends=True)[-1:]), file=sys.stderr)
         return 1
 

@@ -118,7 +118,6 @@ def new_notebook_main(args: argparse.Namespace) -> int:
     """``coopwork new-notebook NAME``: create the notebook and say how to run it."""
     path = new_notebook(args.name, workspace=args.workspace)
     relative = path.relative_to(Path(args.workspace)) if not path.is_absolute() else path
-    for lang in ("fr", "en"):
-        print(t("lab.created", lang, path=relative), file=sys.stderr)
+    print(t("lab.created", getattr(args, "lang", None) or "fr", path=relative), file=sys.stderr)
     print(path)
     return 0

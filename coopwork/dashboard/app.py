@@ -353,7 +353,7 @@ class Dashboard:
 
                 if not isinstance(err, DashboardError):
                     _log_exception()
-                message = err.message if isinstance(err, DashboardError) else t("dashboard.note_failed", lang)
+                message = err.render_message(lang) if isinstance(err, DashboardError) else t("dashboard.note_failed", lang)
                 status.value = f'<span class="cw-message">{escape(message)}</span>'
                 return
             text.value = ""

@@ -125,7 +125,7 @@ def _check_wave(wave: object) -> str:
 
     text = "" if wave is None else str(wave).strip()
     if not text:
-        raise IngestError(message("err_wave"), hint=message("hint_wave"))
+        raise IngestError("ingest.err_wave", hint="ingest.hint_wave")
     return text
 
 
@@ -173,7 +173,7 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
 
     path = Path(path)
     if not path.is_file():
-        raise IngestError(message("err_missing_file"), file=path, hint=message("hint_missing_file"))
+        raise IngestError("ingest.err_missing_file", file=path, hint="ingest.hint_missing_file")
     survey = survey if isinstance(survey, Survey) else load_survey(survey)
     wave = _check_wave(wave)
     # the file's sha256 is computed on a second thread while the file is read and validated
@@ -181,7 +181,7 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         digest = pool.submit(file_sha256, path)
         raw = read_export(path, survey, fmt=fmt, mapping=mapping)
         if raw.rows_read == 0:
-            raise IngestError(message("err_no_record"), file=path.name, hint=message("hint_no_record"))
+            raise IngestError("ingest.err_no_record", file=path.name, hint="ingest.hint_no_record")
         validated = validate(raw, survey, wave=wave, territory=territory)
         sha = digest.result()
         workspace = Path(workspace)

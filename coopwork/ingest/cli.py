@@ -55,8 +55,7 @@ def main(args: argparse.Namespace) -> int:
                          mapping=getattr(args, "mapping", None),
                          workspace=getattr(args, "workspace", ".") or ".").to_dict()
     name = Path(args.file).name
-    for lang in ("fr", "en"):
-        say("\n".join(summary_lines(result, file=name, lang=lang)))
+    say("\n".join(summary_lines(result, file=name, lang=getattr(args, "lang", None) or "fr")))
     if getattr(args, "json", False):
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         sys.stdout.flush()

@@ -294,8 +294,8 @@ def _open_workbook(path: Path):
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        raise IngestError(message("bad_xlsx", error=type(exc).__name__), file=path.name,
-                          hint=message("hint_export_again")) from None
+        raise IngestError("ingest_readers.bad_xlsx", error=type(exc).__name__, file=path.name,
+                          hint="ingest_readers.hint_export_again") from None
 
 
 def _sniff_xlsx(path: Path) -> TableSample:
@@ -345,9 +345,9 @@ def read_csv_strings(sample: TableSample) -> pd.DataFrame:
                             index_col=False, encoding_errors="replace")
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        raise IngestError(message("ragged", detail=str(exc).strip()), file=sample.path.name,
+        raise IngestError("ingest_readers.ragged", detail=str(exc).strip(), file=sample.path.name,
                           row=int(match.group(1)) - 1 - sample.skip if match else None,
-                          hint=message("hint_export_csv")) from None
+                          hint="ingest_readers.hint_export_csv") from None
     except pd.errors.EmptyDataError:
         raise _fail(sample.path, "empty_file", "hint_export_again") from None
     frame.columns = [str(c).strip() for c in frame.columns]

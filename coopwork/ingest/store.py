@@ -132,7 +132,7 @@ def workspace_lock(workspace: str | Path, *, timeout: float = 600.0) -> Iterator
         deadline = time.monotonic() + timeout
         while not acquire():
             if time.monotonic() > deadline:
-                raise IngestError(message("err_busy"), file=path, hint=message("hint_busy"))
+                raise IngestError("ingest.err_busy", file=path, hint="ingest.hint_busy")
             time.sleep(0.05)
         try:
             yield

@@ -119,8 +119,8 @@ def _refuse_repeat_file(path: Path, frame: pd.DataFrame, survey: Survey) -> None
         probe = map_columns(frame.head(0), survey, repeat=repeat, meta=meta_columns(frame), separators="-/")
         if not probe.frame.columns.empty:
             main = path.stem.rsplit("-", 1)[0] + path.suffix
-            raise IngestError(message("odk_repeat_file", repeat=repeat), file=path.name,
-                              hint=message("hint_odk_repeat_file", main=main))
+            raise IngestError("ingest_readers.odk_repeat_file", repeat=repeat, file=path.name,
+                              hint="ingest_readers.hint_odk_repeat_file", main=main)
 
 
 def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None) -> RawExport:
