@@ -68,8 +68,8 @@ class CoopworkError(Exception):
 
     Examples
     --------
-    >>> err = SurveyError("survey.err_no_question_named", name="age", survey="demo", hint="survey.hint_questions",
-    ...                   names="org, size")
+    >>> err = SurveyError("survey.err_no_question_named", name="age", survey="demo",
+    ...                   hint="survey.hint_did_you_mean", names="org, size")
     >>> err.fields["name"], err.code
     ('age', 'survey.err_no_question_named')
     """
@@ -126,7 +126,9 @@ class CoopworkError(Exception):
         """What to do, in ``lang`` (None when the error gives no hint)."""
         from .i18n import t
 
-        return None if self.hint_code is None else t(self.hint_code, lang or self.lang or LOG_LANG, **self.fields)
+        if self.hint_code is None:
+            return None
+        return t(self.hint_code, lang or self.lang or LOG_LANG, **self.fields)
 
     def location(self, lang: str | None = None) -> str:
         """``file, row R, column 'C'`` in ``lang`` — the parts that are known."""

@@ -88,11 +88,12 @@ def lang_choices(value: str) -> str:
     'ro'
     """
     import argparse
+    import os
 
     code = lang_code(value)
-    if code not in LANGS:
-        raise argparse.ArgumentTypeError(
-            f"{value!r}: " + " / ".join(t("core.lang_unknown", lang, langs=", ".join(LANGS)) for lang in ("en", "fr")))
+    if code not in LANGS:  # said in the language of the environment: --lang itself is what is wrong
+        said = t("core.lang_unknown", os.environ.get("COOPWORK_LANG"), langs=", ".join(LANGS))
+        raise argparse.ArgumentTypeError(f"{value!r}: {said}")
     return code
 
 
@@ -119,5 +120,6 @@ def t(key: str, lang: str | None = None, /, **fields: object) -> str:
         When the key is in no catalogue: a programming error, caught by the tests.
     """
     texts = catalogue()[key]
-    text = texts.get(normalise_lang(lang)) or next(texts[f] for f in (*FALLBACK, DEFAULT_LANG) if texts.get(f))
+    text = texts.get(normalise_lang(lang)) or next(texts[f] for f in (*FALLBACK, DEFAULT_LANG)
+                                                   if texts.get(f))
     return text.format(**fields) if fields else text

@@ -197,9 +197,10 @@ class Survey:
             return self.questions[name]
         except KeyError:
             close = difflib.get_close_matches(name, list(self.questions), n=3)
-            hint = f"did you mean {', '.join(close)}?" if close else "check the survey sheet"
-            raise SurveyError(f"no question named '{name}' in survey '{self.survey_id}'",
-                              file=self.path and self.path.name, hint=hint) from None
+            raise SurveyError("survey.err_no_question_named", name=name, survey=self.survey_id,
+                              file=self.path and self.path.name, names=", ".join(close),
+                              hint="survey.hint_did_you_mean" if close
+                              else "survey.hint_check_sheet") from None
 
     def label(self, name: str, lang: str | None = None) -> str:
         """Label of question ``name`` in ``lang`` (falls back to the default language)."""
@@ -287,9 +288,9 @@ def _walk(node: dict, group: tuple[str, ...], repeat: str | None, choices: dict,
         )
         role = (meta.get("role") or "").strip() or None
         if role is not None and role not in ROLES:
-            raise SurveyError(f"question '{name}' has an unknown coopwork::role '{role}'",
+            raise SurveyError("survey.err_unknown_role", name=name, role=role,
                               file=path.name, column="coopwork::role",
-                              hint=f"use one of {', '.join(sorted(ROLES))}")
+                              hint="survey.hint_roles", roles=", ".join(sorted(ROLES)))
         out[name] = Question(
             name=name,
             type=kind,
@@ -373,32 +374,28 @@ def load_survey(path: str | Path) -> Survey:
     """
     path = Path(path)
     if not path.is_file():
-        raise SurveyError("the survey file does not exist", file=path,
-                          hint="give the path of an XLSForm (.xlsx), e.g. surveys/my_survey.xlsx")
+        raise SurveyError("survey.err_no_file", file=path, hint="survey.hint_no_file")
     try:
         from pyxform.errors import PyXFormError
         from pyxform.xls2json import parse_file_to_json
     except ImportError as exc:  # pragma: no cover - pyxform is a core dependency
-        raise SurveyError("pyxform is not installed", hint='pip install "coopwork"') from exc
+        raise SurveyError("survey.err_no_pyxform", hint="survey.hint_no_pyxform") from exc
     try:
         form = parse_file_to_json(str(path))
     except PyXFormError as exc:
         text = str(exc).strip()
         match = _ROW_RE.search(text)
-        raise SurveyError(f"this is not a valid XLSForm: {_ROW_RE.sub('', text).strip()}", file=path.name,
+        raise SurveyError("survey.err_invalid_xlsform", detail=_ROW_RE.sub('', text).strip(), file=path.name,
                           row=int(match.group(1)) if match else None,
-                          hint="fix the survey sheet at that row (see https://xlsform.org)" if match
-                          else "fix the survey sheet (see https://xlsform.org)") from None
+                          hint="survey.hint_fix_row" if match else "survey.hint_fix_sheet") from None
     except Exception as exc:  # pyxform raises plain errors on non-XLSForm files
-        raise SurveyError(f"this file cannot be read as an XLSForm ({type(exc).__name__}: {exc})",
-                          file=path.name,
-                          hint="give an XLSForm workbook with 'survey' and 'choices' sheets") from None
+        raise SurveyError("survey.err_unreadable", error=f"{type(exc).__name__}: {exc}", file=path.name,
+                          hint="survey.hint_unreadable") from None
 
     questions: dict[str, Question] = {}
     _walk(form, (), None, form.get("choices", {}), questions, path)
     if not questions:
-        raise SurveyError("the survey sheet has no question", file=path.name,
-                          hint="add rows with 'type' and 'name' to the 'survey' sheet")
+        raise SurveyError("survey.err_no_question", file=path.name, hint="survey.hint_no_question")
     languages: list[str] = []
     for q in questions.values():
         for code in q.labels:

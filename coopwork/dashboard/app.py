@@ -209,7 +209,7 @@ class Dashboard:
         if bundle is None:
             from ..errors import DashboardError
 
-            raise DashboardError(t("dashboard.not_precomputed", self.lang))
+            raise DashboardError("dashboard.not_precomputed", lang=self.lang)
         return bundle
 
     @property
@@ -353,7 +353,8 @@ class Dashboard:
 
                 if not isinstance(err, DashboardError):
                     _log_exception()
-                message = err.render_message(lang) if isinstance(err, DashboardError) else t("dashboard.note_failed", lang)
+                message = (err.render_message(lang) if isinstance(err, DashboardError)
+                           else t("dashboard.note_failed", lang))
                 status.value = f'<span class="cw-message">{escape(message)}</span>'
                 return
             text.value = ""

@@ -74,7 +74,7 @@ def _parse_url(value: str | Path | None, workspace: str | Path | None) -> sa.URL
 
     if value is None or str(value) == "":
         if workspace is None:
-            raise DashboardError("no journal database given", hint="give --workspace or --database")
+            raise DashboardError("dashboard_errors.no_database", hint="dashboard_errors.hint_no_database")
         value = (Path(workspace).expanduser().resolve() / "data" / "journal.sqlite").as_posix()
     text = str(value)
     if "://" not in text:
@@ -84,18 +84,18 @@ def _parse_url(value: str | Path | None, workspace: str | Path | None) -> sa.URL
     try:
         url = make_url(text)
     except ArgumentError as err:
-        raise DashboardError("the journal database URL cannot be read", value=_masked(text),
-                             hint="write it like postgresql://user:password@host:5432/dbname") from err
+        raise DashboardError("dashboard_errors.bad_url", value=_masked(text),
+                             hint="dashboard_errors.hint_bad_url") from err
     backend = url.get_backend_name()
     if backend == "postgresql":
         if url.drivername != "postgresql+psycopg":
             url = url.set(drivername="postgresql+psycopg")
         if not url.database:
-            raise DashboardError("the PostgreSQL URL names no database", value=_masked(text),
-                                 hint="end the URL with /<database name>")
+            raise DashboardError("dashboard_errors.no_database_name", value=_masked(text),
+                                 hint="dashboard_errors.hint_no_database_name")
     elif backend != "sqlite":
-        raise DashboardError(f"the journal cannot use a '{backend}' database", value=_masked(text),
-                             hint="use SQLite (a file) or a postgresql:// URL")
+        raise DashboardError("dashboard_errors.bad_backend", backend=backend, value=_masked(text),
+                             hint="dashboard_errors.hint_bad_backend")
     return url
 
 
@@ -135,8 +135,8 @@ class Journal:
         try:
             self.engine = sa.create_engine(self.url, **options)
         except ModuleNotFoundError as err:
-            raise DashboardError(f"the database driver is not installed ({err.name})",
-                                 hint='pip install "coopwork[postgres]"') from err
+            raise DashboardError("dashboard_errors.no_driver", driver=err.name,
+                                 hint="dashboard_errors.hint_no_driver") from err
         if self._sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata = sa.MetaData()
@@ -158,9 +158,9 @@ class Journal:
         try:
             self._retry(lambda: metadata.create_all(self.engine))
         except sa.exc.OperationalError as err:
-            raise DashboardError("the journal database cannot be opened",
+            raise DashboardError("dashboard_errors.cannot_open",
                                  value=self.url.render_as_string(hide_password=True),
-                                 hint="check the path or the server, user and password") from err
+                                 hint="dashboard_errors.hint_cannot_open") from err
 
     # -- writing ---------------------------------------------------------------------------
     def add(self, survey_id: str, *, territory: str, wave: str, chart: str, kind: str, text: str,
@@ -175,13 +175,13 @@ class Journal:
         text = (text or "").strip()
         display_name = " ".join((display_name or "").split())
         if kind not in KINDS:
-            raise DashboardError(t("dashboard.note_bad_kind", lang, kinds=", ".join(KINDS)), value=kind)
+            raise DashboardError("dashboard.note_bad_kind", kinds=", ".join(KINDS), value=kind, lang=lang)
         if not text:
-            raise DashboardError(t("dashboard.note_empty", lang))
+            raise DashboardError("dashboard.note_empty", lang=lang)
         if len(text) > MAX_TEXT:
-            raise DashboardError(t("dashboard.note_too_long", lang, n=MAX_TEXT), value=len(text))
+            raise DashboardError("dashboard.note_too_long", n=MAX_TEXT, value=len(text), lang=lang)
         if len(display_name) > MAX_NAME:
-            raise DashboardError(t("dashboard.name_too_long", lang, n=MAX_NAME), value=len(display_name))
+            raise DashboardError("dashboard.name_too_long", n=MAX_NAME, value=len(display_name), lang=lang)
         row = {"survey_id": str(survey_id), "territory": str(territory), "wave": str(wave),
                "chart": str(chart), "kind": kind, "text": text, "display_name": display_name,
                "created_at": datetime.now(UTC), "hidden": False}
@@ -208,8 +208,8 @@ class Journal:
                 return conn.execute(statement).rowcount
 
         if self._retry(update) == 0:
-            raise DashboardError(f"there is no note number {note_id} in the journal", value=note_id,
-                                 hint="list the notes with `coopwork journal list --all`")
+            raise DashboardError("dashboard_errors.no_note", note_id=note_id, value=note_id,
+                                 hint="dashboard_errors.hint_no_note")
 
     # -- reading ---------------------------------------------------------------------------
     def records(self, *, survey_id: str | None = None, territory: str | None = None,

@@ -121,8 +121,6 @@ def content_hashes(frame: pd.DataFrame) -> pd.Series:
 
 
 def _check_wave(wave: object) -> str:
-    from .pseudonymise import message
-
     text = "" if wave is None else str(wave).strip()
     if not text:
         raise IngestError("ingest.err_wave", hint="ingest.hint_wave")
@@ -166,7 +164,7 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         can be found: nothing is written.
     """
     from .codes import sharing
-    from .pseudonymise import load_key, message
+    from .pseudonymise import load_key
     from .registry import read_export
     from .store import processed_dir, read_manifest, recover, stored_ids, workspace_lock
     from .validate import validate

@@ -54,7 +54,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import IngestError
-from .detect import TableSample, message, sniff_table
+from .detect import TableSample, sniff_table
 from .readers.common import TRUE_VALUES, load_table, normalise_text, slugify
 
 __all__ = ["draft_path", "draft_survey", "infer_draft"]
@@ -324,7 +324,8 @@ def infer_draft(export_path: str | Path, *, fmt: str = "auto"
     if fmt == "odk" and sample.kind == "csv" and "PARENT_KEY" not in frame.columns:
         _odk_repeats(sample.path, repeats, add)
     if not questions and not repeats:
-        raise IngestError("ingest_readers.draft_nothing", file=sample.path.name, hint="ingest_readers.hint_export_csv")
+        raise IngestError("ingest_readers.draft_nothing", file=sample.path.name,
+                          hint="ingest_readers.hint_export_csv")
     territory = next((q for q in questions if re.search(r"territo", q.name)), None)
     if territory is not None:
         territory.role = "territory"

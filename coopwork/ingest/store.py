@@ -49,7 +49,6 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import IngestError
-from .pseudonymise import message
 
 __all__ = [
     "JOURNAL",

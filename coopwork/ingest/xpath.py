@@ -89,7 +89,8 @@ def _tokenise(text: str) -> list[_Token]:
     while position < len(text):
         match = _TOKEN_RE.match(text, position)
         if match is None:
-            raise XPathError("xpath.unexpected_character", character=repr(text[position]), position=position + 1)
+            raise XPathError("xpath.unexpected_character", character=repr(text[position]),
+                             position=position + 1)
         position = match.end()
         kind = match.lastgroup
         if kind == "ws":

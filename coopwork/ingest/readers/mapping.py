@@ -34,7 +34,7 @@ import csv
 from pathlib import Path
 
 from ...errors import IngestError
-from ..detect import detect_encoding, detect_separator, message
+from ..detect import detect_encoding, detect_separator
 
 __all__ = ["load_mapping"]
 
@@ -51,7 +51,8 @@ def load_mapping(path: str | Path) -> dict[str, str]:
     """
     path = Path(path)
     if not path.is_file():
-        raise IngestError("ingest_readers.mapping_missing", file=path.name, hint="ingest_readers.hint_mapping")
+        raise IngestError("ingest_readers.mapping_missing", file=path.name,
+                          hint="ingest_readers.hint_mapping")
     raw = path.read_bytes()
     text = raw.decode(detect_encoding(raw), errors="replace").lstrip("\ufeff")
     if path.suffix.lower() in {".yml", ".yaml"}:

@@ -34,7 +34,7 @@ import pandas as pd
 
 from ...errors import IngestError
 from ...survey import Survey
-from ..detect import TableSample, message, read_csv_strings, sniff_table
+from ..detect import TableSample, read_csv_strings, sniff_table
 from ..raw import RawExport
 from ..registry import register
 from .common import finish_main, load_table, map_columns, slugify, strip_uuid
