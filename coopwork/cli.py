@@ -183,9 +183,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
-    module_name, function_name = _HANDLERS[args.command].split(":")
     lang = getattr(args, "lang", None) or normalise_lang(os.environ.get("COOPWORK_LANG"))
+    before = os.environ.get("COOPWORK_LANG")
     os.environ["COOPWORK_LANG"] = lang  # the modules that speak without a lang argument (ingest, demo)
+    try:
+        return _run(args, lang)
+    finally:
+        if before is None:
+            os.environ.pop("COOPWORK_LANG", None)
+        else:
+            os.environ["COOPWORK_LANG"] = before
+
+
+def _run(args: argparse.Namespace, lang: str) -> int:
+    """Call the command's handler; turn a CoopworkError into one sentence in ``lang`` and exit code 2."""
+    module_name, function_name = _HANDLERS[args.command].split(":")
     try:
         handler = getattr(importlib.import_module(module_name), function_name)
         return int(handler(args) or 0)

@@ -200,10 +200,6 @@ def find_header_record(records: list[list[str]]) -> int:
     return 0
 
 
-def _fail(path: Path, key: str, hint_key: str, **fields: object) -> IngestError:
-    return IngestError(message(key, **fields), file=path.name, hint=message(hint_key))
-
-
 def sniff_table(path: str | Path) -> TableSample:
     """Look at the beginning of ``path`` and return a :class:`TableSample`.
 
@@ -224,18 +220,22 @@ def sniff_table(path: str | Path) -> TableSample:
     """
     path = Path(path)
     if not path.is_file():
-        raise _fail(path, "missing_file", "hint_missing_file")
+        raise IngestError("ingest_readers.missing_file", file=path.name,
+                          hint="ingest_readers.hint_missing_file")
     with path.open("rb") as handle:
         raw = handle.read(SAMPLE_BYTES)
     if not raw.strip():
-        raise _fail(path, "empty_file", "hint_export_again")
+        raise IngestError("ingest_readers.empty_file", file=path.name,
+                          hint="ingest_readers.hint_export_again")
     if raw.startswith(_ZIP_MAGIC):
         return _sniff_xlsx(path)
     if raw.startswith(_OLE_MAGIC):
-        raise _fail(path, "legacy_xls", "hint_legacy_xls")
+        raise IngestError("ingest_readers.legacy_xls", file=path.name,
+                          hint="ingest_readers.hint_legacy_xls")
     encoding = detect_encoding(raw)
     if encoding != "utf-16" and b"\x00" in raw:
-        raise _fail(path, "binary_file", "hint_export_csv")
+        raise IngestError("ingest_readers.binary_file", file=path.name,
+                          hint="ingest_readers.hint_export_csv")
     if encoding == "utf-16" and len(raw) % 2:
         raw = raw[:-1]
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(raw, final=False)
@@ -244,12 +244,14 @@ def sniff_table(path: str | Path) -> TableSample:
     separator = detect_separator(text)
     records = _records(text, separator)
     if not records:
-        raise _fail(path, "empty_file", "hint_export_again")
+        raise IngestError("ingest_readers.empty_file", file=path.name,
+                          hint="ingest_readers.hint_export_again")
     skip = find_header_record(records)
     header = [h.strip() for h in records[skip]]
     rows = records[skip + 1:]
     if len(header) < 2 or all(len(r) < 2 for r in rows[:20] or [header]):
-        raise _fail(path, "not_a_table", "hint_export_csv")
+        raise IngestError("ingest_readers.not_a_table", file=path.name,
+                          hint="ingest_readers.hint_export_csv")
     values = [v for r in rows[:100] for v in r]
     return TableSample(path=path, kind="csv", header=header, rows=rows, encoding=encoding,
                        separator=separator, skip=skip,
@@ -313,10 +315,12 @@ def _sniff_xlsx(path: Path) -> TableSample:
     finally:
         workbook.close()
     if not sheets:
-        raise _fail(path, "empty_file", "hint_export_again")
+        raise IngestError("ingest_readers.empty_file", file=path.name,
+                          hint="ingest_readers.hint_export_again")
     header = next(iter(sheets.values()))
     if len([h for h in header if h]) < 2:
-        raise _fail(path, "not_a_table", "hint_export_csv")
+        raise IngestError("ingest_readers.not_a_table", file=path.name,
+                          hint="ingest_readers.hint_export_csv")
     values = [v for r in first_rows[1:] for v in r]
     return TableSample(path=path, kind="xlsx", header=header, rows=first_rows[1:], sheets=sheets,
                        decimal=detect_decimal(values, separator=";"))
@@ -349,7 +353,8 @@ def read_csv_strings(sample: TableSample) -> pd.DataFrame:
                           row=int(match.group(1)) - 1 - sample.skip if match else None,
                           hint="ingest_readers.hint_export_csv") from None
     except pd.errors.EmptyDataError:
-        raise _fail(sample.path, "empty_file", "hint_export_again") from None
+        raise IngestError("ingest_readers.empty_file", file=sample.path.name,
+                          hint="ingest_readers.hint_export_again") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
 
