@@ -80,12 +80,14 @@ def test_every_key_has_every_language():
     missing = {lang: keys for lang, keys in missing.items() if keys}
     report = "\n".join(f"{lang} ({len(keys)} missing): {', '.join(keys)}" for lang, keys in missing.items())
     assert not missing, ("messages without a text in every interface language — add them to "
-                         "coopwork/messages/<area>.yml (fr, en) or coopwork/messages/<lang>/<area>.yml:\n" + report)
+                         "coopwork/messages/<area>.yml (fr, en) or coopwork/messages/<lang>/<area>.yml:\n"
+                         + report)
 
 
 def test_no_text_in_an_unknown_language_and_no_orphan_translation():
     messages = catalogue()
-    unknown = sorted(f"{k}: {sorted(set(v) - set(LANGS))}" for k, v in messages.items() if set(v) - set(LANGS))
+    unknown = sorted(f"{k}: {sorted(set(v) - set(LANGS))}" for k, v in messages.items()
+                     if set(v) - set(LANGS))
     assert not unknown, "\n".join(unknown)
     orphans = sorted(k for k, v in messages.items() if "fr" not in v and "en" not in v)
     assert not orphans, "translated keys that are not in coopwork/messages/<area>.yml: " + ", ".join(orphans)
@@ -122,6 +124,18 @@ def test_the_other_languages_live_in_their_own_folder_with_the_same_areas(lang):
     assert {p.stem for p in folder.glob("*.yml")} == areas
 
 
+def test_lang_parameter_is_respected_and_french_is_the_default():
+    assert t("core.lang_name") == t("core.lang_name", "fr") == "Français"
+    assert t("core.lang_name", "en") == "English"
+    assert t("core.lang_name", "en-GB") == "English"
+    assert t("core.lang_name", "es") == "Français"  # unknown language: the default
+    assert t("core.lang_name", "Română (ro)") == "Română" and t("core.lang_name", "de-LU") == "Deutsch"
+    assert normalise_lang(None) == DEFAULT_LANG == "fr"
+    assert t("export.placemat_see", "fr") == "Ce que nous voyons"
+    assert t("export.placemat_see", "en") == "What we see"
+    assert t("export.placemat_see", "hu") == "Amit látunk"
+
+
 @pytest.mark.parametrize("lang", [code for code in LANGS if code != "en"])
 def test_most_messages_are_really_translated(lang):
     messages = catalogue()
@@ -143,7 +157,8 @@ def test_lang_option_accepts_every_language_in_every_command():
     leaves = []
     for name, command in commands.items():
         nested = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
-        leaves += [(f"{name} {sub}", p) for sub, p in nested[0].choices.items()] if nested else [(name, command)]
+        leaves += ([(f"{name} {sub}", p) for sub, p in nested[0].choices.items()] if nested
+                   else [(name, command)])
     for name, leaf in leaves:
         option = next((a for a in leaf._actions if "--lang" in a.option_strings), None)
         assert option is not None and option.type is lang_choices, f"coopwork {name} has no shared --lang"
