@@ -36,6 +36,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import SurveyError
+from .i18n import lang_code
 
 __all__ = ["Choice", "Question", "Survey", "load_survey", "language_code"]
 
@@ -85,7 +86,7 @@ class Choice:
     labels: dict[str, str] = field(default_factory=dict)
 
     def label(self, lang: str | None = None, default_language: str = "default") -> str:
-        """Label in ``lang``, else the default language, else any, else the name."""
+        """Label in ``lang``, else English, else the default language (marked), else any, else the name."""
         return _pick(self.labels, lang, default_language) or self.name
 
 
@@ -150,7 +151,7 @@ class Question:
         return values == list(range(values[0], values[0] + len(values)))
 
     def label(self, lang: str | None = None, default_language: str = "default") -> str:
-        """Label in ``lang``, else the default language, else any, else the name."""
+        """Label in ``lang``, else English, else the default language (marked), else any, else the name."""
         return _pick(self.labels, lang, default_language) or self.name
 
 
@@ -203,13 +204,32 @@ class Survey:
                               else "survey.hint_check_sheet") from None
 
     def label(self, name: str, lang: str | None = None) -> str:
-        """Label of question ``name`` in ``lang`` (falls back to the default language)."""
+        """Label of ``name`` in ``lang``; else (marked ``[en]``) in English, then in the default language."""
         return self.question(name).label(lang, self.default_language)
 
     def choice_labels(self, name: str, lang: str | None = None) -> dict[str, str]:
-        """``{choice name: label}`` of a select question, in form order."""
+        """``{choice name: label}`` of a select question, in form order (same fallback as :meth:`label`)."""
         question = self.question(name)
         return {c.name: c.label(lang, self.default_language) for c in question.choices}
+
+    @property
+    def label_languages(self) -> list[str]:
+        """The interface languages (:data:`coopwork.i18n.LANGS`) in which the form has labels.
+
+        Examples
+        --------
+        >>> from coopwork.demo.form import sample_survey_bytes
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = pathlib.Path(folder) / "form.xlsx"
+        ...     _ = path.write_bytes(sample_survey_bytes())
+        ...     load_survey(path).label_languages
+        ['fr', 'en', 'it', 'pt', 'ro', 'hu', 'de']
+        """
+        from .i18n import LANGS
+
+        keys = {key for q in self.questions.values() for key in q.labels}
+        return [code for code in LANGS if any(_in_language({key: "x"}, code) for key in keys)]
 
     def role(self, role: str) -> Question | None:
         """The first question with ``coopwork::role == role``, or None."""
@@ -250,10 +270,49 @@ class Survey:
         return partner.repeat if partner else None
 
 
+#: language names an XLSForm may use without a ``(code)``, by code (``label::English``, ``label::Magyar``)
+_NAMES = {"en": ("english",), "fr": ("french", "français", "francais"), "it": ("italian", "italiano"),
+          "pt": ("portuguese", "português", "portugues"), "ro": ("romanian", "română", "romana"),
+          "hu": ("hungarian", "magyar"), "de": ("german", "deutsch")}
+
+
+def _in_language(texts: dict[str, str], code: str) -> tuple[str, str] | None:
+    """``(key, text)`` of the label in language ``code`` (``pt`` finds ``pt-br``, ``hu`` finds ``magyar``)."""
+    for key, text in texts.items():
+        if text and (key == code or key.split("-")[0] == code or key in _NAMES.get(code, ())):
+            return key, text
+    return None
+
+
 def _pick(texts: dict[str, str], lang: str | None, default_language: str) -> str | None:
-    for key in (lang, default_language, "default"):
-        if key and texts.get(key):
-            return texts[key]
+    """The label in ``lang``; else, visibly marked ``[en]``, in English, then in the form's default language.
+
+    The mark (the code of the language shown) appears when a language was asked for and the label
+    exists in several other languages, so that a reader sees which labels are not in theirs; the
+    label of a single-language form is shown as it is.
+
+    Examples
+    --------
+    >>> texts = {"fr": "Territoire", "en": "Territory", "ro": "Teritoriu"}
+    >>> _pick(texts, "ro", "fr"), _pick(texts, "hu", "fr"), _pick(texts, None, "fr")
+    ('Teritoriu', 'Territory [en]', 'Territoire')
+    >>> _pick({"fr": "Oui"}, "hu", "fr")
+    'Oui [fr]'
+    """
+    code = lang_code(lang)
+    if code is None:
+        order = (default_language, "default", "en")
+    else:
+        found = _in_language(texts, code)
+        if found:
+            return found[1]
+        order = ("en", default_language, "default")
+    named = sum(key != "default" for key in texts) >= 2  # a multilingual label lacks this language
+    for key in order:
+        found = _in_language(texts, key) if key != "default" else (
+            ("default", texts["default"]) if texts.get("default") else None)
+        if found:
+            return found[1] if code is None or not named or key == "default" else f"{found[1]} [{key}]"
     return next((v for v in texts.values() if v), None)
 
 

@@ -52,7 +52,7 @@ def test_sample_languages_labels_and_fallbacks(sample_survey):
     assert sample_survey.default_language == "fr"
     assert sample_survey.label("org_type", "en") == "Type of organisation"
     assert sample_survey.label("org_type", "fr") == "Type d'organisation"
-    assert sample_survey.label("org_type", "de") == "Type d'organisation"   # falls back to French
+    assert sample_survey.label("org_type", "es") == "Type of organisation [en]"  # visibly English
     assert sample_survey.label("org_type") == "Type d'organisation"
     assert sample_survey.question("salaries").hints["en"] == "Head count on 1 January."
     assert sample_survey.question("salaries").constraint_message["fr"].startswith("Nombre de salariés")
