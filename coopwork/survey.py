@@ -22,7 +22,7 @@ Examples
 >>> from coopwork.demo import sample_survey_path
 >>> survey = load_survey(sample_survey_path())
 >>> survey.survey_id, survey.languages
-('cooperation_territoriale', ['fr', 'en'])
+('cooperation_territoriale', ['fr', 'en', 'it', 'pt', 'ro', 'hu', 'de'])
 >>> survey.role("territory").name
 'territoire'
 """
@@ -296,7 +296,7 @@ def _pick(texts: dict[str, str], lang: str | None, default_language: str) -> str
     >>> texts = {"fr": "Territoire", "en": "Territory", "ro": "Teritoriu"}
     >>> _pick(texts, "ro", "fr"), _pick(texts, "hu", "fr"), _pick(texts, None, "fr")
     ('Teritoriu', 'Territory [en]', 'Territoire')
-    >>> _pick({"fr": "Oui"}, "hu", "fr")
+    >>> _pick({"fr": "Oui", "ro": "Da"}, "hu", "fr")
     'Oui [fr]'
     """
     code = lang_code(lang)
