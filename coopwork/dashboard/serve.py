@@ -40,6 +40,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import DashboardError
+from ..i18n import normalise_lang
 
 __all__ = ["SYNTHESIS", "ServerPlan", "dashboard_urls", "free_port", "is_loopback", "pool_ready", "prepare",
            "start", "stop", "voila_config", "wait_until_listening", "wait_until_ready", "write_notebook"]
@@ -197,7 +198,7 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
         token = "" if is_loopback(host) else secrets.token_urlsafe(18)
     # a workshop's territory gets its organisation-type views ahead, so the filter answers at once
     prepare_all(ws, territories=[territory] if territory else None, min_count=min_count,
-                by_org_type=territory is not None)
+                by_org_type=territory is not None, langs=(normalise_lang(lang), "fr", "en"))
     Journal(database, workspace=ws.root).close()  # create the table before 30 kernels race to
     folder = ws.state_dir / "dashboards" / "notebooks"
     folder.mkdir(parents=True, exist_ok=True)
