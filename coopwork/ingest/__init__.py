@@ -299,6 +299,10 @@ class _Prepared:
         return 0 if frame is None else len(frame)
 
     def store(self, folder: Path, survey: Survey, manifest: dict, issues_name: str) -> None:
+        import os
+
+        from ..i18n import normalise_lang
+        from .issue_codes import with_codes
         from .store import Transaction, read_table
 
         with Transaction(folder) as tx:
@@ -313,7 +317,8 @@ class _Prepared:
                 old = old[old["_source"] != self.source]
             if old is not None or len(self.quarantine):
                 tx.write_parquet("quarantine.parquet", _append(old, self.quarantine))
-            tx.write_csv(issues_name, self.issues.drop(columns=["_main_row"]))
+            lang = normalise_lang(os.environ.get("COOPWORK_LANG"))  # the language the reasons are in
+            tx.write_csv(issues_name, with_codes(self.issues.drop(columns=["_main_row"]), lang))
             tx.write_json("manifest.json", manifest)
 
 
