@@ -8,8 +8,9 @@ text until the error is shown: :meth:`CoopworkError.render` writes the whole sen
 location words and "What to do:" included, in one language. The command line renders it
 in ``--lang`` on stderr with exit code 2, never a traceback; the issues file stores the code.
 
-``str(err)`` (logs, tracebacks, tests) uses the language given when the error was raised,
-else English.
+``str(err)`` (logs, tracebacks, a failed notebook's message) uses the language given when the
+error was raised, else the user's language (``COOPWORK_LANG``, which every command sets to its
+``--lang``), else English.
 
 Examples
 --------
@@ -37,8 +38,14 @@ __all__ = [
     "ExportError",
 ]
 
-#: the language of ``str(err)`` when the raise site gave none (logs and tracebacks are for developers)
+#: the language of ``str(err)`` when neither the raise site nor ``COOPWORK_LANG`` gives one
 LOG_LANG = "en"
+
+
+def _default_lang() -> str:
+    import os
+
+    return os.environ.get("COOPWORK_LANG") or LOG_LANG
 
 
 def _rebuild(cls: type[CoopworkError], code: str, state: dict[str, Any]) -> CoopworkError:
@@ -120,7 +127,7 @@ class CoopworkError(Exception):
         """The sentence saying what is wrong, without location nor hint, in ``lang``."""
         from .i18n import t
 
-        return t(self.code, lang or self.lang or LOG_LANG, **self.fields)
+        return t(self.code, lang or self.lang or _default_lang(), **self.fields)
 
     def render_hint(self, lang: str | None = None) -> str | None:
         """What to do, in ``lang`` (None when the error gives no hint)."""
@@ -128,13 +135,13 @@ class CoopworkError(Exception):
 
         if self.hint_code is None:
             return None
-        return t(self.hint_code, lang or self.lang or LOG_LANG, **self.fields)
+        return t(self.hint_code, lang or self.lang or _default_lang(), **self.fields)
 
     def location(self, lang: str | None = None) -> str:
         """``file, row R, column 'C'`` in ``lang`` — the parts that are known."""
         from .i18n import t
 
-        lang = lang or self.lang or LOG_LANG
+        lang = lang or self.lang or _default_lang()
         parts = []
         if self.file:
             parts.append(self.file)
@@ -155,7 +162,7 @@ class CoopworkError(Exception):
         """
         from .i18n import t
 
-        lang = lang or self.lang or LOG_LANG
+        lang = lang or self.lang or _default_lang()
         location = self.location(lang)
         message = self.render_message(lang)
         text = t("core.err_located", lang, location=location, message=message) if location else message

@@ -31,11 +31,15 @@ def test_message_names_file_row_column_value_and_fix():
     assert err.as_record()["hint"] == "ingest.hint_territory_choices"
 
 
-def test_str_is_english_unless_the_raise_site_gave_a_language():
+def test_str_is_english_unless_the_raise_site_or_the_user_gave_a_language(monkeypatch):
+    monkeypatch.delenv("COOPWORK_LANG", raising=False)
     err = IngestError("ingest.err_wave", hint="ingest.hint_wave")
     assert str(err) == err.render("en") == ("the wave is empty. What to do: give the wave of this export, "
                                             "e.g. --wave 2025.")
     assert str(IngestError("ingest.err_wave", lang="fr")) == "la vague est vide."
+    monkeypatch.setenv("COOPWORK_LANG", "ro")  # what every command does with its --lang
+    assert str(err) == ("valul este gol. Ce este de făcut: indicați valul acestui export, "
+                        "de exemplu --wave 2025.")
 
 
 @pytest.mark.parametrize("lang", LANGS)
