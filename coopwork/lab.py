@@ -102,8 +102,7 @@ def lab_main(args: argparse.Namespace) -> int:
     ensure_kernel()
     command, token = lab_command(args.workspace, port=args.port, open_browser=not args.no_browser)
     url = f"http://127.0.0.1:{args.port}/lab?token={token}"
-    print(t("lab.open", "fr", url=url), file=sys.stderr)
-    print(t("lab.open", "en", url=url), file=sys.stderr)
+    print(t("lab.open", getattr(args, "lang", None) or "fr", url=url), file=sys.stderr)
     if os.name == "posix":  # become JupyterLab: Ctrl+C and a stop signal reach it, no server is orphaned
         sys.stderr.flush()
         sys.stdout.flush()
