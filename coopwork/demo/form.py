@@ -9,10 +9,10 @@ The form is the questionnaire a Coop'Éco / COOPTERR research team sends to the 
 of a territory: profile and local roots, cooperation ties (the repeat group ``partenariats``:
 the network), pooled resources (mutualisation), governance, trust, effects and social utility,
 ecological transition, culture, trajectory since the last wave. French is the default
-language, English the second one; Italian, Portuguese, Romanian, Hungarian and German labels
-come from :mod:`coopwork.demo.form_languages`. The coopwork columns ``coopwork::dimension``,
-``coopwork::identifier`` and ``coopwork::role`` say what each question means to coopwork
-(see ``docs/architecture.md``).
+language, English the second one; the Italian, Portuguese, Romanian, Hungarian and German
+labels, hints and constraint messages come from :mod:`coopwork.demo.form_languages`. The
+coopwork columns ``coopwork::dimension``, ``coopwork::identifier`` and ``coopwork::role`` say
+what each question means to coopwork (see ``docs/architecture.md``).
 
 The territory choice list holds the six demo territories (fictional data about real places);
 ``build_sample_survey(path, territories=N)`` with ``N > 6`` appends ``territoire_07`` … so
@@ -34,9 +34,11 @@ from pathlib import Path
 
 from .form_languages import (
     CHOICE_LABELS,
+    HINTS,
     LANGUAGES,
     QUESTION_LABELS,
     TERRITORY_LABELS,
+    constraint_message,
     extra_territory_labels,
 )
 
@@ -123,9 +125,10 @@ def _q(type_: str, name: str, fr: str = "", en: str = "", *, hint: tuple[str, st
         "coopwork::identifier": "yes" if identifier else "", "coopwork::role": role,
         **{f"label::{language}": QUESTION_LABELS[name][i] if fr and name in QUESTION_LABELS else ""
            for i, language in enumerate(LANGUAGES)},
-        # hints and constraint messages: French and English only for now (the form is filled in those)
-        **{f"{column}::{language}": "" for language in LANGUAGES
-           for column in ("hint", "constraint_message")},
+        **{f"hint::{language}": HINTS[name][i] if hint[0] and name in HINTS else ""
+           for i, language in enumerate(LANGUAGES)},
+        **{f"constraint_message::{language}": constraint_message(name, constraint, i) if message[0] else ""
+           for i, language in enumerate(LANGUAGES)},
     }
 
 

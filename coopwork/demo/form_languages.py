@@ -15,7 +15,8 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["CHOICE_LABELS", "LANGUAGES", "QUESTION_LABELS", "TERRITORY_LABELS", "extra_territory_labels"]
+__all__ = ["BETWEEN", "BOUNDED", "CHOICE_LABELS", "CONSTRAINT_MESSAGES", "HINTS", "LANGUAGES", "QUESTION_LABELS",
+           "TERRITORY_LABELS", "constraint_message", "extra_territory_labels"]
 
 #: XLSForm names of the languages, in the order of every tuple below
 LANGUAGES = ("Italiano (it)", "Português (pt)", "Română (ro)", "Magyar (hu)", "Deutsch (de)")
@@ -440,3 +441,89 @@ def extra_territory_labels(number: int) -> tuple[str, str, str, str, str]:
     """
     return (f"Territorio {number} (fittizio)", f"Território {number} (fictício)", f"Teritoriul {number} (fictiv)",
             f"{number}. terület (kitalált)", f"Gebiet {number} (fiktiv)")
+
+#: question name → hint (it, pt, ro, hu, de)
+HINTS: dict[str, tuple[str, str, str, str, str]] = {
+    "org_nom": ("Il nome con cui vi conoscono i vostri partner.", "O nome pelo qual os seus parceiros o conhecem.",
+                "Numele sub care vă cunosc partenerii.", "Az a név, amelyen a partnerei ismerik.",
+                "Der Name, unter dem Ihre Partner Sie kennen."),
+    "salaries": ("Persone fisiche, al 1° gennaio.", "Pessoas singulares, a 1 de janeiro.", "Persoane fizice, la 1 ianuarie.",
+                 "Létszám január 1-jén.", "Köpfe, zum 1. Januar."),
+    "secteurs": ("Più risposte possibili.", "Várias respostas possíveis.", "Sunt posibile mai multe răspunsuri.",
+                 "Több válasz is adható.", "Mehrere Antworten möglich."),
+    "consent_nom": ("Se rispondete no, il vostro nome non sarà mai mostrato.",
+                    "Se responder não, o seu nome nunca será mostrado.",
+                    "Dacă răspundeți nu, numele dumneavoastră nu va fi afișat niciodată.",
+                    "Ha nemmel válaszol, a neve soha nem jelenik meg.",
+                    "Wenn Sie nein antworten, wird Ihr Name nie angezeigt."),
+    "partenariats": ("Descrivete i vostri principali partner del territorio (fino a 10).",
+                     "Descreva os seus principais parceiros do território (até 10).",
+                     "Descrieți principalii parteneri din teritoriu (cel mult 10).",
+                     "Írja le legfontosabb partnereit a területen (legfeljebb 10-et).",
+                     "Beschreiben Sie Ihre wichtigsten Partner im Gebiet (bis zu 10)."),
+    "lien_nature": ("Più risposte possibili.", "Várias respostas possíveis.", "Sunt posibile mai multe răspunsuri.",
+                    "Több válasz is adható.", "Mehrere Antworten möglich."),
+    "lien_intensite": ("Dalla semplice messa in rete alla collaborazione integrata.",
+                       "Da simples articulação em rede à colaboração integrada.",
+                       "De la simpla punere în rețea la colaborarea integrată.",
+                       "Az egyszerű hálózatépítéstől az integrált együttműködésig.",
+                       "Von der einfachen Vernetzung bis zur integrierten Zusammenarbeit."),
+    "capitale_culture": ("Per esempio Timișoara o Veszprém 2023, Esch 2022, Matera 2019, Guimarães 2012.",
+                         "Por exemplo Timișoara ou Veszprém 2023, Esch 2022, Matera 2019, Guimarães 2012.",
+                         "De exemplu Timișoara sau Veszprém 2023, Esch 2022, Matera 2019, Guimarães 2012.",
+                         "Például Temesvár vagy Veszprém 2023, Esch 2022, Matera 2019, Guimarães 2012.",
+                         "Zum Beispiel Timișoara oder Veszprém 2023, Esch 2022, Matera 2019, Guimarães 2012."),
+}
+
+#: "{what}: between {low} and {high}." in each language (it, pt, ro, hu, de)
+BETWEEN = ("{what}: tra {low} e {high}.", "{what}: entre {low} e {high}.", "{what}: între {low} și {high}.",
+           "{what}: {low} és {high} között.", "{what}: zwischen {low} und {high}.")
+
+#: question name → what its range constraint bounds (it, pt, ro, hu, de)
+BOUNDED: dict[str, tuple[str, str, str, str, str]] = {
+    "annee_creation": ("Anno", "Ano", "Anul", "Év", "Jahr"),
+    "lien_depuis": ("Anno", "Ano", "Anul", "Év", "Jahr"),
+    "salaries": ("Numero di dipendenti", "Número de trabalhadores", "Numărul de angajați", "Alkalmazottak száma",
+                 "Zahl der Beschäftigten"),
+    "benevoles": ("Numero di volontari", "Número de voluntários", "Numărul de voluntari", "Önkéntesek száma",
+                  "Zahl der Ehrenamtlichen"),
+    "financement_public_pct": ("Percentuale", "Percentagem", "Procent", "Százalék", "Prozentsatz"),
+    "nb_partenaires": ("Numero di partner", "Número de parceiros", "Numărul de parteneri", "Partnerek száma",
+                       "Zahl der Partner"),
+    "traj_nouveaux_partenaires": ("Numero di partner", "Número de parceiros", "Numărul de parteneri",
+                                  "Partnerek száma", "Zahl der Partner"),
+    "emplois_partages_nb": ("Numero di posti di lavoro", "Número de empregos", "Numărul de locuri de muncă",
+                            "Munkahelyek száma", "Zahl der Stellen"),
+    "emplois_crees": ("Numero di posti di lavoro", "Número de empregos", "Numărul de locuri de muncă",
+                      "Munkahelyek száma", "Zahl der Stellen"),
+    "locaux_m2": ("Superficie", "Área", "Suprafața", "Alapterület", "Fläche"),
+    "culture_evenements": ("Numero di eventi", "Número de eventos", "Numărul de evenimente", "Események száma",
+                           "Zahl der Veranstaltungen"),
+}
+
+#: question name → its other constraint messages (it, pt, ro, hu, de)
+CONSTRAINT_MESSAGES: dict[str, tuple[str, str, str, str, str]] = {
+    "contact_email": ("Indirizzo di posta elettronica non valido.", "Endereço de correio eletrónico inválido.",
+                      "Adresă de e-mail invalidă.", "Érvénytelen e-mail-cím.", "Ungültige E-Mail-Adresse."),
+    "derniere_ag": ("La data non può essere nel futuro.", "A data não pode estar no futuro.",
+                    "Data nu poate fi în viitor.", "A dátum nem lehet a jövőben.",
+                    "Das Datum darf nicht in der Zukunft liegen."),
+}
+
+
+def constraint_message(name: str, constraint: str, index: int) -> str:
+    """The constraint message of question ``name`` in language ``LANGUAGES[index]`` ("" when none).
+
+    Examples
+    --------
+    >>> constraint_message("salaries", ". >= 0 and . <= 5000", 3)
+    'Alkalmazottak száma: 0 és 5000 között.'
+    """
+    import re
+
+    if name in CONSTRAINT_MESSAGES:
+        return CONSTRAINT_MESSAGES[name][index]
+    bounds = re.fullmatch(r"\. >= (-?\d+) and \. <= (-?\d+)", constraint or "")
+    if name in BOUNDED and bounds:
+        return BETWEEN[index].format(what=BOUNDED[name][index], low=bounds.group(1), high=bounds.group(2))
+    return ""
