@@ -30,6 +30,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .errors import CoopworkError
+from .i18n import LANGS, lang_choices, normalise_lang
 
 __all__ = ["main", "build_parser"]
 
@@ -77,6 +78,14 @@ def _journal_place(parser: argparse.ArgumentParser, *, default: bool = False) ->
                         help="workspace folder holding surveys/ and data/ (default: .)")
     parser.add_argument("--database", metavar="URL", **({"default": None} if default else unset),
                         help="database URL (default: sqlite in the workspace)")
+
+
+def _lang(parser: argparse.ArgumentParser) -> None:
+    """The one ``--lang`` option of every command (default: ``COOPWORK_LANG``, else French)."""
+    parser.add_argument("--lang", type=lang_choices, metavar="LANG",
+                        default=normalise_lang(os.environ.get("COOPWORK_LANG")),
+                        help=f"language of messages, reports and dashboards: {', '.join(LANGS)} "
+                             "(default: $COOPWORK_LANG, else fr)")
 
 
 def _json(parser: argparse.ArgumentParser) -> None:
@@ -147,7 +156,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
                    help="per-territory time limit (default 600)")
     p.add_argument("--force", action="store_true", help="rerun even when nothing changed")
-    p.add_argument("--lang", default="fr", choices=["fr", "en"])
     p.add_argument("--min-count", type=int, default=3, metavar="K", help="disclosure threshold (default 3)")
     _workspace(p)
     _json(p)
@@ -160,7 +168,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--territory", metavar="T", help="workshop mode: the territory of the session")
     p.add_argument("--expect", type=int, default=0, metavar="N",
                    help="workshop mode: participants expected (kernels preheated)")
-    p.add_argument("--lang", default="fr", choices=["fr", "en"])
     p.add_argument("--min-count", type=int, default=3, metavar="K", help="disclosure threshold (default 3)")
     p.add_argument("--database", metavar="URL",
                    help="journal database (default: SQLite in the workspace; postgresql:// accepted)")
@@ -193,7 +200,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="sav", choices=["sav", "dta", "csv"],
                    help="with --data: SPSS .sav (default), Stata .dta or CSV with a codebook")
     p.add_argument("--wave", metavar="W")
-    p.add_argument("--lang", default="fr", choices=["fr", "en"])
     p.add_argument("--min-count", type=int, default=3, metavar="K")
     p.add_argument("--paper", choices=["A4", "A3"], default="A4", help="placemat paper size (default A4)")
     _workspace(p)
@@ -203,7 +209,6 @@ def build_parser() -> argparse.ArgumentParser:
     target = p.add_mutually_exclusive_group()
     target.add_argument("--territory", action="append", metavar="T", help="territory to check (repeatable)")
     target.add_argument("--all", action="store_true", help="every published file (the default)")
-    p.add_argument("--lang", default="fr", choices=["fr", "en"])
     _workspace(p)
     _json(p)
 
@@ -211,12 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
     codebook_sub = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
     c = codebook_sub.add_parser("export", help="write the codebook as a REFI-QDA .qdc file")
     c.add_argument("--output", "-o", metavar="FILE", help="the .qdc file (default: surveys/<survey>.qdc)")
-    c.add_argument("--lang", default="fr", choices=["fr", "en"])
     _workspace(c)
     c = codebook_sub.add_parser("import", help="read a .qdc file as the codebook")
     c.add_argument("file", metavar="FILE", help="the .qdc file")
     c.add_argument("--output", "-o", metavar="FILE", help="the YAML codebook (default: the survey's)")
-    c.add_argument("--lang", default="fr", choices=["fr", "en"])
     _workspace(c)
 
     p = sub.add_parser("lab", help="open JupyterLab on the workspace")
@@ -227,6 +230,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("new-notebook", help="start a new analysis notebook from the template")
     p.add_argument("name", metavar="NAME")
     _workspace(p)
+    for command in sub.choices.values():  # every command (or each action of it) takes --lang
+        actions = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
+        for leaf in (actions[0].choices.values() if actions else [command]):
+            _lang(leaf)
     return parser
 
 
@@ -249,16 +256,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
+    lang = getattr(args, "lang", None) or normalise_lang(os.environ.get("COOPWORK_LANG"))
+    before = os.environ.get("COOPWORK_LANG")
+    os.environ["COOPWORK_LANG"] = lang  # the modules that speak without a lang argument (ingest, demo)
+    try:
+        return _run(args, lang)
+    finally:
+        if before is None:
+            os.environ.pop("COOPWORK_LANG", None)
+        else:
+            os.environ["COOPWORK_LANG"] = before
+
+
+def _run(args: argparse.Namespace, lang: str) -> int:
+    """Call the command's handler; turn a CoopworkError into one sentence in ``lang`` and exit code 2."""
     module_name, function_name = _HANDLERS[args.command].split(":")
     try:
         _check_ids(args)
         handler = getattr(importlib.import_module(module_name), function_name)
         return int(handler(args) or 0)
     except CoopworkError as err:
-        print(f"coopwork {args.command}: {err}", file=sys.stderr)
+        print(f"coopwork {args.command}: {err.render(lang)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("Interrompu / Interrupted.", file=sys.stderr)
+        from .i18n import t
+
+        print(t("core.interrupted", lang), file=sys.stderr)
         return 130
     except Exception:
         if os.environ.get("COOPWORK_DEBUG"):
@@ -267,8 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from .i18n import t
 
-        print(t("core.unexpected", "fr"), file=sys.stderr)
-        print(t("core.unexpected", "en"), file=sys.stderr)
+        print(t("core.unexpected", lang), file=sys.stderr)
         print("".join(traceback.format_exc(limit=-1).splitlines(keepends=True)[-1:]), file=sys.stderr)
         return 1
 

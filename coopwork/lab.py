@@ -39,8 +39,7 @@ def notebook_name(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_").removesuffix("_ipynb")
     if not stem:
-        raise CoopworkError(f"'{name}' cannot be used as a notebook name",
-                            hint="use letters and digits, e.g. `coopwork new-notebook gouvernance`")
+        raise CoopworkError("lab.err_bad_name", name=name, hint="lab.hint_bad_name")
     return stem
 
 
@@ -54,8 +53,7 @@ def new_notebook(name: str, *, workspace: str | Path = ".") -> Path:
     """
     target = Path(workspace) / "notebooks" / f"{notebook_name(name)}.ipynb"
     if target.exists():
-        raise CoopworkError("this notebook already exists and was left as it is", file=target,
-                            hint="choose another name, or open the existing notebook")
+        raise CoopworkError("lab.err_exists", file=target, hint="lab.hint_exists")
     target.parent.mkdir(parents=True, exist_ok=True)
     notebook = json.loads(TEMPLATE.read_text(encoding="utf-8"))
     title_cell = notebook["cells"][0]
@@ -87,8 +85,7 @@ def lab_command(workspace: str | Path, *, port: int = 8888, token: str | None = 
     """
     root = Path(workspace).resolve()
     if not root.is_dir():
-        raise CoopworkError("the workspace folder does not exist", file=workspace,
-                            hint="create it with `coopwork demo --workspace DIR`")
+        raise CoopworkError("workspace.err_no_folder", file=workspace, hint="lab.hint_no_folder")
     token = token or secrets.token_urlsafe(24)
     command = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}",
                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
@@ -105,8 +102,7 @@ def lab_main(args: argparse.Namespace) -> int:
     ensure_kernel()
     command, token = lab_command(args.workspace, port=args.port, open_browser=not args.no_browser)
     url = f"http://127.0.0.1:{args.port}/lab?token={token}"
-    print(t("lab.open", "fr", url=url), file=sys.stderr)
-    print(t("lab.open", "en", url=url), file=sys.stderr)
+    print(t("lab.open", getattr(args, "lang", None) or "fr", url=url), file=sys.stderr)
     if os.name == "posix":  # become JupyterLab: Ctrl+C and a stop signal reach it, no server is orphaned
         sys.stderr.flush()
         sys.stdout.flush()
@@ -118,7 +114,6 @@ def new_notebook_main(args: argparse.Namespace) -> int:
     """``coopwork new-notebook NAME``: create the notebook and say how to run it."""
     path = new_notebook(args.name, workspace=args.workspace)
     relative = path.relative_to(Path(args.workspace)) if not path.is_absolute() else path
-    for lang in ("fr", "en"):
-        print(t("lab.created", lang, path=relative), file=sys.stderr)
+    print(t("lab.created", getattr(args, "lang", None) or "fr", path=relative), file=sys.stderr)
     print(path)
     return 0

@@ -22,7 +22,7 @@ Examples
 >>> from coopwork.demo import sample_survey_path
 >>> survey = load_survey(sample_survey_path())
 >>> survey.survey_id, survey.languages
-('cooperation_territoriale', ['fr', 'en'])
+('cooperation_territoriale', ['fr', 'en', 'it', 'pt', 'ro', 'hu', 'de'])
 >>> survey.role("territory").name
 'territoire'
 """
@@ -37,6 +37,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import SurveyError
+from .i18n import lang_code
 
 __all__ = ["Choice", "Question", "Survey", "load_survey", "language_code"]
 
@@ -86,7 +87,7 @@ class Choice:
     labels: dict[str, str] = field(default_factory=dict)
 
     def label(self, lang: str | None = None, default_language: str = "default") -> str:
-        """Label in ``lang``, else the default language, else any, else the name."""
+        """Label in ``lang``, else English, else the default language (marked), else any, else the name."""
         return _pick(self.labels, lang, default_language) or self.name
 
 
@@ -154,7 +155,7 @@ class Question:
         return values == list(range(values[0], values[0] + len(values)))
 
     def label(self, lang: str | None = None, default_language: str = "default") -> str:
-        """Label in ``lang``, else the default language, else any, else the name."""
+        """Label in ``lang``, else English, else the default language (marked), else any, else the name."""
         return _pick(self.labels, lang, default_language) or self.name
 
 
@@ -204,18 +205,38 @@ class Survey:
             return self.questions[name]
         except KeyError:
             close = difflib.get_close_matches(name, list(self.questions), n=3)
-            hint = f"did you mean {', '.join(close)}?" if close else "check the survey sheet"
-            raise SurveyError(f"no question named '{name}' in survey '{self.survey_id}'",
-                              file=self.path and self.path.name, hint=hint) from None
+            raise SurveyError("survey.err_no_question_named", name=name, survey=self.survey_id,
+                              file=self.path and self.path.name, names=", ".join(close),
+                              hint="survey.hint_did_you_mean" if close
+                              else "survey.hint_check_sheet") from None
 
     def label(self, name: str, lang: str | None = None) -> str:
-        """Label of question ``name`` in ``lang`` (falls back to the default language)."""
+        """Label of ``name`` in ``lang``; else (marked ``[en]``) in English, then in the default language."""
         return self.question(name).label(lang, self.default_language)
 
     def choice_labels(self, name: str, lang: str | None = None) -> dict[str, str]:
-        """``{choice name: label}`` of a select question, in form order."""
+        """``{choice name: label}`` of a select question, in form order (same fallback as :meth:`label`)."""
         question = self.question(name)
         return {c.name: c.label(lang, self.default_language) for c in question.choices}
+
+    @property
+    def label_languages(self) -> list[str]:
+        """The interface languages (:data:`coopwork.i18n.LANGS`) in which the form has labels.
+
+        Examples
+        --------
+        >>> from coopwork.demo.form import sample_survey_bytes
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = pathlib.Path(folder) / "form.xlsx"
+        ...     _ = path.write_bytes(sample_survey_bytes())
+        ...     load_survey(path).label_languages
+        ['fr', 'en', 'it', 'pt', 'ro', 'hu', 'de']
+        """
+        from .i18n import LANGS
+
+        keys = {key for q in self.questions.values() for key in q.labels}
+        return [code for code in LANGS if any(_in_language({key: "x"}, code) for key in keys)]
 
     def role(self, role: str) -> Question | None:
         """The first question with ``coopwork::role == role``, or None."""
@@ -256,10 +277,49 @@ class Survey:
         return partner.repeat if partner else None
 
 
+#: language names an XLSForm may use without a ``(code)``, by code (``label::English``, ``label::Magyar``)
+_NAMES = {"en": ("english",), "fr": ("french", "français", "francais"), "it": ("italian", "italiano"),
+          "pt": ("portuguese", "português", "portugues"), "ro": ("romanian", "română", "romana"),
+          "hu": ("hungarian", "magyar"), "de": ("german", "deutsch")}
+
+
+def _in_language(texts: dict[str, str], code: str) -> tuple[str, str] | None:
+    """``(key, text)`` of the label in language ``code`` (``pt`` finds ``pt-br``, ``hu`` finds ``magyar``)."""
+    for key, text in texts.items():
+        if text and (key == code or key.split("-")[0] == code or key in _NAMES.get(code, ())):
+            return key, text
+    return None
+
+
 def _pick(texts: dict[str, str], lang: str | None, default_language: str) -> str | None:
-    for key in (lang, default_language, "default"):
-        if key and texts.get(key):
-            return texts[key]
+    """The label in ``lang``; else, visibly marked ``[en]``, in English, then in the form's default language.
+
+    The mark (the code of the language shown) appears when a language was asked for and the label
+    exists in several other languages, so that a reader sees which labels are not in theirs; the
+    label of a single-language form is shown as it is.
+
+    Examples
+    --------
+    >>> texts = {"fr": "Territoire", "en": "Territory", "ro": "Teritoriu"}
+    >>> _pick(texts, "ro", "fr"), _pick(texts, "hu", "fr"), _pick(texts, None, "fr")
+    ('Teritoriu', 'Territory [en]', 'Territoire')
+    >>> _pick({"fr": "Oui", "ro": "Da"}, "hu", "fr")
+    'Oui [fr]'
+    """
+    code = lang_code(lang)
+    if code is None:
+        order = (default_language, "default", "en")
+    else:
+        found = _in_language(texts, code)
+        if found:
+            return found[1]
+        order = ("en", default_language, "default")
+    named = sum(key != "default" for key in texts) >= 2  # a multilingual label lacks this language
+    for key in order:
+        found = _in_language(texts, key) if key != "default" else (
+            ("default", texts["default"]) if texts.get("default") else None)
+        if found:
+            return found[1] if code is None or not named or key == "default" else f"{found[1]} [{key}]"
     return next((v for v in texts.values() if v), None)
 
 
@@ -347,9 +407,9 @@ def _walk(node: dict, group: tuple[str, ...], repeat: str | None, choices: dict,
         )
         role = (meta.get("role") or "").strip() or None
         if role is not None and role not in ROLES:
-            raise SurveyError(f"question '{name}' has an unknown coopwork::role '{role}'",
+            raise SurveyError("survey.err_unknown_role", name=name, role=role,
                               file=path.name, column="coopwork::role",
-                              hint=f"use one of {', '.join(sorted(ROLES))}")
+                              hint="survey.hint_roles", roles=", ".join(sorted(ROLES)))
         out[name + suffix] = Question(
             name=name + suffix,
             source_name=name if suffix else None,
@@ -442,13 +502,12 @@ def load_survey(path: str | Path, *, roles: bool = True) -> Survey:
     """
     path = Path(path)
     if not path.is_file():
-        raise SurveyError("the survey file does not exist", file=path,
-                          hint="give the path of an XLSForm (.xlsx), e.g. surveys/my_survey.xlsx")
+        raise SurveyError("survey.err_no_file", file=path, hint="survey.hint_no_file")
     try:
         from pyxform.errors import PyXFormError
         from pyxform.xls2json import parse_file_to_json
     except ImportError as exc:  # pragma: no cover - pyxform is a core dependency
-        raise SurveyError("pyxform is not installed", hint='pip install "coopwork"') from exc
+        raise SurveyError("survey.err_no_pyxform", hint="survey.hint_no_pyxform") from exc
     try:
         with warnings.catch_warnings():  # workbook metadata openpyxl does not know says nothing of the form
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
@@ -456,20 +515,17 @@ def load_survey(path: str | Path, *, roles: bool = True) -> Survey:
     except PyXFormError as exc:
         text = str(exc).strip()
         match = _ROW_RE.search(text)
-        raise SurveyError(f"this is not a valid XLSForm: {_ROW_RE.sub('', text).strip()}", file=path.name,
+        raise SurveyError("survey.err_invalid_xlsform", detail=_ROW_RE.sub('', text).strip(), file=path.name,
                           row=int(match.group(1)) if match else None,
-                          hint="fix the survey sheet at that row (see https://xlsform.org)" if match
-                          else "fix the survey sheet (see https://xlsform.org)") from None
+                          hint="survey.hint_fix_row" if match else "survey.hint_fix_sheet") from None
     except Exception as exc:  # pyxform raises plain errors on non-XLSForm files
-        raise SurveyError(f"this file cannot be read as an XLSForm ({type(exc).__name__}: {exc})",
-                          file=path.name,
-                          hint="give an XLSForm workbook with 'survey' and 'choices' sheets") from None
+        raise SurveyError("survey.err_unreadable", error=f"{type(exc).__name__}: {exc}", file=path.name,
+                          hint="survey.hint_unreadable") from None
 
     questions: dict[str, Question] = {}
     _walk(form, (), None, form.get("choices", {}), questions, path)
     if not questions:
-        raise SurveyError("the survey sheet has no question", file=path.name,
-                          hint="add rows with 'type' and 'name' to the 'survey' sheet")
+        raise SurveyError("survey.err_no_question", file=path.name, hint="survey.hint_no_question")
     languages: list[str] = []
     for q in questions.values():
         for code in q.labels:

@@ -172,13 +172,15 @@ class Workspace:
 
     def _check(self, wave: str | None, territory: str | None) -> None:
         if wave is not None and wave not in self.waves:
-            raise WorkspaceError(f"there is no wave '{wave}' in this workspace",
-                                 file=self.processed_dir,
-                                 hint=f"use one of: {', '.join(self.waves) or '(none: ingest a file first)'}")
+            raise WorkspaceError("workspace.err_no_wave", wave=wave, file=self.processed_dir,
+                                 hint="workspace.hint_choose" if self.waves
+                                 else "workspace.hint_ingest_first",
+                                 choices=", ".join(self.waves))
         if territory is not None and territory not in self.territories:
-            raise WorkspaceError(
-                f"there is no territory '{territory}' in this workspace", file=self.processed_dir,
-                hint=f"use one of: {', '.join(self.territories) or '(none: ingest a file first)'}")
+            raise WorkspaceError("workspace.err_no_territory", territory=territory, file=self.processed_dir,
+                                 hint="workspace.hint_choose" if self.territories
+                                 else "workspace.hint_ingest_first",
+                                 choices=", ".join(self.territories))
 
     def _filtered(self, name: str, wave: str | None, territory: str | None) -> pd.DataFrame:
         self._check(wave, territory)
@@ -234,22 +236,21 @@ def _find_survey(root: Path, survey: str | Path | None) -> Path:
             path = root / "surveys" / f"{survey}{suffix}"
             if path.is_file():
                 return path
-        raise WorkspaceError(f"no survey '{survey}' in {root / 'surveys'}",
-                             hint="give the XLSForm's path or its file name without extension")
+        raise WorkspaceError("workspace.err_no_survey_named", survey=survey, file=root / "surveys",
+                             hint="workspace.hint_survey_name")
     found = sorted(p for p in (root / "surveys").glob("*") if p.suffix in _SURVEY_SUFFIXES
                    and not p.stem.endswith("_draft") and not p.name.startswith("~$"))
     if not found:
-        raise WorkspaceError(f"no XLSForm in {root / 'surveys'}",
-                             hint="put your survey's XLSForm there, or run `coopwork demo` for the sample")
+        raise WorkspaceError("workspace.err_no_xlsform", file=root / "surveys",
+                             hint="workspace.hint_no_xlsform")
     if len(found) > 1:
         from .results.paths import processed_dir
 
         with_data = [p for p in found if processed_dir(root, p.stem).is_dir()]
         if len(with_data) == 1:
             return with_data[0]
-        raise WorkspaceError(f"several surveys in {root / 'surveys'}: "
-                             f"{', '.join(p.stem for p in found)}",
-                             hint="choose one: open_workspace(path, survey='<name>')")
+        raise WorkspaceError("workspace.err_several_surveys", surveys=", ".join(p.stem for p in found),
+                             file=root / "surveys", hint="workspace.hint_several_surveys")
     return found[0]
 
 
@@ -280,9 +281,7 @@ def open_workspace(path: str | Path = ".", *, survey: str | Path | None = None,
     """
     root = Path(path).expanduser().resolve()
     if not root.is_dir():
-        raise WorkspaceError("the workspace folder does not exist", file=path,
-                             hint="give the folder that holds surveys/ and data/, "
-                                  "or create one with `coopwork demo --workspace DIR`")
+        raise WorkspaceError("workspace.err_no_folder", file=path, hint="workspace.hint_no_folder")
     return Workspace(root, _find_survey(root, survey), min_count=min_count)
 
 

@@ -48,11 +48,11 @@ def small_form(tmp_path):
 
 
 def test_sample_languages_labels_and_fallbacks(sample_survey):
-    assert sample_survey.languages == ["fr", "en"]
+    assert sample_survey.languages == ["fr", "en", "it", "pt", "ro", "hu", "de"]
     assert sample_survey.default_language == "fr"
     assert sample_survey.label("org_type", "en") == "Type of organisation"
     assert sample_survey.label("org_type", "fr") == "Type d'organisation"
-    assert sample_survey.label("org_type", "de") == "Type d'organisation"   # falls back to French
+    assert sample_survey.label("org_type", "es") == "Type of organisation [en]"  # visibly English
     assert sample_survey.label("org_type") == "Type d'organisation"
     assert sample_survey.question("salaries").hints["en"] == "Head count on 1 January."
     assert sample_survey.question("salaries").constraint_message["fr"].startswith("Nombre de salariés")
@@ -62,7 +62,8 @@ def test_sample_choice_order_and_labels(sample_survey):
     assert list(sample_survey.choice_labels("ca_tranche", "en").items())[:2] == [
         ("moins_50k", "Less than €50,000"), ("50k_200k", "€50,000 to €200,000")]
     assert [c.name for c in sample_survey.choices["likert5"]] == ["1", "2", "3", "4", "5"]
-    assert sample_survey.choices["oui_non"][0] == Choice("oui", {"fr": "Oui", "en": "Yes"})
+    labels = {"fr": "Oui", "en": "Yes", "it": "Sì", "pt": "Sim", "ro": "Da", "hu": "Igen", "de": "Ja"}
+    assert sample_survey.choices["oui_non"][0] == Choice("oui", labels)
 
 
 def test_sample_groups_repeat_and_metadata(sample_survey):

@@ -46,8 +46,8 @@ _NORMALIZE = ("row", "column", "all")
 def _pairs(responses: pd.DataFrame, survey: Survey, row: str, column: str, lang: str
            ) -> tuple[pd.DataFrame, dict[str, str], dict[str, str], bool]:
     if row == column:
-        raise CoopworkError(f"cannot cross '{row}' with itself", column=column,
-                            hint="choose two different questions")
+        raise CoopworkError("analysis_errors.cross_itself", name=row, column=column,
+                            hint="analysis_errors.hint_cross_itself")
     rows = groups(responses, survey, row, lang=lang)
     cols = groups(responses, survey, column, lang=lang)
     pairs = rows.members.merge(cols.members, on="position", suffixes=("_row", "_column"))
@@ -140,8 +140,8 @@ def crosstab(
         counting fewer than ``min_count`` respondents is hidden whole, zeros included.
     """
     if normalize not in _NORMALIZE:
-        raise CoopworkError(f"unknown normalize option '{normalize}'", value=normalize,
-                            hint=f"use one of {', '.join(_NORMALIZE)}")
+        raise CoopworkError("analysis_errors.normalize", value=normalize,
+                            hint="analysis_errors.hint_one_of", choices=", ".join(map(str, _NORMALIZE)))
     pairs, row_labels, column_labels, _ = _pairs(responses, survey, row, column, lang)
     counts = contingency(responses, survey, row, column, lang=lang).to_numpy(dtype=float)
     w = weight_values(responses, weights)

@@ -110,8 +110,8 @@ def load_codebook(path: str | Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise CoopworkError(f"cannot read the codebook ({exc})", file=path,
-                            hint="check that the file exists and is valid YAML") from None
+        raise CoopworkError("analysis_errors.codebook_unreadable", error=str(exc), file=path,
+                            hint="analysis_errors.hint_yaml") from None
     return check_codebook(data, file=path)
 
 
@@ -131,8 +131,8 @@ def _extras(spec: Mapping, name: str, file: object) -> dict:
         if spec.get(key):
             out[key] = str(spec[key])
     if "color" in out and not re.fullmatch(r"#[0-9A-Fa-f]{6}", out["color"]):
-        raise CoopworkError(t("analysis.codebook_bad_color", theme=name, color=out["color"]),
-                            file=file, column=str(name), hint=t("analysis.codebook_bad_color_hint"))
+        raise CoopworkError("analysis.codebook_bad_color", theme=name, color=out["color"],
+                            file=file, column=str(name), hint="analysis.codebook_bad_color_hint")
     return out
 
 
@@ -146,8 +146,8 @@ def check_codebook(data: object, *, file: object = None) -> dict:
     themselves: same keys, no ``keywords``.
     """
     if not isinstance(data, Mapping) or not isinstance(data.get("themes"), Mapping) or not data["themes"]:
-        raise CoopworkError("the codebook has no 'themes'", file=file,
-                            hint="write 'themes:' then one entry per theme with 'keywords:'")
+        raise CoopworkError("analysis_errors.codebook_no_themes", file=file,
+                            hint="analysis_errors.hint_codebook_themes")
     categories = {}
     for name, spec in (data.get("categories") or {}).items():
         spec = spec if isinstance(spec, Mapping) else {}
@@ -156,8 +156,8 @@ def check_codebook(data: object, *, file: object = None) -> dict:
     for name, spec in data["themes"].items():
         keywords = spec.get("keywords") if isinstance(spec, Mapping) else None
         if not keywords or not isinstance(keywords, list | tuple):
-            raise CoopworkError(f"theme '{name}' has no keywords", file=file, column=str(name),
-                                hint="add 'keywords: [word, stem*]' under the theme")
+            raise CoopworkError("analysis_errors.theme_no_keywords", name=name, file=file, column=str(name),
+                                hint="analysis_errors.hint_theme_keywords")
         themes[str(name)] = {"label": _texts(spec.get("label") or {}),
                              "keywords": [str(k) for k in keywords], **_extras(spec, name, file)}
     entries = {**categories, **themes}
@@ -165,8 +165,8 @@ def check_codebook(data: object, *, file: object = None) -> dict:
         seen, parent = {name}, spec.get("parent")
         while parent is not None:  # every parent exists, and no theme is nested in itself
             if parent not in entries or parent in seen:
-                raise CoopworkError(t("analysis.codebook_bad_parent", theme=name, parent=spec["parent"]),
-                                    file=file, column=name, hint=t("analysis.codebook_bad_parent_hint"))
+                raise CoopworkError("analysis.codebook_bad_parent", theme=name, parent=spec["parent"],
+                                    file=file, column=name, hint="analysis.codebook_bad_parent_hint")
             seen.add(parent)
             parent = entries[parent].get("parent")
     book = {"questions": [str(q) for q in data.get("questions") or []], "themes": themes}
@@ -261,11 +261,11 @@ def text_answers(
     """
     q = survey.question(question)
     if q.type != "text":
-        raise CoopworkError(f"'{question}' is a {q.type} question, not a text question", column=question,
-                            hint="use summarise() for choices and numbers")
+        raise CoopworkError("analysis_errors.not_text", name=question, type=q.type, column=question,
+                            hint="analysis_errors.hint_not_text")
     if q.identifier:
-        raise CoopworkError(f"'{question}' is an identifier: it is never listed", column=question,
-                            hint="identifiers are pseudonymised and must not be shown")
+        raise CoopworkError("analysis_errors.identifier", name=question, column=question,
+                            hint="analysis_errors.hint_identifier")
     data = responses
     if territory is not None:
         data = data[(data["_territory"] == territory).fillna(False).to_numpy(dtype=bool)]
@@ -351,8 +351,8 @@ def theme_counts(
     book = check_codebook(codebook) if isinstance(codebook, Mapping) else load_codebook(codebook)
     q = survey.question(question)
     if q.type != "text":
-        raise CoopworkError(f"'{question}' is a {q.type} question, not a text question", column=question,
-                            hint="theme counts are for free-text questions")
+        raise CoopworkError("analysis_errors.not_text", name=question, type=q.type, column=question,
+                            hint="analysis_errors.hint_theme_counts")
     done = answered(responses, survey, question).to_numpy(dtype=bool)
     texts = responses[question].astype("string").fillna("").map(normalise_text).to_numpy(dtype=object)
     themes = book["themes"]

@@ -146,16 +146,16 @@ def load_config(path: str | Path, survey: Survey | None = None) -> dict[str, Dim
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise CoopworkError(f"cannot read the score configuration ({exc})", file=path,
-                            hint="check the file exists and is valid YAML") from None
+        raise CoopworkError("analysis_errors.config_unreadable", error=str(exc), file=path,
+                            hint="analysis_errors.hint_yaml") from None
     if not isinstance(data, dict):
-        raise CoopworkError("the score configuration must map dimensions to settings", file=path,
-                            hint="write 'governance: {items: [q1, q2]}'")
+        raise CoopworkError("analysis_errors.config_not_mapping", file=path,
+                            hint="analysis_errors.hint_config_mapping")
     config = {}
     for dimension, spec in data.items():
         if not isinstance(spec, dict) or not spec.get("items"):
-            raise CoopworkError(f"dimension '{dimension}' has no items", file=path, column=str(dimension),
-                                hint="give the list of questions under 'items:'")
+            raise CoopworkError("analysis_errors.dimension_no_items", dimension=dimension, file=path,
+                                column=str(dimension), hint="analysis_errors.hint_dimension_items")
         scale = {k: (float(v[0]), float(v[1])) for k, v in (spec.get("scale") or {}).items()}
         config[str(dimension)] = DimensionScore(
             str(dimension), tuple(map(str, spec["items"])), tuple(map(str, spec.get("reverse") or ())),
@@ -173,15 +173,15 @@ def _check(score: DimensionScore, survey: Survey, file: object = None) -> None:
             survey.question(item)  # SurveyError with close names
         question = survey.questions[item]
         if not (question.is_likert or question.is_numeric):
-            raise CoopworkError(f"item '{item}' of dimension '{score.dimension}' is a {question.type} "
-                                "question, not a Likert or numeric one", file=file, column=item,
-                                hint="score only Likert or numeric questions")
+            raise CoopworkError("analysis_errors.item_not_scorable", name=item, dimension=score.dimension,
+                                type=question.type, file=file, column=item,
+                                hint="analysis_errors.hint_item_not_scorable")
     unknown = set(score.reverse) - set(score.items)
     if unknown:
-        raise CoopworkError(f"reverse-coded item '{sorted(unknown)[0]}' is not among the items of "
-                            f"'{score.dimension}'", file=file, hint="add it to 'items:' too")
+        raise CoopworkError("analysis_errors.reverse_unknown", name=sorted(unknown)[0],
+                            dimension=score.dimension, file=file, hint="analysis_errors.hint_reverse_unknown")
     if score.required > len(score.items) or score.required < 1:
-        raise CoopworkError(f"min_items of '{score.dimension}' must be between 1 and {len(score.items)}",
+        raise CoopworkError("analysis_errors.min_items", dimension=score.dimension, n=len(score.items),
                             file=file, value=score.min_items)
 
 
@@ -207,9 +207,8 @@ def _item_range(question: Question, score: DimensionScore) -> tuple[float, float
     numbers = [float(c.name) for c in question.choices if _is_number(c.name)]
     if question.is_likert and len(numbers) >= 2:
         return min(numbers), max(numbers)
-    raise CoopworkError(f"item '{question.name}' of dimension '{score.dimension}' needs a scale",
-                        column=question.name, hint="give 'scale: {" + question.name + ": [low, high]}' "
-                                                   "in the score configuration")
+    raise CoopworkError("analysis_errors.needs_scale", name=question.name, dimension=score.dimension,
+                        column=question.name, hint="analysis_errors.hint_needs_scale")
 
 
 def _is_number(text: str) -> bool:
@@ -265,8 +264,8 @@ def dimension_scores(
         for item in score.items:
             question = survey.questions[item]
             if item not in responses.columns:
-                raise CoopworkError(f"the responses table has no column '{item}'", column=item,
-                                    hint="check the wave/export or the score configuration")
+                raise CoopworkError("analysis_errors.no_column", name=item, column=item,
+                                    hint="analysis_errors.hint_check_config")
             values = pd.to_numeric(responses[item].astype("string"), errors="coerce").astype(float)
             low, high = _item_range(question, score)
             values = values.where((values >= low) & (values <= high))
@@ -287,8 +286,7 @@ def dimension_scores(
         frame["items_answered"] = pd.array(counts, dtype="Int64")
         frames.append(frame)
     if not frames:
-        raise CoopworkError("no dimension to score: the survey has no Likert question with a "
-                            "coopwork::dimension", hint="give a score configuration (load_config)")
+        raise CoopworkError("analysis_errors.no_dimension", hint="analysis_errors.hint_no_dimension")
     return pd.concat(frames, ignore_index=True)
 
 
@@ -297,8 +295,8 @@ def _select_wave(scores: pd.DataFrame, wave: str | None) -> pd.DataFrame:
         return scores
     known = sorted(scores["_wave"].dropna().unique().tolist())
     if wave not in known:
-        raise CoopworkError(f"no score for wave '{wave}'", value=wave,
-                            hint=f"choose one of: {', '.join(known)}")
+        raise CoopworkError("analysis_errors.no_score_wave", wave=wave, value=wave,
+                            hint="analysis_errors.hint_choose", choices=", ".join(known))
     return scores[scores["_wave"] == wave]
 
 
@@ -353,8 +351,8 @@ def compare_scores(
     scores = _select_wave(scores, wave)
     territories = scores["_territory"].dropna().unique().tolist()
     if territory not in territories:
-        raise CoopworkError(f"no score for territory '{territory}'", value=territory,
-                            hint=f"choose one of: {', '.join(sorted(territories))}")
+        raise CoopworkError("analysis_errors.no_score_territory", territory=territory, value=territory,
+                            hint="analysis_errors.hint_choose", choices=", ".join(sorted(territories)))
     rows = []
     here = (scores["_territory"] == territory).fillna(False).to_numpy(dtype=bool)
     for dimension in scores["dimension"].drop_duplicates():
@@ -426,8 +424,8 @@ def score_change(
     if territory is not None:
         territories = scores["_territory"].dropna().unique().tolist()
         if territory not in territories:
-            raise CoopworkError(f"no score for territory '{territory}'", value=territory,
-                                hint=f"choose one of: {', '.join(sorted(territories))}")
+            raise CoopworkError("analysis_errors.no_score_territory", territory=territory, value=territory,
+                                hint="analysis_errors.hint_choose", choices=", ".join(sorted(territories)))
         scores = scores[scores["_territory"] == territory]
     organisation = scores["organisation"] if "organisation" in scores.columns else pd.Series(
         pd.NA, index=scores.index, dtype="string")

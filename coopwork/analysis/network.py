@@ -135,9 +135,9 @@ def _value(value: object) -> object:
 
 def _require(table: pd.DataFrame, column: str, what: str) -> None:
     if column not in table.columns:
-        raise CoopworkError(f"the {what} table has no column '{column}'", column=column,
-                            hint="pass the processed tables of the workspace (ws.responses(), "
-                                 "ws.relations()) for this survey")
+        raise CoopworkError("analysis_errors.no_column_relations" if what == "relations"
+                            else "analysis_errors.no_column", name=column, column=column,
+                            hint="analysis_errors.hint_processed_tables")
 
 
 def build_network(relations: pd.DataFrame, responses: pd.DataFrame, survey: Survey, *,
@@ -188,11 +188,9 @@ def build_network(relations: pd.DataFrame, responses: pd.DataFrame, survey: Surv
     org_q, partner_q = survey.role("organisation"), survey.role("partner")
     if org_q is None or partner_q is None:
         missing = "organisation" if org_q is None else "partner"
-        raise CoopworkError(f"survey '{survey.survey_id}' has no question with coopwork::role "
-                            f"'{missing}', so it describes no network",
+        raise CoopworkError("analysis_errors.no_network", survey=survey.survey_id, role=missing,
                             file=survey.path and survey.path.name, column="coopwork::role",
-                            hint="mark the organisation name with role 'organisation' and the partner "
-                                 "name (inside the relations repeat) with role 'partner'")
+                            hint="analysis_errors.hint_no_network")
     type_q, consent_q = survey.role("org_type"), survey.role("name_consent")
     responses = _filter(responses, territory, wave)
     relations = _filter(relations, territory, wave)
@@ -546,6 +544,6 @@ def write_gexf(graph: nx.DiGraph, path: str | Path) -> Path:
     try:
         nx.write_gexf(out, path)
     except OSError as exc:
-        raise ExportError(f"cannot write the network file ({exc.strerror or exc})", file=path,
-                          hint="check that the folder exists and that you may write in it") from None
+        raise ExportError("analysis_errors.network_file", error=exc.strerror or str(exc), file=path,
+                          hint="analysis_errors.hint_write") from None
     return path

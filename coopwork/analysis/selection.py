@@ -54,9 +54,8 @@ META_GROUPS = ("_territory", "_wave")
 def _column(responses: pd.DataFrame, survey: Survey, name: str) -> pd.Series:
     survey.question(name)  # raises SurveyError with close names when unknown
     if name not in responses.columns:
-        raise CoopworkError(f"the responses table has no column '{name}'", column=name,
-                            hint="the question is in the survey but not in the data: check the "
-                                 "wave/export, or that it is not inside a repeat group")
+        raise CoopworkError("analysis_errors.no_column", name=name, column=name,
+                            hint="analysis_errors.hint_not_in_data")
     return responses[name]
 
 
@@ -81,8 +80,8 @@ def selected(responses: pd.DataFrame, survey: Survey, name: str) -> pd.DataFrame
     """
     question = survey.question(name)
     if not question.is_select:
-        raise CoopworkError(f"question '{name}' is a {question.type}, not a choice question",
-                            column=name, hint="use selected() on select_one or select_multiple questions")
+        raise CoopworkError("analysis_errors.not_choice", name=name, type=question.type,
+                            column=name, hint="analysis_errors.hint_not_choice")
     answers = _column(responses, survey, name)
     # plain Python lists: fast, and safe for a column nobody answered (an Arrow "null" column)
     tokens: list[list[str] | None] = []
@@ -232,8 +231,10 @@ def filter_responses(
         known = sorted(present.dropna().unique().tolist())
         unknown = [v for v in values if v not in known]
         if unknown:
-            raise WorkspaceError(f"no response for {noun} '{unknown[0]}'", column=column,
-                                 value=unknown[0], hint=f"choose one of: {', '.join(known) or '(none)'}")
+            raise WorkspaceError("analysis_errors.no_response_territory" if noun == "territory"
+                                 else "analysis_errors.no_response_wave", name=unknown[0], column=column,
+                                 value=unknown[0], hint="analysis_errors.hint_choose" if known
+                                 else "analysis_errors.hint_no_response", choices=", ".join(known))
         mask &= present.isin(values).fillna(False).astype(bool)
     if where is not None:
         if callable(where):
@@ -292,7 +293,7 @@ def groups(responses: pd.DataFrame, survey: Survey, by: str, *, lang: str = "fr"
     positions = np.arange(len(responses))
     if by in META_GROUPS:
         if by not in responses.columns:
-            raise CoopworkError(f"the responses table has no column '{by}'", column=by)
+            raise CoopworkError("analysis_errors.no_column", name=by, column=by)
         values = responses[by].astype("string")
         labels: dict[str, str] = {}
         role = survey.role("territory") if by == "_territory" else None
@@ -305,9 +306,8 @@ def groups(responses: pd.DataFrame, survey: Survey, by: str, *, lang: str = "fr"
         return Groups(by, labels, members)
     question = survey.question(by)
     if not question.is_select:
-        raise CoopworkError(f"cannot group by '{by}': it is a {question.type} question",
-                            column=by, hint="group by a select_one or select_multiple question, "
-                                            "_territory or _wave")
+        raise CoopworkError("analysis_errors.group_by", name=by, type=question.type,
+                            column=by, hint="analysis_errors.hint_group_by")
     options = selected(responses, survey, by)
     labels = survey.choice_labels(by, lang)
     for extra in options.columns:

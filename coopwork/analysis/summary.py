@@ -74,8 +74,8 @@ def weight_values(responses: pd.DataFrame, weights: str | pd.Series | None) -> n
         return None
     if isinstance(weights, str):
         if weights not in responses.columns:
-            raise CoopworkError(f"the weights column '{weights}' is not in the responses table",
-                                column=weights, hint="give the name of the weight question")
+            raise CoopworkError("analysis_errors.no_weights", name=weights,
+                                column=weights, hint="analysis_errors.hint_no_weights")
         series = responses[weights]
         name = weights
     else:
@@ -84,9 +84,8 @@ def weight_values(responses: pd.DataFrame, weights: str | pd.Series | None) -> n
     values = pd.to_numeric(series, errors="coerce").astype(float).to_numpy(dtype=float, na_value=np.nan)
     bad = np.flatnonzero(np.isnan(values) | (values < 0))
     if bad.size:
-        raise CoopworkError("a survey weight is missing or negative", row=int(bad[0]) + 1, column=name,
-                            value=series.iloc[bad[0]],
-                            hint="give every respondent a weight ≥ 0 (1 when unweighted)")
+        raise CoopworkError("analysis_errors.bad_weight", row=int(bad[0]) + 1, column=name,
+                            value=series.iloc[bad[0]], hint="analysis_errors.hint_bad_weight")
     return values
 
 
@@ -192,8 +191,8 @@ def summarise(
     0  4     <NA>  11.5     7.0    11,5
     """
     if by == question:
-        raise CoopworkError(f"cannot summarise '{question}' by itself", column=by,
-                            hint="choose another question, _territory or _wave for by=")
+        raise CoopworkError("analysis_errors.summarise_itself", name=question, column=by,
+                            hint="analysis_errors.hint_summarise_itself")
     prepared = prepare(responses, survey, question)
     w = weight_values(responses, weights)
     return _summarise(prepared, survey, _groups(responses, survey, by, lang), by=by, weights=w, lang=lang,
@@ -228,9 +227,8 @@ def prepare(responses: pd.DataFrame, survey: Survey, question: str) -> Prepared:
     q = survey.question(question)
     kind = _kind(q)
     if kind not in {"select_one", "select_multiple", "likert", "numeric"}:
-        raise CoopworkError(f"cannot summarise '{question}': it is a {q.type} question", column=question,
-                            hint="use text_answers()/theme_counts() for text, summarise() for choices "
-                                 "and numbers")
+        raise CoopworkError("analysis_errors.cannot_summarise", name=question, type=q.type, column=question,
+                            hint="analysis_errors.hint_cannot_summarise")
     applies = applicable(responses, survey, question).to_numpy(dtype=bool)
     done = answered(responses, survey, question).to_numpy(dtype=bool)
     if kind == "numeric":

@@ -24,7 +24,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import RunError
-from ..i18n import t
 from ..results.paths import name_for
 from .plan import Task
 
@@ -68,12 +67,12 @@ def run_on_cluster(tasks: list[Task], address: str, *, connect_timeout: float = 
     try:
         from distributed import Client, as_completed
     except ImportError as err:
-        raise RunError(t("batch.no_dask", lang), hint=t("batch.no_dask_hint", lang)) from err
+        raise RunError("batch.no_dask", hint="batch.no_dask_hint", lang=lang) from err
     try:
         client = Client(address, timeout=connect_timeout, set_as_default=False)
     except (OSError, TimeoutError) as err:
-        raise RunError(t("batch.no_scheduler", lang), value=address,
-                       hint=t("batch.no_scheduler_hint", lang)) from err
+        raise RunError("batch.no_scheduler", value=address,
+                       hint="batch.no_scheduler_hint", lang=lang) from err
     with client:
         futures = {}
         for task in tasks:

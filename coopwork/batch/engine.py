@@ -118,8 +118,7 @@ class ForkServer:
                 if not line:
                     from ..errors import RunError
 
-                    raise RunError("the kernel fork server did not start",
-                                   hint="check that coopwork and ipykernel import in this Python")
+                    raise RunError("batch_errors.fork_server", hint="batch_errors.hint_fork_server")
                 self.pid = json.loads(line)["ready"]
         return self
 

@@ -87,7 +87,7 @@ def find_notebook(name: str | Path, workspace: str | Path, *, lang: str = "fr") 
     for candidate in candidates:
         if candidate.is_file():
             return candidate.resolve()
-    raise RunError(t("batch.no_notebook", lang), file=name, hint=t("batch.no_notebook_hint", lang))
+    raise RunError("batch.no_notebook", file=name, hint="batch.no_notebook_hint", lang=lang)
 
 
 def _read_notebook(path: Path, lang: str) -> dict:
@@ -102,19 +102,18 @@ def _read_notebook(path: Path, lang: str) -> dict:
     try:
         nb = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as err:
-        raise RunError(t("batch.no_notebook", lang), file=path,
-                       hint=t("batch.no_notebook_hint", lang)) from err
+        raise RunError("batch.no_notebook", file=path, hint="batch.no_notebook_hint", lang=lang) from err
     except ValueError:  # not UTF-8 or not JSON: a text file, a binary file, /etc/passwd ...
         nb = None
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list) or not all(isinstance(c, dict) and "cell_type" in c for c in cells):
-        raise RunError(t("batch.not_notebook", lang), file=path, hint=t("batch.no_notebook_hint", lang))
+        raise RunError("batch.not_notebook", file=path, hint="batch.no_notebook_hint", lang=lang)
     return nb
 
 
 def _check_parameters_cell(nb: Any, path: Path, lang: str = "fr") -> None:
     if not any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in nb.get("cells", [])):
-        raise RunError(t("batch.no_parameters", lang), file=path, hint=t("batch.no_parameters_hint", lang))
+        raise RunError("batch.no_parameters", file=path, hint="batch.no_parameters_hint", lang=lang)
 
 
 def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None = None,
@@ -123,12 +122,12 @@ def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None 
     """Every task of a run (fresh or not) for an opened workspace."""
     existing = ws.territories
     if not existing:
-        raise RunError(t("batch.no_territory", lang), file=ws.processed_dir,
-                       hint=t("batch.no_territory_hint", lang))
+        raise RunError("batch.no_territory", file=ws.processed_dir,
+                       hint="batch.no_territory_hint", lang=lang)
     for territory in territories or []:
         if territory not in existing:
-            raise RunError(t("batch.unknown_territory", lang, territory=territory), file=ws.processed_dir,
-                           hint=t("batch.unknown_territory_hint", lang, territories=", ".join(existing)))
+            raise RunError("batch.unknown_territory", territory=territory, file=ws.processed_dir,
+                           hint="batch.unknown_territory_hint", territories=", ".join(existing), lang=lang)
     if wave is not None:
         ws.responses(wave=wave)  # raises WorkspaceError listing the waves
     selected = list(dict.fromkeys(territories)) if territories else existing
@@ -214,7 +213,7 @@ def _lock(state_dir: Path, lang: str = "fr") -> Iterator[None]:
         except ImportError:  # pragma: no cover - Windows: no lock
             pass
         except OSError as err:
-            raise RunError(t("batch.busy", lang), file=state_dir, hint=t("batch.busy_hint", lang)) from err
+            raise RunError("batch.busy", file=state_dir, hint="batch.busy_hint", lang=lang) from err
         yield
     finally:
         handle.close()
@@ -334,7 +333,7 @@ def run_batch(workspace: str | Path = ".", *, territories: list[str] | None = No
 
     started = time.monotonic()
     if jobs is not None and jobs < 1:
-        raise RunError(t("batch.bad_jobs", lang), value=jobs, hint=t("batch.bad_jobs_hint", lang))
+        raise RunError("batch.bad_jobs", value=jobs, hint="batch.bad_jobs_hint", lang=lang)
     ws = open_workspace(workspace, min_count=min_count)
     if notebook is None:
         paths = [find_notebook(DEFAULT_NOTEBOOKS[0], ws.root, lang=lang)]

@@ -150,8 +150,11 @@ class Dashboard:
         self.territory_picker = w.Dropdown(layout=w.Layout(width="auto"))
         self.wave_picker = w.Dropdown(options=self.index["waves"], value=self.wave,
                                       layout=w.Layout(width="auto"))
-        self.lang_picker = w.ToggleButtons(options=[("FR", "fr"), ("EN", "en")], value=self.lang,
-                                           style={"button_width": "4em"})
+        offered = list(dict.fromkeys([*(self.index.get("dashboard_langs") or ("fr", "en")), self.lang]))
+        self.lang_picker = w.ToggleButtons(options=[(code.upper(), code) for code in offered],
+                                           value=self.lang,
+                                           tooltips=[t("core.lang_name", code) for code in offered],
+                                           style={"button_width": "3.2em"})
         self.org_picker = w.Dropdown(layout=w.Layout(width="auto"))
         self.section_picker = w.Dropdown(layout=w.Layout(width="auto"))
         self.summary = w.HTML()
@@ -212,7 +215,7 @@ class Dashboard:
         if bundle is None:
             from ..errors import DashboardError
 
-            raise DashboardError(t("dashboard.not_precomputed", self.lang))
+            raise DashboardError("dashboard.not_precomputed", lang=self.lang)
         return bundle
 
     @property
@@ -356,7 +359,8 @@ class Dashboard:
 
                 if not isinstance(err, DashboardError):
                     _log_exception()
-                message = err.message if isinstance(err, DashboardError) else t("dashboard.note_failed", lang)
+                message = (err.render_message(lang) if isinstance(err, DashboardError)
+                           else t("dashboard.note_failed", lang))
                 status.value = f'<span class="cw-message">{escape(message)}</span>'
                 return
             text.value = ""

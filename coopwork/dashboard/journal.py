@@ -91,7 +91,7 @@ def _parse_url(value: str | Path | None, workspace: str | Path | None) -> sa.URL
 
     if value is None or str(value) == "":
         if workspace is None:
-            raise DashboardError("no journal database given", hint="give --workspace or --database")
+            raise DashboardError("dashboard_errors.no_database", hint="dashboard_errors.hint_no_database")
         value = (Path(workspace).expanduser().resolve() / "data" / "journal.sqlite").as_posix()
     text = str(value)
     if "://" not in text:
@@ -101,18 +101,18 @@ def _parse_url(value: str | Path | None, workspace: str | Path | None) -> sa.URL
     try:
         url = make_url(text)
     except ArgumentError as err:
-        raise DashboardError("the journal database URL cannot be read", value=_masked(text),
-                             hint="write it like postgresql://user:password@host:5432/dbname") from err
+        raise DashboardError("dashboard_errors.bad_url", value=_masked(text),
+                             hint="dashboard_errors.hint_bad_url") from err
     backend = url.get_backend_name()
     if backend == "postgresql":
         if url.drivername != "postgresql+psycopg":
             url = url.set(drivername="postgresql+psycopg")
         if not url.database:
-            raise DashboardError("the PostgreSQL URL names no database", value=_masked(text),
-                                 hint="end the URL with /<database name>")
+            raise DashboardError("dashboard_errors.no_database_name", value=_masked(text),
+                                 hint="dashboard_errors.hint_no_database_name")
     elif backend != "sqlite":
-        raise DashboardError(f"the journal cannot use a '{backend}' database", value=_masked(text),
-                             hint="use SQLite (a file) or a postgresql:// URL")
+        raise DashboardError("dashboard_errors.bad_backend", backend=backend, value=_masked(text),
+                             hint="dashboard_errors.hint_bad_backend")
     return url
 
 
@@ -193,8 +193,8 @@ class Journal:
         try:
             self.engine = sa.create_engine(self.url, **options)
         except ModuleNotFoundError as err:
-            raise DashboardError(f"the database driver is not installed ({err.name})",
-                                 hint='pip install "coopwork[postgres]"') from err
+            raise DashboardError("dashboard_errors.no_driver", driver=err.name,
+                                 hint="dashboard_errors.hint_no_driver") from err
         if self._sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata = sa.MetaData()
@@ -218,9 +218,9 @@ class Journal:
             self._retry(lambda: metadata.create_all(self.engine))
             self._retry(self._add_missing_columns)
         except sa.exc.OperationalError as err:
-            raise DashboardError("the journal database cannot be opened",
+            raise DashboardError("dashboard_errors.cannot_open",
                                  value=self.url.render_as_string(hide_password=True),
-                                 hint="check the path or the server, user and password") from err
+                                 hint="dashboard_errors.hint_cannot_open") from err
 
     def _add_missing_columns(self) -> None:
         """Bring a journal written by an older coopwork up to date (columns are only ever added)."""
@@ -253,13 +253,13 @@ class Journal:
         display_name = " ".join(clean_text(display_name, multiline=False).split())
         participant = clean_text(participant, multiline=False)[:MAX_PARTICIPANT] or None
         if kind not in KINDS:
-            raise DashboardError(t("dashboard.note_bad_kind", lang, kinds=", ".join(KINDS)), value=kind)
+            raise DashboardError("dashboard.note_bad_kind", kinds=", ".join(KINDS), value=kind, lang=lang)
         if not text:
-            raise DashboardError(t("dashboard.note_empty", lang))
+            raise DashboardError("dashboard.note_empty", lang=lang)
         if len(text) > MAX_TEXT:
-            raise DashboardError(t("dashboard.note_too_long", lang, n=MAX_TEXT), value=len(text))
+            raise DashboardError("dashboard.note_too_long", n=MAX_TEXT, value=len(text), lang=lang)
         if len(display_name) > MAX_NAME:
-            raise DashboardError(t("dashboard.name_too_long", lang, n=MAX_NAME), value=len(display_name))
+            raise DashboardError("dashboard.name_too_long", n=MAX_NAME, value=len(display_name), lang=lang)
         now = datetime.now(UTC)
         row = {"survey_id": clean_text(survey_id, multiline=False), "territory": str(territory),
                "wave": str(wave), "chart": str(chart), "kind": kind, "text": text,
@@ -268,7 +268,7 @@ class Journal:
         def insert() -> int:
             with self.engine.begin() as conn:
                 if participant is not None and self._recent(conn, participant, now) >= MAX_NOTES_PER_MINUTE:
-                    raise DashboardError(t("dashboard.note_rate_limited", lang, n=MAX_NOTES_PER_MINUTE))
+                    raise DashboardError("dashboard.note_rate_limited", n=MAX_NOTES_PER_MINUTE, lang=lang)
                 return int(conn.execute(self.table.insert().values(**row)).inserted_primary_key[0])
 
         return self._retry(insert)
@@ -304,9 +304,8 @@ class Journal:
                 found = set(conn.execute(query).scalars())
                 missing = [note_id for note_id in wanted if note_id not in found]
                 if missing:  # raised inside the transaction: nothing is changed
-                    raise DashboardError(
-                        f"there is no note number {', '.join(map(str, missing))} in the journal",
-                        value=missing[0], hint="list the notes with `coopwork journal list --all`")
+                    raise DashboardError("dashboard_errors.no_note", note_id=", ".join(map(str, missing)),
+                                         value=missing[0], hint="dashboard_errors.hint_no_note")
                 conn.execute(self.table.update().where(self.table.c.id.in_(wanted))
                              .values(hidden=hidden, moderated_at=datetime.now(UTC)))
 

@@ -49,7 +49,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import DashboardError
-from ..i18n import t
+from ..i18n import normalise_lang
 
 __all__ = ["CULL_IDLE_SECONDS", "CULL_INTERVAL_SECONDS", "SYNTHESIS", "ServerPlan", "dashboard_urls",
            "free_port", "is_loopback", "local_hostnames", "pool_ready", "prepare", "private_file", "start",
@@ -237,20 +237,20 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
 
     ws = open_workspace(workspace, min_count=min_count)
     if not ws.territories:
-        raise DashboardError("the workspace has no processed data yet", file=ws.processed_dir,
-                             hint="ingest an export with `coopwork ingest`, or run `coopwork demo`")
+        raise DashboardError("dashboard_errors.no_data", file=ws.processed_dir,
+                             hint="dashboard_errors.hint_no_data")
     if territory is not None:
         ws._check(None, territory)
     if expect < 0:
-        raise DashboardError("--expect must be a number of participants (0 or more)", value=expect)
+        raise DashboardError("dashboard_errors.bad_expect", value=expect)
     if token is None:
         token = "" if is_loopback(host) else secrets.token_urlsafe(18)
     elif not is_loopback(host) and len(token.strip()) < MIN_TOKEN:
-        raise DashboardError(t("dashboard.serve_empty_token", lang, host=host), value="--token",
-                             hint=t("dashboard.serve_empty_token_hint", lang, n=MIN_TOKEN))
+        raise DashboardError("dashboard.serve_empty_token", host=host, n=MIN_TOKEN, value="--token",
+                             hint="dashboard.serve_empty_token_hint", lang=lang)
     # a workshop's territory gets its organisation-type views ahead, so the filter answers at once
     prepare_all(ws, territories=[territory] if territory else None, min_count=min_count,
-                by_org_type=territory is not None)
+                by_org_type=territory is not None, langs=(normalise_lang(lang), "fr", "en"))
     Journal(database, workspace=ws.root).close()  # create the table before 30 kernels race to
     folder = ws.state_dir / "dashboards" / "notebooks"
     folder.mkdir(parents=True, exist_ok=True)
@@ -351,14 +351,14 @@ def wait_until_listening(host: str, port: int, *, process: subprocess.Popen | No
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise DashboardError(f"the dashboard server stopped (exit code {process.returncode})",
-                                 hint=f"is port {port} already used? try --port {port + 1}")
+            raise DashboardError("dashboard_errors.stopped", code=process.returncode,
+                                 hint="dashboard_errors.hint_port", port=port, next_port=port + 1)
         try:
             with socket.create_connection((target, port), timeout=1):
                 return
         except OSError:
             time.sleep(0.2)
-    raise DashboardError(f"the dashboard server did not answer on port {port} within {timeout:.0f} s")
+    raise DashboardError("dashboard_errors.no_answer", port=port, seconds=f"{timeout:.0f}")
 
 
 def pool_ready(log_text: str, notebook: str) -> int:
@@ -402,8 +402,8 @@ def wait_until_ready(plan: ServerPlan, log: str | Path, *, process: subprocess.P
         if size == 0 or pool_ready(text, plan.notebooks.get(plan.territory, "")) >= size:
             return time.monotonic() - start_time
         if process is not None and process.poll() is not None:
-            raise DashboardError(f"the dashboard server stopped (exit code {process.returncode})", file=path)
+            raise DashboardError("dashboard_errors.stopped", code=process.returncode, file=path)
         if time.monotonic() - start_time > timeout:
-            raise DashboardError(f"the {size} preheated dashboards were not ready within {timeout:.0f} s",
-                                 file=path, hint="lower --expect, or close other programs")
+            raise DashboardError("dashboard_errors.not_ready", size=size, seconds=f"{timeout:.0f}",
+                                 file=path, hint="dashboard_errors.hint_not_ready")
         time.sleep(0.5)

@@ -45,8 +45,8 @@ def _component(module: str, name: str, step: str, folder: Path):
     try:
         return getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):
-        raise CoopworkError(t("demo.missing_part", lang, step=step, module=f"{module}.{name}"),
-                            hint=t("demo.missing_hint", lang, folder=folder)) from None
+        raise CoopworkError("demo.missing_part", step=step, module=f"{module}.{name}",
+                            hint="demo.missing_hint", folder=folder, lang=lang) from None
 
 
 def _summary(result: object) -> dict:

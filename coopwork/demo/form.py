@@ -9,9 +9,10 @@ The form is the questionnaire a Coop'Éco / COOPTERR research team sends to the 
 of a territory: profile and local roots, cooperation ties (the repeat group ``partenariats``:
 the network), pooled resources (mutualisation), governance, trust, effects and social utility,
 ecological transition, culture, trajectory since the last wave. French is the default
-language, English the second one. The coopwork columns ``coopwork::dimension``,
-``coopwork::identifier`` and ``coopwork::role`` say what each question means to coopwork
-(see ``docs/architecture.md``).
+language, English the second one; the Italian, Portuguese, Romanian, Hungarian and German
+labels, hints and constraint messages come from :mod:`coopwork.demo.form_languages`. The
+coopwork columns ``coopwork::dimension``, ``coopwork::identifier`` and ``coopwork::role`` say
+what each question means to coopwork (see ``docs/architecture.md``).
 
 The territory choice list holds the six demo territories (fictional data about real places);
 ``build_sample_survey(path, territories=N)`` with ``N > 6`` appends ``territoire_07`` … so
@@ -30,6 +31,16 @@ True
 from __future__ import annotations
 
 from pathlib import Path
+
+from .form_languages import (
+    CHOICE_LABELS,
+    HINTS,
+    LANGUAGES,
+    QUESTION_LABELS,
+    TERRITORY_LABELS,
+    constraint_message,
+    extra_territory_labels,
+)
 
 __all__ = [
     "CHOICES",
@@ -54,6 +65,8 @@ COLUMNS = (
     "type", "name", f"label::{FR}", f"label::{EN}", f"hint::{FR}", f"hint::{EN}",
     "required", "constraint", f"constraint_message::{FR}", f"constraint_message::{EN}",
     "relevant", "appearance", "coopwork::dimension", "coopwork::identifier", "coopwork::role",
+    *(f"{column}::{language}" for language in LANGUAGES
+      for column in ("label", "hint", "constraint_message")),
 )
 
 #: the indicator families of DESIGN.md, in questionnaire order
@@ -110,6 +123,12 @@ def _q(type_: str, name: str, fr: str = "", en: str = "", *, hint: tuple[str, st
         f"constraint_message::{FR}": message[0], f"constraint_message::{EN}": message[1],
         "relevant": relevant, "appearance": appearance, "coopwork::dimension": dimension,
         "coopwork::identifier": "yes" if identifier else "", "coopwork::role": role,
+        **{f"label::{language}": QUESTION_LABELS[name][i] if fr and name in QUESTION_LABELS else ""
+           for i, language in enumerate(LANGUAGES)},
+        **{f"hint::{language}": HINTS[name][i] if hint[0] and name in HINTS else ""
+           for i, language in enumerate(LANGUAGES)},
+        **{f"constraint_message::{language}": constraint_message(name, constraint, i) if message[0] else ""
+           for i, language in enumerate(LANGUAGES)},
     }
 
 
@@ -425,9 +444,17 @@ CHOICES: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 
 
-def _choice_rows(territories: int) -> list[tuple[str, str, str, str]]:
+def _other_labels(list_name: str, name: str) -> tuple[str, ...]:
+    """The Italian, Portuguese, Romanian, Hungarian and German labels of one choice."""
+    if list_name == "territoire":
+        return TERRITORY_LABELS.get(name) or extra_territory_labels(int(name.rsplit("_", 1)[-1]))
+    return CHOICE_LABELS[(list_name, name)]
+
+
+def _choice_rows(territories: int) -> list[tuple[str, ...]]:
     lists = {"territoire": tuple(territory_choices(territories)), **CHOICES}
-    return [(list_name, *choice) for list_name, choices in lists.items() for choice in choices]
+    return [(list_name, *choice, *_other_labels(list_name, choice[0]))
+            for list_name, choices in lists.items() for choice in choices]
 
 
 def sample_survey_bytes(*, territories: int = 6) -> bytes:
@@ -442,7 +469,8 @@ def sample_survey_bytes(*, territories: int = 6) -> bytes:
 
     return xlsx_bytes({
         "survey": [list(COLUMNS), *([row.get(column) or None for column in COLUMNS] for row in SURVEY_ROWS)],
-        "choices": [["list_name", "name", f"label::{FR}", f"label::{EN}"],
+        "choices": [["list_name", "name", f"label::{FR}", f"label::{EN}",
+                     *(f"label::{language}" for language in LANGUAGES)],
                     *(list(row) for row in _choice_rows(territories))],
         "settings": [list(SETTINGS), list(SETTINGS.values())],
     })

@@ -689,8 +689,7 @@ def generate_demo(workspace: str | Path, *, territories: int = 6, seed: int = 20
     from ..survey import load_survey
 
     if not 1 <= territories <= 99:
-        raise CoopworkError("the number of territories must be between 1 and 99", value=territories,
-                            hint="use e.g. --territories 6")
+        raise CoopworkError("demo.err_territories", value=territories, hint="demo.hint_territories")
     survey = load_survey(ensure_survey(workspace, territories=territories))
     ids = [t[0] for t in territory_choices(territories)][:territories]
     worlds = [_world(tid, n, seed) for n, tid in enumerate(ids)]

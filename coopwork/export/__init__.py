@@ -193,16 +193,16 @@ def export_all(
     lang = normalise_lang(lang)
     if min_count < 1:
         raise ExportError(
-            "the disclosure threshold must be at least 1",
+            "export_errors.min_count",
             value=min_count,
-            hint="use --min-count 3 (default) or more",
+            hint="export_errors.hint_min_count",
         )
     ws = open_workspace(workspace)
     if not ws.territories:
         raise ExportError(
-            "there is nothing to export: the workspace has no responses",
+            "export_errors.nothing",
             file=ws.processed_dir,
-            hint="ingest an export first (coopwork ingest) or run `coopwork demo`",
+            hint="export_errors.hint_nothing",
         )
     wanted = list(dict.fromkeys(territories)) if territories else ws.territories
     for territory in wanted:  # fail before writing anything: the message lists what exists
@@ -217,7 +217,7 @@ def export_all(
     missing = [x for x in wanted if x not in by_territory]
     wanted = [x for x in wanted if x in by_territory]
     if not wanted:
-        raise ExportError(f"no territory has responses in wave '{wave}'", hint="choose another --wave")
+        raise ExportError("export_errors.empty_wave", wave=wave, hint="export_errors.hint_empty_wave")
     wave = synthesis.wave if synthesis is not None else wave
 
     site = ws.exports_dir
@@ -243,8 +243,8 @@ def export_all(
                 result.files.append(pdf)
                 result.placemats.append(pdf)
             except ExportError as err:
-                if str(err) not in result.warnings:  # one message is enough
-                    result.warnings.append(str(err))
+                if err.render(lang) not in result.warnings:  # one message is enough
+                    result.warnings.append(err.render(lang))
         reports = _copy_batch_reports(ws, content.territory, site)
         result.files += reports
         page = _write_territory_page(ws, content, site, footer=footer, notes=notes, reports=reports)

@@ -116,7 +116,8 @@ def placemat_html(
     """
     paper = str(paper).upper()
     if paper not in PAPERS:
-        raise ExportError("unknown paper size", value=paper, hint=f"use one of {', '.join(PAPERS)}")
+        raise ExportError("export_errors.paper", value=paper, hint="export_errors.hint_paper",
+                          papers=", ".join(PAPERS))
     lang = normalise_lang(lang)
     width, height = PAPERS[paper]
     scale = width / PAPERS["A4"][0]
@@ -230,11 +231,7 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: float = 1
     html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
     chromium = find_chromium()
     if chromium is None:
-        raise ExportError(
-            "no Chromium browser to print the placemat to PDF",
-            hint="install chromium (apt-get install chromium) or set COOPWORK_CHROMIUM; "
-            "the print-ready HTML placemat was written and can be printed from a browser",
-        )
+        raise ExportError("export_errors.no_chromium", hint="export_errors.hint_no_chromium")
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="coopwork-chromium-") as profile:
         handle, temp = tempfile.mkstemp(dir=pdf_path.parent, prefix=".tmp-", suffix=".pdf")
@@ -257,10 +254,10 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: float = 1
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
         except (OSError, subprocess.TimeoutExpired) as err:
             Path(temp).unlink(missing_ok=True)
-            raise ExportError(f"Chromium could not print the placemat ({err})", file=html_path) from err
+            raise ExportError("export_errors.print_failed", error=str(err), file=html_path) from err
         if done.returncode != 0 or Path(temp).stat().st_size == 0:
             Path(temp).unlink(missing_ok=True)
             last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-            raise ExportError(f"Chromium could not print the placemat ({last})", file=html_path)
+            raise ExportError("export_errors.print_failed", error=last, file=html_path)
         os.replace(temp, pdf_path)
     return pdf_path

@@ -223,8 +223,9 @@ def write_workbook(
     except OSError as err:
         Path(temp).unlink(missing_ok=True)
         raise ExportError(
-            f"cannot write the workbook ({err.strerror})",
+            "export_errors.workbook",
+            error=err.strerror,
             file=path,
-            hint="check that the file is not open in a spreadsheet and the folder is writable",
+            hint="export_errors.hint_workbook",
         ) from err
     return path

@@ -96,8 +96,8 @@ def change_chart(changes: pd.DataFrame, *, territory: str | None = None, survey:
         places = list(dict.fromkeys(table["_territory"].astype("str").tolist()))
         if territory is not None or len(places) > 1:
             if territory not in places:
-                raise CoopworkError("choose the territory whose change to draw", value=territory,
-                                    hint=f"pass territory= one of: {', '.join(places)}")
+                raise CoopworkError("figures_errors.change_territory", value=territory,
+                                    hint="figures_errors.hint_change_territory", places=", ".join(places))
             table = table[table["_territory"].astype("str") == territory].reset_index(drop=True)
     if survey is not None:
         order = {name: i for i, name in enumerate(survey.dimensions)}

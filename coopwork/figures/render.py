@@ -36,11 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = ["renderer", "to_image", "to_png"]
 
-_NO_BROWSER = "cannot render the image: no Chrome/Chromium browser found"
-_HINT = ("install Chromium (Debian/Ubuntu: apt install chromium) or run plotly_get_chrome, "
-         "or set BROWSER_PATH to the browser's executable")
-
-
 @contextlib.contextmanager
 def renderer() -> Iterator[None]:
     """Keep one headless browser open while rendering several figures.
@@ -61,7 +56,8 @@ def renderer() -> Iterator[None]:
     try:
         kaleido.start_sync_server(silence_warnings=True)
     except Exception as exc:  # choreographer raises several kinds
-        raise ExportError(f"{_NO_BROWSER} ({type(exc).__name__}: {exc})", hint=_HINT) from None
+        raise ExportError("figures_errors.no_browser", error=f"{type(exc).__name__}: {exc}",
+                          hint="figures_errors.hint_no_browser") from None
     try:
         yield
     finally:
@@ -94,8 +90,8 @@ def to_image(fig: dict | go.Figure, *, format: str = "png", width: int | None = 
                                                  "scale": scale})
     except ChromeNotFoundError:
         browser = os.environ.get("BROWSER_PATH")
-        where = f" (BROWSER_PATH={browser})" if browser else ""
-        raise ExportError(_NO_BROWSER + where, hint=_HINT) from None
+        raise ExportError("figures_errors.no_browser", error=f"BROWSER_PATH={browser}" if browser else "-",
+                          hint="figures_errors.hint_no_browser") from None
 
 
 def to_png(fig: dict | go.Figure, path: str | Path, *, width: int | None = None, height: int | None = None,
@@ -120,6 +116,6 @@ def to_png(fig: dict | go.Figure, path: str | Path, *, width: int | None = None,
         tmp.write_bytes(image)
         os.replace(tmp, path)
     except OSError as exc:
-        raise ExportError(f"cannot write the image ({exc.strerror or exc})", file=path,
-                          hint="check that you may write in that folder") from None
+        raise ExportError("figures_errors.write", error=exc.strerror or str(exc), file=path,
+                          hint="figures_errors.hint_write") from None
     return path

@@ -126,11 +126,10 @@ def content_hashes(frame: pd.DataFrame) -> pd.Series:
 
 def _check_wave(wave: object) -> str:
     from ..results.paths import check_id
-    from .pseudonymise import message
 
     text = "" if wave is None else str(wave).strip()
     if not text:
-        raise IngestError(message("err_wave"), hint=message("hint_wave"))
+        raise IngestError("ingest.err_wave", hint="ingest.hint_wave")
     return check_id(text, what="wave", error=IngestError)
 
 
@@ -177,14 +176,14 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         can be found: nothing is written.
     """
     from .codes import sharing
-    from .pseudonymise import load_key, message
+    from .pseudonymise import load_key
     from .registry import read_export
     from .store import processed_dir, read_manifest, recover, stored_ids, workspace_lock
     from .validate import validate
 
     path = Path(path)
     if not path.is_file():
-        raise IngestError(message("err_missing_file"), file=path, hint=message("hint_missing_file"))
+        raise IngestError("ingest.err_missing_file", file=path, hint="ingest.hint_missing_file")
     survey = survey if isinstance(survey, Survey) else load_survey(survey)
     if roles or identifiers:
         from .roles import resolve_roles
@@ -200,7 +199,7 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         digest = pool.submit(file_sha256, path)
         raw = read_export(path, survey, fmt=fmt, mapping=mapping)
         if raw.rows_read == 0:
-            raise IngestError(message("err_no_record"), file=path.name, hint=message("hint_no_record"))
+            raise IngestError("ingest.err_no_record", file=path.name, hint="ingest.hint_no_record")
         validated = validate(raw, survey, wave=wave, territory=territory)
         found = _content_identifiers(validated, survey)
         if found:
@@ -387,6 +386,10 @@ class _Prepared:
         return 0 if frame is None else len(frame)
 
     def store(self, folder: Path, survey: Survey, manifest: dict, issues_name: str) -> None:
+        import os
+
+        from ..i18n import normalise_lang
+        from .issue_codes import with_codes
         from .store import Transaction, read_table
 
         with Transaction(folder) as tx:
@@ -403,7 +406,8 @@ class _Prepared:
                 old = old[old["_source"] != self.source]
             if old is not None or len(self.quarantine):
                 tx.write_parquet("quarantine.parquet", _append(old, self.quarantine))
-            tx.write_csv(issues_name, self.issues.drop(columns=["_main_row"]))
+            lang = normalise_lang(os.environ.get("COOPWORK_LANG"))  # the language the reasons are in
+            tx.write_csv(issues_name, with_codes(self.issues.drop(columns=["_main_row"]), lang))
             tx.write_json("manifest.json", manifest)
 
 

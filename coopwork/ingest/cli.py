@@ -76,9 +76,9 @@ def main(args: argparse.Namespace) -> int:
                          workspace=getattr(args, "workspace", ".") or ".",
                          roles=roles, identifiers=getattr(args, "identifier", None) or ()).to_dict()
     name = Path(args.file).name
-    for lang in ("fr", "en"):
-        say("\n".join([*role_summary(result, form=args.survey, lang=lang),
-                       *summary_lines(result, file=name, lang=lang)]))
+    lang = getattr(args, "lang", None) or "fr"
+    say("\n".join([*role_summary(result, form=args.survey, lang=lang),
+                   *summary_lines(result, file=name, lang=lang)]))
     if getattr(args, "json", False):
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         sys.stdout.flush()

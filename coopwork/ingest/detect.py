@@ -240,10 +240,6 @@ def extra_header_rows(header: list[str], rows: list[list[str]]) -> tuple[int, li
     return 0, []
 
 
-def _fail(path: Path, key: str, hint_key: str, **fields: object) -> IngestError:
-    return IngestError(message(key, **fields), file=path.name, hint=message(hint_key))
-
-
 def sniff_table(path: str | Path) -> TableSample:
     """Look at the beginning of ``path`` and return a :class:`TableSample`.
 
@@ -264,18 +260,22 @@ def sniff_table(path: str | Path) -> TableSample:
     """
     path = Path(path)
     if not path.is_file():
-        raise _fail(path, "missing_file", "hint_missing_file")
+        raise IngestError("ingest_readers.missing_file", file=path.name,
+                          hint="ingest_readers.hint_missing_file")
     with path.open("rb") as handle:
         raw = handle.read(SAMPLE_BYTES)
     if not raw.strip():
-        raise _fail(path, "empty_file", "hint_export_again")
+        raise IngestError("ingest_readers.empty_file", file=path.name,
+                          hint="ingest_readers.hint_export_again")
     if raw.startswith(_ZIP_MAGIC):
         return _sniff_xlsx(path)
     if raw.startswith(_OLE_MAGIC):
-        raise _fail(path, "legacy_xls", "hint_legacy_xls")
+        raise IngestError("ingest_readers.legacy_xls", file=path.name,
+                          hint="ingest_readers.hint_legacy_xls")
     encoding = detect_encoding(raw)
     if encoding != "utf-16" and b"\x00" in raw:
-        raise _fail(path, "binary_file", "hint_export_csv")
+        raise IngestError("ingest_readers.binary_file", file=path.name,
+                          hint="ingest_readers.hint_export_csv")
     if encoding == "utf-16" and len(raw) % 2:
         raw = raw[:-1]
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(raw, final=False)
@@ -284,12 +284,14 @@ def sniff_table(path: str | Path) -> TableSample:
     separator = detect_separator(text)
     records = _records(text, separator)
     if not records:
-        raise _fail(path, "empty_file", "hint_export_again")
+        raise IngestError("ingest_readers.empty_file", file=path.name,
+                          hint="ingest_readers.hint_export_again")
     skip = find_header_record(records)
     header = [h.strip() for h in records[skip]]
     rows = records[skip + 1:]
     if len(header) < 2 or all(len(r) < 2 for r in rows[:20] or [header]):
-        raise _fail(path, "not_a_table", "hint_export_csv")
+        raise IngestError("ingest_readers.not_a_table", file=path.name,
+                          hint="ingest_readers.hint_export_csv")
     extra, labels = extra_header_rows(header, rows)
     rows = rows[extra:]
     values = [v for r in rows[:100] for v in r]
@@ -336,8 +338,8 @@ def _open_workbook(path: Path):
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        raise IngestError(message("bad_xlsx", error=type(exc).__name__), file=path.name,
-                          hint=message("hint_export_again")) from None
+        raise IngestError("ingest_readers.bad_xlsx", error=type(exc).__name__, file=path.name,
+                          hint="ingest_readers.hint_export_again") from None
 
 
 def _sniff_xlsx(path: Path) -> TableSample:
@@ -355,10 +357,12 @@ def _sniff_xlsx(path: Path) -> TableSample:
     finally:
         workbook.close()
     if not sheets:
-        raise _fail(path, "empty_file", "hint_export_again")
+        raise IngestError("ingest_readers.empty_file", file=path.name,
+                          hint="ingest_readers.hint_export_again")
     header = next(iter(sheets.values()))
     if len([h for h in header if h]) < 2:
-        raise _fail(path, "not_a_table", "hint_export_csv")
+        raise IngestError("ingest_readers.not_a_table", file=path.name,
+                          hint="ingest_readers.hint_export_csv")
     values = [v for r in first_rows[1:] for v in r]
     return TableSample(path=path, kind="xlsx", header=header, rows=first_rows[1:], sheets=sheets,
                        decimal=detect_decimal(values, separator=";"))
@@ -387,11 +391,12 @@ def read_csv_strings(sample: TableSample) -> pd.DataFrame:
                             index_col=False, encoding_errors="replace")
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        raise IngestError(message("ragged", detail=str(exc).strip()), file=sample.path.name,
+        raise IngestError("ingest_readers.ragged", detail=str(exc).strip(), file=sample.path.name,
                           row=int(match.group(1)) - 1 - sample.skip if match else None,
-                          hint=message("hint_export_csv")) from None
+                          hint="ingest_readers.hint_export_csv") from None
     except pd.errors.EmptyDataError:
-        raise _fail(sample.path, "empty_file", "hint_export_again") from None
+        raise IngestError("ingest_readers.empty_file", file=sample.path.name,
+                          hint="ingest_readers.hint_export_again") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return _drop_extra_rows(frame, sample)
 

@@ -57,7 +57,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import IngestError
-from .detect import TableSample, message, sniff_table
+from .detect import TableSample, sniff_table
 from .readers.common import TRUE_VALUES, load_table, normalise_text, slugify
 
 __all__ = ["draft_path", "draft_survey", "infer_draft", "likert_order"]
@@ -428,7 +428,8 @@ def infer_draft(export_path: str | Path, *, fmt: str = "auto"
     if fmt in ("odk", "surveycto") and sample.kind == "csv" and "PARENT_KEY" not in frame.columns:
         _odk_repeats(sample.path, repeats, add)
     if not questions and not repeats:
-        raise IngestError(message("draft_nothing"), file=sample.path.name, hint=message("hint_export_csv"))
+        raise IngestError("ingest_readers.draft_nothing", file=sample.path.name,
+                          hint="ingest_readers.hint_export_csv")
     territory = next((q for q in questions if re.search(r"territo", q.name)), None)
     if territory is not None:
         territory.role = "territory"
@@ -502,7 +503,7 @@ def draft_survey(export_path: str | Path, *, fmt: str = "auto", output: str | Pa
 
     output = Path(output) if output is not None else draft_path(export_path)
     if output.exists() and not overwrite:
-        raise IngestError(message("draft_exists"), file=output, hint=message("hint_draft_exists"))
+        raise IngestError("ingest_readers.draft_exists", file=output, hint="ingest_readers.hint_draft_exists")
     survey, choices, settings = infer_draft(export_path, fmt=fmt)
     workbook = Workbook()
     workbook.remove(workbook.active)

@@ -93,7 +93,7 @@ def load_key(workspace: str | Path = ".") -> bytes:
         _create_key(path)
     text = path.read_text(encoding="ascii", errors="replace").strip()
     if not re.fullmatch(r"[0-9a-f]{64}", text):
-        raise IngestError(message("err_key_damaged"), file=path, hint=message("hint_key_damaged"))
+        raise IngestError("ingest.err_key_damaged", file=path, hint="ingest.hint_key_damaged")
     return bytes.fromhex(text)
 
 

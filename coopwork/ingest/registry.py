@@ -43,7 +43,7 @@ from pathlib import Path
 
 from ..errors import IngestError
 from ..survey import Survey
-from .detect import TableSample, message, sniff_table
+from .detect import TableSample, sniff_table
 from .raw import RawExport
 
 __all__ = [
@@ -126,8 +126,8 @@ def get_reader(name: str) -> Reader:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise IngestError(message("unknown_format", name=name),
-                          hint=message("hint_formats", formats=", ".join(sorted(_REGISTRY)))) from None
+        raise IngestError("ingest_readers.unknown_format", name=name,
+                          hint="ingest_readers.hint_formats", formats=", ".join(sorted(_REGISTRY))) from None
 
 
 def _detect(sample: TableSample) -> str:
@@ -201,7 +201,8 @@ def read_export(path: str | Path, survey: Survey, *, fmt: str = "auto",
         raw = reader.read(sample, survey, mapping=mapping)
     check_matches(raw, survey)
     if raw.rows_read == 0:
-        raise IngestError(message("no_rows"), file=raw.file.name, hint=message("hint_export_again"))
+        raise IngestError("ingest_readers.no_rows", file=raw.file.name,
+                          hint="ingest_readers.hint_export_again")
     return raw
 
 
@@ -217,5 +218,5 @@ def check_matches(raw: RawExport, survey: Survey) -> None:
     total = len(found) + len(raw.unmapped)
     if not found or (len(found) < 3 and len(found) < total / 4):
         shown = ", ".join(raw.unmapped[:5]) + (" …" if len(raw.unmapped) > 5 else "")
-        raise IngestError(message("no_match", survey=survey.survey_id, reader=raw.reader, columns=shown),
-                          file=raw.file.name, hint=message("hint_no_match"))
+        raise IngestError("ingest_readers.no_match", survey=survey.survey_id, reader=raw.reader,
+                          columns=shown, file=raw.file.name, hint="ingest_readers.hint_no_match")

@@ -49,7 +49,6 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import IngestError
-from .pseudonymise import message
 
 __all__ = [
     "JOURNAL",
@@ -134,7 +133,7 @@ def workspace_lock(workspace: str | Path, *, timeout: float = 600.0) -> Iterator
         deadline = time.monotonic() + timeout
         while not acquire():
             if time.monotonic() > deadline:
-                raise IngestError(message("err_busy"), file=path, hint=message("hint_busy"))
+                raise IngestError("ingest.err_busy", file=path, hint="ingest.hint_busy")
             time.sleep(0.05)
         try:
             yield

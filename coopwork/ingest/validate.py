@@ -547,13 +547,14 @@ def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territo
         names = _choice_names(question, survey)
         if names and fixed not in names:
             shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
-            raise IngestError(message("err_territory_unknown", territory=fixed, question=question.name),
-                              file=file, hint=message("hint_territory_choices", choices=shown))
+            raise IngestError("ingest.err_territory_unknown", territory=fixed, question=question.name,
+                              file=file, hint="ingest.hint_territory_choices", choices=shown)
     if question is None or question.name not in clean.columns:
         if fixed is None:
-            text = (message("err_no_territory_survey") if question is None
-                    else message("err_no_territory_column", question=question.name))
-            raise IngestError(text, file=file, hint=message("hint_territory"))
+            if question is None:
+                raise IngestError("ingest.err_no_territory_survey", file=file, hint="ingest.hint_territory")
+            raise IngestError("ingest.err_no_territory_column", question=question.name, file=file,
+                              hint="ingest.hint_territory")
         return (pd.Series(fixed, index=index, dtype="string"),
                 pd.Series(pd.NA, index=index, dtype="string"))
     values = clean[question.name]

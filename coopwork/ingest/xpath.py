@@ -37,6 +37,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,11 +45,23 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ..errors import CoopworkError
+from ..i18n import normalise_lang
+
 __all__ = ["Expr", "XPathError", "evaluate", "parse", "references", "uses_dot"]
 
 
-class XPathError(ValueError):
-    """An expression this evaluator cannot parse or evaluate (reported as "not checked")."""
+class XPathError(CoopworkError, ValueError):
+    """An expression this evaluator cannot parse or evaluate (reported as "not checked").
+
+    Its text is in the user's language (``COOPWORK_LANG``), as is the issue that quotes it.
+    """
+
+    def __init__(self, code: str, /, **fields: object) -> None:
+        super().__init__(code, lang=normalise_lang(os.environ.get("COOPWORK_LANG")), **fields)
+
+    def __str__(self) -> str:
+        return self.render_message()
 
 
 # ----------------------------------------------------------------------------- tokens
@@ -76,7 +89,8 @@ def _tokenise(text: str) -> list[_Token]:
     while position < len(text):
         match = _TOKEN_RE.match(text, position)
         if match is None:
-            raise XPathError(f"unexpected character {text[position]!r} at position {position + 1}")
+            raise XPathError("xpath.unexpected_character", character=repr(text[position]),
+                             position=position + 1)
         position = match.end()
         kind = match.lastgroup
         if kind == "ws":
@@ -127,14 +141,14 @@ class _Parser:
     def take(self) -> _Token:
         token = self.peek()
         if token is None:
-            raise XPathError("the expression ends too early")
+            raise XPathError("xpath.ends_early")
         self.position += 1
         return token
 
     def expect(self, value: str) -> None:
         token = self.take()
         if token.kind != "op" or token.value != value:
-            raise XPathError(f"expected {value!r}, found {token.value!r}")
+            raise XPathError("xpath.expected", expected=repr(value), found=repr(token.value))
 
     def expression(self, min_precedence: int = 1) -> Expr:
         left = self.unary()
@@ -173,9 +187,9 @@ class _Parser:
         if token.kind == "name":
             following = self.peek()
             if following is None or following.value != "(":
-                raise XPathError(f"paths such as {token.value!r} are not supported; use ${{name}}")
+                raise XPathError("xpath.no_paths", path=repr(token.value))
             if token.value not in _FUNCTIONS:
-                raise XPathError(f"the function {token.value}() is not supported")
+                raise XPathError("xpath.unsupported_function", function=token.value)
             self.take()
             args: list[Expr] = []
             if not (self.peek() and self.peek().value == ")"):
@@ -186,9 +200,9 @@ class _Parser:
             self.expect(")")
             low, high = _FUNCTIONS[token.value]
             if not low <= len(args) <= high:
-                raise XPathError(f"{token.value}() takes {low}–{high} arguments, got {len(args)}")
+                raise XPathError("xpath.arguments", function=token.value, low=low, high=high, n=len(args))
             return Expr("call", tuple(args), token.value)
-        raise XPathError(f"unexpected {token.value!r}")
+        raise XPathError("xpath.unexpected", token=repr(token.value))
 
 
 @lru_cache(maxsize=1024)
@@ -207,11 +221,11 @@ def parse(expression: str) -> Expr:
     """
     text = (expression or "").strip()
     if not text:
-        raise XPathError("the expression is empty")
+        raise XPathError("xpath.empty")
     parser = _Parser(_tokenise(text))
     tree = parser.expression()
     if parser.peek() is not None:
-        raise XPathError(f"unexpected {parser.peek().value!r} after a complete expression")
+        raise XPathError("xpath.trailing", token=repr(parser.peek().value))
     return tree
 
 
@@ -249,7 +263,7 @@ class _Context:
     def column(self, name: str) -> pd.Series:
         if name not in self.cache:
             if name not in self.frame.columns:
-                raise XPathError(f"${{{name}}} is not a column of this table")
+                raise XPathError("xpath.no_column", name=name)
             values = self.frame[name]
             self.cache[name] = values.astype(object).where(values.notna(), "").astype(str)
         return self.cache[name]
@@ -392,7 +406,7 @@ def _call(name: str, args: list[object], ctx: _Context) -> object:
     if name == "selected":
         wanted = _to_string(args[1], ctx)
         if _is_series(wanted):
-            raise XPathError("selected() needs a literal option as second argument")
+            raise XPathError("xpath.literal_option")
         text = _broadcast(_to_string(args[0], ctx), ctx).astype(str)
         padded = " " + text.str.replace(r"\s+", " ", regex=True) + " "
         return padded.str.contains(f" {wanted.strip()} ", regex=False).astype(bool)
@@ -404,17 +418,17 @@ def _call(name: str, args: list[object], ctx: _Context) -> object:
     if name == "regex":
         pattern = _to_string(args[1], ctx)
         if _is_series(pattern):
-            raise XPathError("regex() needs a literal pattern")
+            raise XPathError("xpath.literal_pattern")
         try:
             compiled = re.compile(pattern)
         except re.error as exc:
-            raise XPathError(f"invalid regular expression {pattern!r}: {exc}") from None
+            raise XPathError("xpath.bad_regex", pattern=repr(pattern), error=str(exc)) from None
         text = _broadcast(_to_string(args[0], ctx), ctx).astype(str)
         return text.map(lambda s: compiled.search(s) is not None).astype(bool)
     if name in {"contains", "starts-with", "ends-with"}:
         needle = _to_string(args[1], ctx)
         if _is_series(needle):
-            raise XPathError(f"{name}() needs a literal second argument")
+            raise XPathError("xpath.literal_argument", function=name)
         text = _broadcast(_to_string(args[0], ctx), ctx).astype(str)
         method = {"contains": lambda s: s.str.contains(needle, regex=False),
                   "starts-with": lambda s: s.str.startswith(needle),
@@ -453,7 +467,7 @@ def _call(name: str, args: list[object], ctx: _Context) -> object:
         return float((pd.Timestamp.today().normalize() - _EPOCH).days)
     if name == "date":
         return _to_number(_to_string(args[0], ctx), ctx)
-    raise XPathError(f"the function {name}() is not supported")  # pragma: no cover
+    raise XPathError("xpath.unsupported_function", function=name)  # pragma: no cover
 
 
 def _eval(node: Expr, ctx: _Context) -> object:
@@ -465,7 +479,7 @@ def _eval(node: Expr, ctx: _Context) -> object:
         return ctx.column(node.value)
     if node.op == "dot":
         if ctx.current is None:
-            raise XPathError("'.' is used but there is no current question")
+            raise XPathError("xpath.no_current")
         return ctx.column(ctx.current)
     if node.op == "neg":
         return -_to_number(_eval(node.args[0], ctx), ctx)

@@ -125,7 +125,7 @@ def check_id(identifier: object, *, what: str, error: type[Exception] | None = N
     import os
 
     from ..errors import CoopworkError
-    from ..i18n import normalise_lang, t
+    from ..i18n import Key, normalise_lang
 
     key = problem(identifier)
     if key is None:
@@ -135,9 +135,8 @@ def check_id(identifier: object, *, what: str, error: type[Exception] | None = N
     shown = "".join(c if unicodedata.category(c)[0] != "C" and c not in _BIDI else "\ufffd" for c in shown)
     if len(shown) > 60:
         shown = shown[:57] + "…"
-    raise (error or CoopworkError)(
-        t(f"results.{key}", lang, what=t(f"results.id_what_{what}", lang), id=shown, max=MAX_ID),
-        hint=t("results.id_hint", lang, what=t(f"results.id_what_{what}", lang)), **where)
+    raise (error or CoopworkError)(f"results.{key}", what=Key(f"results.id_what_{what}"), id=shown,
+                                   max=MAX_ID, hint="results.id_hint", lang=lang, **where)
 
 
 def name_for(identifier: str) -> str:

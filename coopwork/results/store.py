@@ -294,11 +294,28 @@ def _ensure_one(
     return Entry(territory, wave, lang, min_count, path, head["key"], head["digest"])
 
 
+def dashboard_languages(survey) -> list[str]:
+    """The languages a dashboard offers: the interface languages the form also has labels for
+    (every interface language when the form's labels name no language).
+
+    Examples
+    --------
+    >>> from coopwork.survey import load_survey
+    >>> from coopwork.demo import sample_survey_path
+    >>> dashboard_languages(load_survey(sample_survey_path()))
+    ['fr', 'en', 'it', 'pt', 'ro', 'hu', 'de']
+    """
+    from ..i18n import LANGS
+
+    return survey.label_languages or list(LANGS)
+
+
 def write_index(inputs: Inputs, *, langs: tuple[str, ...], min_count: int) -> dict:
     """Write the index the dashboards read (:func:`~coopwork.results.io.read_index`) and return it:
-    the survey, its waves, the territories' labels in each language, the territories of each wave
-    and each territory's current wave."""
+    the survey, its waves, the languages its dashboards offer, the territories' labels in each of
+    them, the territories of each wave and each territory's current wave."""
     territories = [tid for tid in inputs.waves_of if tid != ALL]
+    offered = dashboard_languages(inputs.survey)
     index = {
         "version": RESULTS_VERSION,
         "survey_id": inputs.survey.survey_id,
@@ -306,7 +323,9 @@ def write_index(inputs: Inputs, *, langs: tuple[str, ...], min_count: int) -> di
         "waves": inputs.waves_of.get(ALL, []),
         "min_count": int(min_count),
         "langs": list(langs),
-        "territories": {lang: {tid: inputs.label(tid, lang) for tid in territories} for lang in langs},
+        "dashboard_langs": offered,
+        "territories": {lang: {tid: inputs.label(tid, lang) for tid in territories}
+                        for lang in dict.fromkeys([*offered, *langs])},
         "available": {wave: sorted(inputs.wave(wave).rows) for wave in inputs.waves_of.get(ALL, [])},
         "current": {tid: inputs.current_wave(tid) for tid in territories},
     }
@@ -325,11 +344,11 @@ def prepare_all(
     """Every wave's results of the territories (default: all) and the syntheses, in every interface
     language, plus the index: what the dashboards of a workshop read (``coopwork serve``,
     ``coopwork demo``). ``by_org_type`` also prepares the views of each organisation type (a
-    workshop's territory); otherwise a dashboard computes them when its filter is first used."""
-    from ..i18n import LANGS
-
+    workshop's territory); otherwise a dashboard computes them when its filter is first used.
+    ``langs`` defaults to French and English; a dashboard computes another language it offers
+    when its button is first pressed (``coopwork serve --lang`` prepares its own language too)."""
     inputs = Inputs(workspace)
-    langs = tuple(langs or LANGS)
+    langs = tuple(dict.fromkeys(langs or ("fr", "en")))
     entries = ensure(
         workspace,
         by_org_type=by_org_type,

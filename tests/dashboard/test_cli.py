@@ -35,9 +35,11 @@ def test_list_hide_restore(tmp_path, capsys):
 
 def test_unknown_note_is_exit_2_with_one_message(tmp_path, capsys):
     _journal(tmp_path)
-    assert main(["journal", "--workspace", str(tmp_path), "hide", "42"]) == 2
+    assert main(["journal", "--workspace", str(tmp_path), "hide", "42", "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "no note number 42" in err and "Traceback" not in err
+    assert main(["journal", "--workspace", str(tmp_path), "hide", "42", "--lang", "de"]) == 2
+    assert "keine Notiz Nummer 42" in capsys.readouterr().err  # one language, scaffolding included
 
 
 def test_export_csv_and_markdown(tmp_path, capsys):

@@ -39,7 +39,10 @@ def test_sheets_columns_and_settings(sample_survey_path):
 
 def test_identity_and_languages(sample_survey):
     assert sample_survey.survey_id == "cooperation_territoriale"
-    assert sample_survey.languages == ["fr", "en"]
+    assert sample_survey.languages == ["fr", "en", "it", "pt", "ro", "hu", "de"]
+    assert sample_survey.label_languages == sample_survey.languages
+    assert sample_survey.label("org_type", "ro") == "Tipul organizației"
+    assert sample_survey.choice_labels("territoire", "hu")["timisoara"] == "Temesvár (Románia)"
     assert sample_survey.default_language == "fr"
     assert sample_survey.version == "2026.1"
     for q in sample_survey.questions.values():

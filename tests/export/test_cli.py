@@ -40,7 +40,7 @@ def test_json_output_is_one_object_and_files_exist(workspace):
 
 
 def test_unknown_territory_exits_2_with_one_message(workspace):
-    done = _run("--territory", "gamma", "--workspace", str(workspace))
+    done = _run("--territory", "gamma", "--workspace", str(workspace), "--lang", "en")
     assert done.returncode == 2
     assert done.stdout == ""
     assert "Traceback" not in done.stderr
@@ -56,6 +56,8 @@ def test_a_target_is_required(workspace):
 def test_empty_workspace_exits_2(tmp_path, sample_survey_path):
     (tmp_path / "surveys").mkdir()
     (tmp_path / "surveys" / sample_survey_path.name).write_bytes(sample_survey_path.read_bytes())
-    done = _run("--all", "--workspace", str(tmp_path))
+    done = _run("--all", "--workspace", str(tmp_path), "--lang", "en")
     assert done.returncode == 2
     assert "nothing to export" in done.stderr and "coopwork ingest" in done.stderr
+    done = _run("--all", "--workspace", str(tmp_path))  # French by default, from end to end
+    assert "rien à exporter" in done.stderr and "Que faire" in done.stderr and "What to do" not in done.stderr

@@ -74,15 +74,15 @@ def test_values_stay_strings(tmp_path):
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    (b"", "f.dat: le fichier est vide. What to do: exportez de nouveau les données depuis la plateforme "
+    (b"", "f.dat : le fichier est vide. Que faire : exportez de nouveau les données depuis la plateforme "
           "d'enquête."),
-    (b"  \r\n\n", "f.dat: le fichier est vide"),
+    (b"  \r\n\n", "f.dat : le fichier est vide"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-     "f.dat: ce n'est pas un fichier texte (CSV) ni un classeur XLSX"),
+     "f.dat : ce n'est pas un fichier texte (CSV) ni un classeur XLSX"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100,
-     "f.dat: c'est un classeur Excel ancien format (.xls)"),
-    (b"Bonjour,\nceci est une lettre\nsans tableau\n", "f.dat: ce fichier n'est pas un tableau"),
-    (b"PK\x03\x04garbage", "f.dat: le classeur ne peut pas être lu"),
+     "f.dat : c'est un classeur Excel ancien format (.xls)"),
+    (b"Bonjour,\nceci est une lettre\nsans tableau\n", "f.dat : ce fichier n'est pas un tableau"),
+    (b"PK\x03\x04garbage", "f.dat : le classeur ne peut pas être lu"),
 ])
 def test_bad_files_raise_one_clear_error(tmp_path, monkeypatch, content, expected):
     monkeypatch.delenv("COOPWORK_LANG", raising=False)
@@ -90,8 +90,8 @@ def test_bad_files_raise_one_clear_error(tmp_path, monkeypatch, content, expecte
     path.write_bytes(content)
     with pytest.raises(IngestError) as info:
         sniff_table(path)
-    assert str(info.value).startswith(expected)
-    assert info.value.hint
+    assert info.value.render("fr").startswith(expected)  # French from end to end, "Que faire" included
+    assert info.value.code.startswith("ingest_readers.") and info.value.hint
 
 
 def test_messages_follow_coopwork_lang(tmp_path, monkeypatch):

@@ -128,7 +128,7 @@ def test_cli_draft_of_a_bad_file(tmp_path, capsys):
     bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     assert cli_main(["survey", "draft", str(bad), "--workspace", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("coopwork survey: image.png: ") and "Traceback" not in err
+    assert err.startswith("coopwork survey: image.png : ") and "Traceback" not in err  # French by default
     assert not (tmp_path / "surveys").exists()
 
 

@@ -257,7 +257,9 @@ def test_every_reader_end_to_end(kind, annotated, tmp_path, form, plain_form):
     assert (responses["_wave"] == "2025").all()
     assert responses["_source"].tolist() == [result.source_sha256[:12]] * 3
     issues = pd.read_csv(result.issues_file, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert list(issues.columns) == ["row", "sheet", "column", "value", "reason", "action"]
+    assert list(issues.columns) == ["row", "sheet", "column", "value", "reason", "code", "fields", "action"]
+    assert issues["code"].str.match(r"^(ingest|ingest_readers|xpath)\.\w+$").all()
+    assert "ingest.reason_other" not in issues["code"].tolist()  # every reason has its rule
     staff = issues[issues["column"] == "staff"]
     assert staff[["row", "value", "action"]].values.tolist() == [["3", "500", "value set missing"]]
     quarantined = issues[issues["action"] == "quarantined row"]

@@ -111,7 +111,10 @@ def test_prepare_all_writes_every_wave_both_languages_and_the_index(ws):
     expected = {(lang, w) for lang in ("fr", "en") for w in ("2025", "2026")}
     assert {(e.lang, e.wave) for e in entries} == expected
     index = read_index(ws)
-    assert index["current"]["matera"] == "2026" and set(index["territories"]) == {"fr", "en"}
+    assert index["current"]["matera"] == "2026" and index["langs"] == ["fr", "en"]
+    # the dashboards offer every language the form has labels in; territory names are ready in each
+    assert index["dashboard_langs"] == ["fr", "en", "it", "pt", "ro", "hu", "de"]
+    assert set(index["territories"]) == set(index["dashboard_langs"])
     english = load(next(e.path for e in entries if e.lang == "en" and e.territory == "matera"))
     assert english["sections"][0]["label"] == "Profile"
 

@@ -34,7 +34,7 @@ import csv
 from pathlib import Path
 
 from ...errors import IngestError
-from ..detect import detect_encoding, detect_separator, message
+from ..detect import detect_encoding, detect_separator
 
 __all__ = ["load_mapping"]
 
@@ -51,7 +51,8 @@ def load_mapping(path: str | Path) -> dict[str, str]:
     """
     path = Path(path)
     if not path.is_file():
-        raise IngestError(message("mapping_missing"), file=path.name, hint=message("hint_mapping"))
+        raise IngestError("ingest_readers.mapping_missing", file=path.name,
+                          hint="ingest_readers.hint_mapping")
     raw = path.read_bytes()
     text = raw.decode(detect_encoding(raw), errors="replace").lstrip("\ufeff")
     if path.suffix.lower() in {".yml", ".yaml"}:
@@ -60,11 +61,11 @@ def load_mapping(path: str | Path) -> dict[str, str]:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise IngestError(message("mapping_bad", detail=str(exc).splitlines()[0]), file=path.name,
-                              hint=message("hint_mapping")) from None
+            raise IngestError("ingest_readers.mapping_bad", detail=str(exc).splitlines()[0], file=path.name,
+                              hint="ingest_readers.hint_mapping") from None
         if not isinstance(data, dict) or not data:
-            raise IngestError(message("mapping_bad", detail="not a mapping"), file=path.name,
-                              hint=message("hint_mapping"))
+            raise IngestError("ingest_readers.mapping_not_a_mapping", file=path.name,
+                              hint="ingest_readers.hint_mapping")
         return {str(k).strip(): str(v).strip() for k, v in data.items() if v not in (None, "")}
     records = [r for r in csv.reader(text.splitlines(), delimiter=detect_separator(text)) if any(r)]
     if records and {c.strip().casefold() for c in records[0] if c.strip()} <= _HEADER_WORDS:
@@ -73,11 +74,11 @@ def load_mapping(path: str | Path) -> dict[str, str]:
     for number, record in enumerate(records, start=1):
         cells = [c.strip() for c in record]
         if len(cells) < 2 or not cells[0] or not cells[1]:
-            raise IngestError(message("mapping_bad", detail="code and name expected"), file=path.name,
-                              row=number, hint=message("hint_mapping"))
+            raise IngestError("ingest_readers.mapping_no_name", file=path.name,
+                              row=number, hint="ingest_readers.hint_mapping")
         option = cells[2] if len(cells) > 2 else ""
         out[cells[0]] = f"{cells[1]}/{option}" if option else cells[1]
     if not out:
-        raise IngestError(message("mapping_bad", detail="empty"), file=path.name,
-                          hint=message("hint_mapping"))
+        raise IngestError("ingest_readers.mapping_empty", file=path.name,
+                          hint="ingest_readers.hint_mapping")
     return out

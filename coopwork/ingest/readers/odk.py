@@ -36,7 +36,7 @@ import pandas as pd
 
 from ...errors import IngestError
 from ...survey import Survey
-from ..detect import TableSample, message, read_csv_strings, sniff_table
+from ..detect import TableSample, read_csv_strings, sniff_table
 from ..raw import RawExport
 from ..registry import register
 from .common import finish_main, load_table, map_columns, slugify, strip_uuid
@@ -145,8 +145,8 @@ def _refuse_repeat_file(path: Path, frame: pd.DataFrame, survey: Survey) -> None
         probe = map_columns(frame.head(0), survey, repeat=repeat, meta=meta_columns(frame), separators="-/")
         if not probe.frame.columns.empty:
             main = path.stem.rsplit("-", 1)[0] + path.suffix
-            raise IngestError(message("odk_repeat_file", repeat=repeat), file=path.name,
-                              hint=message("hint_odk_repeat_file", main=main))
+            raise IngestError("ingest_readers.odk_repeat_file", repeat=repeat, file=path.name,
+                              hint="ingest_readers.hint_odk_repeat_file", main=main)
 
 
 def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None,

@@ -80,6 +80,7 @@ def test_every_message_key_exists_in_both_languages():
         for pair in re.findall(r"_fail\([^,]+,\s*\"(\w+)\",\s*\"(\w+)\"", text):
             keys |= set(pair)
         keys |= set(re.findall(r"t\(\"ingest_readers\.(\w+)\"", text))
+        keys |= set(re.findall(r"\"ingest_readers\.(\w+)\"", text))  # error codes
     assert len(keys) > 20
     messages = catalogue()
     for key in sorted(keys):
