@@ -114,6 +114,8 @@ def normalise_lang(lang: str | None) -> str:
 class Key(str):
     """A catalogue key given as a field of another message: translated in the same language.
 
+    It is filled with the other fields of the message.
+
     Errors are data until shown, so a field that is itself text (which id was refused: a wave,
     a territory…) is given as a key and rendered with the message.
 
@@ -139,5 +141,6 @@ def t(key: str, lang: str | None = None, /, **fields: object) -> str:
                                                    if texts.get(f))
     if not fields:
         return text
-    return text.format(**{name: t(value, lang) if isinstance(value, Key) else value
-                          for name, value in fields.items()})
+    plain = {name: value for name, value in fields.items() if not isinstance(value, Key)}
+    return text.format(**plain, **{name: t(value, lang, **plain) for name, value in fields.items()
+                                   if isinstance(value, Key)})

@@ -48,7 +48,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import CoopworkError
-from ..i18n import catalogue, normalise_lang, t
+from ..i18n import Key, catalogue, normalise_lang, t
 from .freetext import check_codebook
 
 __all__ = ["NAMESPACE", "from_qdc", "main", "read_qdc", "to_qdc", "write_codebook", "write_qdc"]
@@ -144,11 +144,11 @@ def _parse(data: bytes, file: object) -> ET.Element:
     try:
         return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise CoopworkError(t("analysis.qdc_unsafe"), file=file, hint=t("analysis.qdc_unsafe_hint")) from None
+        raise CoopworkError("analysis.qdc_unsafe", file=file, hint="analysis.qdc_unsafe_hint") from None
     except ET.ParseError as err:
         line, column = err.position
-        raise CoopworkError(t("analysis.qdc_invalid", reason=str(err)), file=file, row=line, column=column,
-                            hint=t("analysis.qdc_invalid_hint")) from None
+        raise CoopworkError("analysis.qdc_invalid", reason=str(err), file=file, row=line, column=column,
+                            hint="analysis.qdc_invalid_hint") from None
 
 
 def from_qdc(data: bytes, *, lang: str = "fr", existing: Mapping | None = None, survey_id: str = "",
@@ -178,8 +178,8 @@ def from_qdc(data: bytes, *, lang: str = "fr", existing: Mapping | None = None, 
     lang = normalise_lang(lang)
     root = _parse(data, file)
     if root.tag != f"{_NS}CodeBook":
-        raise CoopworkError(t("analysis.qdc_invalid", reason=t("analysis.qdc_not_codebook", root=root.tag)),
-                            file=file, hint=t("analysis.qdc_invalid_hint"))
+        raise CoopworkError("analysis.qdc_invalid", reason=Key("analysis.qdc_not_codebook"), root=root.tag,
+                            file=file, hint="analysis.qdc_invalid_hint")
     existing = existing or {"questions": [], "themes": {}}
     known = {**existing.get("categories", {}), **existing["themes"]}
     by_guid = {_guid(survey_id, name, spec): name for name, spec in known.items()}
@@ -194,8 +194,8 @@ def from_qdc(data: bytes, *, lang: str = "fr", existing: Mapping | None = None, 
             name = (code.get("name") or "").strip()
             guid = code.get("guid") or ""
             if not name:
-                raise CoopworkError(t("analysis.qdc_invalid", reason=t("analysis.qdc_no_name", guid=guid)),
-                                    file=file, hint=t("analysis.qdc_invalid_hint"))
+                raise CoopworkError("analysis.qdc_invalid", reason=Key("analysis.qdc_no_name"), guid=guid,
+                                    file=file, hint="analysis.qdc_invalid_hint")
             theme = by_guid.get(guid)
             theme = theme if theme is not None and theme not in taken else _slug(name, taken | set(known))
             taken.add(theme)
@@ -225,8 +225,8 @@ def from_qdc(data: bytes, *, lang: str = "fr", existing: Mapping | None = None, 
     codes = root.find(f"{_NS}Codes")
     walk(root if codes is None else codes, None)
     if not themes:
-        raise CoopworkError(t("analysis.qdc_invalid", reason=t("analysis.qdc_no_codes")), file=file,
-                            hint=t("analysis.qdc_invalid_hint"))
+        raise CoopworkError("analysis.qdc_invalid", reason=Key("analysis.qdc_no_codes"), file=file,
+                            hint="analysis.qdc_invalid_hint")
     book: dict = {"questions": list(existing.get("questions", [])), "themes": themes}
     if categories:
         book["categories"] = categories
@@ -248,8 +248,8 @@ def read_qdc(path: str | Path, *, lang: str = "fr", existing: Mapping | None = N
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise CoopworkError(t("analysis.qdc_invalid", reason=err.strerror), file=path,
-                            hint=t("analysis.qdc_invalid_hint")) from None
+        raise CoopworkError("analysis.qdc_invalid", reason=err.strerror, file=path,
+                            hint="analysis.qdc_invalid_hint") from None
     return from_qdc(data, lang=lang, existing=existing, survey_id=survey_id, file=path)
 
 
@@ -281,8 +281,8 @@ def main(args: argparse.Namespace) -> int:
     default = ws.surveys_dir / f"codebook_{ws.survey_id}.yml"
     if args.codebook_command == "export":
         if not default.is_file():
-            raise CoopworkError(t("analysis.qdc_no_codebook", lang), file=default,
-                                hint=t("analysis.qdc_no_codebook_hint", lang, path=default))
+            raise CoopworkError("analysis.qdc_no_codebook", file=default, path=default,
+                                hint="analysis.qdc_no_codebook_hint", lang=lang)
         book = load_codebook(default)
         out = write_qdc(book, args.output or ws.surveys_dir / f"{ws.survey_id}.qdc", lang=lang,
                         survey_id=ws.survey_id)

@@ -31,7 +31,7 @@ def main(args: argparse.Namespace) -> int:
     if getattr(args, "data", False):
         return _data(args, territories, lang)
     if territories is None and not getattr(args, "all", False):
-        raise ExportError(t("export.needs_target", lang))
+        raise ExportError("export.needs_target", lang=lang)
     result = export_all(args.workspace, territories=territories, wave=args.wave, lang=lang,
                         min_count=args.min_count, paper=args.paper)
     for warning in result.warnings:

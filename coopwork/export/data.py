@@ -187,8 +187,8 @@ def _variables(table: pd.DataFrame, questions: list[Question], survey: Survey, *
         elif q.is_numeric:
             number = pd.to_numeric(values, errors="coerce").astype("float64")
             if number.isin([NOT_APPLICABLE, NO_ANSWER]).any():
-                raise ExportError(t("export.data_code_taken", lang, question=q.name, a=NOT_APPLICABLE,
-                                    b=NO_ANSWER), hint=t("export.data_code_taken_hint", lang))
+                raise ExportError("export.data_code_taken", question=q.name, a=NOT_APPLICABLE, b=NO_ANSWER,
+                                  hint="export.data_code_taken_hint", lang=lang)
             out.append(_Variable(q.name, number.fillna(gap), label, "number", dict(missing_labels), True))
         elif q.type in {"date", "datetime"}:
             out.append(_Variable(q.name, pd.to_datetime(values, errors="coerce"), label, "date"))
@@ -295,10 +295,10 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
 
     lang = normalise_lang(lang)
     if fmt not in FORMATS:
-        raise ExportError(t("export.data_bad_format", lang, format=fmt, formats=", ".join(FORMATS)))
+        raise ExportError("export.data_bad_format", format=fmt, formats=", ".join(FORMATS), lang=lang)
     if not workspace.waves:
-        raise ExportError(t("export.data_nothing", lang), file=workspace.processed_dir,
-                          hint=t("export.data_nothing_hint", lang))
+        raise ExportError("export.data_nothing", file=workspace.processed_dir,
+                          hint="export.data_nothing_hint", lang=lang)
     wave = wave or workspace.waves[-1]
     survey = workspace.survey
     responses = workspace.responses(wave=wave)

@@ -45,8 +45,12 @@ def _templates(lang: str) -> list[tuple[str, re.Pattern]]:
             continue  # words inside a reason, or lines of a summary: never a reason of their own
         text = texts.get(lang) or texts.get("en", "")
         parts = list(string.Formatter().parse(text))
-        pattern = "".join(re.escape(literal) + (f"(?P<{name}>.+?)" if name else "")
-                          for literal, name, _, _ in parts)
+        seen: set[str] = set()
+        pattern = ""
+        for literal, name, _, _ in parts:  # a field used twice matches the same text twice
+            pattern += re.escape(literal) + ("" if not name else f"(?P={name})" if name in seen
+                                             else f"(?P<{name}>.+?)")
+            seen.add(name or "")
         if parts and parts[-1][1]:  # ends with a field: it takes the rest
             pattern = pattern.removesuffix(".+?)") + ".+)"
         if pattern.strip():
@@ -65,6 +69,9 @@ def code_of(reason: str, lang: str | None = None) -> tuple[str, dict[str, str]]:
     --------
     >>> code_of("constraint not met: . > 0 (must be positive)", "en")
     ('ingest.reason_constraint', {'expression': '. > 0 (must be positive)'})
+    >>> code_of("answer longer than 10000 characters, cut to 10000 in the data (ending with '…'); "
+    ...         "the whole answer is in this line", "en")
+    ('ingest.reason_text_cut', {'limit': '10000'})
     >>> code_of("not in the choice list: zz yy", "en")
     ('ingest.reason_choice_options', {'detail': 'zz yy'})
     >>> code_of("quelque chose d'autre", "fr")[0]

@@ -53,6 +53,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import SurveyError
+from ..i18n import Key
 from ..survey import ROLES, Question, Survey
 
 __all__ = [
@@ -293,7 +294,6 @@ def read_side_file(form: str | Path) -> dict:
     SurveyError
         When the side file is not valid YAML or names an unknown role.
     """
-    from .detect import message
 
     path = side_file_path(form)
     if not path.is_file():
@@ -303,17 +303,17 @@ def read_side_file(form: str | Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SurveyError(message("side_file_bad", detail=str(exc).splitlines()[0]), file=path.name,
-                          hint=message("hint_side_file")) from None
+        raise SurveyError("ingest_readers.side_file_bad", detail=str(exc).splitlines()[0], file=path.name,
+                          hint="ingest_readers.hint_side_file") from None
     if not isinstance(data, dict):
-        raise SurveyError(message("side_file_bad", detail=type(data).__name__), file=path.name,
-                          hint=message("hint_side_file"))
+        raise SurveyError("ingest_readers.side_file_bad", detail=type(data).__name__, file=path.name,
+                          hint="ingest_readers.hint_side_file")
     roles = {str(k): (NONE if v in (None, "", False) else str(v))
              for k, v in (data.get("roles") or {}).items()}
     for role in roles:
         if role not in ROLES:
-            raise SurveyError(message("side_file_role", role=role, roles=", ".join(sorted(ROLES))),
-                              file=path.name, hint=message("hint_side_file"))
+            raise SurveyError("ingest_readers.side_file_role", role=role, roles=", ".join(sorted(ROLES)),
+                              file=path.name, hint="ingest_readers.hint_side_file")
     out = {"roles": roles, "not_identifiers": [str(v) for v in data.get("not_identifiers") or []]}
     if "identifiers" in data:  # even an empty list: the identifiers are decided, not inferred
         out["identifiers"] = [str(v) for v in data.get("identifiers") or []]
@@ -321,18 +321,15 @@ def read_side_file(form: str | Path) -> dict:
 
 
 def _check_name(survey: Survey, name: str, where: str) -> None:
-    from .detect import message
-
     if name != NONE and name not in survey.questions:
         import difflib
 
         close = difflib.get_close_matches(name, list(survey.questions), n=3)
-        said = message({"side file": "source_side_file", "option": "source_option"}.get(where, "source_form"))
-        raise SurveyError(message("role_unknown_question", name=name, where=said,
-                                  survey=survey.survey_id),
-                          file=survey.path and survey.path.name,
-                          hint=message("hint_role_question", names=", ".join(close) or
-                                       ", ".join(list(survey.questions)[:8])))
+        said = {"side file": "source_side_file", "option": "source_option"}.get(where, "source_form")
+        raise SurveyError("ingest_readers.role_unknown_question", name=name,
+                          where=Key(f"ingest_readers.{said}"), survey=survey.survey_id,
+                          file=survey.path and survey.path.name, hint="ingest_readers.hint_role_question",
+                          names=", ".join(close) or ", ".join(list(survey.questions)[:8]))
 
 
 def resolve_roles(survey: Survey, *, roles: dict[str, str] | None = None,
@@ -381,10 +378,8 @@ def resolve_roles(survey: Survey, *, roles: dict[str, str] | None = None,
         assign(role, name, "side file")
     for role, name in (roles or {}).items():
         if role not in ROLES:
-            from .detect import message
-
-            raise SurveyError(message("side_file_role", role=role, roles=", ".join(sorted(ROLES))),
-                              hint=message("hint_side_file"))
+            raise SurveyError("ingest_readers.side_file_role", role=role, roles=", ".join(sorted(ROLES)),
+                              hint="ingest_readers.hint_side_file")
         _check_name(survey, name, "option")
         assign(role, name, "option")
     ident = {q.name: known.get(f"identifier:{q.name}", "form")
@@ -556,15 +551,14 @@ def roles_from_options(territory_question: str | None = None, role: list[str] | 
     >>> roles_from_options("zone", ["organisation=org"])
     {'organisation': 'org', 'territory': 'zone'}
     """
-    from .detect import message
 
     out: dict[str, str] = {}
     for item in role:
         key, sep, name = str(item).partition("=")
         key, name = key.strip(), name.strip()
         if not sep or key not in ROLES or not name:
-            raise SurveyError(message("side_file_role", role=item, roles=", ".join(sorted(ROLES))),
-                              hint=message("hint_side_file"))
+            raise SurveyError("ingest_readers.side_file_role", role=item, roles=", ".join(sorted(ROLES)),
+                              hint="ingest_readers.hint_side_file")
         out[key] = name
     if territory_question:
         out["territory"] = territory_question.strip()
