@@ -340,6 +340,8 @@ class Dashboard:
         block = w.VBox([output, w.HTML(f"<strong>{escape(t('dashboard.notes_title', lang))}</strong>"),
                         notes_box, form, status])
         block.add_class("cw-chart")
+        if chart.get("figure"):
+            block.add_class("cw-has-figure")
         block.add_class(f"cw-chart-{_css_id(chart['id'])}")
         self._blocks[chart["id"]] = {"notes": notes_box}
 

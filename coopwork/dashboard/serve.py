@@ -139,6 +139,8 @@ def write_notebook(path: Path, parameters: dict, *, template: Path | None = None
 
 def voila_config(plan: ServerPlan, *, pool: dict[str, int] | None = None, max_kernels: int = 0) -> dict:
     """The Voilà configuration (``voila.json``) of a plan: security and workshop settings."""
+    from .voila_app import EXTENSIONS
+
     pool = {f"{name}.ipynb": size for name, size in (pool or {}).items() if size > 0}
     config: dict = {
         "Voila": {"ip": plan.host, "port": plan.port, "open_browser": False, "token": plan.token,
@@ -149,6 +151,8 @@ def voila_config(plan: ServerPlan, *, pool: dict[str, int] | None = None, max_ke
             "multi_kernel_manager_class": "coopwork.dashboard.kernels.PoolAwareKernelManager",
             "preheat_kernel": bool(pool), "default_pool_size": 0,
             "file_allowlist": [r".*\.(png|jpg|gif|svg)"],
+            # only the front-end extensions the dashboard uses (see coopwork.dashboard.voila_app)
+            "extension_allowlist": list(EXTENSIONS),
         },
         # many kernels starting at once over TCP race for ports; local sockets cannot collide
         "KernelManager": {"transport": "ipc"},
@@ -231,7 +235,8 @@ def start(plan: ServerPlan, *, log: str | Path | None = None) -> subprocess.Pope
     env = dict(os.environ)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     env["COOPWORK_DASHBOARD"] = "1"
-    command = [sys.executable, "-m", "voila", str(plan.folder), "--no-browser"]
+    # Voilà with compressed, cacheable pages (coopwork.dashboard.voila_app)
+    command = [sys.executable, "-m", "coopwork.dashboard.voila_app", str(plan.folder), "--no-browser"]
     if log is None:
         return subprocess.Popen(command, cwd=plan.folder, env=env, stdout=sys.stderr, stderr=sys.stderr)
     with open(log, "ab") as output:
