@@ -71,14 +71,27 @@ CSS = """
 .cw-dashboard .jupyter-widgets.widget-tab > .lm-TabBar .lm-TabBar-tab { font-size: 16px; min-width: 8em;
   flex: 0 1 auto; }
 .cw-dashboard .lm-TabBar-content { flex-wrap: wrap; }
+/* the network map keeps the width its names were placed for; narrower screens scroll it sideways */
+.cw-chart-network .widget-output { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+.cw-chart-network .jp-OutputArea, .cw-chart-network .jp-OutputArea-child,
+.cw-chart-network .jp-RenderedPlotly { min-width: 720px !important; max-width: none !important; }
+.cw-dashboard button, .cw-dashboard select, .cw-dashboard .widget-toggle-button { min-height: 44px; }
 @media (max-width: 700px) {
-  .cw-dashboard { font-size: 15px; }
+  /* a phone: one column, full-width controls a finger can hit, no sideways scrolling of the page */
+  .cw-dashboard { font-size: 15px; padding: 0 6px; box-sizing: border-box; width: 100%; }
   .cw-dashboard h1 { font-size: 1.3em; }
-  .cw-controls > .widget-inline-hbox, .cw-controls > .widget-dropdown, .cw-controls > .widget-toggle-buttons {
-    width: 100% !important; }
-  .cw-dashboard .widget-label { min-width: 6em; }
-  .cw-form > * { width: 100% !important; }
-  .cw-dashboard .lm-TabBar-tab { min-width: 45% !important; }
+  .cw-controls { flex-direction: column !important; align-items: stretch !important; }
+  .cw-controls > * { width: 100% !important; max-width: 100% !important; margin: 0 0 4px 0 !important;
+    height: auto !important; min-height: 44px; }
+  .cw-controls .widget-label { min-width: 7.5em !important; width: 7.5em !important; text-align: left;
+    white-space: normal !important; line-height: 1.2; height: auto !important; }
+  .cw-controls select { flex: 1 1 auto !important; min-width: 0 !important; width: auto !important; }
+  .cw-form { flex-direction: column !important; }
+  .cw-form > * { width: 100% !important; max-width: 100% !important; }
+  .cw-form textarea { width: 100% !important; min-height: 5em; }
+  .cw-dashboard .lm-TabBar-tab { min-width: 45% !important; min-height: 40px; }
+  .cw-dashboard .widget-tab-contents { padding: 4px !important; }
+  .cw-write-note { width: 100% !important; }
 }
 </style>
 """
@@ -188,6 +201,11 @@ def _set_figure(output, chart: dict, notes: list[dict]) -> None:
     """Put a chart's figure (with the marks of the notes about its bars), or its message, in an Output."""
     if chart.get("figure"):
         figure = {**with_template(marked_figure(chart["figure"], notes)), "config": _CONFIG}
+        # the title starts at the left edge of the chart, not of its plot area: on a phone, long bar
+        # labels take half the width and a title aligned with the bars would run off the screen
+        layout = figure["layout"]
+        if isinstance(layout.get("title"), dict):
+            figure["layout"] = {**layout, "title": {**layout["title"], "xref": "container", "x": 0.02}}
         data = {PLOTLY_MIME: figure, "text/plain": chart["title"]}
     else:
         data = {"text/html": f'<div class="cw-message"><strong>{escape(chart["title"])}</strong><br>'

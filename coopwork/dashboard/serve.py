@@ -150,7 +150,7 @@ def voila_config(plan: ServerPlan, *, pool: dict[str, int] | None = None, max_ke
             "allow_template_override": "NO", "allow_theme_override": "NO",
             "multi_kernel_manager_class": "coopwork.dashboard.kernels.PoolAwareKernelManager",
             "preheat_kernel": bool(pool), "default_pool_size": 0,
-            "file_allowlist": [r".*\.(png|jpg|gif|svg)"],
+            "file_allowlist": [r".*\.(png|jpg|gif|svg)", r"join\.html"],  # join.html: the QR code page
             # only the front-end extensions the dashboard uses (see coopwork.dashboard.voila_app)
             "extension_allowlist": list(EXTENSIONS),
         },
