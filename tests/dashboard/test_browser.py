@@ -248,7 +248,7 @@ def test_a_note_attached_to_a_bar_marks_the_bar_on_every_page(browser, server, p
 
 
 def test_the_qr_page_shows_the_participants_link(browser, server):
-    from coopwork.dashboard.join import join_plan, qr_matrix, qr_svg  # noqa: F401
+    from coopwork.dashboard.join import join_plan, qr_matrix, qr_svg
 
     url, page_url = join_plan(server)
     assert url == server.urls["synthese"] and "token=browser-token" in page_url
