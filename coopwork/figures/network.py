@@ -48,8 +48,8 @@ if TYPE_CHECKING:
 
     from ..survey import Survey
 
-__all__ = ["LABEL_FONT_SIZE", "PLOT_WIDTH", "label_box", "network_chart", "network_layout", "node_traces",
-           "place_labels"]
+__all__ = ["LABEL_FONT_SIZE", "PLOT_WIDTH", "fit_labels", "label_box", "network_chart", "network_layout",
+           "node_traces", "place_labels"]
 
 #: font size of the organisations' names (pixels)
 LABEL_FONT_SIZE = 13
@@ -213,6 +213,51 @@ def place_labels(nodes: list[tuple[float, float, str, float]], *, scale: float,
                 break
         sides.append(chosen)
     return sides
+
+
+def fit_labels(figure: dict, *, width: float, height: float) -> dict:
+    """A copy of a network figure whose names are placed again for a smaller plot area (a printed page).
+
+    Among the names drawn, the most connected organisations keep theirs where there is room in a
+    plot area of ``width`` × ``height`` pixels (:func:`place_labels`); the others become hover-only,
+    as on the screen. The filter menu is dropped (paper has no menus).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.complete_graph(["a", "b", "c", "d"], create_using=nx.DiGraph)
+    >>> nx.set_node_attributes(G, {n: {"label": f"Organisation {n} with a long name", "named": True}
+    ...                            for n in G})
+    >>> figure = network_chart(G, lang="en")
+    >>> small = fit_labels(figure, width=120, height=120)
+    >>> sum(bool(t) for tr in node_traces(small) for t in tr["text"]) < 4, "updatemenus" in small["layout"]
+    (True, False)
+    """
+    import copy
+
+    result = copy.deepcopy(figure)
+    result["layout"].pop("updatemenus", None)
+    xaxis, yaxis = result["layout"].get("xaxis", {}), result["layout"].get("yaxis", {})
+    if "range" not in xaxis or "range" not in yaxis:
+        return result
+    (x0, x1), (y0, y1) = xaxis["range"], yaxis["range"]
+    scale = min(width / (x1 - x0), height / (y1 - y0))
+    # names first, most connected first; the other nodes only as obstacles
+    entries = [(trace, i) for trace in node_traces(result) for i in range(len(trace["x"]))]
+    entries.sort(key=lambda e: (not e[0]["text"][e[1]], -(e[0].get("customdata") or [0] * (e[1] + 1))[e[1]]))
+    font = next((trace["textfont"]["size"] for trace in node_traces(result)), LABEL_FONT_SIZE)
+    sides = place_labels([(trace["x"][i], trace["y"][i], trace["text"][i], trace["marker"]["size"][i])
+                          for trace, i in entries], scale=scale, bounds=(x0, y0, x1, y1), font_size=font)
+    for (trace, i), side in zip(entries, sides, strict=True):
+        if not trace["text"][i]:
+            continue
+        trace["text"] = list(trace["text"])
+        trace["textposition"] = list(trace["textposition"])
+        if side is None:
+            trace["text"][i] = ""
+        else:
+            trace["textposition"][i] = side
+    return result
 
 
 def node_traces(fig) -> list:
