@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import sys
+import threading
 import traceback
 from html import escape
 from pathlib import Path
@@ -28,14 +29,18 @@ from ..i18n import normalise_lang, t
 from ..results.io import load_with_breakdown, read_index
 from ..results.paths import ALL, results_file
 
-__all__ = ["CSS", "NOTES_POLL_SECONDS", "OPTION_MARK", "Dashboard", "chart_options", "dashboard",
-           "friendly_error", "marked_figure", "notes_html", "notes_of"]
+__all__ = ["CSS", "FIRST_CHARTS", "NOTES_POLL_SECONDS", "OPTION_MARK", "PENDING_DELAY", "Dashboard",
+           "chart_options", "dashboard", "friendly_error", "marked_figure", "notes_html", "notes_of"]
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: a note about one bar or option of a chart is stored with ``chart`` = ``"<chart id>#<option>"``
 OPTION_MARK = "#"
 #: how often an open page reads the journal for the notes written or hidden on other pages
 NOTES_POLL_SECONDS = 2.5
+#: charts of a tab sent with it; the others follow once the page has drawn these
+FIRST_CHARTS = 2
+#: seconds between a page connecting and the rest of its tab being sent (time to draw the first charts)
+PENDING_DELAY = 2.0
 _CONFIG = {"displaylogo": False, "responsive": True, "scrollZoom": False,
            "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
 
@@ -262,7 +267,9 @@ class Dashboard:
         self._journal = None
         self._form: dict | None = None
         self._form_chart = ""
-        self._stop = __import__("threading").Event()
+        self._stop = threading.Event()
+        self._lock = threading.RLock()
+        self._pending: list[tuple] = []  # (tab box, charts) held back until the page is connected
         self._built: set[int] = set()
         self._busy = False
         self._blocks: dict[str, dict] = {}
@@ -407,6 +414,7 @@ class Dashboard:
         self._section_ids = [s["id"] for s in sections]
         self._built = set()
         self._blocks = {}
+        self._pending = []
         self._form = None  # a new form in the new language
         children = [w.VBox() for _ in sections]
         with self._quiet():
@@ -426,10 +434,28 @@ class Dashboard:
         section = self._section_ids[position]
         charts = [c for c in self._view().get("charts", []) if c["section"] == section]
         notes = self._notes_by_chart()
-        blocks = [self._chart_block(chart, notes) for chart in charts]
+        # the first charts now, the others once the page shows them (see _add_pending)
+        blocks = [self._chart_block(chart, notes) for chart in charts[:FIRST_CHARTS]]
+        if charts[FIRST_CHARTS:]:
+            self._pending.append((self.tabs.children[position], charts[FIRST_CHARTS:]))
         if not blocks:
             blocks = [w.HTML(f'<div class="cw-message">{escape(t("dashboard.no_chart", self.lang))}</div>')]
         self.tabs.children[position].children = blocks
+
+    def _add_pending(self) -> None:
+        """Add the charts held back by :meth:`_build_tab` to their tabs.
+
+        A page draws every chart it receives before showing any; a tab of ten charts takes seconds
+        on a phone. So a tab is sent with its first :data:`FIRST_CHARTS` charts, and the others
+        follow once the page is connected (its widgets' states asked for) and has drawn those.
+        """
+        notes = None
+        while self._pending:
+            box, charts = self._pending.pop(0)
+            if box not in self.tabs.children:  # rebuilt since (another filter): nothing to add
+                continue
+            notes = self._notes_by_chart() if notes is None else notes
+            box.children = (*box.children, *(self._chart_block(chart, notes) for chart in charts))
 
     def _chart_block(self, chart: dict, notes: dict[str, list[dict]]):
         """A chart, the notes about it (and about its bars), and a button that opens the note form here."""
@@ -555,14 +581,26 @@ class Dashboard:
         self._stop.set()
 
     def _watch_notes(self) -> None:
-        """Poll the journal every :data:`NOTES_POLL_SECONDS` in a background thread: notes written
-        or hidden on any page appear on this one without a click."""
-        import threading
+        """A background thread: adds the charts held back once a page is connected
+        (:meth:`_add_pending`), and polls the journal every :data:`NOTES_POLL_SECONDS`, so that
+        notes written or hidden on any page appear on this one without a click."""
+        import time
 
         def loop() -> None:
-            while not self._stop.wait(NOTES_POLL_SECONDS):
+            last_poll = time.monotonic()
+            connected_at = None
+            while not self._stop.wait(0.2):
                 try:
-                    self.refresh_notes()
+                    if self._pending and connected_at is None and _page_connected():
+                        connected_at = time.monotonic()
+                    waited = time.monotonic() - connected_at if connected_at is not None else 0.0
+                    if self._pending and waited > PENDING_DELAY:
+                        with self._lock:
+                            self._add_pending()
+                    if time.monotonic() - last_poll >= NOTES_POLL_SECONDS:
+                        last_poll = time.monotonic()
+                        with self._lock:
+                            self.refresh_notes()
                 except Exception:
                     _log_exception()
 
@@ -599,7 +637,8 @@ class Dashboard:
 
     def _safe(self, action) -> None:
         try:
-            action()
+            with self._lock:  # the background thread changes the page too
+                action()
         except Exception:
             _log_exception()
             self.summary.value = friendly_error(self.lang)
@@ -622,6 +661,13 @@ class Dashboard:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _page_connected() -> bool:
+    """True once a browser page has connected to this kernel's widgets (ipywidgets' control channel)."""
+    import ipywidgets as w
+
+    return getattr(w.Widget, "_control_comm", None) is not None
 
 
 def _css_id(text: str) -> str:

@@ -13,6 +13,7 @@ from coopwork.dashboard.journal import Journal
 @pytest.fixture
 def board(precomputed_workspace):
     board = Dashboard(precomputed_workspace, territory="t01", lang="fr")
+    board._add_pending()  # what happens once a browser page is connected
     yield board
     board.close()
 
@@ -40,6 +41,20 @@ def test_the_dashboard_is_light(board):
     assert done.stdout.strip() == "[]", done.stderr
 
 
+def test_a_tab_comes_with_its_first_charts_and_the_others_once_a_page_is_connected(precomputed_workspace):
+    from coopwork.dashboard.app import FIRST_CHARTS
+
+    board = Dashboard(precomputed_workspace, territory="t01", lang="fr")
+    try:
+        first_tab = board.tabs.children[0]
+        held = len(board._pending[0][1]) if board._pending else 0
+        assert len(first_tab.children) == FIRST_CHARTS and held > 0
+        board._add_pending()
+        assert len(first_tab.children) == FIRST_CHARTS + held and not board._pending
+    finally:
+        board.close()
+
+
 def test_first_tab_shows_figures_and_other_tabs_fill_when_opened(board):
     assert board.wave == "2025"
     assert "12 organisations" in board.summary.value
@@ -47,6 +62,7 @@ def test_first_tab_shows_figures_and_other_tabs_fill_when_opened(board):
     assert first and all("data" in f and "layout" in f for f in first)
     assert board.tabs.children[1].children == ()  # not built yet: the first page shows fast
     board.tabs.selected_index = 1
+    board._add_pending()
     assert len(board.tabs.children[1].children) >= 1
 
 
