@@ -8,11 +8,11 @@ STAMP  := $(VENV)/.coopwork-installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8866
 
-.PHONY: demo test lint browser clean help bench
+.PHONY: demo test lint browser postgres clean help bench
 
 help:
 	@echo "make demo   - set up .venv, generate the sample workspace, ingest, run reports, serve dashboards"
-	@echo "make test   - set up .venv (and Chromium for browser tests), run ruff and the whole test suite"
+	@echo "make test   - set up .venv (and Chromium, PostgreSQL for the tests), run ruff and the whole test suite"
 	@echo "make bench  - run the speed benchmarks in benchmarks/"
 	@echo "make clean  - remove generated data (data/processed, data/reports, data/exports)"
 
@@ -35,6 +35,16 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# Debian's PostgreSQL server programs (initdb, pg_ctl): the journal tests start a throwaway cluster of
+# their own on a private Unix socket (tests/dashboard/conftest.py) and stop it at the end. Installed from
+# Debian only when missing; the package's own cluster service is not needed and is left alone.
+postgres:
+	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "Installing Debian packages: postgresql"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
 demo: $(STAMP)
 	$(BIN)/coopwork demo --workspace .
 	@echo ""
@@ -44,7 +54,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check coopwork tests benchmarks surveys
 
-test: $(STAMP) browser lint
+test: $(STAMP) browser postgres lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -13,7 +13,10 @@ Subcommands (contracts in ``docs/architecture.md`` and the README):
 - ``coopwork run`` — execute the notebooks for each territory (incremental, parallel).
 - ``coopwork serve`` — start the Voilà dashboards.
 - ``coopwork journal`` — moderate and export the journal of interpretations.
-- ``coopwork export`` — static site, workbooks, placemats, network files.
+- ``coopwork export`` — static site, workbooks, placemats, network files; ``--data``: the
+  pseudonymised answers for SPSS, Stata or R.
+- ``coopwork check`` — re-verify the disclosure rules on every published file.
+- ``coopwork codebook export|import`` — the free-text themes as a REFI-QDA codebook (``.qdc``).
 - ``coopwork lab`` / ``coopwork new-notebook`` — the researcher's side.
 """
 
@@ -39,14 +42,41 @@ _HANDLERS = {
     "serve": "coopwork.dashboard.cli:main",
     "journal": "coopwork.dashboard.cli:journal_main",
     "export": "coopwork.export.cli:main",
+    "check": "coopwork.export.check:main",
+    "codebook": "coopwork.analysis.qdc:main",
     "lab": "coopwork.lab:lab_main",
     "new-notebook": "coopwork.lab:new_notebook_main",
 }
 
 
+_FORMATS = ["auto", "kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "csv", "xlsx"]
+
+
+def _roles(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--territory-question", metavar="NAME",
+                   help="the question holding the territory ('none': the export has none)")
+    p.add_argument("--role", action="append", default=[], metavar="ROLE=NAME",
+                   help="the question of a role (organisation, org_type, partner, name_consent, weight)")
+    p.add_argument("--identifier", action="append", default=[], metavar="NAME",
+                   help="a question to pseudonymise as a direct identifier (repeatable)")
+
+
 def _workspace(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workspace", default=".", metavar="DIR",
                         help="workspace folder holding surveys/ and data/ (default: .)")
+
+
+def _journal_place(parser: argparse.ArgumentParser, *, default: bool = False) -> None:
+    """``--workspace`` and ``--database`` of ``coopwork journal``, accepted before or after the action.
+
+    The action's copies default to "not given" (``SUPPRESS``) so they never undo a value given
+    before the action.
+    """
+    unset = {} if default else {"default": argparse.SUPPRESS}
+    parser.add_argument("--workspace", metavar="DIR", **({"default": "."} if default else unset),
+                        help="workspace folder holding surveys/ and data/ (default: .)")
+    parser.add_argument("--database", metavar="URL", **({"default": None} if default else unset),
+                        help="database URL (default: sqlite in the workspace)")
 
 
 def _json(parser: argparse.ArgumentParser) -> None:
@@ -79,9 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--territory", metavar="T",
                    help="territory of every row (when the export has no territory question)")
     p.add_argument("--format", default="auto",
-                   choices=["auto", "kobo", "odk", "limesurvey", "googleforms", "csv", "xlsx"],
+                   choices=_FORMATS,
                    help="export format (default: detected)")
     p.add_argument("--mapping", metavar="FILE", help="column mapping file (LimeSurvey codes → XLSForm names)")
+    _roles(p)
     _workspace(p)
     _json(p)
 
@@ -92,11 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--output", "-o", metavar="XLSFORM",
                    help="where to write the draft (default: surveys/<name>_draft.xlsx)")
     d.add_argument("--format", default="auto",
-                   choices=["auto", "kobo", "odk", "limesurvey", "googleforms", "csv", "xlsx"])
+                   choices=_FORMATS)
     _workspace(d)
-    s = survey_sub.add_parser("show", help="list the questions of an XLSForm by dimension")
+    s = survey_sub.add_parser("show", help="list the questions of an XLSForm by dimension, and its roles")
     s.add_argument("xlsform", metavar="XLSFORM")
     _json(s)
+    a = survey_sub.add_parser("annotate", help="write the roles of a form to <form>.coopwork.yml "
+                                               "(the deployed form is not changed)")
+    a.add_argument("xlsform", metavar="XLSFORM")
+    _roles(a)
+    a.add_argument("--not-identifier", action="append", default=[], metavar="NAME",
+                   help="a question that is not a direct identifier (repeatable)")
 
     p = sub.add_parser("run", help="execute the per-territory notebooks (incremental, parallel)")
     target = p.add_mutually_exclusive_group()
@@ -130,30 +167,57 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
     p = sub.add_parser("journal", help="moderate and export the journal of interpretations")
-    _workspace(p)
-    p.add_argument("--database", metavar="URL", help="database URL (default: sqlite in the workspace)")
+    _journal_place(p, default=True)
     jsub = p.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
     j = jsub.add_parser("list", help="list notes")
+    _journal_place(j)
     j.add_argument("--territory")
     j.add_argument("--all", action="store_true", help="include hidden notes")
     for action in ("hide", "restore"):
-        j = jsub.add_parser(action, help=f"{action} a note (moderation)")
-        j.add_argument("note_id", type=int)
+        j = jsub.add_parser(action, help=f"{action} notes (moderation): one or more note numbers")
+        _journal_place(j)
+        j.add_argument("note_ids", type=int, nargs="+", metavar="NOTE_ID")
     j = jsub.add_parser("export", help="export notes as CSV or Markdown")
+    _journal_place(j)
     j.add_argument("--territory")
     j.add_argument("--format", choices=["csv", "md"], default="md")
     j.add_argument("--output", "-o")
 
-    p = sub.add_parser("export", help="static reports, workbooks, placemats and network files")
-    target = p.add_mutually_exclusive_group(required=True)
+    p = sub.add_parser("export", help="static reports, workbooks, placemats and network files; "
+                                      "--data: the answers for SPSS, Stata or R")
+    target = p.add_mutually_exclusive_group()
     target.add_argument("--territory", action="append", metavar="T")
     target.add_argument("--all", action="store_true")
+    p.add_argument("--data", action="store_true",
+                   help="write the pseudonymised answers and ties of a wave instead (labelled)")
+    p.add_argument("--format", default="sav", choices=["sav", "dta", "csv"],
+                   help="with --data: SPSS .sav (default), Stata .dta or CSV with a codebook")
     p.add_argument("--wave", metavar="W")
     p.add_argument("--lang", default="fr", choices=["fr", "en"])
     p.add_argument("--min-count", type=int, default=3, metavar="K")
     p.add_argument("--paper", choices=["A4", "A3"], default="A4", help="placemat paper size (default A4)")
     _workspace(p)
     _json(p)
+
+    p = sub.add_parser("check", help="re-verify the disclosure rules on every published file")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--territory", action="append", metavar="T", help="territory to check (repeatable)")
+    target.add_argument("--all", action="store_true", help="every published file (the default)")
+    p.add_argument("--lang", default="fr", choices=["fr", "en"])
+    _workspace(p)
+    _json(p)
+
+    p = sub.add_parser("codebook", help="the free-text themes codebook as REFI-QDA (.qdc)")
+    codebook_sub = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
+    c = codebook_sub.add_parser("export", help="write the codebook as a REFI-QDA .qdc file")
+    c.add_argument("--output", "-o", metavar="FILE", help="the .qdc file (default: surveys/<survey>.qdc)")
+    c.add_argument("--lang", default="fr", choices=["fr", "en"])
+    _workspace(c)
+    c = codebook_sub.add_parser("import", help="read a .qdc file as the codebook")
+    c.add_argument("file", metavar="FILE", help="the .qdc file")
+    c.add_argument("--output", "-o", metavar="FILE", help="the YAML codebook (default: the survey's)")
+    c.add_argument("--lang", default="fr", choices=["fr", "en"])
+    _workspace(c)
 
     p = sub.add_parser("lab", help="open JupyterLab on the workspace")
     _workspace(p)
@@ -166,6 +230,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_ids(args: argparse.Namespace) -> None:
+    """Refuse a ``--wave`` or ``--territory`` that could not be a file name (exit 2, one sentence)."""
+    from .results.paths import check_id
+
+    lang = getattr(args, "lang", None)
+    for what in ("wave", "territory"):
+        value = getattr(args, what, None)
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None:
+                check_id(item, what=what, lang=lang)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -175,6 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     module_name, function_name = _HANDLERS[args.command].split(":")
     try:
+        _check_ids(args)
         handler = getattr(importlib.import_module(module_name), function_name)
         return int(handler(args) or 0)
     except CoopworkError as err:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -110,6 +111,9 @@ class Question:
     role: str | None = None
     choices: tuple[Choice, ...] = ()
     group_relevant: tuple[str, ...] = ()
+    #: the name in the form and in exports when coopwork had to make ``name`` unique: a question of
+    #: a ``begin loop over`` block is ``<question>_<choice>`` (exported ``…/<choice>/<question>``)
+    source_name: str | None = None
 
     @property
     def applies_when(self) -> tuple[str, ...]:
@@ -166,6 +170,9 @@ class Survey:
     questions: dict[str, Question]
     choices: dict[str, list[Choice]]
     path: Path | None = None
+    #: where each role and identifier came from (``role:<role>`` → ``name|source``,
+    #: ``identifier:<name>`` → source), see :func:`coopwork.ingest.roles.resolve_roles`
+    role_sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def __repr__(self) -> str:
         return (f"Survey({self.survey_id!r}, {len(self.questions)} questions, "
@@ -265,18 +272,71 @@ def _texts(value: object) -> dict[str, str]:
     return {"default": str(value)}
 
 
+#: a relative path to another answer in an expression written by pyxform or by hand: ``../name``
+_RELATIVE_REF = re.compile(r"(?<![\w$}/.])(?:\.\./)+([A-Za-z_][\w.-]*)")
+
+
+def _expression(text: object) -> str | None:
+    """An XLSForm expression with relative paths (``../q``, ``../../q``) written ``${q}``.
+
+    Examples
+    --------
+    >>> _expression("selected(../transport, 'other') and ../../age > 3")
+    "selected(${transport}, 'other') and ${age} > 3"
+    """
+    if text is None or text == "":
+        return None
+    return _RELATIVE_REF.sub(r"${\1}", str(text))
+
+
+def _fill_template(value: object, name: str, label: object) -> object:
+    """``value`` with the ``%(name)s`` / ``%(label)s`` templates of a loop filled for one choice.
+
+    Examples
+    --------
+    >>> _fill_template({"en": "Is %(label)s daily?"}, "bus", {"en": "Bus"})
+    {'en': 'Is Bus daily?'}
+    >>> _fill_template("selected(${t}, '%(name)s')", "bus", "Bus")
+    "selected(${t}, 'bus')"
+    """
+    if isinstance(value, str):
+        text = label if isinstance(label, str) else next(iter((label or {}).values()), name)
+        return value.replace("%(name)s", name).replace("%(label)s", str(text or name))
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            text = label.get(key, next(iter(label.values()), name)) if isinstance(label, dict) and label \
+                else label
+            out[key] = _fill_template(item, name, text)
+        return out
+    if isinstance(value, list):
+        return [_fill_template(item, name, label) for item in value]
+    return value
+
+
 def _walk(node: dict, group: tuple[str, ...], repeat: str | None, choices: dict,
-          out: dict[str, Question], path: Path, group_relevant: tuple[str, ...] = ()) -> None:
+          out: dict[str, Question], path: Path, group_relevant: tuple[str, ...] = (),
+          suffix: str = "") -> None:
     for child in node.get("children", []):
         kind = _TYPE_ALIASES.get(child.get("type", ""), child.get("type", ""))
         name = child.get("name", "")
+        if kind == "loop":  # ``begin loop over LIST``: one group of the questions per choice
+            condition = _expression((child.get("bind") or {}).get("relevant"))
+            inner_relevant = (*group_relevant, condition) if condition else group_relevant
+            for column in child.get("columns") or []:
+                choice = str(column.get("name", ""))
+                filled = {"children": [_fill_template(c, choice, column.get("label") or choice)
+                                       for c in child.get("children", [])]}
+                _walk(filled, (*group, name, choice), repeat, choices, out, path, inner_relevant,
+                      suffix=f"{suffix}_{choice}")
+            continue
         if kind in _STRUCTURAL:
             if name == "meta" and group == ():
                 continue  # pyxform's own meta/instanceID
             inner_repeat = name if kind == "repeat" else repeat
-            condition = (child.get("bind") or {}).get("relevant")
+            condition = _expression((child.get("bind") or {}).get("relevant"))
             inner_relevant = (*group_relevant, condition) if condition else group_relevant
-            _walk(child, (*group, name), inner_repeat, choices, out, path, inner_relevant)
+            _walk(child, (*group, name), inner_repeat, choices, out, path, inner_relevant, suffix)
             continue
         bind = child.get("bind", {})
         meta = child.get("coopwork", {}) or {}
@@ -290,16 +350,17 @@ def _walk(node: dict, group: tuple[str, ...], repeat: str | None, choices: dict,
             raise SurveyError(f"question '{name}' has an unknown coopwork::role '{role}'",
                               file=path.name, column="coopwork::role",
                               hint=f"use one of {', '.join(sorted(ROLES))}")
-        out[name] = Question(
-            name=name,
+        out[name + suffix] = Question(
+            name=name + suffix,
+            source_name=name if suffix else None,
             type=kind,
             labels=_texts(child.get("label")),
             hints=_texts(child.get("hint")),
             list_name=list_name,
             required=str(bind.get("required", "")).lower() in {"yes", "true", "true()", "1"},
-            constraint=bind.get("constraint") or None,
+            constraint=_expression(bind.get("constraint")),
             constraint_message=_texts(bind.get("jr:constraintMsg")),
-            relevant=bind.get("relevant") or None,
+            relevant=_expression(bind.get("relevant")),
             appearance=(child.get("control") or {}).get("appearance"),
             group=group,
             repeat=repeat,
@@ -339,16 +400,24 @@ def survey_from_dict(data: dict) -> Survey:
                   languages=list(data["languages"]), default_language=data["default_language"],
                   questions={name: question(q) for name, q in data["questions"].items()},
                   choices={name: [Choice(**c) for c in items] for name, items in data["choices"].items()},
-                  path=None if data["path"] is None else Path(data["path"]))
+                  path=None if data["path"] is None else Path(data["path"]),
+                  role_sources=dict(data.get("role_sources") or {}))
 
 
-def load_survey(path: str | Path) -> Survey:
+def load_survey(path: str | Path, *, roles: bool = True) -> Survey:
     """Read an XLSForm (``.xlsx``, ``.xls``, ``.csv`` or ``.md`` as pyxform reads them).
+
+    The roles coopwork needs (territory, organisation, partner, identifiers, …) come from the
+    form's ``coopwork::`` columns when it has them, else from the side file
+    ``<form>.coopwork.yml``, else they are inferred from names, labels and choices
+    (:func:`coopwork.ingest.roles.resolve_roles`).
 
     Parameters
     ----------
     path
         The XLSForm file.
+    roles
+        Resolve the roles (side file and inference); ``False`` gives the form as written.
 
     Returns
     -------
@@ -381,7 +450,9 @@ def load_survey(path: str | Path) -> Survey:
     except ImportError as exc:  # pragma: no cover - pyxform is a core dependency
         raise SurveyError("pyxform is not installed", hint='pip install "coopwork"') from exc
     try:
-        form = parse_file_to_json(str(path))
+        with warnings.catch_warnings():  # workbook metadata openpyxl does not know says nothing of the form
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            form = parse_file_to_json(str(path))
     except PyXFormError as exc:
         text = str(exc).strip()
         match = _ROW_RE.search(text)
@@ -414,7 +485,11 @@ def load_survey(path: str | Path) -> Survey:
     survey_id = str(form.get("id_string") or path.stem)
     if survey_id == "data":  # pyxform's placeholder when settings has no form_id
         survey_id = path.stem
-    return Survey(
+    from .results.paths import check_id
+
+    # the form_id names the folders of its data (data/processed/<form_id>): never a path
+    survey_id = check_id(survey_id, what="form_id", error=SurveyError, file=path.name, column="form_id")
+    survey = Survey(
         survey_id=survey_id,
         title=str(form.get("title") or survey_id),
         version=str(form["version"]) if form.get("version") else None,
@@ -425,3 +500,12 @@ def load_survey(path: str | Path) -> Survey:
                  for k, v in (form.get("choices") or {}).items()},
         path=path,
     )
+    if roles:
+        from .ingest.roles import resolve_roles
+
+        survey = resolve_roles(survey)
+    territory = survey.role("territory")
+    if territory is not None and territory.is_select:  # its choice names become territory ids
+        for choice in territory.choices or survey.choices.get(territory.list_name or "", []):
+            check_id(choice.name, what="territory", error=SurveyError, file=path.name, column="name")
+    return survey

@@ -65,17 +65,23 @@ class Workspace:
     @property
     def processed_dir(self) -> Path:
         """``<workspace>/data/processed/<survey_id>``: the tidy tables."""
-        return self.root / "data" / "processed" / self.survey_id
+        from .results.paths import processed_dir
+
+        return processed_dir(self.root, self.survey_id)
 
     @property
     def reports_dir(self) -> Path:
         """``<workspace>/data/reports/<survey_id>``: executed notebooks and HTML."""
-        return self.root / "data" / "reports" / self.survey_id
+        from .results.paths import survey_dir
+
+        return survey_dir(self.root, "reports", self.survey_id)
 
     @property
     def exports_dir(self) -> Path:
         """``<workspace>/data/exports/<survey_id>``: static site, workbooks, placemats."""
-        return self.root / "data" / "exports" / self.survey_id
+        from .results.paths import survey_dir
+
+        return survey_dir(self.root, "exports", self.survey_id)
 
     @property
     def state_dir(self) -> Path:
@@ -93,20 +99,26 @@ class Workspace:
         """The workspace's :class:`~coopwork.survey.Survey`.
 
         Parsing an XLSForm with pyxform takes a noticeable fraction of a second, so the parsed form
-        is kept as JSON in ``.coopwork/cache/``, named after the SHA-256 of the form's bytes (and the
-        coopwork version): a changed form is parsed again, an unchanged one is read back.
+        is kept as JSON in ``.coopwork/cache/``, named after the SHA-256 of the form's bytes and of
+        its roles file ``<form>.coopwork.yml`` (and the coopwork version): a changed form is parsed
+        again, an unchanged one is read back.
         """
         import hashlib
         import json
 
         from . import __version__
+        from .ingest.roles import side_file_path
+        from .results.paths import problem
         from .survey import survey_from_dict, survey_to_dict
 
-        digest = hashlib.sha256(self.survey_path.read_bytes()).hexdigest()
+        side = side_file_path(self.survey_path)  # the roles file next to the form counts too
+        digest = hashlib.sha256(self.survey_path.read_bytes()
+                                + (side.read_bytes() if side.is_file() else b"")).hexdigest()
         cache = self.state_dir / "cache" / f"survey-{__version__}-{digest[:32]}.json"
         try:
             survey = survey_from_dict(json.loads(cache.read_text(encoding="utf-8")))
-            return replace(survey, path=self.survey_path)
+            if problem(survey.survey_id) is None:  # a cache written before ids were checked: parse again
+                return replace(survey, path=self.survey_path)
         except (OSError, ValueError, KeyError, TypeError):
             pass
         survey = load_survey(self.survey_path)
@@ -230,7 +242,9 @@ def _find_survey(root: Path, survey: str | Path | None) -> Path:
         raise WorkspaceError(f"no XLSForm in {root / 'surveys'}",
                              hint="put your survey's XLSForm there, or run `coopwork demo` for the sample")
     if len(found) > 1:
-        with_data = [p for p in found if (root / "data" / "processed" / p.stem).is_dir()]
+        from .results.paths import processed_dir
+
+        with_data = [p for p in found if processed_dir(root, p.stem).is_dir()]
         if len(with_data) == 1:
             return with_data[0]
         raise WorkspaceError(f"several surveys in {root / 'surveys'}: "

@@ -236,7 +236,14 @@ def test_realworld_legacy_type_aliases_are_normalised(realworld):
 def test_realworld_loop_is_a_structure_not_a_question(realworld):
     survey = load_survey(realworld / "xlsform" / "pyxform_loop.md")
     assert "loop_toilet_types" not in survey.questions
-    assert survey.question("number").group[0] == "loop_toilet_types"
+    # one question per choice of the list looped over, its templates filled in
+    names = [q.name for q in survey.questions.values() if q.source_name == "number"]
+    assert names == ["number_pit_latrine_with_slab", "number_open_pit_latrine", "number_bucket_system",
+                     "number_other"]
+    question = survey.question("number_open_pit_latrine")
+    assert question.group == ("loop_toilet_types", "open_pit_latrine")
+    assert "%(" not in question.label("english")
+    assert all("%(" not in str(q.relevant) for q in survey.questions.values())
 
 
 def test_realworld_loop_form_languages(realworld):

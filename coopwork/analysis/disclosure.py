@@ -8,6 +8,9 @@ export passes through :func:`protect`. It adds two columns (see ``docs/architect
 ``display``
     str, the text shown to people: the formatted value, or ``"< 3"`` (``"< {min_count}"``)
     when the row is suppressed;
+``rule``
+    str, why the row is suppressed — the first rule that fired: ``min_count``, ``small_group``,
+    ``dominance`` or ``secondary`` (see :data:`RULES`) — or ``""`` when it is shown;
 
 and sets **every numeric column of a suppressed row to NA**, so that no builder downstream can
 leak the value by mistake.
@@ -28,7 +31,15 @@ Rules, in the order they are applied
    against subtraction: in every *line* (a set of cells that add up to a published total) that
    has exactly one suppressed cell, the smallest other non-zero cell is suppressed too; this is
    repeated until no line has a single suppressed cell.
-5. Rows already marked ``suppressed`` by an earlier call stay suppressed.
+5. Rows already marked ``suppressed`` by an earlier call stay suppressed, with the rule that
+   fired then.
+6. **Other counts** published next to a shown row (``other_counts``, by default the ``missing``
+   column: how many respondents the question applied to did not answer) follow the threshold
+   rule too: a value of ``1 .. min_count - 1`` becomes NA (the row itself stays shown), so that
+   "2 did not answer" is never published.
+
+The ``rule`` column, with the thresholds of the results (``min_count`` and :data:`DOMINANCE`), is
+the disclosure audit that every published output carries (:mod:`coopwork.results.audit`).
 
 Consent to be named (networks): :func:`visible_label` decides whether an organisation's name
 may be shown; only an explicit *yes* does.
@@ -37,11 +48,14 @@ Examples
 --------
 >>> import pandas as pd
 >>> table = pd.DataFrame({"option": ["a", "b", "c"], "n": [12, 2, 0]})
->>> protect(table)[["option", "n", "suppressed", "display"]]
+>>> protected = protect(table)
+>>> protected[["option", "n", "suppressed", "display"]]
   option     n  suppressed display
 0      a    12       False      12
 1      b  <NA>        True     < 3
 2      c     0       False       0
+>>> protected["rule"].tolist()
+['', 'min_count', '']
 """
 
 from __future__ import annotations
@@ -57,9 +71,11 @@ from ..i18n import normalise_lang, t
 __all__ = [
     "DEFAULT_MIN_COUNT",
     "DOMINANCE",
+    "RULES",
     "format_number",
     "format_percent",
     "has_consent",
+    "is_small",
     "protect",
     "visible_label",
 ]
@@ -68,6 +84,9 @@ __all__ = [
 DEFAULT_MIN_COUNT = 3
 #: Default dominance threshold: one unit must not make more than 85 % of a published sum.
 DOMINANCE = 0.85
+
+#: the rules that suppress a cell, in the order they are applied (the values of the ``rule`` column)
+RULES = ("min_count", "small_group", "dominance", "secondary")
 
 _YES = frozenset({"yes", "oui", "y", "o", "true", "1", "vrai", "si", "sí", "ja", "da", "sim"})
 
@@ -172,6 +191,19 @@ def visible_label(name: object, *, consent: object, lang: str | None = None) -> 
     return None if lang is None else t("analysis.anonymous_organisation", lang)
 
 
+def is_small(count: object, min_count: int = DEFAULT_MIN_COUNT) -> bool:
+    """True for a count of ``1 .. min_count - 1`` respondents: one that must not be published.
+
+    Examples
+    --------
+    >>> is_small(0), is_small(2), is_small(3), is_small(None)
+    (False, True, False, False)
+    """
+    if count is None or pd.isna(count):
+        return False
+    return 0 < float(count) < max(int(min_count), 1)
+
+
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
     if value is None:
         return []
@@ -236,6 +268,7 @@ def protect(
     total_column: str = "total",
     largest_column: str = "largest",
     display: Display = None,
+    other_counts: Sequence[str] = ("missing",),
 ) -> pd.DataFrame:
     """Mark the rows that must not be published, blank their numbers and add a ``display`` text.
 
@@ -270,12 +303,16 @@ def protect(
         How to write a shown row: a column name (formatted as a number), or a function
         ``(row, lang) -> str`` where ``row`` is a mapping column → value. Default: the ``count``
         column.
+    other_counts
+        Further count columns published with the row (rule 6; default ``missing``, when the
+        table has it): values of ``1 .. min_count - 1`` are set to NA.
 
     Returns
     -------
     pandas.DataFrame
-        A copy of ``table`` with ``suppressed`` (bool) and ``display`` (str) columns and NA in the
-        numeric columns of suppressed rows.
+        A copy of ``table`` with ``suppressed`` (bool), ``display`` (str) and ``rule`` (str: the
+        rule that hid the row, ``""`` when shown) columns and NA in the numeric columns of
+        suppressed rows.
 
     Examples
     --------
@@ -285,8 +322,9 @@ def protect(
     >>> import pandas as pd
     >>> cells = pd.DataFrame({"row": ["x", "x", "y", "y"], "column": ["a", "b", "a", "b"],
     ...                       "n": [2, 10, 7, 9]})
-    >>> protect(cells, margins=["row", "column"])["display"].tolist()
-    ['< 3', '< 3', '< 3', '< 3']
+    >>> protected = protect(cells, margins=["row", "column"])
+    >>> protected["display"].tolist(), protected["rule"].tolist()
+    (['< 3', '< 3', '< 3', '< 3'], ['min_count', 'secondary', 'secondary', 'secondary'])
 
     Dominance on a sum (one organisation holds 90 % of the jobs):
 
@@ -301,27 +339,37 @@ def protect(
     count_values = counts.fillna(np.nan).to_numpy(dtype=float, na_value=np.nan)
     threshold = max(int(min_count), 1)
 
-    suppressed = np.isnan(count_values) | ((count_values > 0) & (count_values < threshold))
-    if "suppressed" in out.columns:
-        suppressed |= out["suppressed"].fillna(True).to_numpy(dtype=bool)
+    rules = np.full(len(out), "", dtype=object)
+    if "suppressed" in out.columns:  # an earlier call's rule stays
+        earlier = out["suppressed"].fillna(True).to_numpy(dtype=bool)
+        before = (out["rule"].fillna("").astype(str).to_numpy(dtype=object) if "rule" in out.columns
+                  else np.full(len(out), "min_count", dtype=object))
+        rules[earlier] = np.where(before[earlier] == "", "min_count", before[earlier])
+
+    def fire(mask: np.ndarray, rule: str) -> None:
+        rules[mask & (rules == "")] = rule
+
+    fire(np.isnan(count_values) | ((count_values > 0) & (count_values < threshold)), "min_count")
     if base is not None:
         size = out[_as_list(base)].apply(pd.to_numeric, errors="coerce").sum(axis=1, min_count=1)
         size_values = size.to_numpy(dtype=float, na_value=np.nan)
-        suppressed |= (size_values > 0) & (size_values < threshold)
+        fire((size_values > 0) & (size_values < threshold), "small_group")
     if dominance is not None:
         total = pd.to_numeric(out[total_column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         largest = pd.to_numeric(out[largest_column], errors="coerce").to_numpy(dtype=float,
                                                                                 na_value=np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(total > 0, largest / total, 0.0)
-        suppressed |= np.nan_to_num(share, nan=1.0) > dominance
+        fire(np.nan_to_num(share, nan=1.0) > dominance, "dominance")
+    suppressed = rules != ""
     if margins:
         filled = np.nan_to_num(count_values, nan=0.0)
-        suppressed = _secondary(filled, suppressed, _lines(out, margins))
+        fire(_secondary(filled, suppressed, _lines(out, margins)), "secondary")
+        suppressed = rules != ""
 
     if value_columns is None:
         value_columns = [c for c in out.columns
-                         if c not in {"suppressed", "display"}
+                         if c not in {"suppressed", "display", "rule"}
                          and pd.api.types.is_numeric_dtype(out[c])
                          and not pd.api.types.is_bool_dtype(out[c])]
     mask = pd.Series(suppressed, index=out.index)
@@ -332,6 +380,10 @@ def protect(
         elif pd.api.types.is_float_dtype(series) and not isinstance(series.dtype, pd.Float64Dtype):
             series = series.astype("Float64")
         out[column] = series.mask(mask)
+    for column in other_counts:  # rule 6, after the group-size rule has read them
+        if column in out.columns:
+            values = pd.to_numeric(out[column], errors="coerce")
+            out[column] = out[column].mask((values > 0) & (values < threshold))
 
     if display is None:
         display = _default_display(count, lang)
@@ -344,4 +396,5 @@ def protect(
     texts = [hidden if flag else display(row, lang) for flag, row in zip(suppressed, records, strict=True)]
     out["suppressed"] = pd.Series(suppressed, index=out.index, dtype=bool)
     out["display"] = pd.Series(texts, index=out.index, dtype="str")
+    out["rule"] = pd.Series(rules, index=out.index, dtype="str")
     return out

@@ -88,7 +88,7 @@ def load_codebook(path: str | Path) -> dict:
     -------
     dict
         ``{"questions": [...], "themes": {theme: {"label": {lang: text}, "keywords": [...]}}}``
-        with themes in file order.
+        with themes in file order (and the optional keys of :func:`check_codebook`).
 
     Raises
     ------
@@ -115,23 +115,64 @@ def load_codebook(path: str | Path) -> dict:
     return check_codebook(data, file=path)
 
 
+def _texts(value: object) -> dict[str, str]:
+    """Texts by language (a plain string is French, the default language of the codebooks)."""
+    if isinstance(value, str):
+        return {"fr": value}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else {}
+
+
+def _extras(spec: Mapping, name: str, file: object) -> dict:
+    """The optional keys of a theme or category: description, color, guid, parent."""
+    out: dict = {}
+    if spec.get("description"):
+        out["description"] = _texts(spec["description"])
+    for key in ("color", "guid", "parent"):
+        if spec.get(key):
+            out[key] = str(spec[key])
+    if "color" in out and not re.fullmatch(r"#[0-9A-Fa-f]{6}", out["color"]):
+        raise CoopworkError(t("analysis.codebook_bad_color", theme=name, color=out["color"]),
+                            file=file, column=str(name), hint=t("analysis.codebook_bad_color_hint"))
+    return out
+
+
 def check_codebook(data: object, *, file: object = None) -> dict:
-    """Validate a codebook given as a dict (same rules as :func:`load_codebook`)."""
+    """Validate a codebook given as a dict (same rules as :func:`load_codebook`).
+
+    Besides ``label`` and ``keywords``, a theme may have a ``description`` (by language), a
+    ``color`` (``#RRGGBB``), a ``guid`` (its id in qualitative-analysis software, kept when the
+    codebook goes through REFI-QDA, :mod:`coopwork.analysis.qdc`) and a ``parent`` (the theme or
+    category it is nested in). ``categories`` (optional) group themes without being counted
+    themselves: same keys, no ``keywords``.
+    """
     if not isinstance(data, Mapping) or not isinstance(data.get("themes"), Mapping) or not data["themes"]:
         raise CoopworkError("the codebook has no 'themes'", file=file,
                             hint="write 'themes:' then one entry per theme with 'keywords:'")
+    categories = {}
+    for name, spec in (data.get("categories") or {}).items():
+        spec = spec if isinstance(spec, Mapping) else {}
+        categories[str(name)] = {"label": _texts(spec.get("label") or {}), **_extras(spec, name, file)}
     themes = {}
     for name, spec in data["themes"].items():
         keywords = spec.get("keywords") if isinstance(spec, Mapping) else None
         if not keywords or not isinstance(keywords, list | tuple):
             raise CoopworkError(f"theme '{name}' has no keywords", file=file, column=str(name),
                                 hint="add 'keywords: [word, stem*]' under the theme")
-        label = spec.get("label") or {}
-        if isinstance(label, str):
-            label = {"fr": label}
-        themes[str(name)] = {"label": {str(k): str(v) for k, v in label.items()},
-                             "keywords": [str(k) for k in keywords]}
-    return {"questions": [str(q) for q in data.get("questions") or []], "themes": themes}
+        themes[str(name)] = {"label": _texts(spec.get("label") or {}),
+                             "keywords": [str(k) for k in keywords], **_extras(spec, name, file)}
+    entries = {**categories, **themes}
+    for name, spec in entries.items():
+        seen, parent = {name}, spec.get("parent")
+        while parent is not None:  # every parent exists, and no theme is nested in itself
+            if parent not in entries or parent in seen:
+                raise CoopworkError(t("analysis.codebook_bad_parent", theme=name, parent=spec["parent"]),
+                                    file=file, column=name, hint=t("analysis.codebook_bad_parent_hint"))
+            seen.add(parent)
+            parent = entries[parent].get("parent")
+    book = {"questions": [str(q) for q in data.get("questions") or []], "themes": themes}
+    if categories:
+        book["categories"] = categories
+    return book
 
 
 def _masker(responses: pd.DataFrame, survey: Survey) -> re.Pattern[str] | None:

@@ -15,11 +15,14 @@ Examples
 >>> table = summarise(responses, survey, "confiance", lang="en")
 >>> table[["option", "label", "n", "base", "missing", "display"]]
   option    label     n  base  missing     display
-0      1  level 1     0     5        1        0 (0%)
+0      1  level 1     0     5     <NA>        0 (0%)
 1      2  level 2  <NA>  <NA>     <NA>         < 3
-2      3  level 3     0     5        1        0 (0%)
-3      4  level 4     3     5        1       3 (60%)
+2      3  level 3     0     5     <NA>        0 (0%)
+3      4  level 4     3     5     <NA>       3 (60%)
 4      5  level 5  <NA>  <NA>     <NA>         < 3
+
+One respondent did not answer: that count (1) is below the threshold, so ``missing`` is not
+published either (``protect``'s rule 6).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import pandas as pd
 from ..errors import CoopworkError
 from ..i18n import t
 from ..survey import Question, Survey
-from .disclosure import DEFAULT_MIN_COUNT, DOMINANCE, format_number, format_percent, protect
+from .disclosure import DEFAULT_MIN_COUNT, DOMINANCE, format_number, format_percent, is_small, protect
 from .selection import answered, applicable, groups, selected
 from .stats import effective_n, wilson_interval
 
@@ -186,7 +189,7 @@ def summarise(
     >>> df = pd.DataFrame({"salaries": pd.array([2, 4, 10, 30, None], dtype="Int64")})
     >>> summarise(df, survey, "salaries")[["n", "missing", "mean", "median", "display"]]
        n  missing  mean  median display
-    0  4        1  11.5     7.0    11,5
+    0  4     <NA>  11.5     7.0    11,5
     """
     if by == question:
         raise CoopworkError(f"cannot summarise '{question}' by itself", column=by,
@@ -327,7 +330,8 @@ def _attrs(prepared: Prepared, survey: Survey, everyone: np.ndarray, *, by: str 
     return {"question": name, "question_label": survey.label(name, lang), "kind": prepared.kind, "by": by,
             "lang": lang, "min_count": min_count,
             "note": t("analysis.note_multiple", lang) if prepared.kind == "select_multiple" else "",
-            "base": base_all if shown else None, "missing": missing_all if shown else None}
+            "base": base_all if shown else None,
+            "missing": missing_all if shown and not is_small(missing_all, min_count) else None}
 
 
 def _summarise(prepared: Prepared, survey: Survey, group_list: list[_Group], *, by: str | None,

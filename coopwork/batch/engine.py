@@ -14,6 +14,12 @@ failing cell, the exception name and value — a Python exception in a cell, a d
 
 On platforms without ``os.fork`` the engine falls back to papermill's ordinary kernels.
 
+Only public hooks of the libraries are used: a jupyter_client kernel *provisioner* (its
+``launch_kernel``/``wait`` methods) set on the kernel manager's ``provisioner`` attribute; the
+client's ``wait_for_ready``; nbclient's ``on_cell_start`` hook and ``resources`` path; papermill's
+engine registry and ``papermill.engine`` entry point. ``tests/batch/test_contracts.py`` checks
+these names in the installed releases, so an upgrade that moves one fails loudly.
+
 Examples
 --------
 >>> from coopwork.batch.engine import Execution
@@ -38,7 +44,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENGINE_NAME", "Execution", "ForkServer", "execute", "register_engine"]
+from papermill.engines import NBClientEngine
+
+__all__ = ["ENGINE_NAME", "CoopworkEngine", "Execution", "ForkServer", "execute", "register_engine"]
 
 ENGINE_NAME = "coopwork"
 _KERNEL_NAME = "python3"
@@ -237,7 +245,14 @@ def _provisioner_class():
     from jupyter_client.provisioning import LocalProvisioner
 
     class ForkProvisioner(LocalProvisioner):
-        """Launch the kernel by asking the fork server instead of starting a new Python."""
+        """Launch the kernel by asking the fork server instead of starting a new Python.
+
+        A regular jupyter_client kernel provisioner: it overrides the public provisioner methods
+        ``launch_kernel`` and ``wait`` and sets the attributes ``LocalProvisioner`` manages
+        (``process``, ``pid``, ``pgid``); the rest (signals, shutdown, clean-up) is
+        ``LocalProvisioner``'s. It is given to the kernel manager through its public
+        ``provisioner`` attribute before the kernel starts (:func:`_kernel_manager`).
+        """
 
         server: ForkServer | None = None
 
@@ -266,12 +281,19 @@ def _provisioner_class():
 def _client_class():
     from queue import Empty
 
+    from jupyter_client import protocol_version_info
     from jupyter_client.asynchronous import AsyncKernelClient
 
     class FastClient(AsyncKernelClient):
-        """jupyter_client's readiness check without its fixed 0.2 s waits (fresh local kernels)."""
+        """jupyter_client's readiness check without its fixed 0.2 s waits (fresh local kernels).
 
-        async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        Overrides the public ``wait_for_ready`` (what nbclient awaits after starting a kernel)
+        with the same protocol: ``kernel_info`` until the reply comes and IOPub carries
+        messages, then adapt the session to the kernel's protocol version and drain start-up
+        messages — polling every few milliseconds instead of sleeping 0.2 s.
+        """
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
             deadline = time.monotonic() + (timeout if timeout is not None else 60)
             while True:
                 self.kernel_info()
@@ -285,9 +307,11 @@ def _client_class():
                     except Empty:
                         pass
                     else:
-                        self._handle_kernel_info_reply(msg)
+                        version = int(msg["content"]["protocol_version"].split(".")[0])
+                        if version != protocol_version_info[0]:
+                            self.session.adapt_version = version
                         break
-                if not await self._async_is_alive():
+                if not await self.is_alive():
                     raise RuntimeError("Kernel died before replying to kernel_info")
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
@@ -300,59 +324,78 @@ def _client_class():
     return FastClient
 
 
-def _kernel_manager(server: ForkServer | None, cwd: str):
-    """A kernel manager starting its kernel in ``cwd``: forked from ``server``, or a plain one."""
+def _kernel_manager_class(server: ForkServer | None, watch: dict[str, Any] | None):
+    """The kernel manager class nbclient creates (so that it owns the kernel and shuts it down after).
+
+    With a ``server``, the kernel is forked from it (:func:`_provisioner_class`, set through the
+    manager's public ``provisioner`` attribute) and read by the fast client. The manager is
+    recorded in ``watch["km"]`` (the time limit kills its kernel).
+    """
     from jupyter_client.manager import AsyncKernelManager
 
     provisioner_class = _provisioner_class() if server is not None else None
+    client_class = _client_class() if server is not None else None
 
-    class ForkKernelManager(AsyncKernelManager):
-        async def _async_pre_start_kernel(self, **kw: Any):
-            if self.provisioner is None and provisioner_class is not None:
-                self.provisioner = provisioner_class(kernel_id=self.kernel_id or "fork",
-                                                     kernel_spec=self.kernel_spec, parent=self)
-                self.provisioner.server = server
-            kw.setdefault("cwd", cwd)
-            return await super()._async_pre_start_kernel(**kw)
+    class CoopworkKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.cache_ports = server is None  # forked kernels bind their own ports at once
+            if provisioner_class is not None:
+                self.kernel_id = str(uuid.uuid4())
+                provisioner = provisioner_class(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
+                                                parent=self)
+                provisioner.server = server
+                self.provisioner = provisioner  # used as is by start_kernel
+                self.client_factory = client_class
+            if watch is not None:
+                watch["km"] = self
 
-    km = ForkKernelManager(kernel_name=_KERNEL_NAME, cache_ports=server is None)
-    if server is not None:
-        km.client_factory = _client_class()
-    return km
+    return CoopworkKernelManager
+
+
+class CoopworkEngine(NBClientEngine):
+    """papermill engine: kernels forked from a warm :class:`ForkServer` (plain kernels without).
+
+    Extra keyword arguments of ``papermill.execute_notebook`` it understands: ``forkserver``
+    (the :class:`ForkServer`), ``kernel_cwd`` (the kernel's working folder, given to nbclient
+    as its ``resources`` path rather than by changing this process's folder) and ``watch``
+    (a dict it fills with ``nb_man``, ``km`` and, through nbclient's ``on_cell_start`` hook,
+    the index of the running ``cell``: what a dead kernel was doing). nbclient creates the
+    kernel manager (``kernel_manager_class``), so it shuts the kernel down when the notebook ends.
+    """
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+        server = kwargs.pop("forkserver", None)
+        watch = kwargs.pop("watch", None)
+        cwd = kwargs.pop("kernel_cwd", None) or os.getcwd()
+        if watch is not None:
+            watch["nb_man"] = nb_man
+
+            def on_cell_start(cell: Any, cell_index: int, **_kw: Any) -> None:
+                watch["cell"] = cell_index  # which cell was running when a kernel dies
+
+            kwargs["on_cell_start"] = on_cell_start
+        # nbclient creates the manager, so it owns the kernel: shut down (and its channels closed)
+        # when the notebook is done, whatever happened — a manager passed in would be left running
+        kwargs["kernel_manager_class"] = _kernel_manager_class(server, watch)
+        kwargs["resources"] = {"metadata": {"path": cwd}}
+        return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
 
 
 _registered = False
 
 
 def register_engine() -> None:
-    """Register the ``coopwork`` engine in papermill's engine registry (idempotent)."""
+    """Register the ``coopwork`` engine in papermill's engine registry (idempotent).
+
+    An installed coopwork also declares it through the ``papermill.engine`` entry point, so
+    ``papermill --engine coopwork`` works too; this call covers a source checkout.
+    """
     global _registered
     if _registered:
         return
-    from papermill.engines import NBClientEngine, papermill_engines
-
-    class CoopworkEngine(NBClientEngine):
-        """papermill engine: kernels forked from a warm :class:`ForkServer` (plain kernels without)."""
-
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-            server = kwargs.pop("forkserver", None)
-            watch = kwargs.pop("watch", None)
-            cwd = kwargs.pop("kernel_cwd", None) or os.getcwd()
-            if watch is not None:
-                watch["nb_man"] = nb_man
-                started = nb_man.cell_start
-
-                def cell_start(cell: Any, cell_index: int | None = None, **kw: Any) -> Any:
-                    watch["cell"] = cell_index  # which cell was running when a kernel dies
-                    return started(cell, cell_index, **kw)
-
-                nb_man.cell_start = cell_start
-            km = _kernel_manager(server, cwd)
-            if watch is not None:
-                watch["km"] = km
-            kwargs["km"] = km
-            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+    from papermill.engines import papermill_engines
 
     papermill_engines.register(ENGINE_NAME, CoopworkEngine)
     _registered = True

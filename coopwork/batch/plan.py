@@ -139,7 +139,7 @@ class RunState:
     def save(self) -> None:
         """Write the state atomically."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"territories": self.entries}, indent=1, ensure_ascii=False,
                                   sort_keys=True), encoding="utf-8")
         os.replace(tmp, self.path)

@@ -7,7 +7,9 @@
    process (:mod:`.engine`); with ``scheduler="tcp://host:port"``, the same tasks run on a
    Dask cluster (:mod:`.dask`). A failing, dying or overrunning notebook only fails its task.
 3. **Publish** (:mod:`.task`): reports replace the previous ones atomically; failures go to
-   ``_failed/``; the run state and the index page (:mod:`.index`) are updated.
+   ``_failed/``; beside them, ``audit.json`` records how every table they show was protected
+   (:func:`coopwork.results.audit.publication`); the run state and the index page
+   (:mod:`.index`) are updated.
 
 Reports land in ``<workspace>/data/reports/<survey_id>/<territory>/<notebook>.ipynb|.html``
 (``RunResult.reports_dir``); the synthesis is ``<reports_dir>/<notebook>.ipynb|.html``.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -28,9 +31,13 @@ from ..errors import RunError
 from ..i18n import t
 from .plan import ALL_TERRITORIES, RunState, Task, notebook_hash, task_key
 
-__all__ = ["DEFAULT_NOTEBOOKS", "RunResult", "find_notebook", "plan_tasks", "run_batch", "warm_server"]
+__all__ = ["DEFAULT_NOTEBOOKS", "RunResult", "find_notebook", "plan_tasks", "remove_stale_temporaries",
+           "run_batch", "warm_server"]
 
 DEFAULT_NOTEBOOKS = ("territory_report.ipynb", "synthesis.ipynb")
+# the temporary files a run writes before moving them into place: ``.<name>.<pid>[.<thread>].tmp``
+# (reports and their HTML, plotly.js, the index page, the run state)
+_TEMPORARY = re.compile(r"\..+\.\d+(\.\d+)?\.tmp")
 
 
 @dataclass
@@ -84,14 +91,25 @@ def find_notebook(name: str | Path, workspace: str | Path, *, lang: str = "fr") 
 
 
 def _read_notebook(path: Path, lang: str) -> dict:
-    """A notebook file as JSON (a clear RunError when it is not one)."""
+    """A notebook file as JSON (a clear RunError when it is not one, never its bytes).
+
+    Only the shape papermill relies on is checked here (a JSON object whose ``cells`` is a list
+    of objects with a ``cell_type``): importing nbformat to validate would cost seconds to every
+    run that has nothing to do.
+    """
     import json
 
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
         raise RunError(t("batch.no_notebook", lang), file=path,
                        hint=t("batch.no_notebook_hint", lang)) from err
+    except ValueError:  # not UTF-8 or not JSON: a text file, a binary file, /etc/passwd ...
+        nb = None
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list) or not all(isinstance(c, dict) and "cell_type" in c for c in cells):
+        raise RunError(t("batch.not_notebook", lang), file=path, hint=t("batch.no_notebook_hint", lang))
+    return nb
 
 
 def _check_parameters_cell(nb: Any, path: Path, lang: str = "fr") -> None:
@@ -158,6 +176,32 @@ def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None 
     return tasks
 
 
+def remove_stale_temporaries(*folders: Path) -> list[Path]:
+    """Remove the temporary files an interrupted run left (``kill -9``, power cut); return them.
+
+    Only coopwork's own names (``.<name>.<pid>[.<thread>].tmp``) are touched, and only by a run
+    that holds the run lock: no other run of the workspace can be writing them.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in (".territory_report.html.4242.140.tmp", "notes.tmp", "report.html"):
+    ...     _ = (folder / name).write_text("x")
+    >>> [p.name for p in remove_stale_temporaries(folder)], sorted(p.name for p in folder.iterdir())
+    (['.territory_report.html.4242.140.tmp'], ['notes.tmp', 'report.html'])
+    """
+    removed = []
+    for folder in folders:
+        if not Path(folder).is_dir():
+            continue
+        for path in sorted(Path(folder).rglob(".*.tmp")):
+            if _TEMPORARY.fullmatch(path.name) and path.is_file():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
+
+
 @contextlib.contextmanager
 def _lock(state_dir: Path, lang: str = "fr") -> Iterator[None]:
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -194,8 +238,16 @@ def warm_server() -> Any:
         from .engine import ForkServer
 
         _warm_server = ForkServer()
-        atexit.register(_warm_server.close)
+        atexit.register(stop_warm_server)
     return _warm_server
+
+
+def stop_warm_server() -> None:
+    """Stop the process-wide warm server and its kernels, if one was started (also done at exit)."""
+    global _warm_server
+    if _warm_server is not None:
+        _warm_server.close()
+        _warm_server = None
 
 
 def _run_local(tasks: list[Task], jobs: int) -> Iterator[dict[str, Any]]:
@@ -220,6 +272,20 @@ def _run_local(tasks: list[Task], jobs: int) -> Iterator[dict[str, Any]]:
                        "finished_at": None,
                        "error": {"cell": None, "source": "", "ename": type(err).__name__,
                                  "evalue": str(err)[:500]}}
+
+
+def _write_audit(task: Task) -> None:
+    """Write the disclosure audit of a report's folder (``audit.json``): the protected tables of the
+    result its reports format, how each was protected, and the reports it covers."""
+    from ..results.audit import AUDIT_FILE, publication
+    from ..results.io import load, write_json
+
+    results = load(task.parameters["run_info"]["results"])
+    if results is None:  # pragma: no cover - the result was written before the task was planned
+        return
+    folder = Path(task.output).parent
+    files = [p.name for p in folder.iterdir() if p.suffix in {".html", ".ipynb"} and p.name != "index.html"]
+    write_json(folder / AUDIT_FILE, publication(results, files=files))
 
 
 def run_batch(workspace: str | Path = ".", *, territories: list[str] | None = None, wave: str | None = None,
@@ -279,6 +345,7 @@ def run_batch(workspace: str | Path = ".", *, territories: list[str] | None = No
     result = RunResult(reports_dir=str(ws.reports_dir))
     runs_dir = ws.state_dir / "runs"
     with _lock(runs_dir, lang):
+        remove_stale_temporaries(ws.reports_dir, runs_dir)  # left by a run that was killed
         tasks = plan_tasks(ws, paths, territories=territories, wave=wave, lang=lang, min_count=min_count,
                            timeout=timeout)
         states = {path.stem: RunState(runs_dir / f"{path.stem}.json") for path in paths}
@@ -307,6 +374,7 @@ def run_batch(workspace: str | Path = ".", *, territories: list[str] | None = No
                 state.save()
                 if outcome["ok"]:
                     result.executed.append(task.territory)
+                    _write_audit(task)
                 else:
                     error = outcome.get("error") or {}
                     result.failed.append({"territory": task.territory, "notebook": task.stem,

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import secrets
 import sys
 import threading
 import traceback
@@ -270,6 +271,8 @@ class Dashboard:
         self._stop = threading.Event()
         self._lock = threading.RLock()
         self._pending: list[tuple] = []  # (tab box, charts) held back until the page is connected
+        # this page's random key: the journal limits the notes one participant adds per minute
+        self.participant = secrets.token_hex(8)
         self._built: set[int] = set()
         self._busy = False
         self._blocks: dict[str, dict] = {}
@@ -516,7 +519,7 @@ class Dashboard:
             try:
                 self.journal.add(self.survey_id, territory=self.territory or ALL, wave=str(self.wave),
                                  chart=target, kind=kind.value, text=text.value, display_name=name.value,
-                                 lang=lang)
+                                 lang=lang, participant=self.participant)
             except Exception as err:  # the visitor sees a sentence, the log gets the detail
                 from ..errors import DashboardError
 

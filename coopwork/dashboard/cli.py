@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from ..i18n import t
@@ -15,7 +16,7 @@ def main(args: argparse.Namespace) -> int:
     """``coopwork serve``: prepare the dashboards, start Voilà, print one URL per dashboard."""
     import threading
 
-    from .serve import is_loopback, prepare, start, stop, wait_until_listening, wait_until_ready
+    from .serve import is_loopback, prepare, private_file, start, stop, wait_until_listening, wait_until_ready
 
     lang = getattr(args, "lang", "fr")
     plan = prepare(args.workspace, host=args.host, port=args.port, token=args.token,
@@ -26,8 +27,9 @@ def main(args: argparse.Namespace) -> int:
     # printed only once every preheated page has finished running
     log = plan.folder / "voila.log" if workshop else None
     if log is not None:
-        log.write_text("", encoding="utf-8")
+        private_file(log).write_text("", encoding="utf-8")
     process = start(plan, log=log)
+    _stop_on_signals(lang)
     try:
         wait_until_listening(plan.host, plan.port, process=process)
         if log is not None:
@@ -58,6 +60,27 @@ def main(args: argparse.Namespace) -> int:
         stop(process)
 
 
+def _stop_on_signals(lang: str) -> None:
+    """Make SIGTERM and SIGHUP stop the server like Ctrl+C does: Voilà and its kernels are shut down.
+
+    Without this, ``kill`` (or closing the terminal) ends this process only, and Voilà keeps
+    running with its kernels and the port. The handler raises ``KeyboardInterrupt`` in the main
+    thread, so the ``finally`` of :func:`main` stops the server; further signals are ignored
+    while it does.
+    """
+    # no SIGHUP on Windows
+    stopping = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+
+    def handler(signum, _frame) -> None:
+        for other in (*stopping, signal.SIGINT):
+            signal.signal(other, signal.SIG_IGN)
+        say(t("dashboard.serve_stopping", lang, signal=signal.Signals(signum).name))
+        raise KeyboardInterrupt
+
+    for signum in stopping:
+        signal.signal(signum, handler)
+
+
 def _follow(log, process) -> None:
     """Copy the end of the server's log to stderr while the server runs."""
     import time
@@ -72,6 +95,13 @@ def _follow(log, process) -> None:
                 time.sleep(0.5)
 
 
+def _line(value: object) -> str:
+    """One terminal-safe line: notes stored by an older coopwork were not cleaned on the way in."""
+    from .journal import clean_text
+
+    return " ".join(clean_text(str(value), multiline=False).split())
+
+
 def journal_main(args: argparse.Namespace) -> int:
     """``coopwork journal list|hide|restore|export``: moderation and export for the researcher."""
     from .journal import Journal
@@ -82,19 +112,19 @@ def journal_main(args: argparse.Namespace) -> int:
         notes = journal.notes(territory=args.territory, include_hidden=args.all)
         for note in notes.to_dict("records"):
             flag = f" [{t('dashboard.hidden_flag', 'fr')}]" if note["hidden"] else ""
-            who = f" — {note['display_name']}" if note["display_name"] else ""
-            text = " ".join(note["text"].split())
-            print(f"{note['id']}\t{note['created_at']:%Y-%m-%d %H:%M}\t{note['territory']}\t{note['wave']}\t"
-                  f"{note['chart']}\t{note['kind']}\t{text}{who}{flag}")
+            who = f" — {_line(note['display_name'])}" if note["display_name"] else ""
+            print(f"{note['id']}\t{note['created_at']:%Y-%m-%d %H:%M}\t{_line(note['territory'])}\t"
+                  f"{_line(note['wave'])}\t{_line(note['chart'])}\t{note['kind']}\t{_line(note['text'])}{who}{flag}")
         return 0
     if action in ("hide", "restore"):
-        getattr(journal, action)(args.note_id)
-        say(t(f"dashboard.note_{'hidden' if action == 'hide' else 'restored'}", "fr", id=args.note_id))
+        getattr(journal, action)(*args.note_ids)
+        for note_id in args.note_ids:
+            say(t(f"dashboard.note_{'hidden' if action == 'hide' else 'restored'}", "fr", id=note_id))
         return 0
     writer = journal.to_csv if args.format == "csv" else journal.to_markdown
     text = writer(args.output, territory=args.territory)
     if args.output:
         say(t("dashboard.export_written", "fr", path=args.output))
-    else:
-        sys.stdout.write(text)
+    else:  # a CSV sent to stdout is usually redirected to a file a spreadsheet opens: same mark
+        sys.stdout.write(("\ufeff" if args.format == "csv" else "") + text)
     return 0

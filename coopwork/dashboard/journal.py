@@ -11,6 +11,15 @@ Data shape: :meth:`Journal.notes` returns one row per note with the columns ``id
 ``survey_id``, ``territory``, ``wave``, ``chart``, ``kind`` (``see`` / ``means`` / ``do``),
 ``text``, ``display_name`` (may be empty), ``created_at`` (UTC), ``hidden`` (bool).
 
+What participants type is cleaned *before* it is stored (:func:`clean_text`): terminal escape
+sequences, other control characters (NUL, bell, backspace…) and the invisible bidirectional
+overrides that make text read backwards are removed, so neither ``coopwork journal list`` in a
+terminal nor an export can be tricked. A participant — one dashboard page, identified by a
+random ``participant`` key stored with the note — may add at most :data:`MAX_NOTES_PER_MINUTE`
+notes per minute.
+
+On disk, the SQLite file is readable by its owner only (mode 0600): notes are participants' words.
+
 Examples
 --------
 >>> journal = Journal("sqlite://")                     # in memory, for the example
@@ -24,8 +33,12 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 import time
-from datetime import UTC, datetime
+import unicodedata
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,11 +49,15 @@ if TYPE_CHECKING:
     import pandas as pd
     import sqlalchemy as sa
 
-__all__ = ["KINDS", "MAX_TEXT", "MAX_NAME", "Journal", "database_url", "open_journal"]
+__all__ = ["KINDS", "MAX_TEXT", "MAX_NAME", "MAX_NOTES_PER_MINUTE", "Journal", "clean_text", "database_url",
+           "open_journal"]
 
 KINDS = ("see", "means", "do")
 MAX_TEXT = 2000
 MAX_NAME = 60
+#: notes one participant (one dashboard page) may add in any 60 seconds
+MAX_NOTES_PER_MINUTE = 6
+MAX_PARTICIPANT = 64
 _COLUMNS = ["id", "survey_id", "territory", "wave", "chart", "kind", "text", "display_name",
             "created_at", "hidden"]
 
@@ -109,6 +126,47 @@ def _masked(text: str) -> str:
     return text
 
 
+# ANSI/VT escape sequences: CSI (ESC [ … final byte), OSC (ESC ] … BEL or ESC \\), other ESC + one char;
+# and their 8-bit C1 forms (CSI = U+009B, OSC = U+009D)
+_ESCAPES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+                      r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"
+                      r"|\x1b[@-Z\\-_]?")
+# invisible characters that reorder or hide text: bidirectional embeddings, overrides and isolates
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_text(text: str, *, multiline: bool = True) -> str:
+    """Remove what could fool a terminal or a reader from a participant's words.
+
+    Terminal escape sequences are removed whole; other control characters (category ``Cc``: NUL,
+    bell, backspace, C1 controls…) and bidirectional overrides are dropped. Line breaks
+    (``\\r\\n``, ``\\r``, U+2028/U+2029) become ``\\n`` when ``multiline``, else spaces like tabs;
+    spaces at both ends are trimmed. Letters, accents and emoji (with their joiners) are kept.
+
+    Examples
+    --------
+    >>> clean_text("\\x1b[2J\\x1b[31mrouge\\x1b[0m et\\x00 nul")
+    'rouge et nul'
+    >>> clean_text("facture\\u202etxt.exe"), clean_text("a\\r\\nb\\tc", multiline=False)
+    ('facturetxt.exe', 'a b c')
+    >>> clean_text("Élan  coopératif 🤝\\nligne 2")
+    'Élan  coopératif 🤝\\nligne 2'
+    """
+    text = str(text or "").replace("\r\n", "\n").translate({0x0D: "\n", 0x2028: "\n", 0x2029: "\n"})
+    text = _ESCAPES.sub("", text)
+    kept = []
+    for char in text:
+        if char == "\n":
+            kept.append("\n" if multiline else " ")
+        elif char == "\t":
+            kept.append("\t" if multiline else " ")
+        elif char in _BIDI or unicodedata.category(char) == "Cc":
+            continue
+        else:
+            kept.append(char)
+    return "".join(kept).strip()
+
+
 class Journal:
     """A connection to the journal database; create the table on first use.
 
@@ -126,7 +184,7 @@ class Journal:
         self.url = _parse_url(url, workspace)
         self._sqlite = self.url.get_backend_name() == "sqlite"
         if self._sqlite and self.url.database not in (None, "", ":memory:"):
-            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_database(Path(self.url.database))
         options: dict = {}
         if self._sqlite:
             options["connect_args"] = {"timeout": 30}
@@ -153,27 +211,47 @@ class Journal:
             sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
             sa.Column("hidden", sa.Boolean, nullable=False, default=False),
             sa.Column("moderated_at", sa.DateTime(timezone=True), nullable=True),
+            sa.Column("participant", sa.String(MAX_PARTICIPANT), nullable=True),
             sa.Index("ix_notes_place", "survey_id", "territory", "wave", "chart"),
         )
         try:
             self._retry(lambda: metadata.create_all(self.engine))
+            self._retry(self._add_missing_columns)
         except sa.exc.OperationalError as err:
             raise DashboardError("the journal database cannot be opened",
                                  value=self.url.render_as_string(hide_password=True),
                                  hint="check the path or the server, user and password") from err
 
+    def _add_missing_columns(self) -> None:
+        """Bring a journal written by an older coopwork up to date (columns are only ever added)."""
+        import sqlalchemy as sa
+
+        with self.engine.begin() as conn:
+            present = {column["name"] for column in sa.inspect(conn).get_columns("notes")}
+            for column in self.table.columns:
+                if column.name not in present:
+                    kind = column.type.compile(dialect=self.engine.dialect)
+                    conn.execute(sa.text(f'ALTER TABLE notes ADD COLUMN "{column.name}" {kind}'))
+
     # -- writing ---------------------------------------------------------------------------
     def add(self, survey_id: str, *, territory: str, wave: str, chart: str, kind: str, text: str,
-            display_name: str = "", lang: str = "fr") -> int:
+            display_name: str = "", lang: str = "fr", participant: str | None = None) -> int:
         """Store one note and return its id.
+
+        The text and the name are cleaned first (:func:`clean_text`). ``participant`` is the
+        random key of the dashboard page writing the note: one participant may add at most
+        :data:`MAX_NOTES_PER_MINUTE` notes in any 60 seconds (the researcher's own writes,
+        without a key, are not limited).
 
         Raises
         ------
         DashboardError
-            When the text is empty or too long, or the kind is unknown (the message is in ``lang``).
+            When the text is empty or too long, the kind is unknown, or the participant wrote too
+            many notes in the last minute (the message is in ``lang``).
         """
-        text = (text or "").strip()
-        display_name = " ".join((display_name or "").split())
+        text = clean_text(text)
+        display_name = " ".join(clean_text(display_name, multiline=False).split())
+        participant = clean_text(participant, multiline=False)[:MAX_PARTICIPANT] or None
         if kind not in KINDS:
             raise DashboardError(t("dashboard.note_bad_kind", lang, kinds=", ".join(KINDS)), value=kind)
         if not text:
@@ -182,34 +260,57 @@ class Journal:
             raise DashboardError(t("dashboard.note_too_long", lang, n=MAX_TEXT), value=len(text))
         if len(display_name) > MAX_NAME:
             raise DashboardError(t("dashboard.name_too_long", lang, n=MAX_NAME), value=len(display_name))
-        row = {"survey_id": str(survey_id), "territory": str(territory), "wave": str(wave),
-               "chart": str(chart), "kind": kind, "text": text, "display_name": display_name,
-               "created_at": datetime.now(UTC), "hidden": False}
+        now = datetime.now(UTC)
+        row = {"survey_id": clean_text(survey_id, multiline=False), "territory": str(territory),
+               "wave": str(wave), "chart": str(chart), "kind": kind, "text": text,
+               "display_name": display_name, "created_at": now, "hidden": False, "participant": participant}
 
         def insert() -> int:
             with self.engine.begin() as conn:
+                if participant is not None and self._recent(conn, participant, now) >= MAX_NOTES_PER_MINUTE:
+                    raise DashboardError(t("dashboard.note_rate_limited", lang, n=MAX_NOTES_PER_MINUTE))
                 return int(conn.execute(self.table.insert().values(**row)).inserted_primary_key[0])
 
         return self._retry(insert)
 
-    def hide(self, note_id: int) -> None:
-        """Hide a note from the dashboards (moderation); it stays in the database."""
-        self._moderate(note_id, hidden=True)
+    def _recent(self, conn, participant: str, now: datetime) -> int:
+        """Notes of ``participant`` written in the 60 seconds before ``now``."""
+        import sqlalchemy as sa
 
-    def restore(self, note_id: int) -> None:
-        """Show a hidden note again."""
-        self._moderate(note_id, hidden=False)
+        query = (sa.select(sa.func.count()).select_from(self.table)
+                 .where(self.table.c.participant == participant)
+                 .where(self.table.c.created_at > now - timedelta(minutes=1)))
+        return int(conn.execute(query).scalar_one())
 
-    def _moderate(self, note_id: int, *, hidden: bool) -> None:
-        def update() -> int:
+    def hide(self, *note_ids: int) -> None:
+        """Hide notes from the dashboards (moderation); they stay in the database.
+
+        All or nothing: when one id is unknown, no note is hidden.
+        """
+        self._moderate(note_ids, hidden=True)
+
+    def restore(self, *note_ids: int) -> None:
+        """Show hidden notes again (all or nothing, like :meth:`hide`)."""
+        self._moderate(note_ids, hidden=False)
+
+    def _moderate(self, note_ids: tuple[int, ...], *, hidden: bool) -> None:
+        import sqlalchemy as sa
+
+        wanted = sorted({int(note_id) for note_id in note_ids})
+
+        def update() -> None:
             with self.engine.begin() as conn:
-                statement = (self.table.update().where(self.table.c.id == int(note_id))
+                query = sa.select(self.table.c.id).where(self.table.c.id.in_(wanted))
+                found = set(conn.execute(query).scalars())
+                missing = [note_id for note_id in wanted if note_id not in found]
+                if missing:  # raised inside the transaction: nothing is changed
+                    raise DashboardError(
+                        f"there is no note number {', '.join(map(str, missing))} in the journal",
+                        value=missing[0], hint="list the notes with `coopwork journal list --all`")
+                conn.execute(self.table.update().where(self.table.c.id.in_(wanted))
                              .values(hidden=hidden, moderated_at=datetime.now(UTC)))
-                return conn.execute(statement).rowcount
 
-        if self._retry(update) == 0:
-            raise DashboardError(f"there is no note number {note_id} in the journal", value=note_id,
-                                 hint="list the notes with `coopwork journal list --all`")
+        self._retry(update)
 
     # -- reading ---------------------------------------------------------------------------
     def records(self, *, survey_id: str | None = None, territory: str | None = None,
@@ -250,19 +351,18 @@ class Journal:
 
     # -- exporting -------------------------------------------------------------------------
     def to_csv(self, path: str | Path | None = None, **filters: object) -> str:
-        """The notes as CSV (cells that a spreadsheet would run as a formula are neutralised).
+        """The notes as CSV, written by :func:`coopwork.export.safe.to_csv`.
 
-        Returns the CSV text; also writes it to ``path`` when given. ``filters`` are those of
+        Cells that a spreadsheet would run as a formula are neutralised, lines end with CRLF, and
+        the file written to ``path`` starts with a UTF-8 byte-order mark so that spreadsheets
+        show accents correctly. Returns the CSV text (without the mark). ``filters`` are those of
         :meth:`notes`.
         """
-        from ..export.safe import neutralise_frame
+        from ..export.safe import to_csv
 
         table = self.notes(**filters)  # type: ignore[arg-type]
         table["created_at"] = table["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-        text = neutralise_frame(table).to_csv(index=False, lineterminator="\n")
-        if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
-        return text
+        return to_csv(table, path)
 
     def to_markdown(self, path: str | Path | None = None, *, lang: str = "fr", **filters: object) -> str:
         """The notes as a Markdown research-diary page: territory → wave → chart → kind.
@@ -312,6 +412,26 @@ class Journal:
 
     def __repr__(self) -> str:
         return f"Journal({self.url.render_as_string(hide_password=True)!r})"
+
+
+def _private_database(path: Path) -> None:
+    """Create the SQLite file (and its folder) readable by its owner only; tighten an existing one.
+
+    SQLite gives its ``-wal`` and ``-shm`` files the mode of the database file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)
+    except OSError:  # a journal file shared on purpose, owned by someone else: leave its mode
+        pass
+    finally:
+        os.close(descriptor)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.is_file():
+            with contextlib.suppress(OSError):
+                os.chmod(companion, 0o600)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -8,15 +8,19 @@ already ran the dashboard, so that a participant's page is ready at once. Two ad
   kernels (≈ 6.5 GB) while 30 people use theirs. Here the pool is only refilled up to
   ``max_kernels`` kernels in total; the kernels of participants who reload or leave are shut
   down by their page, which frees room for the refill.
-- **culling**: phones that sleep never close their page, so idle kernels are culled after a
-  while (``MappingKernelManager.cull_idle_timeout``) — except the pool's kernels, which are
-  idle by design and must wait for their participant.
+- **culling**: the kernel of a page that was closed or reloaded (no connection left) is culled
+  once idle for ``MappingKernelManager.cull_idle_timeout`` (see :mod:`coopwork.dashboard.serve`)
+  — except the pool's kernels, which are idle by design and must wait for their participant.
 - **readiness**: Voilà says "Kernel pool … is filled" once the pool's kernels are *started*,
   but each one then still has to *run* the dashboard. A page taken from the pool before its
   run is over waits for the rest of that run — with 60 kernels sharing 2 cores, about ten
   seconds for everyone of a first wave. So every finished preheated run is logged
   (:data:`READY_MESSAGE`, with the number of pages ready), and ``coopwork serve`` and the load
   benchmark wait for the whole pool before people are let in.
+
+Voilà has no public view of its pool: this module reads ``_pools`` and wraps ``_initialize``.
+pyproject.toml therefore pins ``voila<0.6``, and ``tests/dashboard/test_contracts.py`` fails
+loudly when a release moves either name.
 """
 
 from __future__ import annotations

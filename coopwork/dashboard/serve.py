@@ -4,7 +4,16 @@ What a facilitator gets (see the README, *Running a workshop*):
 
 - one URL per territory dashboard plus the synthesis of all territories, printed on stdout;
 - 127.0.0.1 by default; ``--host 0.0.0.0`` for a workshop room, then a token is generated (or
-  ``--token``) and only people given the full link get in;
+  ``--token``) and only people given the full link get in. Off loopback an empty (or too short)
+  token is refused: the whole room's network would get in;
+- on loopback, only requests addressed to this machine by name or address (``Host: 127.0.0.1``,
+  ``localhost``, ``[::1]``) are served, and a websocket is accepted only from such a page: a web
+  page elsewhere that re-points its own domain name to 127.0.0.1 ("DNS rebinding") gets 403
+  (jupyter_server's ``allow_remote_access`` / ``local_hostnames`` check, which Voilà turns off by
+  default). Off loopback the token, which that other page never has, does this job;
+- a kernel is started for each page view; once its page is closed (no connection left) it is shut
+  down after :data:`CULL_IDLE_SECONDS` idle (checked every :data:`CULL_INTERVAL_SECONDS`);
+- ``voila.json`` (it holds the token) and the server's log are readable by their owner only;
 - visitors never see code cells nor tracebacks (a friendly sentence instead) and cannot switch
   template or theme from the query string;
 - workshop mode ``--territory T --expect N``: N kernels of T's dashboard are started *and
@@ -40,13 +49,20 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import DashboardError
+from ..i18n import t
 
-__all__ = ["SYNTHESIS", "ServerPlan", "dashboard_urls", "free_port", "is_loopback", "pool_ready", "prepare",
-           "start", "stop", "voila_config", "wait_until_listening", "wait_until_ready", "write_notebook"]
+__all__ = ["CULL_IDLE_SECONDS", "CULL_INTERVAL_SECONDS", "SYNTHESIS", "ServerPlan", "dashboard_urls",
+           "free_port", "is_loopback", "local_hostnames", "pool_ready", "prepare", "private_file", "start",
+           "stop", "voila_config", "wait_until_listening", "wait_until_ready", "write_config",
+           "write_notebook"]
 
 SYNTHESIS = "synthese"
-# kernels idle this long (and not connected) are shut down; the preheated pool is never culled
-CULL_IDLE_SECONDS = 1200
+#: kernels idle this long with no page connected are shut down; the preheated pool is never culled
+CULL_IDLE_SECONDS = 90
+#: how often kernels are checked for culling (a closed page's kernel goes within 2 minutes)
+CULL_INTERVAL_SECONDS = 30
+#: shortest token accepted when the server listens beyond this machine
+MIN_TOKEN = 8
 
 
 @dataclass
@@ -65,7 +81,9 @@ class ServerPlan:
     @property
     def urls(self) -> dict[str, str]:
         """Dashboard name → URL (with the token when there is one)."""
-        return dashboard_urls(self.public_host, self.port, self.token, list(self.notebooks))
+        stems = {name: file.removesuffix(".ipynb") for name, file in self.notebooks.items()}
+        by_stem = dashboard_urls(self.public_host, self.port, self.token, list(stems.values()))
+        return {name: by_stem[stem] for name, stem in stems.items()}
 
     @property
     def public_host(self) -> str:
@@ -76,6 +94,28 @@ class ServerPlan:
 def is_loopback(host: str) -> bool:
     """True for addresses only this machine can reach."""
     return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def local_hostnames(host: str) -> list[str]:
+    """Host names (not addresses) a loopback server answers to: ``localhost`` and the one it was started on.
+
+    Loopback addresses (127.x, ::1) are always accepted by the check; any other name in a
+    request's ``Host`` header is refused (DNS rebinding).
+
+    Examples
+    --------
+    >>> local_hostnames("127.0.0.1"), local_hostnames("localhost")
+    (['localhost'], ['localhost'])
+    """
+    import ipaddress
+
+    names = ["localhost"]
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if host and host not in names:
+            names.append(host)
+    return names
 
 
 def dashboard_urls(host: str, port: int, token: str, names: list[str]) -> dict[str, str]:
@@ -137,14 +177,21 @@ def write_notebook(path: Path, parameters: dict, *, template: Path | None = None
     return path
 
 
-def voila_config(plan: ServerPlan, *, pool: dict[str, int] | None = None, max_kernels: int = 0) -> dict:
+def voila_config(plan: ServerPlan, *, pool: dict[str, int] | None = None, max_kernels: int = 0,
+                 cull_idle_seconds: int = CULL_IDLE_SECONDS,
+                 cull_interval_seconds: int = CULL_INTERVAL_SECONDS) -> dict:
     """The Voilà configuration (``voila.json``) of a plan: security and workshop settings."""
     from .voila_app import EXTENSIONS
 
     pool = {f"{name}.ipynb": size for name, size in (pool or {}).items() if size > 0}
+    loopback = is_loopback(plan.host)
     config: dict = {
         "Voila": {"ip": plan.host, "port": plan.port, "open_browser": False, "token": plan.token,
-                  "port_retries": 0, "root_dir": str(plan.folder)},
+                  "port_retries": 0, "root_dir": str(plan.folder),
+                  # Voilà sets allow_remote_access=True; on loopback, serve only requests whose Host
+                  # names this machine (DNS rebinding). Off loopback the token protects the server.
+                  "tornado_settings": {"allow_remote_access": not loopback,
+                                       "local_hostnames": local_hostnames(plan.host)}},
         "VoilaConfiguration": {
             "show_tracebacks": False, "strip_sources": True,
             "allow_template_override": "NO", "allow_theme_override": "NO",
@@ -161,7 +208,9 @@ def voila_config(plan: ServerPlan, *, pool: dict[str, int] | None = None, max_ke
         # (an empty page for its visitor). The wait costs visitors nothing: links are given out once
         # every preheated page is ready (serve.wait_until_ready)
         "VoilaExecutor": {"iopub_timeout": 60, "timeout": 300},
-        "MappingKernelManager": {"cull_idle_timeout": CULL_IDLE_SECONDS, "cull_interval": 60,
+        # a kernel whose page is gone (no connection) and idle is shut down; an open page keeps its kernel
+        "MappingKernelManager": {"cull_idle_timeout": cull_idle_seconds,
+                                 "cull_interval": cull_interval_seconds,
                                  "cull_connected": False, "cull_busy": False},
     }
     if pool:
@@ -185,6 +234,7 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
     DashboardError
         When the workspace has no data yet, or ``territory`` is unknown.
     """
+    from ..results.paths import name_for
     from ..results.store import prepare_all
     from ..workspace import open_workspace
     from .journal import Journal
@@ -199,6 +249,9 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
         raise DashboardError("--expect must be a number of participants (0 or more)", value=expect)
     if token is None:
         token = "" if is_loopback(host) else secrets.token_urlsafe(18)
+    elif not is_loopback(host) and len(token.strip()) < MIN_TOKEN:
+        raise DashboardError(t("dashboard.serve_empty_token", lang, host=host), value="--token",
+                             hint=t("dashboard.serve_empty_token_hint", lang, n=MIN_TOKEN))
     # a workshop's territory gets its organisation-type views ahead, so the filter answers at once
     prepare_all(ws, territories=[territory] if territory else None, min_count=min_count,
                 by_org_type=territory is not None)
@@ -212,19 +265,36 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
     for name in names:
         parameters = {"territory": None if name == SYNTHESIS else name, "wave": None,
                       "workspace": str(ws.root), "lang": lang, "min_count": min_count}
-        write_notebook(folder / f"{name}.ipynb", parameters, template=template)
-        notebooks[name] = f"{name}.ipynb"
+        notebooks[name] = f"{name_for(name)}.ipynb"  # the path authority: never a path of its own
+        write_notebook(folder / notebooks[name], parameters, template=template)
     for stale in folder.glob("*.ipynb"):
-        if stale.stem not in notebooks:
+        if stale.name not in notebooks.values():
             stale.unlink()
     plan = ServerPlan(workspace=ws.root, folder=folder, host=host, port=port, token=token,
                       notebooks=notebooks, territory=territory, expect=expect)
     # workshop mode: N kernels ready now, and N more ready for the moment everyone reloads; at most
     # 2.5 N kernels in all (≈ 72 MB each), the pool refilling as participants' old kernels close
-    pool = {territory: 2 * expect} if territory and expect else {}
+    pool = {name_for(territory): 2 * expect} if territory and expect else {}
     config = voila_config(plan, pool=pool, max_kernels=(5 * expect + 1) // 2 if pool else 0)
-    (folder / "voila.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
+    write_config(plan, config)
     return plan
+
+
+def write_config(plan: ServerPlan, config: dict) -> Path:
+    """Write ``voila.json`` in the plan's folder, readable by its owner only (it holds the token)."""
+    path = plan.folder / "voila.json"
+    private_file(path).write_text(json.dumps(config, indent=1), encoding="utf-8")
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` (empty) if needed and make it readable and writable by its owner only."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)
+    finally:
+        os.close(descriptor)
+    return path
 
 
 def start(plan: ServerPlan, *, log: str | Path | None = None) -> subprocess.Popen:
@@ -239,7 +309,7 @@ def start(plan: ServerPlan, *, log: str | Path | None = None) -> subprocess.Pope
     command = [sys.executable, "-m", "coopwork.dashboard.voila_app", str(plan.folder), "--no-browser"]
     if log is None:
         return subprocess.Popen(command, cwd=plan.folder, env=env, stdout=sys.stderr, stderr=sys.stderr)
-    with open(log, "ab") as output:
+    with open(private_file(Path(log)), "ab") as output:
         return subprocess.Popen(command, cwd=plan.folder, env=env, stdout=output, stderr=subprocess.STDOUT)
 
 
@@ -334,7 +404,7 @@ def wait_until_ready(plan: ServerPlan, log: str | Path, *, process: subprocess.P
             sys.stderr.write(text[seen:])
             sys.stderr.flush()
         seen = len(text)
-        if size == 0 or pool_ready(text, f"{plan.territory}.ipynb") >= size:
+        if size == 0 or pool_ready(text, plan.notebooks.get(plan.territory, "")) >= size:
             return time.monotonic() - start_time
         if process is not None and process.poll() is not None:
             raise DashboardError(f"the dashboard server stopped (exit code {process.returncode})", file=path)

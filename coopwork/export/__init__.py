@@ -10,7 +10,10 @@ publish as is, into ``<workspace>/data/exports/<survey_id>/``::
     workbooks/<t>.xlsx             indicator tables + README sheet; workbooks/synthesis.xlsx
     placemats/<t>.html, <t>.pdf    the one-page data placemat (A4 landscape; PDF via Chromium)
     network/<t>.gexf, <t>_nodes.csv, <t>_edges.csv   for Gephi
+    network/<t>_waves.gexf         the network over every wave (dynamic GEXF: spells, ties gained/lost)
     notes/<t>.csv, <t>.md          the journal's interpretation notes (no participant names)
+    audit/<t>.json, audit/_all.json   the disclosure audit of what each territory's (and the
+                                   synthesis's) files show (coopwork.results.audit; `coopwork check`)
     assets/plotly.min.js, style.css
 
 Every number comes from the territories' results (:mod:`coopwork.results`, read through
@@ -39,8 +42,8 @@ import pandas as pd
 
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
-from ..results.paths import export_name, reports_dir
-from .network_files import IDENTIFYING, write_network_files
+from ..results.paths import ALL, export_name, reports_dir
+from .network_files import IDENTIFYING, write_dynamic_gexf, write_network_files
 from .safe import neutralise, to_csv
 from .workbook import write_workbook
 
@@ -180,7 +183,7 @@ def export_all(
         When the workspace has no data or a file cannot be written.
     """
     from ..progress import progress
-    from ..results.compute import Inputs
+    from ..results.compute import Inputs, network_history
     from ..results.io import load
     from ..results.store import ensure
     from ..workspace import open_workspace
@@ -244,8 +247,16 @@ def export_all(
                     result.warnings.append(str(err))
         reports = _copy_batch_reports(ws, content.territory, site)
         result.files += reports
-        result.files.append(_write_territory_page(ws, content, site, footer=footer, notes=notes,
-                                                  reports=reports))
+        page = _write_territory_page(ws, content, site, footer=footer, notes=notes, reports=reports)
+        result.files.append(page)
+        name = export_name(content.territory)
+        over_time = write_dynamic_gexf(network_history(inputs, content.territory, min_count=min_count),
+                                       site / "network" / f"{name}_waves.gexf", survey=ws.survey)
+        result.files += [over_time] if over_time is not None else []
+        shown = [site / "workbooks" / f"{name}.xlsx", page, site / "placemats" / f"{name}.html",
+                 site / "placemats" / f"{name}.pdf", site / "network" / f"{name}.gexf", *reports]
+        result.files.append(_write_audit(load(by_territory[content.territory].path), content.tables,
+                                         site, name, shown))
         result.territories.append(content.territory)
 
     # the index and the synthesis cover every territory, also those not exported now
@@ -273,11 +284,15 @@ def export_all(
     )
     from .pages import write_index
 
-    result.files += _copy_batch_synthesis(ws, site)
+    copied = _copy_batch_synthesis(ws, site)
+    result.files += copied
     result.files.append(
         write_index(ws, everyone, tables, site, footer=footer, lang=lang, min_count=min_count,
                     synthesis=synthesis_results)
     )
+    if synthesis_results is not None:
+        result.files.append(_write_audit(synthesis_results, tables, site, ALL,
+                                         [site / "workbooks" / "synthesis.xlsx", result.index, *copied]))
     result.files = sorted(dict.fromkeys(p.resolve() for p in result.files))
     result.placemats = [p.resolve() for p in result.placemats]
     return result
@@ -318,6 +333,21 @@ def _export_territory(ws, content, site: Path, result: ExportResult, *, provenan
     result.placemats.append(html_path)
     printed = None if printer is None else printer.submit(print_pdf, html_path, html_path.with_suffix(".pdf"))
     return content, notes, printed
+
+
+def _write_audit(results: dict, tables: dict[str, pd.DataFrame], site: Path, name: str,
+                 shown: list[Path]) -> Path:
+    """Write ``audit/<name>.json``: the tables as published (the workbook's sheets, the pages' and
+    placemat's numbers) and how each was protected (:func:`coopwork.results.audit.publication`)."""
+    from ..results.audit import publication
+    from ..results.io import write_json
+    from ..results.tables import encode
+
+    path = site / "audit" / f"{name}.json"
+    files = [os.path.relpath(p, path.parent) for p in shown if p.is_file()]
+    write_json(path, publication(results, files=files,
+                                 tables={sheet: encode(table) for sheet, table in tables.items()}))
+    return path
 
 
 def _copy_batch_reports(ws, territory: str, site: Path) -> list[Path]:

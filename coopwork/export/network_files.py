@@ -9,6 +9,14 @@ Gephi's spreadsheet-import columns (``Id``, ``Label`` for nodes; ``Source``, ``T
 
 A network whose territory has fewer respondents than ``min_count`` is not written at all.
 
+:func:`write_dynamic_gexf` writes the network **over time**: one GEXF (``mode="dynamic"``,
+``timeformat="double"``) with every wave whose network is published. Each wave is a point in
+time — its id when every wave id is a number (a year), else its rank (1, 2, …) — and lasts until
+the next wave; nodes and ties carry the ``spells`` of the waves they are present in. Ties also
+say when they were ``gained`` and ``lost`` (wave ids, ``;``-separated), their ``first_wave`` and
+``last_wave``; nodes list their ``waves``. An organisation hidden in any wave is hidden in all,
+under the same ``#k`` (:func:`coopwork.analysis.network.display_names` over every wave).
+
 Examples
 --------
 >>> import networkx as nx, tempfile, pathlib
@@ -39,7 +47,7 @@ if TYPE_CHECKING:
 
     from ..survey import Survey
 
-__all__ = ["IDENTIFYING", "clean_graph", "write_network_files"]
+__all__ = ["IDENTIFYING", "clean_graph", "wave_times", "write_dynamic_gexf", "write_network_files"]
 
 #: texts that identify a person: pseudonyms, e-mail addresses, phone numbers
 IDENTIFYING = re.compile(
@@ -115,3 +123,108 @@ def write_network_files(
         edges_csv,
     )
     return [gexf, edges_csv, nodes_csv]
+
+
+def wave_times(waves: list[str]) -> dict[str, tuple[float, float]]:
+    """Each wave's time span ``(start, end)``: from its time to the next wave's (see the module
+    docstring); the last lasts as long as the gap before it (1 when alone).
+
+    Examples
+    --------
+    >>> wave_times(["2022", "2025"])
+    {'2022': (2022.0, 2025.0), '2025': (2025.0, 2028.0)}
+    >>> wave_times(["w1", "w2"])
+    {'w1': (1.0, 2.0), 'w2': (2.0, 3.0)}
+    """
+    try:
+        points = [float(int(w)) for w in waves]
+    except ValueError:
+        points = [float(k) for k in range(1, len(waves) + 1)]
+    gap = points[-1] - points[-2] if len(points) > 1 else 1.0
+    ends = [*points[1:], points[-1] + gap]
+    return {w: (start, end) for w, start, end in zip(waves, points, ends, strict=True)}
+
+
+def _spells(present: list[bool], spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """One spell per run of consecutive waves where the node or tie is present.
+
+    >>> _spells([True, True, False, True], [(1.0, 2.0), (2.0, 3.0), (3.0, 4.0), (4.0, 5.0)])
+    [(1.0, 3.0), (4.0, 5.0)]
+    """
+    spells: list[tuple[float, float]] = []
+    for k, (here, (start, end)) in enumerate(zip(present, spans, strict=True)):
+        if here and k and present[k - 1]:
+            spells[-1] = (spells[-1][0], end)
+        elif here:
+            spells.append((start, end))
+    return spells
+
+
+def write_dynamic_gexf(history: list[tuple[str, nx.DiGraph]], path: str | Path, *,
+                       survey: Survey | None = None) -> Path | None:
+    """Write the network of every wave into one dynamic GEXF (see the module docstring).
+
+    Parameters
+    ----------
+    history
+        ``(wave, graph)`` pairs, oldest first: the published networks of one territory
+        (:func:`coopwork.results.compute.network_history`).
+    path
+        The ``.gexf`` file to write.
+    survey
+        Its identifier questions are removed from the attributes (:func:`clean_graph`).
+
+    Returns
+    -------
+    Path or None
+        The file written; None when no wave's network is published.
+
+    Examples
+    --------
+    >>> import networkx as nx, tempfile, pathlib
+    >>> before = nx.DiGraph([("a", "b")]); after = nx.DiGraph([("a", "c")])
+    >>> for g in (before, after):
+    ...     nx.set_node_attributes(g, {"a": {"label": "Coop A", "named": True}})
+    >>> out = write_dynamic_gexf([("2024", before), ("2025", after)],
+    ...                          pathlib.Path(tempfile.mkdtemp()) / "t1_waves.gexf")
+    >>> G = nx.read_gexf(out)
+    >>> G.graph["mode"], G.edges["Coop A", "#1"]["lost"], G.edges["Coop A", "#2"]["gained"]
+    ('dynamic', '2025', '2025')
+    """
+    import networkx as nx
+
+    from ..analysis.network import display_names
+    from ..results.tables import plain
+
+    if not history:
+        return None
+    waves = [wave for wave, _ in history]
+    graphs = [clean_graph(graph, survey=survey) for _, graph in history]
+    names = display_names(*graphs)
+    times = wave_times(waves)
+    spans = [times[w] for w in waves]
+    out = nx.DiGraph(mode="dynamic")
+    nodes = dict.fromkeys(node for graph in graphs for node in graph.nodes)
+    for node in sorted(nodes, key=lambda n: names[n]):
+        present = [node in graph for graph in graphs]
+        latest = next(g.nodes[node] for g in reversed(graphs) if node in g)
+        data = {k: plain(v) for k, v in latest.items() if k not in {"label", "named"}}
+        data = {k: v for k, v in data.items() if v is not None}
+        out.add_node(names[node], **data, label=names[node],
+                     waves=";".join(w for w, here in zip(waves, present, strict=True) if here),
+                     spells=_spells(present, spans))
+    edges = dict.fromkeys(edge for graph in graphs for edge in graph.edges)
+    for u, v in sorted(edges, key=lambda e: (names[e[0]], names[e[1]])):
+        present = [graph.has_edge(u, v) for graph in graphs]
+        latest = next(g.edges[u, v] for g in reversed(graphs) if g.has_edge(u, v))
+        data = {k: plain(x) for k, x in latest.items()}
+        data = {k: x for k, x in data.items() if x is not None}
+        here = [w for w, p in zip(waves, present, strict=True) if p]
+        gained = [w for k, w in enumerate(waves) if k and present[k] and not present[k - 1]]
+        lost = [w for k, w in enumerate(waves) if k and present[k - 1] and not present[k]]
+        out.add_edge(names[u], names[v], **data, first_wave=here[0], last_wave=here[-1],
+                     gained=";".join(gained), lost=";".join(lost), spells=_spells(present, spans))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nx.write_gexf(out, path)
+    return path

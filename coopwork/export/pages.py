@@ -186,10 +186,15 @@ def write_index(
     ``synthesis`` is the results of all territories (its comparison chart is drawn here).
     """
     overview = tables["overview"].copy()
+    # the synthesis covers the territories of its wave; a territory whose latest wave is older has
+    # a page of its own (that wave) and a row here without figures
+    by_territory = {str(row["territory"]): row for _, row in overview.iterrows()}
+    synthesis_wave = (synthesis or {}).get("wave")
     parts = [f"<p>{escape(t('export.index_intro', lang, n=len(contents), min_count=min_count))}</p>"]
     parts.append(f"<h2>{escape(t('export.h_territories', lang))}</h2>")
     rows = []
-    for content, (_, row) in zip(contents, overview.iterrows(), strict=True):
+    for content in contents:
+        row = by_territory.get(content.territory)
         name = export_name(content.territory)
         candidates = [
             (t("export.link_page", lang), f"territories/{name}.html"),
@@ -203,6 +208,14 @@ def write_index(
                      href.endswith(".pdf")]
         if (site / "network" / f"{name}.gexf").is_file():
             links.append((t("export.link_network", lang), f"network/{name}.gexf"))
+        if row is None:  # no response in the synthesis' wave
+            note = t("export.index_other_wave", lang, wave=content.wave or "—", latest=synthesis_wave or "—")
+            rows.append(
+                f'<tr><td>{escape(content.label)} <span class="muted">{escape(note)}</span></td>'
+                + '<td class="num">—</td>' * 4
+                + f"<td>{nav_links(links)}</td></tr>"
+            )
+            continue
         rows.append(
             f'<tr><td>{escape(content.label)}</td><td class="num">{escape(str(row["display"]))}</td>'
             f'<td class="num">{escape(_num(row["nodes"], 0, lang))}</td>'

@@ -71,6 +71,10 @@ class IngestResult:
     territories: list[str] = field(default_factory=list)
     already_ingested: bool = False
     processed_dir: str = ""
+    #: where each role and identifier of the survey came from (``Survey.role_sources``)
+    roles: dict[str, str] = field(default_factory=dict)
+    #: text questions found to hold e-mails or phones, pseudonymised as identifiers
+    content_identifiers: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Plain JSON-serialisable dict of every field."""
@@ -121,18 +125,20 @@ def content_hashes(frame: pd.DataFrame) -> pd.Series:
 
 
 def _check_wave(wave: object) -> str:
+    from ..results.paths import check_id
     from .pseudonymise import message
 
     text = "" if wave is None else str(wave).strip()
     if not text:
         raise IngestError(message("err_wave"), hint=message("hint_wave"))
-    return text
+    return check_id(text, what="wave", error=IngestError)
 
 
 def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
                 territory: str | None = None, fmt: str = "auto",
                 mapping: str | Path | dict[str, str] | None = None,
-                workspace: str | Path = ".") -> IngestResult:
+                workspace: str | Path = ".", roles: dict[str, str] | None = None,
+                identifiers: list[str] | tuple[str, ...] = ()) -> IngestResult:
     """Read, validate, pseudonymise and store one export; return what was done.
 
     Parameters
@@ -153,6 +159,11 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         Column mapping (file or dict) from export codes to XLSForm names (LimeSurvey).
     workspace
         Folder holding ``data/`` and ``.coopwork/``.
+    roles
+        ``role → question name`` (or ``"none"``) overriding the form, its side file and what
+        was inferred (``--territory-question NAME``), see :mod:`coopwork.ingest.roles`.
+    identifiers
+        More questions to pseudonymise as direct identifiers (``--identifier NAME``).
 
     Returns
     -------
@@ -175,7 +186,15 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
     if not path.is_file():
         raise IngestError(message("err_missing_file"), file=path, hint=message("hint_missing_file"))
     survey = survey if isinstance(survey, Survey) else load_survey(survey)
+    if roles or identifiers:
+        from .roles import resolve_roles
+
+        survey = resolve_roles(survey, roles=roles, identifiers=identifiers)
     wave = _check_wave(wave)
+    if territory is not None and str(territory).strip():
+        from ..results.paths import check_id
+
+        territory = check_id(territory, what="territory", error=IngestError)
     # the file's sha256 is computed on a second thread while the file is read and validated
     with ThreadPoolExecutor(max_workers=1) as pool, sharing():  # sharing: each column hashed once
         digest = pool.submit(file_sha256, path)
@@ -183,6 +202,9 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         if raw.rows_read == 0:
             raise IngestError(message("err_no_record"), file=path.name, hint=message("hint_no_record"))
         validated = validate(raw, survey, wave=wave, territory=territory)
+        found = _content_identifiers(validated, survey)
+        if found:
+            survey = _with_identifiers(survey, found)
         sha = digest.result()
         workspace = Path(workspace)
         key = load_key(workspace)
@@ -201,7 +223,8 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
                 issues_file=str(folder / issues_name), relations=tables.relation_rows(survey),
                 survey_id=survey.survey_id, source_sha256=sha, reader=raw.reader, wave=wave,
                 territories=sorted(tables.responses["_territory"].dropna().unique().tolist()),
-                already_ingested=already and tables.responses.empty, processed_dir=str(folder))
+                already_ingested=already and tables.responses.empty, processed_dir=str(folder),
+                roles=dict(survey.role_sources), content_identifiers=found)
             if result.already_ingested:
                 result.relations = 0
                 return result
@@ -215,6 +238,26 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
             manifest["survey_id"] = survey.survey_id
             tables.store(folder, survey, manifest, issues_name)
         return result
+
+
+def _content_identifiers(validated: Validated, survey: Survey) -> dict[str, str]:
+    """Text questions of any table whose answers are mostly e-mails or phones (name → kind)."""
+    from .roles import identifiers_by_content
+
+    found: dict[str, str] = {}
+    for frame in (validated.responses, *validated.repeats.values()):
+        found.update(identifiers_by_content(frame, survey))
+    return found
+
+
+def _with_identifiers(survey: Survey, found: dict[str, str]) -> Survey:
+    from dataclasses import replace
+
+    questions = {name: replace(q, identifier=True) if name in found else q
+                 for name, q in survey.questions.items()}
+    sources = {**survey.role_sources,
+               **{f"identifier:{name}": f"inferred ({kind})" for name, kind in found.items()}}
+    return replace(survey, questions=questions, role_sources=sources)
 
 
 def _version() -> str:
@@ -290,10 +333,53 @@ class _Prepared:
         self.repeats = {name: frame[~frame["_main_row"].isin(dropped).fillna(False).astype(bool)]
                         for name, frame in self.repeats.items()}
 
-    def _repeat_table(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def repeat_keys(self) -> dict[str, tuple[pd.Series, pd.Series]]:
+        """``_key`` and ``_parent_key`` of every repeat row, at any depth (ODK's KEY style).
+
+        A row's key is its parent's key (the submission id for a top-level repeat) followed by
+        ``/<repeat>[<_index>]``: ``u-1/participants[2]/feedback[1]``.
+        """
+        sid = self.responses.set_index("_row")["_submission_id"]
+        keys: dict[str, tuple[pd.Series, pd.Series]] = {}
+        todo = dict(self.repeats)
+        while todo:
+            progress = False
+            for name, frame in list(todo.items()):
+                if "_parent_repeat" not in frame.columns:
+                    frame = frame.assign(_parent_repeat=pd.Series(pd.NA, index=frame.index, dtype="string"))
+                nested = frame["_parent_repeat"].notna()
+                waiting = {p for p in frame.loc[nested, "_parent_repeat"].unique() if p != name} - set(keys)
+                if waiting & set(todo):
+                    continue
+                parent = sid.reindex(frame["_main_row"].to_numpy()).astype("string")
+                parent.index = frame.index
+                if nested.any():
+                    for repeat in frame.loc[nested, "_parent_repeat"].unique():
+                        lookup = keys.get(repeat)
+                        these = nested & (frame["_parent_repeat"] == repeat)
+                        found = None if lookup is None else lookup[0].reindex(
+                            frame.loc[these, "_parent_repeat_row"].to_numpy())
+                        parent[these] = pd.NA if found is None else found.to_numpy()
+                key = parent + f"/{name}[" + frame["_index"].astype("string") + "]"
+                keys[name] = (pd.Series(key.to_numpy(), index=frame["_row"].to_numpy(), dtype="string"),
+                              parent)
+                del todo[name]
+                progress = True
+            if not progress:  # a loop of parents cannot happen in a form; be safe anyway
+                for name, frame in todo.items():
+                    empty = pd.Series(pd.NA, index=frame.index, dtype="string")
+                    keys[name] = (empty, empty)
+                break
+        return keys
+
+    def _repeat_table(self, frame: pd.DataFrame, keys: tuple[pd.Series, pd.Series]) -> pd.DataFrame:
         parents = self.responses.set_index("_row")[["_submission_id", "_wave", "_territory"]]
         meta = parents.reindex(frame["_main_row"].to_numpy()).reset_index(drop=True)
-        questions = frame.drop(columns=["_main_row", "_row"]).reset_index(drop=True)
+        meta["_key"] = keys[0].to_numpy()
+        meta["_parent_key"] = keys[1].to_numpy()
+        drop = [c for c in ("_main_row", "_row", "_parent_repeat", "_parent_repeat_row")
+                if c in frame.columns]
+        questions = frame.drop(columns=drop).reset_index(drop=True)
         return pd.concat([meta, questions], axis=1)
 
     def relation_rows(self, survey: Survey) -> int:
@@ -306,10 +392,12 @@ class _Prepared:
         with Transaction(folder) as tx:
             old = read_table(folder / "responses.parquet")
             tx.write_parquet("responses.parquet", _append(old, self.responses))
+            keys = self.repeat_keys()
             for name, frame in self.repeats.items():
                 target = ("relations.parquet" if name == survey.relations_repeat
                           else f"repeats/{name}.parquet")
-                tx.write_parquet(target, _append(read_table(folder / target), self._repeat_table(frame)))
+                table = self._repeat_table(frame, keys[name])
+                tx.write_parquet(target, _append(read_table(folder / target), table))
             old = read_table(folder / "quarantine.parquet")
             if old is not None:
                 old = old[old["_source"] != self.source]

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..i18n import t
 from ..progress import say
 
-__all__ = ["main", "summary_lines"]
+__all__ = ["main", "role_summary", "summary_lines"]
 
 
 def summary_lines(result: dict, *, file: str, lang: str) -> list[str]:
@@ -45,18 +45,40 @@ def summary_lines(result: dict, *, file: str, lang: str) -> list[str]:
     return lines
 
 
+def role_summary(result: dict, *, form: str | Path, lang: str) -> list[str]:
+    """Lines saying which roles and identifiers were inferred (none when the form declares them all).
+
+    Examples
+    --------
+    >>> role_summary({"roles": {"role:territory": "zone|form"}, "content_identifiers": {}},
+    ...              form="f.xlsx", lang="en")
+    []
+    """
+    from .roles import role_lines
+
+    lines = role_lines(result.get("roles") or {}, form=form, lang=lang)
+    for name, kind in (result.get("content_identifiers") or {}).items():
+        lines.append(t("ingest_readers.content_identifier", lang, name=name,
+                       kind=t(f"ingest_readers.kind_{kind}", lang)))
+    return lines
+
+
 def main(args: argparse.Namespace) -> int:
     """Run ``coopwork ingest``; return the exit code (errors propagate to ``coopwork.cli``)."""
     from . import ingest_file
+    from .roles import roles_from_options
 
+    roles = roles_from_options(getattr(args, "territory_question", None), getattr(args, "role", None) or ())
     result = ingest_file(args.file, survey=args.survey, wave=args.wave,
                          territory=getattr(args, "territory", None),
                          fmt=getattr(args, "format", "auto") or "auto",
                          mapping=getattr(args, "mapping", None),
-                         workspace=getattr(args, "workspace", ".") or ".").to_dict()
+                         workspace=getattr(args, "workspace", ".") or ".",
+                         roles=roles, identifiers=getattr(args, "identifier", None) or ()).to_dict()
     name = Path(args.file).name
     for lang in ("fr", "en"):
-        say("\n".join(summary_lines(result, file=name, lang=lang)))
+        say("\n".join([*role_summary(result, form=args.survey, lang=lang),
+                       *summary_lines(result, file=name, lang=lang)]))
     if getattr(args, "json", False):
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         sys.stdout.flush()

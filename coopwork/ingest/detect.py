@@ -39,6 +39,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import IngestError
@@ -49,6 +50,7 @@ __all__ = [
     "detect_decimal",
     "detect_encoding",
     "detect_separator",
+    "extra_header_rows",
     "find_header_record",
     "message",
     "read_csv_strings",
@@ -76,7 +78,8 @@ class TableSample:
     ``kind`` is ``"csv"`` or ``"xlsx"``. For CSV: ``encoding``, ``separator``, ``skip``
     (records above the header), ``header`` and ``rows`` (the first records, as lists of
     strings). For XLSX: ``sheets`` (name → header) and ``header``/``rows`` of the first sheet.
-    ``decimal`` is ``","`` when numbers use a decimal comma.
+    ``decimal`` is ``","`` when numbers use a decimal comma. ``extra_rows`` and ``labels``
+    describe header rows under the header (:func:`extra_header_rows`).
     """
 
     path: Path
@@ -88,6 +91,11 @@ class TableSample:
     skip: int = 0
     decimal: str = "."
     sheets: dict[str, list[str]] = field(default_factory=dict)
+    #: records under the header that are more header, not responses (Qualtrics: the question
+    #: texts and the ``{"ImportId": …}`` row); :func:`read_csv_strings` drops them
+    extra_rows: int = 0
+    #: the question texts of such a row, one per column (``[]`` when there is none)
+    labels: list[str] = field(default_factory=list)
 
     @property
     def columns(self) -> set[str]:
@@ -200,6 +208,38 @@ def find_header_record(records: list[list[str]]) -> int:
     return 0
 
 
+_IMPORT_ID = re.compile(r"^\{\s*['\"]ImportId['\"]\s*:")
+
+
+def extra_header_rows(header: list[str], rows: list[list[str]]) -> tuple[int, list[str]]:
+    """How many records under ``header`` are header too, and the question texts among them.
+
+    Qualtrics writes the column codes, then the question texts, then (since 2016) a row of
+    ``{"ImportId": "QID4-1-1"}`` cells. None of these is a response.
+
+    Examples
+    --------
+    >>> extra_header_rows(["ResponseID", "Q1"], [["ResponseID", "Your age?"],
+    ...                   ["{'ImportId': 'responseId'}", "{'ImportId': 'QID1'}"], ["R_1", "34"]])
+    (2, ['ResponseID', 'Your age?'])
+    >>> extra_header_rows(["a", "b"], [["1", "2"]])
+    (0, [])
+    """
+    def import_ids(record: list[str]) -> bool:
+        cells = [c for c in record if c.strip()]
+        return bool(cells) and sum(bool(_IMPORT_ID.match(c.strip())) for c in cells) >= 0.5 * len(cells)
+
+    if rows and import_ids(rows[0]):
+        return 1, []
+    if len(rows) > 1 and import_ids(rows[1]):
+        return 2, rows[0]
+    ids = [i for i, h in enumerate(header) if h.strip() in ("ResponseID", "ResponseId")]
+    if ids and rows and len(rows[0]) > ids[0] and rows[0][ids[0]].strip() in ("ResponseID", "ResponseId",
+                                                                             "Response ID"):
+        return 1, rows[0]
+    return 0, []
+
+
 def _fail(path: Path, key: str, hint_key: str, **fields: object) -> IngestError:
     return IngestError(message(key, **fields), file=path.name, hint=message(hint_key))
 
@@ -250,10 +290,12 @@ def sniff_table(path: str | Path) -> TableSample:
     rows = records[skip + 1:]
     if len(header) < 2 or all(len(r) < 2 for r in rows[:20] or [header]):
         raise _fail(path, "not_a_table", "hint_export_csv")
+    extra, labels = extra_header_rows(header, rows)
+    rows = rows[extra:]
     values = [v for r in rows[:100] for v in r]
     return TableSample(path=path, kind="csv", header=header, rows=rows, encoding=encoding,
-                       separator=separator, skip=skip,
-                       decimal=detect_decimal(values, separator=separator))
+                       separator=separator, skip=skip, decimal=detect_decimal(values, separator=separator),
+                       extra_rows=extra, labels=[v.strip() for v in labels])
 
 
 def _sheet_rows(sheet, limit: int | None = None) -> list[list[str]]:
@@ -323,19 +365,19 @@ def _sniff_xlsx(path: Path) -> TableSample:
 
 
 def read_csv_strings(sample: TableSample) -> pd.DataFrame:
-    """Read the whole CSV of ``sample`` as strings in one ``pandas.read_csv`` call (Arrow engine).
+    """Read the whole CSV of ``sample`` as strings in one pass of Arrow's CSV parser.
 
     Every cell is a string (empty cells are ``""``; nothing is turned into NA or a number).
+    Header rows under the header (``sample.extra_rows``, Qualtrics) are dropped.
     Duplicate header names get pandas' ``.1`` suffix. A ragged file (a record with more
     fields than the header) raises :class:`~coopwork.errors.IngestError`.
     """
-    try:  # the multi-threaded Arrow parser first; the C parser for what it refuses and for exact errors
-        frame = pd.read_csv(sample.path, sep=sample.separator, encoding=sample.encoding, dtype=str,
-                            keep_default_na=False, skiprows=sample.skip, engine="pyarrow")
+    try:  # the Arrow parser first; the C parser for what it refuses and for exact errors
+        frame = _read_arrow(sample)
         if len(set(frame.columns)) == len(frame.columns) and \
                 not any(str(c).startswith("Unnamed:") or str(c) == "" for c in frame.columns):
             frame.columns = [str(c).strip() for c in frame.columns]
-            return frame
+            return _drop_extra_rows(frame, sample)
     except Exception:  # any refusal of the fast path goes to the C parser below
         pass
     try:
@@ -351,7 +393,44 @@ def read_csv_strings(sample: TableSample) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise _fail(sample.path, "empty_file", "hint_export_again") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    return _drop_extra_rows(frame, sample)
+
+
+_ARROW_ENCODINGS = {"utf-8": "utf8", "utf-8-sig": "utf8"}  # Arrow skips a UTF-8 BOM itself
+
+
+def _read_arrow(sample: TableSample) -> pd.DataFrame:
+    """Every cell as a string, read by Arrow's CSV parser on one thread.
+
+    One thread, 4 MiB blocks: on a busy machine (and for the CPU time of an ingest) one thread is
+    cheaper than Arrow's thread pool, and the rest of an ingest runs on one thread anyway. The
+    blocks are then joined into one chunk per column, so that every later step on a column
+    (masks, takes, validity bitmaps) runs once rather than once per block. The
+    column names are read first (from the first block) so that every column is typed as text
+    (``09929760`` keeps its leading zero).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pc
+
+    encoding = _ARROW_ENCODINGS.get(sample.encoding, sample.encoding)
+    parse = pc.ParseOptions(delimiter=sample.separator, newlines_in_values=True)
+
+    def options(block: int) -> pc.ReadOptions:
+        return pc.ReadOptions(skip_rows=sample.skip, encoding=encoding, block_size=block, use_threads=False)
+
+    names = pc.open_csv(sample.path, read_options=options(1 << 20), parse_options=parse).schema.names
+    convert = pc.ConvertOptions(column_types={name: pa.string() for name in names},
+                                strings_can_be_null=False, quoted_strings_can_be_null=False)
+    table = pc.read_csv(sample.path, read_options=options(4 << 20), parse_options=parse,
+                        convert_options=convert).combine_chunks()
+    text = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str": what read_csv(dtype=str) gives
+    strings = (pa.string(), pa.large_string())
+    return table.to_pandas(types_mapper=lambda kind: text if kind in strings else None)
+
+
+def _drop_extra_rows(frame: pd.DataFrame, sample: TableSample) -> pd.DataFrame:
+    """Without the header rows under the header (never responses)."""
+    return frame.iloc[sample.extra_rows:].reset_index(drop=True) if sample.extra_rows else frame
 
 
 def read_xlsx_strings(path: str | Path) -> dict[str, pd.DataFrame]:

@@ -10,11 +10,14 @@ How the draft is inferred, column by column (metadata columns of the platform ar
 - **name**: the code or header made XLSForm-safe (``Q2[SQ001]`` → ``q2_sq001``, ``Votre
   structure ?`` → ``votre_structure``; Kobo/ODK group paths keep their last part), unique;
 - **label**: the header as written (readers match headers to labels, so the round trip is exact);
-- **type**, from the values: ``integer``; ``decimal`` (``1,5`` too: a decimal comma, whatever
-  the separator, as French Google Sheets write it); ``date`` /
-  ``datetime`` (ISO); ``geopoint``; ``select_one`` with a choice list when few distinct
+- **type**, from the values: an ordered ``select_one`` with ``appearance = likert`` for
+  Likert-like answers (``Eher wichtig``, ``Un poco falso``: :func:`likert_order`); ``integer``;
+  ``decimal`` (``1,5`` too: a decimal comma, whatever the separator, as French Google Sheets
+  write it); ``date`` / ``datetime`` (ISO); ``geopoint``; ``select_one`` with a choice list when few distinct
   values repeat (small integer scales such as 1..7 too); ``select_multiple`` when answers are
-  joined (``", "``, ``;``, Kobo/ODK space-separated names) or split over per-option columns
+  joined in a way consistent with a multiple choice (``", "``, ``;``, Kobo/ODK space-separated
+  names; never for LimeSurvey or Qualtrics, which write one column per option; a label that
+  holds the separator stays whole, see :func:`_joined`) or split over per-option columns
   (``q/option`` 0/1/True/False, LimeSurvey ``Q[SQ]`` = ``Y``); ``text`` otherwise — codes
   with leading zeros stay text;
 - choice **names** are the values when they are answer codes (``AO01``, ``3``, ``Y``), else
@@ -57,7 +60,7 @@ from ..errors import IngestError
 from .detect import TableSample, message, sniff_table
 from .readers.common import TRUE_VALUES, load_table, normalise_text, slugify
 
-__all__ = ["draft_path", "draft_survey", "infer_draft"]
+__all__ = ["draft_path", "draft_survey", "infer_draft", "likert_order"]
 
 _INTEGER = re.compile(r"^[-+]?(0|[1-9]\d{0,14})$")
 _DECIMAL = re.compile(r"^[-+]?\d{1,15}[.,]\d+$")
@@ -96,15 +99,85 @@ def _values(series: pd.Series) -> list[str]:
     return [v for v in series.tolist() if isinstance(v, str) and v.strip() not in _MISSING]
 
 
-def _choice_list(values: list[str]) -> list[tuple[str, str]]:
-    """``[(name, label)]`` for distinct values (first-seen order; numbers sorted)."""
+# Likert-like answers: a polarity (negation words, un-/in- antonyms) and an intensity per value
+_NEGATIVE = {"nicht", "not", "no", "pas", "ne", "non", "nein", "falso", "false", "faux", "selten", "rarely",
+             "rarement", "nie", "never", "jamais", "nunca", "rara", "disagree", "desacuerdo", "bad", "mal",
+             "schlecht", "poor", "unlikely", "unwahrscheinlich", "unsatisfied", "dissatisfied", "insatisfait",
+             "unzufrieden", "low", "faible", "bajo", "aucun", "aucune", "nada", "peu"}
+_STRONG = {"sehr", "vollstandig", "vollig", "voll", "gar", "uberhaupt", "totalmente", "muy", "very",
+           "strongly", "completely", "totally", "tres", "tout", "absolument", "extremely", "fully",
+           "entierement", "completamente", "always", "toujours", "immer", "siempre", "du"}
+_MILD = {"eher", "ziemlich", "poco", "algo", "rather", "somewhat", "fairly", "plutot", "assez", "slightly",
+         "partly", "teilweise", "bastante", "moderately", "little"}
+_ANTONYM_PREFIXES = ("un", "in", "im", "ir", "il", "dis", "des", "de", "non", "mal")
+_MIDDLE = {"neutral", "neutre", "weder", "ni", "neither", "teils", "mittel", "indiferente", "indifferent",
+           "moyen", "medio", "average"}
+_DONT_KNOW = {"no lo se", "no se", "ne sais pas", "je ne sais pas", "ne sait pas", "nsp", "don't know",
+              "dont know", "do not know", "weiss nicht", "weiß nicht", "keine angabe", "k.a.", "sans avis",
+              "sans opinion", "prefer not to say", "ns/nr", "no sabe", "not applicable", "non concerne",
+              "non concerné", "ne se prononce pas"}
+
+
+def _scale_score(value: str, stems: set[str]) -> float | None:
+    """Position of a Likert-like answer on its scale (negative → positive), None when it has none."""
+    words = slugify(value).split("_")
+    if set(words) & _MIDDLE:
+        return 0.0
+    negative = bool(set(words) & _NEGATIVE) or any(  # an antonym: un-wichtig, dés-agréable, in-utile
+        w.startswith(prefix) and w[len(prefix):] in stems for w in words for prefix in _ANTONYM_PREFIXES)
+    strong = bool(set(words) & _STRONG) or (negative and "gar" in words)
+    mild = bool(set(words) & _MILD)
+    intensity = 3 if strong else 1 if mild else 2
+    if not (negative or strong or mild):
+        return None
+    return -intensity if negative else intensity
+
+
+def likert_order(values: list[str]) -> list[str] | None:
+    """The distinct ``values`` in scale order when they read as a Likert scale, else None.
+
+    "Don't know" answers go last. A scale has 3 to 9 distinct answers, at least 3 of them on
+    distinct positions, and every answer on the scale or a "don't know".
+
+    Examples
+    --------
+    >>> likert_order(["Eher wichtig", "Sehr wichtig", "Nicht wichtig", "Eher unwichtig", "Sehr wichtig"])
+    ['Nicht wichtig', 'Eher unwichtig', 'Eher wichtig', 'Sehr wichtig']
+    >>> likert_order(["Un poco falso", "Totalmente verdadero", "No lo sé", "Totalmente falso"])
+    ['Totalmente falso', 'Un poco falso', 'Totalmente verdadero', 'No lo sé']
+    >>> likert_order(["Lundi", "Mardi", "Mercredi"]) is None
+    True
+    """
+    distinct: dict[str, str] = {}
+    for value in values:
+        distinct.setdefault(normalise_text(value), value.strip())
+    if not 3 <= len(distinct) <= 9 or any(len(v.split()) > 6 for v in distinct.values()):
+        return None
+    stems = {w for v in distinct.values() for w in slugify(v).split("_")}
+    scored, unknown = [], []
+    for key, value in distinct.items():
+        if key in _DONT_KNOW or normalise_text(slugify(value).replace("_", " ")) in _DONT_KNOW:
+            unknown.append(value)
+            continue
+        score = _scale_score(value, stems)
+        if score is None:
+            return None
+        scored.append((score, value))
+    if len({s for s, _ in scored}) < 3 or len({s for s, _ in scored}) < len(scored):
+        return None
+    return [v for _, v in sorted(scored, key=lambda item: item[0])] + unknown
+
+
+def _choice_list(values: list[str], *, ordered: bool = False) -> list[tuple[str, str]]:
+    """``[(name, label)]`` for distinct values (first-seen order, or as given when ``ordered``;
+    numbers sorted)."""
     seen: dict[str, str] = {}
     for value in values:
         key = normalise_text(value)
         if key not in seen:
             seen[key] = value.strip()
     labels = list(seen.values())
-    if all(_INTEGER.match(v) for v in labels):
+    if not ordered and all(_INTEGER.match(v) for v in labels):
         labels.sort(key=int)
     names: list[str] = []
     out = []
@@ -119,11 +192,33 @@ def _choice_list(values: list[str]) -> list[tuple[str, str]]:
 
 
 def _joined(values: list[str], separators: tuple[str, ...]) -> tuple[str, list[str]] | None:
-    """The separator and tokens when ``values`` look like joined multiple answers."""
+    """The separator and options when ``values`` are consistent with joined multiple answers.
+
+    An answer stays whole when none of its parts is seen elsewhere (alone or with other parts),
+    or when a part seen nowhere else goes on a sentence (lower case after the separator): a
+    choice whose label holds the separator (``Formar una familia, pues …``) is one option. A
+    column is multiple choice when some answers remain joined after that, in few distinct
+    options that repeat.
+    """
     for sep in separators:
         if not any(sep in v for v in values):
             continue
-        tokens = [tok.strip() for v in values for tok in v.split(sep) if tok.strip()]
+        split = {v: tuple(tok.strip() for tok in v.split(sep) if tok.strip()) for v in set(values)}
+        seen_in: dict[str, set[str]] = {}
+        for value, parts in split.items():
+            for part in parts:
+                seen_in.setdefault(normalise_text(part), set()).add(value)
+        options: dict[str, tuple[str, ...]] = {}
+        for value, parts in split.items():
+            alone = [len(seen_in[normalise_text(p)]) < 2 for p in parts]
+            # a sentence goes on after the comma: "Estar soltero, muy enfocado …"
+            continued = any(a and p[:1].islower() for a, p in zip(alone[1:], parts[1:], strict=True)) \
+                and parts[0][:1].isupper()
+            whole = len(parts) > 1 and (all(alone) or continued)
+            options[value] = (value.strip(),) if whole else parts
+        if not any(len(parts) > 1 for parts in options.values()):
+            continue
+        tokens = [tok for v in values for tok in options[v]]
         distinct = {normalise_text(tok) for tok in tokens}
         if len(distinct) <= MAX_CHOICES and len(tokens) >= 2 * len(distinct) and \
                 all(len(tok) <= 120 for tok in tokens):
@@ -161,6 +256,10 @@ def _infer_type(values: list[str], *, separators: tuple[str, ...], q: _Question)
            for v in values):
         q.identifier = True
         return
+    scale = likert_order(values)
+    if scale is not None:  # an ordered scale: a select_one whose choices keep the scale's order
+        q.type, q.choices, q.appearance = "select_one", _choice_list(scale, ordered=True), "likert"
+        return
     joined = _joined(values, separators)
     if joined is not None:
         sep, tokens = joined
@@ -186,16 +285,17 @@ def _is_option_column(series: pd.Series) -> bool:
 
 
 def _meta(fmt: str, frame: pd.DataFrame) -> set[str]:
-    from .readers import generic, googleforms, kobo, limesurvey, odk
+    from .readers import generic, googleforms, kobo, limesurvey, odk, qualtrics, surveycto
 
-    modules = {"kobo": kobo, "odk": odk, "limesurvey": limesurvey, "googleforms": googleforms}
+    modules = {"kobo": kobo, "odk": odk, "limesurvey": limesurvey, "googleforms": googleforms,
+               "qualtrics": qualtrics, "surveycto": surveycto}
     module = modules.get(fmt, generic)
     return module.meta_columns(frame)
 
 
 def _short_name(header: str, fmt: str, headers: list[str]) -> str:
     """Kobo/ODK group paths keep their last part when it is unique."""
-    seps = {"kobo": "/", "odk": "-"}.get(fmt, "")
+    seps = {"kobo": "/", "odk": "-", "surveycto": "-"}.get(fmt, "")
     for sep in seps:
         if sep in header:
             last = header.rsplit(sep, 1)[1]
@@ -253,8 +353,12 @@ def infer_draft(export_path: str | Path, *, fmt: str = "auto"
             frame = frame.iloc[1:]
     meta = _meta(fmt, frame)
     headers = [c for c in frame.columns if c not in meta]
-    separators = (", ", ";") if fmt == "googleforms" else (" ", ";") if fmt in ("kobo", "odk") \
-        else (", ", ";", " ")
+    # the question texts under the codes (Qualtrics) are the labels
+    texts = dict(zip(sample.header, sample.labels, strict=False)) if sample.labels else {}
+    # how each platform joins the options of a multiple answer (LimeSurvey and Qualtrics never do:
+    # they write one column per option)
+    separators = (", ", ";") if fmt == "googleforms" else (" ", ";") if fmt in ("kobo", "odk", "surveycto") \
+        else () if fmt in ("limesurvey", "qualtrics") else (", ", ";", " ")
     used: set[str] = set()
     questions: list[_Question] = []
     repeats: dict[str, list[_Question]] = {}
@@ -319,9 +423,9 @@ def infer_draft(export_path: str | Path, *, fmt: str = "auto"
         if header in done:
             continue
         done.add(header)
-        add(header, header, _values(frame[header]), questions)
+        add(header, texts.get(header) or header, _values(frame[header]), questions)
 
-    if fmt == "odk" and sample.kind == "csv" and "PARENT_KEY" not in frame.columns:
+    if fmt in ("odk", "surveycto") and sample.kind == "csv" and "PARENT_KEY" not in frame.columns:
         _odk_repeats(sample.path, repeats, add)
     if not questions and not repeats:
         raise IngestError(message("draft_nothing"), file=sample.path.name, hint=message("hint_export_csv"))

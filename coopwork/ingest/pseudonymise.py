@@ -90,21 +90,42 @@ def load_key(workspace: str | Path = ".") -> bytes:
     """
     path = Path(workspace) / KEY_PATH
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        ignore = path.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# coopwork private state: never commit\n*\n", encoding="utf-8")
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process created it meanwhile
-            pass
-        else:
-            with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-                handle.write(secrets.token_hex(32) + "\n")
+        _create_key(path)
     text = path.read_text(encoding="ascii", errors="replace").strip()
     if not re.fullmatch(r"[0-9a-f]{64}", text):
         raise IngestError(message("err_key_damaged"), file=path, hint=message("hint_key_damaged"))
     return bytes.fromhex(text)
+
+
+def _create_key(path: Path) -> None:
+    """Create the key file atomically: the first of several processes starting together wins.
+
+    The key is written and flushed to a private temporary file next to it, then *linked* to its
+    name: ``os.link`` fails when the name exists, so a process that loses the race keeps the
+    winner's key, and no reader ever sees a file that is still being written (the name appears
+    only once the content is complete). Where hard links are not supported, ``os.replace`` of a
+    complete file is the fallback (a loser then overwrites nothing: it only links when absent).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ignore = path.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# coopwork private state: never commit\n*\n", encoding="utf-8")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:  # another process created it meanwhile: its key is the key
+            pass
+        except OSError:  # pragma: no cover - a file system without hard links
+            if not path.exists():
+                os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _normalise(value: str, kind: str) -> str:

@@ -24,6 +24,9 @@ Forms, generic CSV/XLSX) and nothing about validation or storage. It returns the
     Repeat group name → DataFrame with ``_row``, ``_parent_submission_id`` (links to
     ``main._submission_id``) or ``_parent_row`` (links to ``main._row``), ``_index`` (1-based
     position inside the parent's repeat) and the repeat's question columns, normalised as above.
+    A repeat nested in another repeat also has ``_parent_repeat`` (the enclosing repeat's name,
+    NA for rows whose parent is the submission) and ``_parent_repeat_row`` (the ``_row`` of the
+    parent row in that repeat's table); ``_index`` then counts inside that parent row.
 ``unmapped``
     Source columns that match no question and no known meta column (reported as
     ``flagged`` issues, never fatal on their own).

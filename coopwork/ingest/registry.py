@@ -8,7 +8,8 @@ A reader is a module with two functions, registered under a format name:
 ``read(sample: TableSample, survey: Survey, *, mapping=None) -> RawExport``
     Read the whole file into a :class:`~coopwork.ingest.raw.RawExport`.
 
-Built-in readers: ``kobo``, ``odk``, ``limesurvey``, ``googleforms``, ``csv`` and ``xlsx``
+Built-in readers: ``kobo``, ``odk``, ``limesurvey``, ``googleforms``, ``qualtrics``,
+``surveycto``, ``csv`` and ``xlsx``
 (generic tables whose headers are XLSForm names or labels). A new platform is one module::
 
     from coopwork.ingest.registry import register
@@ -56,7 +57,7 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "coopwork.readers"
-_BUILTIN = ("kobo", "odk", "limesurvey", "googleforms", "generic")
+_BUILTIN = ("kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "generic")
 _REGISTRY: dict[str, Reader] = {}
 _loaded = False
 

@@ -79,7 +79,9 @@ def processed_dir(workspace: str | Path, survey_id: str) -> Path:
     >>> processed_dir("ws", "enquete").as_posix()
     'ws/data/processed/enquete'
     """
-    return Path(workspace) / PROCESSED / survey_id
+    from ..results.paths import processed_dir as folder
+
+    return folder(workspace, survey_id)
 
 
 @contextlib.contextmanager

@@ -1,11 +1,14 @@
-"""``coopwork survey draft EXPORT`` and ``coopwork survey show XLSFORM``.
+"""``coopwork survey draft EXPORT``, ``survey show XLSFORM`` and ``survey annotate XLSFORM``.
 
 ``draft`` writes a draft XLSForm inferred from an export (:func:`~coopwork.ingest.draft.draft_survey`)
 to ``--output`` or ``<workspace>/surveys/<export>_draft.xlsx`` and prints its path on stdout
 (what to do next goes to stderr). ``show`` lists the questions of an XLSForm by dimension;
 with ``--json`` stdout holds exactly one JSON object describing the survey
-(:func:`survey_summary`). Errors are :class:`~coopwork.errors.CoopworkError` and reach
-``coopwork.cli`` (one message, exit 2).
+(:func:`survey_summary`); the roles of the questions and where they come from (form, side file,
+inferred) are listed too. ``annotate`` writes the roles to the side file ``<form>.coopwork.yml``
+(:mod:`coopwork.ingest.roles`), with ``--territory-question``, ``--role``, ``--identifier`` and
+``--not-identifier`` applied, so that a deployed form need not be edited. Errors are
+:class:`~coopwork.errors.CoopworkError` and reach ``coopwork.cli`` (one message, exit 2).
 
 Examples
 --------
@@ -50,6 +53,7 @@ def survey_summary(survey: Survey) -> dict:
              "required": q.required, "choices": [c.name for c in q.choices]}
             for q in survey.questions.values()
         ],
+        "role_sources": dict(survey.role_sources),
     }
 
 
@@ -60,8 +64,10 @@ def show_lines(survey: Survey, *, lang: str | None = None) -> list[str]:
     --------
     >>> from coopwork.survey import Question, Survey
     >>> s = Survey("s", "Titre", None, ["fr"], "fr", {"ville": Question("ville", "text")}, {})
-    >>> show_lines(s, lang="en")[1:]
+    >>> show_lines(s, lang="en")[1:4]
     ['', '[no dimension]', '  ville  (text)  ville']
+    >>> show_lines(s, lang="en")[-2]
+    'Roles of the questions:'
     """
     lang = normalise_lang(lang)
     lines = [t("ingest_readers.show_title", lang, title=survey.title, survey_id=survey.survey_id,
@@ -81,7 +87,10 @@ def show_lines(survey: Survey, *, lang: str | None = None) -> list[str]:
         blocks.setdefault(q.dimension or "", []).append(f"  {q.name}  ({kind})  {label}{extra}")
     for dimension, rows in blocks.items():
         lines += ["", f"[{dimension or t('ingest_readers.show_no_dimension', lang)}]", *rows]
-    return lines
+    from .roles import role_lines
+
+    roles = role_lines(survey.role_sources, form=survey.path, lang=lang, always=True)
+    return lines + (["", *roles] if roles else [])
 
 
 def survey_main(args: argparse.Namespace) -> int:
@@ -96,10 +105,35 @@ def survey_main(args: argparse.Namespace) -> int:
         say(t("ingest_readers.draft_written", lang, path=path, export=Path(args.export).name))
         print(path)
         return 0
+    if args.survey_command == "annotate":
+        return _annotate(args, lang)
     survey = load_survey(args.xlsform)
     if getattr(args, "json", False):
         json.dump(survey_summary(survey), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         print("\n".join(show_lines(survey, lang=lang)))
+    return 0
+
+
+def _annotate(args: argparse.Namespace, lang: str) -> int:
+    """Write ``<form>.coopwork.yml`` with the resolved roles and the options; print its path."""
+    from dataclasses import replace
+
+    from .roles import resolve_roles, role_lines, roles_from_options, write_side_file
+
+    survey = load_survey(args.xlsform)
+    roles = roles_from_options(args.territory_question, args.role or ())
+    survey = resolve_roles(survey, roles=roles, identifiers=args.identifier or ())
+    dropped = set(args.not_identifier or ())
+    if dropped:
+        questions = {n: replace(q, identifier=False) if n in dropped else q
+                     for n, q in survey.questions.items()}
+        sources = {k: v for k, v in survey.role_sources.items() if k[11:] not in dropped
+                   or not k.startswith("identifier:")}
+        survey = replace(survey, questions=questions, role_sources=sources)
+    path = write_side_file(survey, not_identifiers=sorted(dropped))
+    say("\n".join(role_lines(survey.role_sources, lang=lang, always=True)))
+    say(t("ingest_readers.annotate_written", lang, path=path, form=args.xlsform))
+    print(path)
     return 0

@@ -9,7 +9,9 @@ Output: a :class:`Validated` holding
     ``Float64``, date/datetime → ``datetime64[ns]``, text → string), with the meta columns
     ``_row``, ``_submission_id`` (source id or NA), ``_wave``, ``_territory``, ``_submitted_at``.
 ``repeats``
-    repeat name → typed rows with ``_main_row`` (the parent's ``_row``) and ``_index``.
+    repeat name → typed rows with ``_main_row`` (the parent's ``_row``) and ``_index`` (and, for
+    a nested repeat, ``_parent_repeat`` and ``_parent_repeat_row``). Repeat rows of a
+    quarantined record are not kept; each has an issue saying so.
 ``quarantine``
     rejected rows, every value as a string, with ``_row`` and ``_reason``.
 ``issues``
@@ -18,8 +20,8 @@ Output: a :class:`Validated` holding
 Rules, applied to whole columns at once:
 
 - **row level → the row is quarantined**: a record with no answer at all (unreadable or
-  empty), no territory (neither the territory question nor ``territory=``), or a territory
-  that is not in the territory question's choice list;
+  empty; answers in its repeat rows count), no territory (neither the territory question
+  nor ``territory=``), or a territory that is not in the territory question's choice list;
 - **field level → the value is set missing, the original kept in the issues**: a value of
   the wrong type, an option that is not in the choice list (for select_multiple only that
   option is dropped), a broken constraint;
@@ -68,12 +70,15 @@ from .pseudonymise import message
 from .raw import RawExport
 from .xpath import XPathError, evaluate, parse, references, uses_dot
 
-__all__ = ["ACTIONS", "ISSUE_COLUMNS", "Validated", "issues_frame", "validate"]
+__all__ = ["ACTIONS", "ISSUE_COLUMNS", "MAX_TEXT", "Validated", "issues_frame", "validate"]
 
 ISSUE_COLUMNS = ["row", "sheet", "column", "value", "reason", "action"]
-QUARANTINED, SET_MISSING, OPTION_DROPPED, FLAGGED = (
-    "quarantined row", "value set missing", "option dropped", "flagged")
-ACTIONS = (QUARANTINED, SET_MISSING, OPTION_DROPPED, FLAGGED)
+QUARANTINED, SET_MISSING, OPTION_DROPPED, TRUNCATED, FLAGGED = (
+    "quarantined row", "value set missing", "option dropped", "value truncated", "flagged")
+ACTIONS = (QUARANTINED, SET_MISSING, OPTION_DROPPED, TRUNCATED, FLAGGED)
+#: longest free-text answer stored (characters, about five pages): a longer one is cut to this
+#: length (its last character becomes "…") and kept whole in the issues file
+MAX_TEXT = 10_000
 _DATE_TYPES = {"date", "datetime", "today", "start", "end"}
 _MISSING_TOKENS = {"", "n/a", "NA", "N/A", "nan", "NaN", "None", "null", "NULL"}
 
@@ -184,6 +189,7 @@ class _Checked:
     reason: object             # str or Series of str for the bad rows
     dropped: pd.Series | None = None   # select_multiple: bool, some options dropped
     dropped_reason: pd.Series | None = None
+    cut: pd.Series | None = None       # text: bool, the answer was longer than MAX_TEXT and was cut
 
 
 def _choice_names(question: Question, survey: Survey) -> list[str]:
@@ -259,17 +265,28 @@ def _check_number(values: pd.Series, *, integer: bool) -> _Checked:
     return _Checked(clean, typed, bad, reason)
 
 
+_US_FORMATS = ("%m/%d/%Y, %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p", "%b %d, %Y %I:%M:%S %p", "%b %d, %Y",
+               "%Y/%m/%d %I:%M:%S %p")
+_TZ_NAME = r"\s+(?!(?:AM|PM)$)(?:[A-Z]{2,5}|GMT[+-]\d{1,2}(?::?\d{2})?)$"
+
+
 def parse_datetimes(values: pd.Series, *, utc: bool = False) -> pd.Series:
-    """Parse ISO 8601 (and day-first ``dd/mm/yyyy [HH:MM[:SS]]``) strings; NaT where unreadable.
+    """Parse ISO 8601, day-first ``dd/mm/yyyy [HH:MM[:SS]]`` and US-locale strings; NaT where unreadable.
+
+    US-locale times are those of SurveyCTO (``9/11/2019, 3:01:44 PM``), ODK Briefcase
+    (``Apr 26, 2018 8:58:20 AM``) and Google Forms (``2023/11/13 4:20:37 pm CET``: the zone
+    name is dropped, the time kept as written): a 12-hour clock with AM/PM tells them from the
+    day-first dates of European spreadsheets.
 
     Times with an offset are converted to UTC. ``utc=True`` returns ``datetime64[ns, UTC]``,
     else naive ``datetime64[ns]`` (UTC wall time).
 
     Examples
     --------
-    >>> s = pd.Series(["2024-03-05", "2024-03-05T10:00:00+01:00", "05/03/2024 08:30:00", "soon"])
+    >>> s = pd.Series(["2024-03-05", "2024-03-05T10:00:00+01:00", "05/03/2024 08:30:00", "soon",
+    ...                "9/11/2019, 3:01:44 PM", "Apr 26, 2018 8:58:20 AM"])
     >>> parse_datetimes(s).dt.strftime("%Y-%m-%d %H:%M").tolist()
-    ['2024-03-05 00:00', '2024-03-05 09:00', '2024-03-05 08:30', nan]
+    ['2024-03-05 00:00', '2024-03-05 09:00', '2024-03-05 08:30', nan, '2019-09-11 15:01', '2018-04-26 08:58']
     """
     text = values.astype("string").str.strip()
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
@@ -279,10 +296,12 @@ def parse_datetimes(values: pd.Series, *, utc: bool = False) -> pd.Series:
         parsed = _to_datetime(iso[todo & iso.notna()], "ISO8601")
         result[parsed.index] = parsed
         for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y/%m/%d %H:%M:%S",
-                    "%Y/%m/%d"):
+                    "%Y/%m/%d", *_US_FORMATS):
             rest = text[todo & result.isna()]
             if rest.empty:
                 break
+            if fmt in _US_FORMATS:
+                rest = rest.str.replace(_TZ_NAME, "", regex=True).str.upper()
             parsed = _to_datetime(rest, fmt)
             result[parsed.index] = parsed
     if utc:
@@ -316,8 +335,19 @@ def _check(question: Question, values: pd.Series, survey: Survey) -> _Checked:
         return _check_number(values, integer=False)
     if question.type in {"date", "datetime"}:
         return _check_date(values, question.type)
+    if question.type == "text":
+        return _check_text(values)
     none = pd.Series(False, index=values.index)
     return _Checked(values, values.astype("string"), none, "")
+
+
+def _check_text(values: pd.Series) -> _Checked:
+    """Free text: kept as it is up to :data:`MAX_TEXT` characters, cut beyond (the issue keeps it whole)."""
+    none = pd.Series(False, index=values.index)
+    cut = (values.str.len() > MAX_TEXT).fillna(False).astype(bool)
+    if cut.any():
+        values = values.mask(cut, values.str.slice(0, MAX_TEXT - 1) + "…")
+    return _Checked(values, values.astype("string"), none, "", cut=cut if cut.any() else None)
 
 
 # ----------------------------------------------------------------------------- validation
@@ -384,6 +414,9 @@ class _Table:
             if checked.dropped is not None and checked.dropped.any():
                 self.issue(_spread(checked.dropped, codes, index), question.name,
                            _spread_reason(checked.dropped_reason, codes, index), OPTION_DROPPED)
+            if checked.cut is not None:  # the issue keeps the whole answer (the original value)
+                self.issue(_spread(checked.cut, codes, index), question.name,
+                           message("reason_text_cut", limit=f"{MAX_TEXT:,}".replace(",", " ")), TRUNCATED)
             small_clean = checked.clean.mask(checked.bad)
             self.small[question.name] = (codes, small_clean.reset_index(drop=True))
             clean[question.name] = spread(small_clean)
@@ -504,9 +537,18 @@ class _Table:
 def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territory: str | None,
                  file: str) -> tuple[pd.Series, pd.Series]:
     """Territory of each row and the reason for rows that have none (NA when fine)."""
+    from ..results.paths import problem
+
     question = survey.role("territory")
     fixed = None if territory is None else str(territory).strip() or None
     index = raw.index
+    if fixed is not None and question is not None and question.type == "select_one":
+        # --territory must be one of the form's territories, whether or not the export has the column
+        names = _choice_names(question, survey)
+        if names and fixed not in names:
+            shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
+            raise IngestError(message("err_territory_unknown", territory=fixed, question=question.name),
+                              file=file, hint=message("hint_territory_choices", choices=shown))
     if question is None or question.name not in clean.columns:
         if fixed is None:
             text = (message("err_no_territory_survey") if question is None
@@ -517,16 +559,15 @@ def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territo
     values = clean[question.name]
     reason = pd.Series(pd.NA, index=index, dtype="string")
     if question.type == "select_one":
-        names = _choice_names(question, survey)
-        allowed = set(names)
-        if fixed is not None and allowed and fixed not in allowed:
-            shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
-            raise IngestError(message("err_territory_unknown", territory=fixed, question=question.name),
-                              file=file, hint=message("hint_territory_choices", choices=shown))
+        allowed = set(_choice_names(question, survey))
         canonical = _map_unique(values, lambda v: _canonical_choice(v, allowed)).astype("string")
         unknown = values.notna() & canonical.isna()
         reason = reason.mask(unknown, message("reason_territory_unknown", question=question.name))
         values = canonical
+    else:  # a free-text territory becomes a folder name: the same rule as --territory
+        unsafe = _map_unique(values, lambda v: problem(v) is not None).eq(True)
+        reason = reason.mask(values.notna() & unsafe,
+                             message("reason_territory_unsafe", question=question.name))
     filled = values.fillna(fixed) if fixed is not None else values
     reason = reason.mask(reason.isna() & filled.isna(),
                          message("reason_no_territory", question=question.name))
@@ -569,8 +610,11 @@ def validate(raw: RawExport, survey: Survey, *, wave: str, territory: str | None
 
     # row level: unreadable/empty records and territories → quarantine
     reason = pd.Series(pd.NA, index=main.index, dtype="string")
-    if names:
-        reason = reason.mask(~table.answered.any(axis=1), message("reason_empty"))
+    if names or raw.repeats:  # a record answered only in its repeats is a real record
+        empty = ~table.answered.any(axis=1) if names else pd.Series(True, index=main.index)
+        if raw.repeats and empty.any():
+            empty &= ~_answered_in_repeats(raw, main)
+        reason = reason.mask(empty, message("reason_empty"))
     stripped = pd.DataFrame(table.stripped, index=main.index, columns=names)
     territories, territory_reason = _territories(main, stripped, survey, territory, file)
     # a reader may quarantine a record it could not read (its issue already says why)
@@ -614,6 +658,11 @@ def validate(raw: RawExport, survey: Survey, *, wave: str, territory: str | None
         "_submitted_at": _vector_unique(kept["_submitted_at"].astype("string"),
                                         lambda v: parse_datetimes(v, utc=True)),
     })
+    unreadable_time = kept["_submitted_at"].notna() & responses["_submitted_at"].isna()
+    if unreadable_time.any():  # a submission time that cannot be read is said, never silently lost
+        parts.append(_issue(kept["_row"][unreadable_time], sheet=sheet, column="_submitted_at",
+                            values=kept["_submitted_at"][unreadable_time].astype("string"),
+                            reason=message("reason_datetime"), action=SET_MISSING))
     responses = pd.concat([responses, table.typed_frame()], axis=1)
     repeats = {}
     for name, frame in raw.repeats.items():
@@ -634,26 +683,21 @@ def validate(raw: RawExport, survey: Survey, *, wave: str, territory: str | None
 def _validate_repeat(name: str, frame: pd.DataFrame, survey: Survey, main: pd.DataFrame,
                      rejected: pd.Series, table: _Table, parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Type-check one repeat table and link it to its parent's ``_row``."""
-    frame = frame.reset_index(drop=True).copy()
-    if "_row" not in frame.columns:
-        frame["_row"] = pd.array(range(1, len(frame) + 1), dtype="Int64")
-    if "_parent_submission_id" in frame.columns and main["_submission_id"].notna().any():
-        lookup = pd.Series(main["_row"].to_numpy(), index=main["_submission_id"].astype("string"))
-        lookup = lookup[~lookup.index.duplicated()]
-        parent_row = frame["_parent_submission_id"].astype("string").map(lookup)
-    elif "_parent_row" in frame.columns:
-        parent_row = pd.to_numeric(frame["_parent_row"], errors="coerce")
-        parent_row = parent_row.where(parent_row.isin(main["_row"]))
-    else:
-        parent_row = pd.Series(np.nan, index=frame.index)
-    parent_row = pd.Series(parent_row, index=frame.index).astype("Int64")
+    frame = _with_rows(frame)
+    parent_row = _parent_rows(frame, main)
     orphan = parent_row.isna()
     if orphan.any():
         parts.append(_issue(frame["_row"][orphan], sheet=name, column="", values="",
                             reason=message("reason_orphan"), action=FLAGGED,
                             main_rows=[pd.NA] * int(orphan.sum())))
     rejected_rows = set(main["_row"][rejected].tolist())
-    keep = ~orphan & ~parent_row.isin(rejected_rows)
+    with_parent = parent_row.isin(rejected_rows).fillna(False).astype(bool)
+    if with_parent.any():  # kept out with their quarantined record, and said so
+        parts.append(_issue(frame["_row"][with_parent], sheet=name, column="", values="",
+                            reason=parent_row[with_parent].map(
+                                lambda row: message("reason_parent_quarantined", row=row)),
+                            action=QUARANTINED, main_rows=parent_row[with_parent]))
+    keep = ~orphan & ~with_parent
     frame = frame[keep.to_numpy()].reset_index(drop=True)
     parent_row = parent_row[keep.to_numpy()].reset_index(drop=True)
     if "_index" in frame.columns:
@@ -673,4 +717,42 @@ def _validate_repeat(name: str, frame: pd.DataFrame, survey: Survey, main: pd.Da
     repeat.check_relevance_and_required(parent_context)
     table.parts.extend(repeat.parts)
     out = pd.DataFrame({"_main_row": parent_row, "_row": frame["_row"].astype("Int64"), "_index": index})
+    if "_parent_repeat" in frame.columns:  # a nested repeat keeps its parent row
+        out["_parent_repeat"] = frame["_parent_repeat"].astype("string")
+        parent = pd.to_numeric(frame["_parent_repeat_row"], errors="coerce")
+        out["_parent_repeat_row"] = parent.astype("Int64")
     return pd.concat([out, repeat.typed_frame()], axis=1)
+
+
+def _with_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.reset_index(drop=True).copy()
+    if "_row" not in frame.columns:
+        frame["_row"] = pd.array(range(1, len(frame) + 1), dtype="Int64")
+    return frame
+
+
+def _parent_rows(frame: pd.DataFrame, main: pd.DataFrame) -> pd.Series:
+    """The ``_row`` of each repeat row's submission in ``main`` (NA: no parent found)."""
+    if "_parent_submission_id" in frame.columns and main["_submission_id"].notna().any():
+        lookup = pd.Series(main["_row"].to_numpy(), index=main["_submission_id"].astype("string"))
+        lookup = lookup[~lookup.index.duplicated()]
+        parent_row = frame["_parent_submission_id"].astype("string").map(lookup)
+    elif "_parent_row" in frame.columns:
+        parent_row = pd.to_numeric(frame["_parent_row"], errors="coerce")
+        parent_row = parent_row.where(parent_row.isin(main["_row"]))
+    else:
+        parent_row = pd.Series(np.nan, index=frame.index)
+    return pd.Series(parent_row, index=frame.index).astype("Int64")
+
+
+def _answered_in_repeats(raw: RawExport, main: pd.DataFrame) -> pd.Series:
+    """True for the main rows that have at least one answered repeat row."""
+    rows: set[int] = set()
+    for frame in raw.repeats.values():
+        frame = _with_rows(frame)
+        answers = frame[[c for c in frame.columns if not c.startswith("_")]]
+        if answers.empty:
+            continue
+        answered = answers.notna().any(axis=1) & ~answers.isin(list(_MISSING_TOKENS)).all(axis=1)
+        rows.update(_parent_rows(frame, main)[answered].dropna().astype(int).tolist())
+    return main["_row"].isin(list(rows)).fillna(False).astype(bool)

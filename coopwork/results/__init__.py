@@ -13,6 +13,7 @@ Modules, one job each:
 ``scores``       every territory's scores against the others, in one pass per wave
 ``synthesis``    the cross-territory tables, read from the territories' results
 ``tables``       tidy tables as JSON and back
+``audit``        the disclosure audit of the tables, and its re-verification from published files
 ``store``        :func:`~.store.ensure`: compute what is stale, write it atomically, return digests
 ``io``           reading result files (light: no pandas, for dashboard kernels)
 
@@ -30,7 +31,8 @@ A result (``<workspace>/.coopwork/results/<survey>/<territory>/<wave>.<lang>.k<m
      "tables": {"summaries", "practices", "network", "organisations", "scores", "change",
                 "themes", "network_previous" (the network measures of the previous wave),
                 ...: {"columns", "dtypes", "data"}},  # protected tidy tables
-     "network": {"respondents", "nodes": [...], "edges": [...]} | null}   # published names only
+     "network": {"respondents", "nodes": [...], "edges": [...]} | null,  # published names only
+     "audit": {table name: audit record}}   # how each table was protected (results.audit)
 
 The views of each organisation type (the dashboards' filter) are computed only for the
 dashboards (``ensure(..., by_org_type=True)``) and stored next to the result in

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
     from .fingerprint import Fingerprint
 
-__all__ = ["RESULTS_VERSION", "Inputs", "WaveData", "breakdown", "compute"]
+__all__ = ["RESULTS_VERSION", "Inputs", "WaveData", "breakdown", "compute", "network_history"]
 
 
 @dataclass
@@ -124,9 +124,17 @@ class Inputs:
         self._waves: dict[str, WaveData] = {}
 
     @cached_property
+    def has_ties(self) -> bool:
+        """Whether the workspace holds partner ties: an export without repeat groups (a Kobo CSV, a
+        LimeSurvey or Google Forms export) has no relations table, hence no network section."""
+        partner = self.survey.role("partner")
+        return partner is not None and partner.name in self.relations.columns
+
+    @cached_property
     def published(self) -> list[Published]:
-        """The published questions (:func:`~coopwork.results.questions.published`)."""
-        return published(self.survey)
+        """The published questions (:func:`~coopwork.results.questions.published`); the questions
+        asked about each tie only when the workspace has ties (:attr:`has_ties`)."""
+        return [item for item in published(self.survey) if item.unit != "ties" or self.has_ties]
 
     @cached_property
     def scores(self) -> pd.DataFrame | None:
@@ -368,10 +376,9 @@ def _network(
     survey = wd.survey
     if survey.role("organisation") is None or survey.role("partner") is None:
         return None, None, None, None
+    if survey.role("partner").name not in wd.relations.columns:  # no relations table: no network section
+        return None, None, None, None
     chart = _chart("network", "ties", t("dashboard.section_ties", lang))
-    if survey.role("partner").name not in wd.relations.columns:
-        chart["message"] = t("dashboard.no_data", lang)
-        return chart, None, None, None
     network = wd.network(group, rows, relation_rows)
     stats = _protect_network(network.stats, lang=lang, min_count=min_count)
     if stats["suppressed"].iloc[0]:
@@ -686,6 +693,27 @@ def _previous_network(
     rows, relation_rows = _rows(wd, territory)
     stats = wd.network((territory, None), rows, relation_rows).stats
     return _protect_network(stats, lang=lang, min_count=min_count)
+
+
+def network_history(inputs: Inputs, territory: str, *, min_count: int) -> list[tuple[str, Any]]:
+    """The territory's cooperation network in each of its waves, oldest first, as ``(wave, graph)``:
+    the graphs the results publish (nodes keyed by organisation, before :func:`display_names`
+    hides names), only for the waves whose network is shown (at least ``min_count`` responding
+    organisations). What the dynamic GEXF (:func:`coopwork.export.network_files.write_dynamic_gexf`)
+    is written from."""
+    survey = inputs.survey
+    if survey.role("organisation") is None or survey.role("partner") is None:
+        return []
+    history = []
+    for wave in inputs.waves_of.get(territory, []):
+        wd = inputs.wave(wave)
+        if survey.role("partner").name not in wd.relations.columns:
+            continue
+        rows, relation_rows = _rows(wd, territory)
+        network = wd.network((territory, None), rows, relation_rows)
+        if not _protect_network(network.stats, lang="en", min_count=min_count)["suppressed"].iloc[0]:
+            history.append((wave, network.graph))
+    return history
 
 
 def breakdown(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_count: int) -> dict:

@@ -16,23 +16,37 @@ Examples
 ('pays_de_morlaix', 'Pays_basque_Iparralde-94aa4a9c')
 >>> name_for("../../etc"), name_for("Guimarães")
 ('etc-74ccf3c5', 'Guimar_es-93ea6706')
+
+Ids that a person types or that a form declares (``--wave``, ``--territory``, the form's
+``form_id``, a territory answer) are checked at the edge by :func:`check_id` first: an id with a
+path separator, ``..``, a drive or root, a control character, or more than :data:`MAX_ID`
+characters is refused with a clear message, so it never reaches a file name at all.
+
+>>> problem("2025"), problem("../../tmp/x"), problem("C:evil"), problem("a\\x1b[31m")
+(None, 'id_separator', 'id_absolute', 'id_control')
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
+import unicodedata
+from pathlib import Path, PureWindowsPath
 
 __all__ = [
     "ALL",
+    "MAX_ID",
     "MAX_NAME",
+    "check_id",
     "dashboards_index",
     "export_name",
     "name_for",
+    "problem",
+    "processed_dir",
     "reports_dir",
     "results_dir",
     "results_file",
+    "survey_dir",
 ]
 
 #: the territory id that stands for every territory together (the synthesis)
@@ -40,6 +54,90 @@ ALL = "_all"
 #: longest name kept as it is
 MAX_NAME = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+#: longest id accepted at the edge (a wave, a territory, a form_id)
+MAX_ID = 120
+# characters that change how text is shown without being seen: bidirectional overrides and
+# isolates (a "right-to-left override" turns ``exe.txt`` into ``txt.exe`` on screen)
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def problem(identifier: object) -> str | None:
+    """What makes an id unusable as a name, as a message key of ``results.yml`` (None: fine).
+
+    The rule, in the order it is checked: not empty (``id_empty``); at most :data:`MAX_ID`
+    characters (``id_too_long``); no control character, line separator or bidirectional override
+    (``id_control``); no ``/`` or ``\\`` (``id_separator``); no ``..`` (``id_dotdot``); no drive or
+    root such as ``C:`` (``id_absolute``). Spaces, accents and other scripts are fine.
+
+    Examples
+    --------
+    >>> problem("Pays de Bray"), problem(""), problem("x" * 121), problem("..")
+    (None, 'id_empty', 'id_too_long', 'id_dotdot')
+    """
+    text = "" if identifier is None else str(identifier)
+    if not text.strip():
+        return "id_empty"
+    if len(text) > MAX_ID:
+        return "id_too_long"
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _BIDI for c in text):
+        return "id_control"
+    if "/" in text or "\\" in text:
+        return "id_separator"
+    if ".." in text:
+        return "id_dotdot"
+    if PureWindowsPath(text).anchor:
+        return "id_absolute"
+    return None
+
+
+def check_id(identifier: object, *, what: str, error: type[Exception] | None = None,
+             lang: str | None = None, **where: object) -> str:
+    """Return ``identifier`` without surrounding spaces, or raise a clear error if :func:`problem` finds one.
+
+    Parameters
+    ----------
+    identifier
+        The id as given (a command-line option, a form's ``form_id``, ...).
+    what
+        ``wave``, ``territory`` or ``form_id``: named in the message.
+    error
+        The :class:`~coopwork.errors.CoopworkError` subclass to raise (default: the base class).
+    lang
+        Language of the message (default: ``COOPWORK_LANG``, else French).
+    where
+        ``file``, ``row``, ``column`` passed on to the error.
+
+    Raises
+    ------
+    CoopworkError
+        (or ``error``) naming the id, what is wrong with it and what to do; the CLI prints it and
+        exits with code 2.
+
+    Examples
+    --------
+    >>> check_id(" 2025 ", what="wave")
+    '2025'
+    >>> check_id("../../tmp/x", what="wave", lang="en")
+    Traceback (most recent call last):
+    ...
+    coopwork.errors.CoopworkError: the wave '../../tmp/x' contains a / or \\...: it names files...
+    """
+    import os
+
+    from ..errors import CoopworkError
+    from ..i18n import normalise_lang, t
+
+    key = problem(identifier)
+    if key is None:
+        return str(identifier).strip()
+    lang = normalise_lang(lang or os.environ.get("COOPWORK_LANG"))
+    shown = "" if identifier is None else str(identifier)
+    shown = "".join(c if unicodedata.category(c)[0] != "C" and c not in _BIDI else "\ufffd" for c in shown)
+    if len(shown) > 60:
+        shown = shown[:57] + "…"
+    raise (error or CoopworkError)(
+        t(f"results.{key}", lang, what=t(f"results.id_what_{what}", lang), id=shown, max=MAX_ID),
+        hint=t("results.id_hint", lang, what=t(f"results.id_what_{what}", lang)), **where)
 
 
 def name_for(identifier: str) -> str:
@@ -61,6 +159,28 @@ def name_for(identifier: str) -> str:
     safe = _UNSAFE.sub("_", text).strip("._-")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     return f"{safe[:MAX_NAME]}-{digest}" if safe else digest
+
+
+def processed_dir(root: str | Path, survey_id: str) -> Path:
+    """``<workspace>/data/processed/<survey>``: the tidy tables one survey's ingests write.
+
+    Examples
+    --------
+    >>> processed_dir("/ws", "enquete").as_posix()
+    '/ws/data/processed/enquete'
+    """
+    return Path(root) / "data" / "processed" / name_for(survey_id)
+
+
+def survey_dir(root: str | Path, area: str, survey_id: str) -> Path:
+    """``<workspace>/data/<area>/<survey>``: one survey's ``reports`` or ``exports``.
+
+    Examples
+    --------
+    >>> survey_dir("/ws", "reports", "enquete").as_posix()
+    '/ws/data/reports/enquete'
+    """
+    return Path(root) / "data" / name_for(area) / name_for(survey_id)
 
 
 def results_dir(root: str | Path, survey_id: str) -> Path:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from .audit import audit_tables
 from .compute import Inputs, breakdown, compute
 from .fingerprint import key
 from .io import RESULTS_VERSION, load, write_json
@@ -285,6 +286,7 @@ def _ensure_one(
         data = compute(inputs, territory, wave, lang=lang, min_count=min_count)
         if extra is not None:
             data["tables"].update(extra())
+        data["audit"] = audit_tables(data["tables"], min_count=min_count)
         data["digest"] = key(data)
         data["key"] = wanted
         write_json(path, data)

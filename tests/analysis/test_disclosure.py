@@ -30,6 +30,18 @@ def test_missing_count_is_suppressed():
     assert out["suppressed"].tolist() == [True, False]
 
 
+def test_the_missing_column_follows_the_threshold_rule_too():
+    """Rule 6: "1 or 2 did not answer" is a count of respondents like any other."""
+    table = pd.DataFrame({"option": list("abcde"), "n": [10, 10, 10, 10, 10], "base": [20] * 5,
+                          "missing": pd.array([0, 1, 2, 3, pd.NA], dtype="Int64")})
+    out = protect(table, base=["base", "missing"])
+    assert out["suppressed"].tolist() == [False] * 5  # the rows stay shown
+    assert out["missing"].tolist()[0] == 0 and out["missing"].tolist()[3] == 3
+    assert out["missing"].isna().tolist() == [False, True, True, False, True]
+    assert protect(table, min_count=1)["missing"].tolist()[1:3] == [1, 2]  # threshold off: shown
+    assert protect(table.rename(columns={"missing": "gone"}), other_counts=["gone"])["gone"].isna().sum() == 3
+
+
 def test_small_group_hides_its_zeros_too():
     table = pd.DataFrame({"group": ["g", "g", "h", "h"], "n": [2, 0, 5, 0], "base": [2, 2, 5, 5]})
     out = protect(table, base="base")
@@ -93,3 +105,24 @@ def test_visible_label_placeholder_in_both_languages():
     assert visible_label("Coop A", consent="non", lang="fr") == "organisation anonyme"
     assert visible_label("Coop A", consent="non", lang="en") == "anonymous organisation"
     assert visible_label(None, consent="oui") is None
+
+
+def test_each_suppressed_cell_records_the_rule_that_fired():
+    table = pd.DataFrame({"group": ["g", "g", "h", "h", "h", "h"], "n": [2, 0, 1, 12, 10, 30],
+                          "base": [2, 2, 53, 53, 53, 53],
+                          "total": [0.0, 0.0, 0.0, 0.0, 100.0, 0.0],
+                          "largest": [0.0, 0.0, 0.0, 0.0, 90.0, 0.0]})
+    out = protect(table, base="base", dominance=0.85, margins=["group"])
+    # g: 2 is below 3 and its zero hides in a group of 2; h: 1 is below 3 and 10 is dominated, so
+    # h has two hidden cells and its total gives neither away: no secondary suppression
+    assert out["rule"].tolist() == ["min_count", "small_group", "min_count", "", "dominance", ""]
+    single = protect(pd.DataFrame({"n": [20, 1, 6, 8]}), margins=[None])
+    assert single["rule"].tolist() == ["", "min_count", "secondary", ""]
+
+
+def test_an_earlier_rule_is_kept_and_shown_rows_have_none():
+    first = protect(pd.DataFrame({"n": [5, 5], "total": [10.0, 10.0], "largest": [9.0, 1.0]}),
+                    dominance=0.85)
+    again = protect(first.drop(columns="display"), count="n")
+    assert again["rule"].tolist() == ["dominance", ""]
+    assert again["suppressed"].tolist() == [True, False]

@@ -47,3 +47,27 @@ def test_plain_kernels_without_the_fork_server() -> None:
     assert not failing.ok
     error = failing.error
     assert (error["ename"], error["evalue"], error["cell"]) == ("KeyError", "'missing'", 2)
+
+
+def _running_after(pid: int | None, seconds: float) -> bool:
+    import psutil
+
+    assert pid is not None
+    try:
+        return bool(psutil.wait_procs([psutil.Process(pid)], timeout=seconds)[1])
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_no_kernel_outlives_its_notebook() -> None:
+    server = warm_server()
+    nb = _notebook("print(territory)")
+    for used in (server, None):
+        result = execute(nb, parameters={"territory": "a"}, server=used, timeout=300)
+        assert result.ok, result.describe()
+        kind = "forked" if used else "plain"
+        assert not _running_after(result.kernel_pid, 30), f"a {kind} kernel outlived its notebook"
+    failing = execute(_notebook("raise ValueError('x')"), parameters={"territory": "a"}, server=server,
+                      timeout=300)
+    assert not failing.ok
+    assert not _running_after(failing.kernel_pid, 30)

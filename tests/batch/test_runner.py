@@ -59,13 +59,18 @@ def default_workspace(tmp_path: Path) -> Path:
     return root
 
 
-def test_incremental_runs_skip_touch_reorder_new_territory_and_force(default_workspace: Path) -> None:
+def test_incremental_runs_skip_touch_reorder_new_territory_and_force(default_workspace: Path,
+                                                                    disclosure_kept) -> None:
     root = default_workspace
     reports = _reports(root)
 
     # first run, one worker: every territory and the synthesis run, in fresh kernels
     first = run_batch(root, jobs=1, show_progress=False)
     assert first.executed == ["*", "alpha", "beta", "gamma"]
+    # every report folder carries the disclosure audit of what it shows, and keeps the rules
+    assert all((reports / x / "audit.json").is_file() for x in ("alpha", "beta", "gamma"))
+    assert (reports / "audit.json").is_file()
+    disclosure_kept(root)
     assert first.skipped == [] and first.failed == []
     assert first.reports_dir == str(reports)
     frame = pd.read_parquet(root / "data" / "processed" / SURVEY_ID / "responses.parquet")
@@ -261,3 +266,67 @@ def test_run_errors_name_the_problem(workspace: Path, tmp_path: Path) -> None:
     shutil.rmtree(empty / "data")
     with pytest.raises(RunError, match="aucun territoire"):
         run_batch(empty, notebook=notebook, show_progress=False)
+
+
+_KILLED_WHILE_PUBLISHING = """
+import os, signal, sys
+from coopwork.batch import run_batch
+replace = os.replace
+def replace_or_die(source, target):
+    if os.path.basename(source).startswith(".territory_report."):  # the first report is being published
+        os.kill(os.getpid(), signal.SIGKILL)
+    return replace(source, target)
+os.replace = replace_or_die
+run_batch(sys.argv[1], jobs=1, show_progress=False)
+"""
+
+
+def test_a_run_killed_while_publishing_leaves_nothing_the_next_run_keeps(default_workspace: Path) -> None:
+    """``kill -9`` at the worst moment (temporary report files written, not yet moved): the next
+    ``coopwork run`` removes them and publishes every report; files that are not its own stay."""
+    import contextlib
+    import signal
+
+    root = default_workspace
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_WHILE_PUBLISHING, str(root)],
+                             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _, err = child.communicate(timeout=300)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)  # its warm server and kernels, if any outlived it
+    assert child.returncode == -signal.SIGKILL, err.decode()
+    left = sorted(p.name for p in _reports(root).rglob("*.tmp"))
+    assert any(name.startswith(".territory_report.html.") for name in left), left
+    assert any(name.startswith(".territory_report.ipynb.") for name in left), left
+    mine = _reports(root) / "notes.tmp"  # a file of the user's: not coopwork's to remove
+    mine.write_text("keep me", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "coopwork.cli", "run", "--workspace", str(root)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert [p for p in _reports(root).rglob("*.tmp") if p != mine] == []
+    assert not list((root / ".coopwork" / "runs").glob("*.tmp"))
+    assert mine.read_text(encoding="utf-8") == "keep me"
+    for territory in ("alpha", "beta", "gamma"):
+        assert (_reports(root) / territory / "territory_report.html").is_file()
+
+
+NOT_NOTEBOOKS = [None, b"[1]\n", b'{"cells": 3}', b'{"cells": [1, 2]}', bytes(range(256))]
+
+
+@pytest.mark.parametrize("content", NOT_NOTEBOOKS)
+def test_a_file_that_is_not_a_notebook_is_one_sentence(workspace: Path, tmp_path: Path, content) -> None:
+    """``coopwork run --notebook /etc/passwd`` (or any file that is not a notebook): exit 2, one
+    sentence naming the file, none of its bytes."""
+    path = Path("/etc/passwd")
+    if content is not None or not path.is_file():
+        path = tmp_path / "not_a_notebook.ipynb"
+        path.write_bytes(content or b"root:x:0:0:root:/root:/bin/bash\n")
+    command = [sys.executable, "-m", "coopwork.cli", "run", "--notebook", str(path), "--lang", "en",
+               "--workspace", str(workspace)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (f"coopwork run: {path}: this file is not a Jupyter notebook (.ipynb). What to do: "
+                           "give the path of an .ipynb with --notebook (default "
+                           "notebooks/territory_report.ipynb).\n")
+    assert done.stdout == ""

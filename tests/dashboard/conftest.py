@@ -100,3 +100,105 @@ def precomputed_workspace(dashboard_workspace) -> Path:
 
     prepare_all(open_workspace(dashboard_workspace), by_org_type=True)  # as for a workshop's territory
     return dashboard_workspace
+
+
+# -- a throwaway PostgreSQL server for the journal tests ---------------------------------------------
+
+def _postgres_bin() -> Path | None:
+    """The folder of Debian's PostgreSQL server programs (initdb, pg_ctl), newest version first."""
+    import shutil
+
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).resolve().parent
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+    return candidates[-1].parent if candidates else None
+
+
+def _unavailable(reason: str):
+    """Skip locally; fail in CI, where PostgreSQL is installed by `make test` and must be tested."""
+    import os
+
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: the PostgreSQL tests must run; `make test` installs it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL cluster of this test session, listening on a Unix socket in a private folder.
+
+    ``initdb`` into a temporary folder, ``pg_ctl start`` (no TCP port: nothing else can connect),
+    ``pg_ctl stop`` at the end of the session. PostgreSQL refuses to run as root: under root the
+    cluster is owned by the ``postgres`` system user of the Debian package. Yields the socket folder.
+    """
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    bindir = _postgres_bin()
+    if bindir is None:
+        _unavailable("the PostgreSQL server programs (initdb, pg_ctl) are not installed: "
+                     "`apt-get install postgresql`, or `make test` does it")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _unavailable('psycopg is not installed: pip install "coopwork[postgres]"')
+    prefix: list[str] = []
+    root = Path(tempfile.mkdtemp(prefix="coopwork-postgres-"))
+    if os.geteuid() == 0:
+        import pwd
+
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            shutil.rmtree(root)
+            _unavailable("running as root and there is no 'postgres' user to own the test cluster")
+        os.chown(root, owner.pw_uid, owner.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data, socket_dir = root / "data", root
+    def run(*command: str) -> None:
+        subprocess.run([*prefix, *command], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       cwd=root)
+
+    try:
+        run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+            "--locale=C.UTF-8")
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "120",
+            "-o", f"-c listen_addresses='' -c unix_socket_directories='{socket_dir}' -c max_connections=120"
+                  " -c fsync=off",
+            "start")
+    except subprocess.CalledProcessError as err:
+        log = (root / "server.log").read_text(errors="replace") if (root / "server.log").is_file() else ""
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.fail(f"the test PostgreSQL server did not start: {err.stderr.decode(errors='replace')}{log}")
+    try:
+        yield socket_dir
+    finally:
+        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """The URL of a new, empty database on the session's PostgreSQL server (one per test)."""
+    import psycopg
+
+    name = f"journal_{next(_databases)}"
+    with psycopg.connect(f"host={postgres_server} user=postgres dbname=postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"postgresql://postgres@/{name}?host={postgres_server}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def journal_url(request, tmp_path) -> str:
+    """The journal database of a test: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'journal.sqlite'}"
+    return request.getfixturevalue("postgres_url")

@@ -150,6 +150,29 @@ def test_a_note_about_one_bar_marks_that_bar(board, precomputed_workspace):
     assert [m["text"] for m in marks] == ["✎ 1"] and " ".join(str(marks[0]["y"]).split("<br>")) == options[2]
 
 
+def test_a_page_that_adds_notes_too_fast_is_held_back(precomputed_workspace):
+    from coopwork.dashboard.journal import MAX_NOTES_PER_MINUTE
+
+    page = Dashboard(precomputed_workspace, territory="t01", lang="fr")
+    other = Dashboard(precomputed_workspace, territory="t01", lang="fr")  # another participant
+    try:
+        *_, text, _name, button, status = _form(page, 1)
+        for i in range(MAX_NOTES_PER_MINUTE):
+            text.value = f"note rapide {i}"
+            button.click()
+            assert "Note enregistrée" in status.value
+        text.value = "une de trop"
+        button.click()
+        assert "dans la dernière minute" in status.value and text.value == "une de trop"  # kept for later
+        *_, text, _name, button, status = _form(other, 1)
+        text.value = "autre page"
+        button.click()
+        assert "Note enregistrée" in status.value
+    finally:
+        page.close()
+        other.close()
+
+
 def test_notes_written_or_hidden_elsewhere_appear_without_a_click(board, precomputed_workspace):
     import time
 

@@ -44,7 +44,8 @@ def test_export_csv_and_markdown(tmp_path, capsys):
     _journal(tmp_path)
     out = tmp_path / "notes.csv"
     assert main(["journal", "--workspace", str(tmp_path), "export", "--format", "csv", "-o", str(out)]) == 0
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # spreadsheets open the accents right
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert [r["text"] for r in rows] == ["'=1+1 on se fait confiance", "réunion en mars"]
     assert main(["journal", "--workspace", str(tmp_path), "export", "--territory", "t02"]) == 0
     text = capsys.readouterr().out
@@ -56,3 +57,53 @@ def test_database_option_takes_a_url(tmp_path, capsys):
     Journal(url).add("s", territory="t", wave="w", chart="c", kind="means", text="ailleurs")
     assert main(["journal", "--workspace", str(tmp_path), "--database", url, "list"]) == 0
     assert "ailleurs" in capsys.readouterr().out
+
+
+def test_workspace_and_database_are_accepted_after_the_action(tmp_path, capsys, monkeypatch):
+    _journal(tmp_path)
+    monkeypatch.chdir(tmp_path.parent)  # not the workspace: the option must be what finds it
+    out = tmp_path / "notes.md"
+    assert main(["journal", "export", "--workspace", str(tmp_path), "-o", str(out)]) == 0
+    assert "réunion en mars" in out.read_text(encoding="utf-8")
+    assert main(["journal", "list", "--workspace", str(tmp_path)]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 2
+    url = f"sqlite:///{tmp_path / 'data' / 'journal.sqlite'}"
+    assert main(["journal", "--workspace", "/nonexistent", "hide", "--database", url, "1"]) == 0
+    assert main(["journal", "--workspace", str(tmp_path), "list"]) == 0
+    assert capsys.readouterr().out.startswith("2\t")
+
+
+def test_several_notes_are_hidden_and_restored_in_one_command(tmp_path, capsys):
+    journal = _journal(tmp_path)
+    journal.add("s", territory="t01", wave="w1", chart="trust", kind="do", text="troisième")
+    assert main(["journal", "--workspace", str(tmp_path), "hide", "1", "3"]) == 0
+    assert "Note 1 masquée" in capsys.readouterr().err
+    main(["journal", "--workspace", str(tmp_path), "list"])
+    assert [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()] == ["2"]
+    assert main(["journal", "--workspace", str(tmp_path), "restore", "1", "3", "77"]) == 2  # all or nothing
+    assert "no note number 77" in capsys.readouterr().err
+    main(["journal", "--workspace", str(tmp_path), "restore", "1", "3"])
+    main(["journal", "--workspace", str(tmp_path), "list"])
+    assert [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()] == ["1", "2", "3"]
+
+
+def test_list_never_sends_control_characters_to_the_terminal(tmp_path, capsys):
+    import sqlite3
+
+    journal = _journal(tmp_path)
+    journal.close()
+    # a note stored raw by an older coopwork: the listing still neutralises it
+    with sqlite3.connect(tmp_path / "data" / "journal.sqlite") as conn:
+        conn.execute("UPDATE notes SET text = ?, display_name = ? WHERE id = 1",
+                     ("\x1b]0;pwned\x07\x1b[2Jeffacé\x00\u202eexe.txt", "\x1b[8mcaché"))
+    assert main(["journal", "--workspace", str(tmp_path), "list"]) == 0
+    out = capsys.readouterr().out
+    assert "effacéexe.txt — caché" in out
+    assert not any((ord(c) < 32 and c not in "\t\n") or c == "\u202e" for c in out)
+
+
+def test_csv_on_stdout_starts_with_the_byte_order_mark(tmp_path, capsys):
+    _journal(tmp_path)
+    assert main(["journal", "--workspace", str(tmp_path), "export", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeffid,") and "réunion en mars" in out

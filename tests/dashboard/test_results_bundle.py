@@ -135,6 +135,12 @@ def test_every_shown_count_respects_min_count(bundle):
     assert shown > 0
 
 
+def test_every_result_the_dashboards_read_carries_its_audit_and_keeps_the_rules(
+        bundle, precomputed_workspace, disclosure_kept):
+    assert set(bundle["audit"]) == {n for n, t in bundle["tables"].items() if "suppressed" in t["columns"]}
+    disclosure_kept(precomputed_workspace)
+
+
 def test_small_groups_are_suppressed_whole(ws, precomputed_workspace):
     # t03 has 2 organisations
     small = load_with_breakdown(results_file(precomputed_workspace, ws.survey_id, "t03", "2025", "fr", 3))

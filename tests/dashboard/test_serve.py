@@ -65,6 +65,48 @@ def test_security_settings_are_always_on(precomputed_workspace):
     assert config["VoilaConfiguration"]["multi_kernel_manager_class"].endswith("PoolAwareKernelManager")
 
 
+def test_only_this_machine_s_names_are_served_on_loopback(precomputed_workspace):
+    loopback = voila_config(prepare(precomputed_workspace, port=18897))
+    settings = loopback["Voila"]["tornado_settings"]
+    assert settings == {"allow_remote_access": False, "local_hostnames": ["localhost"]}
+    # a closed page's kernel goes within two minutes; an open page (connected) keeps its kernel
+    culling = loopback["MappingKernelManager"]
+    assert culling["cull_idle_timeout"] + culling["cull_interval"] <= 120
+    assert culling["cull_connected"] is False
+    room = voila_config(prepare(precomputed_workspace, host="0.0.0.0", port=18897))
+    assert room["Voila"]["tornado_settings"]["allow_remote_access"] is True  # phones use the LAN address
+    assert len(room["Voila"]["token"]) >= 20  # … and the token keeps everyone else out
+
+
+@pytest.mark.parametrize("token", ["", "   ", "short"])
+def test_an_empty_token_is_refused_off_loopback(precomputed_workspace, token):
+    with pytest.raises(DashboardError, match="Un jeton vide est refusé") as info:
+        prepare(precomputed_workspace, host="0.0.0.0", port=18897, token=token)
+    assert "--host 0.0.0.0" in info.value.message and "8" in (info.value.hint or "")
+    assert prepare(precomputed_workspace, port=18897, token="").token == ""  # loopback: fine
+
+
+def test_serve_with_an_empty_token_off_loopback_exits_2(precomputed_workspace, capsys):
+    from coopwork.cli import main
+
+    assert main(["serve", "--workspace", str(precomputed_workspace), "--host", "0.0.0.0", "--token", "",
+                 "--lang", "en", "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert "An empty token is refused when the server listens beyond this machine" in err
+    assert "Traceback" not in err
+
+
+def test_the_configuration_and_the_log_are_readable_by_their_owner_only(precomputed_workspace, tmp_path):
+    plan = prepare(precomputed_workspace, host="0.0.0.0", port=18897)
+    assert (plan.folder / "voila.json").stat().st_mode & 0o777 == 0o600  # it holds the token
+    (plan.folder / "voila.json").chmod(0o644)  # written by an older coopwork: tightened
+    prepare(precomputed_workspace, port=18897)
+    assert (plan.folder / "voila.json").stat().st_mode & 0o777 == 0o600
+    log = tmp_path / "voila.log"
+    stop(start(plan, log=log), timeout=5)
+    assert log.stat().st_mode & 0o777 == 0o600
+
+
 def test_unknown_territory_and_empty_workspace_are_clear_errors(precomputed_workspace, tmp_path,
                                                                 sample_survey_path):
     with pytest.raises(WorkspaceError, match="no territory 'nowhere'"):

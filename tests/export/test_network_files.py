@@ -6,7 +6,7 @@ import csv
 
 import networkx as nx
 
-from coopwork.export.network_files import clean_graph, write_network_files
+from coopwork.export.network_files import clean_graph, write_dynamic_gexf, write_network_files
 
 
 def _graph() -> nx.DiGraph:
@@ -64,3 +64,56 @@ def test_small_networks_are_not_written(tmp_path):
     graph.graph["respondents"] = 2
     assert write_network_files(graph, tmp_path, stem="t1", min_count=3) == []
     assert list(tmp_path.iterdir()) == []
+
+
+def _waves() -> list[tuple[str, nx.DiGraph]]:
+    """Three waves: a–b kept, b–c lost in 2024 and regained in 2025, a–d gained in 2024; Asso B
+    consents in 2023 only, so it stays hidden everywhere."""
+    first, second, third = _graph(), _graph(), _graph()
+    first.nodes["b"]["named"] = True
+    second.remove_edge("b", "c")
+    second.remove_node("c")
+    for graph in (second, third):
+        graph.add_node("d", label="Coop D", named=True, respondent=True)
+        graph.add_edge("a", "d", weight=1)
+    return [("2023", first), ("2024", second), ("2025", third)]
+
+
+def test_dynamic_gexf_has_every_wave_with_spells_and_ties_gained_and_lost(tmp_path):
+    path = write_dynamic_gexf(_waves(), tmp_path / "t1_waves.gexf")
+    text = path.read_text(encoding="utf-8")
+    assert 'mode="dynamic"' in text and 'timeformat="double"' in text
+    graph = nx.read_gexf(path)
+    assert graph.graph["mode"] == "dynamic"
+    # names only with consent in every wave: Asso B refused in 2024 and 2025 → hidden in all
+    assert "Asso B" not in text and "Mairie" not in text
+    assert sorted(graph.nodes) == ["#1", "#2", "Coop A", "Coop D"]
+    b, c = "#1", "#2"  # hidden nodes numbered in key order, the same in every wave
+    assert graph.nodes["Coop A"]["spells"] == [(2023.0, 2026.0)]
+    assert graph.nodes[c]["spells"] == [(2023.0, 2024.0), (2025.0, 2026.0)]
+    assert graph.nodes["Coop D"]["waves"] == "2024;2025"
+    tie = graph.edges[b, c]
+    assert (tie["gained"], tie["lost"]) == ("2025", "2024")
+    assert (tie["first_wave"], tie["last_wave"]) == ("2023", "2025")
+    assert tie["spells"] == [(2023.0, 2024.0), (2025.0, 2026.0)]
+    new = graph.edges["Coop A", "Coop D"]
+    assert (new["gained"], new["lost"]) == ("2024", "")
+    assert graph.edges["Coop A", b]["spells"] == [(2023.0, 2026.0)]
+    # identifiers never leave
+    assert "px_" not in text and "06 12" not in text
+
+
+def test_dynamic_gexf_of_no_published_wave_is_not_written(tmp_path):
+    assert write_dynamic_gexf([], tmp_path / "none.gexf") is None
+    assert not (tmp_path / "none.gexf").exists()
+
+
+def test_export_writes_the_network_over_time_of_each_territory(exported):
+    _, result = exported
+    folder = result.site / "network"
+    # alpha has two waves (9 and 12 respondents), tiny fewer than 3: no network at all
+    assert (folder / "alpha_waves.gexf") in result.files and not (folder / "tiny_waves.gexf").exists()
+    graph = nx.read_gexf(folder / "alpha_waves.gexf")
+    spells = [s for _, data in graph.nodes(data=True) for s in data["spells"]]
+    assert {start for start, _ in spells} == {2024.0, 2025.0}
+    assert {d["first_wave"] for _, _, d in graph.edges(data=True)} == {"2024", "2025"}

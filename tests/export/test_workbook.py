@@ -44,10 +44,10 @@ def test_workbook_round_trip(tmp_path):
 
     sheet = book["counts"]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert rows[0] == ["territory", "option", "n", "mean", "suppressed", "display"]
-    assert rows[1] == ["t1", "'=1+1", 12, 3.5, False, "12"]
-    # suppressed row: numbers empty, display says < 3
-    assert rows[2] == ["t1", "scop", None, None, True, "< 3"]
+    assert rows[0] == ["territory", "option", "n", "mean", "suppressed", "display", "rule"]
+    assert rows[1][:6] == ["t1", "'=1+1", 12, 3.5, False, "12"] and not rows[1][6]
+    # suppressed row: numbers empty, display says < 3, and the rule that hid it
+    assert rows[2] == ["t1", "scop", None, None, True, "< 3", "min_count"]
     assert rows[3][1] == "'@evil"
     # no cell is a formula
     for row in sheet.iter_rows():

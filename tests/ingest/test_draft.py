@@ -130,3 +130,55 @@ def test_cli_draft_of_a_bad_file(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("coopwork survey: image.png: ") and "Traceback" not in err
     assert not (tmp_path / "surveys").exists()
+
+
+# -- drafts that do not invent structure (issue 12) ------------------------------------------
+
+LIKERT_LIME = ("Antwort ID;Wie wichtig ist Ihnen Simulation?;Was fehlt Ihnen?;Werkzeuge? [Jupyter];"
+               "Werkzeuge? [Excel]\n"
+               "1;Eher wichtig;Zeit und Geld;Ja;Nein\n2;Sehr wichtig;Zeit und Geld;Ja;Ja\n"
+               "3;Nicht wichtig;mehr Zeit;Nein;Ja\n4;Eher unwichtig;Geld und Zeit;Nein;Nein\n"
+               "5;Sehr wichtig;mehr Zeit;Ja;Nein\n6;Eher wichtig;Geld und Zeit;Nein;Ja\n")
+
+
+def test_likert_answers_become_an_ordered_select_one_never_split_on_spaces(tmp_path):
+    path = tmp_path / "results-survey.csv"
+    path.write_text(LIKERT_LIME, encoding="utf-8-sig")
+    survey, choices, _ = infer_draft(path)
+    assert survey["type"].tolist()[0].startswith("select_one ")
+    assert survey["appearance"].tolist()[0] == "likert"
+    scale = choices[choices["list_name"] == survey["type"][0].split()[1]]["label"].tolist()
+    assert scale == ["Nicht wichtig", "Eher unwichtig", "Eher wichtig", "Sehr wichtig"]
+    # LimeSurvey never joins options in one cell: a repeated free text is not a multiple choice
+    assert survey["type"].tolist()[1] == "select_one was_fehlt_ihnen"
+    assert choices[choices["list_name"] == "was_fehlt_ihnen"]["label"].tolist() == [
+        "Zeit und Geld", "mehr Zeit", "Geld und Zeit"]
+
+
+def test_a_google_forms_choice_holding_a_comma_stays_whole(tmp_path):
+    long = "Formar una familia, pues me daría una motivación extra"
+    other = "Estar soltero, muy enfocado en mis logros"
+    rows = [f'9/08/2021 12:23:{i:02d},"{long if i % 3 else other}",{"Sí" if i % 2 else "No"}'
+            for i in range(9)]
+    path = tmp_path / "respuestas.csv"
+    path.write_text("Marca temporal,Cuando tenga 30 años me gustaría:,¿Estudias?\n" + "\n".join(rows) + "\n",
+                    encoding="utf-8")
+    survey, choices, _ = infer_draft(path)
+    assert survey["type"].tolist()[0] == "select_one cuando_tenga_30_anos_me_gustaria"
+    listed = choices[choices["list_name"] == "cuando_tenga_30_anos_me_gustaria"]["label"]
+    assert sorted(listed) == [other, long]
+    draft = draft_survey(path, output=tmp_path / "draft.xlsx")
+    raw = read_export(path, load_survey(draft))
+    assert raw.issues == [] and raw.main.iloc[:, 3].notna().all()
+
+
+def test_realworld_limesurvey_likert_and_spanish_google_forms(realworld):
+    survey, choices, _ = infer_draft(realworld / "limesurvey" / "digital_twins_results-survey.csv")
+    labels = set(choices["label"])
+    assert "eher" not in {label.casefold() for label in labels}  # "Eher wichtig" is never split
+    likert = survey[survey["appearance"] == "likert"]
+    assert len(likert) >= 50
+    survey, choices, _ = infer_draft(realworld / "googleforms" / "es_personalidad_uso_apps.csv")
+    multiple = survey[survey["type"].str.startswith("select_multiple")]
+    assert multiple.empty
+    assert any(label.startswith("Formar una familia, pues") for label in choices["label"])

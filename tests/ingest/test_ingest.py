@@ -47,16 +47,17 @@ def english_messages(monkeypatch):
     monkeypatch.setenv("COOPWORK_LANG", "en")
 
 
-@pytest.fixture(scope="module")
-def form(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("form") / "coop_test.xlsx"
+def write_form(path: Path, *, annotated: bool = True) -> Path:
+    """The test XLSForm; ``annotated=False`` gives it as a platform would (no ``coopwork::`` column)."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "survey"
-    sheet.append(["type", "name", "label::Français (fr)", "label::English (en)", "required", "constraint",
-                  "relevant", "appearance", "coopwork::role", "coopwork::identifier"])
+    header = ["type", "name", "label::Français (fr)", "label::English (en)", "required", "constraint",
+              "relevant", "appearance", "coopwork::role", "coopwork::identifier"]
+    width = len(header) if annotated else len(header) - 2
+    sheet.append(header[:width])
     for row in SURVEY_ROWS:
-        sheet.append(list(row))
+        sheet.append(list(row)[:width])
     choices = book.create_sheet("choices")
     choices.append(["list_name", "name", "label::Français (fr)", "label::English (en)"])
     for row in CHOICES:
@@ -66,6 +67,17 @@ def form(tmp_path_factory) -> Path:
     settings.append(["coop_test", "Test", "Français (fr)", "1"])
     book.save(path)
     return path
+
+
+@pytest.fixture(scope="module")
+def form(tmp_path_factory) -> Path:
+    return write_form(tmp_path_factory.mktemp("form") / "coop_test.xlsx")
+
+
+@pytest.fixture(scope="module")
+def plain_form(tmp_path_factory) -> Path:
+    """The same form without any coopwork column: the roles are inferred from names and labels."""
+    return write_form(tmp_path_factory.mktemp("plain") / "coop_test.xlsx", annotated=False)
 
 
 @pytest.fixture(scope="module")
@@ -219,8 +231,11 @@ def _processed(folder: Path) -> Path:
     return folder / "ws" / "data" / "processed" / "coop_test"
 
 
+@pytest.mark.parametrize("annotated", [True, False], ids=["annotated", "plain"])
 @pytest.mark.parametrize("kind", list(EXPORTS))
-def test_every_reader_end_to_end(kind, tmp_path, form, survey):
+def test_every_reader_end_to_end(kind, annotated, tmp_path, form, plain_form):
+    """Every reader, with the annotated form and with the same form as a platform gives it."""
+    form = form if annotated else plain_form
     export = _export(kind, tmp_path)
     result = _ingest(kind, tmp_path, form, export=export)
     duplicates, relations = EXPORTS[kind][1:]
@@ -245,7 +260,12 @@ def test_every_reader_end_to_end(kind, tmp_path, form, survey):
     assert list(issues.columns) == ["row", "sheet", "column", "value", "reason", "action"]
     staff = issues[issues["column"] == "staff"]
     assert staff[["row", "value", "action"]].values.tolist() == [["3", "500", "value set missing"]]
-    assert issues[issues["action"] == "quarantined row"]["row"].tolist() == ["4"]
+    quarantined = issues[issues["action"] == "quarantined row"]
+    of_repeat = quarantined["reason"].str.startswith("repeat row")
+    assert quarantined[~of_repeat]["row"].tolist() == ["4"]
+    # the repeat row of the quarantined record is accounted for, not silently lost
+    assert quarantined[of_repeat]["reason"].tolist() == (
+        ["repeat row of record 4, which was quarantined; not stored"] if relations else [])
     assert len(issues) == result.issues
     quarantine = pd.read_parquet(folder / "quarantine.parquet")
     assert quarantine["org"].tolist() == ["Sans territoire"] and quarantine["_row"].tolist() == [4]
@@ -325,6 +345,29 @@ def test_a_new_export_with_more_rows_adds_only_the_new_ones(tmp_path, form):
     # the quarantine holds the row once per source, not once per run
     quarantine = pd.read_parquet(_processed(tmp_path) / "quarantine.parquet")
     assert len(quarantine) == 2 and quarantine["_source"].nunique() == 2
+
+
+def test_a_ten_megabyte_answer_is_cut_in_the_data_and_kept_whole_in_the_issues_file(tmp_path, form):
+    """A free-text answer has a documented limit (MAX_TEXT characters): beyond it the stored answer is
+    cut and the issues file keeps the whole answer (the rest of the row is stored as usual)."""
+    from coopwork.ingest.validate import MAX_TEXT
+
+    huge = "Nous mutualisons des locaux. " * (10_000_000 // 29)
+    with open(kobo_csv(tmp_path), encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    rows[2][rows[0].index("comment")] = huge  # u-2, Café Sud
+    path = _write_csv(tmp_path / "long.csv", rows, sep=";", quote_all=True)
+    result = ingest_file(path, survey=form, wave="2025", workspace=tmp_path / "ws")
+    assert (result.accepted, result.quarantined) == (3, 1)
+    responses = pd.read_parquet(_processed(tmp_path) / "responses.parquet").set_index("_submission_id")
+    stored = responses.loc["u-2", "comment"]
+    assert len(stored) == MAX_TEXT and stored.endswith("…") and huge.startswith(stored[:-1])
+    assert responses.loc["u-2", "org"] == "Café Sud" and responses.loc["u-2", "staff"] == 3
+    issues = pd.read_csv(result.issues_file, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    cut = issues[issues["action"] == "value truncated"]
+    assert cut[["row", "column"]].values.tolist() == [["2", "comment"]]
+    assert cut["value"].iloc[0] == huge  # the whole answer, as written: nothing lost
+    assert cut["reason"].iloc[0].startswith("answer longer than 10 000 characters, cut to 10 000")
 
 
 def test_territory_option(tmp_path, form):

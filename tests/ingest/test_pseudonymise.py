@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import os
 import stat
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -51,6 +52,40 @@ def test_damaged_key_is_an_error(tmp_path):
     (tmp_path / KEY_PATH).write_text("not a key")
     with pytest.raises(IngestError, match="the pseudonymisation key is damaged"):
         load_key(tmp_path)
+
+
+def _first_use(barrier, folders, results) -> None:
+    """One of several processes: at each round, all start together and load the new workspace's key."""
+    for folder in folders:
+        barrier.wait(timeout=60)
+        try:
+            results.put((folder, load_key(folder).hex()))
+        except IngestError as err:
+            results.put((folder, f"error: {err}"))
+
+
+def test_first_use_of_the_key_by_four_processes_at_once(tmp_path):
+    """Four real processes open a new workspace at the same instant, 40 times: one key, read complete."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    processes, rounds = 4, 40
+    folders = [str(tmp_path / f"ws{i}") for i in range(rounds)]
+    barrier, results = context.Barrier(processes), context.Queue()
+    workers = [context.Process(target=_first_use, args=(barrier, folders, results)) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    got = [results.get(timeout=120) for _ in range(processes * rounds)]
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    errors = [value for _, value in got if value.startswith("error")]
+    assert not errors, f"{len(errors)} of {processes * rounds} loads failed: {errors[0]}"
+    for folder in folders:
+        keys = {value for name, value in got if name == folder}
+        assert keys == {(Path(folder) / KEY_PATH).read_text().strip()}  # everyone got the stored key
+        assert [p.name for p in (Path(folder) / ".coopwork").iterdir()] in (
+            [".gitignore", "pseudonym.key"], ["pseudonym.key", ".gitignore"])  # no temporary file left
 
 
 def test_pseudonym_is_the_keyed_hmac_of_the_normalised_value():

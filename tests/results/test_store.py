@@ -114,3 +114,21 @@ def test_prepare_all_writes_every_wave_both_languages_and_the_index(ws):
     assert index["current"]["matera"] == "2026" and set(index["territories"]) == {"fr", "en"}
     english = load(next(e.path for e in entries if e.lang == "en" and e.territory == "matera"))
     assert english["sections"][0]["label"] == "Profile"
+
+
+def test_a_latest_wave_without_some_territories(ws):
+    """The latest wave lacks a territory: each territory keeps its own latest wave, the synthesis
+    is the latest wave's and covers the territories that answered in it (no "no score for …")."""
+    path = open_workspace(ws).processed_dir / "responses.parquet"
+    table = pd.read_parquet(path)
+    gone = sorted(table["_territory"].unique())[0]
+    table[~((table["_territory"] == gone) & (table["_wave"] == "2026"))].to_parquet(path)
+    entries = _entries(ws)
+    assert entries[(gone, "2025")].wave == "2025" and (gone, "2026") not in entries
+    synthesis = load(entries[(None, "2026")].path)
+    overview = decode(synthesis["tables"]["overview"])
+    assert gone not in set(overview["territory"]) and len(overview) == table["_territory"].nunique() - 1
+    scores = decode(synthesis["tables"]["scores_all"])
+    assert gone not in set(scores["group"]) and len(scores)
+    mine = load(entries[(gone, "2025")].path)
+    assert mine["wave"] == "2025" and any(c["id"] == "compare.likert" for c in mine["views"][""]["charts"])

@@ -116,6 +116,10 @@ class Vocabulary:
         for q in scope:
             keys.setdefault(q.name, q.name)
             keys.setdefault(q.name.casefold(), q.name)
+            if q.source_name and q.group:  # a loop question: exported as ``…/<choice>/<question>``
+                for sep in "/-":
+                    keys.setdefault(sep.join((q.group[-1], q.source_name)), q.name)
+                    keys.setdefault(sep.join((*q.group, q.source_name)), q.name)
         for q in scope:
             for label in q.labels.values():
                 keys.setdefault("label:" + normalise_text(label), q.name)
@@ -124,6 +128,9 @@ class Vocabulary:
             for label in q.labels.values():
                 keys.setdefault("slug:" + slugify(label), q.name)
         self._by_key = keys
+        #: questions the form declares that hold no answer (``start``, ``end``, ``deviceid``,
+        #: notes…): their columns are metadata, never "a column that matches no question"
+        self.declared_meta = {q.name for q in self.survey.questions.values() if not q.is_answer}
 
     def question(self, header: str, *, separators: str = "/", slugs: bool = True) -> str | None:
         """Name of the question ``header`` stands for (by name, label, then slug if ``slugs``), or None."""
@@ -317,6 +324,8 @@ def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = Non
         if name is not None and name not in whole:
             whole[name] = column
             continue
+        if any(part in vocabulary.declared_meta for part in Vocabulary._candidates(column, separators)):
+            continue  # metadata the form itself declares (ODK Central's start, end)
         unmapped.append(column)
 
     out: dict[str, pd.Series] = {}

@@ -14,7 +14,10 @@ What KoboToolbox writes, and what this reader does with it:
   are turned back into repeat rows.
 - **XLSX**: the first sheet holds the submissions; every other sheet is a repeat group (Kobo
   truncates sheet names to 31 characters), linked by ``_submission__uuid`` (else
-  ``_parent_index`` → the main sheet's ``_index``), read into ``repeats``.
+  ``_parent_index`` → the main sheet's ``_index``), read into ``repeats``. A nested repeat
+  (``_parent_table_name`` is another repeat sheet) also keeps its parent row:
+  ``_parent_repeat`` and ``_parent_repeat_row`` (that sheet's row whose ``_index`` is
+  ``_parent_index``).
 
 Examples
 --------
@@ -44,7 +47,7 @@ KOBO_META = ("_id", "_uuid", "_submission_time", "_validation_status", "_notes",
              "_xform_id_string", "_parent_index", "_parent_table_name", "_submission__id",
              "_submission__uuid", "_submission__submission_time", "_submission__validation_status",
              "_submission__notes", "_submission__status", "_submission__submitted_by",
-             "_submission___version__", "_submission__tags")
+             "_submission___version__", "_submission__tags", "$edited")
 _FLAT_REPEAT = re.compile(r"^(?:(?P<prefix>.*)/)?(?P<repeat>[^/\[\]]+)\[(?P<index>\d+)\]/(?P<rest>.+)$")
 
 
@@ -61,7 +64,7 @@ def sniff(sample: TableSample) -> float:
 
 def meta_columns(frame: pd.DataFrame) -> set[str]:
     """Columns of a Kobo table that are submission metadata, not answers."""
-    return {c for c in frame.columns if c.startswith("_") or c in KOBO_META
+    return {c for c in frame.columns if c.startswith(("_", "$")) or c in KOBO_META
             or c.startswith("meta/") or c in ("start", "end", "today", "deviceid")} - {""}
 
 
@@ -130,7 +133,12 @@ def _unflatten(frame: pd.DataFrame, survey: Survey, ids: pd.Series | None, rows:
 
 
 def _sheet_repeat(frame: pd.DataFrame, repeat: str, survey: Survey, main: pd.DataFrame, sheet: str,
-                  issues: list[dict]) -> pd.DataFrame:
+                  issues: list[dict], parents: dict[str, tuple[str, dict[str, int]]]) -> pd.DataFrame:
+    """One repeat sheet: its rows linked to the submission and, when nested, to the parent row.
+
+    ``parents`` maps a sheet name to ``(repeat name, {_index value: _row})`` for the main sheet
+    and the repeat sheets (Kobo's ``_parent_table_name`` / ``_parent_index`` name them).
+    """
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
     mapped = map_columns(frame, survey, repeat=repeat, meta=meta_columns(frame), sheet=sheet, rows=rows)
     issues.extend(mapped.issues)
@@ -141,13 +149,34 @@ def _sheet_repeat(frame: pd.DataFrame, repeat: str, survey: Survey, main: pd.Dat
     elif "_parent_index" in frame.columns and "_index" in main.columns:
         by_index = dict(zip(main["_index"], range(1, len(main) + 1), strict=False))
         head["_parent_row"] = pd.array(frame["_parent_index"].map(by_index).to_numpy(), dtype="Int64")
-    parent_key = "_parent_submission_id" if "_parent_submission_id" in head else "_parent_row"
-    if parent_key in head:
-        head["_index"] = pd.array(head.groupby(parent_key, dropna=False).cumcount().to_numpy() + 1,
+    if "_parent_table_name" in frame.columns and "_parent_index" in frame.columns:
+        # a nested repeat: the parent is a row of another repeat sheet
+        table = frame["_parent_table_name"].astype(str)
+        parent_repeat = table.map(lambda name: parents.get(name, ("", {}))[0] or None)
+        nested = parent_repeat.notna()
+        if nested.any():
+            head["_parent_repeat"] = parent_repeat.astype("string")
+            head["_parent_repeat_row"] = pd.array(
+                [parents[t][1].get(i) if n else None
+                 for t, i, n in zip(table, frame["_parent_index"], nested, strict=True)], dtype="Int64")
+    parent_key = next((k for k in ("_parent_repeat_row", "_parent_submission_id", "_parent_row")
+                       if k in head), None)
+    if parent_key is not None:
+        keys = [head[parent_key]] if parent_key != "_parent_repeat_row" else \
+            [head["_parent_repeat"].fillna(""), head[parent_key].fillna(-1),
+             head.get("_parent_submission_id", head[parent_key]).fillna("")]
+        head["_index"] = pd.array(head.groupby(keys, dropna=False).cumcount().to_numpy() + 1,
                                   dtype="Int64")
     else:
         head["_index"] = pd.array(np.ones(len(frame), dtype=int), dtype="Int64")
     return pd.concat([head, mapped.frame], axis=1).reset_index(drop=True)
+
+
+def _index_rows(frame: pd.DataFrame) -> dict[str, int]:
+    """``{_index value: _row}`` of a sheet (how nested repeat rows name their parent row)."""
+    if "_index" not in frame.columns:
+        return {}
+    return {value: row for row, value in enumerate(frame["_index"].tolist(), start=1)}
 
 
 def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None) -> RawExport:
@@ -164,12 +193,14 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     time = frame["_submission_time"] if "_submission_time" in frame.columns else None
     main = finish_main(mapped, rows=rows, submission_id=ids, submitted_at=time)
     unmapped = list(mapped.unmapped)
+    parents = {name: (_repeat_name(name, survey) or "", _index_rows(_drop_hxl(table)))
+               for name, table in list(sheets.items())[1:]}
     for name, table in list(sheets.items())[1:]:
         repeat = _repeat_name(name, survey)
         if repeat is None:
             unmapped.append(f"{name}!*")
             continue
-        repeats[repeat] = _sheet_repeat(_drop_hxl(table), repeat, survey, frame, name, issues)
+        repeats[repeat] = _sheet_repeat(_drop_hxl(table), repeat, survey, frame, name, issues, parents)
     return RawExport(file=sample.path, reader="kobo", main=main, sheet=sheet, repeats=repeats,
                      unmapped=unmapped, issues=issues, encoding=sample.encoding)
 

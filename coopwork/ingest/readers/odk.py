@@ -11,10 +11,12 @@ What ODK writes, and what this reader does with it:
   ``AttachmentsPresent``, ``AttachmentsExpected``, ``Status``, ``ReviewState``,
   ``DeviceID``, ``Edits``, ``FormVersion``, ``SET-OF-<repeat>``;
 - repeat groups are separate CSVs ``<stem>-<repeat>.csv`` linked by ``PARENT_KEY``: given the
-  main CSV, the sibling repeat CSVs of the same folder are read into ``repeats`` (nested
-  repeats are linked to the top-level submission). A repeat CSV given instead of the main
-  CSV is refused with the name of the file to give (unless the survey has these questions at
-  top level, as in a draft made from that CSV: then it is a table of its own, ``KEY`` the id).
+  main CSV, the sibling repeat CSVs of the same folder are read into ``repeats``; nested
+  repeats are linked to the top-level submission and, through the ``PARENT_KEY`` → ``KEY``
+  chain, to their parent row (``_parent_repeat``, ``_parent_repeat_row``). A repeat CSV
+  given instead of the main CSV is refused with the name of the file to give (unless the
+  survey has these questions at top level, as in a draft made from that CSV: then it is a
+  table of its own, ``KEY`` the id).
 
 Examples
 --------
@@ -104,6 +106,9 @@ def _repeat_table(path: Path, repeat: str, survey: Survey, issues: list[dict]) -
     if "PARENT_KEY" in frame.columns:
         parent = strip_uuid(frame["PARENT_KEY"].str.split("/").str[0]).astype("string")
         head["_parent_submission_id"] = parent.mask(parent == "")
+    if "PARENT_KEY" in frame.columns and "KEY" in frame.columns:  # read by _link_nested, then dropped
+        head["_source_key"] = strip_uuid(frame["KEY"]).astype("string")
+        head["_source_parent_key"] = strip_uuid(frame["PARENT_KEY"]).astype("string")
     if "KEY" in frame.columns:
         index = frame["KEY"].str.extract(_INDEX_RE, expand=False)
         head["_index"] = pd.array(pd.to_numeric(index, errors="coerce").to_numpy(), dtype="Int64")
@@ -111,6 +116,27 @@ def _repeat_table(path: Path, repeat: str, survey: Survey, issues: list[dict]) -
         head["_index"] = pd.array(head.groupby("_parent_submission_id").cumcount().to_numpy() + 1,
                                   dtype="Int64")
     return pd.concat([head, mapped.frame], axis=1).reset_index(drop=True)
+
+
+def _link_nested(repeats: dict[str, pd.DataFrame]) -> None:
+    """Give rows of nested repeats their parent row: ``PARENT_KEY`` is another repeat row's ``KEY``.
+
+    Sets ``_parent_repeat`` and ``_parent_repeat_row`` (see ``raw.py``) in place.
+    """
+    owner: dict[str, tuple[str, int]] = {}
+    for name, table in repeats.items():
+        if "_source_key" in table.columns:
+            owner.update({key: (name, int(row)) for key, row in zip(table["_source_key"], table["_row"],
+                                                                   strict=True) if not pd.isna(key)})
+    for name, table in repeats.items():
+        if "_source_parent_key" not in table.columns:
+            continue
+        parents = [owner.get(key) if isinstance(key, str) and "/" in key else None
+                   for key in table["_source_parent_key"]]
+        if any(parents):
+            table["_parent_repeat"] = pd.array([p[0] if p else None for p in parents], dtype="string")
+            table["_parent_repeat_row"] = pd.array([p[1] if p else None for p in parents], dtype="Int64")
+        repeats[name] = table.drop(columns=["_source_key", "_source_parent_key"])
 
 
 def _refuse_repeat_file(path: Path, frame: pd.DataFrame, survey: Survey) -> None:
@@ -123,12 +149,17 @@ def _refuse_repeat_file(path: Path, frame: pd.DataFrame, survey: Survey) -> None
                               hint=message("hint_odk_repeat_file", main=main))
 
 
-def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None) -> RawExport:
-    """Read an ODK Central / Briefcase CSV and its sibling repeat CSVs (see the module docstring)."""
+def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None,
+         meta: set[str] = frozenset(), reader: str = "odk") -> RawExport:
+    """Read an ODK Central / Briefcase CSV and its sibling repeat CSVs (see the module docstring).
+
+    ``meta`` names more metadata columns and ``reader`` the format recorded (the SurveyCTO
+    reader, whose exports are ODK's with other metadata, calls this function).
+    """
     frame, sheet, _ = load_table(sample)
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
-    mapped = map_columns(frame, survey, meta=meta_columns(frame), separators="-/", sheet=sheet, rows=rows,
-                         mapping=mapping)
+    mapped = map_columns(frame, survey, meta=meta_columns(frame) | set(meta), separators="-/", sheet=sheet,
+                         rows=rows, mapping=mapping)
     if "PARENT_KEY" in frame.columns and mapped.frame.columns.empty:
         _refuse_repeat_file(sample.path, frame, survey)
     time = frame["SubmissionDate"] if "SubmissionDate" in frame.columns else None
@@ -138,7 +169,8 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     if "PARENT_KEY" not in frame.columns and sample.kind == "csv":
         for repeat, path in sibling_repeats(sample.path, survey).items():
             repeats[repeat] = _repeat_table(path, repeat, survey, issues)
-    return RawExport(file=sample.path, reader="odk", main=main, sheet=sheet, repeats=repeats,
+        _link_nested(repeats)
+    return RawExport(file=sample.path, reader=reader, main=main, sheet=sheet, repeats=repeats,
                      unmapped=mapped.unmapped, issues=issues, encoding=sample.encoding)
 
 

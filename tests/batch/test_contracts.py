@@ -1,0 +1,94 @@
+"""Contracts with jupyter_client, nbclient and papermill: the names ``coopwork.batch.engine`` relies on.
+
+The engine uses public hooks only (see its docstring). These tests fail loudly, naming the
+library, when an installed release renames or moves one of them — before a batch run fails
+in an obscure way. The behaviour behind them is tested with real kernels in test_engine.py.
+"""
+
+from __future__ import annotations
+
+import inspect
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def test_jupyter_client_provisioner_and_client_hooks():
+    from jupyter_client import protocol_version_info
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.provisioning import LocalProvisioner
+    from jupyter_client.session import Session
+
+    for name in ("launch_kernel", "wait", "poll", "pre_launch", "kill", "send_signal", "cleanup"):
+        assert inspect.iscoroutinefunction(getattr(LocalProvisioner, name)), f"LocalProvisioner.{name}"
+    assert list(inspect.signature(LocalProvisioner.launch_kernel).parameters)[:2] == ["self", "cmd"]
+    for attribute in ("process", "pid", "pgid", "connection_info"):
+        assert hasattr(LocalProvisioner, attribute), f"LocalProvisioner.{attribute}"
+    # the kernel manager uses a provisioner set beforehand instead of creating one
+    assert "provisioner" in vars(AsyncKernelManager) or hasattr(AsyncKernelManager, "provisioner")
+    assert "if self.provisioner is None" in inspect.getsource(AsyncKernelManager._async_pre_start_kernel), \
+        "jupyter_client no longer keeps a provisioner set on the kernel manager"
+    for name in ("wait_for_ready", "is_alive"):
+        assert inspect.iscoroutinefunction(getattr(AsyncKernelClient, name)), f"AsyncKernelClient.{name}"
+    assert "adapt_version" in Session.class_traits() or hasattr(Session(), "adapt_version")
+    assert protocol_version_info[0] >= 5
+
+
+def test_nbclient_hooks():
+    from nbclient import NotebookClient
+
+    traits = NotebookClient.class_traits()
+    for name in ("on_cell_start", "kernel_manager_class", "resources", "shutdown_kernel"):
+        assert name in traits, f"nbclient.NotebookClient.{name}"
+    source = inspect.getsource(NotebookClient.async_start_new_kernel)
+    assert 'get("path")' in source and '"cwd"' in source, \
+        "nbclient no longer starts the kernel in the resources' path"
+    assert "self.owns_km" in inspect.getsource(NotebookClient.setup_kernel), \
+        "nbclient no longer shuts down the kernels of the managers it creates"
+
+
+def test_papermill_engine_api():
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    from coopwork.batch.engine import ENGINE_NAME, CoopworkEngine, register_engine
+
+    parameters = list(inspect.signature(NBClientEngine.execute_managed_notebook).parameters)
+    assert parameters[:2] == ["nb_man", "kernel_name"]
+    register_engine()
+    assert papermill_engines.get_engine(ENGINE_NAME) is CoopworkEngine
+
+
+def test_engine_is_declared_through_papermills_entry_point():
+    declared = _project()["entry-points"]["papermill.engine"]
+    module, _, name = declared["coopwork"].partition(":")
+    from importlib import import_module
+
+    from papermill.engines import Engine
+
+    assert issubclass(getattr(import_module(module), name), Engine)
+
+
+@pytest.mark.parametrize(("package", "bound"), [("jupyter_client", "<9"), ("voila", "<0.6")])
+def test_upper_bounds_where_a_library_may_move_what_we_use(package, bound):
+    """jupyter_client: provisioner attributes; Voilà: the pool's private names (dashboard/kernels.py)."""
+    requirement = next(r for r in _project()["dependencies"] if r.lower().startswith(package))
+    assert bound in requirement, requirement
+
+
+def test_installed_releases_are_within_the_declared_bounds():
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+
+    for requirement in map(Requirement, _project()["dependencies"]):
+        if requirement.name in ("jupyter_client", "jupyter_server", "voila", "nbclient", "papermill"):
+            installed = version(requirement.name)
+            assert requirement.specifier.contains(installed, prereleases=True), (requirement, installed)
