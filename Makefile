@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/results.py
 	$(BIN)/python benchmarks/dashboard_load.py
+	$(BIN)/python benchmarks/dashboard_browser.py
 
 clean:
 	rm -rf data/processed data/reports data/exports data/journal.sqlite* .coopwork

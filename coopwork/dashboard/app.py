@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+import threading
 import traceback
 from html import escape
 from pathlib import Path
@@ -29,9 +30,18 @@ from ..i18n import normalise_lang, t
 from ..results.io import load_with_breakdown, read_index
 from ..results.paths import ALL, results_file
 
-__all__ = ["CSS", "Dashboard", "dashboard", "friendly_error", "notes_html"]
+__all__ = ["CSS", "FIRST_CHARTS", "NOTES_POLL_SECONDS", "OPTION_MARK", "PENDING_DELAY", "Dashboard",
+           "chart_options", "dashboard", "friendly_error", "marked_figure", "notes_html", "notes_of"]
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+#: a note about one bar or option of a chart is stored with ``chart`` = ``"<chart id>#<option>"``
+OPTION_MARK = "#"
+#: how often an open page reads the journal for the notes written or hidden on other pages
+NOTES_POLL_SECONDS = 2.5
+#: charts of a tab sent with it; the others follow once the page has drawn these
+FIRST_CHARTS = 2
+#: seconds between a page connecting and the rest of its tab being sent (time to draw the first charts)
+PENDING_DELAY = 2.0
 _CONFIG = {"displaylogo": False, "responsive": True, "scrollZoom": False,
            "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
 
@@ -59,6 +69,7 @@ CSS = """
 .cw-see .cw-kind { color: #1f6f8b; } .cw-means .cw-kind { color: #6d597a; }
 .cw-do .cw-kind { color: #2d6a4f; }
 .cw-who { color: #555; font-style: italic; }
+.cw-about { background: #fff6e0; border: 1px solid #e0a100; border-radius: 4px; padding: 0 .3em; }
 .cw-form { flex-wrap: wrap !important; gap: .3em .8em; align-items: flex-start; }
 .cw-form textarea { min-height: 3.2em; }
 .cw-status { min-height: 1.4em; }
@@ -66,21 +77,37 @@ CSS = """
 .cw-dashboard .jupyter-widgets.widget-tab > .lm-TabBar .lm-TabBar-tab { font-size: 16px; min-width: 8em;
   flex: 0 1 auto; }
 .cw-dashboard .lm-TabBar-content { flex-wrap: wrap; }
+/* the network map keeps the width its names were placed for; narrower screens scroll it sideways */
+.cw-chart-network .widget-output { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+.cw-chart-network .jp-OutputArea, .cw-chart-network .jp-OutputArea-child,
+.cw-chart-network .jp-RenderedPlotly { min-width: 720px !important; max-width: none !important; }
+.cw-dashboard button, .cw-dashboard select, .cw-dashboard .widget-toggle-button { min-height: 44px; }
 @media (max-width: 700px) {
-  .cw-dashboard { font-size: 15px; }
+  /* a phone: one column, full-width controls a finger can hit, no sideways scrolling of the page */
+  .cw-dashboard { font-size: 15px; padding: 0 6px; box-sizing: border-box; width: 100%; }
   .cw-dashboard h1 { font-size: 1.3em; }
-  .cw-controls > .widget-inline-hbox, .cw-controls > .widget-dropdown, .cw-controls > .widget-toggle-buttons {
-    width: 100% !important; }
-  .cw-dashboard .widget-label { min-width: 6em; }
-  .cw-form > * { width: 100% !important; }
-  .cw-dashboard .lm-TabBar-tab { min-width: 45% !important; }
+  .cw-controls { flex-direction: column !important; align-items: stretch !important; }
+  .cw-controls > * { width: 100% !important; max-width: 100% !important; margin: 0 0 4px 0 !important;
+    height: auto !important; min-height: 44px; }
+  .cw-controls .widget-label { min-width: 7.5em !important; width: 7.5em !important; text-align: left;
+    white-space: normal !important; line-height: 1.2; height: auto !important; }
+  .cw-controls select { flex: 1 1 auto !important; min-width: 0 !important; width: auto !important; }
+  .cw-form { flex-direction: column !important; }
+  .cw-form > * { width: 100% !important; max-width: 100% !important; }
+  .cw-form textarea { width: 100% !important; min-height: 5em; }
+  .cw-dashboard .lm-TabBar-tab { min-width: 45% !important; min-height: 40px; }
+  .cw-dashboard .widget-tab-contents { padding: 4px !important; }
+  .cw-write-note { width: 100% !important; }
 }
 </style>
 """
 
 
 def notes_html(notes: list[dict], *, lang: str = "fr") -> str:
-    """The notes of one chart as escaped HTML (participants' words never become markup)."""
+    """The notes of one chart as escaped HTML (participants' words never become markup).
+
+    A note about one bar or option of the chart (``chart`` is ``"<chart>#<option>"``) names it.
+    """
     if not notes:
         return f'<p class="cw-notes cw-empty">{escape(t("dashboard.no_notes", lang))}</p>'
     items = []
@@ -88,9 +115,109 @@ def notes_html(notes: list[dict], *, lang: str = "fr") -> str:
         kind = note["kind"] if note["kind"] in ("see", "means", "do") else "see"
         name = note.get("display_name")
         who = f' <span class="cw-who">— {escape(name)}</span>' if name else ""
-        items.append(f'<li class="cw-note cw-{kind}"><span class="cw-kind">'
-                     f'{escape(t(f"dashboard.kind_{kind}", lang))}</span> {escape(note["text"])}{who}</li>')
+        option = _option_of(note)
+        about = f'<span class="cw-about">✎ {escape(option)}</span> ' if option else ""
+        label = escape(t(f"dashboard.kind_{kind}", lang))
+        items.append(f'<li class="cw-note cw-{kind}"><span class="cw-kind">{label}</span> '
+                     f'{about}{escape(note["text"])}{who}</li>')
     return f'<ul class="cw-notes">{"".join(items)}</ul>'
+
+
+def chart_options(figure: dict | None) -> list[str]:
+    """The bars or options of a chart a note can be about: the categories of its bar traces, in order.
+
+    Examples
+    --------
+    >>> chart_options({"data": [{"type": "bar", "orientation": "h", "y": ["Scop", "Très<br>grande asso"]},
+    ...                         {"type": "bar", "orientation": "h", "y": ["Scop"]}], "layout": {}})
+    ['Scop', 'Très grande asso']
+    >>> chart_options({"data": [{"type": "scatter", "x": [1], "y": [2]}], "layout": {}})
+    []
+    """
+    seen: dict[str, None] = {}
+    for trace in (figure or {}).get("data", []):
+        if trace.get("type") != "bar":
+            continue
+        categories = trace.get("y") if trace.get("orientation") == "h" else trace.get("x")
+        for category in categories or []:
+            if category is not None:
+                seen.setdefault(_plain(category), None)
+    return list(seen)
+
+
+def notes_of(notes: dict[str, list[dict]], chart_id: str) -> list[dict]:
+    """The notes of one chart and of its bars (grouped by :meth:`Dashboard._notes_by_chart`), oldest first."""
+    mine = [n for key, group in notes.items() if key == chart_id or key.startswith(chart_id + OPTION_MARK)
+            for n in group]
+    return sorted(mine, key=lambda n: n.get("id") or 0)
+
+
+def marked_figure(figure: dict, notes: list[dict]) -> dict:
+    """The figure with a mark (✎ and the number of notes) at the right end of each bar that has notes.
+
+    Examples
+    --------
+    >>> bar = {"type": "bar", "orientation": "h", "y": ["Scop", "Asso"], "x": [1, 2]}
+    >>> fig = {"data": [bar], "layout": {}}
+    >>> marked = marked_figure(fig, [{"chart": "org_type#Asso"}, {"chart": "org_type#Asso"}])
+    >>> [(a["y"], a["text"]) for a in marked["layout"]["annotations"]]
+    [('Asso', '✎ 2')]
+    """
+    counts: dict[str, int] = {}
+    for note in notes:
+        option = _option_of(note)
+        if option:
+            counts[option] = counts.get(option, 0) + 1
+    if not counts:
+        return figure
+    horizontal = any(tr.get("orientation") == "h" for tr in figure.get("data", []) if tr.get("type") == "bar")
+    marks = []
+    for trace in figure.get("data", []):
+        if trace.get("type") != "bar":
+            continue
+        for category in (trace.get("y") if horizontal else trace.get("x")) or []:
+            plain = _plain(category) if category is not None else None
+            if plain in counts:
+                position = ({"x": 1.0, "xref": "paper", "xanchor": "right", "y": category, "yref": "y"}
+                            if horizontal else
+                            {"y": 1.0, "yref": "paper", "yanchor": "top", "x": category, "xref": "x"})
+                marks.append({**position, "text": f"✎ {counts.pop(plain)}", "showarrow": False,
+                              "bgcolor": "#fff6e0", "bordercolor": "#e0a100", "font": {"size": 15},
+                              "name": "cw-note-mark"})
+    layout = {**figure["layout"], "annotations": [*figure["layout"].get("annotations", []), *marks]}
+    return {**figure, "layout": layout}
+
+
+def _plain(category: object) -> str:
+    """A category label without the line breaks of wrapping (what participants read)."""
+    return " ".join(str(category).replace("<br>", " ").split())
+
+
+def _option_of(note: dict) -> str:
+    chart = str(note.get("chart", ""))
+    return chart.split(OPTION_MARK, 1)[1] if OPTION_MARK in chart else ""
+
+
+def _signature(notes: list[dict]) -> tuple:
+    """What a chart shows of its notes: (option, id) pairs; a change means redrawing."""
+    return tuple((_option_of(n), n.get("id")) for n in notes)
+
+
+def _set_figure(output, chart: dict, notes: list[dict]) -> None:
+    """Put a chart's figure (with the marks of the notes about its bars), or its message, in an Output."""
+    if chart.get("figure"):
+        figure = {**with_template(marked_figure(chart["figure"], notes)), "config": _CONFIG}
+        # the title starts at the left edge of the chart, not of its plot area: on a phone, long bar
+        # labels take half the width and a title aligned with the bars would run off the screen
+        layout = figure["layout"]
+        if isinstance(layout.get("title"), dict):
+            figure["layout"] = {**layout, "title": {**layout["title"], "xref": "container", "x": 0.02}}
+        data = {PLOTLY_MIME: figure, "text/plain": chart["title"]}
+    else:
+        data = {"text/html": f'<div class="cw-message"><strong>{escape(chart["title"])}</strong><br>'
+                             f'{escape(chart.get("message") or "")}</div>',
+                "text/plain": chart.get("message") or ""}
+    output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
 
 
 def friendly_error(lang: str = "fr") -> str:
@@ -139,6 +266,11 @@ class Dashboard:
         current = self.index.get("current", {}).get(self.territory or "")
         self.wave = wave or current or (self.index["waves"][-1] if self.index["waves"] else None)
         self._journal = None
+        self._form: dict | None = None
+        self._form_chart = ""
+        self._stop = threading.Event()
+        self._lock = threading.RLock()
+        self._pending: list[tuple] = []  # (tab box, charts) held back until the page is connected
         # this page's random key: the journal limits the notes one participant adds per minute
         self.participant = secrets.token_hex(8)
         self._built: set[int] = set()
@@ -179,6 +311,7 @@ class Dashboard:
         self.org_picker.observe(self._on_org, names="value")
         self.section_picker.observe(self._on_section, names="value")
         self.tabs.observe(self._on_tab, names="selected_index")
+        self._watch_notes()
 
     # -- data -------------------------------------------------------------------------------
     def _ensure_index(self, *, territory: str | None, wave: str | None) -> dict:
@@ -287,6 +420,8 @@ class Dashboard:
         self._section_ids = [s["id"] for s in sections]
         self._built = set()
         self._blocks = {}
+        self._pending = []
+        self._form = None  # a new form in the new language
         children = [w.VBox() for _ in sections]
         with self._quiet():
             self.tabs.children = children
@@ -305,31 +440,66 @@ class Dashboard:
         section = self._section_ids[position]
         charts = [c for c in self._view().get("charts", []) if c["section"] == section]
         notes = self._notes_by_chart()
-        refresh = w.Button(description=t("dashboard.refresh_notes", self.lang),
-                           layout=w.Layout(width="auto"))
-        refresh.on_click(lambda _b: self._safe(self.refresh_notes))
-        blocks = [self._chart_block(chart, notes.get(chart["id"], [])) for chart in charts]
+        # the first charts now, the others once the page shows them (see _add_pending)
+        blocks = [self._chart_block(chart, notes) for chart in charts[:FIRST_CHARTS]]
+        if charts[FIRST_CHARTS:]:
+            self._pending.append((self.tabs.children[position], charts[FIRST_CHARTS:]))
         if not blocks:
             blocks = [w.HTML(f'<div class="cw-message">{escape(t("dashboard.no_chart", self.lang))}</div>')]
-        self.tabs.children[position].children = [refresh, *blocks]
+        self.tabs.children[position].children = blocks
 
-    def _chart_block(self, chart: dict, notes: list[dict]):
+    def _add_pending(self) -> None:
+        """Add the charts held back by :meth:`_build_tab` to their tabs.
+
+        A page draws every chart it receives before showing any; a tab of ten charts takes seconds
+        on a phone. So a tab is sent with its first :data:`FIRST_CHARTS` charts, and the others
+        follow once the page is connected (its widgets' states asked for) and has drawn those.
+        """
+        notes = None
+        while self._pending:
+            box, charts = self._pending.pop(0)
+            if box not in self.tabs.children:  # rebuilt since (another filter): nothing to add
+                continue
+            notes = self._notes_by_chart() if notes is None else notes
+            box.children = (*box.children, *(self._chart_block(chart, notes) for chart in charts))
+
+    def _chart_block(self, chart: dict, notes: dict[str, list[dict]]):
+        """A chart, the notes about it (and about its bars), and a button that opens the note form here."""
         import ipywidgets as w
 
         lang = self.lang
         # outputs are set as widget state in the kernel (not printed into the widget): a preheated page
         # then holds its figures whatever happened to the messages of the execution
         output = w.Output(layout=w.Layout(width="100%"))
+        options = chart_options(chart.get("figure"))
+        mine = notes_of(notes, chart["id"])
         if chart.get("figure"):
-            figure = {**with_template(chart["figure"]), "config": _CONFIG}
             output.layout.height = f"{int(chart['figure']['layout'].get('height', 450)) + 8}px"
-            data = {PLOTLY_MIME: figure, "text/plain": chart["title"]}
-        else:
-            data = {"text/html": f'<div class="cw-message"><strong>{escape(chart["title"])}</strong><br>'
-                                 f'{escape(chart.get("message") or "")}</div>',
-                    "text/plain": chart.get("message") or ""}
-        output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
-        notes_box = w.HTML(notes_html(notes, lang=lang))
+        _set_figure(output, chart, mine)
+        notes_box = w.HTML(notes_html(mine, lang=lang))
+        write = w.Button(description=t("dashboard.write_note", lang), icon="pencil",
+                         layout=w.Layout(width="auto"))
+        title = w.HTML(f"<strong>{escape(t('dashboard.notes_title', lang))}</strong>")
+        block = w.VBox([output, title, notes_box, write])
+        block.add_class("cw-chart")
+        if chart.get("figure"):
+            block.add_class("cw-has-figure")
+        block.add_class(f"cw-chart-{_css_id(chart['id'])}")
+        notes_box.add_class("cw-notes-box")
+        write.add_class("cw-write-note")
+        self._blocks[chart["id"]] = {"notes": notes_box, "output": output, "chart": chart, "block": block,
+                                     "shown": _signature(mine)}
+        write.on_click(lambda _b: self._safe(lambda: self._open_form(chart["id"], options)))
+        return block
+
+    def _note_form(self):
+        """The one note form of the page (moved under the chart whose "Write a note" was clicked)."""
+        import ipywidgets as w
+
+        if self._form is not None:
+            return self._form
+        lang = self.lang
+        about = w.Dropdown(description=t("dashboard.note_about", lang), layout=w.Layout(width="auto"))
         kind = w.Dropdown(options=[(t(f"dashboard.kind_{k}", lang), k) for k in ("see", "means", "do")],
                           value="see", layout=w.Layout(width="auto"))
         text = w.Textarea(placeholder=t("dashboard.note_placeholder", lang), layout=w.Layout(width="32em"))
@@ -338,22 +508,21 @@ class Dashboard:
                           layout=w.Layout(width="auto"))
         status = w.HTML()
         status.add_class("cw-status")
-        form = w.HBox([kind, text, name, button])
+        form = w.HBox([about, kind, text, name, button])
         form.add_class("cw-form")
-        for widget, css in ((kind, "cw-kind-input"), (text, "cw-text-input"), (name, "cw-name-input"),
-                            (button, "cw-add-note"), (notes_box, "cw-notes-box")):
+        for widget, css in ((about, "cw-about-input"), (kind, "cw-kind-input"), (text, "cw-text-input"),
+                            (name, "cw-name-input"), (button, "cw-add-note")):
             widget.add_class(css)
-        block = w.VBox([output, w.HTML(f"<strong>{escape(t('dashboard.notes_title', lang))}</strong>"),
-                        notes_box, form, status])
-        block.add_class("cw-chart")
-        block.add_class(f"cw-chart-{_css_id(chart['id'])}")
-        self._blocks[chart["id"]] = {"notes": notes_box}
+        box = w.VBox([form, status])
+        box.add_class("cw-form-box")
 
         def add(_button) -> None:
+            chart_id = self._form_chart
+            target = chart_id + (f"{OPTION_MARK}{about.value}" if about.value else "")
             try:
                 self.journal.add(self.survey_id, territory=self.territory or ALL, wave=str(self.wave),
-                                 chart=chart["id"], kind=kind.value, text=text.value,
-                                 display_name=name.value, lang=lang, participant=self.participant)
+                                 chart=target, kind=kind.value, text=text.value, display_name=name.value,
+                                 lang=lang, participant=self.participant)
             except Exception as err:  # the visitor sees a sentence, the log gets the detail
                 from ..errors import DashboardError
 
@@ -368,7 +537,24 @@ class Dashboard:
             self._safe(self.refresh_notes)
 
         button.on_click(add)
-        return block
+        self._form = {"box": box, "about": about, "status": status}
+        return self._form
+
+    def _open_form(self, chart_id: str, options: list[str]) -> None:
+        """Show the note form under one chart, its bars and options offered in "about"."""
+        form = self._note_form()
+        block = self._blocks.get(chart_id)
+        if block is None:
+            return
+        for other in self._blocks.values():  # the form lives under one chart at a time
+            children = tuple(c for c in other["block"].children if c is not form["box"])
+            if children != other["block"].children:
+                other["block"].children = children
+        form["about"].options = [(t("dashboard.whole_chart", self.lang), "")] + [(o, o) for o in options]
+        form["about"].value = ""
+        form["status"].value = ""
+        self._form_chart = chart_id
+        block["block"].children = (*block["block"].children, form["box"])
 
     def _notes_by_chart(self) -> dict[str, list[dict]]:
         try:
@@ -383,10 +569,49 @@ class Dashboard:
         return grouped
 
     def refresh_notes(self) -> None:
-        """Show the notes everyone wrote since the page opened (under every built chart)."""
+        """Show the notes everyone wrote (and stop showing the hidden ones) under every built chart;
+        a chart whose notes about its bars changed is redrawn with its marks."""
         notes = self._notes_by_chart()
-        for chart_id, block in self._blocks.items():
-            block["notes"].value = notes_html(notes.get(chart_id, []), lang=self.lang)
+        for block in list(self._blocks.values()):
+            mine = notes_of(notes, block["chart"]["id"])
+            signature = _signature(mine)
+            if signature == block["shown"]:
+                continue
+            marks_before = {k for k in block["shown"] if k[0]}
+            block["notes"].value = notes_html(mine, lang=self.lang)
+            if {k for k in signature if k[0]} != marks_before:
+                _set_figure(block["output"], block["chart"], mine)
+            block["shown"] = signature
+
+    def close(self) -> None:
+        """Stop reading the journal (the page is gone)."""
+        self._stop.set()
+
+    def _watch_notes(self) -> None:
+        """A background thread: adds the charts held back once a page is connected
+        (:meth:`_add_pending`), and polls the journal every :data:`NOTES_POLL_SECONDS`, so that
+        notes written or hidden on any page appear on this one without a click."""
+        import time
+
+        def loop() -> None:
+            last_poll = time.monotonic()
+            connected_at = None
+            while not self._stop.wait(0.2):
+                try:
+                    if self._pending and connected_at is None and _page_connected():
+                        connected_at = time.monotonic()
+                    waited = time.monotonic() - connected_at if connected_at is not None else 0.0
+                    if self._pending and waited > PENDING_DELAY:
+                        with self._lock:
+                            self._add_pending()
+                    if time.monotonic() - last_poll >= NOTES_POLL_SECONDS:
+                        last_poll = time.monotonic()
+                        with self._lock:
+                            self.refresh_notes()
+                except Exception:
+                    _log_exception()
+
+        threading.Thread(target=loop, name="coopwork-notes", daemon=True).start()
 
     # -- events --------------------------------------------------------------------------------
     def _on_change(self, change) -> None:
@@ -419,7 +644,8 @@ class Dashboard:
 
     def _safe(self, action) -> None:
         try:
-            action()
+            with self._lock:  # the background thread changes the page too
+                action()
         except Exception:
             _log_exception()
             self.summary.value = friendly_error(self.lang)
@@ -442,6 +668,13 @@ class Dashboard:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _page_connected() -> bool:
+    """True once a browser page has connected to this kernel's widgets (ipywidgets' control channel)."""
+    import ipywidgets as w
+
+    return getattr(w.Widget, "_control_comm", None) is not None
 
 
 def _css_id(text: str) -> str:

@@ -38,6 +38,12 @@ def main(args: argparse.Namespace) -> int:
         say(t("dashboard.serve_urls", lang))
         for name, url in plan.urls.items():
             print(f"{name}\t{url}", flush=True)
+        if not is_loopback(plan.host):  # a room: the participants' link as a QR code, and a page to project
+            from .join import join_plan, terminal_qr
+
+            url, page = join_plan(plan, lang=lang)
+            say(t("dashboard.serve_join", lang, url=page))
+            print(terminal_qr(url), flush=True)
         if workshop:
             say(t("dashboard.serve_workshop", lang, n=plan.expect, territory=plan.territory))
         if plan.token:

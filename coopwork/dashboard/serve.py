@@ -181,6 +181,8 @@ def voila_config(plan: ServerPlan, *, pool: dict[str, int] | None = None, max_ke
                  cull_idle_seconds: int = CULL_IDLE_SECONDS,
                  cull_interval_seconds: int = CULL_INTERVAL_SECONDS) -> dict:
     """The Voilà configuration (``voila.json``) of a plan: security and workshop settings."""
+    from .voila_app import EXTENSIONS
+
     pool = {f"{name}.ipynb": size for name, size in (pool or {}).items() if size > 0}
     loopback = is_loopback(plan.host)
     config: dict = {
@@ -195,7 +197,9 @@ def voila_config(plan: ServerPlan, *, pool: dict[str, int] | None = None, max_ke
             "allow_template_override": "NO", "allow_theme_override": "NO",
             "multi_kernel_manager_class": "coopwork.dashboard.kernels.PoolAwareKernelManager",
             "preheat_kernel": bool(pool), "default_pool_size": 0,
-            "file_allowlist": [r".*\.(png|jpg|gif|svg)"],
+            "file_allowlist": [r".*\.(png|jpg|gif|svg)", r"join\.html"],  # join.html: the QR code page
+            # only the front-end extensions the dashboard uses (see coopwork.dashboard.voila_app)
+            "extension_allowlist": list(EXTENSIONS),
         },
         # many kernels starting at once over TCP race for ports; local sockets cannot collide
         "KernelManager": {"transport": "ipc"},
@@ -301,7 +305,8 @@ def start(plan: ServerPlan, *, log: str | Path | None = None) -> subprocess.Pope
     env = dict(os.environ)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     env["COOPWORK_DASHBOARD"] = "1"
-    command = [sys.executable, "-m", "voila", str(plan.folder), "--no-browser"]
+    # Voilà with compressed, cacheable pages (coopwork.dashboard.voila_app)
+    command = [sys.executable, "-m", "coopwork.dashboard.voila_app", str(plan.folder), "--no-browser"]
     if log is None:
         return subprocess.Popen(command, cwd=plan.folder, env=env, stdout=sys.stderr, stderr=sys.stderr)
     with open(private_file(Path(log)), "ab") as output:

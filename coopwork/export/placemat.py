@@ -55,6 +55,15 @@ window.addEventListener("load", function () {
 });"""
 
 
+_DRAW_SIZE = (640, 420)  # what _DRAW draws a chart at, in pixels
+
+
+def _is_network(figure: dict) -> bool:
+    """A network map (:func:`coopwork.figures.network_chart`): marker-and-name traces on hidden axes."""
+    return (figure.get("layout", {}).get("yaxis", {}).get("scaleanchor") == "x"
+            and any("markers+text" in (trace.get("mode") or "") for trace in figure.get("data", [])))
+
+
 def _plot_script(div_id: str, figure: dict) -> str:
     """The script that draws one chart in its cell: no title (the caption says it), tight margins,
     print-size fonts, a static plot (a sheet of paper does not zoom)."""
@@ -62,11 +71,23 @@ def _plot_script(div_id: str, figure: dict) -> str:
 
     from ..figures.theme import with_template
 
+    network = _is_network(figure)
+    if network:  # a small legend below, and the names placed again for the smaller plot
+        from ..figures.network import fit_labels
+
+        entries = sum(1 for trace in figure["data"]
+                      if trace.get("showlegend", True) and trace.get("visible", True)
+                      and (trace.get("x") or "markers" in trace.get("mode", "")))
+        legend_height = 12 + 17 * -(-entries // 3)
+        figure = fit_labels(figure, width=_DRAW_SIZE[0] - 10, height=_DRAW_SIZE[1] - 10 - legend_height)
     full = with_template(figure)
     layout = {key: value for key, value in full["layout"].items() if key not in {"width", "height"}}
     layout.update(title={"text": ""}, autosize=True, paper_bgcolor="white",
                   margin={"l": 50, "r": 15, "t": 20, "b": 50},
                   font={**layout.get("font", {}), "size": 15})
+    if network:
+        layout.update(margin={"l": 5, "r": 5, "t": 5, "b": legend_height},
+                      legend={**layout.get("legend", {}), "font": {"size": 12}, "itemsizing": "constant"})
     layout["template"]["layout"].pop("height", None)
     data = json.dumps([full["data"], layout], ensure_ascii=False).replace("</", "<\\/")
     return f"<script>charts.push([{json.dumps(div_id)}, {data}]);</script>"

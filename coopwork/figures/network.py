@@ -1,12 +1,25 @@
-"""The cooperation network drawn for a workshop: stable layout, types in colour, names with consent.
+"""The cooperation network drawn for a workshop: a map a group can read on a screen or on paper.
 
-Nodes are placed by networkx's spring layout with a fixed seed on a graph whose nodes and
-ties are sorted, so the same network gives the same picture in every run (a report
-rerun with papermill does not move the organisations around). Nodes are coloured (and, past
-eight types, shaped) by organisation type in the order of the survey's choice list, sized by
-degree; a node shows its name only where
-:func:`coopwork.analysis.disclosure.visible_label` allows it — never for an organisation that
-asked not to be named, nor for partners who were never asked. Hover texts are escaped.
+- **Stable layout** (:func:`network_layout`): each connected component is laid out by networkx's
+  spring layout with a fixed seed on a graph whose nodes and ties are sorted, so the same
+  network gives the same picture in every run. The largest component takes the whole width;
+  smaller components are packed below it, and the isolated organisations sit in a row of their
+  own at the bottom, apart from the rest.
+- **Nodes** are coloured (and, past eight types, shaped) by organisation type in the order of
+  the survey's choice list, with a legend, and sized by degree.
+- **Names** only where :func:`coopwork.analysis.disclosure.visible_label` allows it — never for
+  an organisation that asked not to be named, nor for partners who were never asked — and never
+  drawn over one another: :func:`place_labels` places them greedily, most connected first, on
+  a side of their node where the text box (estimated from the font size) hits no other label,
+  node or plot edge, and drops the label otherwise (the name stays in the node's hover text).
+  Boxes are estimated for a plot area of :data:`PLOT_WIDTH` pixels at least (the dashboard
+  never draws the map narrower, a phone scrolls sideways).
+- **A filter** (a drop-down menu in the figure, so it works in the dashboard and in the
+  exported pages without a server): all ties, the ties of one answer of each tie question of
+  the relations repeat (nature, intensity, ...), or the **ties gained and lost** since the
+  previous wave when ``previous`` is given.
+
+Hover texts and labels are escaped.
 
 Examples
 --------
@@ -17,7 +30,7 @@ Examples
 ...                            "b": {"label": "Secret", "named": False, "org_type": "scop"},
 ...                            "c": {"label": "Mairie", "named": False, "org_type": "collectivite"}})
 >>> fig = to_figure(network_chart(G, lang="fr"))
->>> [(trace.name, trace.text) for trace in fig.data[2:]]
+>>> [(trace.name, trace.text) for trace in node_traces(fig)]
 [('collectivite', ('',)), ('scop', ('Coop A', ''))]
 """
 
@@ -28,25 +41,42 @@ from typing import TYPE_CHECKING
 
 from ..analysis.disclosure import DEFAULT_MIN_COUNT, format_number, visible_label
 from ..i18n import t
-from .theme import GREY, PALETTE, SYMBOLS, apply_theme, base_text, escape
+from .theme import FONT_SIZE, GREY, PALETTE, SYMBOLS, apply_theme, base_text, escape, wrap
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from ..survey import Survey
 
-__all__ = ["network_chart", "network_layout"]
+__all__ = ["LABEL_FONT_SIZE", "PLOT_WIDTH", "fit_labels", "label_box", "network_chart", "network_layout",
+           "node_traces", "place_labels"]
+
+#: font size of the organisations' names (pixels)
+LABEL_FONT_SIZE = 13
+#: the narrowest plot area the labels are placed for (pixels); the dashboard keeps the map this wide
+PLOT_WIDTH = 640
+#: the height of the figure (pixels)
+HEIGHT = 820
+#: an average character of the label font is this many font sizes wide (Source Sans / Arial ≈ 0.5)
+CHAR_WIDTH = 0.56
+LINE_HEIGHT = 1.25
+#: width / height of the box a component is laid out in: about the plot area's (a screen is wider than tall)
+ASPECT = 1.5
+_SMALL = 0.7  # the boxes of the small components, per square root of their size
+_STEP = 0.5  # between isolated organisations
+_GAP = 2  # pixels between a node and its label
+_SIDES = ("top center", "bottom center", "middle right", "middle left")
+_NEW, _LOST = "#009E73", "#D55E00"
 
 
 def network_layout(graph: nx.Graph, *, seed: int = 0) -> dict[str, tuple[float, float]]:
     """Spring layout positions, identical between runs for the same network.
 
     Each connected component is laid out on its own (nodes and ties inserted in sorted order,
-    a fixed ``seed``), in a square whose side grows with the square root of its size; the
-    squares are then packed in rows, largest first. Isolated organisations thus sit in a row of
-    their own instead of pushing the main component into a ball, and a network of many
-    territories is laid out component by component (fast: a spring layout over all of them at
-    once costs seconds). Positions are rounded to 6 decimals.
+    a fixed ``seed``) in a box of :data:`ASPECT` whose area grows with its size. The
+    largest component sets the width; the other components with ties are packed in rows below
+    it, largest first, and the isolated organisations fill rows of their own at the bottom.
+    Positions are rounded to 6 decimals.
 
     Examples
     --------
@@ -54,8 +84,9 @@ def network_layout(graph: nx.Graph, *, seed: int = 0) -> dict[str, tuple[float, 
     >>> G = nx.DiGraph([("b", "a"), ("a", "c")])
     >>> network_layout(G) == network_layout(nx.DiGraph([("a", "c"), ("b", "a")]))
     True
-    >>> two = network_layout(nx.Graph([("a", "b"), ("c", "d")]))
-    >>> max(abs(two["a"][0] - two["b"][0]), abs(two["a"][1] - two["b"][1])) > 0
+    >>> G.add_node("lonely")
+    >>> positions = network_layout(G)
+    >>> positions["lonely"][1] < min(positions[n][1] for n in "abc")  # below the rest
     True
     """
     import networkx as nx
@@ -67,27 +98,48 @@ def network_layout(graph: nx.Graph, *, seed: int = 0) -> dict[str, tuple[float, 
         return {}
     components = sorted((sorted(c, key=str) for c in nx.connected_components(ordered)),
                         key=lambda c: (-len(c), str(c[0])))
-    width = math.sqrt(ordered.number_of_nodes()) * 1.3  # shelves about as wide as the whole is tall
+    groups = [c for c in components if len(c) > 1]
+    isolated = [c[0] for c in components if len(c) == 1]
+    stretch = math.sqrt(ASPECT)
+    # the main component gets at least three times the room of everything else together
+    others = sum(_SMALL ** 2 * len(c) for c in groups[1:]) + _STEP ** 2 * len(isolated)
+    boxes = [math.sqrt(max(len(groups[0]), 3 * others))] if groups else []
+    boxes += [_SMALL * math.sqrt(len(c)) for c in groups[1:]]
+    width = max(boxes[0] * stretch if groups else 0.0, 2.0)
     positions: dict[str, tuple[float, float]] = {}
     x = y = shelf = 0.0
-    for component in components:
-        side = math.sqrt(len(component))
-        if x > 0 and x + side > width:  # next shelf
+    for component, side in zip(groups, boxes, strict=True):
+        across, down = side * stretch, side / stretch
+        if x > 0 and x + across > width + 1e-9:  # next shelf
             x, y, shelf = 0.0, y - shelf, 0.0
-        if len(component) == 1:
-            local = {component[0]: (0.0, 0.0)}
-        else:
-            sub = nx.Graph()
-            sub.add_nodes_from(component)
-            sub.add_edges_from(ordered.subgraph(component).edges)
-            k = 1.5 / math.sqrt(len(component))
-            local = nx.spring_layout(sub, seed=seed, k=k, **_solver(len(component)))
-        for node, (u, v) in local.items():  # spring_layout returns [-1, 1]: fit it in the square
-            positions[node] = (round(float(x + side / 2 + u * side * 0.42), 6),
-                               round(float(y - side / 2 + v * side * 0.42), 6))
-        x += side
-        shelf = max(shelf, side)
+        sub = nx.Graph()
+        sub.add_nodes_from(component)
+        sub.add_edges_from(ordered.subgraph(component).edges)
+        local = nx.spring_layout(sub, seed=seed, k=2.5 / math.sqrt(len(component)), **_solver(len(component)))
+        for node, (u, v) in _fill(local).items():  # stretched to fill its box
+            positions[node] = (round(float(x + across / 2 + u * across * 0.45), 6),
+                               round(float(y - down / 2 + v * down * 0.45), 6))
+        x += across
+        shelf = max(shelf, down)
+    if isolated:  # a row (or rows) apart, below the rest
+        per_row = max(1, int(width / _STEP))
+        top = y - shelf - (_STEP / 2 if groups else 0.0)
+        for i, node in enumerate(isolated):
+            row, column = divmod(i, per_row)
+            positions[node] = (round(_STEP / 2 + column * _STEP, 6), round(top - _STEP / 2 - row * _STEP, 6))
     return positions
+
+
+def _fill(local: dict) -> dict:
+    """Positions stretched so that they span [-1, 1] on both axes (a spring layout is round and
+    leaves the corners of its square empty)."""
+    xs = [p[0] for p in local.values()]
+    ys = [p[1] for p in local.values()]
+
+    def stretch(value: float, low: float, high: float) -> float:
+        return 0.0 if high - low < 1e-12 else 2 * (value - low) / (high - low) - 1
+
+    return {n: (stretch(x, min(xs), max(xs)), stretch(y, min(ys), max(ys))) for n, (x, y) in local.items()}
 
 
 def _solver(nodes: int) -> dict:
@@ -98,14 +150,169 @@ def _solver(nodes: int) -> dict:
     return {"iterations": 100} if nodes < 500 else {"iterations": 25, "method": "energy"}
 
 
+def label_box(x: float, y: float, text: str, position: str, *, marker: float, scale: float,
+              font_size: float = LABEL_FONT_SIZE) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1, data units) a label of ``text`` drawn at ``position`` of a node covers.
+
+    ``marker`` is the marker's diameter and ``font_size`` the text's size (pixels), ``scale`` the
+    pixels per data unit. The text's width is estimated from its length (:data:`CHAR_WIDTH`).
+
+    Examples
+    --------
+    >>> label_box(0, 0, "abcd", "top center", marker=10, scale=10, font_size=10)
+    (-1.12, 0.7, 1.12, 1.95)
+    """
+    width = len(text) * CHAR_WIDTH * font_size / scale
+    height = LINE_HEIGHT * font_size / scale
+    offset = (marker / 2 + _GAP) / scale
+    if position == "top center":
+        box = (x - width / 2, y + offset, x + width / 2, y + offset + height)
+    elif position == "bottom center":
+        box = (x - width / 2, y - offset - height, x + width / 2, y - offset)
+    elif position == "middle right":
+        box = (x + offset, y - height / 2, x + offset + width, y + height / 2)
+    else:
+        box = (x - offset - width, y - height / 2, x - offset, y + height / 2)
+    return tuple(round(v, 6) for v in box)  # type: ignore[return-value]
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(nodes: list[tuple[float, float, str, float]], *, scale: float,
+                 bounds: tuple[float, float, float, float],
+                 font_size: float = LABEL_FONT_SIZE) -> list[str | None]:
+    """Greedy label placement: the side of each node its label is drawn on, or None (no room).
+
+    ``nodes`` are ``(x, y, text, marker diameter in pixels)`` in priority order (the first ones
+    get their label first); an empty text gets None. A label is placed on the first side of
+    :data:`_SIDES` where its box stays within ``bounds`` (x0, y0, x1, y1) and hits no label
+    placed before and no node (markers as squares).
+
+    Examples
+    --------
+    >>> place_labels([(0, 0, "a long name", 10), (0.5, 0, "another one", 10), (0, 0.2, "", 10)],
+    ...              scale=100, bounds=(-5, -5, 5, 5))
+    ['bottom center', 'top center', None]
+    """
+    markers = [(x - m / 2 / scale, y - m / 2 / scale, x + m / 2 / scale, y + m / 2 / scale)
+               for x, y, _text, m in nodes]
+    placed: list[tuple] = []
+    sides: list[str | None] = []
+    for i, (x, y, text, marker) in enumerate(nodes):
+        chosen = None
+        for side in _SIDES if text else ():
+            box = label_box(x, y, text, side, marker=marker, scale=scale, font_size=font_size)
+            inside = (bounds[0] <= box[0] and box[2] <= bounds[2]
+                      and bounds[1] <= box[1] and box[3] <= bounds[3])
+            if inside and not any(_overlap(box, other) for other in placed) and not any(
+                    _overlap(box, m) for j, m in enumerate(markers) if j != i):
+                chosen = side
+                placed.append(box)
+                break
+        sides.append(chosen)
+    return sides
+
+
+def fit_labels(figure: dict, *, width: float, height: float) -> dict:
+    """A copy of a network figure whose names are placed again for a smaller plot area (a printed page).
+
+    Among the names drawn, the most connected organisations keep theirs where there is room in a
+    plot area of ``width`` × ``height`` pixels (:func:`place_labels`); the others become hover-only,
+    as on the screen. The filter menu is dropped (paper has no menus).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.complete_graph(["a", "b", "c", "d"], create_using=nx.DiGraph)
+    >>> nx.set_node_attributes(G, {n: {"label": f"Organisation {n} with a long name", "named": True}
+    ...                            for n in G})
+    >>> figure = network_chart(G, lang="en")
+    >>> small = fit_labels(figure, width=120, height=120)
+    >>> sum(bool(t) for tr in node_traces(small) for t in tr["text"]) < 4, "updatemenus" in small["layout"]
+    (True, False)
+    """
+    import copy
+
+    result = copy.deepcopy(figure)
+    result["layout"].pop("updatemenus", None)
+    xaxis, yaxis = result["layout"].get("xaxis", {}), result["layout"].get("yaxis", {})
+    if "range" not in xaxis or "range" not in yaxis:
+        return result
+    (x0, x1), (y0, y1) = xaxis["range"], yaxis["range"]
+    scale = min(width / (x1 - x0), height / (y1 - y0))
+    # names first, most connected first; the other nodes only as obstacles
+    entries = [(trace, i) for trace in node_traces(result) for i in range(len(trace["x"]))]
+    entries.sort(key=lambda e: (not e[0]["text"][e[1]], -(e[0].get("customdata") or [0] * (e[1] + 1))[e[1]]))
+    font = next((trace["textfont"]["size"] for trace in node_traces(result)), LABEL_FONT_SIZE)
+    sides = place_labels([(trace["x"][i], trace["y"][i], trace["text"][i], trace["marker"]["size"][i])
+                          for trace, i in entries], scale=scale, bounds=(x0, y0, x1, y1), font_size=font)
+    for (trace, i), side in zip(entries, sides, strict=True):
+        if not trace["text"][i]:
+            continue
+        trace["text"] = list(trace["text"])
+        trace["textposition"] = list(trace["textposition"])
+        if side is None:
+            trace["text"][i] = ""
+        else:
+            trace["textposition"][i] = side
+    return result
+
+
+def node_traces(fig) -> list:
+    """The marker traces (one per organisation type) of a network figure, dict or ``go.Figure``."""
+    data = fig["data"] if isinstance(fig, dict) else fig.data
+    return [trace for trace in data if "markers" in (trace["mode"] or "")]
+
+
 def _message(text: str) -> dict:
     """An annotation in the middle of an empty chart."""
     return {"text": text, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper", "showarrow": False}
 
 
+def _segments(pairs, positions) -> tuple[list, list]:
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for u, v in pairs:
+        (x0, y0), (x1, y1) = positions[u], positions[v]
+        xs.extend([x0, x1, None])
+        ys.extend([y0, y1, None])
+    return xs, ys
+
+
+def _pairs(edges) -> list[tuple[str, str]]:
+    """Undirected pairs of a list of ties, each once, sorted."""
+    return sorted({tuple(sorted((str(u), str(v)))) for u, v in edges})
+
+
+def _tie_filters(graph: nx.DiGraph, survey: Survey | None, lang: str) -> list[tuple[str, list]]:
+    """(label, ties) for each answer of each select question of the relations repeat found on the ties."""
+    if survey is None or survey.role("partner") is None:
+        return []
+    partner = survey.role("partner")
+    type_q = survey.role("org_type")
+    filters = []
+    for question in survey.repeats.get(partner.repeat or "", []):
+        if not question.is_select or (type_q is not None and question.list_name == type_q.list_name):
+            continue
+        labels = survey.choice_labels(question.name, lang)
+        chosen: dict[str, list] = {}
+        for u, v, value in graph.edges(data=question.name):
+            for answer in str(value).split() if value is not None else []:
+                chosen.setdefault(answer, []).append((u, v))
+        title = question.label(lang, survey.default_language)
+        for name, label in labels.items():
+            if chosen.get(name):
+                filters.append((f"{title} : {label}" if lang == "fr" else f"{title}: {label}", chosen[name]))
+    return filters
+
+
 def network_chart(graph: nx.DiGraph, *, survey: Survey | None = None, lang: str = "fr",
                   positions: dict[str, tuple[float, float]] | None = None,
-                  title: str | None = None, seed: int = 0, min_count: int = DEFAULT_MIN_COUNT) -> dict:
+                  title: str | None = None, seed: int = 0, min_count: int = DEFAULT_MIN_COUNT,
+                  previous: nx.DiGraph | None = None, previous_wave: str | None = None,
+                  plot_width: int = PLOT_WIDTH) -> dict:
     """Draw a cooperation network (the output of ``build_network``).
 
     Parameters
@@ -114,7 +321,8 @@ def network_chart(graph: nx.DiGraph, *, survey: Survey | None = None, lang: str 
         A graph of :func:`coopwork.analysis.network.build_network` (node attributes
         ``label``, ``named``, ``org_type``, ``respondent``).
     survey
-        Optional: organisation type labels and order from the ``org_type`` choice list.
+        Optional: organisation type labels and order from the ``org_type`` choice list, and the
+        tie questions of the relations repeat offered as filters.
     lang, title
         Language; title instead of "Réseau de coopération".
     positions
@@ -125,15 +333,22 @@ def network_chart(graph: nx.DiGraph, *, survey: Survey | None = None, lang: str 
     min_count
         A network of fewer respondents than this is not drawn (only a message): with one or two
         respondents, every tie tells about one of them.
+    previous, previous_wave
+        The same group's network in the previous wave (and its name): the filter then offers the
+        ties gained and lost since then (lost ties between organisations still on the map).
+    plot_width
+        Width of the plot area (pixels) the labels are placed for; a wider plot only spreads them.
 
     Returns
     -------
     dict
         A plotly figure as a plain dict (see :mod:`coopwork.figures`), ``"scatter"`` traces.
         Trace 0 holds the ties declared by one side (thin grey lines), trace 1 the returned
-        ties (declared by both sides, drawn once, thicker and darker); then one marker trace
-        per organisation type, in choice order (``meta`` = the type's choice name, ``text`` =
-        visible names, empty when hidden, ``customdata`` = the node degree).
+        ties (declared by both sides, drawn once, thicker and darker); then the hidden traces of
+        the filter (``meta`` ``"filter"``, ``"ties_new"``, ``"ties_lost"``); then one marker
+        trace per organisation type, in choice order (``meta`` = the type's choice name,
+        ``text`` = visible names, empty when hidden or without room, ``customdata`` = the node
+        degree). ``layout.updatemenus`` holds the filter.
     """
     respondents = graph.graph.get("respondents")
     if respondents is None:
@@ -145,22 +360,43 @@ def network_chart(graph: nx.DiGraph, *, survey: Survey | None = None, lang: str 
                            title=title or t("figures.network_title", lang),
                            subtitle=t("figures.too_few", lang, min_count=min_count))
     positions = positions if positions is not None else network_layout(graph, seed=seed)
-    lines: dict[bool, tuple[list[float | None], list[float | None]]] = {False: ([], []), True: ([], [])}
+    lines: dict[bool, list] = {False: [], True: []}
     for u, v in sorted(graph.edges, key=lambda e: (str(e[0]), str(e[1]))):
         mutual = graph.has_edge(v, u) if graph.is_directed() else False
         if mutual and str(v) < str(u):
             continue  # a returned tie is drawn once
-        (x0, y0), (x1, y1) = positions[u], positions[v]
-        lines[mutual][0].extend([x0, x1, None])
-        lines[mutual][1].extend([y0, y1, None])
+        lines[mutual].append((u, v))
     traces: list[dict] = []
-    for mutual, (xs, ys) in lines.items():
+    for mutual, edges in lines.items():
+        xs, ys = _segments(edges, positions)
         traces.append({
             "type": "scatter", "x": xs, "y": ys, "mode": "lines", "hoverinfo": "skip",
             "meta": "reciprocal_ties" if mutual else "ties",
             "name": t("figures.tie_reciprocal" if mutual else "figures.tie_one_way", lang),
             "line": {"color": "#555555" if mutual else GREY, "width": 2.5 if mutual else 1},
-            "showlegend": bool(xs) and bool(lines[True][0])})
+            "showlegend": bool(xs) and bool(lines[True])})
+    # the filter: one hidden trace per choice, shown alone by its button
+    views: list[tuple[str, list[int]]] = [(t("figures.network_all_ties", lang), [0, 1])]
+    for label, edges in _tie_filters(graph, survey, lang):
+        xs, ys = _segments(_pairs(edges), positions)
+        views.append((label, [len(traces)]))
+        traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "hoverinfo": "skip",
+                       "meta": "filter", "name": escape(label), "visible": False, "showlegend": False,
+                       "line": {"color": "#444444", "width": 2}})
+    if previous is not None:
+        now = set(_pairs(graph.edges))
+        before = {p for p in _pairs(previous.edges) if p[0] in positions and p[1] in positions}
+        changed = []
+        for meta, pairs, colour, dash in (("ties_new", sorted(now - before), _NEW, "solid"),
+                                          ("ties_lost", sorted(before - now), _LOST, "dot")):
+            xs, ys = _segments(pairs, positions)
+            changed.append(len(traces))
+            traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "hoverinfo": "skip",
+                           "meta": meta, "visible": False, "showlegend": True,
+                           "name": t(f"figures.network_{meta}", lang, n=format_number(len(pairs), lang=lang)),
+                           "line": {"color": colour, "width": 2.5, "dash": dash}})
+        views.append((t("figures.network_changes", lang, wave=escape(previous_wave or "")), changed))
+    edge_traces = len(traces)
 
     type_q = survey.role("org_type") if survey is not None else None
     labels = survey.choice_labels(type_q.name, lang) if type_q is not None else {}
@@ -169,41 +405,79 @@ def network_chart(graph: nx.DiGraph, *, survey: Survey | None = None, lang: str 
     types += sorted(str(v) for v in present if v is not None and v not in labels)
     if None in present:
         types.append(None)
-    for i, org_type in enumerate(types):
-        nodes = sorted((n for n, data in graph.nodes(data=True) if data.get("org_type") == org_type), key=str)
-        type_label = t("figures.unknown_type", lang) if org_type is None else labels.get(org_type, org_type)
-        text, hover, size = [], [], []
-        for node in nodes:
-            data = graph.nodes[node]
-            shown = visible_label(data.get("label", node), consent=data.get("named", False))
-            degree = graph.degree(node)
-            text.append(escape(shown) if shown else "")
-            name = shown or visible_label(None, consent=False, lang=lang)
-            respondent = data.get("respondent", True)
-            status = t("figures.network_respondent" if respondent else "figures.network_partner", lang)
-            hover.append(t("figures.network_hover", lang, name=escape(name), org_type=escape(type_label),
-                           degree=format_number(degree, lang=lang), status=status))
-            size.append(12 + 6 * math.sqrt(degree))
-        colour = GREY if org_type is None else PALETTE[i % len(PALETTE)]
-        trace = {
-            "type": "scatter", "x": [positions[n][0] for n in nodes], "y": [positions[n][1] for n in nodes],
-            "mode": "markers+text", "name": escape(type_label), "text": text, "textposition": "top center",
-            "textfont": {"size": 13}, "customdata": [int(graph.degree(n)) for n in nodes],
-            "marker": {"color": colour, "size": size, "symbol": SYMBOLS[(i // len(PALETTE)) % len(SYMBOLS)],
-                       "line": {"color": "white", "width": 1}},
-            "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"}
-        if org_type is not None:
-            trace["meta"] = org_type
-        traces.append(trace)
 
+    xs_all = [p[0] for p in positions.values()] or [0.0]
+    ys_all = [p[1] for p in positions.values()] or [0.0]
+    pad = 0.05 * max(max(xs_all) - min(xs_all), max(ys_all) - min(ys_all)) + 0.25
+    x_range = [min(xs_all) - pad, max(xs_all) + pad]
+    y_range = [min(ys_all) - pad, max(ys_all) + pad]
+    legend_rows = math.ceil((len(types) + 2 + (2 if previous is not None else 0)) / 3)
     hidden_axis = {"visible": False, "showgrid": False, "zeroline": False}
-    layout = {"xaxis": dict(hidden_axis), "yaxis": {**hidden_axis, "scaleanchor": "x", "scaleratio": 1},
-              "legend": {"itemsizing": "constant"}, "hovermode": "closest", "height": 750}
-    if graph.number_of_edges() == 0:
-        layout["annotations"] = [_message(t("figures.network_empty", lang))]
+    layout = {"xaxis": {**hidden_axis, "range": x_range},
+              "yaxis": {**hidden_axis, "range": y_range, "scaleanchor": "x", "scaleratio": 1},
+              "legend": {"itemsizing": "constant", "font": {"size": FONT_SIZE - 4}},
+              "hovermode": "closest", "height": HEIGHT,
+              "margin": {"l": 20, "r": 20, "b": 30 + 26 * legend_rows}}
     parts = [base_text(respondents, lang=lang),
              t("figures.network_base", lang, organisations=format_number(graph.number_of_nodes(), lang=lang),
                ties=format_number(graph.number_of_edges(), lang=lang)),
              t("figures.network_hidden", lang)]
-    return apply_theme({"data": traces, "layout": layout}, lang=lang,
-                       title=title or t("figures.network_title", lang), subtitle=" · ".join(parts))
+    figure = apply_theme({"data": traces, "layout": layout}, lang=lang,
+                         title=title or t("figures.network_title", lang), subtitle=" · ".join(parts))
+    subtitle, themed = wrap(" · ".join(parts), 80), wrap(" · ".join(parts), 110)  # the map may be 720 px wide
+    layout["title"]["subtitle"]["text"] = subtitle
+    layout["margin"]["t"] += 32 * (subtitle.count("<br>") - themed.count("<br>"))
+    menu = graph.number_of_edges() > 0 and len(views) > 1
+    layout["margin"]["t"] += 44 if menu else 0  # room for the filter
+    # pixels per data unit in a plot area plot_width wide (a wider one only spreads the labels); labels
+    # stay within the axes' ranges, which any plot area shows whole
+    plot_height = HEIGHT - layout["margin"]["t"] - layout["margin"]["b"]
+    scale = min(plot_width / (x_range[1] - x_range[0]), plot_height / (y_range[1] - y_range[0]))
+    bounds = (x_range[0], y_range[0], x_range[1], y_range[1])
+
+    def size(node) -> float:
+        return 8 + 3.5 * math.sqrt(graph.degree(node))
+
+    by_priority = sorted(graph.nodes, key=lambda n: (-graph.degree(n), str(n)))
+    shown = {n: visible_label(graph.nodes[n].get("label", n), consent=graph.nodes[n].get("named", False))
+             for n in graph.nodes}
+    sides = dict(zip(by_priority, place_labels(
+        [(*positions[n], escape(shown[n]) if shown[n] else "", size(n)) for n in by_priority],
+        scale=scale, bounds=bounds), strict=True))
+    for i, org_type in enumerate(types):
+        nodes = sorted((n for n, data in graph.nodes(data=True) if data.get("org_type") == org_type), key=str)
+        type_label = t("figures.unknown_type", lang) if org_type is None else labels.get(org_type, org_type)
+        text, hover = [], []
+        for node in nodes:
+            data = graph.nodes[node]
+            name = shown[node] or visible_label(None, consent=False, lang=lang)
+            text.append(escape(shown[node]) if shown[node] and sides[node] else "")
+            respondent = data.get("respondent", True)
+            status = t("figures.network_respondent" if respondent else "figures.network_partner", lang)
+            hover.append(t("figures.network_hover", lang, name=escape(name), org_type=escape(type_label),
+                           degree=format_number(graph.degree(node), lang=lang), status=status))
+        colour = GREY if org_type is None else PALETTE[i % len(PALETTE)]
+        trace = {
+            "type": "scatter", "x": [positions[n][0] for n in nodes], "y": [positions[n][1] for n in nodes],
+            "mode": "markers+text", "name": escape(type_label), "text": text,
+            "textposition": [sides[n] or "top center" for n in nodes],
+            "textfont": {"size": LABEL_FONT_SIZE}, "customdata": [int(graph.degree(n)) for n in nodes],
+            "marker": {"color": colour, "size": [size(n) for n in nodes],
+                       "symbol": SYMBOLS[(i // len(PALETTE)) % len(SYMBOLS)],
+                       "line": {"color": "white", "width": 1}},
+            "cliponaxis": False, "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"}
+        if org_type is not None:
+            trace["meta"] = org_type
+        traces.append(trace)
+
+    if graph.number_of_edges() == 0:
+        layout["annotations"] = [_message(t("figures.network_empty", lang))]
+    elif menu:
+        buttons = []
+        for label, visible in views:
+            shown_traces = [j in visible for j in range(edge_traces)] + [True] * (len(traces) - edge_traces)
+            buttons.append({"label": escape(label), "method": "restyle", "args": [{"visible": shown_traces}]})
+        layout["updatemenus"] = [{"type": "dropdown", "buttons": buttons, "active": 0, "showactive": True,
+                                  "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom",
+                                  "pad": {"b": 6}, "font": {"size": FONT_SIZE - 3}}]
+    return figure

@@ -365,9 +365,11 @@ def _likert_chart(
 
 
 def _network(
-    wd: WaveData, group: tuple, rows: np.ndarray, relation_rows: np.ndarray, *, lang: str, min_count: int
+    wd: WaveData, group: tuple, rows: np.ndarray, relation_rows: np.ndarray, *, lang: str, min_count: int,
+    before: tuple[Any, str] | None = None,
 ) -> tuple[dict | None, pd.DataFrame | None, pd.DataFrame | None, Any]:
-    """The network chart, its protected measures, the published organisations and the graph."""
+    """The network chart, its protected measures, the published organisations and the graph
+    (``before``: the group's network of the previous wave and its name, for the ties gained and lost)."""
     from ..figures import network_chart
     from ..figures.network import network_layout
 
@@ -385,7 +387,8 @@ def _network(
     if network.positions is None:
         network.positions = network_layout(network.graph)
     chart["figure"] = network_chart(
-        network.graph, survey=survey, lang=lang, min_count=min_count, positions=network.positions
+        network.graph, survey=survey, lang=lang, min_count=min_count, positions=network.positions,
+        previous=before[0] if before else None, previous_wave=before[1] if before else None,
     )
     chart["respondents"] = int(network.graph.graph.get("respondents", 0))
     return chart, stats, network.nodes, network.graph
@@ -570,7 +573,8 @@ def _view(
     for (dimension, _unit), items in likert.items():
         charts.append(_likert_chart(dimension, items, tables, survey, lang=lang, min_count=min_count))
     network, stats, organisations, graph = _network(
-        wd, (territory, org_type), rows, relation_rows, lang=lang, min_count=min_count
+        wd, (territory, org_type), rows, relation_rows, lang=lang, min_count=min_count,
+        before=_previous_graph(inputs, territory, previous, org_type, min_count=min_count),
     )
     if network is not None:
         charts.insert(0, network)
@@ -651,6 +655,23 @@ def _protect_network(stats: pd.DataFrame, *, lang: str, min_count: int) -> pd.Da
         lang=lang,
         display=lambda row, lang: format_number(row["density"], decimals=3, lang=lang),
     )
+
+
+def _previous_graph(
+    inputs: Inputs, territory: str | None, previous: str | None, org_type: str | None, *, min_count: int
+) -> tuple[Any, str] | None:
+    """A territory's whole network in the previous wave and the wave's name, when it may be shown
+    (``min_count`` respondents or more); None for the organisation-type views and the synthesis."""
+    survey = inputs.survey
+    if territory is None or previous is None or org_type or survey.role("partner") is None:
+        return None
+    wd = inputs.wave(previous)
+    if survey.role("organisation") is None or survey.role("partner").name not in wd.relations.columns:
+        return None
+    network = wd.network((territory, None), *_rows(wd, territory))
+    if network.graph.graph.get("respondents", 0) < min_count:
+        return None
+    return network.graph, str(previous)
 
 
 def _previous_network(

@@ -65,7 +65,8 @@ def _shot(page, name: str) -> None:
 
 def test_dashboard_renders_plotly_charts(browser, server):
     page = _open(browser, server, "t01")
-    assert page.locator(".js-plotly-plot").count() >= 3
+    # the first charts come with the page, the others of the tab right after
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3")
     assert page.locator(".js-plotly-plot .main-svg rect.bg, .js-plotly-plot .main-svg .bars path").count() > 0
     assert "12" in page.inner_text(".cw-summary")  # 12 responding organisations in t01, wave 2025
     assert "Traceback" not in page.content()
@@ -109,6 +110,7 @@ def test_a_filter_changes_the_charts_and_small_groups_show_lt3(browser, server):
 def test_a_note_typed_in_the_page_is_stored_and_shown(browser, server, precomputed_workspace):
     page = _open(browser, server, "t02")
     block = page.locator(".cw-chart").first
+    block.locator("button.cw-write-note").click()
     block.locator(".cw-text-input textarea").fill("Beaucoup de coopérations avec la mairie")
     block.locator(".cw-name-input input").fill("Camille")
     block.locator("button.cw-add-note").click()
@@ -129,6 +131,7 @@ def test_a_script_note_stays_inert(browser, server, precomputed_workspace):
     page = _open(browser, server, "t01")
     attack = "<script>alert('xss')</script><img src=x onerror=\"alert('img')\"><b id=injected>bold</b>"
     block = page.locator(".cw-chart").first
+    block.locator("button.cw-write-note").click()
     block.locator(".cw-text-input textarea").fill(attack)
     block.locator("button.cw-add-note").click()
     page.wait_for_function("() => document.querySelector('.cw-notes-box').innerText.includes('<script>')")
@@ -140,3 +143,149 @@ def test_a_script_note_stays_inert(browser, server, precomputed_workspace):
     _shot(page, "t01_script_note")
     page.close()
     assert attack in Journal(workspace=precomputed_workspace).notes(territory="t01")["text"].tolist()
+
+
+# -- the workshop room: phones, the QR code page, notes everyone sees --------------------------------------
+SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+def _open_tab(page, title_part: str) -> None:
+    """Click the tab whose title contains ``title_part`` and wait for its charts to be drawn."""
+    page.locator(".cw-tabs .lm-TabBar-tab", has_text=title_part).first.click()
+    page.wait_for_function("""() => {
+      const shown = [...document.querySelectorAll('.cw-tabs .cw-chart')].filter(e => e.offsetParent !== null);
+      return shown.length > 0 && shown.every(e => !e.classList.contains('cw-has-figure')
+                                              || e.querySelector('.js-plotly-plot .main-svg'));
+    }""")
+    page.wait_for_timeout(500)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_profile_network_and_change_tabs_at_desktop_and_phone_size(browser, server, size):
+    width, height = SIZES[size]
+    page = _open(browser, server, "t01", width=width, height=height)
+    for key, title in (("profile", "Profil"), ("network", "Réseau"), ("change", "Ce qui a changé")):
+        _open_tab(page, title)
+        if key == "network":
+            page.locator(".cw-chart-network").first.scroll_into_view_if_needed()
+        _shot(page, f"t01_{key}_{size}")
+        # the page itself never scrolls sideways (a wide network map scrolls inside its own box)
+        overflow = page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{key} at {size}: {overflow} px wider than the screen"
+    if size == "phone":  # one column, controls big enough for a finger
+        pickers = (".cw-pick-wave", ".cw-pick-org", ".cw-pick-section")
+        rows = [page.locator(sel).first.bounding_box() for sel in pickers]
+        selects = [page.locator(f"{sel} select").first.bounding_box() for sel in pickers]
+        assert all(box["height"] >= 40 and box["width"] >= 150 for box in selects)
+        assert all(box["width"] >= width - 60 for box in rows)  # full width, one under the other
+        assert rows[0]["y"] < rows[1]["y"] < rows[2]["y"]
+        assert page.locator(".cw-write-note >> visible=true").first.bounding_box()["height"] >= 40
+    page.close()
+
+
+def test_the_network_filter_shows_one_kind_of_tie(browser, server):
+    page = _open(browser, server, "t01")
+    _open_tab(page, "Réseau")
+    chart = page.locator(".cw-chart-network .js-plotly-plot").first
+    chart.locator(".updatemenu-header-group").click()
+    buttons = chart.locator(".updatemenu-dropdown-button")
+    assert buttons.count() > 2
+    header = chart.locator(".updatemenu-header-group")
+    before = " ".join(header.text_content().split())
+    buttons.nth(1).click()
+    page.wait_for_function("([selector, before]) => document.querySelector(selector).textContent"
+                           ".replace(/\\s+/g, ' ').trim() !== before",
+                           arg=[".cw-chart-network .js-plotly-plot .updatemenu-header-group", before])
+    assert before.startswith("Tous les liens")  # then the menu's arrow
+    assert chart.locator(".scatterlayer .trace").count() >= 2  # the chosen ties and the organisations
+    _shot(page, "t01_network_filtered")
+    page.close()
+
+
+def test_a_note_appears_on_every_open_page_without_a_click_and_hiding_removes_it(
+        browser, server, precomputed_workspace):
+    pages = [_open(browser, server, "t02") for _ in range(3)]
+    writer = pages[0]
+    block = writer.locator(".cw-chart").first
+    block.locator("button.cw-write-note").click()
+    block.locator(".cw-text-input textarea").fill("Une note que toute la salle voit")
+    block.locator("button.cw-add-note").click()
+    for page in pages[1:]:  # nobody clicks anything on these pages
+        page.wait_for_function("() => document.querySelector('.cw-notes-box').innerText"
+                               ".includes('toute la salle')", timeout=30_000)
+    _shot(pages[1], "t02_live_note_other_page")
+    journal = Journal(workspace=precomputed_workspace)
+    notes = journal.notes(territory="t02")
+    note = int(notes.loc[notes["text"] == "Une note que toute la salle voit", "id"].iloc[0])
+    journal.hide(note)  # what `coopwork journal hide` does
+    for page in pages:
+        page.wait_for_function("() => !document.querySelector('.cw-notes-box').innerText"
+                               ".includes('toute la salle')", timeout=30_000)
+    for page in pages:
+        page.close()
+
+
+def test_a_note_attached_to_a_bar_marks_the_bar_on_every_page(browser, server, precomputed_workspace):
+    pages = [_open(browser, server, "t01") for _ in range(2)]
+    writer = pages[0]
+    block = writer.locator(".cw-chart.cw-has-figure").filter(has=writer.locator(".bars")).first
+    block.locator("button.cw-write-note").click()
+    about = block.locator(".cw-about-input select")
+    about.locator("option").nth(2).wait_for(state="attached")
+    options = about.locator("option").all_inner_texts()
+    assert len(options) > 2
+    about.select_option(index=2)
+    block.locator(".cw-text-input textarea").fill("Cette barre nous étonne")
+    block.locator("button.cw-add-note").click()
+    for page in pages:
+        page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .annotation-text')]"
+                               ".some(a => a.textContent.includes('✎ 1'))", timeout=30_000)
+    assert options[2].replace("\xa0", " ") in block.locator(".cw-notes-box").inner_text().replace("\xa0", " ")
+    stored = Journal(workspace=precomputed_workspace).notes(territory="t01")
+    assert stored.iloc[-1]["chart"].endswith("#" + options[2].replace("\xa0", " "))
+    block.scroll_into_view_if_needed()
+    _shot(writer, "t01_note_on_a_bar")
+    for page in pages:
+        page.close()
+
+
+def test_the_qr_page_shows_the_participants_link(browser, server):
+    from coopwork.dashboard.join import join_plan, qr_matrix, qr_svg
+
+    url, page_url = join_plan(server)
+    assert url == server.urls["synthese"] and "token=browser-token" in page_url
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(page_url.replace(server.public_host, "127.0.0.1"))
+    box = page.locator(".cw-qr-box")
+    assert box.get_attribute("data-url") == url
+    assert url in page.inner_text(".cw-link")
+    svg = box.locator("svg")
+    assert svg.bounding_box()["width"] >= 500  # large enough to scan from the back of the room
+    # the drawn modules are those of the link's QR code (read back from the SVG path of the page)
+    assert "<path" in qr_svg(url)
+    drawn = _modules(svg.locator("path[stroke]").get_attribute("d"), border=2)
+    wanted = {(x, y) for y, row in enumerate(qr_matrix(url)) for x, dark in enumerate(row) if dark}
+    assert drawn == wanted
+    _shot(page, "join_qr_page")
+    page.close()
+
+
+def _modules(path: str, *, border: int) -> set[tuple[int, int]]:
+    """The dark modules (column, row) of a QR code drawn as an SVG path of horizontal lines."""
+    import re
+
+    x = y = 0.0
+    dark = set()
+    for command, args in re.findall(r"([MmHhVv])([^MmHhVv]*)", path):
+        numbers = [float(v) for v in re.findall(r"-?\d*\.?\d+", args)]
+        if command == "M":
+            x, y = numbers
+        elif command == "m":
+            x, y = x + numbers[0], y + numbers[1]
+        elif command == "h":
+            dark |= {(int(x) + i - border, int(y) - border) for i in range(int(numbers[0]))}
+            x += numbers[0]
+        elif command == "H":
+            dark |= {(int(x) + i - border, int(y) - border) for i in range(int(numbers[0] - x))}
+            x = numbers[0]
+    return dark

@@ -58,6 +58,8 @@ def rendered(tmp_path_factory, demo_workspace):
     dashboard = Dashboard(root, territory=TERRITORY)
     for position in range(len(dashboard.tabs.children)):
         dashboard._build_tab(position)
+    dashboard._add_pending()  # the charts a connected page receives after each tab's first ones
+    dashboard.close()
     shown = []
     for tab in dashboard.tabs.children:
         for block in tab.children:
