@@ -83,7 +83,7 @@ def test_several_notes_are_hidden_and_restored_in_one_command(tmp_path, capsys):
     main(["journal", "--workspace", str(tmp_path), "list"])
     assert [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()] == ["2"]
     assert main(["journal", "--workspace", str(tmp_path), "restore", "1", "3", "77"]) == 2  # all or nothing
-    assert "no note number 77" in capsys.readouterr().err
+    assert "pas de note numéro 77" in capsys.readouterr().err  # the CLI speaks French by default
     main(["journal", "--workspace", str(tmp_path), "restore", "1", "3"])
     main(["journal", "--workspace", str(tmp_path), "list"])
     assert [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()] == ["1", "2", "3"]
