@@ -388,7 +388,8 @@ _registered = False
 def register_engine() -> None:
     """Register the ``coopwork`` engine in papermill's engine registry (idempotent).
 
-    An installed coopwork also declares it through the ``papermill.engine`` entry point, so
+    An installed coopwork also declares it through the ``papermill.engine`` entry point
+    (:mod:`coopwork.batch.papermill_entry`, which avoids a circular import), so
     ``papermill --engine coopwork`` works too; this call covers a source checkout.
     """
     global _registered

@@ -67,13 +67,39 @@ def test_papermill_engine_api():
 
 
 def test_engine_is_declared_through_papermills_entry_point():
+    """The declared object runs notebooks with the real engine (papermill calls ``execute_notebook``)."""
     declared = _project()["entry-points"]["papermill.engine"]
     module, _, name = declared["coopwork"].partition(":")
     from importlib import import_module
 
     from papermill.engines import Engine
 
-    assert issubclass(getattr(import_module(module), name), Engine)
+    entry = getattr(import_module(module), name)
+    assert "execute_notebook" in vars(entry) and "execute_notebook" in vars(Engine)
+
+
+@pytest.mark.parametrize("first", ["papermill.engines", "coopwork.batch.engine", "coopwork.batch.papermill_entry"])
+def test_no_circular_import_with_the_entry_point_installed(first, tmp_path):
+    """papermill loads entry points while it is imported: any import order works (it failed on a fresh install).
+
+    The entry point is installed here the way pip installs it (a dist-info on the path), so the
+    test does not depend on how this checkout was installed.
+    """
+    import subprocess
+    import sys
+
+    declared = _project()["entry-points"]["papermill.engine"]["coopwork"]
+    info = tmp_path / "coopwork_entry-0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: coopwork-entry\nVersion: 0\n")
+    (info / "entry_points.txt").write_text(f"[papermill.engine]\ncoopwork = {declared}\n")
+    code = (f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import {first}; "
+            "from papermill.engines import papermill_engines; "
+            "from coopwork.batch.engine import CoopworkEngine, register_engine; "
+            "assert papermill_engines.get_engine('coopwork') is not None; "
+            "register_engine(); assert papermill_engines.get_engine('coopwork') is CoopworkEngine")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.parametrize(("package", "bound"), [("jupyter_client", "<9"), ("voila", "<0.6")])
