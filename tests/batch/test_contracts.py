@@ -78,9 +78,12 @@ def test_engine_is_declared_through_papermills_entry_point():
     assert "execute_notebook" in vars(entry) and "execute_notebook" in vars(Engine)
 
 
-@pytest.mark.parametrize("first", ["papermill.engines", "coopwork.batch.engine", "coopwork.batch.papermill_entry"])
+@pytest.mark.parametrize("first", ["papermill.engines", "coopwork.batch.engine",
+                                   "coopwork.batch.papermill_entry"])
 def test_no_circular_import_with_the_entry_point_installed(first, tmp_path):
-    """papermill loads entry points while it is imported: any import order works (it failed on a fresh install).
+    """papermill loads entry points while it is imported: any import order works.
+
+    It failed on a fresh install, whose entry point named the engine module itself.
 
     The entry point is installed here the way pip installs it (a dist-info on the path), so the
     test does not depend on how this checkout was installed.
