@@ -23,6 +23,34 @@ from coopwork.dashboard.serve import (
 from coopwork.errors import DashboardError, WorkspaceError
 
 
+def _own_copy(workspace, tmp_path):
+    """A copy of the workspace: `coopwork serve` rewrites its dashboards folder, which the module's
+    server (fixture ``server``) is still serving."""
+    import shutil
+
+    copy = tmp_path / "workspace"
+    shutil.copytree(workspace, copy, ignore=shutil.ignore_patterns("dashboards"))
+    return copy
+
+
+def _read_lines(process, n: int, timeout: float = 300) -> list[str]:
+    """The first ``n`` lines the server prints, failing (not hanging) when they do not come."""
+    import selectors
+    import time
+
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while len(lines) < n:
+            left = deadline - time.monotonic()
+            assert left > 0 and selector.select(left), f"the server printed {lines} in {timeout} s"
+            line = process.stdout.readline()
+            assert line, f"the server stopped (exit {process.poll()}) after printing {lines}"
+            lines.append(line.strip())
+    return lines
+
+
 def test_prepare_writes_one_notebook_per_territory_and_the_synthesis(precomputed_workspace):
     plan = prepare(precomputed_workspace, port=18899, lang="en", min_count=3)
     assert list(plan.notebooks) == [SYNTHESIS, "t01", "t02", "t03"]
@@ -188,18 +216,18 @@ def test_query_string_template_and_theme_overrides_are_ignored(server):
 
 
 @pytest.mark.slow
-def test_coopwork_serve_prints_one_url_per_dashboard(precomputed_workspace):
+def test_coopwork_serve_prints_one_url_per_dashboard(precomputed_workspace, tmp_path):
     import signal
     import subprocess
     import sys
 
     port = free_port() or pytest.skip("no free port in 18800-18899")
     process = subprocess.Popen(
-        [sys.executable, "-m", "coopwork.cli", "serve", "--workspace", str(precomputed_workspace),
-         "--port", str(port), "--no-browser"],
+        [sys.executable, "-m", "coopwork.cli", "serve", "--workspace",
+         str(_own_copy(precomputed_workspace, tmp_path)), "--port", str(port), "--no-browser"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        lines = [process.stdout.readline().strip() for _ in range(4)]
+        lines = _read_lines(process, 4)
         names = [line.split("\t")[0] for line in lines]
         assert names == ["synthese", "t01", "t02", "t03"]
         assert lines[1].split("\t")[1] == f"http://127.0.0.1:{port}/voila/render/t01.ipynb"
@@ -223,11 +251,12 @@ def test_workshop_links_are_printed_once_every_preheated_page_is_ready(precomput
     errors = tmp_path / "stderr.txt"
     with open(errors, "w") as err:
         process = subprocess.Popen(
-            [sys.executable, "-m", "coopwork.cli", "serve", "--workspace", str(precomputed_workspace),
-             "--port", str(port), "--no-browser", "--territory", "t01", "--expect", "1"],
+            [sys.executable, "-m", "coopwork.cli", "serve", "--workspace",
+             str(_own_copy(precomputed_workspace, tmp_path)), "--port", str(port), "--no-browser",
+             "--territory", "t01", "--expect", "1"],
             stdout=subprocess.PIPE, stderr=err, text=True)
     try:
-        lines = [process.stdout.readline().strip() for _ in range(2)]
+        lines = _read_lines(process, 2)
         assert [line.split("\t")[0] for line in lines] == ["synthese", "t01"]
         # the server's log was copied to stderr, and both preheated pages had finished their run
         assert "coopwork: 2 of 2 preheated pages ready for t01.ipynb" in errors.read_text()
