@@ -34,7 +34,9 @@ __all__ = ["CSS", "FIRST_CHARTS", "NOTES_POLL_SECONDS", "OPTION_MARK", "PENDING_
            "chart_options", "dashboard", "friendly_error", "marked_figure", "notes_html", "notes_of"]
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
-#: a note about one bar or option of a chart is stored with ``chart`` = ``"<chart id>#<option>"``
+#: a note about one bar or option of a chart is stored with ``chart`` = ``"<chart id>#<key>"``, the key
+#: being the bar's code in the figure's ``ids`` (an option or group code, a question name), the same in
+#: every language; notes stored by label before there were codes still match the bar of that label
 OPTION_MARK = "#"
 #: how often an open page reads the journal for the notes written or hidden on other pages
 NOTES_POLL_SECONDS = 2.5
@@ -103,46 +105,63 @@ CSS = """
 """
 
 
-def notes_html(notes: list[dict], *, lang: str = "fr") -> str:
+def notes_html(notes: list[dict], *, lang: str = "fr", options: list[tuple[str, str]] = ()) -> str:
     """The notes of one chart as escaped HTML (participants' words never become markup).
 
-    A note about one bar or option of the chart (``chart`` is ``"<chart>#<option>"``) names it.
+    A note about one bar or option of the chart (``chart`` is ``"<chart>#<key>"``) names it, with the
+    label ``options`` (``(key, label)`` pairs of :func:`chart_options`) gives it in the reader's language.
+
+    Examples
+    --------
+    >>> note = {"kind": "see", "text": "Beaucoup", "chart": "org_type#scop"}
+    >>> "✎ Worker co-op" in notes_html([note], lang="en", options=[("scop", "Worker co-op")])
+    True
     """
     if not notes:
         return f'<p class="cw-notes cw-empty">{escape(t("dashboard.no_notes", lang))}</p>'
+    labels = dict(options)
     items = []
     for note in notes:
         kind = note["kind"] if note["kind"] in ("see", "means", "do") else "see"
         name = note.get("display_name")
         who = f' <span class="cw-who">— {escape(name)}</span>' if name else ""
         option = _option_of(note)
-        about = f'<span class="cw-about">✎ {escape(option)}</span> ' if option else ""
+        about = f'<span class="cw-about">✎ {escape(labels.get(option, option))}</span> ' if option else ""
         label = escape(t(f"dashboard.kind_{kind}", lang))
         items.append(f'<li class="cw-note cw-{kind}"><span class="cw-kind">{label}</span> '
                      f'{about}{escape(note["text"])}{who}</li>')
     return f'<ul class="cw-notes">{"".join(items)}</ul>'
 
 
-def chart_options(figure: dict | None) -> list[str]:
-    """The bars or options of a chart a note can be about: the categories of its bar traces, in order.
+def chart_options(figure: dict | None) -> list[tuple[str, str]]:
+    """The bars or options of a chart a note can be about: ``(key, label)`` of the categories of its bar
+    traces, in order. The key is the category's code in the trace's ``ids`` (the same in every
+    language), or its label when the trace has none.
 
     Examples
     --------
-    >>> chart_options({"data": [{"type": "bar", "orientation": "h", "y": ["Scop", "Très<br>grande asso"]},
+    >>> chart_options({"data": [{"type": "bar", "orientation": "h", "y": ["Scop", "Très<br>grande asso"],
+    ...                          "ids": ["scop", "big"]},
     ...                         {"type": "bar", "orientation": "h", "y": ["Scop"]}], "layout": {}})
-    ['Scop', 'Très grande asso']
+    [('scop', 'Scop'), ('big', 'Très grande asso')]
     >>> chart_options({"data": [{"type": "scatter", "x": [1], "y": [2]}], "layout": {}})
     []
     """
-    seen: dict[str, None] = {}
+    seen: dict[str, str] = {}
     for trace in (figure or {}).get("data", []):
-        if trace.get("type") != "bar":
-            continue
-        categories = trace.get("y") if trace.get("orientation") == "h" else trace.get("x")
-        for category in categories or []:
-            if category is not None:
-                seen.setdefault(_plain(category), None)
-    return list(seen)
+        for key, category in _bar_keys(trace):
+            seen.setdefault(key, _plain(category))
+    return list(seen.items())
+
+
+def _bar_keys(trace: dict) -> list[tuple[str, object]]:
+    """``(key, category)`` of each bar of a trace (none when it is not a bar trace)."""
+    if trace.get("type") != "bar":
+        return []
+    categories = (trace.get("y") if trace.get("orientation") == "h" else trace.get("x")) or []
+    ids = trace.get("ids") or [None] * len(categories)
+    return [(str(key) if key is not None else _plain(category), category)
+            for key, category in zip(ids, categories, strict=False) if category is not None]
 
 
 def notes_of(notes: dict[str, list[dict]], chart_id: str) -> list[dict]:
@@ -157,9 +176,11 @@ def marked_figure(figure: dict, notes: list[dict]) -> dict:
 
     Examples
     --------
-    >>> bar = {"type": "bar", "orientation": "h", "y": ["Scop", "Asso"], "x": [1, 2]}
+    A note names its bar by key (see :data:`OPTION_MARK`), or by label for notes stored before keys.
+
+    >>> bar = {"type": "bar", "orientation": "h", "y": ["Scop", "Asso"], "ids": ["scop", "asso"], "x": [1, 2]}
     >>> fig = {"data": [bar], "layout": {}}
-    >>> marked = marked_figure(fig, [{"chart": "org_type#Asso"}, {"chart": "org_type#Asso"}])
+    >>> marked = marked_figure(fig, [{"chart": "org_type#asso"}, {"chart": "org_type#Asso"}])
     >>> [(a["y"], a["text"]) for a in marked["layout"]["annotations"]]
     [('Asso', '✎ 2')]
     """
@@ -173,15 +194,13 @@ def marked_figure(figure: dict, notes: list[dict]) -> dict:
     horizontal = any(tr.get("orientation") == "h" for tr in figure.get("data", []) if tr.get("type") == "bar")
     marks = []
     for trace in figure.get("data", []):
-        if trace.get("type") != "bar":
-            continue
-        for category in (trace.get("y") if horizontal else trace.get("x")) or []:
-            plain = _plain(category) if category is not None else None
-            if plain in counts:
+        for key, category in _bar_keys(trace):
+            count = counts.pop(key, 0) + counts.pop(_plain(category), 0)
+            if count:
                 position = ({"x": 1.0, "xref": "paper", "xanchor": "right", "y": category, "yref": "y"}
                             if horizontal else
                             {"y": 1.0, "yref": "paper", "yanchor": "top", "x": category, "xref": "x"})
-                marks.append({**position, "text": f"✎ {counts.pop(plain)}", "showarrow": False,
+                marks.append({**position, "text": f"✎ {count}", "showarrow": False,
                               "bgcolor": "#fff6e0", "bordercolor": "#e0a100", "font": {"size": 15},
                               "name": "cw-note-mark"})
     layout = {**figure["layout"], "annotations": [*figure["layout"].get("annotations", []), *marks]}
@@ -476,7 +495,7 @@ class Dashboard:
         if chart.get("figure"):
             output.layout.height = f"{int(chart['figure']['layout'].get('height', 450)) + 8}px"
         _set_figure(output, chart, mine)
-        notes_box = w.HTML(notes_html(mine, lang=lang))
+        notes_box = w.HTML(notes_html(mine, lang=lang, options=options))
         write = w.Button(description=t("dashboard.write_note", lang), icon="pencil",
                          layout=w.Layout(width="auto"))
         title = w.HTML(f"<strong>{escape(t('dashboard.notes_title', lang))}</strong>")
@@ -540,7 +559,7 @@ class Dashboard:
         self._form = {"box": box, "about": about, "status": status}
         return self._form
 
-    def _open_form(self, chart_id: str, options: list[str]) -> None:
+    def _open_form(self, chart_id: str, options: list[tuple[str, str]]) -> None:
         """Show the note form under one chart, its bars and options offered in "about"."""
         form = self._note_form()
         block = self._blocks.get(chart_id)
@@ -550,7 +569,8 @@ class Dashboard:
             children = tuple(c for c in other["block"].children if c is not form["box"])
             if children != other["block"].children:
                 other["block"].children = children
-        form["about"].options = [(t("dashboard.whole_chart", self.lang), "")] + [(o, o) for o in options]
+        form["about"].options = [(t("dashboard.whole_chart", self.lang), "")] + [(label, key)
+                                                                                 for key, label in options]
         form["about"].value = ""
         form["status"].value = ""
         self._form_chart = chart_id
@@ -578,7 +598,8 @@ class Dashboard:
             if signature == block["shown"]:
                 continue
             marks_before = {k for k in block["shown"] if k[0]}
-            block["notes"].value = notes_html(mine, lang=self.lang)
+            block["notes"].value = notes_html(mine, lang=self.lang,
+                                              options=chart_options(block["chart"].get("figure")))
             if {k for k in signature if k[0]} != marks_before:
                 _set_figure(block["output"], block["chart"], mine)
             block["shown"] = signature

@@ -225,9 +225,27 @@ def test_a_note_appears_on_every_open_page_without_a_click_and_hiding_removes_it
         page.close()
 
 
-def test_a_note_attached_to_a_bar_marks_the_bar_on_every_page(browser, server, precomputed_workspace):
-    pages = [_open(browser, server, "t01") for _ in range(2)]
-    writer = pages[0]
+def _marked_bars(page) -> list[str]:
+    """The bars marked ✎ on a page: the category label on the same row as each mark."""
+    return page.evaluate("""() => {
+      const out = [];
+      for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+        const layout = plot._fullLayout;
+        if (!layout || !layout.annotations) continue;
+        for (const a of layout.annotations) {
+          if (a.name === 'cw-note-mark') out.push(String(a.y).split('<br>').join(' '));
+        }
+      }
+      return out;
+    }""")
+
+
+def test_a_note_attached_to_a_bar_marks_the_bar_on_every_page_and_language(
+        browser, server, precomputed_workspace):
+    pages = [_open(browser, server, "t01") for _ in range(3)]
+    writer, english = pages[0], pages[2]
+    english.locator(".cw-pick-lang button", has_text="EN").click()  # a reader of another language
+    english.wait_for_function("() => document.querySelector('.cw-tabs').innerText.includes('Write a note')")
     block = writer.locator(".cw-chart.cw-has-figure").filter(has=writer.locator(".bars")).first
     block.locator("button.cw-write-note").click()
     about = block.locator(".cw-about-input select")
@@ -240,11 +258,29 @@ def test_a_note_attached_to_a_bar_marks_the_bar_on_every_page(browser, server, p
     for page in pages:
         page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .annotation-text')]"
                                ".some(a => a.textContent.includes('✎ 1'))", timeout=30_000)
-    assert options[2].replace("\xa0", " ") in block.locator(".cw-notes-box").inner_text().replace("\xa0", " ")
+    french = options[2].replace("\xa0", " ")
+    assert french in block.locator(".cw-notes-box").inner_text().replace("\xa0", " ")
     stored = Journal(workspace=precomputed_workspace).notes(territory="t01")
-    assert stored.iloc[-1]["chart"].endswith("#" + options[2].replace("\xa0", " "))
+    key = stored.iloc[-1]["chart"].split("#", 1)[1]
+    assert key != french  # stored by the bar's code, not by its French label
+    assert _marked_bars(pages[1]) == [french]
+    # the English page marks the same bar (the one of that code), under its English label
+    english_label = english.evaluate("""key => {
+      for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+        for (const trace of plot.data || []) {
+          const at = (trace.ids || []).indexOf(key);
+          if (trace.type === 'bar' && at >= 0) return String(trace.y[at]).split('<br>').join(' ');
+        }
+      }
+      return null;
+    }""", key)
+    assert english_label and english_label != french
+    assert _marked_bars(english) == [english_label]
+    english_notes = " ".join(english.locator(".cw-notes-box").all_inner_texts()).replace("\xa0", " ")
+    assert f"✎ {english_label}" in english_notes and "Cette barre nous étonne" in english_notes
     block.scroll_into_view_if_needed()
     _shot(writer, "t01_note_on_a_bar")
+    _shot(english, "t01_note_on_a_bar_en")
     for page in pages:
         page.close()
 
