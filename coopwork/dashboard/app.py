@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import secrets
 import sys
 import threading
@@ -25,12 +26,13 @@ import traceback
 from html import escape
 from pathlib import Path
 
-from ..figures.theme import with_template
+from ..figures.theme import narrow, with_template
 from ..i18n import normalise_lang, t
 from ..results.io import load_with_breakdown, read_index
 from ..results.paths import ALL, results_file
 
-__all__ = ["CSS", "FIRST_CHARTS", "NOTES_POLL_SECONDS", "OPTION_MARK", "PENDING_DELAY", "Dashboard",
+__all__ = ["CSS", "FIRST_CHARTS", "FRONT_END", "NARROW_BELOW", "NOTES_POLL_SECONDS", "OPTION_MARK",
+           "PENDING_DELAY", "Dashboard",
            "chart_options", "dashboard", "friendly_error", "marked_figure", "notes_html", "notes_of"]
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -44,6 +46,8 @@ NOTES_POLL_SECONDS = 2.5
 FIRST_CHARTS = 2
 #: seconds between a page connecting and the rest of its tab being sent (time to draw the first charts)
 PENDING_DELAY = 2.0
+#: a page narrower than this (CSS pixels) gets the phone layout: one column, charts laid out for a phone
+NARROW_BELOW = 700
 _CONFIG = {"displaylogo": False, "responsive": True, "scrollZoom": False,
            "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
 
@@ -84,7 +88,7 @@ CSS = """
 .cw-chart-network .jp-OutputArea, .cw-chart-network .jp-OutputArea-child,
 .cw-chart-network .jp-RenderedPlotly { min-width: 720px !important; max-width: none !important; }
 .cw-dashboard button, .cw-dashboard select, .cw-dashboard .widget-toggle-button { min-height: 44px; }
-@media (max-width: 700px) {
+@media (max-width: PHONE_MAX_WIDTHpx) {
   /* a phone: one column, full-width controls a finger can hit, no sideways scrolling of the page */
   .cw-dashboard { font-size: 15px; padding: 0 6px; box-sizing: border-box; width: 100%; }
   .cw-dashboard h1 { font-size: 1.3em; }
@@ -102,7 +106,58 @@ CSS = """
   .cw-write-note { width: 100% !important; }
 }
 </style>
-"""
+""".replace("PHONE_MAX_WIDTH", str(NARROW_BELOW - 1))
+
+# The page's one piece of front-end code, run once by the browser when the style block is shown (an
+# image that fails to load: ipywidgets' HTML runs no <script>). It tells the kernel, through the hidden
+# text widget ``.cw-page-events``, the width of the screen (the kernel lays the charts out for a phone
+# below NARROW_BELOW) and which bar was clicked (the kernel opens the note form about that bar).
+_FRONT_END_JS = """(function () {
+  if (window.coopworkPage) { return; }
+  window.coopworkPage = true;
+  var sentWidth = -1;
+  function send(event) {
+    var input = document.querySelector('.cw-page-events input');
+    if (!input) { return false; }
+    event.at = Date.now();
+    input.value = JSON.stringify(event);
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+    return true;
+  }
+  function chartOf(plot) {
+    var block = plot.closest('.cw-chart');
+    var names = block ? Array.prototype.slice.call(block.classList) : [];
+    for (var i = 0; i < names.length; i++) {
+      if (names[i].indexOf('cw-chart-') === 0) { return [block, names[i].slice(9)]; }
+    }
+    return [null, null];
+  }
+  function hook(plot) {
+    if (plot.coopworkHooked || typeof plot.on !== 'function') { return; }
+    plot.coopworkHooked = true;
+    plot.on('plotly_click', function (data) {
+      var point = data && data.points && data.points[0];
+      var ids = point && point.data && point.data.ids;
+      var found = chartOf(plot);
+      if (!ids || !found[1] || point.data.type !== 'bar') { return; }
+      send({chart: found[1], bar: String(ids[point.pointNumber])});
+      var tries = 0;
+      var wait = setInterval(function () {
+        var box = found[0].querySelector('.cw-form-box textarea');
+        if (box || ++tries > 30) {
+          clearInterval(wait);
+          if (box) { box.scrollIntoView({block: 'center'}); box.focus({preventScroll: true}); }
+        }
+      }, 100);
+    });
+  }
+  setInterval(function () {
+    var width = window.innerWidth;
+    if (width !== sentWidth && send({width: width})) { sentWidth = width; }
+    document.querySelectorAll('.cw-chart .js-plotly-plot').forEach(hook);
+  }, 500);
+})();"""
+FRONT_END = f'<img src="data:," alt="" style="display:none" onerror="{escape(_FRONT_END_JS, quote=True)}">'
 
 
 def notes_html(notes: list[dict], *, lang: str = "fr", options: list[tuple[str, str]] = ()) -> str:
@@ -142,7 +197,8 @@ def chart_options(figure: dict | None) -> list[tuple[str, str]]:
     --------
     >>> chart_options({"data": [{"type": "bar", "orientation": "h", "y": ["Scop", "Très<br>grande asso"],
     ...                          "ids": ["scop", "big"]},
-    ...                         {"type": "bar", "orientation": "h", "y": ["Scop"]}], "layout": {}})
+    ...                         {"type": "bar", "orientation": "h", "y": ["Scop"], "ids": ["scop"]}],
+    ...                "layout": {}})
     [('scop', 'Scop'), ('big', 'Très grande asso')]
     >>> chart_options({"data": [{"type": "scatter", "x": [1], "y": [2]}], "layout": {}})
     []
@@ -222,10 +278,16 @@ def _signature(notes: list[dict]) -> tuple:
     return tuple((_option_of(n), n.get("id")) for n in notes)
 
 
-def _set_figure(output, chart: dict, notes: list[dict]) -> None:
-    """Put a chart's figure (with the marks of the notes about its bars), or its message, in an Output."""
+def _set_figure(output, chart: dict, notes: list[dict], *, phone: bool = False) -> None:
+    """Put a chart's figure (with the marks of the notes about its bars), or its message, in an Output.
+
+    ``phone``: the figure laid out for a phone's width (:func:`coopwork.figures.theme.narrow`).
+    """
     if chart.get("figure"):
-        figure = {**with_template(marked_figure(chart["figure"], notes)), "config": _CONFIG}
+        # the network map keeps the width its names were placed for (it scrolls sideways, see CSS)
+        drawn = narrow(chart["figure"]) if phone and chart["id"] != "network" else chart["figure"]
+        figure = {**with_template(marked_figure(drawn, notes)), "config": _CONFIG}
+        output.layout.height = f"{int(drawn['layout'].get('height', 450)) + 8}px"
         # the title starts at the left edge of the chart, not of its plot area: on a phone, long bar
         # labels take half the width and a title aligned with the bars would run off the screen
         layout = figure["layout"]
@@ -296,6 +358,7 @@ class Dashboard:
         self._busy = False
         self._blocks: dict[str, dict] = {}
         self.bundle: dict = {}
+        self.phone = False  # laid out for a phone (the page told its width, see FRONT_END)
 
         self.title = w.HTML()
         self.territory_picker = w.Dropdown(layout=w.Layout(width="auto"))
@@ -321,7 +384,11 @@ class Dashboard:
             self.territory_picker.layout.display = "none"
         self.controls = w.HBox(controls)
         self.controls.add_class("cw-controls")
-        self.widget = w.VBox([w.HTML(CSS), self.title, self.controls, self.summary, self.tabs])
+        # what the page's front end tells the kernel (its width, a click on a bar): hidden
+        self.page_events = w.Text(layout=w.Layout(display="none"))
+        self.page_events.add_class("cw-page-events")
+        self.widget = w.VBox([w.HTML(CSS + FRONT_END), self.page_events, self.title, self.controls,
+                              self.summary, self.tabs])
         self.widget.add_class("cw-dashboard")
         self._load()
         self.territory_picker.observe(self._on_change, names="value")
@@ -330,6 +397,7 @@ class Dashboard:
         self.org_picker.observe(self._on_org, names="value")
         self.section_picker.observe(self._on_section, names="value")
         self.tabs.observe(self._on_tab, names="selected_index")
+        self.page_events.observe(self._on_page_event, names="value")
         self._watch_notes()
 
     # -- data -------------------------------------------------------------------------------
@@ -492,9 +560,7 @@ class Dashboard:
         output = w.Output(layout=w.Layout(width="100%"))
         options = chart_options(chart.get("figure"))
         mine = notes_of(notes, chart["id"])
-        if chart.get("figure"):
-            output.layout.height = f"{int(chart['figure']['layout'].get('height', 450)) + 8}px"
-        _set_figure(output, chart, mine)
+        _set_figure(output, chart, mine, phone=self.phone)
         notes_box = w.HTML(notes_html(mine, lang=lang, options=options))
         write = w.Button(description=t("dashboard.write_note", lang), icon="pencil",
                          layout=w.Layout(width="auto"))
@@ -576,6 +642,39 @@ class Dashboard:
         self._form_chart = chart_id
         block["block"].children = (*block["block"].children, form["box"])
 
+    def on_page_width(self, width: float) -> None:
+        """Lay the charts out for a phone when the page is narrower than :data:`NARROW_BELOW` (and back)."""
+        phone = float(width) < NARROW_BELOW
+        if phone == self.phone:
+            return
+        self.phone = phone
+        notes = self._notes_by_chart()
+        for block in list(self._blocks.values()):
+            _set_figure(block["output"], block["chart"], notes_of(notes, block["chart"]["id"]), phone=phone)
+
+    def on_bar_click(self, css_id: str, key: str) -> None:
+        """Open the note form under the chart whose bar was clicked, about that bar."""
+        chart_id = next((cid for cid in self._blocks if _css_id(cid) == css_id), None)
+        if chart_id is None:
+            return
+        options = chart_options(self._blocks[chart_id]["chart"].get("figure"))
+        if key not in dict(options):
+            return
+        self._open_form(chart_id, options)
+        self._form["about"].value = key
+
+    def _on_page_event(self, change) -> None:
+        try:
+            event = json.loads(change["new"] or "{}")
+        except ValueError:
+            return
+        if not isinstance(event, dict):
+            return
+        if isinstance(event.get("width"), int | float):
+            self._safe(lambda: self.on_page_width(event["width"]))
+        elif isinstance(event.get("chart"), str) and isinstance(event.get("bar"), str):
+            self._safe(lambda: self.on_bar_click(event["chart"], event["bar"]))
+
     def _notes_by_chart(self) -> dict[str, list[dict]]:
         try:
             records = self.journal.records(survey_id=self.survey_id, territory=self.territory or ALL,
@@ -601,7 +700,7 @@ class Dashboard:
             block["notes"].value = notes_html(mine, lang=self.lang,
                                               options=chart_options(block["chart"].get("figure")))
             if {k for k in signature if k[0]} != marks_before:
-                _set_figure(block["output"], block["chart"], mine)
+                _set_figure(block["output"], block["chart"], mine, phone=self.phone)
             block["shown"] = signature
 
     def close(self) -> None:

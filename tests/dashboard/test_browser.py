@@ -5,6 +5,7 @@ Screenshots go to ``test-output/screenshots/`` for a reviewer to look at.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -160,6 +161,27 @@ def _open_tab(page, title_part: str) -> None:
     page.wait_for_timeout(500)
 
 
+# the text elements of the shown charts that extend beyond their chart's box (and, but for the network
+# map, which scrolls inside its own box, beyond the screen), as "text (how far out)"
+_TEXT_OUTSIDE_CHARTS = """() => {
+  const out = [];
+  for (const plot of document.querySelectorAll('.cw-tabs .cw-chart .js-plotly-plot')) {
+    if (plot.offsetParent === null) continue;
+    const box = plot.getBoundingClientRect();
+    const network = plot.closest('.cw-chart-network') !== null;
+    const right = network ? box.right : Math.min(box.right, window.innerWidth);
+    const left = network ? box.left : Math.max(box.left, 0);
+    for (const text of plot.querySelectorAll('svg.main-svg text')) {
+      const r = text.getBoundingClientRect();
+      if (r.width === 0 || !text.textContent.trim()) continue;
+      const beyond = Math.max(r.right - right, left - r.left, 0);
+      if (beyond > 1) out.push(text.textContent.slice(0, 40) + ' (' + Math.round(beyond) + ' px)');
+    }
+  }
+  return out;
+}"""
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_profile_network_and_change_tabs_at_desktop_and_phone_size(browser, server, size):
     width, height = SIZES[size]
@@ -172,6 +194,15 @@ def test_profile_network_and_change_tabs_at_desktop_and_phone_size(browser, serv
         # the page itself never scrolls sideways (a wide network map scrolls inside its own box)
         overflow = page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{key} at {size}: {overflow} px wider than the screen"
+        # no title, subtitle, annotation or bar label runs out of its chart (on a phone: laid out again)
+        with contextlib.suppress(Exception):  # the assertion below names what is cut
+            page.wait_for_function(f"() => ({_TEXT_OUTSIDE_CHARTS})().length === 0", timeout=30_000)
+        outside = page.evaluate(f"({_TEXT_OUTSIDE_CHARTS})")
+        assert outside == [], f"{key} at {size}: text cut at the chart's edge: {outside[:5]}"
+        chart = page.locator(".cw-tabs .cw-chart.cw-has-figure >> visible=true").first
+        chart.scroll_into_view_if_needed()
+        page.evaluate("() => window.scrollBy(0, -40)")
+        _shot(page, f"t01_{key}_{size}_chart")
     if size == "phone":  # one column, controls big enough for a finger
         pickers = (".cw-pick-wave", ".cw-pick-org", ".cw-pick-section")
         rows = [page.locator(sel).first.bounding_box() for sel in pickers]
