@@ -316,6 +316,41 @@ def test_a_note_attached_to_a_bar_marks_the_bar_on_every_page_and_language(
         page.close()
 
 
+def test_a_click_on_a_bar_opens_the_note_form_about_that_bar(browser, server, precomputed_workspace):
+    page = _open(browser, server, "t01")
+    page.wait_for_function("() => window.coopworkPage === true")  # the page's front-end handler runs
+    block = page.locator(".cw-chart.cw-has-figure").filter(has=page.locator(".bars")).first
+    block.scroll_into_view_if_needed()
+    bars = [b for b in (bar.bounding_box() for bar in block.locator(".bars path").all())
+            if b and b["width"] > 8 and b["height"] > 8]
+    assert bars, "no drawn bar to click"
+    bar = bars[0]
+    clicked = page.evaluate("""([x, y]) => {
+      for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+        const r = plot.getBoundingClientRect();
+        if (x < r.left || x > r.right || y < r.top || y > r.bottom) continue;
+        const axis = plot._fullLayout.yaxis;  // the category under the pointer
+        const category = axis._categories[Math.round(axis.p2c(y - r.top - axis._offset))];
+        return String(category).split('<br>').join(' ');
+      }
+      return null;
+    }""", [bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2])
+    # plotly listens on the plot's drag layer: a real mouse click at the bar's centre, like a finger
+    page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
+    block.locator(".cw-form-box textarea").wait_for(timeout=30_000)
+    about = block.locator(".cw-about-input select")
+    chosen = about.evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ")
+    assert chosen == clicked and chosen != about.evaluate("s => s.options[0].text")
+    block.locator(".cw-text-input textarea").fill("Écrite en cliquant sur la barre")
+    block.locator("button.cw-add-note").click()
+    block.locator(".cw-notes-box", has_text="Écrite en cliquant").wait_for(timeout=30_000)
+    assert f"✎ {chosen}" in block.locator(".cw-notes-box").inner_text().replace("\xa0", " ")
+    stored = Journal(workspace=precomputed_workspace).notes(territory="t01")
+    assert "#" in stored.iloc[-1]["chart"] and stored.iloc[-1]["text"] == "Écrite en cliquant sur la barre"
+    _shot(page, "t01_note_by_clicking_a_bar")
+    page.close()
+
+
 def test_the_qr_page_shows_the_participants_link(browser, server):
     from coopwork.dashboard.join import join_plan, qr_matrix, qr_svg
 
