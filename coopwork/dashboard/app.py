@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import secrets
 import sys
 import threading
@@ -25,16 +26,19 @@ import traceback
 from html import escape
 from pathlib import Path
 
-from ..figures.theme import with_template
+from ..figures.theme import narrow, with_template
 from ..i18n import normalise_lang, t
 from ..results.io import load_with_breakdown, read_index
 from ..results.paths import ALL, results_file
 
-__all__ = ["CSS", "FIRST_CHARTS", "NOTES_POLL_SECONDS", "OPTION_MARK", "PENDING_DELAY", "Dashboard",
+__all__ = ["CSS", "FIRST_CHARTS", "FRONT_END", "NARROW_BELOW", "NOTES_POLL_SECONDS", "OPTION_MARK",
+           "PENDING_DELAY", "Dashboard",
            "chart_options", "dashboard", "friendly_error", "marked_figure", "notes_html", "notes_of"]
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
-#: a note about one bar or option of a chart is stored with ``chart`` = ``"<chart id>#<option>"``
+#: a note about one bar or option of a chart is stored with ``chart`` = ``"<chart id>#<key>"``, the key
+#: being the bar's code in the figure's ``ids`` (an option or group code, a question name), the same in
+#: every language; notes stored by label before there were codes still match the bar of that label
 OPTION_MARK = "#"
 #: how often an open page reads the journal for the notes written or hidden on other pages
 NOTES_POLL_SECONDS = 2.5
@@ -42,6 +46,8 @@ NOTES_POLL_SECONDS = 2.5
 FIRST_CHARTS = 2
 #: seconds between a page connecting and the rest of its tab being sent (time to draw the first charts)
 PENDING_DELAY = 2.0
+#: a page narrower than this (CSS pixels) gets the phone layout: one column, charts laid out for a phone
+NARROW_BELOW = 700
 _CONFIG = {"displaylogo": False, "responsive": True, "scrollZoom": False,
            "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
 
@@ -82,7 +88,7 @@ CSS = """
 .cw-chart-network .jp-OutputArea, .cw-chart-network .jp-OutputArea-child,
 .cw-chart-network .jp-RenderedPlotly { min-width: 720px !important; max-width: none !important; }
 .cw-dashboard button, .cw-dashboard select, .cw-dashboard .widget-toggle-button { min-height: 44px; }
-@media (max-width: 700px) {
+@media (max-width: PHONE_MAX_WIDTHpx) {
   /* a phone: one column, full-width controls a finger can hit, no sideways scrolling of the page */
   .cw-dashboard { font-size: 15px; padding: 0 6px; box-sizing: border-box; width: 100%; }
   .cw-dashboard h1 { font-size: 1.3em; }
@@ -100,49 +106,118 @@ CSS = """
   .cw-write-note { width: 100% !important; }
 }
 </style>
-"""
+""".replace("PHONE_MAX_WIDTH", str(NARROW_BELOW - 1))
+
+# The page's one piece of front-end code, run once by the browser when the style block is shown (an
+# image that fails to load: ipywidgets' HTML runs no <script>). It tells the kernel, through the hidden
+# text widget ``.cw-page-events``, the width of the screen (the kernel lays the charts out for a phone
+# below NARROW_BELOW) and which bar was clicked (the kernel opens the note form about that bar).
+_FRONT_END_JS = """(function () {
+  if (window.coopworkPage) { return; }
+  window.coopworkPage = true;
+  var sentWidth = -1;
+  function send(event) {
+    var input = document.querySelector('.cw-page-events input');
+    if (!input) { return false; }
+    event.at = Date.now();
+    input.value = JSON.stringify(event);
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+    return true;
+  }
+  function chartOf(plot) {
+    var block = plot.closest('.cw-chart');
+    var names = block ? Array.prototype.slice.call(block.classList) : [];
+    for (var i = 0; i < names.length; i++) {
+      if (names[i].indexOf('cw-chart-') === 0) { return [block, names[i].slice(9)]; }
+    }
+    return [null, null];
+  }
+  function hook(plot) {
+    if (plot.coopworkHooked || typeof plot.on !== 'function') { return; }
+    plot.coopworkHooked = true;
+    plot.on('plotly_click', function (data) {
+      var point = data && data.points && data.points[0];
+      var ids = point && point.data && point.data.ids;
+      var found = chartOf(plot);
+      if (!ids || !found[1] || point.data.type !== 'bar') { return; }
+      send({chart: found[1], bar: String(ids[point.pointNumber])});
+      var tries = 0;
+      var wait = setInterval(function () {
+        var box = found[0].querySelector('.cw-form-box textarea');
+        if (box || ++tries > 30) {
+          clearInterval(wait);
+          if (box) { box.scrollIntoView({block: 'center'}); box.focus({preventScroll: true}); }
+        }
+      }, 100);
+    });
+  }
+  setInterval(function () {
+    var width = window.innerWidth;
+    if (width !== sentWidth && send({width: width})) { sentWidth = width; }
+    document.querySelectorAll('.cw-chart .js-plotly-plot').forEach(hook);
+  }, 500);
+})();"""
+FRONT_END = f'<img src="data:," alt="" style="display:none" onerror="{escape(_FRONT_END_JS, quote=True)}">'
 
 
-def notes_html(notes: list[dict], *, lang: str = "fr") -> str:
+def notes_html(notes: list[dict], *, lang: str = "fr", options: list[tuple[str, str]] = ()) -> str:
     """The notes of one chart as escaped HTML (participants' words never become markup).
 
-    A note about one bar or option of the chart (``chart`` is ``"<chart>#<option>"``) names it.
+    A note about one bar or option of the chart (``chart`` is ``"<chart>#<key>"``) names it, with the
+    label ``options`` (``(key, label)`` pairs of :func:`chart_options`) gives it in the reader's language.
+
+    Examples
+    --------
+    >>> note = {"kind": "see", "text": "Beaucoup", "chart": "org_type#scop"}
+    >>> "✎ Worker co-op" in notes_html([note], lang="en", options=[("scop", "Worker co-op")])
+    True
     """
     if not notes:
         return f'<p class="cw-notes cw-empty">{escape(t("dashboard.no_notes", lang))}</p>'
+    labels = dict(options)
     items = []
     for note in notes:
         kind = note["kind"] if note["kind"] in ("see", "means", "do") else "see"
         name = note.get("display_name")
         who = f' <span class="cw-who">— {escape(name)}</span>' if name else ""
         option = _option_of(note)
-        about = f'<span class="cw-about">✎ {escape(option)}</span> ' if option else ""
+        about = f'<span class="cw-about">✎ {escape(labels.get(option, option))}</span> ' if option else ""
         label = escape(t(f"dashboard.kind_{kind}", lang))
         items.append(f'<li class="cw-note cw-{kind}"><span class="cw-kind">{label}</span> '
                      f'{about}{escape(note["text"])}{who}</li>')
     return f'<ul class="cw-notes">{"".join(items)}</ul>'
 
 
-def chart_options(figure: dict | None) -> list[str]:
-    """The bars or options of a chart a note can be about: the categories of its bar traces, in order.
+def chart_options(figure: dict | None) -> list[tuple[str, str]]:
+    """The bars or options of a chart a note can be about: ``(key, label)`` of the categories of its bar
+    traces, in order. The key is the category's code in the trace's ``ids`` (the same in every
+    language), or its label when the trace has none.
 
     Examples
     --------
-    >>> chart_options({"data": [{"type": "bar", "orientation": "h", "y": ["Scop", "Très<br>grande asso"]},
-    ...                         {"type": "bar", "orientation": "h", "y": ["Scop"]}], "layout": {}})
-    ['Scop', 'Très grande asso']
+    >>> chart_options({"data": [{"type": "bar", "orientation": "h", "y": ["Scop", "Très<br>grande asso"],
+    ...                          "ids": ["scop", "big"]},
+    ...                         {"type": "bar", "orientation": "h", "y": ["Scop"], "ids": ["scop"]}],
+    ...                "layout": {}})
+    [('scop', 'Scop'), ('big', 'Très grande asso')]
     >>> chart_options({"data": [{"type": "scatter", "x": [1], "y": [2]}], "layout": {}})
     []
     """
-    seen: dict[str, None] = {}
+    seen: dict[str, str] = {}
     for trace in (figure or {}).get("data", []):
-        if trace.get("type") != "bar":
-            continue
-        categories = trace.get("y") if trace.get("orientation") == "h" else trace.get("x")
-        for category in categories or []:
-            if category is not None:
-                seen.setdefault(_plain(category), None)
-    return list(seen)
+        for key, category in _bar_keys(trace):
+            seen.setdefault(key, _plain(category))
+    return list(seen.items())
+
+
+def _bar_keys(trace: dict) -> list[tuple[str, object]]:
+    """``(key, category)`` of each bar of a trace (none when it is not a bar trace)."""
+    if trace.get("type") != "bar":
+        return []
+    categories = (trace.get("y") if trace.get("orientation") == "h" else trace.get("x")) or []
+    ids = trace.get("ids") or [None] * len(categories)
+    return [(str(key) if key is not None else _plain(category), category)
+            for key, category in zip(ids, categories, strict=False) if category is not None]
 
 
 def notes_of(notes: dict[str, list[dict]], chart_id: str) -> list[dict]:
@@ -157,9 +232,11 @@ def marked_figure(figure: dict, notes: list[dict]) -> dict:
 
     Examples
     --------
-    >>> bar = {"type": "bar", "orientation": "h", "y": ["Scop", "Asso"], "x": [1, 2]}
+    A note names its bar by key (see :data:`OPTION_MARK`), or by label for notes stored before keys.
+
+    >>> bar = {"type": "bar", "orientation": "h", "y": ["Scop", "Asso"], "ids": ["scop", "asso"], "x": [1, 2]}
     >>> fig = {"data": [bar], "layout": {}}
-    >>> marked = marked_figure(fig, [{"chart": "org_type#Asso"}, {"chart": "org_type#Asso"}])
+    >>> marked = marked_figure(fig, [{"chart": "org_type#asso"}, {"chart": "org_type#Asso"}])
     >>> [(a["y"], a["text"]) for a in marked["layout"]["annotations"]]
     [('Asso', '✎ 2')]
     """
@@ -173,15 +250,13 @@ def marked_figure(figure: dict, notes: list[dict]) -> dict:
     horizontal = any(tr.get("orientation") == "h" for tr in figure.get("data", []) if tr.get("type") == "bar")
     marks = []
     for trace in figure.get("data", []):
-        if trace.get("type") != "bar":
-            continue
-        for category in (trace.get("y") if horizontal else trace.get("x")) or []:
-            plain = _plain(category) if category is not None else None
-            if plain in counts:
+        for key, category in _bar_keys(trace):
+            count = counts.pop(key, 0) + counts.pop(_plain(category), 0)
+            if count:
                 position = ({"x": 1.0, "xref": "paper", "xanchor": "right", "y": category, "yref": "y"}
                             if horizontal else
                             {"y": 1.0, "yref": "paper", "yanchor": "top", "x": category, "xref": "x"})
-                marks.append({**position, "text": f"✎ {counts.pop(plain)}", "showarrow": False,
+                marks.append({**position, "text": f"✎ {count}", "showarrow": False,
                               "bgcolor": "#fff6e0", "bordercolor": "#e0a100", "font": {"size": 15},
                               "name": "cw-note-mark"})
     layout = {**figure["layout"], "annotations": [*figure["layout"].get("annotations", []), *marks]}
@@ -203,10 +278,16 @@ def _signature(notes: list[dict]) -> tuple:
     return tuple((_option_of(n), n.get("id")) for n in notes)
 
 
-def _set_figure(output, chart: dict, notes: list[dict]) -> None:
-    """Put a chart's figure (with the marks of the notes about its bars), or its message, in an Output."""
+def _set_figure(output, chart: dict, notes: list[dict], *, phone: bool = False) -> None:
+    """Put a chart's figure (with the marks of the notes about its bars), or its message, in an Output.
+
+    ``phone``: the figure laid out for a phone's width (:func:`coopwork.figures.theme.narrow`).
+    """
     if chart.get("figure"):
-        figure = {**with_template(marked_figure(chart["figure"], notes)), "config": _CONFIG}
+        # the network map keeps the width its names were placed for (it scrolls sideways, see CSS)
+        drawn = narrow(chart["figure"]) if phone and chart["id"] != "network" else chart["figure"]
+        figure = {**with_template(marked_figure(drawn, notes)), "config": _CONFIG}
+        output.layout.height = f"{int(drawn['layout'].get('height', 450)) + 8}px"
         # the title starts at the left edge of the chart, not of its plot area: on a phone, long bar
         # labels take half the width and a title aligned with the bars would run off the screen
         layout = figure["layout"]
@@ -277,6 +358,7 @@ class Dashboard:
         self._busy = False
         self._blocks: dict[str, dict] = {}
         self.bundle: dict = {}
+        self.phone = False  # laid out for a phone (the page told its width, see FRONT_END)
 
         self.title = w.HTML()
         self.territory_picker = w.Dropdown(layout=w.Layout(width="auto"))
@@ -302,7 +384,11 @@ class Dashboard:
             self.territory_picker.layout.display = "none"
         self.controls = w.HBox(controls)
         self.controls.add_class("cw-controls")
-        self.widget = w.VBox([w.HTML(CSS), self.title, self.controls, self.summary, self.tabs])
+        # what the page's front end tells the kernel (its width, a click on a bar): hidden
+        self.page_events = w.Text(layout=w.Layout(display="none"))
+        self.page_events.add_class("cw-page-events")
+        self.widget = w.VBox([w.HTML(CSS + FRONT_END), self.page_events, self.title, self.controls,
+                              self.summary, self.tabs])
         self.widget.add_class("cw-dashboard")
         self._load()
         self.territory_picker.observe(self._on_change, names="value")
@@ -311,6 +397,7 @@ class Dashboard:
         self.org_picker.observe(self._on_org, names="value")
         self.section_picker.observe(self._on_section, names="value")
         self.tabs.observe(self._on_tab, names="selected_index")
+        self.page_events.observe(self._on_page_event, names="value")
         self._watch_notes()
 
     # -- data -------------------------------------------------------------------------------
@@ -473,10 +560,8 @@ class Dashboard:
         output = w.Output(layout=w.Layout(width="100%"))
         options = chart_options(chart.get("figure"))
         mine = notes_of(notes, chart["id"])
-        if chart.get("figure"):
-            output.layout.height = f"{int(chart['figure']['layout'].get('height', 450)) + 8}px"
-        _set_figure(output, chart, mine)
-        notes_box = w.HTML(notes_html(mine, lang=lang))
+        _set_figure(output, chart, mine, phone=self.phone)
+        notes_box = w.HTML(notes_html(mine, lang=lang, options=options))
         write = w.Button(description=t("dashboard.write_note", lang), icon="pencil",
                          layout=w.Layout(width="auto"))
         title = w.HTML(f"<strong>{escape(t('dashboard.notes_title', lang))}</strong>")
@@ -540,7 +625,7 @@ class Dashboard:
         self._form = {"box": box, "about": about, "status": status}
         return self._form
 
-    def _open_form(self, chart_id: str, options: list[str]) -> None:
+    def _open_form(self, chart_id: str, options: list[tuple[str, str]]) -> None:
         """Show the note form under one chart, its bars and options offered in "about"."""
         form = self._note_form()
         block = self._blocks.get(chart_id)
@@ -550,11 +635,45 @@ class Dashboard:
             children = tuple(c for c in other["block"].children if c is not form["box"])
             if children != other["block"].children:
                 other["block"].children = children
-        form["about"].options = [(t("dashboard.whole_chart", self.lang), "")] + [(o, o) for o in options]
+        form["about"].options = [(t("dashboard.whole_chart", self.lang), "")] + [(label, key)
+                                                                                 for key, label in options]
         form["about"].value = ""
         form["status"].value = ""
         self._form_chart = chart_id
         block["block"].children = (*block["block"].children, form["box"])
+
+    def on_page_width(self, width: float) -> None:
+        """Lay the charts out for a phone when the page is narrower than :data:`NARROW_BELOW` (and back)."""
+        phone = float(width) < NARROW_BELOW
+        if phone == self.phone:
+            return
+        self.phone = phone
+        notes = self._notes_by_chart()
+        for block in list(self._blocks.values()):
+            _set_figure(block["output"], block["chart"], notes_of(notes, block["chart"]["id"]), phone=phone)
+
+    def on_bar_click(self, css_id: str, key: str) -> None:
+        """Open the note form under the chart whose bar was clicked, about that bar."""
+        chart_id = next((cid for cid in self._blocks if _css_id(cid) == css_id), None)
+        if chart_id is None:
+            return
+        options = chart_options(self._blocks[chart_id]["chart"].get("figure"))
+        if key not in dict(options):
+            return
+        self._open_form(chart_id, options)
+        self._form["about"].value = key
+
+    def _on_page_event(self, change) -> None:
+        try:
+            event = json.loads(change["new"] or "{}")
+        except ValueError:
+            return
+        if not isinstance(event, dict):
+            return
+        if isinstance(event.get("width"), int | float):
+            self._safe(lambda: self.on_page_width(event["width"]))
+        elif isinstance(event.get("chart"), str) and isinstance(event.get("bar"), str):
+            self._safe(lambda: self.on_bar_click(event["chart"], event["bar"]))
 
     def _notes_by_chart(self) -> dict[str, list[dict]]:
         try:
@@ -578,9 +697,10 @@ class Dashboard:
             if signature == block["shown"]:
                 continue
             marks_before = {k for k in block["shown"] if k[0]}
-            block["notes"].value = notes_html(mine, lang=self.lang)
+            block["notes"].value = notes_html(mine, lang=self.lang,
+                                              options=chart_options(block["chart"].get("figure")))
             if {k for k in signature if k[0]} != marks_before:
-                _set_figure(block["output"], block["chart"], mine)
+                _set_figure(block["output"], block["chart"], mine, phone=self.phone)
             block["shown"] = signature
 
     def close(self) -> None:

@@ -86,7 +86,9 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
     -------
     dict
         A plotly figure as a plain dict (see :mod:`coopwork.figures`). One ``"bar"`` trace per
-        option (grouped) or a single trace; ``x`` = percent (None for suppressed cells; the
+        option (grouped) or a single trace; ``ids`` = the option codes (single trace) or the
+        group codes (grouped), the same in every language (notes about a bar are stored by them);
+        ``x`` = percent (None for suppressed cells; the
         weighted percent when the summary was weighted), ``customdata`` = ``n`` (unweighted
         respondents); the subtitle gives the base.
     """
@@ -117,7 +119,7 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
                  for (_, row), h in zip(table.iterrows(), hidden, strict=True)]
         x = [None if h else v for v, h in zip(tb.numbers(table[percent]), hidden, strict=True)]
         bar = {"type": "bar", "x": x, "y": labels, "orientation": "h", "marker": {"color": PALETTE[0]},
-               "name": t("figures.percent_axis", lang),
+               "name": t("figures.percent_axis", lang), "ids": table["option"].astype("str").tolist(),
                "customdata": [None if h else v for v, h in zip(tb.numbers(table["n"]), hidden, strict=True)],
                "text": [None if h else format_percent(v, lang=lang) for v, h
                         in zip(tb.numbers(table[percent]), hidden, strict=True)],
@@ -152,7 +154,8 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
             data.append({
                 "type": "bar", "x": [None if h else v for v, h in zip(values, rows_hidden, strict=True)],
                 "y": wrapped[rows.index].tolist(), "orientation": "h",
-                "name": escape(label), "marker": {"color": PALETTE[i % len(PALETTE)]},
+                "ids": table.loc[rows.index, by].astype("str").tolist(), "name": escape(label),
+                "marker": {"color": PALETTE[i % len(PALETTE)]},
                 "customdata": [None if h else v
                                for v, h in zip(tb.numbers(rows["n"]), rows_hidden, strict=True)],
                 "hovertext": [f"{escape(g)}<br>" + (_hover(row, lang, percent) if not h else

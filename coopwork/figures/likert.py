@@ -67,7 +67,7 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
         A plotly figure as a plain dict (see :mod:`coopwork.figures`). ``barmode="relative"``;
         one ``"bar"`` trace per scale level (the neutral level has two traces,
         ``-half`` and ``+half``); ``y`` = question labels, ``x`` = signed percentages (None when
-        suppressed). ``meta`` of each trace is the option name.
+        suppressed), ``ids`` = question names. ``meta`` of each trace is the option name.
     """
     tb.require(summary, ["question", "option", "label", "n", "base", "percent"], "summarise() (Likert)")
     names = list(dict.fromkeys(summary["question"].astype("str").tolist()))
@@ -119,7 +119,8 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
                 "figures.hover_option", lang, label=escape(row["label"]),
                 percent=format_percent(percent, decimals=1, lang=lang),
                 n=format_number(row["n"], lang=lang), base=format_number(row["base"], lang=lang)))
-        return {"type": "bar", "x": x, "y": [y_labels[q] for q in names], "orientation": "h",
+        return {"type": "bar", "x": x, "y": [y_labels[q] for q in names], "ids": list(names),
+                "orientation": "h",
                 "name": escape(option_label), "meta": option, "marker": {"color": colours[position]},
                 "legendgroup": f"level{position}", "showlegend": show, "legendrank": position + 1,
                 "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>",

@@ -37,6 +37,7 @@ __all__ = [
     "GREY",
     "HEIGHT",
     "LINE_PALETTE",
+    "NARROW_WIDTH",
     "NEUTRAL",
     "PALETTE",
     "TEMPLATE",
@@ -47,6 +48,7 @@ __all__ = [
     "category_colours",
     "diverging_colours",
     "escape",
+    "narrow",
     "register_template",
     "separators",
     "template",
@@ -70,6 +72,13 @@ FONT_FAMILY = "Source Sans Pro, Noto Sans, Arial, sans-serif"
 TEMPLATE = "coopwork"
 #: width of static images (pixels) unless told; interactive figures follow the screen's width
 WIDTH = 1100
+#: the width of a chart on a phone (pixels): a 390 px screen less the page's margins (see :func:`narrow`)
+NARROW_WIDTH = 340
+#: the average width of a character, as a share of the font size (for wrapping to a width in pixels)
+_CHAR_WIDTH = 0.55
+#: font sizes on a phone: title, subtitle and axis titles, bar labels (pixels)
+_PHONE_FONTS = {"title": FONT_SIZE + 2, "subtitle": FONT_SIZE - 4, "axis": FONT_SIZE - 4,
+                "labels": FONT_SIZE - 5}
 #: height of a figure whose builder does not choose one (pixels)
 HEIGHT = 650
 _AXIS = {"gridcolor": "#E5E5E5", "zerolinecolor": "#888888", "linecolor": "#888888",
@@ -238,5 +247,112 @@ def apply_theme(fig: dict, *, lang: str | None = "fr", title: str | None = None,
         lines = heading.count("<br>") + 1 + (below.count("<br>") + 1 if below else 0)
         layout["title"] = {"text": f"<b>{heading}</b>", "subtitle": {"text": below}}
         margin = layout.setdefault("margin", {})
-        margin["t"] = max(margin.get("t") or 0, 60 + 32 * lines)
+        margin["t"] = max(margin.get("t") or 0, _title_margin(lines))
+    return fig
+
+
+def _title_margin(lines: int) -> int:
+    """The top margin (pixels) that holds a title and subtitle of ``lines`` lines in all."""
+    return 60 + 32 * lines
+
+
+def _rewrap(text: object, width: int) -> str:
+    """Wrap text already wrapped with ``<br>`` (and escaped) again, to ``width`` characters.
+
+    Only the part before any other markup is wrapped again (a Likert label's ``<br><span>n = …``
+    stays as it is).
+    """
+    head, markup, tail = str(text).partition("<br><span")
+    bold = head.startswith("<b>") and head.endswith("</b>")
+    plain = " ".join(head.removeprefix("<b>").removesuffix("</b>").replace("<br>", " ").split())
+    if "<" in plain:  # other markup: left as it is
+        return str(text)
+    lines = "<br>".join(textwrap.wrap(plain, max(width, 8), break_long_words=False) or [""])
+    return (f"<b>{lines}</b>" if bold else lines) + markup + tail
+
+
+def narrow(fig: dict, width: int = NARROW_WIDTH) -> dict:
+    """A copy of ``fig`` laid out for a chart ``width`` pixels wide (a phone).
+
+    Titles and subtitles, axis titles, annotations and the labels of horizontal bars get smaller type
+    and are wrapped again for that width (bar labels take at most 35 % of it; the figure grows taller
+    when they need more lines), and a right margin wider than a third of it (the end labels of a slope
+    chart) is narrowed, its annotations wrapped to fit.
+
+    Examples
+    --------
+    >>> fig = apply_theme({"data": [{"type": "bar", "orientation": "h", "x": [1],
+    ...                              "y": ["Société coopérative de production"]}], "layout": {}},
+    ...                   title="Type d'organisation", subtitle="n = 12 répondants · " + "mot " * 30)
+    >>> small = narrow(fig)
+    >>> small["data"][0]["y"]
+    ['Société<br>coopérative de<br>production']
+    >>> small["layout"]["title"]["subtitle"]["text"].count("<br>") > 1
+    True
+    """
+    fig = copy.deepcopy(fig)
+    layout = fig.setdefault("layout", {})
+
+    def chars(pixels: float, size: float) -> int:
+        return int(pixels / (_CHAR_WIDTH * size))
+
+    fonts = _PHONE_FONTS
+    bottom = (layout.get("margin") or {}).get("b") or TEMPLATE_LAYOUT["margin"]["b"]
+    plot = (layout.get("height") or HEIGHT) - ((layout.get("margin") or {}).get("t") or 0) - bottom
+    title = layout.get("title")
+    if isinstance(title, dict) and title.get("text"):
+        title["text"] = _rewrap(title["text"], chars(width - 10, 1.1 * fonts["title"]))  # bold
+        title["font"] = {**(title.get("font") or {}), "size": fonts["title"]}
+        lines = title["text"].count("<br>") + 1
+        subtitle = title.get("subtitle")
+        if isinstance(subtitle, dict) and subtitle.get("text"):
+            subtitle["text"] = _rewrap(subtitle["text"], chars(width - 10, fonts["subtitle"]))
+            subtitle["font"] = {**(subtitle.get("font") or {}), "size": fonts["subtitle"]}
+            lines += subtitle["text"].count("<br>") + 1
+        margin = layout.setdefault("margin", {})
+        margin["t"] = _title_margin(lines)
+    for name in [k for k in layout if k.startswith(("xaxis", "yaxis"))]:
+        axis_title = (layout[name] or {}).get("title")
+        if isinstance(axis_title, dict) and axis_title.get("text"):
+            axis_title["text"] = _rewrap(axis_title["text"], chars(width - 60, fonts["axis"]))
+            axis_title["font"] = {**(axis_title.get("font") or {}), "size": fonts["axis"]}
+    margin = layout.setdefault("margin", {})
+    right = margin.get("r") or 0
+    if right > width / 2:  # labels in the right margin (a slope chart's): half the chart on a phone
+        margin["r"] = right = int(width / 2)
+    renamed: dict[str, str] = {}
+    for trace in fig.get("data", []):
+        if trace.get("type") == "bar" and trace.get("orientation") == "h" and trace.get("y"):
+            for label in trace["y"]:
+                if isinstance(label, str) and label not in renamed:
+                    renamed[label] = _rewrap(label, chars(0.35 * width, fonts["labels"]))
+            trace["y"] = [renamed.get(y, y) if isinstance(y, str) else y for y in trace["y"]]
+    if renamed:
+        axis = layout.setdefault("yaxis", {})
+        axis["tickfont"] = {**(axis.get("tickfont") or {}), "size": fonts["labels"]}
+        if axis.get("categoryarray"):
+            axis["categoryarray"] = [renamed.get(c, c) for c in axis["categoryarray"]]
+        # each bar's row holds its label's lines: the figure grows when the labels need it
+        rows = sum(label.count("<br>") + 1 for label in renamed.values()) * fonts["labels"] * 1.3
+        rows += 8 * len(renamed)
+        layout["height"] = int(max(layout.get("height") or HEIGHT, (margin.get("t") or 0) + bottom + rows))
+    margin_lines = 1
+    for annotation in layout.get("annotations", []):
+        size = (annotation.get("font") or {}).get("size") or FONT_SIZE
+        in_margin = annotation.get("xref") == "paper" and (annotation.get("x") or 0) >= 1 \
+            and annotation.get("xanchor") == "left"
+        if in_margin:
+            size = min(size, fonts["labels"])
+            annotation["font"] = {**(annotation.get("font") or {}), "size": size}
+            annotation["align"] = "left"
+        room = right - (annotation.get("xshift") or 0) - 4 if in_margin else width - 10
+        if annotation.get("text"):
+            annotation["text"] = _rewrap(annotation["text"], chars(room, size))
+            if in_margin and annotation.get("yref") == "y":
+                margin_lines = max(margin_lines, annotation["text"].count("<br>") + 1)
+        if annotation.get("yref") == "y" and annotation.get("y") in renamed:
+            annotation["y"] = renamed[annotation["y"]]
+    if margin_lines > 1:  # labels spread one line (about 24 px) apart now take several: a taller plot
+        grown = plot * margin_lines * fonts["labels"] * 1.3 / 24
+        layout["height"] = int(max(layout.get("height") or HEIGHT, (margin.get("t") or 0) + bottom + grown))
     return fig

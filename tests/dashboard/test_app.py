@@ -138,16 +138,43 @@ def test_a_note_about_one_bar_marks_that_bar(board, precomputed_workspace):
                            if any(tr.get("type") == "bar" for tr in c["figure"]["data"]))
     block, notes_box, about, _kind, text, _name, button, _status = _form(board, position)
     options = [value for _label, value in about.options]
+    labels = [label for label, _value in about.options]
     assert options[0] == "" and len(options) > 2
     about.value = options[2]
     text.value = "Celle-ci nous surprend"
     button.click()
     stored = Journal(workspace=precomputed_workspace).notes(territory="t01")
-    assert stored.iloc[-1]["chart"] == f"{chart['id']}#{options[2]}"
-    assert options[2] in notes_box.value and "Celle-ci nous surprend" in notes_box.value
+    # stored by the bar's code (the same in every language), shown by its label
+    bar = next(tr for tr in chart["figure"]["data"] if tr.get("type") == "bar")
+    assert options[2] in bar["ids"] and stored.iloc[-1]["chart"] == f"{chart['id']}#{options[2]}"
+    assert labels[2] in notes_box.value and "Celle-ci nous surprend" in notes_box.value
     figure = block.children[0].outputs[0]["data"][PLOTLY_MIME]
     marks = [a for a in figure["layout"]["annotations"] if a.get("name") == "cw-note-mark"]
-    assert [m["text"] for m in marks] == ["✎ 1"] and " ".join(str(marks[0]["y"]).split("<br>")) == options[2]
+    assert [m["text"] for m in marks] == ["✎ 1"] and " ".join(str(marks[0]["y"]).split("<br>")) == labels[2]
+
+
+def test_a_note_about_a_bar_marks_it_in_every_language_and_old_label_notes_still_do(precomputed_workspace):
+    from coopwork.dashboard.app import chart_options, marked_figure, notes_html
+
+    pages = {lang: Dashboard(precomputed_workspace, territory="t01", lang=lang) for lang in ("fr", "en")}
+    try:
+        figures = {lang: next(c["figure"] for c in page._view()["charts"] if c.get("figure") and any(
+            tr.get("type") == "bar" for tr in c["figure"]["data"])) for lang, page in pages.items()}
+    finally:
+        for page in pages.values():
+            page.close()
+    options = {lang: chart_options(figure) for lang, figure in figures.items()}
+    assert [k for k, _ in options["fr"]] == [k for k, _ in options["en"]]  # the same keys in both languages
+    (key, french), english = options["fr"][1], options["en"][1][1]
+    assert french != english
+    # by code: the bar in every language; by label (stored so before codes): the bar of that label
+    for note, lang, label in (({"chart": f"c#{key}"}, "en", english), ({"chart": f"c#{key}"}, "fr", french),
+                              ({"chart": f"c#{french}"}, "fr", french)):
+        marks = [a for a in marked_figure(figures[lang], [note])["layout"]["annotations"]
+                 if a.get("name") == "cw-note-mark"]
+        assert len(marks) == 1 and " ".join(str(marks[0]["y"]).split("<br>")) == label
+    note = {"kind": "see", "text": "x", "chart": f"c#{key}"}
+    assert f"✎ {english}" in notes_html([note], lang="en", options=options["en"])
 
 
 def test_a_page_that_adds_notes_too_fast_is_held_back(precomputed_workspace):

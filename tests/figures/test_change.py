@@ -86,3 +86,27 @@ def test_a_dimension_nobody_scored_in_one_wave_is_named_not_drawn():
     fig = to_figure(change_chart(table, lang="en"))
     assert [trace.meta for trace in fig.data] == ["trust"]
     assert any(a.text == "Culture : —" for a in fig.layout.annotations)
+
+
+def test_the_phone_layout_keeps_the_words_and_spreads_the_end_labels(sample_survey, changes):
+    from coopwork.figures.theme import NARROW_WIDTH, narrow
+
+    figure = change_chart(changes, territory="pays_de_bray", survey=sample_survey, lang="fr")
+    phone = to_figure(narrow(figure))  # still a valid plotly figure
+    desktop = to_figure(figure)
+
+    def words(text):
+        return " ".join(text.replace("<br>", " ").split())
+
+    assert ([words(a.text) for a in phone.layout.annotations]
+            == [words(a.text) for a in desktop.layout.annotations])
+    assert subtitle(phone) != "" and words(subtitle(phone)) == words(subtitle(desktop))
+    assert phone.layout.margin.r <= NARROW_WIDTH / 2 < desktop.layout.margin.r
+    # each end label fits the margin, and taller labels get a taller plot: still apart in pixels
+    lines = max(a.text.count("<br>") + 1 for a in phone.layout.annotations)
+    assert lines > 1 and all(len(line) * 0.55 * a.font.size <= phone.layout.margin.r
+                             for a in phone.layout.annotations for line in a.text.split("<br>"))
+    plot = phone.layout.height - phone.layout.margin.t - 110
+    labels = sorted(phone.layout.annotations, key=lambda a: a.y)
+    gaps = [(b.y - a.y) * plot / 100 for a, b in itertools.pairwise(labels)]
+    assert min(gaps) >= 0.8 * lines * phone.layout.annotations[0].font.size

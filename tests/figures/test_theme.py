@@ -121,3 +121,29 @@ def test_apply_theme_and_with_template_on_dicts():
     assert themed["layout"]["template"] == template() and themed["data"] is fig["data"]
     assert "template" not in fig["layout"]  # the input is not changed
     assert apply_theme({"data": [], "layout": {}})["layout"].keys() == {"separators", "height", "autosize"}
+
+
+def test_narrow_wraps_titles_and_bar_labels_for_a_phone_and_keeps_them_in_step():
+    from coopwork.figures.theme import NARROW_WIDTH, narrow
+
+    long = "Pôle territorial de coopération économique (PTCE)"
+    fig = apply_theme({"data": [{"type": "bar", "orientation": "h", "x": [1, 2],
+                                 "y": [wrap(long, 45), "Autre"], "ids": ["ptce", "autre"]}],
+                       "layout": {"yaxis": {"categoryarray": [wrap(long, 45), "Autre"]},
+                                  "annotations": [{"x": 0, "y": wrap(long, 45), "xref": "x", "yref": "y",
+                                                   "text": "&lt; 3"}]}},
+                      title="Avec combien d'organisations du territoire coopérez-vous régulièrement ?",
+                      subtitle="n = 12 répondants · « < 3 » : moins de 3 réponses, valeur masquée.")
+    phone = narrow(fig)
+    assert fig["data"][0]["y"][0] == wrap(long, 45)  # the figure given is left as it was
+    label = phone["data"][0]["y"][0]
+    assert label.replace("<br>", " ") == long and label.count("<br>") >= 2
+    assert phone["layout"]["yaxis"]["categoryarray"][0] == label == phone["layout"]["annotations"][0]["y"]
+    assert phone["data"][0]["ids"] == ["ptce", "autre"]
+    title = phone["layout"]["title"]
+    for text, size in ((title["text"].removeprefix("<b>").removesuffix("</b>"), 1.1 * title["font"]["size"]),
+                       (title["subtitle"]["text"], title["subtitle"]["font"]["size"])):
+        assert all(len(line) * 0.55 * size <= NARROW_WIDTH for line in text.split("<br>"))
+    lines = title["text"].count("<br>") + title["subtitle"]["text"].count("<br>") + 2
+    assert phone["layout"]["margin"]["t"] >= 60 + 32 * lines
+    to_figure(phone)
