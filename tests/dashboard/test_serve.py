@@ -34,21 +34,25 @@ def _own_copy(workspace, tmp_path):
 
 
 def _read_lines(process, n: int, timeout: float = 300) -> list[str]:
-    """The first ``n`` lines the server prints, failing (not hanging) when they do not come."""
-    import selectors
-    import time
+    """The first ``n`` lines the server prints, failing (not hanging) when they do not come.
 
-    lines: list[str] = []
-    deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while len(lines) < n:
-            left = deadline - time.monotonic()
-            assert left > 0 and selector.select(left), f"the server printed {lines} in {timeout} s"
-            line = process.stdout.readline()
-            assert line, f"the server stopped (exit {process.poll()}) after printing {lines}"
-            lines.append(line.strip())
-    return lines
+    A thread reads them: ``select`` on the pipe would miss lines already in the file's buffer.
+    """
+    import queue
+    import threading
+
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(process.stdout.readline()) for _ in range(n)],
+                     daemon=True).start()
+    got: list[str] = []
+    for _ in range(n):
+        try:
+            line = lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"the server printed {got} in {timeout} s") from None
+        assert line, f"the server stopped (exit {process.poll()}) after printing {got}"
+        got.append(line.strip())
+    return got
 
 
 def test_prepare_writes_one_notebook_per_territory_and_the_synthesis(precomputed_workspace):
