@@ -256,6 +256,14 @@ def test_a_note_appears_on_every_open_page_without_a_click_and_hiding_removes_it
         page.close()
 
 
+def _wait_marked(page, label: str) -> list[str]:
+    """The bars marked ✎ once ``label`` is among them (the chart is redrawn after its notes)."""
+    page.wait_for_function("""label => [...document.querySelectorAll('.js-plotly-plot')].some(plot =>
+      ((plot._fullLayout || {}).annotations || []).some(a => a.name === 'cw-note-mark'
+        && String(a.y).split('<br>').join(' ') === label))""", arg=label, timeout=30_000)
+    return _marked_bars(page)
+
+
 def _marked_bars(page) -> list[str]:
     """The bars marked ✎ on a page: the category label on the same row as each mark."""
     return page.evaluate("""() => {
@@ -286,15 +294,16 @@ def test_a_note_attached_to_a_bar_marks_the_bar_on_every_page_and_language(
     about.select_option(index=2)
     block.locator(".cw-text-input textarea").fill("Cette barre nous étonne")
     block.locator("button.cw-add-note").click()
-    for page in pages:
-        page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .annotation-text')]"
-                               ".some(a => a.textContent.includes('✎ 1'))", timeout=30_000)
+    for page in pages:  # other tests of the session may have left notes on this territory: wait for ours
+        page.wait_for_function("() => [...document.querySelectorAll('.cw-notes-box')]"
+                               ".some(box => box.innerText.includes('Cette barre nous étonne'))",
+                               timeout=30_000)
     french = options[2].replace("\xa0", " ")
     assert french in block.locator(".cw-notes-box").inner_text().replace("\xa0", " ")
     stored = Journal(workspace=precomputed_workspace).notes(territory="t01")
     key = stored.iloc[-1]["chart"].split("#", 1)[1]
     assert key != french  # stored by the bar's code, not by its French label
-    assert _marked_bars(pages[1]) == [french]
+    assert french in _wait_marked(pages[1], french)
     # the English page marks the same bar (the one of that code), under its English label
     english_label = english.evaluate("""key => {
       for (const plot of document.querySelectorAll('.js-plotly-plot')) {
@@ -306,7 +315,7 @@ def test_a_note_attached_to_a_bar_marks_the_bar_on_every_page_and_language(
       return null;
     }""", key)
     assert english_label and english_label != french
-    assert _marked_bars(english) == [english_label]
+    assert english_label in _wait_marked(english, english_label)
     english_notes = " ".join(english.locator(".cw-notes-box").all_inner_texts()).replace("\xa0", " ")
     assert f"✎ {english_label}" in english_notes and "Cette barre nous étonne" in english_notes
     block.scroll_into_view_if_needed()
