@@ -178,8 +178,12 @@ def serve(status_dir: str | Path) -> None:
             sys.stdout.write(json.dumps(answer) + "\n")
             sys.stdout.flush()
             continue
+        # SIGCHLD is held until the status of an earlier process with the same pid (pids are
+        # reused: pid_max is often 32768) is removed, so a new kernel is never read as dead
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
         pid = os.fork()
         if pid == 0:  # child
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             code = 0
             try:
                 if "call" in request:
@@ -190,6 +194,8 @@ def serve(status_dir: str | Path) -> None:
                 code = 1
             finally:
                 os._exit(code)
+        (status / f"{pid}.exit").unlink(missing_ok=True)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         children.add(pid)
         sys.stdout.write(json.dumps({"pid": pid}) + "\n")
         sys.stdout.flush()

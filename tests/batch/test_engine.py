@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+from pathlib import Path
+
 import nbformat
+import pytest
 from batch_helpers import PARAMETERS
 
 from coopwork.batch.engine import ENGINE_NAME, execute, register_engine
@@ -35,6 +41,36 @@ def test_forked_kernels_are_fresh_processes() -> None:
     assert (out_a, out_b) == ("a", "b")
     assert pid_a != pid_b and seen_a == seen_b == "False"
     assert first.kernel_pid == int(pid_a)
+
+
+def test_a_reused_pid_is_not_read_as_a_dead_kernel(tmp_path) -> None:
+    """pids come back (pid_max is often 32768): the status of an earlier process with the new
+    kernel's pid must not say the new kernel died (seen as "Kernel died before replying")."""
+    from coopwork.batch.engine import ForkServer
+
+    with ForkServer(tmp_path) as server:
+        server.wait_ready()
+        proc = Path("/proc/sys/kernel")
+        if not (proc / "ns_last_pid").is_file():
+            pytest.skip("needs Linux's /proc/sys/kernel/ns_last_pid")
+        last, top = int((proc / "ns_last_pid").read_text()), int((proc / "pid_max").read_text())
+        for step in range(1, 20_000):  # an old status for every pid the next kernels can get (in order)
+            (server.status_dir / f"{(last + step) % top or 1}.exit").write_text("1")
+        from jupyter_client.connect import write_connection_file
+
+        connection_file, _ = write_connection_file(str(tmp_path / "kernel.json"))
+        pid = server.fork_kernel(connection_file, cwd=str(tmp_path))
+        try:
+            assert server.exit_status(pid) is None  # alive: the old status of that pid is gone
+        finally:
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while server.exit_status(pid) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.exit_status(pid) == -signal.SIGKILL  # and its own status is written
+        result = execute(_notebook("print(territory)"), parameters={"territory": "a"}, server=server,
+                         timeout=120)
+        assert result.ok, result.describe()
 
 
 def test_plain_kernels_without_the_fork_server() -> None:
