@@ -161,3 +161,21 @@ def disclosure_kept():
     check`` on the published files of the workspace (results, reports, exports) and fails, naming
     file, table and cell, when one breaks the disclosure rules."""
     return _assert_disclosure_kept
+
+
+@contextlib.contextmanager
+def _serving(plan, log: Path):
+    from coopwork.dashboard.serve import start, stop, wait_until_listening
+
+    process = start(plan, log=log)
+    try:
+        wait_until_listening(plan.host, plan.port, process=process, timeout=120)
+        yield plan
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def serving():
+    """Run a real Voilà for a prepared plan on 127.0.0.1: ``with serving(plan, log): ...`` (stopped after)."""
+    return _serving

@@ -133,17 +133,13 @@ def test_report_and_export_speak_one_language(workspace, survey, lang):
 # -- the served dashboard, in Chromium ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def server(workspace, tmp_path_factory):
-    from coopwork.dashboard.serve import free_port, prepare, start, stop, wait_until_listening
+def server(workspace, tmp_path_factory, serving):
+    from coopwork.dashboard.serve import free_port, prepare
 
     port = free_port() or pytest.skip("no free port in 18800-18899")
     plan = prepare(workspace, port=port, token="lang-token", territory=TERRITORY, lang="fr")
-    process = start(plan, log=tmp_path_factory.mktemp("voila") / "voila.log")
-    try:
-        wait_until_listening(plan.host, plan.port, process=process, timeout=120)
+    with serving(plan, tmp_path_factory.mktemp("voila") / "voila.log"):
         yield plan
-    finally:
-        stop(process)
 
 
 @pytest.fixture(scope="module")

@@ -23,17 +23,13 @@ TIMEOUT = 180_000  # ms: the machine may be shared
 
 
 @pytest.fixture(scope="module")
-def server(precomputed_workspace, tmp_path_factory):
-    from coopwork.dashboard.serve import free_port, prepare, start, stop, wait_until_listening
+def server(precomputed_workspace, tmp_path_factory, serving):
+    from coopwork.dashboard.serve import free_port, prepare
 
     port = free_port() or pytest.skip("no free port in 18800-18899")
     plan = prepare(precomputed_workspace, port=port, token="browser-token")
-    process = start(plan, log=tmp_path_factory.mktemp("browser") / "voila.log")
-    try:
-        wait_until_listening(plan.host, plan.port, process=process, timeout=120)
+    with serving(plan, tmp_path_factory.mktemp("browser") / "voila.log"):
         yield plan
-    finally:
-        stop(process)
 
 
 @pytest.fixture(scope="module")

@@ -24,14 +24,7 @@ import urllib.request
 import psutil
 import pytest
 
-from coopwork.dashboard.serve import (
-    prepare,
-    start,
-    stop,
-    voila_config,
-    wait_until_listening,
-    write_config,
-)
+from coopwork.dashboard.serve import prepare, voila_config, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -80,18 +73,14 @@ async def _refused(port: int, kernel_id: str, **headers: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def open_server(precomputed_workspace, tmp_path_factory):
+def open_server(precomputed_workspace, tmp_path_factory, serving):
     """The default loopback server (no token), with kernels of closed pages culled after 10 s idle."""
     port = _port()
     plan = prepare(precomputed_workspace, port=port)
     assert plan.token == ""
     write_config(plan, voila_config(plan, cull_idle_seconds=10, cull_interval_seconds=1))
-    process = start(plan, log=tmp_path_factory.mktemp("security") / "voila.log")
-    try:
-        wait_until_listening(plan.host, plan.port, process=process, timeout=120)
+    with serving(plan, tmp_path_factory.mktemp("security") / "voila.log"):
         yield plan
-    finally:
-        stop(process)
 
 
 def test_a_page_asked_for_under_another_host_name_is_refused(open_server):
