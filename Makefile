@@ -10,6 +10,10 @@ PORT   ?= 8866
 
 .PHONY: demo test lint browser postgres clean help bench
 
+# plotly's cartesian bundle for the dashboards (coopwork/dashboard/assets.py), the plotly.js version of
+# the installed plotly package, from the npm registry; without npm the pages load the full plotly.js
+LIGHT_PLOTLY := coopwork/dashboard/static/plotly-cartesian.min.js
+
 help:
 	@echo "make demo   - set up .venv, generate the sample workspace, ingest, run reports, serve dashboards"
 	@echo "make test   - set up .venv (and Chromium, PostgreSQL for the tests), run ruff and the whole test suite"
@@ -22,6 +26,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name coopwork --display-name "Python (coopwork)" >/dev/null
 	@touch $(STAMP)
+
+$(LIGHT_PLOTLY): $(STAMP)
+	@version=$$($(BIN)/python -c "import plotly.offline as o; print(o.get_plotlyjs_version())"); \
+	if command -v npm >/dev/null 2>&1; then \
+	  tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent plotly.js-cartesian-dist-min@$$version >/dev/null) && \
+	  tar -xzf $$tmp/plotly.js-cartesian-dist-min-$$version.tgz -C $$tmp && \
+	  cp $$tmp/package/plotly-cartesian.min.js $@ && rm -rf $$tmp && \
+	  echo "plotly.js $$version (cartesian bundle) for the dashboards"; \
+	else echo "npm is missing: the dashboards will load the full plotly.js (heavier pages)"; fi
 
 # Debian's Chromium (browser tests, figure rendering, placemat PDFs) and poppler-utils (pdftoppm,
 # pdfinfo, pdftotext: the placemat tests). Installed from Debian only when missing; no browser download.
@@ -45,7 +58,7 @@ postgres:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
-demo: $(STAMP)
+demo: $(STAMP) $(LIGHT_PLOTLY)
 	$(BIN)/coopwork demo --workspace .
 	@echo ""
 	@echo "Dashboards / tableaux de bord: open the URLs printed below in your browser (Ctrl+C to stop)."
@@ -54,10 +67,10 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check coopwork tests benchmarks surveys
 
-test: $(STAMP) browser postgres lint
+test: $(STAMP) $(LIGHT_PLOTLY) browser postgres lint
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) $(LIGHT_PLOTLY)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/results.py

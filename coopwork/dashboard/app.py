@@ -7,6 +7,11 @@ second and 30 of them fit in memory. Filters (territory, wave, language, organis
 theme) only swap precomputed figures. Under every chart, participants read the notes of the
 journal of interpretations and add their own; everything they write is escaped.
 
+A chart travels to the page as inert JSON in an HTML widget (:func:`chart_html`): the figure and
+its phone variant. The page's own script (``static/page.js``, see :mod:`coopwork.dashboard.assets`)
+draws them with a light plotly.js, the charts on the screen first, and chooses the variant by the
+screen's width itself: no round trip to the kernel before a phone shows its first chart.
+
 Examples
 --------
 >>> from coopwork.dashboard.app import notes_html
@@ -30,25 +35,22 @@ from ..figures.theme import narrow, with_template
 from ..i18n import normalise_lang, t
 from ..results.io import load_with_breakdown, read_index
 from ..results.paths import ALL, results_file
+from .assets import asset_url
 
-__all__ = ["CSS", "FIRST_CHARTS", "FRONT_END", "NARROW_BELOW", "NOTES_POLL_SECONDS", "OPTION_MARK",
-           "PENDING_DELAY", "Dashboard",
-           "chart_options", "dashboard", "friendly_error", "marked_figure", "notes_html", "notes_of"]
+__all__ = ["CSS", "NARROW_BELOW", "NOTES_POLL_SECONDS", "OPTION_MARK", "Dashboard", "chart_html",
+           "chart_options", "chart_payload", "dashboard", "friendly_error", "front_end", "marked_figure",
+           "notes_html", "notes_of"]
 
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: a note about one bar or option of a chart is stored with ``chart`` = ``"<chart id>#<key>"``, the key
 #: being the bar's code in the figure's ``ids`` (an option or group code, a question name), the same in
 #: every language; notes stored by label before there were codes still match the bar of that label
 OPTION_MARK = "#"
 #: how often an open page reads the journal for the notes written or hidden on other pages
 NOTES_POLL_SECONDS = 2.5
-#: charts of a tab sent with it; the others follow once the page has drawn these
-FIRST_CHARTS = 2
-#: seconds between a page connecting and the rest of its tab being sent (time to draw the first charts)
-PENDING_DELAY = 2.0
 #: a page narrower than this (CSS pixels) gets the phone layout: one column, charts laid out for a phone
 NARROW_BELOW = 700
-_CONFIG = {"displaylogo": False, "responsive": True, "scrollZoom": False,
+# page.js resizes the charts itself (plotly's "responsive" listens on the window for every chart ever drawn)
+_CONFIG = {"displaylogo": False, "responsive": False, "scrollZoom": False,
            "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
 
 # Readable on a projector (large type, strong contrast) and on a phone (one column, full width).
@@ -62,8 +64,9 @@ CSS = """
 .cw-dashboard select, .cw-dashboard input, .cw-dashboard textarea, .cw-dashboard button {
   font-size: 16px !important; }
 .cw-controls { flex-wrap: wrap !important; gap: .4em 1.2em; }
-.cw-dashboard .widget-output > .jp-OutputArea, .cw-dashboard .widget-output .jp-OutputArea-child,
-.cw-dashboard .jp-RenderedPlotly { height: 100%; }
+.cw-plot { width: 100%; position: relative; }
+.cw-plot-wait { color: #667; font-size: 1.05em; margin: .6em 0; }
+.cw-plot.cw-drawn .cw-plot-wait { display: none; }
 .cw-chart { border-top: 3px solid #e3e7ee; padding: .6em 0 1em 0; width: 100%; }
 .cw-message { background: #fff6e0; border-left: 5px solid #e0a100; padding: .6em .9em; margin: .5em 0;
   font-size: 1.05em; }
@@ -84,9 +87,8 @@ CSS = """
   flex: 0 1 auto; }
 .cw-dashboard .lm-TabBar-content { flex-wrap: wrap; }
 /* the network map keeps the width its names were placed for; narrower screens scroll it sideways */
-.cw-chart-network .widget-output { overflow-x: auto; -webkit-overflow-scrolling: touch; }
-.cw-chart-network .jp-OutputArea, .cw-chart-network .jp-OutputArea-child,
-.cw-chart-network .jp-RenderedPlotly { min-width: 720px !important; max-width: none !important; }
+.cw-chart-network .cw-plot-box { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+.cw-chart-network .cw-plot { min-width: 720px; }
 .cw-dashboard button, .cw-dashboard select, .cw-dashboard .widget-toggle-button { min-height: 44px; }
 @media (max-width: PHONE_MAX_WIDTHpx) {
   /* a phone: one column, full-width controls a finger can hit, no sideways scrolling of the page */
@@ -108,56 +110,24 @@ CSS = """
 </style>
 """.replace("PHONE_MAX_WIDTH", str(NARROW_BELOW - 1))
 
-# The page's one piece of front-end code, run once by the browser when the style block is shown (an
-# image that fails to load: ipywidgets' HTML runs no <script>). It tells the kernel, through the hidden
-# text widget ``.cw-page-events``, the width of the screen (the kernel lays the charts out for a phone
-# below NARROW_BELOW) and which bar was clicked (the kernel opens the note form about that bar).
-_FRONT_END_JS = """(function () {
-  if (window.coopworkPage) { return; }
-  window.coopworkPage = true;
-  var sentWidth = -1;
-  function send(event) {
-    var input = document.querySelector('.cw-page-events input');
-    if (!input) { return false; }
-    event.at = Date.now();
-    input.value = JSON.stringify(event);
-    input.dispatchEvent(new Event('input', {bubbles: true}));
-    return true;
-  }
-  function chartOf(plot) {
-    var block = plot.closest('.cw-chart');
-    var names = block ? Array.prototype.slice.call(block.classList) : [];
-    for (var i = 0; i < names.length; i++) {
-      if (names[i].indexOf('cw-chart-') === 0) { return [block, names[i].slice(9)]; }
-    }
-    return [null, null];
-  }
-  function hook(plot) {
-    if (plot.coopworkHooked || typeof plot.on !== 'function') { return; }
-    plot.coopworkHooked = true;
-    plot.on('plotly_click', function (data) {
-      var point = data && data.points && data.points[0];
-      var ids = point && point.data && point.data.ids;
-      var found = chartOf(plot);
-      if (!ids || !found[1] || point.data.type !== 'bar') { return; }
-      send({chart: found[1], bar: String(ids[point.pointNumber])});
-      var tries = 0;
-      var wait = setInterval(function () {
-        var box = found[0].querySelector('.cw-form-box textarea');
-        if (box || ++tries > 30) {
-          clearInterval(wait);
-          if (box) { box.scrollIntoView({block: 'center'}); box.focus({preventScroll: true}); }
-        }
-      }, 100);
-    });
-  }
-  setInterval(function () {
-    var width = window.innerWidth;
-    if (width !== sentWidth && send({width: width})) { sentWidth = width; }
-    document.querySelectorAll('.cw-chart .js-plotly-plot').forEach(hook);
-  }, 500);
-})();"""
-FRONT_END = f'<img src="data:," alt="" style="display:none" onerror="{escape(_FRONT_END_JS, quote=True)}">'
+def front_end() -> str:
+    """The HTML that loads the page's script (``static/page.js``) once, with the plotly.js it draws with.
+
+    ipywidgets' HTML widget runs no ``<script>``, so an image that fails to load adds the script tag.
+    The asset URLs are relative to the server's base URL (Voilà's ``data-base-url`` ends in
+    ``voila/``).
+
+    Examples
+    --------
+    >>> html = front_end()
+    >>> "page.js?v=" in html and "plotly.js?v=" in html and str(NARROW_BELOW) in html
+    True
+    """
+    script = ("if(!window.coopworkPage){var b=(document.body.getAttribute('data-base-url')||'/')"
+              ".replace(/voila\\/$/,'');var s=document.createElement('script');"
+              f"s.src=b+'{asset_url('page.js')}';s.setAttribute('data-plotly',b+'{asset_url('plotly.js')}');"
+              f"s.setAttribute('data-narrow-below','{NARROW_BELOW}');document.head.appendChild(s);}}")
+    return f'<img src="data:," alt="" style="display:none" onerror="{escape(script, quote=True)}">'
 
 
 def notes_html(notes: list[dict], *, lang: str = "fr", options: list[tuple[str, str]] = ()) -> str:
@@ -278,27 +248,69 @@ def _signature(notes: list[dict]) -> tuple:
     return tuple((_option_of(n), n.get("id")) for n in notes)
 
 
-def _set_figure(output, chart: dict, notes: list[dict], *, phone: bool = False) -> None:
-    """Put a chart's figure (with the marks of the notes about its bars), or its message, in an Output.
+def _shown(figure: dict, notes: list[dict]) -> dict:
+    """The figure as a page draws it: the marks of the notes about its bars, the template, the title
+    starting at the left edge of the chart (on a phone, long bar labels take half the width and a title
+    aligned with the bars would run off the screen)."""
+    shown = with_template(marked_figure(figure, notes))
+    layout = shown["layout"]
+    if isinstance(layout.get("title"), dict):
+        shown["layout"] = {**layout, "title": {**layout["title"], "xref": "container", "x": 0.02}}
+    return shown
 
-    ``phone``: the figure laid out for a phone's width (:func:`coopwork.figures.theme.narrow`).
+
+def _patch(base: dict, variant: dict) -> dict:
+    """What ``variant`` changes in ``base``: its layout keys and, per trace, its keys that differ."""
+    layout = {k: v for k, v in variant["layout"].items() if base["layout"].get(k) != v}
+    data = [{k: v for k, v in mine.items() if theirs.get(k) != v}
+            for theirs, mine in zip(base["data"], variant["data"], strict=True)]
+    return {"layout": layout, "data": data}
+
+
+def chart_payload(chart: dict, notes: list[dict]) -> dict | None:
+    """What the page draws for a chart (None when it has no figure): the figure with the marks of its
+    notes, the phone variant as the keys it changes (:func:`coopwork.figures.theme.narrow`; none
+    for the network map, which keeps the width its names were placed for) and plotly's config.
+
+    Examples
+    --------
+    >>> chart = {"id": "org_type", "title": "Types", "figure": {"data": [
+    ...     {"type": "bar", "orientation": "h", "y": ["Société coopérative de production"], "x": [4]}],
+    ...     "layout": {"height": 400}}}
+    >>> payload = chart_payload(chart, [])
+    >>> payload["figure"]["data"][0]["y"], payload["phone"]["data"][0]["y"]
+    (['Société coopérative de production'], ['Société<br>coopérative de<br>production'])
+    >>> "x" in payload["phone"]["data"][0], chart_payload({**chart, "figure": None}, [])
+    (False, None)
     """
-    if chart.get("figure"):
-        # the network map keeps the width its names were placed for (it scrolls sideways, see CSS)
-        drawn = narrow(chart["figure"]) if phone and chart["id"] != "network" else chart["figure"]
-        figure = {**with_template(marked_figure(drawn, notes)), "config": _CONFIG}
-        output.layout.height = f"{int(drawn['layout'].get('height', 450)) + 8}px"
-        # the title starts at the left edge of the chart, not of its plot area: on a phone, long bar
-        # labels take half the width and a title aligned with the bars would run off the screen
-        layout = figure["layout"]
-        if isinstance(layout.get("title"), dict):
-            figure["layout"] = {**layout, "title": {**layout["title"], "xref": "container", "x": 0.02}}
-        data = {PLOTLY_MIME: figure, "text/plain": chart["title"]}
-    else:
-        data = {"text/html": f'<div class="cw-message"><strong>{escape(chart["title"])}</strong><br>'
-                             f'{escape(chart.get("message") or "")}</div>',
-                "text/plain": chart.get("message") or ""}
-    output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
+    if not chart.get("figure"):
+        return None
+    wide = _shown(chart["figure"], notes)
+    phone = None if chart["id"] == "network" else _patch(wide, _shown(narrow(chart["figure"]), notes))
+    return {"figure": wide, "phone": phone, "config": _CONFIG}
+
+
+def chart_html(chart: dict, notes: list[dict]) -> str:
+    """A chart as the page receives it: :func:`chart_payload` as inert JSON that ``static/page.js`` draws,
+    the chart's title shown until it is drawn; or its message when it has no figure.
+
+    Examples
+    --------
+    >>> chart = {"id": "q", "title": "<b>Q</b>", "figure": {"data": [{"type": "bar", "x": ["</script>"]}],
+    ...                                                     "layout": {"height": 300}}}
+    >>> html = chart_html(chart, [])
+    >>> html.count("</script>"), "&lt;b&gt;Q&lt;/b&gt;" in html, "min-height:300px" in html
+    (1, True, True)
+    """
+    payload = chart_payload(chart, notes)
+    if payload is None:
+        return (f'<div class="cw-message"><strong>{escape(chart["title"])}</strong><br>'
+                f'{escape(chart.get("message") or "")}</div>')
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    height = int(payload["figure"]["layout"].get("height", 450))
+    return (f'<div class="cw-plot" style="min-height:{height}px">'
+            f'<script type="application/json" class="cw-figure">{text}</script>'
+            f'<p class="cw-plot-wait">{escape(chart["title"])}</p><div class="cw-plot-area"></div></div>')
 
 
 def friendly_error(lang: str = "fr") -> str:
@@ -351,14 +363,12 @@ class Dashboard:
         self._form_chart = ""
         self._stop = threading.Event()
         self._lock = threading.RLock()
-        self._pending: list[tuple] = []  # (tab box, charts) held back until the page is connected
         # this page's random key: the journal limits the notes one participant adds per minute
         self.participant = secrets.token_hex(8)
         self._built: set[int] = set()
         self._busy = False
         self._blocks: dict[str, dict] = {}
         self.bundle: dict = {}
-        self.phone = False  # laid out for a phone (the page told its width, see FRONT_END)
 
         self.title = w.HTML()
         self.territory_picker = w.Dropdown(layout=w.Layout(width="auto"))
@@ -384,10 +394,10 @@ class Dashboard:
             self.territory_picker.layout.display = "none"
         self.controls = w.HBox(controls)
         self.controls.add_class("cw-controls")
-        # what the page's front end tells the kernel (its width, a click on a bar): hidden
+        # what the page's front end tells the kernel (a click on a bar): hidden
         self.page_events = w.Text(layout=w.Layout(display="none"))
         self.page_events.add_class("cw-page-events")
-        self.widget = w.VBox([w.HTML(CSS + FRONT_END), self.page_events, self.title, self.controls,
+        self.widget = w.VBox([w.HTML(CSS + front_end()), self.page_events, self.title, self.controls,
                               self.summary, self.tabs])
         self.widget.add_class("cw-dashboard")
         self._load()
@@ -507,7 +517,6 @@ class Dashboard:
         self._section_ids = [s["id"] for s in sections]
         self._built = set()
         self._blocks = {}
-        self._pending = []
         self._form = None  # a new form in the new language
         children = [w.VBox() for _ in sections]
         with self._quiet():
@@ -527,52 +536,35 @@ class Dashboard:
         section = self._section_ids[position]
         charts = [c for c in self._view().get("charts", []) if c["section"] == section]
         notes = self._notes_by_chart()
-        # the first charts now, the others once the page shows them (see _add_pending)
-        blocks = [self._chart_block(chart, notes) for chart in charts[:FIRST_CHARTS]]
-        if charts[FIRST_CHARTS:]:
-            self._pending.append((self.tabs.children[position], charts[FIRST_CHARTS:]))
+        # every chart of the tab at once: the page draws those on its screen first (static/page.js)
+        blocks = [self._chart_block(chart, notes) for chart in charts]
         if not blocks:
             blocks = [w.HTML(f'<div class="cw-message">{escape(t("dashboard.no_chart", self.lang))}</div>')]
         self.tabs.children[position].children = blocks
-
-    def _add_pending(self) -> None:
-        """Add the charts held back by :meth:`_build_tab` to their tabs.
-
-        A page draws every chart it receives before showing any; a tab of ten charts takes seconds
-        on a phone. So a tab is sent with its first :data:`FIRST_CHARTS` charts, and the others
-        follow once the page is connected (its widgets' states asked for) and has drawn those.
-        """
-        notes = None
-        while self._pending:
-            box, charts = self._pending.pop(0)
-            if box not in self.tabs.children:  # rebuilt since (another filter): nothing to add
-                continue
-            notes = self._notes_by_chart() if notes is None else notes
-            box.children = (*box.children, *(self._chart_block(chart, notes) for chart in charts))
 
     def _chart_block(self, chart: dict, notes: dict[str, list[dict]]):
         """A chart, the notes about it (and about its bars), and a button that opens the note form here."""
         import ipywidgets as w
 
         lang = self.lang
-        # outputs are set as widget state in the kernel (not printed into the widget): a preheated page
-        # then holds its figures whatever happened to the messages of the execution
-        output = w.Output(layout=w.Layout(width="100%"))
+        # the figure is the widget's state (not printed into an Output): a preheated page then holds its
+        # figures whatever happened to the messages of the execution
         options = chart_options(chart.get("figure"))
         mine = notes_of(notes, chart["id"])
-        _set_figure(output, chart, mine, phone=self.phone)
+        plot = w.HTML(chart_html(chart, mine), layout=w.Layout(width="100%"))
+        plot.add_class("cw-plot-box")
         notes_box = w.HTML(notes_html(mine, lang=lang, options=options))
         write = w.Button(description=t("dashboard.write_note", lang), icon="pencil",
                          layout=w.Layout(width="auto"))
         title = w.HTML(f"<strong>{escape(t('dashboard.notes_title', lang))}</strong>")
-        block = w.VBox([output, title, notes_box, write])
+        block = w.VBox([plot, title, notes_box, write])
         block.add_class("cw-chart")
         if chart.get("figure"):
             block.add_class("cw-has-figure")
         block.add_class(f"cw-chart-{_css_id(chart['id'])}")
         notes_box.add_class("cw-notes-box")
         write.add_class("cw-write-note")
-        self._blocks[chart["id"]] = {"notes": notes_box, "output": output, "chart": chart, "block": block,
+        self._blocks[chart["id"]] = {"notes": notes_box, "plot": plot, "chart": chart, "block": block,
                                      "shown": _signature(mine)}
         write.on_click(lambda _b: self._safe(lambda: self._open_form(chart["id"], options)))
         return block
@@ -642,16 +634,6 @@ class Dashboard:
         self._form_chart = chart_id
         block["block"].children = (*block["block"].children, form["box"])
 
-    def on_page_width(self, width: float) -> None:
-        """Lay the charts out for a phone when the page is narrower than :data:`NARROW_BELOW` (and back)."""
-        phone = float(width) < NARROW_BELOW
-        if phone == self.phone:
-            return
-        self.phone = phone
-        notes = self._notes_by_chart()
-        for block in list(self._blocks.values()):
-            _set_figure(block["output"], block["chart"], notes_of(notes, block["chart"]["id"]), phone=phone)
-
     def on_bar_click(self, css_id: str, key: str) -> None:
         """Open the note form under the chart whose bar was clicked, about that bar."""
         chart_id = next((cid for cid in self._blocks if _css_id(cid) == css_id), None)
@@ -670,9 +652,7 @@ class Dashboard:
             return
         if not isinstance(event, dict):
             return
-        if isinstance(event.get("width"), int | float):
-            self._safe(lambda: self.on_page_width(event["width"]))
-        elif isinstance(event.get("chart"), str) and isinstance(event.get("bar"), str):
+        if isinstance(event.get("chart"), str) and isinstance(event.get("bar"), str):
             self._safe(lambda: self.on_bar_click(event["chart"], event["bar"]))
 
     def _notes_by_chart(self) -> dict[str, list[dict]]:
@@ -700,7 +680,7 @@ class Dashboard:
             block["notes"].value = notes_html(mine, lang=self.lang,
                                               options=chart_options(block["chart"].get("figure")))
             if {k for k in signature if k[0]} != marks_before:
-                _set_figure(block["output"], block["chart"], mine, phone=self.phone)
+                block["plot"].value = chart_html(block["chart"], mine)
             block["shown"] = signature
 
     def close(self) -> None:
@@ -708,26 +688,14 @@ class Dashboard:
         self._stop.set()
 
     def _watch_notes(self) -> None:
-        """A background thread: adds the charts held back once a page is connected
-        (:meth:`_add_pending`), and polls the journal every :data:`NOTES_POLL_SECONDS`, so that
-        notes written or hidden on any page appear on this one without a click."""
-        import time
+        """A background thread polls the journal every :data:`NOTES_POLL_SECONDS`, so that notes written
+        or hidden on any page appear on this one without a click."""
 
         def loop() -> None:
-            last_poll = time.monotonic()
-            connected_at = None
-            while not self._stop.wait(0.2):
+            while not self._stop.wait(NOTES_POLL_SECONDS):
                 try:
-                    if self._pending and connected_at is None and _page_connected():
-                        connected_at = time.monotonic()
-                    waited = time.monotonic() - connected_at if connected_at is not None else 0.0
-                    if self._pending and waited > PENDING_DELAY:
-                        with self._lock:
-                            self._add_pending()
-                    if time.monotonic() - last_poll >= NOTES_POLL_SECONDS:
-                        last_poll = time.monotonic()
-                        with self._lock:
-                            self.refresh_notes()
+                    with self._lock:
+                        self.refresh_notes()
                 except Exception:
                     _log_exception()
 
@@ -788,13 +756,6 @@ class Dashboard:
         from IPython.display import display
 
         display(self.widget)
-
-
-def _page_connected() -> bool:
-    """True once a browser page has connected to this kernel's widgets (ipywidgets' control channel)."""
-    import ipywidgets as w
-
-    return getattr(w.Widget, "_control_comm", None) is not None
 
 
 def _css_id(text: str) -> str:

@@ -10,16 +10,18 @@ over the room's network. :class:`WorkshopVoila` is Voilà with three server sett
   with a one-year ``immutable`` cache header (Voilà sends ``no-cache``), and Voilà's own
   scripts may be kept for a day, so a reload costs the page and the widgets' data only;
 - which front-end extensions a page loads is set in ``voila.json``
-  (``VoilaConfiguration.extension_allowlist``, see :data:`EXTENSIONS`): the widgets and the
-  plotly renderer, not every extension installed in the environment.
+  (``VoilaConfiguration.extension_allowlist``, see :data:`EXTENSIONS`): the widgets only, not every
+  extension installed in the environment. Charts are drawn by the page's own script with a light
+  plotly.js (:mod:`coopwork.dashboard.assets`), served under ``coopwork/static/`` by
+  :class:`AssetHandler`.
 
 Run as ``python -m coopwork.dashboard.voila_app <folder>`` (what :func:`coopwork.dashboard.serve.start`
 does); it reads the same ``voila.json`` as Voilà.
 
 Examples
 --------
->>> "jupyterlab-plotly" in EXTENSIONS and "@jupyter-widgets/jupyterlab-manager" in EXTENSIONS
-True
+>>> "jupyterlab-plotly" in EXTENSIONS, "@jupyter-widgets/jupyterlab-manager" in EXTENSIONS
+(False, True)
 >>> issubclass(WorkshopVoila, __import__("voila.app").app.Voila)
 True
 """
@@ -27,16 +29,19 @@ True
 from __future__ import annotations
 
 from jupyter_server.utils import url_path_join
+from tornado import web
 from voila.app import Voila
 from voila.static_file_handler import MultiStaticFileHandler
 
-__all__ = ["EXTENSIONS", "DayCachedStaticFileHandler", "WorkshopVoila", "main"]
+from .assets import STATIC, URL_PREFIX, asset_path
+
+__all__ = ["EXTENSIONS", "AssetHandler", "DayCachedStaticFileHandler", "WorkshopVoila", "main"]
 
 # the front-end extensions a dashboard page needs: ipywidgets (its manager and Voilà's widget manager
-# for ipywidgets 8) and the plotly renderer. Not loaded: JupyterLab's code-highlighting theme and
-# any other extension installed in the environment (jupytext, ...), a third of the page's scripts.
-EXTENSIONS = ["@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8",
-              "jupyterlab-plotly"]
+# for ipywidgets 8). Not loaded: the jupyterlab-plotly renderer (the whole of plotly.js: the page draws
+# its charts itself), JupyterLab's code-highlighting theme and any other extension installed in the
+# environment (jupytext, ...).
+EXTENSIONS = ["@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"]
 # Voilà's own scripts have no content hash in their names: kept a day, then revalidated (a 304)
 STATIC_MAX_AGE = 86400
 
@@ -47,6 +52,24 @@ class DayCachedStaticFileHandler(MultiStaticFileHandler):
     def get_cache_time(self, path: str, modified, mime_type: str) -> int:
         cached = super().get_cache_time(path, modified, mime_type)
         return cached or STATIC_MAX_AGE
+
+
+class AssetHandler(web.StaticFileHandler):
+    """The dashboard's front-end files (:data:`coopwork.dashboard.assets.ASSETS`), by name only.
+
+    Asked for with their content hash (``?v=``), they are cached for good (tornado's versioned
+    static files); any other name is a 404.
+    """
+
+    @classmethod
+    def get_absolute_path(cls, root: str, path: str) -> str:
+        try:
+            return str(asset_path(path))
+        except KeyError:
+            raise web.HTTPError(404) from None
+
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str:
+        return absolute_path  # one of the known files, wherever the plotly package keeps its bundle
 
 
 class WorkshopVoila(Voila):
@@ -69,6 +92,8 @@ class WorkshopVoila(Voila):
             elif pattern.endswith("/voila/labextensions/(.*)") and rest:
                 rest = [{**rest[0], "no_cache_paths": []}]  # hashed names: see static_immutable_cache
             handlers.append((pattern, cls, *rest))
+        handlers.append((url_path_join(self.server_url, "/" + URL_PREFIX + "(.*)"), AssetHandler,
+                         {"path": str(STATIC)}))
         return handlers
 
 

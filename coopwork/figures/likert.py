@@ -34,6 +34,12 @@ from ..i18n import t
 from . import _tables as tb
 from .theme import apply_theme, base_text, diverging_colours, escape, wrap
 
+# the right margin that holds the levels hidden by the disclosure rule, their font, and the characters
+# a line of it holds (about 0.55 em a character)
+_NOTE_MARGIN = 220
+_NOTE_FONT = 14
+_NOTE_CHARS = int((_NOTE_MARGIN - 12) / (0.55 * _NOTE_FONT))
+
 if TYPE_CHECKING:
     from ..survey import Survey
 
@@ -142,10 +148,12 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
         r = rows[q]
         gone = r[hidden[r.index]]
         if len(gone):
-            text = "; ".join(f"{escape(x['label'])} : {escape(x['display'])}" for _, x in gone.iterrows())
+            # one hidden level a line, wrapped to the right margin (it never runs out of the chart)
+            text = "<br>".join(wrap(f"{x['label']} : {x['display']}", _NOTE_CHARS)
+                               for _, x in gone.iterrows())
             annotations.append({"x": 1.0, "xref": "paper", "y": y_labels[q], "yref": "y", "text": text,
-                                "showarrow": False, "xanchor": "left",
-                                "font": {"size": 14, "color": "#555555"}})
+                                "showarrow": False, "xanchor": "left", "align": "left",
+                                "font": {"size": _NOTE_FONT, "color": "#555555"}})
     left = max((sum(-v for v in (tr["x"][i] for tr in data) if v is not None and v < 0)
                 for i in range(len(names))), default=0)
     right = max((sum(v for v in (tr["x"][i] for tr in data) if v is not None and v > 0)
@@ -162,7 +170,7 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
         "yaxis": {"autorange": "reversed", "categoryorder": "array",
                   "categoryarray": [y_labels[q] for q in names]},
         "barmode": "relative", "annotations": annotations, "bargap": 0.35,
-        "height": max(400, 160 + 110 * len(names)), "margin": {"r": 220 if annotations else 40}}
+        "height": max(400, 160 + 110 * len(names)), "margin": {"r": _NOTE_MARGIN if annotations else 40}}
     known = [b for b in bases.values() if b is not None]
     subtitle = base_text(int(min(known)), high=int(max(known)), lang=lang) if known else ""
     if hidden.any():

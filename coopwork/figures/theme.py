@@ -276,8 +276,9 @@ def narrow(fig: dict, width: int = NARROW_WIDTH) -> dict:
 
     Titles and subtitles, axis titles, annotations and the labels of horizontal bars get smaller type
     and are wrapped again for that width (bar labels take at most 35 % of it; the figure grows taller
-    when they need more lines), and a right margin wider than a third of it (the end labels of a slope
-    chart) is narrowed, its annotations wrapped to fit.
+    when they need more lines), and a right margin wider than half of it (the end labels of a slope
+    chart; a third beside bar labels) is narrowed, its annotations wrapped to fit. The legend's rows
+    and a wrapped axis title get room below the plot, which keeps its height.
 
     Examples
     --------
@@ -318,8 +319,13 @@ def narrow(fig: dict, width: int = NARROW_WIDTH) -> dict:
             axis_title["font"] = {**(axis_title.get("font") or {}), "size": fonts["axis"]}
     margin = layout.setdefault("margin", {})
     right = margin.get("r") or 0
-    if right > width / 2:  # labels in the right margin (a slope chart's): half the chart on a phone
-        margin["r"] = right = int(width / 2)
+    # labels in the right margin (a slope chart's end labels): half the chart on a phone; a third when
+    # bar labels take the left (a Likert chart's hidden levels), so that the bars keep some room
+    labelled = any(tr.get("type") == "bar" and tr.get("orientation") == "h" and tr.get("y")
+                   for tr in fig.get("data", []))
+    cap = width / 3 if labelled else width / 2
+    if right > cap:
+        margin["r"] = right = int(cap)
     renamed: dict[str, str] = {}
     for trace in fig.get("data", []):
         if trace.get("type") == "bar" and trace.get("orientation") == "h" and trace.get("y"):
@@ -355,4 +361,46 @@ def narrow(fig: dict, width: int = NARROW_WIDTH) -> dict:
     if margin_lines > 1:  # labels spread one line (about 24 px) apart now take several: a taller plot
         grown = plot * margin_lines * fonts["labels"] * 1.3 / 24
         layout["height"] = int(max(layout.get("height") or HEIGHT, (margin.get("t") or 0) + bottom + grown))
+    # the legend below the plot takes more rows on a phone, and a wrapped axis title more lines: the
+    # bottom margin grows by as much, and so does the figure, so that the plot keeps its height
+    rows = _legend_rows(fig, width, fonts["labels"])
+    if rows:  # from the chart's left edge, not the plot's (long bar labels take a third of a phone)
+        layout["legend"] = {**(layout.get("legend") or {}), "font": {"size": fonts["labels"]},
+                            "xref": "container", "x": 0.02}
+    axis_title = ((layout.get("xaxis") or {}).get("title") or {}).get("text") or ""
+    extra = max(rows - 1, 0) * _LEGEND_ROW + str(axis_title).count("<br>") * int(fonts["axis"] * 1.3)
+    if extra:
+        margin["b"] = bottom + extra
+    needed = (margin.get("t") or 0) + (margin.get("b") or bottom) + plot
+    layout["height"] = int(max(layout.get("height") or HEIGHT, needed))
     return fig
+
+
+#: the height of one row of a horizontal legend on a phone (pixels)
+_LEGEND_ROW = 24
+
+
+def _legend_rows(fig: dict, width: int, size: int) -> int:
+    """Rows a horizontal legend of ``size`` px type takes in ``width`` pixels (0: no legend shown).
+
+    Items are packed as plotly does, left to right: a symbol and a gap (40 px), then the name.
+
+    Examples
+    --------
+    >>> names = ("Pas du tout d'accord", "Plutôt d'accord", "Tout à fait")
+    >>> traces = [{"type": "bar", "name": name} for name in names]
+    >>> [_legend_rows({"data": shown, "layout": {}}, 340, 13) for shown in (traces, traces[:1])]
+    [2, 0]
+    """
+    layout = fig.get("layout") or {}
+    shown = [tr for tr in fig.get("data", []) if tr.get("name") and tr.get("showlegend", True)
+             and tr.get("visible", True) is True]
+    if layout.get("showlegend") is False or not shown or (len(shown) < 2 and not layout.get("showlegend")):
+        return 0
+    rows, used = 1, 0.0
+    for trace in shown:
+        item = 40 + len(html.unescape(str(trace["name"]))) * 0.6 * size
+        if used and used + item > width:
+            rows, used = rows + 1, 0.0
+        used += item
+    return rows

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 
 import pytest
 
-from coopwork.dashboard.app import PLOTLY_MIME, Dashboard, dashboard, notes_html
+from coopwork.dashboard.app import Dashboard, dashboard, notes_html
 from coopwork.dashboard.journal import Journal
 
 
 @pytest.fixture
 def board(precomputed_workspace):
     board = Dashboard(precomputed_workspace, territory="t01", lang="fr")
-    board._add_pending()  # what happens once a browser page is connected
     yield board
     board.close()
+
+
+def _payload(html: str) -> dict | None:
+    """What the page's script reads from a chart's HTML (the JSON in its inert script element)."""
+    found = re.search(r'<script type="application/json" class="cw-figure">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1)) if found else None
 
 
 def _figures(board) -> list[dict]:
@@ -23,9 +30,9 @@ def _figures(board) -> list[dict]:
     for tab in board.tabs.children:
         for block in tab.children:
             if hasattr(block, "children"):
-                for output in block.children[0].outputs:
-                    if PLOTLY_MIME in output.get("data", {}):
-                        figures.append(output["data"][PLOTLY_MIME])
+                payload = _payload(block.children[0].value)
+                if payload:
+                    figures.append(payload["figure"])
     return figures
 
 
@@ -41,18 +48,18 @@ def test_the_dashboard_is_light(board):
     assert done.stdout.strip() == "[]", done.stderr
 
 
-def test_a_tab_comes_with_its_first_charts_and_the_others_once_a_page_is_connected(precomputed_workspace):
-    from coopwork.dashboard.app import FIRST_CHARTS
-
-    board = Dashboard(precomputed_workspace, territory="t01", lang="fr")
-    try:
-        first_tab = board.tabs.children[0]
-        held = len(board._pending[0][1]) if board._pending else 0
-        assert len(first_tab.children) == FIRST_CHARTS and held > 0
-        board._add_pending()
-        assert len(first_tab.children) == FIRST_CHARTS + held and not board._pending
-    finally:
-        board.close()
+def test_a_tab_comes_whole_each_chart_with_its_phone_variant(board):
+    charts = [c for c in board._view()["charts"] if c["section"] == board._section_ids[0]]
+    first_tab = board.tabs.children[0]
+    assert len(first_tab.children) == len(charts) > 2  # the page draws those on its screen first
+    payloads = [_payload(block.children[0].value) for block in first_tab.children]
+    bars = [p for p in payloads if p and any(tr.get("orientation") == "h" for tr in p["figure"]["data"])]
+    assert bars, "no horizontal bar chart in the first tab"
+    for payload in bars:
+        # the phone variant carries only what it changes: smaller type, labels wrapped for its width
+        phone = payload["phone"]
+        assert phone["layout"] and "template" not in phone["layout"] and "x" not in phone["data"][0]
+        assert payload["config"]["displaylogo"] is False
 
 
 def test_first_tab_shows_figures_and_other_tabs_fill_when_opened(board):
@@ -62,7 +69,6 @@ def test_first_tab_shows_figures_and_other_tabs_fill_when_opened(board):
     assert first and all("data" in f and "layout" in f for f in first)
     assert board.tabs.children[1].children == ()  # not built yet: the first page shows fast
     board.tabs.selected_index = 1
-    board._add_pending()
     assert len(board.tabs.children[1].children) >= 1
 
 
@@ -148,7 +154,7 @@ def test_a_note_about_one_bar_marks_that_bar(board, precomputed_workspace):
     bar = next(tr for tr in chart["figure"]["data"] if tr.get("type") == "bar")
     assert options[2] in bar["ids"] and stored.iloc[-1]["chart"] == f"{chart['id']}#{options[2]}"
     assert labels[2] in notes_box.value and "Celle-ci nous surprend" in notes_box.value
-    figure = block.children[0].outputs[0]["data"][PLOTLY_MIME]
+    figure = _payload(block.children[0].value)["figure"]
     marks = [a for a in figure["layout"]["annotations"] if a.get("name") == "cw-note-mark"]
     assert [m["text"] for m in marks] == ["✎ 1"] and " ".join(str(marks[0]["y"]).split("<br>")) == labels[2]
 

@@ -326,10 +326,9 @@ def test_a_click_on_a_bar_opens_the_note_form_about_that_bar(browser, server, pr
     page.wait_for_function("() => window.coopworkPage === true")  # the page's front-end handler runs
     block = page.locator(".cw-chart.cw-has-figure").filter(has=page.locator(".bars")).first
     block.scroll_into_view_if_needed()
-    # the handler hooks each drawn plot (again when a plot is redrawn, e.g. with the marks of notes)
-    block.locator(".js-plotly-plot").evaluate(
-        "p => new Promise(ok => { const t = setInterval(() => { if (p.coopworkHooked) "
-        "{ clearInterval(t); ok(); } }, 50); })")
+    # page.js listens for clicks on a chart once it has drawn it (again when it is redrawn, e.g. with
+    # the marks of notes), and marks it drawn then
+    block.locator(".cw-plot.cw-drawn").wait_for()
     page.wait_for_timeout(500)
     bars = [b for b in (bar.bounding_box() for bar in block.locator(".bars path").all())
             if b and b["width"] > 8 and b["height"] > 8]
