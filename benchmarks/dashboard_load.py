@@ -10,13 +10,14 @@ sees: the HTML holds widget *references*; the browser then opens the kernel's we
 asks the kernel for the state of every widget (``jupyter.widget.control`` →
 ``request_states``), which holds the figures. Each simulated participant therefore does what
 the page's JavaScript does against the server — GET the page (and, in the first wave, the
-page's static files: browsers cache them for the reload), open the kernel channel, request
-the widget states, and stop the clock when the states arrive **and contain the plotly
-figures** of the first tab. What is left after that is drawing in the participant's own
-browser, on the participant's own device. To check that this is what people see, one real
-headless Chromium page (``/usr/bin/chromium``) is loaded *during* each wave, as one of the N
-visitors (N - 1 protocol clients + 1 browser), and its time from request to first drawn plotly
-chart is printed too (``--no-browser`` to skip it: then N protocol clients).
+page's static files: browsers cache them for the reload), open the kernel channel, request the
+widget states, and stop the clock when the states arrive **and contain the figures** of the
+first tab (the charts' JSON that the page's script draws). What is left after that is drawing
+in the participant's own browser, on the participant's own device. To check that this is what
+people see, one real headless Chromium page (``/usr/bin/chromium``) is loaded *during* each
+wave, as one of the N visitors (N - 1 protocol clients + 1 browser), and its time from request
+to first drawn plotly chart is printed too (``--no-browser`` to skip it: then N protocol
+clients).
 
 The second wave does what a reload does: the old page's ``beforeunload`` shuts its kernel
 down (``POST /voila/api/shutdown/<kernel>``), then the page is requested again.
@@ -191,8 +192,8 @@ class Participant:
             data = reply.get("content", {}).get("data", {})
             if reply.get("msg_type") == "comm_msg" and data.get("method") == "update_states":
                 states = json.dumps(data.get("states", {}))
-                if "application/vnd.plotly.v1+json" not in states:
-                    raise RuntimeError("the widget states hold no plotly figure")
+                if "cw-figure" not in states:  # a chart's JSON (coopwork.dashboard.app.chart_html)
+                    raise RuntimeError("the widget states hold no figure")
                 break
         elapsed = time.perf_counter() - start
         socket_.close()

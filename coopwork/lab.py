@@ -91,7 +91,9 @@ def lab_command(workspace: str | Path, *, port: int = 8888, token: str | None = 
                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
                "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
                f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}",
-               f"--ServerApp.open_browser={open_browser}"]
+               f"--ServerApp.open_browser={open_browser}",
+               # the dashboard notebook draws its charts there too (coopwork.dashboard.assets)
+               "--ServerApp.jpserver_extensions=coopwork.dashboard.assets=True"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers and CI run as root
         command.append("--ServerApp.allow_root=True")
     return command, token

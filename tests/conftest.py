@@ -179,3 +179,24 @@ def _serving(plan, log: Path):
 def serving():
     """Run a real Voilà for a prepared plan on 127.0.0.1: ``with serving(plan, log): ...`` (stopped after)."""
     return _serving
+
+
+def _chart_payloads(widget) -> list[dict]:
+    """What a page's script draws from a widget tree: every chart's JSON (``app.chart_html``), in order."""
+    import json
+    import re
+
+    found = []
+    value = getattr(widget, "value", None)
+    if isinstance(value, str):
+        pattern = r'<script type="application/json" class="cw-figure">(.*?)</script>'
+        found.extend(json.loads(text) for text in re.findall(pattern, value, re.S))
+    for child in getattr(widget, "children", ()):
+        found.extend(_chart_payloads(child))
+    return found
+
+
+@pytest.fixture(scope="session")
+def chart_payloads():
+    """``chart_payloads(widget)``: the charts' JSON a dashboard page receives, read from its widgets."""
+    return _chart_payloads

@@ -93,6 +93,12 @@ def test_lab_serves_the_workspace_with_the_coopwork_kernel(tmp_path):
         with urllib.request.urlopen(f"{base}/api/contents/notebooks?token={token}", timeout=5) as response:
             names = [item["name"] for item in json.load(response)["content"]]
         assert names == ["essai.ipynb"]
+        # the dashboard notebook opened there draws its charts: the page script and plotly.js are served
+        from coopwork.dashboard.assets import asset_url
+
+        for name in ("page.js", "plotly.js"):
+            with urllib.request.urlopen(f"{base}/{asset_url(name)}", timeout=30) as response:
+                assert response.status == 200 and len(response.read()) > 1000
     finally:
         process.terminate()
         process.wait(timeout=30)

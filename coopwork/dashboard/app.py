@@ -114,8 +114,8 @@ def front_end() -> str:
     """The HTML that loads the page's script (``static/page.js``) once, with the plotly.js it draws with.
 
     ipywidgets' HTML widget runs no ``<script>``, so an image that fails to load adds the script tag.
-    The asset URLs are relative to the server's base URL (Voilà's ``data-base-url`` ends in
-    ``voila/``).
+    The asset URLs are relative to the server's base URL: Voilà's ``data-base-url`` (which ends in
+    ``voila/``), or JupyterLab's page configuration.
 
     Examples
     --------
@@ -123,8 +123,10 @@ def front_end() -> str:
     >>> "page.js?v=" in html and "plotly.js?v=" in html and str(NARROW_BELOW) in html
     True
     """
-    script = ("if(!window.coopworkPage){var b=(document.body.getAttribute('data-base-url')||'/')"
-              ".replace(/voila\\/$/,'');var s=document.createElement('script');"
+    script = ("if(!window.coopworkPage){var b=document.body.getAttribute('data-base-url'),"
+              "c=document.getElementById('jupyter-config-data');"
+              "b=b?b.replace(/voila\\/$/,''):(c?JSON.parse(c.textContent).baseUrl:'/');"
+              "var s=document.createElement('script');"
               f"s.src=b+'{asset_url('page.js')}';s.setAttribute('data-plotly',b+'{asset_url('plotly.js')}');"
               f"s.setAttribute('data-narrow-below','{NARROW_BELOW}');document.head.appendChild(s);}}")
     return f'<img src="data:," alt="" style="display:none" onerror="{escape(script, quote=True)}">'

@@ -12,8 +12,7 @@ over the room's network. :class:`WorkshopVoila` is Voilà with three server sett
 - which front-end extensions a page loads is set in ``voila.json``
   (``VoilaConfiguration.extension_allowlist``, see :data:`EXTENSIONS`): the widgets only, not every
   extension installed in the environment. Charts are drawn by the page's own script with a light
-  plotly.js (:mod:`coopwork.dashboard.assets`), served under ``coopwork/static/`` by
-  :class:`AssetHandler`.
+  plotly.js, served under ``coopwork/static/`` (:mod:`coopwork.dashboard.assets`).
 
 Run as ``python -m coopwork.dashboard.voila_app <folder>`` (what :func:`coopwork.dashboard.serve.start`
 does); it reads the same ``voila.json`` as Voilà.
@@ -29,13 +28,12 @@ True
 from __future__ import annotations
 
 from jupyter_server.utils import url_path_join
-from tornado import web
 from voila.app import Voila
 from voila.static_file_handler import MultiStaticFileHandler
 
-from .assets import STATIC, URL_PREFIX, asset_path
+from .assets import asset_handler
 
-__all__ = ["EXTENSIONS", "AssetHandler", "DayCachedStaticFileHandler", "WorkshopVoila", "main"]
+__all__ = ["EXTENSIONS", "DayCachedStaticFileHandler", "WorkshopVoila", "main"]
 
 # the front-end extensions a dashboard page needs: ipywidgets (its manager and Voilà's widget manager
 # for ipywidgets 8). Not loaded: the jupyterlab-plotly renderer (the whole of plotly.js: the page draws
@@ -52,24 +50,6 @@ class DayCachedStaticFileHandler(MultiStaticFileHandler):
     def get_cache_time(self, path: str, modified, mime_type: str) -> int:
         cached = super().get_cache_time(path, modified, mime_type)
         return cached or STATIC_MAX_AGE
-
-
-class AssetHandler(web.StaticFileHandler):
-    """The dashboard's front-end files (:data:`coopwork.dashboard.assets.ASSETS`), by name only.
-
-    Asked for with their content hash (``?v=``), they are cached for good (tornado's versioned
-    static files); any other name is a 404.
-    """
-
-    @classmethod
-    def get_absolute_path(cls, root: str, path: str) -> str:
-        try:
-            return str(asset_path(path))
-        except KeyError:
-            raise web.HTTPError(404) from None
-
-    def validate_absolute_path(self, root: str, absolute_path: str) -> str:
-        return absolute_path  # one of the known files, wherever the plotly package keeps its bundle
 
 
 class WorkshopVoila(Voila):
@@ -92,8 +72,7 @@ class WorkshopVoila(Voila):
             elif pattern.endswith("/voila/labextensions/(.*)") and rest:
                 rest = [{**rest[0], "no_cache_paths": []}]  # hashed names: see static_immutable_cache
             handlers.append((pattern, cls, *rest))
-        handlers.append((url_path_join(self.server_url, "/" + URL_PREFIX + "(.*)"), AssetHandler,
-                         {"path": str(STATIC)}))
+        handlers.append(asset_handler(self.server_url))
         return handlers
 
 

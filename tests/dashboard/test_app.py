@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 
 import pytest
@@ -19,21 +17,10 @@ def board(precomputed_workspace):
     board.close()
 
 
-def _payload(html: str) -> dict | None:
-    """What the page's script reads from a chart's HTML (the JSON in its inert script element)."""
-    found = re.search(r'<script type="application/json" class="cw-figure">(.*?)</script>', html, re.S)
-    return json.loads(found.group(1)) if found else None
-
-
-def _figures(board) -> list[dict]:
-    figures = []
-    for tab in board.tabs.children:
-        for block in tab.children:
-            if hasattr(block, "children"):
-                payload = _payload(block.children[0].value)
-                if payload:
-                    figures.append(payload["figure"])
-    return figures
+@pytest.fixture
+def figures(chart_payloads):
+    """``figures(board)``: the figures of the board's built tabs, as its page draws them."""
+    return lambda board: [payload["figure"] for payload in chart_payloads(board.tabs)]
 
 
 def test_the_dashboard_is_light(board):
@@ -48,12 +35,12 @@ def test_the_dashboard_is_light(board):
     assert done.stdout.strip() == "[]", done.stderr
 
 
-def test_a_tab_comes_whole_each_chart_with_its_phone_variant(board):
+def test_a_tab_comes_whole_each_chart_with_its_phone_variant(board, chart_payloads):
     charts = [c for c in board._view()["charts"] if c["section"] == board._section_ids[0]]
     first_tab = board.tabs.children[0]
     assert len(first_tab.children) == len(charts) > 2  # the page draws those on its screen first
-    payloads = [_payload(block.children[0].value) for block in first_tab.children]
-    bars = [p for p in payloads if p and any(tr.get("orientation") == "h" for tr in p["figure"]["data"])]
+    payloads = chart_payloads(first_tab)
+    bars = [p for p in payloads if any(tr.get("orientation") == "h" for tr in p["figure"]["data"])]
     assert bars, "no horizontal bar chart in the first tab"
     for payload in bars:
         # the phone variant carries only what it changes: smaller type, labels wrapped for its width
@@ -62,27 +49,27 @@ def test_a_tab_comes_whole_each_chart_with_its_phone_variant(board):
         assert payload["config"]["displaylogo"] is False
 
 
-def test_first_tab_shows_figures_and_other_tabs_fill_when_opened(board):
+def test_first_tab_shows_figures_and_other_tabs_fill_when_opened(figures, board):
     assert board.wave == "2025"
     assert "12 organisations" in board.summary.value
-    first = _figures(board)
+    first = figures(board)
     assert first and all("data" in f and "layout" in f for f in first)
     assert board.tabs.children[1].children == ()  # not built yet: the first page shows fast
     board.tabs.selected_index = 1
     assert len(board.tabs.children[1].children) >= 1
 
 
-def test_org_type_filter_changes_figures_and_small_groups_show_lt3(board, precomputed_workspace):
-    before = _figures(board)
+def test_org_type_filter_changes_figures_and_small_groups_show_lt3(figures, board, precomputed_workspace):
+    before = figures(board)
     views = board.bundle["views"]
     large = next(k for k, v in views.items() if k and not v["suppressed"] and v["n"])
     board.org_picker.value = large
     assert f"{views[large]['n']} organisations" in board.summary.value
-    assert _figures(board) != before
+    assert figures(board) != before
     small = next(k for k, v in views.items() if k and v["suppressed"])
     board.org_picker.value = small
     assert "&lt; 3" in board.summary.value and "Moins de 3" in board.summary.value
-    assert _figures(board) == []
+    assert figures(board) == []
 
 
 def test_language_wave_and_section_switches(board):
@@ -138,7 +125,7 @@ def test_one_note_form_moves_to_the_chart_it_is_written_for(board):
     assert len(first.children) == 4 and len(second.children) == 5  # the form left the first chart
 
 
-def test_a_note_about_one_bar_marks_that_bar(board, precomputed_workspace):
+def test_a_note_about_one_bar_marks_that_bar(board, precomputed_workspace, chart_payloads):
     charts = [c for c in board._view()["charts"] if c.get("figure") and c["section"] == board._section_ids[0]]
     position, chart = next((i, c) for i, c in enumerate(charts)
                            if any(tr.get("type") == "bar" for tr in c["figure"]["data"]))
@@ -154,7 +141,7 @@ def test_a_note_about_one_bar_marks_that_bar(board, precomputed_workspace):
     bar = next(tr for tr in chart["figure"]["data"] if tr.get("type") == "bar")
     assert options[2] in bar["ids"] and stored.iloc[-1]["chart"] == f"{chart['id']}#{options[2]}"
     assert labels[2] in notes_box.value and "Celle-ci nous surprend" in notes_box.value
-    figure = _payload(block.children[0].value)["figure"]
+    figure = chart_payloads(block)[0]["figure"]
     marks = [a for a in figure["layout"]["annotations"] if a.get("name") == "cw-note-mark"]
     assert [m["text"] for m in marks] == ["✎ 1"] and " ".join(str(marks[0]["y"]).split("<br>")) == labels[2]
 

@@ -61,9 +61,19 @@ def _shot(page, name: str) -> None:
 
 
 def test_dashboard_renders_plotly_charts(browser, server):
-    page = _open(browser, server, "t01")
-    # the first charts come with the page, the others of the tab right after
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(TIMEOUT)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(server.urls["t01"], timeout=TIMEOUT)
+    # every chart of the open tab is drawn, those on the screen first (static/page.js)
+    page.wait_for_function("""() => {
+      const plots = [...document.querySelectorAll('.cw-plot')].filter(e => e.offsetParent !== null);
+      return plots.length >= 3 && plots.every(e => e.querySelector('.main-svg'));
+    }""")
+    # one plotly.js, the light one when make could fetch it; not jupyterlab-plotly's whole plotly.js
+    plotly = [url for url in asked if "plotly" in url]
+    assert len(plotly) == 1 and "/coopwork/static/plotly.js?v=" in plotly[0], plotly
     assert page.locator(".js-plotly-plot .main-svg rect.bg, .js-plotly-plot .main-svg .bars path").count() > 0
     assert "12" in page.inner_text(".cw-summary")  # 12 responding organisations in t01, wave 2025
     assert "Traceback" not in page.content()

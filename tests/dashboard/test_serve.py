@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import urllib.error
 import urllib.request
@@ -272,3 +273,21 @@ def test_workshop_links_are_printed_once_every_preheated_page_is_ready(precomput
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.mark.slow
+def test_the_page_script_and_plotly_are_served_compressed_and_cached_for_good(server):
+    from coopwork.dashboard.assets import asset_path, asset_url
+
+    base = f"http://127.0.0.1:{server.port}/"
+    for name in ("page.js", "plotly.js"):
+        request = urllib.request.Request(base + asset_url(name), headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            body = response.read()
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert int(re.search(r"max-age=(\d+)", response.headers["Cache-Control"]).group(1)) >= 86400 * 365
+        assert len(body) < asset_path(name).stat().st_size / 2  # compressed on the wire
+    # only those two names: nothing else of the machine is reachable through this path
+    for other in ("coopwork/static/voila.json", "coopwork/static/..%2Fvoila.json", "coopwork/static/page.py"):
+        status, _ = _get(base + other)
+        assert status == 404, other

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory, demo_workspace):
+def rendered(tmp_path_factory, demo_workspace, chart_payloads):
     """The demo workspace after one report, one dashboard and one export of ``TERRITORY``."""
     import nbformat
 
@@ -58,15 +58,8 @@ def rendered(tmp_path_factory, demo_workspace):
     dashboard = Dashboard(root, territory=TERRITORY)
     for position in range(len(dashboard.tabs.children)):
         dashboard._build_tab(position)
-    dashboard._add_pending()  # the charts a connected page receives after each tab's first ones
     dashboard.close()
-    shown = []
-    for tab in dashboard.tabs.children:
-        for block in tab.children:
-            for child in getattr(block, "children", ()):
-                for output in getattr(child, "outputs", ()):
-                    if PLOTLY in output.get("data", {}):
-                        shown.append(output["data"][PLOTLY])
+    shown = [payload["figure"] for payload in chart_payloads(dashboard.tabs)]  # what the page draws
 
     export_all(root, territories=[TERRITORY], placemat_pdf=False)
     book = openpyxl.load_workbook(ws.exports_dir / "workbooks" / f"{export_name(TERRITORY)}.xlsx")
