@@ -67,6 +67,9 @@ CSS = """
 .cw-plot { width: 100%; position: relative; }
 .cw-plot-wait { color: #667; font-size: 1.05em; margin: .6em 0; }
 .cw-plot.cw-drawn .cw-plot-wait { display: none; }
+.cw-plot.cw-failed { min-height: 0 !important; }
+.cw-plot.cw-failed .cw-plot-wait { display: block; background: #fff6e0; border-left: 5px solid #e0a100;
+  padding: .6em .9em; color: #1d2433; }
 .cw-chart { border-top: 3px solid #e3e7ee; padding: .6em 0 1em 0; width: 100%; }
 .cw-message { background: #fff6e0; border-left: 5px solid #e0a100; padding: .6em .9em; margin: .5em 0;
   font-size: 1.05em; }
@@ -174,11 +177,13 @@ def chart_options(figure: dict | None) -> list[tuple[str, str]]:
     [('scop', 'Scop'), ('big', 'Très grande asso')]
     >>> chart_options({"data": [{"type": "scatter", "x": [1], "y": [2]}], "layout": {}})
     []
+    >>> chart_options({"data": [{"type": "bar", "x": [5.0, 15.0], "ids": ["0–10", "10–20"]}], "layout": {}})
+    [('0–10', '0–10'), ('10–20', '10–20')]
     """
     seen: dict[str, str] = {}
     for trace in (figure or {}).get("data", []):
         for key, category in _bar_keys(trace):
-            seen.setdefault(key, _plain(category))
+            seen.setdefault(key, _label(key, category))
     return list(seen.items())
 
 
@@ -190,6 +195,12 @@ def _bar_keys(trace: dict) -> list[tuple[str, object]]:
     ids = trace.get("ids") or [None] * len(categories)
     return [(str(key) if key is not None else _plain(category), category)
             for key, category in zip(ids, categories, strict=False) if category is not None]
+
+
+def _label(key: str, category: object) -> str:
+    """What participants read for a bar: its category, or its key when the category is a number (a
+    histogram's bin is placed at its centre, its key says its range)."""
+    return key if isinstance(category, int | float) else _plain(category)
 
 
 def notes_of(notes: dict[str, list[dict]], chart_id: str) -> list[dict]:
@@ -292,9 +303,10 @@ def chart_payload(chart: dict, notes: list[dict]) -> dict | None:
     return {"figure": wide, "phone": phone, "config": _CONFIG}
 
 
-def chart_html(chart: dict, notes: list[dict]) -> str:
+def chart_html(chart: dict, notes: list[dict], *, lang: str = "fr") -> str:
     """A chart as the page receives it: :func:`chart_payload` as inert JSON that ``static/page.js`` draws,
-    the chart's title shown until it is drawn; or its message when it has no figure.
+    the chart's title shown until it is drawn (and what to do, in ``lang``, if it cannot be); or its
+    message when it has no figure.
 
     Examples
     --------
@@ -310,7 +322,8 @@ def chart_html(chart: dict, notes: list[dict]) -> str:
                 f'{escape(chart.get("message") or "")}</div>')
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     height = int(payload["figure"]["layout"].get("height", 450))
-    return (f'<div class="cw-plot" style="min-height:{height}px">'
+    failed = escape(t("dashboard.chart_not_drawn", lang), quote=True)
+    return (f'<div class="cw-plot" style="min-height:{height}px" data-failed="{failed}">'
             f'<script type="application/json" class="cw-figure">{text}</script>'
             f'<p class="cw-plot-wait">{escape(chart["title"])}</p><div class="cw-plot-area"></div></div>')
 
@@ -553,7 +566,7 @@ class Dashboard:
         # figures whatever happened to the messages of the execution
         options = chart_options(chart.get("figure"))
         mine = notes_of(notes, chart["id"])
-        plot = w.HTML(chart_html(chart, mine), layout=w.Layout(width="100%"))
+        plot = w.HTML(chart_html(chart, mine, lang=lang), layout=w.Layout(width="100%"))
         plot.add_class("cw-plot-box")
         notes_box = w.HTML(notes_html(mine, lang=lang, options=options))
         write = w.Button(description=t("dashboard.write_note", lang), icon="pencil",
@@ -682,7 +695,7 @@ class Dashboard:
             block["notes"].value = notes_html(mine, lang=self.lang,
                                               options=chart_options(block["chart"].get("figure")))
             if {k for k in signature if k[0]} != marks_before:
-                block["plot"].value = chart_html(block["chart"], mine)
+                block["plot"].value = chart_html(block["chart"], mine, lang=self.lang)
             block["shown"] = signature
 
     def close(self) -> None:

@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -171,7 +172,10 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
         hover = [t("figures.bin_hover", lang, low=format_number(lo, decimals=1, lang=lang),
                    high=format_number(hi, decimals=1, lang=lang), n=escape(d))
                  for lo, hi, d in zip(edges[:-1], edges[1:], table["display"], strict=True)]
+        # each bin's key (a note about one bin names it, the same in every language): "10–20"
+        ids = [f"{lo:.4g}–{hi:.4g}" for lo, hi in itertools.pairwise(edges)]
         data.append({"type": "bar", "x": centres.tolist(), "y": y, "width": np.diff(edges).tolist(),
+                     "ids": ids,
                      "customdata": np.column_stack([edges[:-1], edges[1:]]).tolist(),
                      "marker": {"color": PALETTE[0], "line": {"color": "white", "width": 1}},
                      "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False})

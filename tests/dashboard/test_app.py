@@ -221,3 +221,27 @@ def test_failures_become_a_friendly_message(tmp_path, capsys):
     widget = dashboard(tmp_path / "missing", territory="t01", lang="en")
     assert "could not be displayed" in widget.value and "Traceback" not in widget.value
     assert "Traceback" in capsys.readouterr().err  # the detail goes to the server log
+
+
+def test_a_histogram_s_bins_can_carry_notes_in_every_language(precomputed_workspace):
+    from coopwork.dashboard.app import chart_options, marked_figure
+
+    def histograms(lang: str) -> list[dict]:
+        page = Dashboard(precomputed_workspace, territory="t01", lang=lang)
+        try:
+            return [c for c in page._view()["charts"] if c.get("figure") and any(
+                tr.get("type") == "bar" and tr.get("width") for tr in c["figure"]["data"])]
+        finally:
+            page.close()
+
+    french, english = histograms("fr"), histograms("en")
+    assert french, "no histogram in the dashboard"
+    options = chart_options(french[0]["figure"])
+    # a bin is named by its range, the same key in every language
+    assert options and all("–" in label for _key, label in options)
+    assert options == chart_options(english[0]["figure"])
+    key = options[1][0]
+    marked = marked_figure(french[0]["figure"], [{"chart": f"{french[0]['id']}#{key}"}])
+    marks = [a for a in marked["layout"]["annotations"] if a.get("name") == "cw-note-mark"]
+    bar = next(tr for tr in french[0]["figure"]["data"] if tr.get("ids"))
+    assert [(m["text"], m["x"]) for m in marks] == [("✎ 1", bar["x"][1])]

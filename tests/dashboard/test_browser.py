@@ -410,3 +410,35 @@ def _modules(path: str, *, border: int) -> set[tuple[int, int]]:
             dark |= {(int(x) + i - border, int(y) - border) for i in range(int(numbers[0] - x))}
             x = numbers[0]
     return dark
+
+
+def test_plotly_that_does_not_load_is_asked_for_again_and_a_chart_that_fails_says_what_to_do(browser, server):
+    # a phone on the room's Wi-Fi: plotly.js does not arrive the first time, the charts come all the same
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.set_default_timeout(TIMEOUT)
+    refused: list[str] = []
+
+    def flaky(route):
+        if not refused:
+            refused.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/coopwork/static/plotly.js*", flaky)
+    page.goto(server.urls["t01"], timeout=TIMEOUT)
+    page.wait_for_selector(".cw-plot.cw-drawn .main-svg", state="attached")
+    assert len(refused) == 1 and page.locator(".cw-plot.cw-failed").count() == 0
+    page.close()
+    # a plotly.js that cannot draw: each chart keeps its title and says what to do, in the page's language
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(TIMEOUT)
+    page.route("**/coopwork/static/plotly.js*", lambda route: route.fulfill(
+        content_type="application/javascript",
+        body="window.Plotly = {react: function () { return Promise.reject(new Error('broken')); }};"))
+    page.goto(server.urls["t01"], timeout=TIMEOUT)
+    failed = page.locator(".cw-plot.cw-failed >> visible=true").first
+    failed.wait_for()
+    assert "Type d'organisation" in failed.inner_text() and "Rechargez la page" in failed.inner_text()
+    _shot(page, "t01_chart_not_drawn")
+    page.close()

@@ -12,6 +12,8 @@
      again only when its width changes (a rotated phone, a tab opened after a resize);
    - a chart whose widget is updated (the marks of new notes, another filter) comes as a new
      element and is drawn again;
+   - a chart that cannot be drawn keeps its title, followed by what to do (data-failed, in the
+     page's language); when plotly.js itself does not load, it is asked for again 3 s later;
    - a click on a bar tells the kernel (through the hidden text widget .cw-page-events) which
      chart and which bar, and the note form opened about it gets the focus.
    Loaded by the dashboard's first HTML widget; the <script> tag carries the plotly URL and the
@@ -133,17 +135,27 @@
     return waiting.filter(onScreen)[0] || waiting[0] || null;
   }
 
+  function failed(holder, error) {
+    holder.coopworkDrawn = true;  // not again and again: its title stays, with what to do
+    holder.coopworkPhone = narrow();
+    holder.coopworkWidth = holder.querySelector('.cw-plot-area').clientWidth;
+    holder.classList.add('cw-failed');
+    var wait = holder.querySelector('.cw-plot-wait');
+    if (wait && holder.getAttribute('data-failed')) {
+      wait.textContent = wait.textContent + ' — ' + holder.getAttribute('data-failed');
+    }
+    console.error('coopwork: a chart could not be drawn', error);
+  }
+
+  var retryAt = 0;  // plotly.js did not load (a phone's network): try again a little later
+
   function work() {
-    if (busy) { return; }
+    if (busy || Date.now() < retryAt) { return; }
     var holder = next();
     if (!holder) { return; }
     busy = true;
     draw(holder).catch(function (error) {
-      holder.coopworkDrawn = true;  // not again and again: the chart's title and message stay
-      holder.coopworkPhone = narrow();
-      holder.coopworkWidth = holder.querySelector('.cw-plot-area').clientWidth;
-      holder.classList.add('cw-failed');
-      console.error('coopwork: a chart could not be drawn', error);
+      if (loading === null) { retryAt = Date.now() + 3000; } else { failed(holder, error); }
     }).then(function () {
       busy = false;
       setTimeout(work, 0);  // the browser paints this chart before the next is drawn
