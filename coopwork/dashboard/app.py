@@ -569,7 +569,8 @@ class Dashboard:
         plot = w.HTML(chart_html(chart, mine, lang=lang), layout=w.Layout(width="100%"))
         plot.add_class("cw-plot-box")
         notes_box = w.HTML(notes_html(mine, lang=lang, options=options))
-        write = w.Button(description=t("dashboard.write_note", lang), icon="pencil",
+        # ✎ rather than an icon: icon fonts are not loaded (a workshop room may have no internet)
+        write = w.Button(description="✎ " + t("dashboard.write_note", lang),
                          layout=w.Layout(width="auto"))
         title = w.HTML(f"<strong>{escape(t('dashboard.notes_title', lang))}</strong>")
         block = w.VBox([plot, title, notes_box, write])

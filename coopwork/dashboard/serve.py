@@ -51,12 +51,14 @@ from urllib.parse import quote
 from ..errors import DashboardError
 from ..i18n import normalise_lang
 
-__all__ = ["CULL_IDLE_SECONDS", "CULL_INTERVAL_SECONDS", "SYNTHESIS", "ServerPlan", "dashboard_urls",
-           "free_port", "is_loopback", "local_hostnames", "pool_ready", "prepare", "private_file", "start",
-           "stop", "voila_config", "wait_until_listening", "wait_until_ready", "write_config",
-           "write_notebook"]
+__all__ = ["CULL_IDLE_SECONDS", "CULL_INTERVAL_SECONDS", "SYNTHESIS", "TEMPLATES", "ServerPlan",
+           "dashboard_urls", "free_port", "is_loopback", "local_hostnames", "pool_ready", "prepare",
+           "private_file", "start", "stop", "voila_config", "wait_until_listening", "wait_until_ready",
+           "write_config", "write_notebook"]
 
 SYNTHESIS = "synthese"
+#: the data folder holding coopwork's Voilà page template (``voila/templates/coopwork``)
+TEMPLATES = Path(__file__).resolve().parent / "jupyter"
 #: kernels idle this long with no page connected are shut down; the preheated pool is never culled
 CULL_IDLE_SECONDS = 90
 #: how often kernels are checked for culling (a closed page's kernel goes within 2 minutes)
@@ -193,6 +195,7 @@ def voila_config(plan: ServerPlan, *, pool: dict[str, int] | None = None, max_ke
                   "tornado_settings": {"allow_remote_access": not loopback,
                                        "local_hostnames": local_hostnames(plan.host)}},
         "VoilaConfiguration": {
+            "template": "coopwork",  # the lab page without its CDN style sheets (see TEMPLATES)
             "show_tracebacks": False, "strip_sources": True,
             "allow_template_override": "NO", "allow_theme_override": "NO",
             "multi_kernel_manager_class": "coopwork.dashboard.kernels.PoolAwareKernelManager",
@@ -305,6 +308,8 @@ def start(plan: ServerPlan, *, log: str | Path | None = None) -> subprocess.Pope
     env = dict(os.environ)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     env["COOPWORK_DASHBOARD"] = "1"
+    # the "coopwork" page template (voila_config): Voilà looks for templates on JUPYTER_PATH
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(TEMPLATES), env.get("JUPYTER_PATH")]))
     # Voilà with compressed, cacheable pages (coopwork.dashboard.voila_app)
     command = [sys.executable, "-m", "coopwork.dashboard.voila_app", str(plan.folder), "--no-browser"]
     if log is None:

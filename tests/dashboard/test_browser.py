@@ -311,7 +311,8 @@ def test_a_note_attached_to_a_bar_marks_the_bar_on_every_page_and_language(
     assert key != french  # stored by the bar's code, not by its French label
     assert french in _wait_marked(pages[1], french)
     # the English page marks the same bar (the one of that code), under its English label
-    english_label = english.evaluate("""key => {
+    # the English page draws the marked chart again (its marks changed): wait for it, then read its label
+    english_label = english.wait_for_function("""key => {
       for (const plot of document.querySelectorAll('.js-plotly-plot')) {
         for (const trace of plot.data || []) {
           const at = (trace.ids || []).indexOf(key);
@@ -319,7 +320,7 @@ def test_a_note_attached_to_a_bar_marks_the_bar_on_every_page_and_language(
         }
       }
       return null;
-    }""", key)
+    }""", arg=key, timeout=30_000).json_value()
     assert english_label and english_label != french
     assert english_label in _wait_marked(english, english_label)
     english_notes = " ".join(english.locator(".cw-notes-box").all_inner_texts()).replace("\xa0", " ")

@@ -291,3 +291,12 @@ def test_the_page_script_and_plotly_are_served_compressed_and_cached_for_good(se
     for other in ("coopwork/static/voila.json", "coopwork/static/..%2Fvoila.json", "coopwork/static/page.py"):
         status, _ = _get(base + other)
         assert status == 404, other
+
+
+@pytest.mark.slow
+def test_the_page_fetches_nothing_beyond_the_server(server):
+    # a workshop room may have no internet: a style sheet from a CDN would hold the page back
+    _, body = _get(f"http://127.0.0.1:{server.port}/voila/render/t03.ipynb?token=test-token-123")
+    assert "kernelId" in body
+    external = re.findall(r'<(?:link|script)[^>]+(?:href|src)="(https?://[^"]+)"', body)
+    assert external == [], external
