@@ -5,7 +5,8 @@ over the room's network. :class:`WorkshopVoila` is Voilà with three server sett
 
 - **compressed**: HTTP responses (the page, its scripts and styles) are gzipped (tornado's
   ``compress_response``), and the kernel's websocket — which carries the charts' data — uses
-  per-message deflate: the ≈ 10 MB of scripts of a first visit shrink to about a third;
+  per-message deflate (with the light plotly.js, a first visit is 2.2 MB against 11.9 MB with
+  plain Voilà: ``benchmarks/dashboard_browser.py``);
 - **cacheable**: the front-end extensions' files, whose names carry a content hash, are sent
   with a one-year ``immutable`` cache header (Voilà sends ``no-cache``), and Voilà's own
   scripts may be kept for a day, so a reload costs the page and the widgets' data only;
@@ -15,7 +16,8 @@ over the room's network. :class:`WorkshopVoila` is Voilà with three server sett
   plotly.js, served under ``coopwork/static/`` (:mod:`coopwork.dashboard.assets`).
 
 Run as ``python -m coopwork.dashboard.voila_app <folder>`` (what :func:`coopwork.dashboard.serve.start`
-does); it reads the same ``voila.json`` as Voilà.
+does); it reads the same ``voila.json`` as Voilà, whose page template is coopwork's
+(:data:`coopwork.dashboard.serve.TEMPLATES`: nothing fetched from a CDN).
 
 Examples
 --------
