@@ -321,18 +321,17 @@ def narrow(fig: dict, width: int = NARROW_WIDTH) -> dict:
     right = margin.get("r") or 0
     # labels in the right margin (a slope chart's end labels): half the chart on a phone; a third when
     # bar labels take the left (a Likert chart's hidden levels), so that the bars keep some room
-    labelled = any(tr.get("type") == "bar" and tr.get("orientation") == "h" and tr.get("y")
-                   for tr in fig.get("data", []))
-    cap = width / 3 if labelled else width / 2
+    bars = [tr for tr in fig.get("data", []) if tr.get("type") == "bar" and tr.get("orientation") == "h"
+            and tr.get("y")]
+    cap = width / 3 if bars else width / 2
     if right > cap:
         margin["r"] = right = int(cap)
     renamed: dict[str, str] = {}
-    for trace in fig.get("data", []):
-        if trace.get("type") == "bar" and trace.get("orientation") == "h" and trace.get("y"):
-            for label in trace["y"]:
-                if isinstance(label, str) and label not in renamed:
-                    renamed[label] = _rewrap(label, chars(0.35 * width, fonts["labels"]))
-            trace["y"] = [renamed.get(y, y) if isinstance(y, str) else y for y in trace["y"]]
+    for trace in bars:
+        for label in trace["y"]:
+            if isinstance(label, str) and label not in renamed:
+                renamed[label] = _rewrap(label, chars(0.35 * width, fonts["labels"]))
+        trace["y"] = [renamed.get(y, y) if isinstance(y, str) else y for y in trace["y"]]
     if renamed:
         axis = layout.setdefault("yaxis", {})
         axis["tickfont"] = {**(axis.get("tickfont") or {}), "size": fonts["labels"]}
