@@ -19,7 +19,6 @@ from coopwork.dashboard.serve import (
     start,
     stop,
     voila_config,
-    wait_until_listening,
 )
 from coopwork.errors import DashboardError, WorkspaceError
 
@@ -164,20 +163,17 @@ def _get(url: str) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def server(precomputed_workspace, tmp_path_factory):
+def server(precomputed_workspace, tmp_path_factory, serving):
     port = free_port() or pytest.skip("no free port in 18800-18899")
     plan = prepare(precomputed_workspace, port=port, token="test-token-123")
     broken = nbformat.v4.new_notebook()
     broken.cells = [nbformat.v4.new_code_cell("secret_variable = 41\nraise ZeroDivisionError('inside')")]
     broken.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(broken, plan.folder / "broken.ipynb")
-    log = tmp_path_factory.mktemp("serve") / "voila.log"
-    process = start(plan, log=log)
     try:
-        wait_until_listening(plan.host, plan.port, process=process, timeout=120)
-        yield plan
+        with serving(plan, tmp_path_factory.mktemp("serve") / "voila.log"):
+            yield plan
     finally:
-        stop(process)
         (plan.folder / "broken.ipynb").unlink(missing_ok=True)
 
 
