@@ -347,10 +347,6 @@ def infer_draft(export_path: str | Path, *, fmt: str = "auto"
     sample: TableSample = sniff_table(export_path)
     fmt = _detect(sample) if fmt in ("auto", "", None) else fmt
     frame, _, _ = load_table(sample)
-    if fmt == "kobo" and len(frame):
-        first = [v.strip() for v in frame.iloc[0].tolist() if v.strip()]
-        if first and all(v.startswith("#") for v in first):
-            frame = frame.iloc[1:]
     meta = _meta(fmt, frame)
     headers = [c for c in frame.columns if c not in meta]
     # the question texts under the codes (Qualtrics) are the labels

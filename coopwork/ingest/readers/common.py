@@ -4,9 +4,11 @@ A reader turns its platform's quirks (meta columns, group separators, repeat tab
 table of strings and hands it to :func:`map_columns`, which returns the columns of the
 :class:`~coopwork.ingest.raw.RawExport` contract:
 
-- a header is matched to a question by its XLSForm name, its name after a group prefix
-  (``group/question``, ``group-question``), its label in any language of the survey, or its
-  slug (``Q1[SQ001]`` → ``q1_sq001``, the names :mod:`coopwork.ingest.draft` writes);
+- a header is matched to a question by the form's structure (:class:`Vocabulary`): its path of
+  group and question names with or without group prefixes, joined by any separator
+  (``group/question``, ``group.question``, ``group-question``, ``group:question``), the same
+  path in labels of any language of the survey, or its slug (``Q1[SQ001]`` → ``q1_sq001``, the
+  names :mod:`coopwork.ingest.draft` writes);
 - ``question/option`` (or ``question[option]``) columns of a select_multiple holding
   ``1/0``, ``True/False``, ``Y`` or the option itself are joined into one space-separated
   answer; a geopoint split into ``-Latitude/-Longitude/…`` columns is joined again;
@@ -41,6 +43,7 @@ from ..codes import factorize, from_codes, remember, set_missing
 from ..detect import TableSample, message, read_csv_strings, read_xlsx_strings
 
 __all__ = [
+    "SEPARATORS",
     "FALSE_VALUES",
     "TRUE_VALUES",
     "MappedColumns",
@@ -96,14 +99,34 @@ def strip_uuid(series: pd.Series) -> pd.Series:
     return series.str.removeprefix("uuid:")
 
 
+#: characters exports join group names (or group labels) and question names with: Kobo's export
+#: dialog offers ``/`` ``.`` ``-`` and others; ODK uses ``-``; ``:`` appears in hand-made files
+SEPARATORS = "/.-:"
+
+
+def _paths(parts: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Every tail of a path, longest first: ``(a, b, q)`` → ``(a, b, q), (b, q), (q,)``."""
+    return [parts[i:] for i in range(len(parts))]
+
+
 @dataclass
 class Vocabulary:
-    """The questions of one scope of a survey (top level, or one repeat) with every way to name them."""
+    """The questions of one scope of a survey (top level, or one repeat) with every way to name them.
+
+    Built from the form's **structure**, not from known spellings: a question is named by its path
+    — the names of its groups and its own, whole or without some leading groups, joined by any of
+    :data:`SEPARATORS` — or by the same path made of labels (group labels when the survey has them,
+    then the question's label) in any language of the form, or by the slug of its name or label.
+    A leaf name used in several groups is told apart by its path; without one (an export without
+    group prefixes) :meth:`candidates` gives every question it may be, in form order.
+    """
 
     survey: Survey
     repeat: str | None = None
     questions: dict[str, Question] = field(init=False)
-    _by_key: dict[str, str] = field(init=False)
+    _names: dict[str, list[str]] = field(init=False)
+    _labels: dict[tuple[str, ...], list[str]] = field(init=False)
+    _slugs: dict[str, list[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         if self.repeat is None:
@@ -111,50 +134,99 @@ class Vocabulary:
         else:
             scope = list(self.survey.repeats.get(self.repeat, []))
         self.questions = {q.name: q for q in scope}
-        keys: dict[str, str] = {}
-        # most specific first: names, then labels, then slugs (setdefault keeps the first)
+        names: dict[str, list[str]] = {}
+        labels: dict[tuple[str, ...], list[str]] = {}
+        slugs: dict[str, list[str]] = {}
+
+        def add(table: dict, key: object, name: str) -> None:
+            found = table.setdefault(key, [])
+            if name not in found:
+                found.append(name)
+
+        groups = getattr(self.survey, "groups", None) or {}
         for q in scope:
-            keys.setdefault(q.name, q.name)
-            keys.setdefault(q.name.casefold(), q.name)
-            if q.source_name and q.group:  # a loop question: exported as ``…/<choice>/<question>``
-                for sep in "/-":
-                    keys.setdefault(sep.join((q.group[-1], q.source_name)), q.name)
-                    keys.setdefault(sep.join((*q.group, q.source_name)), q.name)
-        for q in scope:
+            leaf = q.source_name or q.name
+            add(names, q.name, q.name)
+            path = (*q.group, leaf)
+            for tail in _paths(path):
+                for sep in SEPARATORS:
+                    key = sep.join(tail)
+                    add(names, key, q.name)
+                    add(names, key.casefold(), q.name)
+            for lang, label in q.labels.items():
+                group_labels = []
+                for depth in range(1, len(q.group) + 1):
+                    group = groups.get("/".join(q.group[:depth]))
+                    texts = getattr(group, "labels", None) or {}
+                    group_labels.append(texts.get(lang) or q.group[depth - 1])
+                for tail in _paths((*group_labels, label)):
+                    for sep in SEPARATORS:
+                        add(labels, (sep, *(normalise_text(p) for p in sep.join(tail).split(sep))), q.name)
+                add(labels, ("", normalise_text(label)), q.name)
+            add(slugs, slugify(q.name), q.name)
             for label in q.labels.values():
-                keys.setdefault("label:" + normalise_text(label), q.name)
-        for q in scope:
-            keys.setdefault("slug:" + slugify(q.name), q.name)
-            for label in q.labels.values():
-                keys.setdefault("slug:" + slugify(label), q.name)
-        self._by_key = keys
+                add(slugs, slugify(label), q.name)
+        self._names, self._labels, self._slugs = names, labels, slugs
         #: questions the form declares that hold no answer (``start``, ``end``, ``deviceid``,
         #: notes…): their columns are metadata, never "a column that matches no question"
         self.declared_meta = {q.name for q in self.survey.questions.values() if not q.is_answer}
 
-    def question(self, header: str, *, separators: str = "/", slugs: bool = True) -> str | None:
-        """Name of the question ``header`` stands for (by name, label, then slug if ``slugs``), or None."""
-        header = header.strip()
-        for candidate in self._candidates(header, separators):
-            for key in (candidate, candidate.casefold(), "label:" + normalise_text(candidate)):
-                if key in self._by_key:
-                    return self._by_key[key]
-        if not slugs:
-            return None
-        for candidate in self._candidates(header, separators):
-            name = self._by_key.get("slug:" + slugify(candidate))
-            if name:
-                return name
-        return None
+    def candidates(self, header: str, *, separators: str = SEPARATORS, slugs: bool = True,
+                   suffixes: bool = True) -> list[str]:
+        """Every question ``header`` may stand for, best first (empty when none).
 
-    @staticmethod
-    def _candidates(header: str, separators: str) -> list[str]:
-        out = [header]
+        By name path (exact, then any case), then label path, then — when ``suffixes`` and nothing
+        else matched — the same after leaving out leading parts the form does not know (a prefix
+        such as the form's own name), then slugs (when ``slugs``).
+        """
+        header = header.strip()
+        if not header:
+            return []
+        found = self._lookup(header, separators)
+        if found or not suffixes:
+            return found
         for sep in separators:
             if sep in header:
                 parts = header.split(sep)
-                out.extend(sep.join(parts[i:]) for i in range(1, len(parts)))
-        return out
+                for i in range(1, len(parts)):
+                    found = self._lookup(sep.join(parts[i:]).strip(), separators)
+                    if found:
+                        return found
+        if slugs:
+            found = self._slugs.get(slugify(header))
+            if found:
+                return list(found)
+            for sep in separators:
+                parts = header.split(sep)
+                for i in range(1, len(parts)):
+                    found = self._slugs.get(slugify(sep.join(parts[i:])))
+                    if found:
+                        return list(found)
+        return []
+
+    def _lookup(self, header: str, separators: str) -> list[str]:
+        for key in (header, header.casefold()):
+            if key in self._names:
+                return list(self._names[key])
+        found = self._labels.get(("", normalise_text(header)))
+        if found:
+            return list(found)
+        for sep in separators:
+            if sep in header:
+                found = self._labels.get((sep, *(normalise_text(p) for p in header.split(sep))))
+                if found:
+                    return list(found)
+        return []
+
+    def question(self, header: str, *, separators: str = SEPARATORS, slugs: bool = True) -> str | None:
+        """Name of the question ``header`` stands for (the first of :meth:`candidates`), or None."""
+        found = self.candidates(header, separators=separators, slugs=slugs)
+        return found[0] if found else None
+
+    def first_free(self, header: str, taken: dict[str, str] | set[str], **options: object) -> str | None:
+        """The first of :meth:`candidates` not in ``taken`` (a leaf name shared by several groups,
+        in an export without group prefixes, is given to them in form order), or None."""
+        return next((n for n in self.candidates(header, **options) if n not in taken), None)
 
     def option(self, question: str, text: str) -> str | None:
         """Choice name of ``question`` that ``text`` names (by name or label), or None."""
@@ -189,6 +261,8 @@ class MappedColumns:
     frame: pd.DataFrame
     unmapped: list[str]
     issues: list[dict]
+    #: source columns that were read into a question (the others are ``unmapped`` or metadata)
+    matched: list[str] = field(default_factory=list)
 
 
 def _issue(row: object, column: str, value: str, reason: str, action: str, sheet: str) -> dict:
@@ -241,7 +315,7 @@ def _selected(series: pd.Series, option: str) -> pd.Series:
 
 
 def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = None,
-                meta: Iterable[str] = (), separators: str = "/", sheet: str = "",
+                meta: Iterable[str] = (), separators: str = SEPARATORS, sheet: str = "",
                 rows: pd.Series | None = None, multi_separators: tuple[str, ...] = _SPLIT_SEPARATORS,
                 mapping: dict[str, str] | None = None) -> MappedColumns:
     """Match the columns of ``frame`` (all strings) to the questions of one survey scope.
@@ -257,8 +331,8 @@ def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = Non
     meta
         Source columns the reader handles itself (never reported as unmapped).
     separators
-        Characters that join group names to question names in headers (``"/"`` for Kobo,
-        ``"-/"`` for ODK).
+        Characters that may join group names to question names in headers (default: any of
+        :data:`SEPARATORS`; ``""`` for exports whose headers are never paths, e.g. Google Forms).
     sheet
         Sheet name written in the issues.
     rows
@@ -295,6 +369,7 @@ def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = Non
     split: dict[str, list[tuple[str, str]]] = {}     # question → [(option text, column)]
     geo: dict[str, dict[str, str]] = {}              # question → {part: column}
     unmapped: list[str] = []
+    matched: list[str] = []
     for column in frame.columns:
         if column in meta:
             continue
@@ -303,15 +378,20 @@ def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = Non
             name, _, option = target.partition("/")
             if name not in vocabulary.questions:
                 unmapped.append(column)
-            elif option:
+                continue
+            matched.append(column)
+            if option:
                 split.setdefault(name, []).append((option, column))
             else:
                 whole.setdefault(name, column)
             continue
-        name = vocabulary.question(column, separators=separators, slugs=False)
-        if name is not None and name not in whole:
+        # 1. the whole header names a question (its path or label path, any separator)
+        name = vocabulary.first_free(column, whole, separators=separators, slugs=False, suffixes=False)
+        if name is not None:
             whole[name] = column
+            matched.append(column)
             continue
+        # 2. one option of a select_multiple, or one part of a split geopoint
         found = _split_column(column, vocabulary, separators)
         if found is not None:
             kind, name, part = found
@@ -319,12 +399,15 @@ def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = Non
                 split.setdefault(name, []).append((part, column))
             else:
                 geo.setdefault(name, {})[part] = column
+            matched.append(column)
             continue
-        name = vocabulary.question(column, separators=separators)
-        if name is not None and name not in whole:
+        # 3. a prefix the form does not know, or a slug (``Q1[SQ001]`` → ``q1_sq001``)
+        name = vocabulary.first_free(column, whole, separators=separators)
+        if name is not None:
             whole[name] = column
+            matched.append(column)
             continue
-        if any(part in vocabulary.declared_meta for part in Vocabulary._candidates(column, separators)):
+        if any(part in vocabulary.declared_meta for sep in separators or "/" for part in column.split(sep)):
             continue  # metadata the form itself declares (ODK Central's start, end)
         unmapped.append(column)
 
@@ -353,28 +436,35 @@ def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = Non
                 series = point if series is None else series.fillna(point)
         out[name] = series
     result = pd.DataFrame(out, index=frame.index)
-    return MappedColumns(frame=result, unmapped=unmapped, issues=issues)
+    return MappedColumns(frame=result, unmapped=unmapped, issues=issues, matched=matched)
 
 
 def _split_column(column: str, vocabulary: Vocabulary, separators: str) -> tuple[str, str, str] | None:
-    match = _BRACKET_RE.match(column.strip())
+    """``("option", question, option text)`` or ``("geo", question, part)`` for a column holding one
+    option of a select_multiple (``q/option``, ``q.option``, ``q[option]``…) or one part of a
+    geopoint (``q-Latitude``); the reading whose option the question knows wins."""
+    header = column.strip()
+    match = _BRACKET_RE.match(header)
     candidates = []
     if match:
         candidates.append((match["q"].strip(), match["opt"].strip()))
-    for sep in "/" + separators:
-        if sep in column:
-            head, _, tail = column.rpartition(sep)
+    for sep in dict.fromkeys("/" + (separators or "")):
+        if sep in header:
+            head, _, tail = header.rpartition(sep)
             candidates.append((head, tail))
+    fallback = None
     for head, tail in candidates:
-        name = vocabulary.question(head, separators=separators)
-        if name is None:
-            continue
-        q = vocabulary.questions[name]
-        if q.is_multiple:
-            return "option", name, tail
-        if q.type == "geopoint" and tail.strip().lower() in (*_GEO_PARTS, "precision"):
-            return "geo", name, tail.strip().lower()
-    geo_match = _GEO_RE.match(column.strip().lstrip("_"))
+        for name in vocabulary.candidates(head, separators=separators):
+            q = vocabulary.questions[name]
+            if q.is_multiple:
+                if vocabulary.option(name, tail) is not None:
+                    return "option", name, tail
+                fallback = fallback or ("option", name, tail)
+            elif q.type == "geopoint" and tail.strip().lower() in (*_GEO_PARTS, "precision"):
+                return "geo", name, tail.strip().lower()
+    if fallback is not None:
+        return fallback
+    geo_match = _GEO_RE.match(header.lstrip("_"))
     if geo_match:
         name = vocabulary.question(geo_match["q"], separators=separators)
         if name is not None and vocabulary.questions[name].type == "geopoint":
@@ -513,9 +603,12 @@ def finish_main(mapped: MappedColumns, *, rows: pd.Series, submission_id: pd.Ser
 
 
 def load_table(sample: TableSample) -> tuple[pd.DataFrame, str, dict[str, pd.DataFrame]]:
-    """The main table of a file (a CSV, or the first sheet of a workbook), its sheet name, all sheets."""
+    """The main table of a file (a CSV, or the first sheet of a workbook), its sheet name, all sheets.
+
+    Header rows (stray lines above the header, header rows under it) are never in the tables.
+    """
     if sample.kind == "xlsx":
-        sheets = read_xlsx_strings(sample.path)
+        sheets = read_xlsx_strings(sample)
         first = next(iter(sheets))
         return sheets[first], first, sheets
     return read_csv_strings(sample), "", {}

@@ -68,14 +68,6 @@ def meta_columns(frame: pd.DataFrame) -> set[str]:
             or c.startswith("meta/") or c in ("start", "end", "today", "deviceid")} - {""}
 
 
-def _drop_hxl(frame: pd.DataFrame) -> pd.DataFrame:
-    if len(frame):
-        first = [v.strip() for v in frame.iloc[0].tolist() if v and v.strip()]
-        if first and all(v.startswith("#") for v in first):
-            return frame.iloc[1:].reset_index(drop=True)
-    return frame
-
-
 def _submission_ids(frame: pd.DataFrame) -> pd.Series | None:
     if "_uuid" in frame.columns:
         ids = frame["_uuid"]
@@ -182,7 +174,6 @@ def _index_rows(frame: pd.DataFrame) -> dict[str, int]:
 def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None) -> RawExport:
     """Read a KoboToolbox CSV or XLSX export (see the module docstring)."""
     frame, sheet, sheets = load_table(sample)
-    frame = _drop_hxl(frame)
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
     ids = _submission_ids(frame)
     issues: list[dict] = []
@@ -193,14 +184,14 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     time = frame["_submission_time"] if "_submission_time" in frame.columns else None
     main = finish_main(mapped, rows=rows, submission_id=ids, submitted_at=time)
     unmapped = list(mapped.unmapped)
-    parents = {name: (_repeat_name(name, survey) or "", _index_rows(_drop_hxl(table)))
+    parents = {name: (_repeat_name(name, survey) or "", _index_rows(table))
                for name, table in list(sheets.items())[1:]}
     for name, table in list(sheets.items())[1:]:
         repeat = _repeat_name(name, survey)
         if repeat is None:
             unmapped.append(f"{name}!*")
             continue
-        repeats[repeat] = _sheet_repeat(_drop_hxl(table), repeat, survey, frame, name, issues, parents)
+        repeats[repeat] = _sheet_repeat(table, repeat, survey, frame, name, issues, parents)
     return RawExport(file=sample.path, reader="kobo", main=main, sheet=sheet, repeats=repeats,
                      unmapped=unmapped, issues=issues, encoding=sample.encoding)
 

@@ -99,7 +99,7 @@ def sibling_repeats(path: Path, survey: Survey) -> dict[str, Path]:
 def _repeat_table(path: Path, repeat: str, survey: Survey, issues: list[dict]) -> pd.DataFrame:
     frame = read_csv_strings(sniff_table(path))
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
-    mapped = map_columns(frame, survey, repeat=repeat, meta=meta_columns(frame), separators="-/",
+    mapped = map_columns(frame, survey, repeat=repeat, meta=meta_columns(frame),
                          sheet=path.name, rows=rows)
     issues.extend(mapped.issues)
     head = pd.DataFrame({"_row": pd.array(rows.to_numpy(), dtype="Int64")}, index=frame.index)
@@ -142,7 +142,7 @@ def _link_nested(repeats: dict[str, pd.DataFrame]) -> None:
 def _refuse_repeat_file(path: Path, frame: pd.DataFrame, survey: Survey) -> None:
     """A repeat CSV given instead of the main CSV: say which file to give."""
     for repeat in survey.repeats:
-        probe = map_columns(frame.head(0), survey, repeat=repeat, meta=meta_columns(frame), separators="-/")
+        probe = map_columns(frame.head(0), survey, repeat=repeat, meta=meta_columns(frame))
         if not probe.frame.columns.empty:
             main = path.stem.rsplit("-", 1)[0] + path.suffix
             raise IngestError("ingest_readers.odk_repeat_file", repeat=repeat, file=path.name,
@@ -158,7 +158,7 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     """
     frame, sheet, _ = load_table(sample)
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
-    mapped = map_columns(frame, survey, meta=meta_columns(frame) | set(meta), separators="-/", sheet=sheet,
+    mapped = map_columns(frame, survey, meta=meta_columns(frame) | set(meta), sheet=sheet,
                          rows=rows, mapping=mapping)
     if "PARENT_KEY" in frame.columns and mapped.frame.columns.empty:
         _refuse_repeat_file(sample.path, frame, survey)
