@@ -27,7 +27,7 @@ Examples
 ...     encoding="utf-8")
 >>> form, broken = parse_xlsform(path)
 >>> [c["label"] for c in form["children"][:2]]
-['Crop', 'How much ${crop}?']
+[{'English (en)': 'Crop'}, {'English (en)': 'How much ${crop}?'}]
 >>> broken[0].sheet, broken[0].row, broken[0].column
 ('survey', 3, 'label::Arabic (ar)')
 """

@@ -137,7 +137,7 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
                 territory: str | None = None, fmt: str = "auto",
                 mapping: str | Path | dict[str, str] | None = None,
                 workspace: str | Path = ".", roles: dict[str, str] | None = None,
-                identifiers: list[str] | tuple[str, ...] = ()) -> IngestResult:
+                identifiers: list[str] | tuple[str, ...] = (), partial: bool = False) -> IngestResult:
     """Read, validate, pseudonymise and store one export; return what was done.
 
     Parameters
@@ -163,6 +163,11 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         was inferred (``--territory-question NAME``), see :mod:`coopwork.ingest.roles`.
     identifiers
         More questions to pseudonymise as direct identifiers (``--identifier NAME``).
+    partial
+        Only part of the export is meant to be read (``--partial-read``): an export whose columns
+        mostly match no question, or that lacks most of the form's questions, or has sheets that
+        match no repeat group, is read anyway (what is left out is listed in the issues file)
+        instead of refused.
 
     Returns
     -------
@@ -172,8 +177,9 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
     Raises
     ------
     IngestError
-        The file is missing, unreadable, empty, or does not match the survey, or no territory
-        can be found: nothing is written.
+        The file is missing, unreadable, empty, or does not match the survey (or only in part,
+        without ``partial``), its records were not all read exactly once, or no territory can be
+        found: nothing is written.
     """
     from .codes import sharing
     from .pseudonymise import load_key
@@ -197,7 +203,7 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
     # the file's sha256 is computed on a second thread while the file is read and validated
     with ThreadPoolExecutor(max_workers=1) as pool, sharing():  # sharing: each column hashed once
         digest = pool.submit(file_sha256, path)
-        raw = read_export(path, survey, fmt=fmt, mapping=mapping)
+        raw = read_export(path, survey, fmt=fmt, mapping=mapping, partial=partial)
         if raw.rows_read == 0:
             raise IngestError("ingest.err_no_record", file=path.name, hint="ingest.hint_no_record")
         validated = validate(raw, survey, wave=wave, territory=territory)

@@ -74,7 +74,8 @@ def main(args: argparse.Namespace) -> int:
                          fmt=getattr(args, "format", "auto") or "auto",
                          mapping=getattr(args, "mapping", None),
                          workspace=getattr(args, "workspace", ".") or ".",
-                         roles=roles, identifiers=getattr(args, "identifier", None) or ()).to_dict()
+                         roles=roles, identifiers=getattr(args, "identifier", None) or (),
+                         partial=bool(getattr(args, "partial_read", False))).to_dict()
     name = Path(args.file).name
     lang = getattr(args, "lang", None) or "fr"
     say("\n".join([*role_summary(result, form=args.survey, lang=lang),

@@ -65,7 +65,8 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
                          multi_separators=(", ", ";", ","))
     main = finish_main(mapped, rows=rows, submitted_at=frame[time_column] if time_column else None)
     return RawExport(file=sample.path, reader="googleforms", main=main, sheet=sheet,
-                     unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding)
+                     unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding,
+                     matched=mapped.matched)
 
 
 register("googleforms", sniff=sniff)(read)

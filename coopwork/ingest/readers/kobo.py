@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ...survey import Survey
+from ..census import data_records
 from ..detect import TableSample
 from ..raw import RawExport
 from ..registry import register
@@ -125,7 +126,8 @@ def _unflatten(frame: pd.DataFrame, survey: Survey, ids: pd.Series | None, rows:
 
 
 def _sheet_repeat(frame: pd.DataFrame, repeat: str, survey: Survey, main: pd.DataFrame, sheet: str,
-                  issues: list[dict], parents: dict[str, tuple[str, dict[str, int]]]) -> pd.DataFrame:
+                  issues: list[dict], parents: dict[str, tuple[str, dict[str, int]]],
+                  matched: list[str]) -> pd.DataFrame:
     """One repeat sheet: its rows linked to the submission and, when nested, to the parent row.
 
     ``parents`` maps a sheet name to ``(repeat name, {_index value: _row})`` for the main sheet
@@ -134,6 +136,7 @@ def _sheet_repeat(frame: pd.DataFrame, repeat: str, survey: Survey, main: pd.Dat
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
     mapped = map_columns(frame, survey, repeat=repeat, meta=meta_columns(frame), sheet=sheet, rows=rows)
     issues.extend(mapped.issues)
+    matched.extend(f"{sheet}!{column}" for column in mapped.matched)
     head = pd.DataFrame({"_row": pd.array(rows.to_numpy(), dtype="Int64")}, index=frame.index)
     if "_submission__uuid" in frame.columns:
         parent = strip_uuid(frame["_submission__uuid"]).astype("string")
@@ -184,16 +187,21 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     time = frame["_submission_time"] if "_submission_time" in frame.columns else None
     main = finish_main(mapped, rows=rows, submission_id=ids, submitted_at=time)
     unmapped = list(mapped.unmapped)
+    matched = [*mapped.matched, *sorted(flat)]
     parents = {name: (_repeat_name(name, survey) or "", _index_rows(table))
                for name, table in list(sheets.items())[1:]}
+    counts: dict[str, int] = {}
+    unread: dict[str, int] = {}
     for name, table in list(sheets.items())[1:]:
         repeat = _repeat_name(name, survey)
-        if repeat is None:
-            unmapped.append(f"{name}!*")
+        if repeat is None or repeat in counts:
+            unread[name] = len(table)
             continue
-        repeats[repeat] = _sheet_repeat(table, repeat, survey, frame, name, issues, parents)
+        repeats[repeat] = _sheet_repeat(table, repeat, survey, frame, name, issues, parents, matched)
+        counts[repeat] = data_records(sample, sheet=name)
     return RawExport(file=sample.path, reader="kobo", main=main, sheet=sheet, repeats=repeats,
-                     unmapped=unmapped, issues=issues, encoding=sample.encoding)
+                     unmapped=unmapped, issues=issues, encoding=sample.encoding, matched=matched,
+                     repeat_counts=counts, unread_sheets=unread)
 
 
 register("kobo", sniff=sniff)(read)

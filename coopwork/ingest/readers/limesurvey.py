@@ -109,7 +109,8 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
                        submitted_at=time)
     unmapped = [next((k for k, v in renamed.items() if v == c), c) for c in mapped.unmapped]
     return RawExport(file=sample.path, reader="limesurvey", main=main, sheet=sheet,
-                     unmapped=unmapped, issues=mapped.issues, encoding=sample.encoding)
+                     unmapped=unmapped, issues=mapped.issues, encoding=sample.encoding,
+                     matched=mapped.matched)
 
 
 register("limesurvey", sniff=sniff)(read)

@@ -36,6 +36,7 @@ import pandas as pd
 
 from ...errors import IngestError
 from ...survey import Survey
+from ..census import data_records
 from ..detect import TableSample, read_csv_strings, sniff_table
 from ..raw import RawExport
 from ..registry import register
@@ -96,12 +97,16 @@ def sibling_repeats(path: Path, survey: Survey) -> dict[str, Path]:
     return out
 
 
-def _repeat_table(path: Path, repeat: str, survey: Survey, issues: list[dict]) -> pd.DataFrame:
-    frame = read_csv_strings(sniff_table(path))
+def _repeat_table(path: Path, repeat: str, survey: Survey, issues: list[dict], matched: list[str],
+                  counts: dict[str, int]) -> pd.DataFrame:
+    sample = sniff_table(path)
+    frame = read_csv_strings(sample)
+    counts[repeat] = data_records(sample, read=len(frame))
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
     mapped = map_columns(frame, survey, repeat=repeat, meta=meta_columns(frame),
                          sheet=path.name, rows=rows)
     issues.extend(mapped.issues)
+    matched.extend(f"{path.name}!{column}" for column in mapped.matched)
     head = pd.DataFrame({"_row": pd.array(rows.to_numpy(), dtype="Int64")}, index=frame.index)
     if "PARENT_KEY" in frame.columns:
         parent = strip_uuid(frame["PARENT_KEY"].str.split("/").str[0]).astype("string")
@@ -166,12 +171,15 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     main = finish_main(mapped, rows=rows, submission_id=_ids(frame), submitted_at=time)
     issues = list(mapped.issues)
     repeats = {}
+    matched = list(mapped.matched)
+    counts: dict[str, int] = {}
     if "PARENT_KEY" not in frame.columns and sample.kind == "csv":
         for repeat, path in sibling_repeats(sample.path, survey).items():
-            repeats[repeat] = _repeat_table(path, repeat, survey, issues)
+            repeats[repeat] = _repeat_table(path, repeat, survey, issues, matched, counts)
         _link_nested(repeats)
     return RawExport(file=sample.path, reader=reader, main=main, sheet=sheet, repeats=repeats,
-                     unmapped=mapped.unmapped, issues=issues, encoding=sample.encoding)
+                     unmapped=mapped.unmapped, issues=issues, encoding=sample.encoding, matched=matched,
+                     repeat_counts=counts)
 
 
 register("odk", sniff=sniff)(read)
