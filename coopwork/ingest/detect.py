@@ -107,6 +107,9 @@ class TableSample:
     labels: list[str] = field(default_factory=list)
     #: records above the header that were skipped (a title, stray codes), as read
     skipped: list[list[str]] = field(default_factory=list)
+    #: the header rows under the header (``extra_rows`` of them), as read: SurveyMonkey's answer
+    #: kinds and options, Qualtrics' question texts and ``ImportId`` row, Kobo's HXL tags
+    header_rows: list[list[str]] = field(default_factory=list)
     #: XLSX: every sheet's non-empty rows as text, read once (the readers use them, never re-read)
     workbook: dict[str, list[list[str]]] = field(default_factory=dict, compare=False, repr=False)
     #: XLSX: ``(skip, extra_rows)`` of every sheet (rows above its header, header rows under it)
@@ -389,7 +392,8 @@ def sniff_table(path: str | Path) -> TableSample:
     values = [v for r in rows[:100] for v in r]
     return TableSample(path=path, kind="csv", header=header, rows=rows, encoding=encoding,
                        separator=separator, skip=skip, decimal=detect_decimal(values, separator=separator),
-                       extra_rows=extra, labels=[v.strip() for v in labels], skipped=records[:skip])
+                       extra_rows=extra, labels=[v.strip() for v in labels], skipped=records[:skip],
+                       header_rows=records[skip + 1:skip + 1 + extra])
 
 
 def _sniff_xlsx(path: Path) -> TableSample:
@@ -422,7 +426,8 @@ def _sniff_xlsx(path: Path) -> TableSample:
     return TableSample(path=path, kind="xlsx", header=header, rows=rows[:50], sheets=sheets, skip=skip,
                        decimal=detect_decimal(values, separator=";"), extra_rows=extra,
                        labels=[v.strip() for v in labels], skipped=workbook[name][:skip],
-                       workbook=workbook, layouts=layouts)
+                       header_rows=workbook[name][skip + 1:skip + 1 + extra], workbook=workbook,
+                       layouts=layouts)
 
 
 def read_csv_strings(sample: TableSample) -> pd.DataFrame:
@@ -498,17 +503,25 @@ def _drop_extra_rows(frame: pd.DataFrame, sample: TableSample) -> pd.DataFrame:
 def sheet_frame(rows: list[list[str]], *, skip: int = 0, extra: int = 0) -> pd.DataFrame:
     """A sheet's rows (header first) as a DataFrame of strings, header rows and stray lines left out.
 
-    Columns after the last named header cell are dropped; duplicate names get pandas' ``.1``.
+    The table is as wide as its last non-empty cell, header or not (a question spanning several
+    columns leaves its last columns without a name in the header: they are kept, never cut);
+    nameless columns are called ``column``, duplicate names get pandas' ``.1``.
 
     Examples
     --------
     >>> sheet_frame([["a", "b", ""], ["1", "2", ""], ["3", "", ""]])["b"].tolist()
     ['2', '']
+    >>> sheet_frame([["q", ""], ["x", "y"]]).columns.tolist()
+    ['q', 'column']
     """
+    width = 0
+    for row in rows[skip:]:
+        last = len(row)
+        while last > width and not row[last - 1].strip():
+            last -= 1
+        width = max(width, last)
     header = [h.strip() for h in rows[skip]] if len(rows) > skip else []
-    while header and not header[-1]:
-        header.pop()
-    width = len(header)
+    header = (header + [""] * width)[:width]
     body = [(r + [""] * width)[:width] for r in rows[skip + 1 + extra:]]
     names = _unique(header)
     if not body:

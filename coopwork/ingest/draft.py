@@ -289,6 +289,8 @@ def _meta(fmt: str, frame: pd.DataFrame) -> set[str]:
 
     modules = {"kobo": kobo, "odk": odk, "limesurvey": limesurvey, "googleforms": googleforms,
                "qualtrics": qualtrics, "surveycto": surveycto}
+    if fmt == "surveymonkey":
+        return set(frame.columns)
     module = modules.get(fmt, generic)
     return module.meta_columns(frame)
 
@@ -317,6 +319,61 @@ def _odk_repeats(path: Path, repeats: dict[str, list[_Question]], add) -> None:
         frame = read_csv_strings(sniff_table(sibling))
         for header in [c for c in frame.columns if c not in meta_columns(frame)]:
             add(header, header, _values(frame[header]), repeats.setdefault(suffix, []))
+
+
+def _surveymonkey_questions(sample: TableSample, frame: pd.DataFrame, used: set[str],
+                            separators: tuple[str, ...]) -> list[_Question]:
+    """The questions of a SurveyMonkey export, from its two header rows and its values.
+
+    One column: a question labelled with its text. Option columns (each holds its option's text
+    or nothing): a ``select_multiple``. ``Response`` + ``Other (please specify)``: a
+    ``select_one``. Either with an "Other" column: the choice ``other`` and a text question
+    ``<name>_other``. Rows of a matrix, fields of a contact question, ranks: one question each,
+    ``<question>_<row>`` labelled ``Question [Row]``.
+    """
+    from .detect import RESPONSE_WORDS
+    from .readers.surveymonkey import OTHER_WORDS, _groups, columns
+
+    sub = sample.header_rows[0] if sample.header_rows else []
+    pairs = columns(sample.header + [""] * (frame.shape[1] - len(sample.header)), sub)[:frame.shape[1]]
+    out: list[_Question] = []
+
+    def values(i: int) -> list[str]:
+        return _values(frame.iloc[:, i])
+
+    for top, positions in _groups(pairs):
+        kinds = [pairs[i][1] for i in positions]
+        base = slugify(top, max_length=40)
+        if len(positions) == 1 and (not kinds[0] or normalise_text(kinds[0]) in RESPONSE_WORDS):
+            q = _Question(name=_unique_name(base, used), label=top)
+            _infer_type(values(positions[0]), separators=separators, q=q)
+            out.append(q)
+            continue
+        other = [i for i in positions if normalise_text(pairs[i][1]) in OTHER_WORDS]
+        rest = [i for i in positions if i not in other]
+        options = all(set(map(normalise_text, values(i))) <= {normalise_text(pairs[i][1])} for i in rest)
+        single = len(rest) == 1 and normalise_text(pairs[rest[0]][1]) in RESPONSE_WORDS
+        if rest and (options or single):
+            q = _Question(name=_unique_name(base, used), label=top)
+            if single:
+                _infer_type(values(rest[0]), separators=(), q=q)
+                if q.type != "select_one":
+                    q.type, q.choices = "select_one", _choice_list(values(rest[0]))
+            else:
+                q.type, q.choices = "select_multiple", _choice_list([pairs[i][1] for i in rest])
+            if other:
+                q.choices.append(("other", pairs[other[0]][1]))
+            out.append(q)
+            if other:
+                out.append(_Question(name=_unique_name(f"{q.name}_other", used),
+                                     label=f"{top} [{pairs[other[0]][1]}]"))
+            continue
+        for i in positions:  # a matrix, a ranking, a contact question: one question per row
+            q = _Question(name=_unique_name(f"{base}_{slugify(pairs[i][1], max_length=40)}", used),
+                          label=f"{top} [{pairs[i][1]}]")
+            _infer_type(values(i), separators=(), q=q)
+            out.append(q)
+    return out
 
 
 def infer_draft(export_path: str | Path, *, fmt: str = "auto"
@@ -367,6 +424,9 @@ def infer_draft(export_path: str | Path, *, fmt: str = "auto"
         into.append(q)
         return q
 
+    if fmt == "surveymonkey":  # two header rows: the questions are read from both
+        questions = _surveymonkey_questions(sample, frame, used, separators)
+        headers = []
     # 1. split select_multiple: "q/option" (Kobo, ODK) or "Q[SQ]" (LimeSurvey) option columns
     groups: dict[str, list[tuple[str, str]]] = {}
     for header in headers:

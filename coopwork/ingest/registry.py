@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "coopwork.readers"
-_BUILTIN = ("kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "generic")
+_BUILTIN = ("kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "surveymonkey", "generic")
 _REGISTRY: dict[str, Reader] = {}
 _loaded = False
 

@@ -304,12 +304,14 @@ def _per_value(series: pd.Series, function: Callable[[str], object], dtype: obje
     return table[codes]
 
 
-def _selected(series: pd.Series, option: str) -> pd.Series:
-    option = option.casefold()
+def _selected(series: pd.Series, *options: str) -> pd.Series:
+    """True where the cell says the option is chosen: ``1``, ``True``, ``Y``… or the option itself
+    (its name or its text, as SurveyMonkey writes it)."""
+    options = {normalise_text(o) for o in options}
 
     def chosen(value: str) -> bool:
-        value = value.strip().casefold()
-        return value in TRUE_VALUES or value == option
+        value = value.strip()
+        return value.casefold() in TRUE_VALUES or (bool(value) and normalise_text(value) in options)
 
     return pd.Series(_per_value(series, chosen), index=series.index)
 
@@ -474,7 +476,7 @@ def _split_column(column: str, vocabulary: Vocabulary, separators: str) -> tuple
 
 def _join_options(frame: pd.DataFrame, q: Question, columns: list[tuple[str, str]],
                   vocabulary: Vocabulary, rows: pd.Series, sheet: str, issues: list[dict]) -> pd.Series:
-    resolved: dict[str, str] = {}
+    resolved: dict[str, tuple[str, str]] = {}
     order = {c.name: i for i, c in enumerate(q.choices)}
     answered = np.zeros(len(frame), dtype=bool)
     for text, column in columns:
@@ -487,9 +489,9 @@ def _join_options(frame: pd.DataFrame, q: Question, columns: list[tuple[str, str
                 issues.append(_issue(row, column, text, message("unknown_option", question=q.name),
                                      "option dropped", sheet))
             continue
-        resolved[column] = name
-    chosen = [(name, _selected(frame[column], name).to_numpy())
-              for column, name in sorted(resolved.items(), key=lambda item: order.get(item[1], 0))]
+        resolved[column] = (name, text)
+    chosen = [(name, _selected(frame[column], name, text).to_numpy())
+              for column, (name, text) in sorted(resolved.items(), key=lambda item: order.get(item[1][0], 0))]
     if not chosen:
         return pd.Series(pd.NA, index=frame.index, dtype="string")
     # one integer per row says which options are chosen; the answer text is built once per pattern

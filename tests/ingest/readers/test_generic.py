@@ -59,6 +59,6 @@ def test_header_without_responses(tmp_path, small_survey):
 def test_unknown_format_name(tmp_path, small_survey):
     path = tmp_path / "x.csv"
     path.write_text("territoire,salaries\nbray,1\n", encoding="utf-8")
-    with pytest.raises(IngestError, match="surveymonkey") as info:
-        read_export(path, small_survey, fmt="surveymonkey")
+    with pytest.raises(IngestError, match="typeform") as info:
+        read_export(path, small_survey, fmt="typeform")
     assert "kobo" in str(info.value)
