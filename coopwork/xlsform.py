@@ -6,13 +6,14 @@ such cell, one per run. coopwork needs the form's structure and one or two of it
 :func:`parse_xlsform` checks every cell of the workbook first, the way pyxform does (every
 ``${…}`` reference well formed and naming exactly one question), and then:
 
-- broken cells **only in translations** (``label::Arabic (ar)``, ``hint::…``,
-  ``constraint_message::…``, media columns…) while another language is whole: those languages
-  are left out, every broken cell is listed once, together (:class:`BrokenCell`), and the form is
-  read in its other languages;
+- broken cells **only in translations the user does not need** (``label::Arabic (ar)``,
+  ``hint::…``, ``constraint_message::…``, media columns…): those languages are left out, every
+  broken cell is listed once, together (:class:`BrokenCell`), and the form is read in its other
+  languages. The languages the user needs are the form's default language (``default_language``
+  of the settings, else its first) and the user's own (``COOPWORK_LANG``);
 - broken cells **where they matter** (a column without a language — ``label``, ``relevant``,
-  ``constraint``, ``calculation`` … — or in every language): the form is refused with
-  **every** broken cell listed at once (:class:`~coopwork.errors.SurveyError`).
+  ``constraint``, ``calculation`` … —, a language the user needs, or every language): the form is
+  refused with **every** broken cell listed at once (:class:`~coopwork.errors.SurveyError`).
 
 Anything else pyxform objects to comes back as its own error, as before.
 
@@ -108,6 +109,24 @@ def _without(rows, languages: set[str]):
     return [{k: v for k, v in row.items() if _language(k) not in languages} for row in rows]
 
 
+def _needed(languages: list[str], settings) -> set[str]:
+    """The form's languages the user needs: its default one and the user's (``COOPWORK_LANG``)."""
+    import os
+
+    from .i18n import lang_code
+    from .survey import _NAMES, language_code
+
+    default = next((str(v).strip() for row in settings or [] for k, v in row.items()
+                    if str(k).strip().casefold() == "default_language" and v), None)
+    needed = {default} if default in languages else set(languages[:1])
+    user = lang_code(os.environ.get("COOPWORK_LANG") or "")
+    for language in languages:
+        code = language_code(language)
+        if user and (code.split("-")[0] == user or code in _NAMES.get(user, ())):
+            needed.add(language)
+    return needed
+
+
 def _is_reference_error(exc: Exception) -> bool:
     code = getattr(exc, "code", None)
     return code is not None and str(getattr(code, "name", "")).startswith("PYREF")
@@ -151,10 +170,11 @@ def parse_xlsform(path: str | Path) -> tuple[dict, list[BrokenCell]]:
               *_broken("settings", book.settings, names, set())]
     if not broken:  # a reference error this check does not see: pyxform's own words
         raise error
-    headers = {k for row in (book.survey or []) for k in row}
-    languages = {_language(k) for k in headers} - {None}
+    headers = list(dict.fromkeys(k for row in (book.survey_header or book.survey or []) for k in row))
+    languages = [language for language in dict.fromkeys(_language(k) for k in headers) if language]
     bad = {cell.language for cell in broken}
-    if None in bad or not languages - bad:
+    needed = _needed(languages, book.settings)
+    if None in bad or not set(languages) - bad or bad & needed:
         cells = "; ".join(cell.describe() for cell in broken)
         raise SurveyError("survey.err_broken_cells", count=len(broken), cells=cells, file=path.name,
                           hint="survey.hint_broken_cells")

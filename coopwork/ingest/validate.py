@@ -91,6 +91,9 @@ class Validated:
     repeats: dict[str, pd.DataFrame] = field(default_factory=dict)
     quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
     issues: pd.DataFrame = field(default_factory=lambda: issues_frame([]))
+    #: repeat name → rows left out, each with its line in the issues: ``orphans`` (no parent
+    #: record in the file) and ``quarantined`` (their record is quarantined)
+    repeat_dropped: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def issues_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -666,8 +669,9 @@ def validate(raw: RawExport, survey: Survey, *, wave: str, territory: str | None
                             reason=message("reason_datetime"), action=SET_MISSING))
     responses = pd.concat([responses, table.typed_frame()], axis=1)
     repeats = {}
+    dropped: dict[str, dict[str, int]] = {}
     for name, frame in raw.repeats.items():
-        repeats[name] = _validate_repeat(name, frame, survey, main, rejected, table, parts)
+        repeats[name], dropped[name] = _validate_repeat(name, frame, survey, main, rejected, table, parts)
     raw_issues = pd.DataFrame(raw.issues, columns=ISSUE_COLUMNS) if raw.issues else None
     if raw_issues is not None:
         raw_issues["_main_row"] = pd.to_numeric(raw_issues["row"], errors="coerce").where(
@@ -678,12 +682,13 @@ def validate(raw: RawExport, survey: Survey, *, wave: str, territory: str | None
         issues = issues.sort_values(["_main_row", "sheet", "row"], kind="stable",
                                     na_position="first").reset_index(drop=True)
     return Validated(responses=responses, repeats=repeats, quarantine=quarantine.reset_index(drop=True),
-                     issues=issues)
+                     issues=issues, repeat_dropped=dropped)
 
 
 def _validate_repeat(name: str, frame: pd.DataFrame, survey: Survey, main: pd.DataFrame,
-                     rejected: pd.Series, table: _Table, parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Type-check one repeat table and link it to its parent's ``_row``."""
+                     rejected: pd.Series, table: _Table, parts: list[pd.DataFrame]
+                     ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Type-check one repeat table and link it to its parent's ``_row``; how many rows were left out."""
     frame = _with_rows(frame)
     parent_row = _parent_rows(frame, main)
     orphan = parent_row.isna()
@@ -722,7 +727,8 @@ def _validate_repeat(name: str, frame: pd.DataFrame, survey: Survey, main: pd.Da
         out["_parent_repeat"] = frame["_parent_repeat"].astype("string")
         parent = pd.to_numeric(frame["_parent_repeat_row"], errors="coerce")
         out["_parent_repeat_row"] = parent.astype("Int64")
-    return pd.concat([out, repeat.typed_frame()], axis=1)
+    dropped = {"orphans": int(orphan.sum()), "quarantined": int(with_parent.sum())}
+    return pd.concat([out, repeat.typed_frame()], axis=1), dropped
 
 
 def _with_rows(frame: pd.DataFrame) -> pd.DataFrame:

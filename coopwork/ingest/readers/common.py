@@ -63,6 +63,7 @@ MISSING_VALUES = ("", "n/a", "N/A")
 _GEO_PARTS = ("latitude", "longitude", "altitude", "accuracy")
 _GEO_RE = re.compile(r"^(?P<q>.+?)[-_/ ](?P<part>latitude|longitude|altitude|accuracy|precision)$",
                      re.IGNORECASE)
+_REPEATED_RE = re.compile(r"^(?P<name>.+)\.(?P<n>\d+)$")
 _BRACKET_RE = re.compile(r"^(?P<q>[^\[\]]+)\[(?P<opt>[^\[\]]+)\]$")
 _DECIMAL_COMMA_RE = r"^(\s*[-+]?\d+),(\d+\s*)$"
 _SPLIT_SEPARATORS = (", ", ";", ",", " ; ", " / ")
@@ -372,10 +373,15 @@ def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = Non
     geo: dict[str, dict[str, str]] = {}              # question → {part: column}
     unmapped: list[str] = []
     matched: list[str] = []
+    names = set(frame.columns)
     for column in frame.columns:
         if column in meta:
             continue
         target = mapping.get(column)
+        header = column
+        repeated = _REPEATED_RE.match(column)
+        if repeated and repeated["name"] in names:  # a name the header holds twice (``name``, ``name.1``)
+            header = repeated["name"]
         if target is not None:
             name, _, option = target.partition("/")
             if name not in vocabulary.questions:
@@ -388,13 +394,13 @@ def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = Non
                 whole.setdefault(name, column)
             continue
         # 1. the whole header names a question (its path or label path, any separator)
-        name = vocabulary.first_free(column, whole, separators=separators, slugs=False, suffixes=False)
+        name = vocabulary.first_free(header, whole, separators=separators, slugs=False, suffixes=False)
         if name is not None:
             whole[name] = column
             matched.append(column)
             continue
         # 2. one option of a select_multiple, or one part of a split geopoint
-        found = _split_column(column, vocabulary, separators)
+        found = _split_column(header, vocabulary, separators)
         if found is not None:
             kind, name, part = found
             if kind == "option":
@@ -404,12 +410,12 @@ def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = Non
             matched.append(column)
             continue
         # 3. a prefix the form does not know, or a slug (``Q1[SQ001]`` → ``q1_sq001``)
-        name = vocabulary.first_free(column, whole, separators=separators)
+        name = vocabulary.first_free(header, whole, separators=separators)
         if name is not None:
             whole[name] = column
             matched.append(column)
             continue
-        if any(part in vocabulary.declared_meta for sep in separators or "/" for part in column.split(sep)):
+        if any(part in vocabulary.declared_meta for sep in separators or "/" for part in header.split(sep)):
             continue  # metadata the form itself declares (ODK Central's start, end)
         unmapped.append(column)
 
