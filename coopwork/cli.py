@@ -50,8 +50,8 @@ _HANDLERS = {
 }
 
 
-_FORMATS = ["auto", "kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "surveymonkey", "csv",
-            "xlsx"]
+_FORMATS = ["auto", "kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "surveymonkey",
+            "csv", "xlsx"]
 
 
 def _roles(p: argparse.ArgumentParser) -> None:

@@ -31,8 +31,8 @@ def summary_lines(result: dict, *, file: str, lang: str) -> list[str]:
     >>> summary_lines(result, file="export.csv", lang="en")[0]
     'export.csv: 3 rows read, 2 accepted, 1 quarantined, 0 duplicates, 4 ties; wave 2025.'
     """
-    notes = [t("ingest_readers.language_dropped", lang, language=code, count=len(cells), cells="; ".join(cells))
-             for code, cells in (result.get("dropped_languages") or {}).items()]
+    notes = [t("ingest_readers.language_dropped", lang, language=code, count=len(cells),
+               cells="; ".join(cells)) for code, cells in (result.get("dropped_languages") or {}).items()]
     if result.get("already_ingested"):
         return [*notes, t("ingest.already", lang, file=file)]
     lines = [*notes, t("ingest.summary", lang, file=file, **{k: result[k] for k in (

@@ -260,8 +260,8 @@ def _second_header(header: list[str], rows: list[list[str]]) -> bool:
         return True
     below = rows[1:40]
     width = min(3, len(header))
-    id_empty = bool(below) and any(
-        i < len(first) and not first[i] and all(i < len(r) and r[i].strip() for r in below) for i in range(width))
+    id_empty = bool(below) and any(i < len(first) and not first[i] and
+                                   all(i < len(r) and r[i].strip() for r in below) for i in range(width))
     if not id_empty:
         return False
     spans = [i for i, h in enumerate(header) if not h.strip() and i > 0]
@@ -353,7 +353,7 @@ def sniff_table(path: str | Path) -> TableSample:
             return _sniff_xlsx(path)
         # a header longer than the sample (a very wide file): read on to its end, within the limit
         while len(raw) % SAMPLE_BYTES == 0 and raw and b"\n" not in raw[-SAMPLE_BYTES:] \
-                and len(raw) < 64 * MAX_COLUMNS:
+                and len(raw) < 16 << 20:
             more = handle.read(SAMPLE_BYTES)
             if not more:
                 break

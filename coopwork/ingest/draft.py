@@ -229,9 +229,14 @@ def _joined(values: list[str], separators: tuple[str, ...]) -> tuple[str, list[s
 def _infer_type(values: list[str], *, separators: tuple[str, ...], q: _Question) -> None:
     if not values:
         return
-    distinct = {normalise_text(v) for v in values}
-    if all(_INTEGER.match(v.strip()) for v in values):
-        numbers = sorted({int(v) for v in values})
+    counts: dict[str, int] = {}
+    for value in values:  # every rule below looks at each distinct answer once
+        counts[value] = counts.get(value, 0) + 1
+    distinct_values = list(counts)
+    stripped = [v.strip() for v in distinct_values]
+    distinct = {normalise_text(v) for v in distinct_values}
+    if all(_INTEGER.match(v) for v in stripped):
+        numbers = sorted({int(v) for v in stripped})
         if len(numbers) <= 11 and numbers[0] >= 0 and numbers[-1] <= 10 and len(values) > len(numbers):
             q.type, q.choices = "select_one", _choice_list([str(n) for n in numbers])
             if len(numbers) >= 3:
@@ -239,24 +244,25 @@ def _infer_type(values: list[str], *, separators: tuple[str, ...], q: _Question)
         else:
             q.type = "integer"
         return
-    numeric = [v.strip() for v in values]
-    if all(_INTEGER.match(v) or _DECIMAL.match(v) for v in numeric):
+    if all(_INTEGER.match(v) or _DECIMAL.match(v) for v in stripped):
         q.type = "decimal"
         return
-    if all(_DATE.match(v.strip()) for v in values):
+    if all(_DATE.match(v) for v in stripped):
         q.type = "date"
         return
-    if all(_DATETIME.match(v.strip()) for v in values):
+    if all(_DATETIME.match(v) for v in stripped):
         q.type = "datetime"
         return
-    if all(_GEOPOINT.match(v.strip()) for v in values):
+    if all(_GEOPOINT.match(v) for v in stripped):
         q.type = "geopoint"
         return
-    if any(_EMAIL.match(v.strip()) or (_PHONE.match(v.strip()) and sum(c.isdigit() for c in v) >= 9)
-           for v in values):
+    if any(_EMAIL.match(v) or (_PHONE.match(v) and sum(c.isdigit() for c in v) >= 9) for v in stripped):
         q.identifier = True
         return
-    scale = likert_order(values)
+    if len(distinct) > MAX_CHOICES and len(distinct) * 2 > len(values) and \
+            not any(sep in v for v in distinct_values for sep in separators):
+        return  # free text: many distinct answers, none joined
+    scale = likert_order(distinct_values)
     if scale is not None:  # an ordered scale: a select_one whose choices keep the scale's order
         q.type, q.choices, q.appearance = "select_one", _choice_list(scale, ordered=True), "likert"
         return
@@ -267,8 +273,8 @@ def _infer_type(values: list[str], *, separators: tuple[str, ...], q: _Question)
             q.type, q.choices = "select_multiple", _choice_list(tokens)
             return
     if len(distinct) <= MAX_CHOICES and len(values) >= 2 * len(distinct) and \
-            all(len(v) <= 120 for v in values):
-        q.type, q.choices = "select_one", _choice_list(values)
+            all(len(v) <= 120 for v in distinct_values):
+        q.type, q.choices = "select_one", _choice_list(distinct_values)
 
 
 def _unique_name(name: str, used: set[str]) -> str:

@@ -149,7 +149,7 @@ def _structure(sample: TableSample, survey: Survey) -> str | None:
         return "kobo"
     if sample.kind == "csv" and repeats and sibling_repeats(sample.path, survey):
         return "odk"
-    vocabulary = Vocabulary(survey)
+    vocabulary = Vocabulary.of(survey)
     votes = dict.fromkeys(SEPARATORS, 0)
     for header in sample.header:
         for sep in SEPARATORS:

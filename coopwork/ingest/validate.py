@@ -648,10 +648,11 @@ def validate(raw: RawExport, survey: Survey, *, wave: str, territory: str | None
     kept = main.loc[~rejected, ["_row", "_submission_id", "_submitted_at"]].reset_index(drop=True)
     table.check_constraints(None)
     table.check_relevance_and_required(None)
-    for column in raw.unmapped:
-        parts.append(_issue([pd.NA], sheet=sheet, column=str(column), values="",
-                            reason=message("reason_unmapped"),
-                            action=FLAGGED, main_rows=[pd.NA]))
+    if raw.unmapped:  # one frame for every column that matches no question (a wide file has thousands)
+        unmapped = pd.DataFrame({"row": pd.NA, "sheet": sheet, "column": [str(c) for c in raw.unmapped],
+                                 "value": "", "reason": message("reason_unmapped"), "action": FLAGGED,
+                                 "_main_row": pd.NA})
+        parts.append(unmapped)
 
     submission_id = kept["_submission_id"].astype("string").str.strip()
     responses = pd.DataFrame({

@@ -38,10 +38,12 @@ def surveymonkey_rows(responses: int = 16, seed: int = 22) -> tuple[list[str], l
         territory_other = i % 7 == 3
         services = [s if rng.random() < 0.5 else "" for s in SM_SERVICES]
         rows.append([
-            str(114_000_000_000 + 731 * i), "431205978", f"07/{10 + i % 20:02d}/2023 {start_hour:02d}:04:11 PM",
+            str(114_000_000_000 + 731 * i), "431205978",
+            f"07/{10 + i % 20:02d}/2023 {start_hour:02d}:04:11 PM",
             f"07/{10 + i % 20:02d}/2023 {start_hour:02d}:21:36 PM", f"203.0.113.{10 + i}", "", "", "", "",
             f"Organisation {i + 1}, {rng.choice(['SCOP', 'association', 'SCIC'])}",
-            "" if territory_other else SM_TERRITORIES[i % 3], "Vallée de la Bresle" if territory_other else "",
+            "" if territory_other else SM_TERRITORIES[i % 3],
+            "Vallée de la Bresle" if territory_other else "",
             *services, "Shared kitchen" if i % 5 == 0 else "",
             *[rng.choice(SM_RATINGS) for _ in SM_ROWS], str(rng.randint(0, 40)),
             f"Person {i + 1}", f"person{i + 1}@example.org", f"06 12 34 {i:02d} {i:02d}",
@@ -78,7 +80,8 @@ def surveymonkey_xlsx(folder: Path, responses: int = 16, *, name: str = "survey_
 ODK_LANGUAGES = [("English", "en"), ("French", "fr"), ("Portuguese", "pt"), ("Spanish", "es"),
                  ("Arabic", "ar"), ("Swahili", "sw"), ("Hausa", "ha"), ("Amharic", "am"), ("Bengali", "bn")]
 #: Central's metadata after the fields, 2021 generation (no ReviewState, DeviceID, Edits, FormVersion)
-CENTRAL_2021_TAIL = ["KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected", "Status"]
+CENTRAL_2021_TAIL = ["KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",
+                     "Status"]
 #: the tail of today's Central
 CENTRAL_TAIL = [*CENTRAL_2021_TAIL, "ReviewState", "DeviceID", "Edits", "FormVersion"]
 ODK_BROKEN_ROWS = (161, 289)
@@ -108,17 +111,20 @@ def _odk_form_rows() -> tuple[list[dict], list[dict]]:
     q("integer", "visit_number", "Visit number")
     survey.append({"type": "end_group"})
     survey.append({"type": "select_one crops", "name": "main_crop", "label": "Main crop"})
-    survey.append({"type": "calculate", "name": "crop_label", "calculation": "jr:choice-name(${main_crop}, '${main_crop}')"})
+    survey.append({"type": "calculate", "name": "crop_label",
+                   "calculation": "jr:choice-name(${main_crop}, '${main_crop}')"})
     kinds = ["integer", "decimal", "select_one yesno", "select_multiple inputs", "text", "select_one scale"]
     for section in "ABCDEFGH":
         survey.append({"type": "begin_group", "name": f"SECTION_{section}", "label": f"Section {section}"})
         for block in range(3):
-            survey.append({"type": "begin_group", "name": f"{section}{block}", "label": f"Part {section}.{block}"})
+            part = f"Part {section}.{block}"
+            survey.append({"type": "begin_group", "name": f"{section}{block}", "label": part})
             for n in range(12):
                 kind = kinds[(n + block) % len(kinds)]
-                q(kind, f"{section.lower()}{block}_{n}", f"Question {section}{block}.{n} about ${{crop_label}}",
+                q(kind, f"{section.lower()}{block}_{n}",
+                  f"Question {section}{block}.{n} about ${{crop_label}}",
                   **({"constraint": ". >= 0"} if kind == "integer" else {}))
-            survey.append({"type": "note", "name": f"{section}{block}_note", "label": f"End of part {section}.{block}"})
+            survey.append({"type": "note", "name": f"{section}{block}_note", "label": f"End of {part}"})
             survey.append({"type": "end_group"})
         if section == "B":
             survey.append({"type": "begin_repeat", "name": "hh_members", "label": "Household members"})
@@ -169,7 +175,7 @@ def odk_form(folder: Path, *, broken: bool = True, name: str = "crop_survey") ->
     sheet.append(columns)
     for number, row in enumerate(survey, start=2):
         cells = [row.get("type"), row.get("name")]
-        for lang, code in ODK_LANGUAGES:
+        for _, code in ODK_LANGUAGES:
             text = row.get("label")
             if text and code != "en":
                 text = f"{text} ({code})"
@@ -244,9 +250,7 @@ def odk_central_export(folder: Path, survey_rows: list[dict] | None = None, *, s
                 record += ["9.03", "38.74", "2355", "5"]
             elif kind == "select_one country":
                 record.append(["ethiopia", "bangladesh"][i % 2])
-            elif kind == "select_one crops":
-                record.append("teff")
-            elif kind == "calculate":
+            elif kind == "select_one crops" or kind == "calculate":
                 record.append("teff")
             elif kind == "date":
                 record.append("2021-03-11")
@@ -320,7 +324,8 @@ def kobo_form(folder: Path, name: str = "household_profile") -> Path:
     choices = [["list_name", "name", "label::English (en)", "label::French (fr)"],
                ["country", "fr", "France", "France"], ["country", "it", "Italy", "Italie"],
                ["uses", "office", "Office", "Bureau"], ["uses", "workshop", "Workshop", "Atelier"],
-               ["uses", "shop", "Shop", "Boutique"], ["yesno", "yes", "Yes", "Oui"], ["yesno", "no", "No", "Non"]]
+               ["uses", "shop", "Shop", "Boutique"], ["yesno", "yes", "Yes", "Oui"],
+               ["yesno", "no", "No", "Non"]]
     book = Workbook()
     book.active.title = "survey"
     for row in survey:
@@ -337,7 +342,8 @@ def kobo_form(folder: Path, name: str = "household_profile") -> Path:
 
 
 def kobo_xlsx(folder: Path, *, separator: str = ".", labels: bool = False, groups: bool = True,
-              multiple: str = "both", submissions: int = 4, name: str = "household_profile") -> tuple[Path, dict]:
+              multiple: str = "both", submissions: int = 4, name: str = "household_profile"
+              ) -> tuple[Path, dict]:
     """A KoboToolbox XLSX export of :func:`kobo_form`, with the options of Kobo's export dialog:
     group ``separator``, ``labels`` (English labels) or XML names as headers, ``groups`` in headers
     or not, select-many as one column, one column per option, or ``both``. The repeat sheet is linked
@@ -351,7 +357,8 @@ def kobo_xlsx(folder: Path, *, separator: str = ".", labels: bool = False, group
     main_columns = [("start", ("start",), ("start",)), ("end", ("end",), ("end",)),
                     ("country", ("profile", "country"), ("Profile", "Country")),
                     ("occupation", ("profile", "occupation"), ("Profile", "Occupation")),
-                    ("org_name", ("profile", "contact", "name"), ("Profile", "Contact", "Name of the organisation")),
+                    ("org_name", ("profile", "contact", "name"),
+                     ("Profile", "Contact", "Name of the organisation")),
                     ("site_name", ("site", "name"), ("Site", "Name of the site")),
                     ("size", ("site", "size"), ("Site", "Size (m²)"))]
     uses = [("office", "Office"), ("workshop", "Workshop"), ("shop", "Shop")]
@@ -371,7 +378,8 @@ def kobo_xlsx(folder: Path, *, separator: str = ".", labels: bool = False, group
         uuid = f"4f7c{i:04d}-1d2e-4a5b-9c8d-7e6f5a4b3c2d"
         chosen = [uses[j] for j in range(3) if (i + j) % 2 == 0]
         country = ("France", "Italy")[i % 2] if labels else ("fr", "it")[i % 2]
-        row = ["2024-03-14T09:00:00", "2024-03-14T09:20:00", country, f"Job {i}", f"Org {i}", f"Site {i}", 40 + i]
+        row = ["2024-03-14T09:00:00", "2024-03-14T09:20:00", country, f"Job {i}", f"Org {i}", f"Site {i}",
+               40 + i]
         if multiple in ("single", "both"):
             row.append(" ".join(label if labels else c for c, label in chosen))
         if multiple in ("split", "both"):
@@ -379,9 +387,9 @@ def kobo_xlsx(folder: Path, *, separator: str = ".", labels: bool = False, group
         row += [1000 + i, uuid, "2024-03-14T09:21:00", "", "", "submitted_via_web", "", "vGh3kq", "", i + 1]
         rows.append(row)
         for c in range(i % 3):
-            children.append([f"Child {i}.{c}", 5 + c, ("Yes" if labels else "yes"), len(children) + 1, "household_profile",
-                             i + 1, 1000 + i, uuid, "2024-03-14T09:21:00", "", "", "submitted_via_web", "",
-                             "vGh3kq", ""])
+            children.append([f"Child {i}.{c}", 5 + c, ("Yes" if labels else "yes"), len(children) + 1,
+                             "household_profile", i + 1, 1000 + i, uuid, "2024-03-14T09:21:00", "", "",
+                             "submitted_via_web", "", "vGh3kq", ""])
     book = Workbook()
     sheet = book.active
     sheet.title = "Household profile"

@@ -519,7 +519,8 @@ def test_two_processes_ingesting_at_once_lose_nothing(tmp_path, form):
                                                      for i in range(200)]
         paths.append(_write_csv(tmp_path / f"part{n}.csv", rows))
     code = ("import sys; from coopwork.ingest import ingest_file; "
-            "r = ingest_file(sys.argv[1], survey=sys.argv[2], wave='2025', workspace=sys.argv[3], partial=True); "
+            "r = ingest_file(sys.argv[1], survey=sys.argv[2], wave='2025', workspace=sys.argv[3], "
+            "partial=True); "
             "print(r.accepted)")
     processes = [subprocess.Popen([sys.executable, "-c", code, str(p), str(form), str(tmp_path / "ws")],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

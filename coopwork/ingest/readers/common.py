@@ -32,8 +32,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -83,10 +85,12 @@ def slugify(text: str, *, max_length: int | None = None) -> str:
     return f"q_{slug}" if slug[0].isdigit() else slug
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_text(text: str) -> str:
     """Casefolded text with typographic apostrophes, non-breaking spaces and runs of spaces unified.
 
-    Used to compare headers with labels and answers with choice labels.
+    Used to compare headers with labels and answers with choice labels (cached: the same labels and
+    answers come back column after column).
     """
     text = unicodedata.normalize("NFC", str(text))
     text = text.replace("’", "'").replace("‘", "'").replace("\u00a0", " ").replace("\u202f", " ")
@@ -219,6 +223,20 @@ class Vocabulary:
                     return list(found)
         return []
 
+    @classmethod
+    def of(cls, survey: Survey, repeat: str | None = None) -> Vocabulary:
+        """The vocabulary of one scope of ``survey``, built once per survey object (readers ask for
+        it once per table: a wide form's vocabulary is worth keeping)."""
+        key = (id(survey), repeat)
+        found = _VOCABULARIES.get(key)
+        if found is not None and found[0]() is survey:
+            return found[1]
+        vocabulary = cls(survey, repeat)
+        if len(_VOCABULARIES) > 32:
+            _VOCABULARIES.clear()
+        _VOCABULARIES[key] = (weakref.ref(survey), vocabulary)
+        return vocabulary
+
     def question(self, header: str, *, separators: str = SEPARATORS, slugs: bool = True) -> str | None:
         """Name of the question ``header`` stands for (the first of :meth:`candidates`), or None."""
         found = self.candidates(header, separators=separators, slugs=slugs)
@@ -233,6 +251,9 @@ class Vocabulary:
         """Choice name of ``question`` that ``text`` names (by name or label), or None."""
         resolver = choice_resolver(self.questions[question])
         return resolver(text)
+
+
+_VOCABULARIES: dict[tuple[int, str | None], tuple[weakref.ref, Vocabulary]] = {}
 
 
 def choice_resolver(question: Question) -> Callable[[str], str | None]:
@@ -364,7 +385,7 @@ def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = Non
     >>> m.frame["jours"].tolist(), m.unmapped
     (['lun mar', <NA>], ['x'])
     """
-    vocabulary = Vocabulary(survey, repeat)
+    vocabulary = Vocabulary.of(survey, repeat)
     meta = set(meta)
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index) if rows is None else rows
     mapping = mapping or {}

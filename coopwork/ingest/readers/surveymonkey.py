@@ -120,7 +120,7 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
         names[i] = name if seen[name] == 1 else f"{name} ({seen[name]})"
     flat = pd.DataFrame({name: frame.iloc[:, i] for i, name in enumerate(names)}, index=frame.index)
     meta = {names[i] for i, (top, _) in enumerate(pairs) if normalise_text(top) in _META}
-    vocabulary = Vocabulary(survey)
+    vocabulary = Vocabulary.of(survey)
     targets: dict[str, str] = dict(mapping or {})
     taken: dict[str, str] = {}
     for top, positions in _groups(pairs):
@@ -171,7 +171,8 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     main = finish_main(mapped, rows=rows, submission_id=ids, submitted_at=time)
     matched = [c for c in mapped.matched if not c.endswith(" (other)")]
     return RawExport(file=sample.path, reader="surveymonkey", main=main, sheet=sheet,
-                     unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding, matched=matched)
+                     unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding,
+                     matched=matched)
 
 
 register("surveymonkey", sniff=sniff)(read)
