@@ -396,9 +396,24 @@ def sniff_table(path: str | Path) -> TableSample:
                        header_rows=records[skip + 1:skip + 1 + extra])
 
 
+#: the last workbook read, by (path, size, modification time): ``survey draft`` then ``ingest`` of
+#: the same export in one process (a notebook) read it once
+_LAST_WORKBOOK: dict[tuple[str, int, int], dict[str, list[list[str]]]] = {}
+
+
+def _workbook(path: Path) -> dict[str, list[list[str]]]:
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _LAST_WORKBOOK:
+        check_workbook(path)
+        workbook = read_workbook(path)
+        _LAST_WORKBOOK.clear()
+        _LAST_WORKBOOK[key] = workbook
+    return _LAST_WORKBOOK[key]
+
+
 def _sniff_xlsx(path: Path) -> TableSample:
-    check_workbook(path)
-    workbook = read_workbook(path)
+    workbook = _workbook(path)
     sheets: dict[str, list[str]] = {}
     layouts: dict[str, tuple[int, int]] = {}
     first: tuple[int, list[str], int, list[str]] | None = None

@@ -315,6 +315,19 @@ def _from_table(series: pd.Series, codes: np.ndarray, uniques: pd.Series, table:
     return from_codes(small, small_codes[codes], series.index)
 
 
+def _masked(series: pd.Series, codes: np.ndarray, uniques: pd.Series, missing: frozenset[str]) -> pd.Series:
+    """``series`` as ``string`` with its missing tokens (``""``, ``n/a``) set NA: the strings are kept.
+
+    The fast path of free text and numbers (most columns): no new strings, no new hashing.
+    """
+    gone = np.fromiter((u in missing for u in uniques.tolist()), dtype=bool, count=len(uniques))
+    gone = np.append(gone, True)  # code -1 (already missing) stays missing
+    dropped = gone[codes]
+    out = set_missing(series, dropped)
+    remember(out, np.where(dropped, -1, codes), uniques)
+    return out
+
+
 def _missing(series: pd.Series) -> pd.Series:
     return series.isna() | series.isin(MISSING_VALUES)
 
@@ -552,7 +565,7 @@ def _normalise(series: pd.Series, q: Question, multi_separators: tuple[str, ...]
         table = [None if v in missing else comma.sub(r"\1.\2", v) for v in uniques]
         return _from_table(series, codes, uniques, table), problems
     if q.is_numeric or not q.is_select or not q.choices:  # free text: the strings are kept, only masked
-        return _from_table(series, codes, uniques, [None if v in missing else v for v in uniques]), problems
+        return _masked(series, codes, uniques, missing), problems
     resolve = choice_resolver(q)
     if not q.is_multiple:
         return _by_unique(series, lambda v: None if v in missing else resolve(v) or v), problems
