@@ -189,6 +189,7 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         without ``partial``), its records were not all read exactly once, or no territory can be
         found: nothing is written.
     """
+    from .census import start_count
     from .codes import sharing
     from .pseudonymise import load_key
     from .registry import read_export
@@ -208,9 +209,10 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         from ..results.paths import check_id
 
         territory = check_id(territory, what="territory", error=IngestError)
-    # the file's sha256 is computed on a second thread while the file is read and validated
-    with ThreadPoolExecutor(max_workers=1) as pool, sharing():  # sharing: each column hashed once
+    # the file's sha256 and its record count (census) are computed on other threads while it is read
+    with ThreadPoolExecutor(max_workers=2) as pool, sharing():  # sharing: each column hashed once
         digest = pool.submit(file_sha256, path)
+        start_count(path, pool)
         raw = read_export(path, survey, fmt=fmt, mapping=mapping, partial=partial)
         if raw.rows_read == 0:
             raise IngestError("ingest.err_no_record", file=path.name, hint="ingest.hint_no_record")

@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+from concurrent.futures import Executor, Future
 from pathlib import Path
 
 import numpy as np
 
 from .detect import TableSample
 
-__all__ = ["count_csv_records", "data_records"]
+__all__ = ["count_csv_records", "data_records", "start_count"]
 
 _BLOCK = 16 << 20
 _QUOTE, _LF, _CR = 0x22, 0x0A, 0x0D
@@ -58,34 +59,40 @@ def _blocks(path: Path, encoding: str):
 
 
 def _fast_count(path: Path, encoding: str) -> int:
+    """Records of a CSV by quote parity, in blocks: only the positions of quotes and line breaks
+    are looked at (an export quoting every field has millions of quotes, a line break per record)."""
     records = 0
-    inside = 0            # quote parity carried from the previous block
-    length = 0            # bytes other than CR/LF since the last record end
+    quotes_before = 0     # quotes in the previous blocks (their parity carries over)
+    content = 0           # bytes other than CR/LF since the last record end
     pending_cr = False    # the previous block ended with a CR outside quotes (a CR LF may be cut)
     for block in _blocks(path, encoding):
         data = np.frombuffer(block, dtype=np.uint8)
         if not len(data):
             continue
-        parity = np.bitwise_xor.accumulate((data == _QUOTE).view(np.uint8)) ^ inside
-        outside = parity == 0
-        lf = data == _LF
-        cr = data == _CR
-        # a CR ends a record unless a LF follows it (CR LF ends once, at the LF)
-        ends = outside & (lf | (cr & ~np.append(lf[1:], False)))
-        if pending_cr and lf[0]:
+        quotes = np.flatnonzero(data == _QUOTE)
+        breaks = np.flatnonzero((data == _LF) | (data == _CR))
+        outside = ((np.searchsorted(quotes, breaks) + quotes_before) & 1) == 0
+        is_cr = data[breaks] == _CR
+        next_lf = np.zeros(len(breaks), dtype=bool)  # a CR ends a record unless a LF follows it
+        if len(breaks):
+            following = np.minimum(breaks + 1, len(data) - 1)
+            next_lf = (breaks + 1 < len(data)) & (data[following] == _LF)
+        ends = outside & ~(is_cr & next_lf)
+        if pending_cr and len(breaks) and breaks[0] == 0 and not is_cr[0]:
             ends[0] = False  # the LF of a CR LF cut between blocks: the CR ended the record
-        filled = np.cumsum(~(lf | cr), dtype=np.int64)  # bytes of content up to each position
-        positions = np.flatnonzero(ends)
-        if len(positions):
-            sizes = np.diff(filled[positions], prepend=0)
-            sizes[0] += length
-            records += int(np.count_nonzero(sizes))  # a record of nothing but line ends is blank
-            length = int(filled[-1] - filled[positions[-1]])
+        rank = np.flatnonzero(ends)
+        # bytes of content before each end: its position minus the line breaks before it
+        filled = breaks[rank] - rank
+        if len(rank):
+            sizes = np.diff(filled, prepend=0)
+            sizes[0] += content
+            records += int(np.count_nonzero(sizes))  # a record of nothing but line breaks is blank
+            content = int((len(data) - len(breaks)) - filled[-1])
         else:
-            length += int(filled[-1])
-        pending_cr = bool(cr[-1] and outside[-1])
-        inside = int(parity[-1])
-    return records + (1 if length else 0)
+            content += len(data) - len(breaks)
+        pending_cr = bool(len(breaks)) and bool(is_cr[-1] and outside[-1]) and breaks[-1] == len(data) - 1
+        quotes_before += len(quotes)
+    return records + (1 if content else 0)
 
 
 def _exact_count(path: Path, encoding: str, separator: str) -> int:
@@ -93,14 +100,48 @@ def _exact_count(path: Path, encoding: str, separator: str) -> int:
         return sum(1 for record in csv.reader(handle, delimiter=separator) if record)
 
 
+#: counts started ahead (:func:`start_count`), by (path, size, modification time, encoding)
+_STARTED: dict[tuple, Future] = {}
+
+
+def _key(path: Path, encoding: str) -> tuple:
+    stat = path.stat()
+    return str(path.resolve()), stat.st_size, stat.st_mtime_ns, codecs.lookup(encoding).name
+
+
+def start_count(path: str | Path, executor: Executor) -> None:
+    """Start counting the records of a CSV on ``executor`` while the file is read (an ingest does).
+
+    The encoding is found the way :func:`coopwork.ingest.detect.sniff_table` finds it; an XLSX, or
+    a file that cannot be sniffed, is left alone. :func:`count_csv_records` takes the result.
+    """
+    from .detect import _ZIP_MAGIC, SAMPLE_BYTES, detect_encoding
+
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SAMPLE_BYTES)
+        if not head or head.startswith(_ZIP_MAGIC):
+            return
+        key = _key(path, detect_encoding(head))
+    except (OSError, LookupError):
+        return
+    _STARTED.clear()  # one ingest at a time in a process: only its count is kept
+    _STARTED[key] = executor.submit(_fast_count, path, key[3])
+
+
 def count_csv_records(path: str | Path, *, encoding: str, exact: bool = False, separator: str = ",") -> int:
     """Records of a CSV file, header included (blank lines are not records).
 
     ``exact=True`` counts with Python's ``csv`` module (slower, the reference); the default is the
-    fast byte scan, exact whenever quotes only open and close fields.
+    fast byte scan, exact whenever quotes only open and close fields (taken from
+    :func:`start_count` when it was started).
     """
     path = Path(path)
-    return _exact_count(path, encoding, separator) if exact else _fast_count(path, encoding)
+    if exact:
+        return _exact_count(path, encoding, separator)
+    started = _STARTED.pop(_key(path, encoding), None)
+    return started.result() if started is not None else _fast_count(path, encoding)
 
 
 def data_records(sample: TableSample, *, read: int | None = None, sheet: str | None = None) -> int:

@@ -321,10 +321,16 @@ def _masked(series: pd.Series, codes: np.ndarray, uniques: pd.Series, missing: f
     The fast path of free text and numbers (most columns): no new strings, no new hashing.
     """
     gone = np.fromiter((u in missing for u in uniques.tolist()), dtype=bool, count=len(uniques))
-    gone = np.append(gone, True)  # code -1 (already missing) stays missing
-    dropped = gone[codes]
-    out = set_missing(series, dropped)
-    remember(out, np.where(dropped, -1, codes), uniques)
+    if not gone.any():
+        out = series.astype("string")
+        remember(out, codes, uniques)
+        return out
+    kept = ~gone
+    renumber = np.append(np.cumsum(kept) - 1, -1)  # code -1 (already missing) stays missing
+    renumber[:-1][gone] = -1
+    new_codes = renumber[codes]
+    out = set_missing(series, new_codes < 0)
+    remember(out, new_codes, uniques[kept].reset_index(drop=True))  # the distinct values it now holds
     return out
 
 
