@@ -70,6 +70,7 @@ ANSWER_TYPES = ("select_one", "select_multiple", "rank", "integer", "decimal", "
 METADATA_TYPES = ("start", "end", "today", "deviceid")
 QUESTION_TYPES = (*ANSWER_TYPES, "note", *METADATA_TYPES)
 SELECT_TYPES = frozenset({"select_one", "select_multiple", "rank"})
+_WEIGHTS = {"select_one": 3, "select_multiple": 3, "integer": 2, "text": 2, "decimal": 2, "date": 2}
 
 # names cannot be read as a role by coopwork.ingest.roles (no territory, organisation, partner,
 # person, contact, weight or consent word)
@@ -321,12 +322,6 @@ class FormSpec:
         """The options of a select question (empty for other types)."""
         return self.choices.get(question.list_name or "", ())
 
-    def label(self, labels: Labels, lang: str | None = None) -> str | None:
-        """The text of ``labels`` in ``lang`` (a language suffix), else the first language's."""
-        if not labels:
-            return None
-        return labels.get(lang or "", None) or next(iter(labels.values()))
-
     @property
     def label_columns(self) -> list[str]:
         """``["label"]`` or ``["label::Français (fr)", …]``."""
@@ -456,7 +451,9 @@ class _Builder:
                  shapes: Collection[str]) -> None:
         self.draw = draw
         self.languages = languages
-        self.types = [t for t in ANSWER_TYPES if t in types] + (["note"] if "note" in types else [])
+        # the types most forms are made of come up more often
+        self.types = [t for t in ANSWER_TYPES for _ in range(_WEIGHTS.get(t, 1)) if t in types] + (
+            ["note"] if "note" in types else [])
         self.max_questions = max_questions
         self.max_depth = max_depth
         self.relevance = relevance
@@ -576,7 +573,7 @@ class _Builder:
         if groups < 2 and "group" in self.shapes:
             kinds += ["group"]
         if repeats < self.max_depth and "repeat" in self.shapes:
-            kinds += ["repeat"]
+            kinds += ["repeat"] * (1 + 2 * repeats)  # once inside a repeat, nest deeper more often
         for _ in range(draw(st.integers(1, 5 if top else 3))):
             if self.count >= self.max_questions:
                 break

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from pyxform.xls2json import parse_file_to_json
 
+from coopwork.survey import load_survey
 from tests.strategies import (
     BLANK_LIKE_TEXTS,
     Choice,
@@ -137,3 +139,16 @@ def test_same_label_in_two_groups_keeps_both(tmp_path, prefix):
     result, observed = _ingest(tmp_path, form, subs, options=ExportOptions(lang="", group_prefix=prefix))
     assert observed.answered == {"effectif": 1, "nb_benevoles": 1}
     assert result.issues == 0
+
+
+@pytest.mark.xfail(strict=True, reason="issue 22: a name used in two groups (valid for pyxform) is read as "
+                                       "one question: the second one is lost")
+def test_same_name_in_two_groups_is_two_questions(tmp_path):
+    form = FormSpec("doubles", "Doubles", (), (
+        Question("effectif", "integer", {"": "Effectif"}, required=True),
+        Group("avant", {"": "Avant"}, (Question("nombre", "integer", {"": "Nombre avant"}),)),
+        Group("apres", {"": "Après"}, (Question("nombre", "integer", {"": "Nombre après"}),))), {})
+    path = form.to_xlsx(tmp_path / "form.xlsx")
+    parse_file_to_json(str(path))  # pyxform accepts it
+    survey = load_survey(path)
+    assert len(survey.questions) == form.question_count() == 3

@@ -164,6 +164,20 @@ def test_kobo_xlsx_export_is_ingested_exactly(data):
     assert observed == expected
 
 
+@settings(max_examples=examples(4))
+@given(st.data())
+def test_every_question_type_is_ingested_exactly(data):
+    form = data.draw(xlsforms(require_types=QUESTION_TYPES, max_questions=6))
+    subs = data.draw(submissions(form, min_records=2, tricky=_tricky()))
+    with tempfile.TemporaryDirectory() as folder:
+        export = write_export("kobo_xlsx", form, subs, Path(folder) / "export.xlsx")
+        result = ingest_export(form, export, folder)
+        observed = stored_counts(result, form)
+        issues = _unexpected_issues(result, form)
+    assert (result.accepted, result.quarantined, issues) == (len(subs.records), 0, [])
+    assert observed == expected_counts(subs)
+
+
 @settings(max_examples=examples(20))
 @given(st.data())
 def test_kobo_csv_export_is_ingested_exactly(data):
