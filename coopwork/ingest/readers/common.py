@@ -68,7 +68,7 @@ _GEO_RE = re.compile(r"^(?P<q>.+?)[-_/ ](?P<part>latitude|longitude|altitude|acc
 _REPEATED_RE = re.compile(r"^(?P<name>.+)\.(?P<n>\d+)$")
 _BRACKET_RE = re.compile(r"^(?P<q>[^\[\]]+)\[(?P<opt>[^\[\]]+)\]$")
 _DECIMAL_COMMA_RE = r"^(\s*[-+]?\d+),(\d+\s*)$"
-_SPLIT_SEPARATORS = (", ", ";", ",", " ; ", " / ")
+_SPLIT_SEPARATORS = (", ", ";", ",", " ; ", " / ", " ")
 
 
 def slugify(text: str, *, max_length: int | None = None) -> str:
@@ -105,7 +105,8 @@ def strip_uuid(series: pd.Series) -> pd.Series:
 
 
 #: characters exports join group names (or group labels) and question names with: Kobo's export
-#: dialog offers ``/`` ``.`` ``-`` and others; ODK uses ``-``; ``:`` appears in hand-made files
+#: dialog offers ``/`` ``.`` ``-`` and others (or nothing at all); ODK uses ``-``; ``:`` appears in
+#: hand-made files
 SEPARATORS = "/.-:"
 
 
@@ -132,6 +133,7 @@ class Vocabulary:
     _names: dict[str, list[str]] = field(init=False)
     _labels: dict[tuple[str, ...], list[str]] = field(init=False)
     _slugs: dict[str, list[str]] = field(init=False)
+    _endings: dict[str, list[tuple[str, str]]] = field(init=False)
 
     def __post_init__(self) -> None:
         if self.repeat is None:
@@ -154,10 +156,12 @@ class Vocabulary:
             add(names, q.name, q.name)
             path = (*q.group, leaf)
             for tail in _paths(path):
-                for sep in SEPARATORS:
+                for sep in SEPARATORS if len(tail) > 1 else "/":
                     key = sep.join(tail)
                     add(names, key, q.name)
                     add(names, key.casefold(), q.name)
+                if len(tail) > 1:  # group names written with no separator at all (an export option)
+                    add(names, "".join(tail), q.name)
             for lang, label in q.labels.items():
                 group_labels = []
                 for depth in range(1, len(q.group) + 1):
@@ -167,11 +171,21 @@ class Vocabulary:
                 for tail in _paths((*group_labels, label)):
                     for sep in SEPARATORS:
                         add(labels, (sep, *(normalise_text(p) for p in sep.join(tail).split(sep))), q.name)
+                    if len(tail) > 1:
+                        add(labels, ("", normalise_text("".join(tail))), q.name)
                 add(labels, ("", normalise_text(label)), q.name)
             add(slugs, slugify(q.name), q.name)
             for label in q.labels.values():
                 add(slugs, slugify(label), q.name)
-        self._names, self._labels, self._slugs = names, labels, slugs
+        # labels by their last word: a header that ends with a label, after group labels written
+        # with no separator ("Vos partenairesNom du partenaire"), is found without trying them all
+        endings: dict[str, list[tuple[str, str]]] = {}
+        for q in scope:
+            for label in q.labels.values():
+                text = normalise_text(label)
+                if text:
+                    endings.setdefault(text.rsplit(" ", 1)[-1], []).append((text, q.name))
+        self._names, self._labels, self._slugs, self._endings = names, labels, slugs, endings
         #: questions the form declares that hold no answer (``start``, ``end``, ``deviceid``,
         #: notes…): their columns are metadata, never "a column that matches no question"
         self.declared_meta = {q.name for q in self.survey.questions.values() if not q.is_answer}
@@ -197,6 +211,12 @@ class Vocabulary:
                     found = self._lookup(sep.join(parts[i:]).strip(), separators)
                     if found:
                         return found
+        text = normalise_text(header)
+        ending = [(label, name) for label, name in self._endings.get(text.rsplit(" ", 1)[-1], ())
+                  if text.endswith(label) and len(label) < len(text)]
+        if ending:  # the question's label after labels of groups joined with no separator
+            longest = max(len(label) for label, _ in ending)
+            return list(dict.fromkeys(name for label, name in ending if len(label) == longest))
         if slugs:
             found = self._slugs.get(slugify(header))
             if found:
@@ -360,7 +380,7 @@ def _selected(series: pd.Series, *options: str) -> pd.Series:
 def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = None,
                 meta: Iterable[str] = (), separators: str = SEPARATORS, sheet: str = "",
                 rows: pd.Series | None = None, multi_separators: tuple[str, ...] = _SPLIT_SEPARATORS,
-                mapping: dict[str, str] | None = None) -> MappedColumns:
+                mapping: dict[str, str] | None = None, blanks: Iterable[str] = ()) -> MappedColumns:
     """Match the columns of ``frame`` (all strings) to the questions of one survey scope.
 
     Parameters
@@ -385,6 +405,9 @@ def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = Non
     mapping
         Explicit ``source column → question name[/option]`` (LimeSurvey mapping files);
         used before any automatic match.
+    blanks
+        What the export writes for "not answered" besides an empty cell (legacy KoboCAT ``n/a``,
+        LimeSurvey ``N/A``): missing in every question, free text included.
 
     Returns
     -------
@@ -433,8 +456,11 @@ def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = Non
             else:
                 whole.setdefault(name, column)
             continue
-        # 1. the whole header names a question (its path or label path, any separator)
+        # 1. the whole header names a question (its path or label path, any separator); a header
+        # written twice is first taken for the next question of that name, else as it reads (X.1)
         name = vocabulary.first_free(header, whole, separators=separators, slugs=False, suffixes=False)
+        if name is None and header != column:
+            name = vocabulary.first_free(column, whole, separators=separators, slugs=False, suffixes=False)
         if name is not None:
             whole[name] = column
             matched.append(column)
@@ -467,7 +493,7 @@ def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = Non
         series = None
         if name in whole:
             source = frame[whole[name]]
-            series, found = _normalise(source, q, multi_separators)
+            series, found = _normalise(source, q, multi_separators, frozenset(blanks))
             for value, reason in found:
                 for row in rows[source == value].tolist():
                     issues.append(_issue(row, whole[name], value, reason, "option dropped", sheet))
@@ -557,21 +583,26 @@ def _join_options(frame: pd.DataFrame, q: Question, columns: list[tuple[str, str
     return pd.Series(texts.take(np.where(answered, codes, -1), allow_fill=True), index=frame.index)
 
 
-def _normalise(series: pd.Series, q: Question, multi_separators: tuple[str, ...]
-               ) -> tuple[pd.Series, list[tuple[str, str]]]:
+def _normalise(series: pd.Series, q: Question, multi_separators: tuple[str, ...],
+               blanks: frozenset[str] = frozenset()) -> tuple[pd.Series, list[tuple[str, str]]]:
     """Normalise one whole-answer source column (one pass per distinct value).
+
+    A free-text answer is missing only when empty or one of the export's own ``blanks`` (a text
+    that reads ``NA`` is a country code, not a blank); other questions also take ``n/a`` for one.
 
     Returns the ``string`` column (missing = NA) and the (value, reason) pairs to report.
     """
     problems: list[tuple[str, str]] = []
-    missing = frozenset(MISSING_VALUES)
+    missing = frozenset(MISSING_VALUES) | blanks
     codes, uniques = factorize(series)  # once per column: every rule below runs on distinct values
     if q.is_numeric and any("," in value for value in uniques):
         comma = re.compile(_DECIMAL_COMMA_RE)
         table = [None if v in missing else comma.sub(r"\1.\2", v) for v in uniques]
         return _from_table(series, codes, uniques, table), problems
-    if q.is_numeric or not q.is_select or not q.choices:  # free text: the strings are kept, only masked
+    if q.is_numeric:  # the strings are kept, only masked
         return _masked(series, codes, uniques, missing), problems
+    if not q.is_select or not q.choices:  # free text: only the export's own blanks are blanks
+        return _masked(series, codes, uniques, frozenset({""}) | blanks), problems
     resolve = choice_resolver(q)
     if not q.is_multiple:
         return _by_unique(series, lambda v: None if v in missing else resolve(v) or v), problems
@@ -598,21 +629,36 @@ def _normalise(series: pd.Series, q: Question, multi_separators: tuple[str, ...]
 
 def _split_labels(value: str, labels: list[tuple[str, str]], resolve: Callable[[str], str | None],
                   separators: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """Split ``"Label A, Label B"`` into choice names, longest label first."""
+    """Split ``"Label A, Label B"`` into choice names, longest label first.
+
+    With ``" "`` among ``separators`` (Kobo's label exports join the labels of a multiple answer
+    with spaces, labels that hold spaces themselves), a label may be followed directly by the next.
+
+    Examples
+    --------
+    >>> labels = [("jardin partagé", "jardin"), ("atelier vélo", "velo"), ("repas", "repas")]
+    >>> _split_labels("Jardin partagé Atelier vélo", labels, lambda t: None, (" ",))
+    (['jardin', 'velo'], [])
+    """
     text = normalise_text(value)
+    spaced = " " in separators
     seps = sorted({normalise_text(s) or s.strip() for s in separators} | {s.strip() for s in separators},
                   key=len, reverse=True)
-    seps = [s for s in seps if s]
+    seps = [s for s in seps if s] + ([" "] if spaced else [])
     chosen: list[str] = []
     unknown: list[str] = []
     while text:
         for label, name in labels:
             if text.startswith(label):
-                rest = text[len(label):].lstrip()
-                sep = next((s for s in seps if rest.startswith(s)), None)
-                if not rest or sep is not None:
+                rest = text[len(label):]
+                if spaced and rest and not rest[0].isspace() and \
+                        not any(s.strip() and rest.startswith(s) for s in seps):
+                    continue  # "repas" is not the start of "repassage"
+                rest = rest.lstrip()
+                sep = next((s for s in seps if s.strip() and rest.startswith(s)), None)
+                if not rest or sep is not None or spaced:
                     chosen.append(name)
-                    text = rest[len(sep):].lstrip() if sep else ""
+                    text = rest[len(sep):].lstrip() if sep else rest
                     break
         else:
             cut = min((i for i in (text.find(s) for s in seps) if i >= 0), default=len(text))

@@ -10,8 +10,9 @@ What KoboToolbox writes, and what this reader does with it:
   _submitted_by, __version__, _tags, _index``. ``_uuid`` is the submission id (else
   ``meta/instanceID`` without ``uuid:``), ``_submission_time`` the submission time.
 - **legacy KoboCAT CSV**: ``,`` separated, unquoted, option columns holding ``True``/``False``,
-  ``n/a`` for skipped answers; repeats flattened as ``repeat[1]/question`` columns, which
-  are turned back into repeat rows.
+  ``n/a`` for skipped answers (read as missing, free text included: the KPI exports write an empty
+  cell, and there a typed ``n/a`` is an answer); repeats flattened as ``repeat[1]/question``
+  columns, which are turned back into repeat rows.
 - **XLSX**: the first sheet holds the submissions; every other sheet is a repeat group (Kobo
   truncates sheet names to 31 characters), linked by ``_submission__uuid`` (else
   ``_parent_index`` → the main sheet's ``_index``), read into ``repeats``. A nested repeat
@@ -89,7 +90,8 @@ def _repeat_name(sheet: str, survey: Survey) -> str | None:
 
 
 def _unflatten(frame: pd.DataFrame, survey: Survey, ids: pd.Series | None, rows: pd.Series,
-               issues: list[dict]) -> tuple[dict[str, pd.DataFrame], set[str]]:
+               issues: list[dict], blanks: frozenset[str] = frozenset()
+               ) -> tuple[dict[str, pd.DataFrame], set[str]]:
     """``repeat[i]/question`` columns of a legacy CSV → one repeat table per repeat group."""
     found: dict[str, dict[int, dict[str, str]]] = {}
     used: set[str] = set()
@@ -108,7 +110,7 @@ def _unflatten(frame: pd.DataFrame, survey: Survey, ids: pd.Series | None, rows:
         for index in sorted(by_index):
             block = frame[list(by_index[index].values())].copy()
             block.columns = list(by_index[index])
-            mapped = map_columns(block, survey, repeat=repeat, rows=rows)
+            mapped = map_columns(block, survey, repeat=repeat, rows=rows, blanks=blanks)
             issues.extend(mapped.issues)
             table = mapped.frame
             answered = table.notna().any(axis=1)
@@ -127,7 +129,7 @@ def _unflatten(frame: pd.DataFrame, survey: Survey, ids: pd.Series | None, rows:
 
 def _sheet_repeat(frame: pd.DataFrame, repeat: str, survey: Survey, main: pd.DataFrame, sheet: str,
                   issues: list[dict], parents: dict[str, tuple[str, dict[str, int]]],
-                  matched: list[str]) -> pd.DataFrame:
+                  matched: list[str], unmapped: list[str]) -> pd.DataFrame:
     """One repeat sheet: its rows linked to the submission and, when nested, to the parent row.
 
     ``parents`` maps a sheet name to ``(repeat name, {_index value: _row})`` for the main sheet
@@ -137,6 +139,7 @@ def _sheet_repeat(frame: pd.DataFrame, repeat: str, survey: Survey, main: pd.Dat
     mapped = map_columns(frame, survey, repeat=repeat, meta=meta_columns(frame), sheet=sheet, rows=rows)
     issues.extend(mapped.issues)
     matched.extend(f"{sheet}!{column}" for column in mapped.matched)
+    unmapped.extend(f"{sheet}!{column}" for column in mapped.unmapped)  # never dropped unsaid
     head = pd.DataFrame({"_row": pd.array(rows.to_numpy(), dtype="Int64")}, index=frame.index)
     if "_submission__uuid" in frame.columns:
         parent = strip_uuid(frame["_submission__uuid"]).astype("string")
@@ -180,9 +183,11 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
     ids = _submission_ids(frame)
     issues: list[dict] = []
-    repeats, flat = _unflatten(frame, survey, ids, rows, issues)
+    # the legacy KoboCAT CSV (comma-separated) writes "n/a" for a question that was not asked
+    blanks = frozenset({"n/a"}) if sample.kind == "csv" and sample.separator == "," else frozenset()
+    repeats, flat = _unflatten(frame, survey, ids, rows, issues, blanks)
     meta = meta_columns(frame) | flat
-    mapped = map_columns(frame, survey, meta=meta, sheet=sheet, rows=rows, mapping=mapping)
+    mapped = map_columns(frame, survey, meta=meta, sheet=sheet, rows=rows, mapping=mapping, blanks=blanks)
     issues = mapped.issues + issues
     time = frame["_submission_time"] if "_submission_time" in frame.columns else None
     main = finish_main(mapped, rows=rows, submission_id=ids, submitted_at=time)
@@ -197,7 +202,8 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
         if repeat is None or repeat in counts:
             unread[name] = len(table)
             continue
-        repeats[repeat] = _sheet_repeat(table, repeat, survey, frame, name, issues, parents, matched)
+        repeats[repeat] = _sheet_repeat(table, repeat, survey, frame, name, issues, parents, matched,
+                                        unmapped)
         counts[repeat] = data_records(sample, sheet=name)
     return RawExport(file=sample.path, reader="kobo", main=main, sheet=sheet, repeats=repeats,
                      unmapped=unmapped, issues=issues, encoding=sample.encoding, matched=matched,

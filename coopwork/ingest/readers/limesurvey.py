@@ -101,7 +101,7 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
             renamed[column] = match["code"]
     source = frame.rename(columns=renamed) if renamed else frame
     mapped = map_columns(source, survey, meta=meta, separators="", sheet=sheet, rows=rows,
-                         mapping=mapping)
+                         mapping=mapping, blanks=("N/A",))
     id_column = _meta_column(frame, ID_NAMES)
     time_column = _meta_column(frame, TIME_NAMES)
     time = frame[time_column].mask(frame[time_column] == _ANONYMISED, "") if time_column else None

@@ -98,7 +98,7 @@ def sibling_repeats(path: Path, survey: Survey) -> dict[str, Path]:
 
 
 def _repeat_table(path: Path, repeat: str, survey: Survey, issues: list[dict], matched: list[str],
-                  counts: dict[str, int]) -> pd.DataFrame:
+                  counts: dict[str, int], unmapped: list[str]) -> pd.DataFrame:
     sample = sniff_table(path)
     frame = read_csv_strings(sample)
     counts[repeat] = data_records(sample, read=len(frame))
@@ -107,6 +107,7 @@ def _repeat_table(path: Path, repeat: str, survey: Survey, issues: list[dict], m
                          sheet=path.name, rows=rows)
     issues.extend(mapped.issues)
     matched.extend(f"{path.name}!{column}" for column in mapped.matched)
+    unmapped.extend(f"{path.name}!{column}" for column in mapped.unmapped)  # never dropped unsaid
     head = pd.DataFrame({"_row": pd.array(rows.to_numpy(), dtype="Int64")}, index=frame.index)
     if "PARENT_KEY" in frame.columns:
         parent = strip_uuid(frame["PARENT_KEY"].str.split("/").str[0]).astype("string")
@@ -172,13 +173,14 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     issues = list(mapped.issues)
     repeats = {}
     matched = list(mapped.matched)
+    unmapped = list(mapped.unmapped)
     counts: dict[str, int] = {}
     if "PARENT_KEY" not in frame.columns and sample.kind == "csv":
         for repeat, path in sibling_repeats(sample.path, survey).items():
-            repeats[repeat] = _repeat_table(path, repeat, survey, issues, matched, counts)
+            repeats[repeat] = _repeat_table(path, repeat, survey, issues, matched, counts, unmapped)
         _link_nested(repeats)
     return RawExport(file=sample.path, reader=reader, main=main, sheet=sheet, repeats=repeats,
-                     unmapped=mapped.unmapped, issues=issues, encoding=sample.encoding, matched=matched,
+                     unmapped=unmapped, issues=issues, encoding=sample.encoding, matched=matched,
                      repeat_counts=counts)
 
 
