@@ -69,9 +69,9 @@ def _letters_to_number(letters: bytes) -> int:
     return number
 
 
-def _refuse(path: Path, key: str, **fields: object) -> IngestError:
-    return IngestError(f"ingest_readers.{key}", file=path.name, hint="ingest_readers.hint_xlsx_limit",
-                       **fields)
+def _too_big(path: Path, size: int) -> IngestError:
+    return IngestError("ingest_readers.xlsx_too_big", size=_mib(size), limit=_mib(MAX_EXPANDED_BYTES),
+                       file=path.name, hint="ingest_readers.hint_xlsx_limit")
 
 
 def _mib(size: int) -> str:
@@ -86,7 +86,7 @@ def _measure(stream, path: Path, budget: int) -> tuple[int, int, int]:
     for block in iter(lambda: stream.read(_CHUNK), b""):
         size += len(block)
         if size > budget:
-            raise _refuse(path, "xlsx_too_big", size=_mib(size), limit=_mib(MAX_EXPANDED_BYTES))
+            raise _too_big(path, size)
         text = tail + block
         rows = _ROW_REF.findall(text) or (_PREFIXED_ROW_REF.findall(text) if b":row" in text else [])
         if rows:
@@ -131,7 +131,7 @@ def check_workbook(path: str | Path) -> None:
         parts = archive.infolist()
         declared = sum(info.file_size for info in parts)
         if declared > MAX_EXPANDED_BYTES:
-            raise _refuse(path, "xlsx_too_big", size=_mib(declared), limit=_mib(MAX_EXPANDED_BYTES))
+            raise _too_big(path, declared)
         budget = MAX_EXPANDED_BYTES
         for info in parts:
             if not _SHEET.match(info.filename):
@@ -143,19 +143,24 @@ def check_workbook(path: str | Path) -> None:
                     with archive.open(info) as stream:
                         columns = _narrow_columns(stream)
             except zipfile.BadZipFile as exc:  # Python's zip reader stops at the declared size
-                key = "xlsx_size_lie" if "CRC" in str(exc) else "bad_xlsx"
-                raise IngestError(f"ingest_readers.{key}", error=type(exc).__name__, file=path.name,
+                if "CRC" in str(exc):
+                    raise IngestError("ingest_readers.xlsx_size_lie", file=path.name,
+                                      hint="ingest_readers.hint_export_again") from None
+                raise IngestError("ingest_readers.bad_xlsx", error=type(exc).__name__, file=path.name,
                                   hint="ingest_readers.hint_export_again") from None
             except (OSError, EOFError, ValueError, zlib.error) as exc:
                 raise IngestError("ingest_readers.bad_xlsx", error=type(exc).__name__, file=path.name,
                                   hint="ingest_readers.hint_export_again") from None
             budget -= size
             if columns > MAX_COLUMNS:
-                raise _refuse(path, "too_wide", columns=f"{columns:,}".replace(",", " "),
-                              limit=f"{MAX_COLUMNS:,}".replace(",", " "))
+                raise IngestError("ingest_readers.too_wide", file=path.name,
+                                  hint="ingest_readers.hint_xlsx_limit",
+                                  columns=f"{columns:,}".replace(",", " "),
+                                  limit=f"{MAX_COLUMNS:,}".replace(",", " "))
             if rows * max(columns, 1) > MAX_SHEET_CELLS:
-                raise _refuse(path, "xlsx_too_many_cells", rows=rows, columns=columns,
-                              limit=f"{MAX_SHEET_CELLS:,}".replace(",", " "))
+                raise IngestError("ingest_readers.xlsx_too_many_cells", file=path.name,
+                                  hint="ingest_readers.hint_xlsx_limit", rows=rows, columns=columns,
+                                  limit=f"{MAX_SHEET_CELLS:,}".replace(",", " "))
 
 
 def cell_text(value: object) -> str:
