@@ -50,7 +50,8 @@ _HANDLERS = {
 }
 
 
-_FORMATS = ["auto", "kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "csv", "xlsx"]
+_FORMATS = ["auto", "kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "surveymonkey",
+            "csv", "xlsx"]
 
 
 def _roles(p: argparse.ArgumentParser) -> None:
@@ -121,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
                    choices=_FORMATS,
                    help="export format (default: detected)")
     p.add_argument("--mapping", metavar="FILE", help="column mapping file (LimeSurvey codes → XLSForm names)")
+    p.add_argument("--partial-read", action="store_true",
+                   help="read an export that matches the form only in part (most columns or questions "
+                        "unmatched, sheets that are no repeat group): what is left out is listed in the "
+                        "issues file instead of stopping")
     _roles(p)
     _workspace(p)
     _json(p)

@@ -75,6 +75,14 @@ class IngestResult:
     roles: dict[str, str] = field(default_factory=dict)
     #: text questions found to hold e-mails or phones, pseudonymised as identifiers
     content_identifiers: dict[str, str] = field(default_factory=dict)
+    #: every repeat table of the export: ``read`` (rows in its sheet or file) ``== stored +
+    #: quarantined + orphans + duplicates``; the quarantined and orphan rows have their line in
+    #: the issues file, the duplicates belong to submissions already stored
+    repeat_rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: repeat groups of the form this export does not hold (a Kobo CSV drops them)
+    missing_repeats: list[str] = field(default_factory=list)
+    #: translations of the form left out because of broken cells (language → the cells)
+    dropped_languages: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Plain JSON-serialisable dict of every field."""
@@ -137,7 +145,7 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
                 territory: str | None = None, fmt: str = "auto",
                 mapping: str | Path | dict[str, str] | None = None,
                 workspace: str | Path = ".", roles: dict[str, str] | None = None,
-                identifiers: list[str] | tuple[str, ...] = ()) -> IngestResult:
+                identifiers: list[str] | tuple[str, ...] = (), partial: bool = False) -> IngestResult:
     """Read, validate, pseudonymise and store one export; return what was done.
 
     Parameters
@@ -163,6 +171,11 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         was inferred (``--territory-question NAME``), see :mod:`coopwork.ingest.roles`.
     identifiers
         More questions to pseudonymise as direct identifiers (``--identifier NAME``).
+    partial
+        Only part of the export is meant to be read (``--partial-read``): an export whose columns
+        mostly match no question, or that lacks most of the form's questions, or has sheets that
+        match no repeat group, is read anyway (what is left out is listed in the issues file)
+        instead of refused.
 
     Returns
     -------
@@ -172,9 +185,11 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
     Raises
     ------
     IngestError
-        The file is missing, unreadable, empty, or does not match the survey, or no territory
-        can be found: nothing is written.
+        The file is missing, unreadable, empty, or does not match the survey (or only in part,
+        without ``partial``), its records were not all read exactly once, or no territory can be
+        found: nothing is written.
     """
+    from .census import start_count
     from .codes import sharing
     from .pseudonymise import load_key
     from .registry import read_export
@@ -194,10 +209,11 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         from ..results.paths import check_id
 
         territory = check_id(territory, what="territory", error=IngestError)
-    # the file's sha256 is computed on a second thread while the file is read and validated
-    with ThreadPoolExecutor(max_workers=1) as pool, sharing():  # sharing: each column hashed once
+    # the file's sha256 and its record count (census) are computed on other threads while it is read
+    with ThreadPoolExecutor(max_workers=2) as pool, sharing():  # sharing: each column hashed once
         digest = pool.submit(file_sha256, path)
-        raw = read_export(path, survey, fmt=fmt, mapping=mapping)
+        start_count(path, pool)
+        raw = read_export(path, survey, fmt=fmt, mapping=mapping, partial=partial)
         if raw.rows_read == 0:
             raise IngestError("ingest.err_no_record", file=path.name, hint="ingest.hint_no_record")
         validated = validate(raw, survey, wave=wave, territory=territory)
@@ -223,7 +239,10 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
                 survey_id=survey.survey_id, source_sha256=sha, reader=raw.reader, wave=wave,
                 territories=sorted(tables.responses["_territory"].dropna().unique().tolist()),
                 already_ingested=already and tables.responses.empty, processed_dir=str(folder),
-                roles=dict(survey.role_sources), content_identifiers=found)
+                roles=dict(survey.role_sources), content_identifiers=found,
+                repeat_rows=_repeat_rows(raw, validated, tables, path),
+                missing_repeats=[r for r in survey.repeats if r not in raw.repeats],
+                dropped_languages=dict(survey.dropped_languages))
             if result.already_ingested:
                 result.relations = 0
                 return result
@@ -237,6 +256,22 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
             manifest["survey_id"] = survey.survey_id
             tables.store(folder, survey, manifest, issues_name)
         return result
+
+
+def _repeat_rows(raw, validated: Validated, tables: _Prepared, path: Path) -> dict[str, dict[str, int]]:
+    """Rows of every repeat table: read = stored + quarantined + orphans + duplicates, or an error."""
+    out = {}
+    for name, frame in raw.repeats.items():
+        dropped = validated.repeat_dropped.get(name, {})
+        counts = {"read": len(frame), "stored": len(tables.repeats.get(name, ())),
+                  "quarantined": dropped.get("quarantined", 0), "orphans": dropped.get("orphans", 0),
+                  "duplicates": tables.repeat_duplicates.get(name, 0)}
+        if counts["read"] != sum(v for k, v in counts.items() if k != "read"):
+            raise IngestError("ingest_readers.repeat_count_mismatch", repeat=name, counted=counts["read"],
+                              read=counts["read"] - sum(v for k, v in counts.items() if k != "read"),
+                              reader=raw.reader, file=path.name, hint="ingest_readers.hint_count_mismatch")
+        out[name] = counts
+    return out
 
 
 def _content_identifiers(validated: Validated, survey: Survey) -> dict[str, str]:
@@ -301,6 +336,7 @@ class _Prepared:
                 lambda text: text if pd.isna(text) else scrub_text(text, key)).astype("string")
         self.issues = issues
         self.duplicates = 0
+        self.repeat_duplicates: dict[str, int] = {}
         self.source = sha[:12]
 
     def drop_duplicates(self, stored: set[str]) -> None:
@@ -329,8 +365,10 @@ class _Prepared:
                 action=FLAGGED)])
         self.issues = issues
         self.responses = self.responses[~duplicate]
-        self.repeats = {name: frame[~frame["_main_row"].isin(dropped).fillna(False).astype(bool)]
-                        for name, frame in self.repeats.items()}
+        kept = {name: ~frame["_main_row"].isin(dropped).fillna(False).astype(bool)
+                for name, frame in self.repeats.items()}
+        self.repeat_duplicates = {name: int((~mask).sum()) for name, mask in kept.items()}
+        self.repeats = {name: frame[kept[name]] for name, frame in self.repeats.items()}
 
     def repeat_keys(self) -> dict[str, tuple[pd.Series, pd.Series]]:
         """``_key`` and ``_parent_key`` of every repeat row, at any depth (ODK's KEY style).

@@ -97,7 +97,7 @@ _WHO = ("participant", "respondent", "repondant", "person", "personne", "persona
         "proprietaire", "manager", "responsable", "referent", "agent", "observer", "observateur")
 _CONTACT = ("email", "e_mail", "courriel", "mail", "telephone", "phone", "tel", "mobile", "portable",
             "gsm", "whatsapp", "cellphone", "telefono", "telefon", "adresse", "address", "direccion",
-            "adresa", "cim")
+            "adresa", "cim", "ip", "ipaddr", "ipaddress", "ip_address")
 _CONTACT_TYPES = frozenset({"phonenumber", "email"})
 _WEIGHT = ("weight", "poids", "ponderation", "peso", "gewicht")
 _CONSENT = ("consent", "consentement", "accord", "autorisation", "permission")
