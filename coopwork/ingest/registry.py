@@ -152,9 +152,9 @@ def _structure(sample: TableSample, survey: Survey) -> str | None:
     vocabulary = Vocabulary.of(survey)
     votes = dict.fromkeys(SEPARATORS, 0)
     for header in sample.header:
-        for sep in SEPARATORS:
-            if sep in header and vocabulary._lookup(header, sep):
-                votes[sep] += 1
+        sep = vocabulary.path_separator(header)
+        if sep:
+            votes[sep] += 1
     sep, count = max(votes.items(), key=lambda item: item[1])
     if not count:
         return None

@@ -140,3 +140,22 @@ def test_same_name_in_two_groups_is_two_questions(tmp_path):
     parse_file_to_json(str(path))  # pyxform accepts it
     survey = load_survey(path)
     assert len(survey.questions) == form.question_count() == 3
+
+
+def test_a_label_holding_a_dash_does_not_make_a_plain_table_odk(tmp_path):
+    """A hand-made table whose label headers hold a ``-`` ("Où êtes-vous ?") is read as the plain
+    table it is: the dash inside a label is no group separator (it once voted for ODK, whose reader
+    then ignored the table's ``_submission_id`` column)."""
+    from tests.strategies.platforms import PlatformOptions
+
+    form = FormSpec(
+        "tirets", "Tirets", (),
+        (Question("lieu", "select_one", {"": "Où êtes-vous ?"}, list_name="lieux", required=True),
+         Group("partenaires", {"": "Vos partenaires"},
+               (Question("partenaire", "text", {"": "Nom du partenaire"}, required=True),), repeat=True)),
+        {"lieux": (Choice("bray", {"": "Pays de Bray"}),)})
+    subs = Submissions(form, _records(Instance({"lieu": "bray"}, {"partenaires": []})))
+    result, observed = _ingest(tmp_path, form, subs, "plain", PlatformOptions(labels=True))
+    assert result.reader == "csv"
+    assert pd.read_csv(result.issues_file).empty
+    assert observed == expected_counts(subs).main_only(form)

@@ -186,6 +186,11 @@ class Vocabulary:
                 if text:
                     endings.setdefault(text.rsplit(" ", 1)[-1], []).append((text, q.name))
         self._names, self._labels, self._slugs, self._endings = names, labels, slugs, endings
+        #: names and labels of the groups that hold the scope's questions: the first part of a path
+        self._group_words = {normalise_text(word) for q in scope for depth in range(1, len(q.group) + 1)
+                             for word in (q.group[depth - 1],
+                                          *(getattr(groups.get("/".join(q.group[:depth])), "labels",
+                                                    None) or {}).values())}
         #: questions the form declares that hold no answer (``start``, ``end``, ``deviceid``,
         #: notes…): their columns are metadata, never "a column that matches no question"
         self.declared_meta = {q.name for q in self.survey.questions.values() if not q.is_answer}
@@ -242,6 +247,24 @@ class Vocabulary:
                 if found:
                     return list(found)
         return []
+
+    def path_separator(self, header: str) -> str | None:
+        """The separator that joins ``header`` as a path of the form's groups (``/``, ``.``, ``-``,
+        ``:``), or None when it is not such a path — a label that merely holds a ``-`` is not.
+
+        Examples
+        --------
+        >>> from coopwork.demo import sample_survey_path
+        >>> from coopwork.survey import load_survey
+        >>> vocabulary = Vocabulary.of(load_survey(sample_survey_path()))
+        >>> vocabulary.path_separator("profil-territoire"), vocabulary.path_separator("Où êtes-vous ?")
+        ('-', None)
+        """
+        for sep in SEPARATORS:
+            if sep in header and normalise_text(header.split(sep, 1)[0]) in self._group_words \
+                    and self._lookup(header, sep):
+                return sep
+        return None
 
     @classmethod
     def of(cls, survey: Survey, repeat: str | None = None) -> Vocabulary:
