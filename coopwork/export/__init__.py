@@ -43,7 +43,7 @@ import pandas as pd
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
 from ..results.paths import ALL, export_name, reports_dir
-from .network_files import IDENTIFYING, write_dynamic_gexf, write_network_files
+from .network_files import write_dynamic_gexf, write_network_files
 from .safe import neutralise, to_csv
 from .workbook import write_workbook
 
@@ -114,7 +114,9 @@ def journal_notes(ws, territory: str, *, wave: str | None) -> pd.DataFrame:
     finally:
         journal.close()
     notes = notes[columns].copy()
-    notes["text"] = notes["text"].astype("str").str.replace(IDENTIFYING, "[…]", regex=True)
+    from ..contacts import mask
+
+    notes["text"] = notes["text"].astype("str").map(lambda text: mask(text, "[…]"))
     return notes.reset_index(drop=True)
 
 

@@ -203,7 +203,7 @@ def _check_data(path: Path, identifiers: set[str]) -> list[Breach]:
     """Identifier columns, or identifying texts (pseudonyms, e-mails, phones), in a data file."""
     import pandas as pd
 
-    from .network_files import IDENTIFYING
+    from ..contacts import QUICK_PATTERN, find_contacts
 
     if path.suffix == ".csv":
         frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
@@ -217,9 +217,11 @@ def _check_data(path: Path, identifiers: set[str]) -> list[Breach]:
     for column in frame.columns:
         if frame[column].dtype != object and not pd.api.types.is_string_dtype(frame[column]):
             continue
-        values = frame[column].astype(str)
+        values = frame[column].astype("string")
         texts = pd.to_numeric(values, errors="coerce").isna()  # numbers (decimals) are not phones
-        hits = (values.str.contains(IDENTIFYING, na=False) & texts).to_numpy()
+        maybe = values.str.contains(QUICK_PATTERN, regex=True).fillna(False).astype(bool) & texts
+        holds = {v: bool(find_contacts(v, pseudonyms=True)) for v in values[maybe].unique()}
+        hits = values.map(holds).fillna(False).astype(bool).to_numpy()
         found += [Breach(str(path), path.stem, int(row), column, "identifier_published")
                   for row in hits.nonzero()[0][:10]]
     return found

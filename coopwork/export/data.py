@@ -47,9 +47,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..contacts import mask
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
-from .network_files import IDENTIFYING
 from .safe import to_csv
 
 if TYPE_CHECKING:
@@ -194,7 +194,7 @@ def _variables(table: pd.DataFrame, questions: list[Question], survey: Survey, *
             out.append(_Variable(q.name, pd.to_datetime(values, errors="coerce"), label, "date"))
         else:
             text = values.astype("object").map(
-                lambda v: None if v is None or v is pd.NA else IDENTIFYING.sub("[…]", str(v)))
+                lambda v: None if v is None or v is pd.NA else mask(str(v), "[…]"))
             out.append(_Variable(q.name, text, label, "text", gap=gap))
     names = variable_names([v.name for v in out])
     for variable, name in zip(out, names, strict=True):

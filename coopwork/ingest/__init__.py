@@ -269,12 +269,15 @@ class _Prepared:
     """Validated tables, pseudonymised, with submission ids; duplicates removed on demand."""
 
     def __init__(self, validated: Validated, survey: Survey, key: bytes, sha: str) -> None:
+        from ..contacts import regions_for
         from .pseudonymise import pseudonymise_frame, pseudonymise_values, scrub_text
+
+        regions = regions_for(survey.languages)  # whose phone formats the answers may hold
 
         identifiers = [q.name for q in survey.identifiers]
         texts = [q.name for q in survey.questions.values() if q.type == "text"]
         responses = pseudonymise_frame(validated.responses, key, identifiers=identifiers,
-                                       text_columns=texts)
+                                       text_columns=texts, regions=regions)
         missing = responses["_submission_id"].isna()
         if missing.any():
             answers = responses.loc[missing].drop(columns=["_row", "_submission_id"])
@@ -282,12 +285,13 @@ class _Prepared:
         responses["_source"] = pd.Series(sha[:12], index=responses.index, dtype="string")
         questions = [c for c in responses.columns if c not in _RESPONSE_META]
         self.responses = responses[[*_RESPONSE_META, *questions]]
-        self.repeats = {name: pseudonymise_frame(frame, key, identifiers=identifiers, text_columns=texts)
+        self.repeats = {name: pseudonymise_frame(frame, key, identifiers=identifiers, text_columns=texts,
+                                                 regions=regions)
                         for name, frame in validated.repeats.items()}
         quarantine = validated.quarantine.copy()
         data_columns = [c for c in quarantine.columns if c not in ("_row", "_reason")]
         quarantine = pseudonymise_frame(quarantine, key, identifiers=identifiers,
-                                        text_columns=data_columns)
+                                        text_columns=data_columns, regions=regions)
         quarantine["_source"] = pd.Series(sha[:12], index=quarantine.index, dtype="string")
         self.quarantine = quarantine
         issues = validated.issues.copy()
@@ -295,10 +299,11 @@ class _Prepared:
             is_identifier = issues["column"].isin(identifiers).fillna(False).astype(bool)
             values = issues["value"].astype("string")
             values = values.mask(is_identifier & values.notna() & (values != ""),
-                                 pseudonymise_values(values, key, identifier=True))
-            issues["value"] = pseudonymise_values(values, key, identifier=False)
+                                 pseudonymise_values(values, key, identifier=True, regions=regions))
+            issues["value"] = pseudonymise_values(values, key, identifier=False, regions=regions)
             issues["reason"] = issues["reason"].astype("string").map(
-                lambda text: text if pd.isna(text) else scrub_text(text, key)).astype("string")
+                lambda text: text if pd.isna(text) else scrub_text(text, key, regions=regions)
+            ).astype("string")
         self.issues = issues
         self.duplicates = 0
         self.source = sha[:12]
