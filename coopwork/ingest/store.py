@@ -14,7 +14,9 @@ Layout (contract in ``docs/architecture.md``), under ``<workspace>/data/processe
     one entry per ingested source file;
 ``issues/<sha256[:12]>.csv``
     the issues file of each source (UTF-8 with BOM so that spreadsheet programs show accents;
-    cells that a spreadsheet would run as a formula are prefixed with ``'``).
+    written by :func:`coopwork.export.safe.to_csv`, the one writer of spreadsheet-bound CSV: a
+    rejected value that a spreadsheet would run as a formula, such as ``-1+1+cmd|' /C calc'!A0``,
+    is prefixed with ``'`` and stays readable; numbers and coordinates are left as they are).
 
 Every file is written to a temporary file in the same folder and moved into place with
 ``os.replace``, so readers (notebooks, dashboards, many at once) always see a complete file.
@@ -40,7 +42,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -55,7 +56,6 @@ __all__ = [
     "LOCK_PATH",
     "PROCESSED",
     "Transaction",
-    "neutralise_formulas",
     "processed_dir",
     "read_manifest",
     "read_table",
@@ -217,7 +217,9 @@ class Transaction:
 
     def write_csv(self, name: str, frame: pd.DataFrame) -> None:
         """Stage ``frame`` as the CSV file ``name`` (UTF-8 with BOM, formulas neutralised)."""
-        neutralise_formulas(frame).to_csv(self._temporary(name), index=False, encoding="utf-8-sig")
+        from ..export.safe import to_csv
+
+        to_csv(frame, self._temporary(name))
 
     def __exit__(self, kind: type | None, error: BaseException | None, traceback: object) -> None:
         if kind is not None:
@@ -263,28 +265,3 @@ def stored_ids(folder: str | Path) -> set[str]:
     """Submission ids already stored in ``responses.parquet`` (only that column is read)."""
     frame = read_table(Path(folder) / "responses.parquet", columns=["_submission_id"])
     return set() if frame is None else set(frame["_submission_id"].dropna().astype(str))
-
-
-_FORMULA_RE = re.compile(r"^(?:[=@\t\r]|[+\-](?![\d.,\s]|$))")
-
-
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix with ``'`` the text cells a spreadsheet would run as a formula (``=``, ``@``, …).
-
-    Numbers such as ``-1`` or ``+33 6 …`` are left alone.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"value": ["=HYPERLINK(1)", "-1", "@x", "ok", None]})
-    >>> neutralise_formulas(frame)["value"].tolist()
-    ["'=HYPERLINK(1)", '-1', "'@x", 'ok', nan]
-    """
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
-            values = out[column]
-            risky = values.astype("string").str.contains(_FORMULA_RE.pattern, regex=True)
-            risky = risky.fillna(False).astype(bool)
-            if risky.any():
-                out[column] = values.astype(object).where(~risky, "'" + values.astype("string"))
-    return out
