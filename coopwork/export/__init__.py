@@ -256,7 +256,8 @@ def export_all(
                                        site / "network" / f"{name}_waves.gexf", survey=ws.survey)
         result.files += [over_time] if over_time is not None else []
         shown = [site / "workbooks" / f"{name}.xlsx", page, site / "placemats" / f"{name}.html",
-                 site / "placemats" / f"{name}.pdf", site / "network" / f"{name}.gexf", *reports]
+                 site / "placemats" / f"{name}.pdf", site / "network" / f"{name}.gexf",
+                 site / "network" / f"{name}_nodes.csv", site / "network" / f"{name}_edges.csv", *reports]
         result.files.append(_write_audit(load(by_territory[content.territory].path), content.tables,
                                          site, name, shown))
         result.territories.append(content.territory)
@@ -347,8 +348,11 @@ def _write_audit(results: dict, tables: dict[str, pd.DataFrame], site: Path, nam
 
     path = site / "audit" / f"{name}.json"
     files = [os.path.relpath(p, path.parent) for p in shown if p.is_file()]
-    write_json(path, publication(results, files=files,
-                                 tables={sheet: encode(table) for sheet, table in tables.items()}))
+    record = publication(results, files=files,
+                         tables={sheet: encode(table) for sheet, table in tables.items()})
+    if results.get("network"):  # the organisations' names as published (#k for the hidden): coopwork check
+        record["names"] = sorted({str(node["label"]) for node in results["network"]["nodes"]})
+    write_json(path, record)
     return path
 
 
