@@ -33,8 +33,14 @@ def summary_lines(result: dict, *, file: str, lang: str) -> list[str]:
     """
     if result.get("already_ingested"):
         return [t("ingest.already", lang, file=file)]
+    if result["duplicates"] == result["rows_read"] and not result.get("absent"):
+        return [t("ingest.nothing_new", lang, file=file, rows_read=result["rows_read"], wave=result["wave"])]
     lines = [t("ingest.summary", lang, file=file, **{k: result[k] for k in (
         "rows_read", "accepted", "quarantined", "duplicates", "relations", "wave")})]
+    if result.get("updated"):
+        lines.append(t("ingest.summary_updated", lang, updated=result["updated"]))
+    if result.get("absent"):
+        lines.append(t("ingest.summary_absent", lang, absent=result["absent"]))
     if result["issues"]:
         lines.append(t("ingest.issues", lang, issues=result["issues"], issues_file=result["issues_file"]))
     else:
