@@ -178,8 +178,12 @@ def ensure_plotly_js(folder: str | Path) -> Path:
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:  # a full disk: no half-written temporary file is left
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_html(nb: Any, path: str | Path, *, plotly_js: str = PLOTLY_JS, title: str | None = None) -> Path:

@@ -34,7 +34,7 @@ import datetime as dt
 import os
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,18 @@ class ExportResult:
     files: list[Path] = field(default_factory=list)
     placemats: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def relocated(self, staging: Path, target: Path) -> ExportResult:
+        """The same result with the paths written in ``staging`` moved to ``target``."""
+        from .staging import moved
+
+        staging = Path(staging).resolve()
+
+        def where(path: Path) -> Path:
+            return moved(Path(path).resolve(), staging, target)
+
+        return replace(self, site=where(self.site), index=where(self.index),
+                       files=[where(p) for p in self.files], placemats=[where(p) for p in self.placemats])
 
     def as_dict(self) -> dict:
         """A JSON-ready dict (paths as strings)."""
@@ -152,8 +164,13 @@ def export_all(
     min_count: int = 3,
     placemat_pdf: bool = True,
     paper: str = "A4",
+    into: Path | None = None,
 ) -> ExportResult:
     """Export the site, workbooks, placemats, network files and notes of a workspace.
+
+    Everything is written in a private folder first and moved into ``data/exports/<survey>/``
+    only when all of it was written (:mod:`coopwork.export.staging`): a full disk or an error
+    half-way leaves the published folder as it was.
 
     Parameters
     ----------
@@ -172,6 +189,8 @@ def export_all(
         is recorded otherwise, the print-ready HTML is always written).
     paper
         Placemat paper size, ``"A4"`` or ``"A3"`` (landscape).
+    into
+        Write into this folder instead (the staging folder; internal).
 
     Returns
     -------
@@ -193,6 +212,15 @@ def export_all(
     from .site import write_assets
 
     lang = normalise_lang(lang)
+    if into is None:  # write everything aside, then move it in: all of it or nothing
+        from ..workspace import open_workspace
+        from .staging import staged
+
+        final = open_workspace(workspace).exports_dir
+        with staged(final) as folder:
+            result = export_all(workspace, territories=territories, wave=wave, lang=lang, min_count=min_count,
+                                placemat_pdf=placemat_pdf, paper=paper, into=folder)
+        return result.relocated(folder, final)
     if min_count < 1:
         raise ExportError(
             "export_errors.min_count",
@@ -222,7 +250,7 @@ def export_all(
         raise ExportError("export_errors.empty_wave", wave=wave, hint="export_errors.hint_empty_wave")
     wave = synthesis.wave if synthesis is not None else wave
 
-    site = ws.exports_dir
+    site = into
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     provenance = _provenance(ws, wave=wave, lang=lang, min_count=min_count, when=when)
     footer = _footer(provenance)

@@ -295,8 +295,11 @@ def _codebook(files: dict[str, list[_Variable]], lang: str) -> pd.DataFrame:
 
 
 def write_data(workspace: Workspace, *, wave: str | None = None, territories: list[str] | None = None,
-               fmt: str = "sav", lang: str = "fr") -> DataFiles:
+               fmt: str = "sav", lang: str = "fr", into: Path | None = None) -> DataFiles:
     """Write the pseudonymised responses and relations of a wave (see the module docstring).
+
+    The files are written aside and moved into ``data/exports/<survey>/data/<wave>/`` once all
+    are complete (:mod:`coopwork.export.staging`): a full disk leaves that folder as it was.
 
     Parameters
     ----------
@@ -310,6 +313,8 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
         ``"sav"`` (SPSS), ``"dta"`` (Stata 15) or ``"csv"``.
     lang
         Language of the variable and value labels.
+    into
+        Write into this folder instead of ``data/exports/<survey>/data`` (the staging folder).
 
     Returns
     -------
@@ -328,6 +333,15 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
     from ..results.paths import name_for
 
     lang = normalise_lang(lang)
+    if into is None:  # all the files, or none of them
+        from .staging import moved, staged
+
+        target = workspace.exports_dir / "data"
+        with staged(target) as staging:
+            done = write_data(workspace, wave=wave, territories=territories, fmt=fmt, lang=lang, into=staging)
+        return DataFiles(folder=moved(done.folder, staging, target),
+                         files=[moved(p, staging, target) for p in done.files], removed=done.removed,
+                         labels_cut=done.labels_cut)
     if fmt not in FORMATS:
         raise ExportError("export.data_bad_format", format=fmt, formats=", ".join(FORMATS), lang=lang)
     if not workspace.waves:
@@ -344,7 +358,7 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
         if "_territory" in relations.columns:
             relations = relations[relations["_territory"].isin(territories)]
     key = load_key(workspace.root)
-    folder = workspace.exports_dir / "data" / name_for(wave)
+    folder = into / name_for(wave)
     folder.mkdir(parents=True, exist_ok=True)
     sets = {"responses": _variables(responses.reset_index(drop=True), survey.top_level, survey,
                                     lang=lang, key=key)}
