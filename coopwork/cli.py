@@ -23,7 +23,6 @@ Subcommands (contracts in ``docs/architecture.md`` and the README):
 from __future__ import annotations
 
 import argparse
-import errno
 import importlib
 import os
 import sys
@@ -31,7 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import CoopworkError
+from .errors import CoopworkError, disk_full
 from .i18n import LANGS, lang_choices, normalise_lang
 
 __all__ = ["main", "build_parser"]
@@ -286,7 +285,7 @@ def _run(args: argparse.Namespace, lang: str) -> int:
         print(t("core.interrupted", lang), file=sys.stderr)
         return 130
     except OSError as err:
-        if err.errno not in _DISK_FULL or os.environ.get("COOPWORK_DEBUG"):
+        if not disk_full(err) or os.environ.get("COOPWORK_DEBUG"):
             return _unexpected(lang)
         from .i18n import t
 
@@ -296,10 +295,6 @@ def _run(args: argparse.Namespace, lang: str) -> int:
         return 2
     except Exception:
         return _unexpected(lang)
-
-
-#: "no space left on device", "disk quota exceeded", "file too large" (a size limit)
-_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def _unexpected(lang: str) -> int:

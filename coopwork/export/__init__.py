@@ -214,10 +214,11 @@ def export_all(
     lang = normalise_lang(lang)
     if into is None:  # write everything aside, then move it in: all of it or nothing
         from ..workspace import open_workspace
+        from .site import REUSED
         from .staging import staged
 
         final = open_workspace(workspace).exports_dir
-        with staged(final) as folder:
+        with staged(final, reuse=REUSED) as folder:
             result = export_all(workspace, territories=territories, wave=wave, lang=lang, min_count=min_count,
                                 placemat_pdf=placemat_pdf, paper=paper, into=folder)
         return result.relocated(folder, final)

@@ -12,6 +12,11 @@ error, the folders are created in the target and every file is moved into place 
 folder is removed and the target is exactly as it was. A folder left by a process that died
 (``kill -9``) is removed by the next export.
 
+Large files that are rewritten only when they change (the site's plotly.js, 4.8 MB) can be
+``reuse``-d: they are hard-linked into the private folder first (no copy, no space), so a
+writer that finds them current leaves them alone; a writer that rewrites one must remove it
+first (a new file, never a write through the link into the published one).
+
 Examples
 --------
 >>> import tempfile
@@ -63,10 +68,11 @@ def _remove_abandoned(target: Path) -> None:
 
 
 @contextlib.contextmanager
-def staged(target: str | Path) -> Iterator[Path]:
+def staged(target: str | Path, *, reuse: tuple[str, ...] = ()) -> Iterator[Path]:
     """A private folder whose files replace those of ``target`` when the block succeeds.
 
-    Files of ``target`` that the block does not write are left as they are.
+    Files of ``target`` that the block does not write are left as they are. ``reuse``: files of
+    ``target`` (relative paths) linked into the private folder first (see the module docstring).
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -74,6 +80,11 @@ def staged(target: str | Path) -> Iterator[Path]:
     folder = target.parent / f".{target.name}{_MARK}{os.getpid()}-{secrets.token_hex(4)}"
     folder.mkdir()
     try:
+        for name in reuse:
+            if (target / name).is_file():
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                with contextlib.suppress(OSError):  # no hard links here: the writer writes it again
+                    os.link(target / name, folder / name)
         yield folder
         files = sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink())
         for path in files:  # every folder first: a disk that fills up now stops before any file moved
