@@ -152,8 +152,8 @@ class Report:
 
 
 def _missing(value: object) -> bool:
-    """None, NaN or pd.NA (a table cell left empty)."""
-    return value is None or value != value or str(value) == "<NA>"
+    """None, NaN, NaT or pd.NA (a table cell left empty)."""
+    return value is None or (isinstance(value, float) and value != value) or str(value) in ("<NA>", "NaT")
 
 
 def _display(*items: Any) -> None:

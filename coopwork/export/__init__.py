@@ -379,7 +379,8 @@ def _write_audit(results: dict, tables: dict[str, pd.DataFrame], site: Path, nam
     files = [os.path.relpath(p, path.parent) for p in shown if p.is_file()]
     record = publication(results, files=files,
                          tables={sheet: encode(table) for sheet, table in tables.items()})
-    if results.get("network"):  # the organisations' names as published (#k for the hidden): coopwork check
+    if results.get("network") and any(str(f).endswith("_nodes.csv") for f in files):
+        # the organisations' names its network files show (#k for the hidden): coopwork check
         record["names"] = sorted({str(node["label"]) for node in results["network"]["nodes"]})
     write_json(path, record)
     return path

@@ -75,10 +75,12 @@ def staged(target: str | Path, *, reuse: tuple[str, ...] = ()) -> Iterator[Path]
     ``target`` (relative paths) linked into the private folder first (see the module docstring).
     """
     target = Path(target)
+    created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(target)
     folder = target.parent / f".{target.name}{_MARK}{os.getpid()}-{secrets.token_hex(4)}"
     folder.mkdir()
+    done = False
     try:
         for name in reuse:
             if (target / name).is_file():
@@ -91,8 +93,12 @@ def staged(target: str | Path, *, reuse: tuple[str, ...] = ()) -> Iterator[Path]
             (target / path.relative_to(folder)).parent.mkdir(parents=True, exist_ok=True)
         for path in files:
             os.replace(path, target / path.relative_to(folder))
+        done = True
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        for parent in [] if done else created:  # a refused export leaves no empty folder behind
+            with contextlib.suppress(OSError):
+                parent.rmdir()
 
 
 def moved(path: str | Path, staging: str | Path, target: str | Path) -> Path:
