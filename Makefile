@@ -61,7 +61,7 @@ postgres:
 
 setup: $(STAMP) $(LIGHT_PLOTLY)
 	@echo "coopwork is installed in $(VENV). To type coopwork commands, activate it once per terminal:"
-	@echo "  source $(VENV)/bin/activate      (Windows: $(VENV)\\Scripts\\activate)"
+	@printf '%s\n' '  source $(VENV)/bin/activate      (Windows: $(VENV)\Scripts\activate)'
 	@echo "or call it by its path: $(BIN)/coopwork --help"
 
 demo: $(STAMP) $(LIGHT_PLOTLY)
