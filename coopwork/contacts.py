@@ -143,11 +143,7 @@ def _amount(text: str, raw: str, end: int) -> bool:
 
 def _phones(text: str, regions: tuple[str, ...]) -> list[Contact]:
     import phonenumbers
-    from phonenumbers import Leniency, PhoneNumberMatcher, PhoneNumberType
 
-    kept = {PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE,
-            PhoneNumberType.PERSONAL_NUMBER}
-    mobile = kept - {PhoneNumberType.FIXED_LINE}
     found: list[Contact] = []
     for match in _LINK_RE.finditer(text):  # wa.me/33612345678: an international number without its +
         raw = match.group(1)
@@ -165,20 +161,43 @@ def _phones(text: str, regions: tuple[str, ...]) -> list[Contact]:
             else:
                 continue
             break
-    for region in regions:
-        for match in PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
-            raw, number = match.raw_string, match.number
-            if _inside_a_number(text, match.start, match.end):
+    for chunk in _CHUNK_RE.finditer(text):  # the matchers read only the runs of digits, once each
+        if len(re.sub(r"\D", "", chunk.group(0))) < 7:
+            continue
+        for start, end, raw, key in _numbers_in(chunk.group(0), regions):
+            start, end = chunk.start() + start, chunk.start() + end
+            if _inside_a_number(text, start, end) or (not _international(raw) and _amount(text, raw, end)):
                 continue
+            found.append(Contact(start, end, "phone", raw, key))
+    return found
+
+
+#: a run of digits and the characters numbers are written with (where a phone number may be)
+_CHUNK_RE = re.compile(r"(?:\(?\+|\()?\d[\d \t\u00a0.\-/()]*\d")
+
+
+@lru_cache(maxsize=65536)
+def _numbers_in(chunk: str, regions: tuple[str, ...]) -> tuple[tuple[int, int, str, str], ...]:
+    """Phone numbers libphonenumber finds in a run of digits, in any of ``regions`` (see the rules)."""
+    import phonenumbers
+    from phonenumbers import Leniency, PhoneNumberMatcher, PhoneNumberType
+
+    kept = {PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE,
+            PhoneNumberType.PERSONAL_NUMBER}
+    mobile = kept - {PhoneNumberType.FIXED_LINE}
+    found = []
+    for region in regions:
+        for match in PhoneNumberMatcher(chunk, region, leniency=Leniency.VALID):
+            raw, number = match.raw_string, match.number
             if not _international(raw):
                 digits = re.sub(r"\D", "", raw)
                 kind = phonenumbers.number_type(number)
                 if (len(digits) < MIN_NATIONAL_DIGITS or kind not in kept
                         or (not digits.startswith("0") and kind not in mobile)
-                        or _DATE_RE.fullmatch(raw.strip()) or _amount(text, raw, match.end)):
+                        or _DATE_RE.fullmatch(raw.strip())):
                     continue
-            found.append(Contact(match.start, match.end, "phone", raw, _key(number)))
-    return found
+            found.append((match.start, match.end, raw, _key(number)))
+    return tuple(found)
 
 
 def _addresses(text: str) -> list[Contact]:
