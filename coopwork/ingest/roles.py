@@ -430,7 +430,7 @@ def identifiers_by_content(frame: pd.DataFrame, survey: Survey, *, share: float 
     Returns
     -------
     dict
-        ``question name → "emails" | "phones" | "IP addresses"``.
+        ``question name → "emails" | "phones" | "ips"``.
 
     Examples
     --------
@@ -460,7 +460,7 @@ def identifiers_by_content(frame: pd.DataFrame, survey: Survey, *, share: float 
         counts = {kind: kinds.count(kind) for kind in ("email", "phone", "ip")}
         if sum(counts.values()) >= share * len(values):
             kind = max(counts, key=lambda k: counts[k])  # the first of the most frequent kinds
-            out[q.name] = {"email": "emails", "phone": "phones", "ip": "IP addresses"}[kind]
+            out[q.name] = {"email": "emails", "phone": "phones", "ip": "ips"}[kind]
     return out
 
 

@@ -199,3 +199,18 @@ def test_phones_of_every_partner_country_never_reach_processed_data_or_the_data_
     for phone in phones:
         assert phone.removeprefix("https://wa.me/") not in data, phone
     assert not check_published(tmp_path).breaches
+
+
+def test_a_text_question_holding_ip_addresses_or_foreign_phones_becomes_an_identifier():
+    from coopwork.i18n import t
+    from coopwork.ingest.roles import identifiers_by_content
+    from coopwork.survey import Question, Survey
+
+    questions = {name: Question(name, "text") for name in ("ip", "tel", "note")}
+    survey = Survey("s", "S", None, ["it"], "it", questions, {})
+    frame = pd.DataFrame({"ip": ["192.168.1.20", "10.0.0.7", "2001:db8::1"],
+                          "tel": ["347 123 4567", "348 765 4321", "nessuno"],
+                          "note": ["anno 2024", "1 500 000 €", "SIRET 362 521 879 00034"]}, dtype="string")
+    found = identifiers_by_content(frame, survey)
+    assert found == {"ip": "ips", "tel": "phones"}
+    assert t("ingest_readers.kind_ips", "en") == "IP addresses"
