@@ -27,9 +27,10 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
-from .errors import CoopworkError
+from .errors import CoopworkError, disk_full
 from .i18n import LANGS, lang_choices, normalise_lang
 
 __all__ = ["main", "build_parser"]
@@ -288,16 +289,30 @@ def _run(args: argparse.Namespace, lang: str) -> int:
 
         print(t("core.interrupted", lang), file=sys.stderr)
         return 130
-    except Exception:
-        if os.environ.get("COOPWORK_DEBUG"):
-            raise
-        import traceback
-
+    except OSError as err:
+        if not disk_full(err) or os.environ.get("COOPWORK_DEBUG"):
+            return _unexpected(lang)
         from .i18n import t
 
-        print(t("core.unexpected", lang), file=sys.stderr)
-        print("".join(traceback.format_exc(limit=-1).splitlines(keepends=True)[-1:]), file=sys.stderr)
-        return 1
+        # every writer is atomic (temporary file, then rename; a staging folder for exports): say so
+        folder = Path(getattr(args, "workspace", None) or ".").resolve()
+        print(t("core.disk_full", lang, command=args.command, folder=folder), file=sys.stderr)
+        return 2
+    except Exception:
+        return _unexpected(lang)
+
+
+def _unexpected(lang: str) -> int:
+    """A bug, not the user's mistake: one sentence and the traceback's last line (called in ``except``)."""
+    if os.environ.get("COOPWORK_DEBUG"):
+        raise  # the exception the caller is handling
+    import traceback
+
+    from .i18n import t
+
+    print(t("core.unexpected", lang), file=sys.stderr)
+    print("".join(traceback.format_exc(limit=-1).splitlines(keepends=True)[-1:]), file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

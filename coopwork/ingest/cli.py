@@ -35,12 +35,19 @@ def summary_lines(result: dict, *, file: str, lang: str) -> list[str]:
                cells="; ".join(cells)) for code, cells in (result.get("dropped_languages") or {}).items()]
     if result.get("already_ingested"):
         return [*notes, t("ingest.already", lang, file=file)]
+    if result["duplicates"] == result["rows_read"] and not result.get("absent"):
+        return [*notes, t("ingest.nothing_new", lang, file=file, rows_read=result["rows_read"],
+                          wave=result["wave"])]
     lines = [*notes, t("ingest.summary", lang, file=file, **{k: result[k] for k in (
         "rows_read", "accepted", "quarantined", "duplicates", "relations", "wave")})]
     for name, rows in (result.get("repeat_rows") or {}).items():
         lines.append(t("ingest_readers.repeat_summary", lang, repeat=name, **rows))
     if result.get("missing_repeats"):
         lines.append(t("ingest_readers.repeats_missing", lang, repeats=", ".join(result["missing_repeats"])))
+    if result.get("updated"):
+        lines.append(t("ingest.summary_updated", lang, updated=result["updated"]))
+    if result.get("absent"):
+        lines.append(t("ingest.summary_absent", lang, absent=result["absent"]))
     if result["issues"]:
         lines.append(t("ingest.issues", lang, issues=result["issues"], issues_file=result["issues_file"]))
     else:

@@ -542,7 +542,7 @@ class _Table:
 def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territory: str | None,
                  file: str) -> tuple[pd.Series, pd.Series]:
     """Territory of each row and the reason for rows that have none (NA when fine)."""
-    from ..results.paths import problem
+    from ..results.paths import problem, territory_slug
 
     question = survey.role("territory")
     fixed = None if territory is None else str(territory).strip() or None
@@ -570,10 +570,15 @@ def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territo
         unknown = values.notna() & canonical.isna()
         reason = reason.mask(unknown, message("reason_territory_unknown", question=question.name))
         values = canonical
-    else:  # a free-text territory becomes a folder name: the same rule as --territory
+    else:  # a free-text answer is the territory's label; its id is a slug (results.paths)
         unsafe = _map_unique(values, lambda v: problem(v) is not None).eq(True)
         reason = reason.mask(values.notna() & unsafe,
                              message("reason_territory_unsafe", question=question.name))
+        markup = values.str.contains(r"[<>]", regex=True).fillna(False).astype(bool)
+        reason = reason.mask(reason.isna() & markup,
+                             message("reason_territory_markup", question=question.name))
+        values = _map_unique(values, territory_slug).astype("string")
+        fixed = None if fixed is None else territory_slug(fixed)
     filled = values.fillna(fixed) if fixed is not None else values
     reason = reason.mask(reason.isna() & filled.isna(),
                          message("reason_no_territory", question=question.name))
