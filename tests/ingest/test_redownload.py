@@ -99,7 +99,7 @@ def test_an_edit_inside_a_repeat_is_an_update_too(first, demo_workspace):
 
     root, _ = first
     book = demo_files(demo_workspace)["xlsx"][0]  # Kobo XLSX: one sheet per repeat
-    sheets = pd.read_excel(book, sheet_name=None, dtype=str)
+    sheets = pd.read_excel(book, sheet_name=None, dtype=str, engine="openpyxl")
     export = root / "kobo.xlsx"
     with pd.ExcelWriter(export) as writer:
         for name, sheet in sheets.items():
