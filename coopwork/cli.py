@@ -32,6 +32,7 @@ from pathlib import Path
 from . import __version__
 from .errors import CoopworkError, disk_full
 from .i18n import LANGS, lang_choices, normalise_lang
+from .threshold import DEFAULT_MIN_COUNT, min_count_option
 
 __all__ = ["main", "build_parser"]
 
@@ -162,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
                    help="per-territory time limit (default 600)")
     p.add_argument("--force", action="store_true", help="rerun even when nothing changed")
-    p.add_argument("--min-count", type=int, default=3, metavar="K", help="disclosure threshold (default 3)")
+    p.add_argument("--min-count", type=min_count_option, default=DEFAULT_MIN_COUNT, metavar="K",
+                   help=f"disclosure threshold, a whole number ≥ 1 (default {DEFAULT_MIN_COUNT})")
     _workspace(p)
     _json(p)
 
@@ -174,7 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--territory", metavar="T", help="workshop mode: the territory of the session")
     p.add_argument("--expect", type=int, default=0, metavar="N",
                    help="workshop mode: participants expected (kernels preheated)")
-    p.add_argument("--min-count", type=int, default=3, metavar="K", help="disclosure threshold (default 3)")
+    p.add_argument("--min-count", type=min_count_option, default=DEFAULT_MIN_COUNT, metavar="K",
+                   help=f"disclosure threshold, a whole number ≥ 1 (default {DEFAULT_MIN_COUNT})")
     p.add_argument("--database", metavar="URL",
                    help="journal database (default: SQLite in the workspace; postgresql:// accepted)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
@@ -206,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="sav", choices=["sav", "dta", "csv"],
                    help="with --data: SPSS .sav (default), Stata .dta or CSV with a codebook")
     p.add_argument("--wave", metavar="W")
-    p.add_argument("--min-count", type=int, default=3, metavar="K")
+    p.add_argument("--min-count", type=min_count_option, default=DEFAULT_MIN_COUNT, metavar="K",
+                   help=f"disclosure threshold, a whole number ≥ 1 (default {DEFAULT_MIN_COUNT})")
     p.add_argument("--paper", choices=["A4", "A3"], default="A4", help="placemat paper size (default A4)")
     _workspace(p)
     _json(p)

@@ -30,12 +30,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import waves
 from .errors import WorkspaceError
 from .survey import Survey, load_survey
+from .threshold import DEFAULT_MIN_COUNT, check_min_count
 
-__all__ = ["Workspace", "open_workspace", "DEFAULT_MIN_COUNT"]
+__all__ = ["Workspace", "open_workspace"]
 
-DEFAULT_MIN_COUNT = 3
 _SURVEY_SUFFIXES = (".xlsx", ".xls")
 
 
@@ -48,7 +49,7 @@ class Workspace:
     def __init__(self, root: Path, survey_path: Path, *, min_count: int = DEFAULT_MIN_COUNT) -> None:
         self.root = root
         self.survey_path = survey_path
-        self.min_count = min_count
+        self.min_count = check_min_count(min_count)
         self._tables: dict[str, pd.DataFrame] = {}
 
     # -- paths -----------------------------------------------------------------------------
@@ -151,7 +152,7 @@ class Workspace:
     @property
     def waves(self) -> list[str]:
         """Waves present in the responses, sorted."""
-        return sorted(self._table("responses")["_wave"].dropna().unique().tolist())
+        return waves.ordered(self._table("responses")["_wave"].dropna().unique().tolist())
 
     @property
     def territories(self) -> list[str]:
@@ -160,8 +161,18 @@ class Workspace:
 
     @property
     def latest_wave(self) -> str | None:
-        """The last wave in sort order, or None before any ingest."""
-        return self.waves[-1] if self.waves else None
+        """The latest wave overall (:func:`coopwork.waves.current`), or None before any ingest."""
+        return waves.current(self.waves)
+
+    def current_wave(self, territories: list[str] | None = None) -> str | None:
+        """The wave shown when none is asked: the latest any of ``territories`` answered (all: the latest).
+
+        The same wave as the results of one territory (:mod:`coopwork.waves`).
+        """
+        if not territories:
+            return self.latest_wave
+        table = self._table("responses")
+        return waves.current(table.loc[table["_territory"].isin(territories), "_wave"].dropna().tolist())
 
     def territory_label(self, territory: str, lang: str | None = None) -> str:
         """The territory's label: from the survey's choice list, or the answers of a free-text question.

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..i18n import t
 from ..progress import say
+from ..threshold import DEFAULT_MIN_COUNT
 from .runner import run_batch
 from .task import error_line
 
@@ -39,7 +40,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
         "timeout": getattr(args, "timeout", 600) or None,
         "force": bool(getattr(args, "force", False)),
         "lang": getattr(args, "lang", "fr") or "fr",
-        "min_count": getattr(args, "min_count", 3),
+        "min_count": getattr(args, "min_count", DEFAULT_MIN_COUNT),
     }
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import t
+from ..threshold import DEFAULT_MIN_COUNT
 
 __all__ = ["Report", "heading", "markdown_table", "markdown_text", "open_report", "preload", "show_overview",
            "show_section", "show_synthesis", "table"]
@@ -184,7 +185,7 @@ def preload(workspace: str | Path) -> None:
 
 
 def open_report(*, workspace: str | Path = ".", territory: str | None = None, wave: str | None = None,
-                lang: str = "fr", min_count: int = 3, run_info: dict | None = None) -> Report:
+                lang: str = "fr", min_count: int = DEFAULT_MIN_COUNT, run_info: dict | None = None) -> Report:
     """The results of a territory (``None``: all territories) for a report.
 
     The wave defaults to the territory's own latest wave (the synthesis: the latest wave).

@@ -26,6 +26,7 @@ from typing import Any
 
 from .. import __version__
 from ..i18n import t
+from ..threshold import DEFAULT_MIN_COUNT
 
 __all__ = ["Footer", "footer", "manifest_hash", "provenance"]
 
@@ -112,7 +113,8 @@ class Footer:
 
 
 def footer(*, workspace: str | Path = ".", territory: str | None = None, wave: str | None = None,
-           lang: str = "fr", min_count: int = 3, run_info: dict[str, Any] | None = None) -> Footer:
+           lang: str = "fr", min_count: int = DEFAULT_MIN_COUNT,
+           run_info: dict[str, Any] | None = None) -> Footer:
     """The provenance footer of a report (the last cell of every coopwork notebook).
 
     ``run_info`` is injected by ``coopwork run`` (notebook and data hashes, run time); under

@@ -31,10 +31,12 @@ import traceback
 from html import escape
 from pathlib import Path
 
+from .. import waves
 from ..figures.theme import narrow, with_template
 from ..i18n import normalise_lang, t
 from ..results.io import load_with_breakdown, read_index
 from ..results.paths import ALL, results_file
+from ..threshold import DEFAULT_MIN_COUNT, check_min_count
 from .assets import asset_url
 
 __all__ = ["CSS", "NARROW_BELOW", "NOTES_POLL_SECONDS", "OPTION_MARK", "Dashboard", "chart_html",
@@ -359,12 +361,12 @@ class Dashboard:
     """
 
     def __init__(self, workspace: str | Path = ".", *, territory: str | None = None, wave: str | None = None,
-                 lang: str = "fr", min_count: int = 3, fixed: bool | None = None,
+                 lang: str = "fr", min_count: int = DEFAULT_MIN_COUNT, fixed: bool | None = None,
                  database: str | None = None) -> None:
         import ipywidgets as w
 
         self.root = Path(workspace).expanduser().resolve()
-        self.min_count = int(min_count)
+        self.min_count = check_min_count(min_count)
         self.database = database
         self.index = self._ensure_index(territory=territory, wave=wave)
         self.survey_id = self.index["survey_id"]
@@ -372,7 +374,7 @@ class Dashboard:
         self.territory = territory if territory not in ("", ALL) else None
         self.fixed = (territory is not None) if fixed is None else fixed
         current = self.index.get("current", {}).get(self.territory or "")
-        self.wave = wave or current or (self.index["waves"][-1] if self.index["waves"] else None)
+        self.wave = wave or current or waves.current(self.index["waves"])
         self._journal = None
         self._form: dict | None = None
         self._form_chart = ""
@@ -779,7 +781,7 @@ def _css_id(text: str) -> str:
 
 
 def dashboard(workspace: str | Path = ".", *, territory: str | None = None, wave: str | None = None,
-              lang: str = "fr", min_count: int = 3, database: str | None = None):
+              lang: str = "fr", min_count: int = DEFAULT_MIN_COUNT, database: str | None = None):
     """Build the dashboard widget; on any failure return a friendly message (details in the server log).
 
     This is what ``notebooks/dashboard.ipynb`` calls with its parameters.

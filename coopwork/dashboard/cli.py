@@ -8,6 +8,7 @@ import sys
 
 from ..i18n import t
 from ..progress import say
+from ..threshold import DEFAULT_MIN_COUNT
 
 __all__ = ["main", "journal_main"]
 
@@ -21,7 +22,8 @@ def main(args: argparse.Namespace) -> int:
     lang = getattr(args, "lang", "fr")
     plan = prepare(args.workspace, host=args.host, port=args.port, token=args.token,
                    territory=args.territory, expect=args.expect, lang=lang,
-                   min_count=getattr(args, "min_count", 3), database=getattr(args, "database", None))
+                   min_count=getattr(args, "min_count", DEFAULT_MIN_COUNT),
+                   database=getattr(args, "database", None))
     workshop = bool(plan.territory and plan.expect)
     # workshop mode: the server's log goes to a file that is copied to stderr, so that the links are
     # printed only once every preheated page has finished running

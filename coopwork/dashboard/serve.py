@@ -50,6 +50,7 @@ from urllib.parse import quote
 
 from ..errors import DashboardError
 from ..i18n import normalise_lang
+from ..threshold import DEFAULT_MIN_COUNT
 
 __all__ = ["CULL_IDLE_SECONDS", "CULL_INTERVAL_SECONDS", "SYNTHESIS", "TEMPLATES", "ServerPlan",
            "dashboard_urls", "free_port", "is_loopback", "local_hostnames", "pool_ready", "prepare",
@@ -148,7 +149,8 @@ def _template() -> dict:
             return nbformat.read(candidate, as_version=4)
     notebook = nbformat.v4.new_notebook()
     parameters = nbformat.v4.new_code_cell(
-        'territory = None\nwave = None\nworkspace = "."\nlang = "fr"\nmin_count = 3')
+        'territory = None\nwave = None\nworkspace = "."\nlang = "fr"\n'
+        f"min_count = {DEFAULT_MIN_COUNT}")
     parameters.metadata["tags"] = ["parameters"]
     notebook.cells = [parameters, nbformat.v4.new_code_cell(
         "from coopwork.dashboard.app import dashboard\n\n"
@@ -228,8 +230,8 @@ def voila_config(plan: ServerPlan, *, pool: dict[str, int] | None = None, max_ke
 
 
 def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866, token: str | None = None,
-            territory: str | None = None, expect: int = 0, lang: str = "fr", min_count: int = 3,
-            database: str | None = None) -> ServerPlan:
+            territory: str | None = None, expect: int = 0, lang: str = "fr",
+            min_count: int = DEFAULT_MIN_COUNT, database: str | None = None) -> ServerPlan:
     """Precompute the charts, write the dashboard notebooks and the Voilà configuration.
 
     Raises

@@ -43,6 +43,7 @@ import pandas as pd
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
 from ..results.paths import ALL, export_name, reports_dir
+from ..threshold import DEFAULT_MIN_COUNT, check_min_count
 from .network_files import write_dynamic_gexf, write_network_files
 from .safe import neutralise, to_csv
 from .workbook import write_workbook
@@ -161,7 +162,7 @@ def export_all(
     territories: list[str] | None = None,
     wave: str | None = None,
     lang: str = "fr",
-    min_count: int = 3,
+    min_count: int = DEFAULT_MIN_COUNT,
     placemat_pdf: bool = True,
     paper: str = "A4",
     into: Path | None = None,
@@ -222,12 +223,7 @@ def export_all(
             result = export_all(workspace, territories=territories, wave=wave, lang=lang, min_count=min_count,
                                 placemat_pdf=placemat_pdf, paper=paper, into=folder)
         return result.relocated(folder, final)
-    if min_count < 1:
-        raise ExportError(
-            "export_errors.min_count",
-            value=min_count,
-            hint="export_errors.hint_min_count",
-        )
+    min_count = check_min_count(min_count)
     ws = open_workspace(workspace)
     if not ws.territories:
         raise ExportError(

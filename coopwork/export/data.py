@@ -347,7 +347,7 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
     if not workspace.waves:
         raise ExportError("export.data_nothing", file=workspace.processed_dir,
                           hint="export.data_nothing_hint", lang=lang)
-    wave = wave or workspace.waves[-1]
+    wave = wave or workspace.current_wave(territories)
     survey = workspace.survey
     responses = workspace.responses(wave=wave)
     relations = workspace.relations(wave=wave)

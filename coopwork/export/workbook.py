@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ExportError, disk_full
 from ..i18n import catalogue, t
+from ..threshold import DEFAULT_MIN_COUNT
 from .safe import neutralise
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ def write_workbook(
     *,
     title: str,
     lang: str = "fr",
-    min_count: int = 3,
+    min_count: int = DEFAULT_MIN_COUNT,
     descriptions: Mapping[str, str] | None = None,
     provenance: Mapping[str, object] | None = None,
     survey: Survey | None = None,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .. import waves
 from ..analysis.disclosure import format_number, protect
 from ..errors import CoopworkError
 from ..i18n import t
@@ -174,19 +175,17 @@ class Inputs:
     def waves_of(self) -> dict[str, list[str]]:
         """Territory → its waves in order (``ALL`` → every wave)."""
         pairs = self.responses[["_territory", "_wave"]].dropna().drop_duplicates()
-        out = {str(k): sorted(v.astype(str)) for k, v in pairs.groupby("_territory")["_wave"]}
-        out[ALL] = sorted(pairs["_wave"].astype(str).unique())
+        out = {str(k): waves.ordered(v) for k, v in pairs.groupby("_territory")["_wave"]}
+        out[ALL] = waves.ordered(pairs["_wave"])
         return out
 
     def current_wave(self, territory: str | None) -> str | None:
         """The wave a territory's results show when none is asked: its own latest wave."""
-        waves = self.waves_of.get(territory or ALL, [])
-        return waves[-1] if waves else None
+        return waves.current(self.waves_of.get(territory or ALL, []))
 
     def previous_wave(self, territory: str | None, wave: str) -> str | None:
         """The territory's latest wave before ``wave`` (the one "what changed" compares with)."""
-        earlier = [w for w in self.waves_of.get(territory or ALL, []) if w < wave]
-        return earlier[-1] if earlier else None
+        return waves.previous(self.waves_of.get(territory or ALL, []), wave)
 
     def wave(self, wave: str) -> WaveData:
         """The :class:`WaveData` of a wave (built once)."""

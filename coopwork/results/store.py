@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from ..threshold import DEFAULT_MIN_COUNT
 from .audit import audit_tables
 from .compute import Inputs, breakdown, compute
 from .fingerprint import key
@@ -81,7 +82,7 @@ def ensure(
     territories: list[str] | None = None,
     waves: list[str] | None = None,
     langs: tuple[str, ...] = ("fr",),
-    min_count: int = 3,
+    min_count: int = DEFAULT_MIN_COUNT,
     synthesis: bool = True,
     by_org_type: bool = False,
     jobs: int = 1,
@@ -337,7 +338,7 @@ def prepare_all(
     workspace: Workspace,
     *,
     territories: list[str] | None = None,
-    min_count: int = 3,
+    min_count: int = DEFAULT_MIN_COUNT,
     langs: tuple[str, ...] | None = None,
     by_org_type: bool = False,
 ) -> list[Entry]:
