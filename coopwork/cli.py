@@ -31,7 +31,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import CoopworkError, disk_full
-from .i18n import LANGS, lang_choices, normalise_lang
+from .i18n import LANGS, command_lang, lang_choices, user_lang
 from .threshold import DEFAULT_MIN_COUNT, min_count_option
 
 __all__ = ["main", "build_parser"]
@@ -86,7 +86,7 @@ def _journal_place(parser: argparse.ArgumentParser, *, default: bool = False) ->
 def _lang(parser: argparse.ArgumentParser) -> None:
     """The one ``--lang`` option of every command (default: ``COOPWORK_LANG``, else French)."""
     parser.add_argument("--lang", type=lang_choices, metavar="LANG",
-                        default=normalise_lang(os.environ.get("COOPWORK_LANG")),
+                        default=user_lang(),
                         help=f"language of messages, reports and dashboards: {', '.join(LANGS)} "
                              "(default: $COOPWORK_LANG, else fr)")
 
@@ -266,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
-    lang = getattr(args, "lang", None) or normalise_lang(os.environ.get("COOPWORK_LANG"))
+    lang = command_lang(args)
     before = os.environ.get("COOPWORK_LANG")
     os.environ["COOPWORK_LANG"] = lang  # the modules that speak without a lang argument (ingest, demo)
     try:

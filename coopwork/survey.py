@@ -40,7 +40,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import SurveyError
-from .i18n import lang_code
+from .i18n import in_language, pick
 
 __all__ = ["Choice", "Question", "Survey", "load_survey", "language_code"]
 
@@ -91,7 +91,7 @@ class Choice:
 
     def label(self, lang: str | None = None, default_language: str = "default") -> str:
         """Label in ``lang``, else English, else the default language (marked), else any, else the name."""
-        return _pick(self.labels, lang, default_language) or self.name
+        return pick(self.labels, lang, default_language) or self.name
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ class Question:
 
     def label(self, lang: str | None = None, default_language: str = "default") -> str:
         """Label in ``lang``, else English, else the default language (marked), else any, else the name."""
-        return _pick(self.labels, lang, default_language) or self.name
+        return pick(self.labels, lang, default_language) or self.name
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,7 @@ class Survey:
         from .i18n import LANGS
 
         keys = {key for q in self.questions.values() for key in q.labels}
-        return [code for code in LANGS if any(_in_language({key: "x"}, code) for key in keys)]
+        return [code for code in LANGS if any(in_language({key: "x"}, code) for key in keys)]
 
     def role(self, role: str) -> Question | None:
         """The first question with ``coopwork::role == role``, or None."""
@@ -282,52 +282,6 @@ class Survey:
         """Name of the repeat group holding the ``partner`` question (the network), if any."""
         partner = self.role("partner")
         return partner.repeat if partner else None
-
-
-#: language names an XLSForm may use without a ``(code)``, by code (``label::English``, ``label::Magyar``)
-_NAMES = {"en": ("english",), "fr": ("french", "français", "francais"), "it": ("italian", "italiano"),
-          "pt": ("portuguese", "português", "portugues"), "ro": ("romanian", "română", "romana"),
-          "hu": ("hungarian", "magyar"), "de": ("german", "deutsch")}
-
-
-def _in_language(texts: dict[str, str], code: str) -> tuple[str, str] | None:
-    """``(key, text)`` of the label in language ``code`` (``pt`` finds ``pt-br``, ``hu`` finds ``magyar``)."""
-    for key, text in texts.items():
-        if text and (key == code or key.split("-")[0] == code or key in _NAMES.get(code, ())):
-            return key, text
-    return None
-
-
-def _pick(texts: dict[str, str], lang: str | None, default_language: str) -> str | None:
-    """The label in ``lang``; else, visibly marked ``[en]``, in English, then in the form's default language.
-
-    The mark (the code of the language shown) appears when a language was asked for and the label
-    exists in several other languages, so that a reader sees which labels are not in theirs; the
-    label of a single-language form is shown as it is.
-
-    Examples
-    --------
-    >>> texts = {"fr": "Territoire", "en": "Territory", "ro": "Teritoriu"}
-    >>> _pick(texts, "ro", "fr"), _pick(texts, "hu", "fr"), _pick(texts, None, "fr")
-    ('Teritoriu', 'Territory [en]', 'Territoire')
-    >>> _pick({"fr": "Oui", "ro": "Da"}, "hu", "fr")
-    'Oui [fr]'
-    """
-    code = lang_code(lang)
-    if code is None:
-        order = (default_language, "default", "en")
-    else:
-        found = _in_language(texts, code)
-        if found:
-            return found[1]
-        order = ("en", default_language, "default")
-    named = sum(key != "default" for key in texts) >= 2  # a multilingual label lacks this language
-    for key in order:
-        found = _in_language(texts, key) if key != "default" else (
-            ("default", texts["default"]) if texts.get("default") else None)
-        if found:
-            return found[1] if code is None or not named or key == "default" else f"{found[1]} [{key}]"
-    return next((v for v in texts.values() if v), None)
 
 
 def _texts(value: object) -> dict[str, str]:

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CoopworkError
-from ..i18n import t
+from ..i18n import pick, t
 from ..survey import Survey
 from ..threshold import check_min_count
 from .disclosure import DEFAULT_MIN_COUNT, format_number, format_percent, has_consent, protect
@@ -363,8 +363,7 @@ def theme_counts(
         hits[:, j] = [bool(pattern.search(text)) for text in texts]
     hits[:, -1] = ~hits[:, :-1].any(axis=1)
     hits &= done[:, None]
-    labels = [spec["label"].get(lang) or spec["label"].get("fr") or next(iter(spec["label"].values()), name)
-              for name, spec in themes.items()]
+    labels = [pick(spec["label"], lang) or name for name, spec in themes.items()]
     names = [*themes, "_none"]
     labels = [*labels, t("analysis.theme_none", lang)]
     if by is None:

@@ -37,6 +37,7 @@ from ..i18n import normalise_lang, t
 from ..results.io import load_with_breakdown, read_index
 from ..results.paths import ALL, results_file
 from ..threshold import DEFAULT_MIN_COUNT, check_min_count
+from ..vocabulary import KINDS, kind_label, known_kind
 from .assets import asset_url
 
 __all__ = ["CSS", "NARROW_BELOW", "NOTES_POLL_SECONDS", "OPTION_MARK", "Dashboard", "chart_html",
@@ -154,12 +155,12 @@ def notes_html(notes: list[dict], *, lang: str = "fr", options: list[tuple[str, 
     labels = dict(options)
     items = []
     for note in notes:
-        kind = note["kind"] if note["kind"] in ("see", "means", "do") else "see"
+        kind = known_kind(note["kind"]) or KINDS[0]
         name = note.get("display_name")
         who = f' <span class="cw-who">— {escape(name)}</span>' if name else ""
         option = _option_of(note)
         about = f'<span class="cw-about">✎ {escape(labels.get(option, option))}</span> ' if option else ""
-        label = escape(t(f"dashboard.kind_{kind}", lang))
+        label = escape(kind_label(kind, lang))
         items.append(f'<li class="cw-note cw-{kind}"><span class="cw-kind">{label}</span> '
                      f'{about}{escape(note["text"])}{who}</li>')
     return f'<ul class="cw-notes">{"".join(items)}</ul>'
@@ -595,7 +596,7 @@ class Dashboard:
             return self._form
         lang = self.lang
         about = w.Dropdown(description=t("dashboard.note_about", lang), layout=w.Layout(width="auto"))
-        kind = w.Dropdown(options=[(t(f"dashboard.kind_{k}", lang), k) for k in ("see", "means", "do")],
+        kind = w.Dropdown(options=[(kind_label(k, lang), k) for k in KINDS],
                           value="see", layout=w.Layout(width="auto"))
         text = w.Textarea(placeholder=t("dashboard.note_placeholder", lang), layout=w.Layout(width="32em"))
         name = w.Text(placeholder=t("dashboard.name_placeholder", lang), layout=w.Layout(width="14em"))

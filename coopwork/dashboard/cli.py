@@ -6,7 +6,7 @@ import argparse
 import signal
 import sys
 
-from ..i18n import t
+from ..i18n import command_lang, t
 from ..progress import say
 from ..threshold import DEFAULT_MIN_COUNT
 
@@ -19,7 +19,7 @@ def main(args: argparse.Namespace) -> int:
 
     from .serve import is_loopback, prepare, private_file, start, stop, wait_until_listening, wait_until_ready
 
-    lang = getattr(args, "lang", "fr")
+    lang = command_lang(args)
     plan = prepare(args.workspace, host=args.host, port=args.port, token=args.token,
                    territory=args.territory, expect=args.expect, lang=lang,
                    min_count=getattr(args, "min_count", DEFAULT_MIN_COUNT),

@@ -44,6 +44,8 @@ from ..errors import ExportError
 from ..i18n import normalise_lang, t
 from ..results.paths import ALL, export_name, reports_dir
 from ..threshold import DEFAULT_MIN_COUNT, check_min_count
+from ..vocabulary import kind_label
+from ..words import markdown
 from .network_files import write_dynamic_gexf, write_network_files
 from .safe import neutralise, to_csv
 from .workbook import write_workbook
@@ -138,22 +140,15 @@ def _notes_markdown(notes: pd.DataFrame, *, title: str, lang: str) -> str:
     if notes.empty:
         lines.append(t("export.no_notes", lang))
     for chart, group in notes.groupby("chart", sort=False):
-        lines += [f"## {_md(chart)}", ""]
+        lines += [f"## {markdown(chart)}", ""]
         for note in group.itertuples():
             kind = (
-                t(f"export.placemat_{note.kind}", lang) if note.kind in {"see", "means", "do"} else note.kind
+                kind_label(note.kind, lang)
             )
             when = pd.Timestamp(note.created_at).strftime("%Y-%m-%d")
-            lines.append(f"- **{_md(kind)}** — {_md(note.text)} ({when})")
+            lines.append(f"- **{markdown(kind)}** — {markdown(note.text)} ({when})")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _md(text: object) -> str:
-    value = " ".join(str(text).split())
-    for char in "\\`*_{}[]()#+!|>":
-        value = value.replace(char, "\\" + char)
-    return value.replace("&", "&amp;").replace("<", "&lt;")
 
 
 def export_all(

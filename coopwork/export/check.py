@@ -34,7 +34,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..i18n import t
+from ..i18n import command_lang, t
 from ..results.audit import AUDIT_FILE, Breach, verify_table, verify_tables
 
 __all__ = ["CheckResult", "check_published", "main"]
@@ -291,7 +291,7 @@ def describe(breach: Breach, lang: str) -> str:
 
 def main(args: argparse.Namespace) -> int:
     """Run ``coopwork check``: 0 when every published cell keeps the rules, 1 otherwise."""
-    lang = getattr(args, "lang", "fr") or "fr"
+    lang = command_lang(args)
     territories = None if getattr(args, "all", False) else (args.territory or None)
     result = check_published(args.workspace, territories=territories)
     if args.json:

@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..i18n import t
+from ..vocabulary import kind_label
 
 __all__ = [
     "PLOTLY_JS",
@@ -236,7 +237,7 @@ def notes_html(notes: pd.DataFrame, *, lang: str) -> str:
         parts.append(f"<h3>{escape(str(chart))}</h3>")
         for note in group.itertuples():
             kind = (
-                t(f"export.placemat_{note.kind}", lang) if note.kind in {"see", "means", "do"} else note.kind
+                kind_label(note.kind, lang)
             )
             parts.append(
                 f'<div class="note"><strong>{escape(kind)}</strong> — {escape(str(note.text))}</div>'

@@ -41,6 +41,8 @@ import re
 import unicodedata
 from pathlib import Path, PureWindowsPath
 
+from ..words import BIDI
+
 __all__ = [
     "ALL",
     "MAX_ID",
@@ -65,9 +67,6 @@ MAX_NAME = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 #: longest id accepted at the edge (a wave, a territory, a form_id)
 MAX_ID = 120
-# characters that change how text is shown without being seen: bidirectional overrides and
-# isolates (a "right-to-left override" turns ``exe.txt`` into ``txt.exe`` on screen)
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
 def problem(identifier: object) -> str | None:
@@ -88,7 +87,7 @@ def problem(identifier: object) -> str | None:
         return "id_empty"
     if len(text) > MAX_ID:
         return "id_too_long"
-    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _BIDI for c in text):
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in BIDI for c in text):
         return "id_control"
     if "/" in text or "\\" in text:
         return "id_separator"
@@ -141,7 +140,7 @@ def check_id(identifier: object, *, what: str, error: type[Exception] | None = N
         return str(identifier).strip()
     lang = normalise_lang(lang or os.environ.get("COOPWORK_LANG"))
     shown = "" if identifier is None else str(identifier)
-    shown = "".join(c if unicodedata.category(c)[0] != "C" and c not in _BIDI else "\ufffd" for c in shown)
+    shown = "".join(c if unicodedata.category(c)[0] != "C" and c not in BIDI else "\ufffd" for c in shown)
     if len(shown) > 60:
         shown = shown[:57] + "…"
     raise (error or CoopworkError)(f"results.{key}", what=Key(f"results.id_what_{what}"), id=shown,
