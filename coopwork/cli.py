@@ -29,10 +29,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
 from .errors import CoopworkError, disk_full
 from .i18n import LANGS, command_lang, lang_choices, user_lang
 from .threshold import DEFAULT_MIN_COUNT, min_count_option
+from .version import __version__
 
 __all__ = ["main", "build_parser"]
 

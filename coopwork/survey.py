@@ -41,6 +41,7 @@ from pathlib import Path
 
 from .errors import SurveyError
 from .i18n import in_language, pick
+from .xlsform import language_code
 
 __all__ = ["Choice", "Question", "Survey", "load_survey", "language_code"]
 
@@ -68,18 +69,6 @@ SELECT_TYPES = frozenset({"select_one", "select_multiple", "select_one_from_file
                           "select_multiple_from_file", "rank"})
 ROLES = frozenset({"territory", "organisation", "org_type", "partner", "name_consent", "weight"})
 _ROW_RE = re.compile(r"\[row\s*:\s*(\d+)\]", re.IGNORECASE)
-
-
-def language_code(language: str) -> str:
-    """Return the short code of an XLSForm language name.
-
-    Examples
-    --------
-    >>> language_code("French (fr)"), language_code("English"), language_code("default")
-    ('fr', 'english', 'default')
-    """
-    match = re.search(r"\(([A-Za-z-]+)\)\s*$", language)
-    return (match.group(1) if match else language).strip().lower()
 
 
 @dataclass(frozen=True)

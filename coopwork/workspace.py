@@ -32,6 +32,7 @@ import pandas as pd
 
 from . import waves
 from .errors import WorkspaceError
+from .results import paths
 from .survey import Survey, load_survey
 from .threshold import DEFAULT_MIN_COUNT, check_min_count
 
@@ -56,43 +57,37 @@ class Workspace:
     @property
     def surveys_dir(self) -> Path:
         """``<workspace>/surveys``: the XLSForms."""
-        return self.root / "surveys"
+        return paths.surveys_dir(self.root)
 
     @property
     def raw_dir(self) -> Path:
         """``<workspace>/data/raw``: exports as downloaded (never committed)."""
-        return self.root / "data" / "raw"
+        return paths.raw_dir(self.root)
 
     @property
     def processed_dir(self) -> Path:
         """``<workspace>/data/processed/<survey_id>``: the tidy tables."""
-        from .results.paths import processed_dir
-
-        return processed_dir(self.root, self.survey_id)
+        return paths.processed_dir(self.root, self.survey_id)
 
     @property
     def reports_dir(self) -> Path:
         """``<workspace>/data/reports/<survey_id>``: executed notebooks and HTML."""
-        from .results.paths import survey_dir
-
-        return survey_dir(self.root, "reports", self.survey_id)
+        return paths.survey_dir(self.root, "reports", self.survey_id)
 
     @property
     def exports_dir(self) -> Path:
         """``<workspace>/data/exports/<survey_id>``: static site, workbooks, placemats."""
-        from .results.paths import survey_dir
-
-        return survey_dir(self.root, "exports", self.survey_id)
+        return paths.survey_dir(self.root, "exports", self.survey_id)
 
     @property
     def state_dir(self) -> Path:
         """``<workspace>/.coopwork``: key, run state (git-ignored, never published)."""
-        return self.root / ".coopwork"
+        return paths.state_dir(self.root)
 
     @property
     def journal_url(self) -> str:
         """SQLAlchemy URL of the journal of interpretations (SQLite in the workspace)."""
-        return f"sqlite:///{(self.root / 'data' / 'journal.sqlite').as_posix()}"
+        return f"sqlite:///{paths.journal_file(self.root).as_posix()}"
 
     # -- survey and tables --------------------------------------------------------------------
     @cached_property
@@ -107,10 +102,10 @@ class Workspace:
         import hashlib
         import json
 
-        from . import __version__
         from .ingest.roles import side_file_path
         from .results.paths import problem
         from .survey import survey_from_dict, survey_to_dict
+        from .version import __version__
 
         side = side_file_path(self.survey_path)  # the roles file next to the form counts too
         digest = hashlib.sha256(self.survey_path.read_bytes()
@@ -264,15 +259,15 @@ def _find_survey(root: Path, survey: str | Path | None) -> Path:
         if candidate.is_file():
             return candidate
         for suffix in _SURVEY_SUFFIXES:
-            path = root / "surveys" / f"{survey}{suffix}"
+            path = paths.surveys_dir(root) / f"{survey}{suffix}"
             if path.is_file():
                 return path
-        raise WorkspaceError("workspace.err_no_survey_named", survey=survey, file=root / "surveys",
+        raise WorkspaceError("workspace.err_no_survey_named", survey=survey, file=paths.surveys_dir(root),
                              hint="workspace.hint_survey_name")
-    found = sorted(p for p in (root / "surveys").glob("*") if p.suffix in _SURVEY_SUFFIXES
+    found = sorted(p for p in paths.surveys_dir(root).glob("*") if p.suffix in _SURVEY_SUFFIXES
                    and not p.stem.endswith("_draft") and not p.name.startswith("~$"))
     if not found:
-        raise WorkspaceError("workspace.err_no_xlsform", file=root / "surveys",
+        raise WorkspaceError("workspace.err_no_xlsform", file=paths.surveys_dir(root),
                              hint="workspace.hint_no_xlsform")
     if len(found) > 1:
         from .results.paths import processed_dir
@@ -281,7 +276,7 @@ def _find_survey(root: Path, survey: str | Path | None) -> Path:
         if len(with_data) == 1:
             return with_data[0]
         raise WorkspaceError("workspace.err_several_surveys", surveys=", ".join(p.stem for p in found),
-                             file=root / "surveys", hint="workspace.hint_several_surveys")
+                             file=paths.surveys_dir(root), hint="workspace.hint_several_surveys")
     return found[0]
 
 
@@ -319,7 +314,7 @@ def open_workspace(path: str | Path = ".", *, survey: str | Path | None = None,
 def copy_survey(source: str | Path, workspace: str | Path) -> Path:
     """Copy an XLSForm into ``<workspace>/surveys/`` (unchanged if already identical)."""
     source = Path(source)
-    target = Path(workspace) / "surveys" / source.name
+    target = paths.surveys_dir(workspace) / source.name
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists() or target.read_bytes() != source.read_bytes():
         shutil.copyfile(source, target)

@@ -82,7 +82,7 @@ def _colours(codebook: Mapping) -> dict[str, str]:
 
 def to_qdc(codebook: Mapping, *, lang: str = "fr", survey_id: str = "") -> bytes:
     """The codebook (as :func:`~coopwork.analysis.freetext.load_codebook` returns it) as REFI-QDA XML."""
-    from .. import __version__
+    from ..version import __version__
 
     lang = normalise_lang(lang)
     entries = {**codebook.get("categories", {}), **codebook["themes"]}

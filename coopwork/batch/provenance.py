@@ -24,9 +24,10 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..i18n import t
+from ..results.paths import PROCESSED
 from ..threshold import DEFAULT_MIN_COUNT
+from ..version import __version__
 
 __all__ = ["Footer", "footer", "manifest_hash", "provenance"]
 
@@ -38,7 +39,7 @@ def manifest_hash(workspace: str | Path) -> str:
     root = Path(workspace)
     digest = hashlib.sha256()
     found = False
-    for path in sorted((root / "data" / "processed").glob("*/manifest.json")):
+    for path in sorted((root / PROCESSED).glob("*/manifest.json")):
         digest.update(path.parent.name.encode())
         digest.update(path.read_bytes())
         found = True

@@ -26,10 +26,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..errors import RunError
 from ..i18n import t
 from ..threshold import DEFAULT_MIN_COUNT
+from ..version import __version__
 from .plan import ALL_TERRITORIES, RunState, Task, notebook_hash, task_key
 
 __all__ = ["DEFAULT_NOTEBOOKS", "RunResult", "find_notebook", "plan_tasks", "remove_stale_temporaries",

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import DashboardError
 from ..i18n import t
+from ..results.paths import journal_file
 from ..vocabulary import KINDS, kind_label
 from ..words import BIDI, markdown
 
@@ -93,7 +94,7 @@ def _parse_url(value: str | Path | None, workspace: str | Path | None) -> sa.URL
     if value is None or str(value) == "":
         if workspace is None:
             raise DashboardError("dashboard_errors.no_database", hint="dashboard_errors.hint_no_database")
-        value = (Path(workspace).expanduser().resolve() / "data" / "journal.sqlite").as_posix()
+        value = journal_file(Path(workspace).expanduser().resolve()).as_posix()
     text = str(value)
     if "://" not in text:
         return make_url(f"sqlite:///{Path(text).expanduser().as_posix()}")

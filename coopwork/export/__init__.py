@@ -42,7 +42,19 @@ import pandas as pd
 
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
-from ..results.paths import ALL, export_name, reports_dir
+from ..results.paths import (
+    ALL,
+    AUDIT,
+    NETWORK,
+    NOTES,
+    PLACEMATS,
+    REPORTS,
+    WORKBOOKS,
+    export_name,
+    in_export,
+    journal_file,
+    reports_dir,
+)
 from ..threshold import DEFAULT_MIN_COUNT, check_min_count
 from ..vocabulary import kind_label
 from ..words import markdown
@@ -88,7 +100,7 @@ class ExportResult:
 
 
 def _provenance(ws, *, wave: str | None, lang: str, min_count: int, when: str) -> dict[str, str]:
-    from .. import __version__
+    from ..version import __version__
 
     survey = ws.survey
     sources = ws.manifest.get("sources", [])
@@ -116,7 +128,7 @@ def journal_notes(ws, territory: str, *, wave: str | None) -> pd.DataFrame:
     Returns an empty table when the workspace has no journal (the journal is never created here).
     """
     columns = ["id", "territory", "wave", "chart", "kind", "text", "created_at"]
-    database = ws.root / "data" / "journal.sqlite"
+    database = journal_file(ws.root)
     if not database.is_file():
         return pd.DataFrame(columns=columns)
     try:
@@ -273,11 +285,12 @@ def export_all(
         result.files.append(page)
         name = export_name(content.territory)
         over_time = write_dynamic_gexf(network_history(inputs, content.territory, min_count=min_count),
-                                       site / "network" / f"{name}_waves.gexf", survey=ws.survey)
+                                       in_export(site, NETWORK, f"{name}_waves.gexf"), survey=ws.survey)
         result.files += [over_time] if over_time is not None else []
-        shown = [site / "workbooks" / f"{name}.xlsx", page, site / "placemats" / f"{name}.html",
-                 site / "placemats" / f"{name}.pdf", site / "network" / f"{name}.gexf",
-                 site / "network" / f"{name}_nodes.csv", site / "network" / f"{name}_edges.csv", *reports]
+        shown = [in_export(site, WORKBOOKS, f"{name}.xlsx"), page,
+                 in_export(site, PLACEMATS, f"{name}.html"), in_export(site, PLACEMATS, f"{name}.pdf"),
+                 *(in_export(site, NETWORK, f"{name}{end}") for end in (".gexf", "_nodes.csv", "_edges.csv")),
+                 *reports]
         result.files.append(_write_audit(load(by_territory[content.territory].path), content.tables,
                                          site, name, shown))
         result.territories.append(content.territory)
@@ -296,7 +309,7 @@ def export_all(
     result.files.append(
         write_workbook(
             tables,
-            site / "workbooks" / "synthesis.xlsx",
+            in_export(site, WORKBOOKS, "synthesis.xlsx"),
             title=t("export.synthesis_title", lang, survey=ws.survey.title),
             lang=lang,
             min_count=min_count,
@@ -315,7 +328,8 @@ def export_all(
     )
     if synthesis_results is not None:
         result.files.append(_write_audit(synthesis_results, tables, site, ALL,
-                                         [site / "workbooks" / "synthesis.xlsx", result.index, *copied]))
+                                         [in_export(site, WORKBOOKS, "synthesis.xlsx"), result.index,
+                                          *copied]))
     result.files = sorted(dict.fromkeys(p.resolve() for p in result.files))
     result.placemats = [p.resolve() for p in result.placemats]
     return result
@@ -331,21 +345,22 @@ def _export_territory(ws, content, site: Path, result: ExportResult, *, provenan
     lang, min_count, name = content.lang, content.min_count, export_name(content.territory)
     title = t("export.territory_title", lang, label=content.label)
     result.files.append(write_workbook(
-        content.tables, site / "workbooks" / f"{name}.xlsx", title=title, lang=lang, min_count=min_count,
+        content.tables, in_export(site, WORKBOOKS, f"{name}.xlsx"), title=title, lang=lang,
+        min_count=min_count,
         descriptions=content.descriptions, survey=ws.survey,
         provenance={**provenance, t("export.prov_territory", lang): content.label}))
     if content.graph is not None:
-        result.files += write_network_files(content.graph, site / "network", stem=name, survey=ws.survey,
-                                             min_count=min_count)
+        result.files += write_network_files(content.graph, in_export(site, NETWORK), stem=name,
+                                             survey=ws.survey, min_count=min_count)
 
     notes = journal_notes(ws, content.territory, wave=content.wave)
-    (site / "notes").mkdir(parents=True, exist_ok=True)
-    to_csv(notes.assign(created_at=notes["created_at"].astype("str")), site / "notes" / f"{name}.csv")
-    markdown = _notes_markdown(notes, title=t("export.notes_title", lang, label=content.label), lang=lang)
-    (site / "notes" / f"{name}.md").write_text(markdown, encoding="utf-8")
-    result.files += [site / "notes" / f"{name}.csv", site / "notes" / f"{name}.md"]
+    in_export(site, NOTES).mkdir(parents=True, exist_ok=True)
+    to_csv(notes.assign(created_at=notes["created_at"].astype("str")), in_export(site, NOTES, f"{name}.csv"))
+    notes_md = _notes_markdown(notes, title=t("export.notes_title", lang, label=content.label), lang=lang)
+    in_export(site, NOTES, f"{name}.md").write_text(notes_md, encoding="utf-8")
+    result.files += [in_export(site, NOTES, f"{name}.csv"), in_export(site, NOTES, f"{name}.md")]
 
-    html_path = site / "placemats" / f"{name}.html"
+    html_path = in_export(site, PLACEMATS, f"{name}.html")
     html_path.parent.mkdir(parents=True, exist_ok=True)
     layout = {"title": content.label, "key_figures": content.key_figures, "lang": lang, "paper": paper,
               "footer": footer, "subtitle": t("export.placemat_subtitle", lang, survey=ws.survey.title,
@@ -366,7 +381,7 @@ def _write_audit(results: dict, tables: dict[str, pd.DataFrame], site: Path, nam
     from ..results.io import write_json
     from ..results.tables import encode
 
-    path = site / "audit" / f"{name}.json"
+    path = in_export(site, AUDIT, f"{name}.json")
     files = [os.path.relpath(p, path.parent) for p in shown if p.is_file()]
     record = publication(results, files=files,
                          tables={sheet: encode(table) for sheet, table in tables.items()})
@@ -384,7 +399,7 @@ def _copy_batch_reports(ws, territory: str, site: Path) -> list[Path]:
     source = reports_dir(ws.reports_dir, territory)
     if not source.is_dir():
         return []
-    target = site / "reports" / export_name(territory)
+    target = in_export(site, REPORTS, export_name(territory))
     if target.exists():
         shutil.rmtree(target)
     copied = []
@@ -404,7 +419,7 @@ def _copy_batch_synthesis(ws, site: Path) -> list[Path]:
     source = ws.reports_dir / "synthesis.html"
     if not source.is_file():
         return []
-    target = site / "reports" / "synthesis.html"
+    target = in_export(site, REPORTS, "synthesis.html")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(sanitise_report(source.read_text(encoding="utf-8"), plotly_src=f"../{PLOTLY_JS}"),
                       encoding="utf-8")

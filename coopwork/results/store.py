@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__
 from ..threshold import DEFAULT_MIN_COUNT
+from ..version import __version__
 from .audit import audit_tables
 from .compute import Inputs, breakdown, compute
 from .fingerprint import key
