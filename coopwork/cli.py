@@ -83,7 +83,7 @@ def _journal_place(parser: argparse.ArgumentParser, *, default: bool = False) ->
                         help="database URL (default: sqlite in the workspace)")
 
 
-def _lang(parser: argparse.ArgumentParser) -> None:
+def _lang_option(parser: argparse.ArgumentParser) -> None:
     """The one ``--lang`` option of every command (default: ``COOPWORK_LANG``, else French)."""
     parser.add_argument("--lang", type=lang_choices, metavar="LANG",
                         default=user_lang(),
@@ -243,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in sub.choices.values():  # every command (or each action of it) takes --lang
         actions = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
         for leaf in (actions[0].choices.values() if actions else [command]):
-            _lang(leaf)
+            _lang_option(leaf)
     return parser
 
 

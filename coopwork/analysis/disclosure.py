@@ -77,6 +77,7 @@ __all__ = [
     "format_percent",
     "has_consent",
     "is_small",
+    "small",
     "protect",
     "visible_label",
 ]
@@ -200,11 +201,18 @@ def is_small(count: object, min_count: int = DEFAULT_MIN_COUNT) -> bool:
     """
     if count is None or pd.isna(count):
         return False
-    return bool(_small(np.array([float(count)]), check_min_count(min_count))[0])
+    return bool(small(np.array([float(count)]), min_count)[0])
 
 
-def _small(counts: np.ndarray, threshold: int) -> np.ndarray:
-    """The one comparison that hides a count: ``1 .. threshold - 1`` (0 and NaN are not small)."""
+def small(counts: np.ndarray, min_count: int = DEFAULT_MIN_COUNT) -> np.ndarray:
+    """The one comparison that hides a count, on an array: ``1 .. min_count - 1`` (0 and NaN are not).
+
+    Examples
+    --------
+    >>> small(np.array([0, 1, 2, 3, np.nan])).tolist()
+    [False, True, True, False, False]
+    """
+    threshold = check_min_count(min_count)
     with np.errstate(invalid="ignore"):
         return (counts > 0) & (counts < threshold)
 
@@ -354,11 +362,11 @@ def protect(
     def fire(mask: np.ndarray, rule: str) -> None:
         rules[mask & (rules == "")] = rule
 
-    fire(np.isnan(count_values) | _small(count_values, threshold), "min_count")
+    fire(np.isnan(count_values) | small(count_values, threshold), "min_count")
     if base is not None:
         size = out[_as_list(base)].apply(pd.to_numeric, errors="coerce").sum(axis=1, min_count=1)
         size_values = size.to_numpy(dtype=float, na_value=np.nan)
-        fire(_small(size_values, threshold), "small_group")
+        fire(small(size_values, threshold), "small_group")
     if dominance is not None:
         total = pd.to_numeric(out[total_column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         largest = pd.to_numeric(out[largest_column], errors="coerce").to_numpy(dtype=float,

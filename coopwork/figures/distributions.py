@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..analysis.disclosure import DEFAULT_MIN_COUNT, format_number, protect
+from ..analysis.disclosure import DEFAULT_MIN_COUNT, format_number, is_small, protect
 from ..i18n import t
 from . import _tables as tb
 from .theme import GREY, PALETTE, apply_theme, base_text, escape, wrap
@@ -157,7 +157,7 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
     values = pd.to_numeric(responses[question], errors="coerce").astype("float64").dropna().to_numpy()
     data: list[dict] = []
     layout: dict = {}
-    if 0 < len(values) < min_count:  # too few answers: even their number is not published
+    if is_small(len(values), min_count):  # too few answers: even their number is not published
         subtitle = t("figures.too_few", lang, min_count=min_count)
     elif len(values):
         edges = np.histogram_bin_edges(values, bins=bins if bins else "auto")

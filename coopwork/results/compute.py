@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import waves
-from ..analysis.disclosure import format_number, protect
+from ..analysis.disclosure import format_number, is_small, protect
 from ..errors import CoopworkError
 from ..i18n import t
 from .io import RESULTS_VERSION
@@ -546,7 +546,7 @@ def _view(
     n = len(rows)
     if n == 0:
         return {"n": 0, "suppressed": False, "charts": [], "message": t("dashboard.no_data", lang)}, {}, None
-    if n < min_count:
+    if is_small(n, min_count):
         return (
             {
                 "n": None,
@@ -668,7 +668,8 @@ def _previous_graph(
     if survey.role("organisation") is None or survey.role("partner").name not in wd.relations.columns:
         return None
     network = wd.network((territory, None), *_rows(wd, territory))
-    if network.graph.graph.get("respondents", 0) < min_count:
+    respondents = network.graph.graph.get("respondents", 0)
+    if not respondents or is_small(respondents, min_count):
         return None
     return network.graph, str(previous)
 
@@ -807,7 +808,7 @@ def compute(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_
         "previous_wave": previous,
         "lang": lang,
         "min_count": min_count,
-        "respondents": {"n": n if n >= min_count or n == 0 else None, "suppressed": 0 < n < min_count},
+        "respondents": {"n": None if is_small(n, min_count) else n, "suppressed": is_small(n, min_count)},
         "key_figures": _key_figures(n, tables.get("network"), lang=lang, min_count=min_count),
         "sections": [{"id": s, "label": t(f"dashboard.section_{s}", lang)} for s in SECTIONS],
         "org_types": _org_types(inputs, wd, rows, lang),
