@@ -39,7 +39,7 @@ from pathlib import Path
 from .errors import SurveyError
 from .i18n import lang_code
 
-__all__ = ["Choice", "Question", "Survey", "load_survey", "language_code"]
+__all__ = ["Choice", "Question", "Survey", "load_survey", "language_code", "side_file_path"]
 
 #: pyxform's spelled-out type names → the XLSForm names used everywhere in coopwork.
 _TYPE_ALIASES = {
@@ -462,6 +462,19 @@ def survey_from_dict(data: dict) -> Survey:
                   choices={name: [Choice(**c) for c in items] for name, items in data["choices"].items()},
                   path=None if data["path"] is None else Path(data["path"]),
                   role_sources=dict(data.get("role_sources") or {}))
+
+
+def side_file_path(form: str | Path) -> Path:
+    """The side file of ``form`` (its roles, :mod:`coopwork.ingest.roles`): ``surveys/enquete.xlsx`` →
+    ``surveys/enquete.coopwork.yml``.
+
+    Examples
+    --------
+    >>> side_file_path("surveys/enquete.xlsx").as_posix()
+    'surveys/enquete.coopwork.yml'
+    """
+    form = Path(form)
+    return form.with_name(f"{form.stem}.coopwork.yml")
 
 
 def load_survey(path: str | Path, *, roles: bool = True) -> Survey:

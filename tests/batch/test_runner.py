@@ -296,7 +296,7 @@ def test_a_run_killed_while_publishing_leaves_nothing_the_next_run_keeps(default
         with contextlib.suppress(ProcessLookupError):
             os.killpg(child.pid, signal.SIGKILL)  # its warm server and kernels, if any outlived it
     assert child.returncode == -signal.SIGKILL, err.decode()
-    left = sorted(p.name for p in _reports(root).rglob("*.tmp"))
+    left = sorted(p.name for p in _reports(root).rglob("*.tmp*"))
     assert any(name.startswith(".territory_report.html.") for name in left), left
     assert any(name.startswith(".territory_report.ipynb.") for name in left), left
     mine = _reports(root) / "notes.tmp"  # a file of the user's: not coopwork's to remove
@@ -304,7 +304,7 @@ def test_a_run_killed_while_publishing_leaves_nothing_the_next_run_keeps(default
     done = subprocess.run([sys.executable, "-m", "coopwork.cli", "run", "--workspace", str(root)],
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
-    assert [p for p in _reports(root).rglob("*.tmp") if p != mine] == []
+    assert [p for p in _reports(root).rglob("*.tmp*") if p != mine] == []
     assert not list((root / ".coopwork" / "runs").glob("*.tmp"))
     assert mine.read_text(encoding="utf-8") == "keep me"
     for territory in ("alpha", "beta", "gamma"):
