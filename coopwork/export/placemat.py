@@ -305,7 +305,13 @@ class PdfPrinter:
         if chromium is None:
             raise ExportError("export_errors.no_chromium", hint="export_errors.hint_no_chromium")
         browser = choreographer.Browser(path=chromium, headless=True)
-        await browser.open()
+        try:
+            await browser.open()
+        except Exception as err:  # not a browser, or one that does not start
+            with contextlib.suppress(Exception):
+                await browser.close()
+            message = str(err.args[0]) if err.args else type(err).__name__
+            raise ExportError("export_errors.print_failed", error=message, file=chromium) from err
         self._browser = browser
         return browser, asyncio.Semaphore(self._tabs)
 
