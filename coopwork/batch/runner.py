@@ -383,6 +383,8 @@ def run_batch(workspace: str | Path = ".", *, territories: list[str] | None = No
         paths = [find_notebook(notebook, ws.root, lang=lang)]
     result = RunResult(reports_dir=str(ws.reports_dir))
     runs_dir = ws.state_dir / "runs"
+    if force and not scheduler:  # reports will run: the warm server imports while the results are made
+        warm_server()
     with _lock(runs_dir, lang):
         remove_stale_temporaries(ws.reports_dir, runs_dir)  # left by a run that was killed
         tasks = plan_tasks(ws, paths, territories=territories, wave=wave, lang=lang, min_count=min_count,
