@@ -1,10 +1,33 @@
-"""Shared fixtures (the sample survey, a demo workspace built once per session) and the leak check.
+"""Shared fixtures, and the check that no test leaves a process running.
 
-No process left behind: at the end of the session, :func:`pytest_sessionfinish` fails the suite
-when a test left a server, kernel, browser or database running — a child of the pytest process,
-or any process that inherited this session's marker (:data:`SESSION_MARKER`, an environment
-variable: it follows daemons such as ``pg_ctl``'s server and ``setsid`` children), or whose working
-folder or command line points into the session's temporary folder. They are listed, then killed.
+Shared fixtures (build what is expensive once; never modify what a fixture shares — copy it):
+
+=========================  ======================================================================
+``sample_survey_path``     the bundled sample XLSForm (session)
+``sample_survey``          it, loaded as a :class:`~coopwork.survey.Survey` (session)
+``realworld``              ``../shared/realworld`` (real public exports); skips when absent
+``demo_workspace``         the seeded demo, 6 territories × 2 waves, ingested, not run (session)
+``disclosure_kept``        ``disclosure_kept(workspace)``: ``coopwork check`` of every published file
+``serving``                ``with serving(plan, log):`` a real Voilà on 127.0.0.1, stopped after
+``chart_payloads``         ``chart_payloads(widget)``: the charts' JSON a dashboard page receives
+=========================  ======================================================================
+
+Areas add their own in their ``conftest.py`` (``tests/export``: ``exported``, a whole export of a
+generated workspace; ``tests/dashboard``: ``precomputed_workspace``, ``postgres_server``;
+``tests/figures``: ``browser``, one Chromium for every rendering). Batch runs share one warm fork
+server per worker process (:func:`coopwork.batch.runner.warm_server`), stopped at the end.
+
+Parallel runs: ``make test`` runs the suite on pytest-xdist workers (``-n``, ``--dist loadscope``:
+a module's tests, and so its module fixtures — a server, a browser — stay on one worker; session
+fixtures are built once per worker). A test needs nothing special to run there: use
+``tmp_path``/``tmp_path_factory`` for files and :func:`coopwork.dashboard.serve.free_port` for ports.
+
+No process left behind: at the end of the session (of each worker), :func:`pytest_sessionfinish`
+fails the suite when a test left a server, kernel, browser or database running — a child of the
+pytest process, or any process that inherited this session's marker (:data:`SESSION_MARKER`, an
+environment variable naming the session — each xdist worker sets its own —, which follows daemons
+such as ``pg_ctl``'s server and ``setsid`` children), or whose working folder or command line points
+into the session's temporary folder. They are listed, then killed.
 """
 
 from __future__ import annotations
@@ -27,7 +50,8 @@ _BASETEMP = pytest.StashKey[Path]()
 
 
 def pytest_configure(config) -> None:
-    if SESSION_MARKER not in os.environ:  # a pytest run by a test keeps its parent's marker
+    # a pytest run by a test keeps its parent's marker; an xdist worker names its own session
+    if SESSION_MARKER not in os.environ or hasattr(config, "workerinput"):
         os.environ[SESSION_MARKER] = f"{os.getpid()}-{uuid.uuid4().hex}"
 
 
@@ -43,6 +67,27 @@ def _session_temp(request, tmp_path_factory):
     runner = sys.modules.get("coopwork.batch.runner")
     if runner is not None:
         runner.stop_warm_server()
+
+
+@pytest.fixture(autouse=True)
+def _dashboards_stop_reading(monkeypatch):
+    """A :class:`~coopwork.dashboard.app.Dashboard` made in a test stops polling its journal when the
+    test ends. Its thread would poll for the rest of the session, and a process forked later (the
+    journal's 30 writers) could inherit a lock that thread held in SQLite at that moment: a deadlock."""
+    from coopwork.dashboard.app import Dashboard
+
+    made = []
+    init = Dashboard.__init__
+
+    def remembered(self, *args, **kwargs) -> None:
+        made.append(self)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(Dashboard, "__init__", remembered)
+    yield
+    for board in made:
+        with contextlib.suppress(AttributeError):  # one whose making failed has no thread
+            board.close()
 
 
 def _leftover_processes(basetemp: Path | None) -> list:

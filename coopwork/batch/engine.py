@@ -595,16 +595,20 @@ class KernelSlot:
                 output: str | Path | None = None, finish: Callable[[Any], None] | None = None) -> Execution:
         """Execute one notebook in this slot's kernel (see :func:`execute`)."""
         started = time.monotonic()
-        try:
-            if self.km is None or self.server.exit_status(self.pid) is not None:
+        for attempt in (1, 2):  # a kept kernel that does not answer is replaced once
+            try:
+                if self.km is None or self.server.exit_status(self.pid) is not None:
+                    self._stop()
+                    self._start(cwd)
+                self._call(f"begin({cwd!r})")
+                break
+            except Exception as err:  # a new kernel did not start or answer: this report fails
+                kept = self.reports > 0
                 self._stop()
-                self._start(cwd)
-            self._call(f"begin({cwd!r})")
-        except Exception as err:  # the kernel did not start or answer: this report fails
-            self._stop()
-            return Execution(ok=False, seconds=time.monotonic() - started,
-                             error={"cell": None, "source": "", "ename": type(err).__name__,
-                                    "evalue": str(err)[:500]})
+                if attempt == 2 or not kept:
+                    return Execution(ok=False, seconds=time.monotonic() - started,
+                                     error={"cell": None, "source": "", "ename": type(err).__name__,
+                                            "evalue": str(err)[:500]})
         reused = self.reports > 0
         execution = _papermill(notebook, parameters=parameters, km=self.km, timeout=timeout, cwd=cwd,
                                output=output, finish=finish, status=self.server.exit_status)
