@@ -457,8 +457,8 @@ def _kill(pid: int | None, process: Any = None) -> None:
     if pid:
         try:
             os.killpg(pid, signal.SIGKILL)
-        except OSError:  # a plain kernel that does not lead its process group
-            with contextlib.suppress(OSError):
+        except (OSError, AttributeError):  # a plain kernel that does not lead its process group
+            with contextlib.suppress(OSError, AttributeError):  # (Windows: no process groups, no SIGKILL)
                 os.kill(pid, signal.SIGKILL)
     elif process is not None:
         process.kill()
