@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "Atelier pour la recherche-action sur les coopérations territoriales.")
     parser.add_argument("--version", action="version", version=f"coopwork {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    actions: dict[argparse.ArgumentParser, argparse.Action] = {}  # commands that have actions
 
     p = sub.add_parser("demo", help="generate the sample workspace, ingest it and run the reports")
     _workspace(p)
@@ -133,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     _json(p)
 
     p = sub.add_parser("survey", help="survey definitions: draft an XLSForm from an export")
-    survey_sub = p.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
+    survey_sub = actions[p] = p.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
     d = survey_sub.add_parser("draft", help="write a draft XLSForm inferred from an export")
     d.add_argument("export", metavar="EXPORT", help="a LimeSurvey, Google Forms or other export")
     d.add_argument("--output", "-o", metavar="XLSFORM",
@@ -184,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("journal", help="moderate and export the journal of interpretations")
     _journal_place(p, default=True)
-    jsub = p.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
+    jsub = actions[p] = p.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
     j = jsub.add_parser("list", help="list notes")
     _journal_place(j)
     j.add_argument("--territory")
@@ -223,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     _json(p)
 
     p = sub.add_parser("codebook", help="the free-text themes codebook as REFI-QDA (.qdc)")
-    codebook_sub = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
+    codebook_sub = actions[p] = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
     c = codebook_sub.add_parser("export", help="write the codebook as a REFI-QDA .qdc file")
     c.add_argument("--output", "-o", metavar="FILE", help="the .qdc file (default: surveys/<survey>.qdc)")
     _workspace(c)
@@ -241,8 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME")
     _workspace(p)
     for command in sub.choices.values():  # every command (or each action of it) takes --lang
-        actions = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
-        for leaf in (actions[0].choices.values() if actions else [command]):
+        for leaf in (actions[command].choices.values() if command in actions else [command]):
             _lang_option(leaf)
     return parser
 

@@ -199,7 +199,8 @@ class Workspace:
         counts = counts.sort_values(["_territory", "n", "answer"], ascending=[True, False, True])
         return dict(counts.drop_duplicates("_territory")[["_territory", "answer"]].itertuples(index=False))
 
-    def _check(self, wave: str | None, territory: str | None) -> None:
+    def check(self, wave: str | None = None, territory: str | None = None) -> None:
+        """Raise a :class:`WorkspaceError` listing what exists when ``wave`` or ``territory`` does not."""
         if wave is not None and wave not in self.waves:
             raise WorkspaceError("workspace.err_no_wave", wave=wave, file=self.processed_dir,
                                  hint="workspace.hint_choose" if self.waves
@@ -214,7 +215,7 @@ class Workspace:
     def _filtered(self, name: str, wave: str | None, territory: str | None) -> pd.DataFrame:
         import pandas as pd
 
-        self._check(wave, territory)
+        self.check(wave, territory)
         table = self._table(name)
         keep = pd.Series(True, index=table.index)
         if wave is not None:

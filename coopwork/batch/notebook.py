@@ -206,7 +206,7 @@ def open_report(*, workspace: str | Path = ".", territory: str | None = None, wa
         from ..workspace import open_workspace
 
         ws = open_workspace(workspace, min_count=int(min_count))
-        ws._check(None if wave is None else str(wave), territory)
+        ws.check(None if wave is None else str(wave), territory)
         entries = ensure(ws, territories=[] if territory is None else [territory],
                          waves=None if wave is None else [str(wave)], langs=(lang,), min_count=int(min_count),
                          synthesis=territory is None)

@@ -249,7 +249,7 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
         raise DashboardError("dashboard_errors.no_data", file=ws.processed_dir,
                              hint="dashboard_errors.hint_no_data")
     if territory is not None:
-        ws._check(None, territory)
+        ws.check(territory=territory)
     if expect < 0:
         raise DashboardError("dashboard_errors.bad_expect", value=expect)
     if token is None:
