@@ -165,6 +165,9 @@ def pick(texts: dict[str, str], lang: str | None, default: str = DEFAULT_LANG) -
     >>> pick({"fr": "Oui", "ro": "Da"}, "hu", "fr")
     'Oui [fr]'
     """
+    text = texts.get(lang) if lang else None  # the common case first: t() gives a known code
+    if text:
+        return text
     code = lang_code(lang)
     if code is not None:
         text = texts.get(code)
