@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
     from .content import TerritoryContent
 
-__all__ = ["territory_page", "write_index"]
+__all__ = ["sections_html", "territory_page", "write_index"]
 
 
 def _link(path: Path, *, start: Path) -> str:
@@ -71,17 +71,7 @@ def territory_page(
         f'<p class="muted">{escape(t("export.page_intro", lang, wave=content.wave or "—"))}</p>',
         tiles(content.key_figures),
     ]
-    if content.charts:
-        parts.append(f'<h2>{escape(t("export.h_charts", lang))}</h2><section class="charts">')
-        for i, (caption, figure) in enumerate(content.charts):
-            parts.append(
-                # the figure's own title names it; the caption is kept for screen readers only
-                f'<figure aria-label="{escape(caption)}">'
-                f"{figure_html(figure, div_id=f'chart-{i}', lang=lang)}</figure>"
-            )
-        parts.append("</section>")
-    else:
-        parts.append(f'<p class="muted">{escape(t("export.placemat_no_chart", lang))}</p>')
+    parts.append(sections_html(content))
 
     scores = content.tables.get("scores")
     if scores is not None and not scores.empty:
@@ -160,8 +150,47 @@ def territory_page(
         root="../",
         heading=title,
         nav=nav,
-        scripts=bool(content.charts),
+        scripts=any(chart.get("figure") for _, charts in content.sections for chart in charts),
     )
+
+
+def sections_html(content: TerritoryContent) -> str:
+    """Every section of the results with its charts, as the report shows them: a figure, or its title
+    and the sentence saying why there is none (hidden, no answer, texts and positions not published).
+
+    Examples
+    --------
+    >>> from coopwork.export.content import TerritoryContent
+    >>> content = TerritoryContent("t", "T", "2025", "en", 3, 5, sections=[("Profile", [
+    ...     {"id": "q", "title": "<Q>", "figure": None, "message": "5 answered."}])])
+    >>> print(sections_html(content).replace("><", ">\\n<"))
+    <h2>Profile</h2>
+    <section class="charts">
+    <figure class="message" aria-label="&lt;Q&gt;">
+    <figcaption>&lt;Q&gt;</figcaption>
+    <p class="muted">5 answered.</p>
+    </figure>
+    </section>
+    """
+    lang = content.lang
+    if not any(charts for _, charts in content.sections):
+        return f'<p class="muted">{escape(t("export.placemat_no_chart", lang))}</p>'
+    parts = []
+    index = 0
+    for label, charts in content.sections:
+        parts.append(f'<h2>{escape(label)}</h2><section class="charts">')
+        for chart in charts:
+            title = escape(chart["title"])
+            if chart.get("figure"):
+                # the figure's own title names it; the label is kept for screen readers only
+                parts.append(f'<figure aria-label="{title}">'
+                             f"{figure_html(chart['figure'], div_id=f'chart-{index}', lang=lang)}</figure>")
+                index += 1
+            else:
+                parts.append(f'<figure class="message" aria-label="{title}"><figcaption>{title}</figcaption>'
+                             f'<p class="muted">{escape(chart.get("message") or "")}</p></figure>')
+        parts.append("</section>")
+    return "".join(parts)
 
 
 def _num(value: object, decimals: int, lang: str) -> str:

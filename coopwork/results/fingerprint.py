@@ -86,7 +86,9 @@ def slice_digests(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]
     Returns
     -------
     dict
-        ``(wave, territory)`` → hex digest; rows without a wave or territory are left out.
+        ``(wave, territory)`` → hex digest; rows without a wave are left out, rows without a
+        territory (a form without a territory question) are the slice ``(wave, "")``: the
+        synthesis of all respondents reads them.
     """
     import pandas as pd
 
@@ -99,7 +101,7 @@ def slice_digests(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]
         frame = pd.DataFrame(
             {
                 "w": table["_wave"].astype("string").to_numpy(),
-                "t": table["_territory"].astype("string").to_numpy(),
+                "t": table["_territory"].astype("string").fillna("").to_numpy(),
                 "h": pd.util.hash_pandas_object(table, index=False).to_numpy(),
             }
         ).dropna()

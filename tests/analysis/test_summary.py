@@ -104,10 +104,16 @@ def test_bad_weights_and_questions_are_user_errors(toy_survey, toy_responses):
     broken = toy_responses.assign(poids=toy_responses["poids"].mask(toy_responses.index == 4))
     with pytest.raises(CoopworkError, match="row 5, column 'poids': a survey weight is missing"):
         summarise(broken, toy_survey, "mutualise", weights="poids")
-    with pytest.raises(CoopworkError, match="text question"):
-        summarise(toy_responses, toy_survey, "avis")
     with pytest.raises(CoopworkError, match="by itself"):
         summarise(toy_responses, toy_survey, "mutualise", by="mutualise")
+
+
+def test_free_text_is_summarised_as_how_many_answered_never_the_texts(toy_survey, toy_responses):
+    counted = summarise(toy_responses, toy_survey, "avis")
+    answered = int(toy_responses["avis"].astype("string").str.strip().ne("").fillna(False).sum())
+    assert counted.attrs["kind"] == "answers"
+    assert counted["n"].tolist() == [answered] and counted["display"].tolist() == [str(answered)]
+    assert not {"option", "label"} & set(counted.columns)  # no text of any answer
 
 
 def test_a_two_respondent_group_is_never_visible(toy_survey, toy_responses):
