@@ -121,8 +121,8 @@ def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None 
                timeout: float | None = 600) -> list[Task]:
     """Every task of a run (fresh or not) for an opened workspace."""
     existing = ws.territories
-    if not existing:
-        raise RunError("batch.no_territory", file=ws.processed_dir,
+    if not ws.waves:  # no data; a form without a territory question has data but no territory:
+        raise RunError("batch.no_territory", file=ws.processed_dir,  # its one report is the synthesis
                        hint="batch.no_territory_hint", lang=lang)
     for territory in territories or []:
         if territory not in existing:

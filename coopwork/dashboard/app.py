@@ -481,7 +481,8 @@ class Dashboard:
         available = self.index.get("available", {}).get(self.wave, list(labels))
         with self._quiet():
             self.territory_picker.description = t("dashboard.territory", lang)
-            self.territory_picker.options = [(t("dashboard.all_territories", lang), ALL)] + [
+            everyone = t("dashboard.all_territories", lang) if labels else self.bundle["territory_label"]
+            self.territory_picker.options = [(everyone, ALL)] + [
                 (labels.get(tid, tid), tid) for tid in available]
             self.territory_picker.value = self.territory or ALL
             self.wave_picker.description = t("dashboard.wave", lang)
@@ -495,7 +496,10 @@ class Dashboard:
                 (s["label"], s["id"]) for s in sections]
             self.section_picker.value = ""
         place = self.bundle["territory_label"]
-        self.title.value = (f"<h1>{escape(t('dashboard.title', lang))} — {escape(place)}</h1>"
+        # a cooperation survey has its dashboard's title; any other form is named by its own title
+        cooperation = self.bundle.get("cooperation", True)
+        heading = t("dashboard.title", lang) if cooperation else self.bundle["survey_title"]
+        self.title.value = (f"<h1>{escape(heading)} — {escape(place)}</h1>"
                             f'<div class="cw-sub">{escape(t("dashboard.wave", lang))} '
                             f"{escape(str(self.wave))}"
                             f"</div>")
@@ -525,7 +529,9 @@ class Dashboard:
         elif not view.get("n"):
             self.summary.value = f'<div class="cw-message">{escape(t("dashboard.no_data", lang))}</div>'
         else:
-            text = escape(t("dashboard.respondents", lang, n=view["n"]))
+            unit = self.bundle.get("unit", "organisations")
+            key = "dashboard.respondents" if unit == "organisations" else "dashboard.respondents_responses"
+            text = escape(t(key, lang, n=view["n"]))
             self.summary.value = f'<div class="cw-sub">{text}</div>'
         chosen = self.section_picker.value
         sections = [s for s in self._sections() if not chosen or s["id"] == chosen]

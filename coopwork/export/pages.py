@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..i18n import t
-from ..results.paths import export_name
+from ..results.paths import ALL, export_name
 from .site import figure_html, html_table, nav_links, notes_html, page, tiles
 
 if TYPE_CHECKING:
@@ -219,8 +219,12 @@ def write_index(
     # a page of its own (that wave) and a row here without figures
     by_territory = {str(row["territory"]): row for _, row in overview.iterrows()}
     synthesis_wave = (synthesis or {}).get("wave")
-    parts = [f"<p>{escape(t('export.index_intro', lang, n=len(contents), min_count=min_count))}</p>"]
-    parts.append(f"<h2>{escape(t('export.h_territories', lang))}</h2>")
+    alone = bool(contents) and all(c.territory == ALL for c in contents)  # a form without territories
+    intro = (t("export.index_intro_alone", lang, min_count=min_count) if alone
+             else t("export.index_intro", lang, n=len(contents), min_count=min_count))
+    parts = [f"<p>{escape(intro)}</p>"]
+    if not alone:
+        parts.append(f"<h2>{escape(t('export.h_territories', lang))}</h2>")
     rows = []
     for content in contents:
         row = by_territory.get(content.territory)
@@ -237,6 +241,9 @@ def write_index(
                      href.endswith(".pdf")]
         if (site / "network" / f"{name}.gexf").is_file():
             links.append((t("export.link_network", lang), f"network/{name}.gexf"))
+        if alone:  # a form without territories: the page, workbook and placemat of all respondents
+            parts.append(tiles(content.key_figures) + f'<p class="downloads">{nav_links(links)}</p>')
+            continue
         if row is None:  # no response in the synthesis' wave
             note = t("export.index_other_wave", lang, wave=content.wave or "—", latest=synthesis_wave or "—")
             rows.append(
@@ -260,18 +267,27 @@ def write_index(
         t("export.kf_density", lang),
         t("export.h_downloads", lang),
     ]
-    parts.append(
-        "<table><thead><tr>"
-        + "".join(f"<th>{escape(h)}</th>" for h in heads)
-        + "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-    )
-    parts.append(f'<p><a href="workbooks/synthesis.xlsx">{escape(t("export.dl_synthesis", lang))}</a></p>')
+    if rows:
+        parts.append(
+            "<table><thead><tr>"
+            + "".join(f"<th>{escape(h)}</th>" for h in heads)
+            + "</tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table>"
+        )
+    if (site / "workbooks" / "synthesis.xlsx").is_file():
+        label = escape(t("export.dl_synthesis", lang))
+        parts.append(f'<p><a href="workbooks/synthesis.xlsx">{label}</a></p>')
     if (site / "reports" / "synthesis.html").is_file():
         label = escape(t("export.dl_batch_synthesis", lang))
         parts.append(f'<p><a href="reports/synthesis.html">{label}</a></p>')
 
+    title = ws.survey.title if alone else t("export.synthesis_title", lang, survey=ws.survey.title)
+    path = site / "index.html"
+    if alone:  # nothing to compare
+        path.write_text(page(title, "\n".join(parts), lang=lang, footer=footer, root="", heading=title),
+                        encoding="utf-8")
+        return path
     scores = tables.get("scores", pd.DataFrame())
     has_chart = False
     compare = next((c for c in (synthesis or {}).get("views", {}).get("", {}).get("charts", [])
@@ -348,8 +364,6 @@ def write_index(
                 numeric=["before_text", "after_text", "display"],
             )
         )
-    title = t("export.synthesis_title", lang, survey=ws.survey.title)
-    path = site / "index.html"
     path.write_text(
         page(title, "\n".join(parts), lang=lang, footer=footer, root="", heading=title, scripts=has_chart),
         encoding="utf-8",

@@ -273,8 +273,9 @@ class Inputs:
 
     def label(self, territory: str | None, lang: str) -> str:
         """A territory's label (``None``: "All territories")."""
-        if territory is None:
-            return t("dashboard.all_territories", lang)
+        if territory is None:  # a form without a territory question: all its responses
+            several = bool(self.waves_of.keys() - {ALL})
+            return t("dashboard.all_territories" if several else "results.all_responses", lang)
         return self.workspace.territory_label(territory, lang)
 
 
