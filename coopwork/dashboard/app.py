@@ -73,6 +73,8 @@ CSS = """
 .cw-chart { border-top: 3px solid #e3e7ee; padding: .6em 0 1em 0; width: 100%; }
 .cw-message { background: #fff6e0; border-left: 5px solid #e0a100; padding: .6em .9em; margin: .5em 0;
   font-size: 1.05em; }
+.cw-info { background: #eef4fa; border-left: 5px solid #1f6f8b; padding: .6em .9em; margin: .5em 0;
+  font-size: 1.05em; }
 .cw-error { background: #fde8e8; border-left: 5px solid #b3261e; padding: .8em 1em; font-size: 1.15em; }
 .cw-notes { list-style: none; padding-left: 0; margin: .3em 0; }
 .cw-note { background: #f4f7fb; border-radius: 6px; padding: .4em .7em; margin: .25em 0;
@@ -317,8 +319,9 @@ def chart_html(chart: dict, notes: list[dict], *, lang: str = "fr") -> str:
     (1, True, True)
     """
     payload = chart_payload(chart, notes)
-    if payload is None:
-        return (f'<div class="cw-message"><strong>{escape(chart["title"])}</strong><br>'
+    if payload is None:  # how many answered a free text or gave a position is news, not a warning
+        kind = "cw-info" if chart.get("display") in ("answers", "positions") else "cw-message"
+        return (f'<div class="{kind}"><strong>{escape(chart["title"])}</strong><br>'
                 f'{escape(chart.get("message") or "")}</div>')
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     height = int(payload["figure"]["layout"].get("height", 450))
@@ -485,11 +488,15 @@ class Dashboard:
             self.territory_picker.options = [(everyone, ALL)] + [
                 (labels.get(tid, tid), tid) for tid in available]
             self.territory_picker.value = self.territory or ALL
+            if not available:  # a form without a territory question: one dashboard, nothing to pick
+                self.territory_picker.layout.display = "none"
             self.wave_picker.description = t("dashboard.wave", lang)
             self.lang_picker.description = t("dashboard.language", lang)
             self.org_picker.description = t("dashboard.org_type", lang)
             self.org_picker.options = [(o["label"], o["id"]) for o in self.bundle["org_types"]]
             self.org_picker.value = ""
+            # a form without an organisation type has no such filter
+            self.org_picker.layout.display = None if len(self.bundle["org_types"]) > 1 else "none"
             sections = self._sections()
             self.section_picker.description = t("dashboard.dimension", lang)
             self.section_picker.options = [(t("dashboard.all_dimensions", lang), "")] + [

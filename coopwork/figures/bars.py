@@ -118,12 +118,16 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
         hover = [_hover(row, lang, percent) if not h else f"{escape(row['label'])} : {escape(row['display'])}"
                  for (_, row), h in zip(table.iterrows(), hidden, strict=True)]
         x = [None if h else v for v, h in zip(tb.numbers(table[percent]), hidden, strict=True)]
+        longest = max([v for v in x if v is not None] or [0.0])
         bar = {"type": "bar", "x": x, "y": labels, "orientation": "h", "marker": {"color": PALETTE[0]},
                "name": t("figures.percent_axis", lang), "ids": table["option"].astype("str").tolist(),
                "customdata": [None if h else v for v, h in zip(tb.numbers(table["n"]), hidden, strict=True)],
                "text": [None if h else format_percent(v, lang=lang) for v, h
                         in zip(tb.numbers(table[percent]), hidden, strict=True)],
-               "textposition": "inside", "insidetextanchor": "start", "textangle": 0, "cliponaxis": False,
+               # a short bar (0 % above all: an option nobody chose is shown, said "0 %") has its text
+               # after it, where it can be read
+               "textposition": ["outside" if v is not None and v <= 0.15 * longest else "inside" for v in x],
+               "insidetextanchor": "start", "textangle": 0, "cliponaxis": False,
                "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"}
         if "ci_low" in table.columns and "ci_high" in table.columns:
             low, high = tb.numbers(table["ci_low"]), tb.numbers(table["ci_high"])

@@ -410,14 +410,14 @@ def _question_chart(
         chart["unit_label"] = unit_label(survey, item, lang=lang)
     if _empty(table):
         chart["message"] = t("dashboard.no_data", lang)
-    elif table["suppressed"].all():
-        chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
-    elif item.display in ("answers", "positions"):
+    elif item.display in ("answers", "positions"):  # how many answered ("< 3" when too few)
         chart["message"] = t(f"results.{item.display}_count", lang, n=table["display"].iloc[0])
         units = table.attrs.get("units")
-        if item.table is not None and units is not None:
+        if item.table is not None and units is not None and not table["suppressed"].all():
             chart["message"] += " " + t("results.from_submissions", lang, n=format_number(units, lang=lang),
                                         submissions=t(f"results.unit_{submission_unit(survey)}", lang))
+    elif table["suppressed"].all():
+        chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
     elif item.display == "histogram":
         source = wd.table(item.table)
         units = None if item.table is None else source["_submission_id"].astype("string").to_numpy()[rows]
