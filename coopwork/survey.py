@@ -83,6 +83,8 @@ _METADATA = frozenset({"start", "end", "today", "deviceid", "username", "simseri
                        "phonenumber", "audit", "start-geopoint", "email", "hidden", "xml-external",
                        "csv-external"})
 _ROW_RE = re.compile(r"\[row\s*:\s*(\d+)\]", re.IGNORECASE)
+#: the name pyxform gives the row of choice labels it adds on top of a ``table-list`` group (not a question)
+_TABLE_LIST_HEADER = "reserved_name_for_field_list_labels_"
 
 
 def language_code(language: str) -> str:
@@ -587,6 +589,8 @@ def _walk(node: dict, group: tuple[str, ...], repeat: str | None, choices: dict,
                                          _texts(child.get("label")),
                                          (child.get("control") or {}).get("appearance")))
             _walk(child, (*group, name), inner_repeat, choices, out, path, inner_relevant, suffix, groups)
+            continue
+        if name.startswith(_TABLE_LIST_HEADER):  # pyxform's own header row of a table-list group
             continue
         bind = child.get("bind", {})
         meta = child.get("coopwork", {}) or {}

@@ -40,7 +40,7 @@ from .disclosure import DEFAULT_MIN_COUNT, DOMINANCE, format_number, format_perc
 from .selection import answered, applicable, groups, selected
 from .stats import effective_n, wilson_interval
 
-__all__ = ["Prepared", "prepare", "summarise", "summarise_many", "summarise_rows", "weight_values"]
+__all__ = ["Prepared", "coarser", "prepare", "summarise", "summarise_many", "summarise_rows", "weight_values"]
 
 
 @dataclass(frozen=True)
@@ -227,6 +227,9 @@ class Prepared:
     values: np.ndarray | None
     #: ``(option, lang) -> label`` of options that are not the form's choices (periods, themes, ranks)
     labels: Callable[[str, str], str] | None = None
+    #: the periods of a date or time question (:class:`~coopwork.analysis.periods.Periods`), to count
+    #: them again by a coarser unit (:func:`coarser`)
+    periods: object = None
 
 
 def prepare(responses: pd.DataFrame, survey: Survey, question: str, *,
@@ -262,8 +265,7 @@ def prepare(responses: pd.DataFrame, survey: Survey, question: str, *,
         from .periods import periods
 
         found = periods(responses[question], q.type)
-        return Prepared(q, kind, applies, done & found.chosen.any(axis=1), found.options, found.chosen, None,
-                        found.label)
+        return _by_period(Prepared(q, kind, applies, done, [], None, None), found)
     if kind == "rank":
         options, chosen = _ranks(responses[question], [c.name for c in q.choices])
         labels = survey.choice_labels(question, "en")
@@ -277,6 +279,34 @@ def prepare(responses: pd.DataFrame, survey: Survey, question: str, *,
     options = selected(responses, survey, question)
     return Prepared(q, kind, applies, done, list(options.columns),
                     options.fillna(False).to_numpy(dtype=bool), None)
+
+
+def _by_period(prepared: Prepared, found: object) -> Prepared:
+    from dataclasses import replace
+
+    answered = prepared.done & found.chosen.any(axis=1)  # an unreadable date or time is no answer
+    return replace(prepared, done=answered, options=found.options, chosen=found.chosen, labels=found.label,
+                   periods=found)
+
+
+def coarser(prepared: Prepared) -> Prepared | None:
+    """A date or time question's answers counted by the next coarser period (None: already the
+    coarsest, or not a date). The results take it when the disclosure control hides most periods.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from coopwork.survey import Question, Survey
+    >>> survey = Survey("s", "S", None, ["en"], "en", {"d": Question("d", "date")}, {})
+    >>> answers = pd.DataFrame({"d": pd.to_datetime(["2024-01-05", "2024-02-11", "2024-03-20"])})
+    >>> prepared = prepare(answers, survey, "d")
+    >>> prepared.options, coarser(prepared).options
+    (['2024-01', '2024-02', '2024-03'], ['2024-Q1'])
+    """
+    from .periods import coarser as next_unit
+
+    found = next_unit(prepared.periods) if prepared.periods is not None else None
+    return None if found is None else _by_period(prepared, found)
 
 
 #: the separator of a rank cell's key: ``<option>@<position>``
@@ -466,8 +496,8 @@ def _answer_rows(prepared: Prepared, group_list: list[_Group]) -> list[dict]:
 
 def _rank_columns(table: pd.DataFrame) -> pd.DataFrame:
     """A rank question's cells with the option ranked and the position apart (``option`` is ``a@2``)."""
-    keys = table["option"].astype(str).str.rpartition(RANK_MARK)
-    return table.assign(ranked=keys[0].astype("str"), position=pd.to_numeric(keys[2]).astype("Int64"))
+    keys = table["option"].astype(str).str.rpartition(RANK_MARK)  # keys are text: protect() blanks numbers
+    return table.assign(ranked=keys[0].astype("str"), position=keys[2].astype("str"))
 
 
 def _count_display(row: Mapping[str, object], lang: str) -> str:

@@ -173,7 +173,8 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
         for group in group_order:
             gone = table[(wrapped == group) & hidden]
             if len(gone):
-                text = "; ".join(f"{escape(r['label'])} : {escape(r['display'])}" for _, r in gone.iterrows())
+                text = "<br>".join(f"{escape(r['label'])} : {escape(r['display'])}"
+                                   for _, r in gone.iterrows())
                 annotations.append({"x": 1.0, "y": group, "xref": "paper", "yref": "y", "text": text,
                                     "showarrow": False, "xanchor": "left", "font": {"size": 14,
                                                                                      "color": "#555555"}})
@@ -223,7 +224,8 @@ def rank_chart(summary: pd.DataFrame, *, survey: Survey | None = None, lang: str
     Examples
     --------
     >>> import pandas as pd
-    >>> summary = pd.DataFrame({"question": "r", "ranked": ["a", "a", "b", "b"], "position": [1, 2, 1, 2],
+    >>> summary = pd.DataFrame({"question": "r", "ranked": ["a", "a", "b", "b"],
+    ...     "position": ["1", "2", "1", "2"],
     ...     "option": ["a@1", "a@2", "b@1", "b@2"],
     ...     "label": ["A: rank 1", "A: rank 2", "B: rank 1", "B: rank 2"],
     ...     "n": [6, 4, 4, 6], "base": 10, "missing": 0, "percent": [60.0, 40.0, 40.0, 60.0],
@@ -244,4 +246,5 @@ def rank_chart(summary: pd.DataFrame, *, survey: Survey | None = None, lang: str
     figure = bar_chart(grouped, by="ranked", lang=lang,
                        title=title or tb.question_title(table, survey, qname, lang))
     figure["layout"]["xaxis"]["title"] = {"text": t("figures.rank_axis", lang)}
+    figure["layout"]["legend"] = {"traceorder": "normal"}  # 1st, 2nd, 3rd, … as the bars stack
     return figure

@@ -40,7 +40,7 @@ from .theme import GREY, PALETTE, apply_theme, base_text, escape, wrap
 if TYPE_CHECKING:
     from ..survey import Survey
 
-__all__ = ["box_chart", "histogram_chart", "integer_edges", "period_chart"]
+__all__ = ["box_chart", "histogram_chart", "period_chart"]
 
 
 def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | None = None,
@@ -108,24 +108,6 @@ def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | 
                        subtitle=subtitle)
 
 
-def integer_edges(values: np.ndarray, *, most: int = 20) -> np.ndarray:
-    """Bin edges for whole numbers: bins of 1 (or of a whole width when there are more than ``most``
-    values between the smallest and the largest) centred on whole numbers, so that no bin straddles
-    two counts.
-
-    Examples
-    --------
-    >>> integer_edges(np.array([0.0, 2.0, 5.0])).tolist()
-    [-0.5, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5]
-    >>> integer_edges(np.array([0.0, 95.0])).tolist()[:3]
-    [-0.5, 4.5, 9.5]
-    """
-    low, high = int(np.floor(values.min())), int(np.ceil(values.max()))
-    width = max(1, int(np.ceil((high - low + 1) / most)))
-    count = int(np.ceil((high - low + 1) / width))
-    return low - 0.5 + width * np.arange(count + 1, dtype=float)
-
-
 def _bin_key(low: float, high: float, whole: bool) -> str:
     """The key of a bin (its id, the same in every language): ``3`` or ``0–4`` for whole numbers,
     ``10–20`` otherwise."""
@@ -133,6 +115,53 @@ def _bin_key(low: float, high: float, whole: bool) -> str:
         first, last = int(np.ceil(low)), int(np.floor(high))
         return str(first) if first == last else f"{first}–{last}"
     return f"{low:.4g}–{high:.4g}"
+
+
+def _candidate_edges(values: np.ndarray, bins: int | None, whole: bool) -> list[np.ndarray]:
+    """Bin edges from the finest to the coarsest: a histogram takes the first whose bins the disclosure
+    control leaves mostly shown (``bins`` given: those only).
+
+    Examples
+    --------
+    >>> [len(e) - 1 for e in _candidate_edges(np.array([1.0, 2.0, 3.0, 9.0]), None, True)]
+    [9, 5, 2, 1]
+    >>> _candidate_edges(np.array([0.0, 2.0, 5.0]), None, True)[0].tolist()
+    [-0.5, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5]
+    """
+    if bins:
+        return [np.histogram_bin_edges(values, bins=bins)]
+    if whole:  # bins of 1, 2, 5, 10, 20, 50… whole numbers, at most 20 of them
+        low, high = int(np.floor(values.min())), int(np.ceil(values.max()))
+        span = high - low + 1
+        widths = [k * 10 ** e for e in range(0, 1 + len(str(span))) for k in (1, 2, 5)]
+        out = []
+        for width in (w for w in widths if span / w <= 20):
+            count = int(np.ceil(span / width))
+            out.append(low - 0.5 + width * np.arange(count + 1, dtype=float))
+            if count == 1:
+                break
+        return out
+    edges = np.histogram_bin_edges(values, bins="auto")
+    if len(edges) > 21:
+        edges = np.histogram_bin_edges(values, bins=20)
+    out = [edges]
+    count = len(edges) - 1
+    while count > 1:
+        count = max(1, count // 2)
+        out.append(np.histogram_bin_edges(values, bins=count))
+    return out
+
+
+def _protected_bins(values: np.ndarray, owners: np.ndarray | None, counts: np.ndarray, edges: np.ndarray, *,
+                    min_count: int, lang: str) -> pd.DataFrame:
+    """The bins under disclosure control: on their answers, or on the distinct units behind them."""
+    cells = pd.DataFrame({"n": counts.astype("int64")})
+    if owners is not None:
+        where = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(counts) - 1)
+        behind = [len(set(owners[where == i].tolist())) for i in range(len(counts))]
+        cells["respondents"] = pd.array(behind, dtype="Int64")
+    return protect(cells, count="n" if owners is None else "respondents", min_count=min_count,
+                   margins=[None], lang=lang, display=lambda row, lang: format_number(row["n"], lang=lang))
 
 
 def _stats_text(stats: Mapping | None, lang: str) -> str:
@@ -159,7 +188,8 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
         A numeric question.
     bins
         Number of equal-width bins (default: numpy's ``"auto"`` rule, at most 20; whole numbers —
-        counts, scores — get bins of whole numbers, :func:`integer_edges`).
+        counts, scores — get bins of 1, 2, 5, 10… whole numbers); without ``bins``, wider bins are
+        taken until the disclosure control hides at most a quarter of them.
     min_count
         Bins counting 1 .. ``min_count`` − 1 answers are suppressed (and one more bin when needed
         so that the published total does not reveal it).
@@ -216,22 +246,12 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
         subtitle = t("figures.too_few", lang, min_count=min_count)
     elif len(values):
         whole = bins is None and bool(np.all(np.mod(values, 1) == 0))
-        if whole:
-            edges = integer_edges(values)
-        else:
-            edges = np.histogram_bin_edges(values, bins=bins if bins else "auto")
-            if bins is None and len(edges) > 21:
-                edges = np.histogram_bin_edges(values, bins=20)
-        counts, edges = np.histogram(values, bins=edges)
-        cells = pd.DataFrame({"n": counts.astype("int64")})
-        if owners is not None:
-            where = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(counts) - 1)
-            behind = [len(set(owners[where == i].tolist())) for i in range(len(counts))]
-            cells["respondents"] = pd.array(behind, dtype="Int64")
-        table = protect(cells, count="n" if owners is None else "respondents", min_count=min_count,
-                        margins=[None], lang=lang,
-                        display=lambda row, lang: format_number(row["n"], lang=lang))
-        hidden = table["suppressed"].to_numpy(dtype=bool)
+        for edges in _candidate_edges(values, bins, whole):  # the finest bins that do not hide most
+            counts, edges = np.histogram(values, bins=edges)
+            table = _protected_bins(values, owners, counts, edges, min_count=min_count, lang=lang)
+            hidden = table["suppressed"].to_numpy(dtype=bool)
+            if hidden.sum() <= max(1, (counts > 0).sum() // 4) or len(counts) <= 3:
+                break
         centres = (edges[:-1] + edges[1:]) / 2
         y = [None if h else float(c) for c, h in zip(counts, hidden, strict=True)]
         ids = [_bin_key(lo, hi, whole) for lo, hi in itertools.pairwise(edges)]

@@ -115,6 +115,15 @@ class WaveData:
             )
         return self._prepared[name]
 
+    def coarser(self, prepared: Prepared) -> Prepared | None:
+        """A date or time question's answers by the next coarser period, parsed once for the wave."""
+        from ..analysis.summary import coarser
+
+        key = f"{prepared.question.name}@{getattr(prepared.periods, 'unit', '')}+"
+        if key not in self._prepared:
+            self._prepared[key] = coarser(prepared)
+        return self._prepared[key]
+
     def network(self, group: tuple, rows: np.ndarray, relation_rows: np.ndarray) -> Network:
         """The cooperation network of a group of respondents (``group`` names it: territory and
         organisation type), with its measures: built once per wave, whatever the language."""
@@ -292,14 +301,14 @@ def _chart(
 
 
 def _unit_cells(
-    table: pd.DataFrame, item: Display, wd: WaveData, rows: np.ndarray, *, lang: str, min_count: int
+    table: pd.DataFrame, prepared: Prepared, item: Display, wd: WaveData, rows: np.ndarray, *, lang: str,
+    min_count: int
 ) -> pd.DataFrame:
     """The cells of a question asked per repeat row rest on submissions, not rows: five rows may come
     from one submission. Adds ``respondents`` (the distinct submissions behind each cell) and protects
     on it — a group of fewer than ``min_count`` submissions hides every cell, and so does one
     submission holding more than 85 % of a sum — keeping the display texts of the cells shown. The
     ``attrs`` then give the whole table's ``units`` (its distinct submissions) for the title."""
-    prepared = wd.prepared(item)
     ids = wd.table(item.table)["_submission_id"].astype("string").to_numpy(dtype=object)[rows]
     done = prepared.done[rows]
     if prepared.values is not None:
@@ -348,11 +357,34 @@ def _summaries(
             [wd.prepared(i) for i in items], wd.survey, rows, lang=lang, min_count=min_count
         )
         for item in items:
-            table = found[item.question.name]
+            prepared, table = wd.prepared(item), found[item.question.name]
             if name is not None:
-                table = _unit_cells(table, item, wd, rows, lang=lang, min_count=min_count)
+                table = _unit_cells(table, prepared, item, wd, rows, lang=lang, min_count=min_count)
+            if item.display == "periods":
+                table = _coarsened(table, prepared, item, wd, rows, lang=lang, min_count=min_count)
             tables[item.question.name] = table
     return tables
+
+
+def _mostly_hidden(table: pd.DataFrame) -> bool:
+    """More than a quarter of the cells that hold answers are hidden (at least two of them)."""
+    hidden = table["suppressed"].to_numpy(dtype=bool)
+    holding = hidden | (pd.to_numeric(table["n"], errors="coerce").fillna(0).to_numpy() > 0)
+    return hidden.sum() > max(1, holding.sum() // 4)
+
+
+def _coarsened(table: pd.DataFrame, prepared: Prepared, item: Display, wd: WaveData, rows: np.ndarray, *,
+               lang: str, min_count: int) -> pd.DataFrame:
+    """A date or time question counted by coarser periods (months → quarters → years → decades; hours →
+    blocks of 3, of 6) while the disclosure control hides most of them."""
+    from ..analysis.summary import summarise_rows
+
+    while _mostly_hidden(table) and (wider := wd.coarser(prepared)) is not None:
+        prepared = wider
+        table = summarise_rows(prepared, wd.survey, rows, lang=lang, min_count=min_count)
+        if item.table is not None:
+            table = _unit_cells(table, prepared, item, wd, rows, lang=lang, min_count=min_count)
+    return table
 
 
 def _title(item: Display, survey: Survey, lang: str) -> str:
@@ -388,6 +420,21 @@ def _state_base(figure: dict, text: str | None) -> None:
     subtitle["text"] = " · ".join(parts)
 
 
+def _hidden(survey: Survey, table: pd.DataFrame | None, *, lang: str, min_count: int) -> str:
+    """Why nothing of a table is shown: too few respondents in the group, or (a larger group) every
+    value rests on too few answers."""
+    if table is not None and table.attrs.get("base") is not None:
+        return t("results.all_hidden", lang, k=min_count)
+    return _too_few(survey, lang=lang, min_count=min_count)
+
+
+def _too_few(survey: Survey, *, lang: str, min_count: int) -> str:
+    """The group has fewer than ``min_count`` respondents (organisations, or responses)."""
+    if submission_unit(survey) == "organisations":
+        return t("dashboard.suppressed_group", lang, k=min_count)
+    return t("results.too_few_responses", lang, k=min_count)
+
+
 def _empty(table: pd.DataFrame | None) -> bool:
     """Nothing to show: no table, or no answer (and nothing hidden)."""
     return (
@@ -417,14 +464,14 @@ def _question_chart(
             chart["message"] += " " + t("results.from_submissions", lang, n=format_number(units, lang=lang),
                                         submissions=t(f"results.unit_{submission_unit(survey)}", lang))
     elif table["suppressed"].all():
-        chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
+        chart["message"] = _hidden(survey, table, lang=lang, min_count=min_count)
     elif item.display == "histogram":
         source = wd.table(item.table)
         units = None if item.table is None else source["_submission_id"].astype("string").to_numpy()[rows]
         figure = histogram_chart(source[[q.name]].iloc[rows], survey, q.name, min_count=min_count, lang=lang,
                                  title=title, units=units, stats=table.iloc[0].to_dict())
         if all(y is None for y in figure["data"][0].get("y", [])) if figure["data"] else True:
-            chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
+            chart["message"] = _hidden(survey, table, lang=lang, min_count=min_count)
         else:
             chart["figure"] = figure
     elif item.display == "periods":
@@ -478,7 +525,7 @@ def _likert_chart(
         return chart
     summary = pd.concat(parts, ignore_index=True)
     if summary["suppressed"].all():
-        chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
+        chart["message"] = _hidden(survey, parts[0], lang=lang, min_count=min_count)
         return chart
     names = [i.question.name for i in items if i.question.name in set(summary["question"])]
     chart["figure"] = likert_chart(summary, survey=survey, questions=names, lang=lang, title=title)
@@ -665,7 +712,7 @@ def _view(
                 "n": None,
                 "suppressed": True,
                 "charts": [],
-                "message": t("dashboard.suppressed_group", lang, k=min_count),
+                "message": _too_few(wd.survey, lang=lang, min_count=min_count),
             },
             {},
             None,
@@ -681,10 +728,12 @@ def _view(
         charts.insert(0, network)
     compared = changed = None
     if inputs.has_scores:  # a form without dimension scores has no comparison and no change section
-        compare, compared = _compare(inputs, wd, territory, org_type, lang=lang, min_count=min_count)
         change, changed = _change(inputs, territory, wd.wave, previous, org_type, lang=lang,
                                   min_count=min_count)
-        charts += [c for c in (compare, change) if c is not None]
+        if inputs.waves_of.keys() - {ALL}:  # territories to compare
+            compare, compared = _compare(inputs, wd, territory, org_type, lang=lang, min_count=min_count)
+            charts.append(compare)
+        charts.append(change)
     out: dict[str, pd.DataFrame] = {}
     if full:
         summaries = _summaries_table(inputs.published, tables, survey, lang)
