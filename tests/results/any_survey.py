@@ -166,7 +166,8 @@ def write_export(path: Path) -> Path:
             person.append([member["age"], member["sex"], person_index, TITLE, index, record["uuid"]])
             for work in member["jobs"]:
                 job_index += 1
-                job.append([work["job_sector"], work["hours"], job_index, "person", person_index, record["uuid"]])
+                job.append([work["job_sector"], work["hours"], job_index, "person", person_index,
+                            record["uuid"]])
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path

@@ -73,14 +73,15 @@ def _report_titles(notebook: Path) -> list[str]:
             if figure:
                 found.append(re.sub(r"</?b>", "", figure["layout"]["title"]["text"]).replace("<br>", " "))
             text = "".join(data.get("text/markdown", ""))
-            found += re.findall(r"^\*(.+?) — ", text, re.M)
+            found += re.findall(r"^\*(.+) — ", text, re.M)  # the title, then why it is not drawn
     return [unescape(t) for t in found]
 
 
 def test_no_territory_gives_one_report_one_export_and_a_clean_check(everyone):
     root = everyone["root"]
     assert (root / "data" / "reports" / FORM_ID / "synthesis.html").is_file()
-    assert not [p for p in (root / "data" / "reports" / FORM_ID).iterdir() if p.is_dir() and p.name != "_failed"]
+    folders = [p for p in (root / "data" / "reports" / FORM_ID).iterdir() if p.is_dir()]
+    assert [p.name for p in folders] in ([], ["_failed"])  # no folder of a territory
     site = everyone["export"].site
     assert (site / "territories" / "_all.html").is_file() and (site / "workbooks" / "_all.xlsx").is_file()
     assert "no territory question" in (site / "index.html").read_text(encoding="utf-8")

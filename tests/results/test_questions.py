@@ -23,7 +23,8 @@ def _survey(*questions: Question, groups: dict[str, Group] | None = None) -> Sur
 
 
 @pytest.mark.parametrize(("kind", "expected"), [
-    ("select_one", ("bars", None)), ("select_multiple", ("bars", None)), ("select_one_from_file", ("bars", None)),
+    ("select_one", ("bars", None)), ("select_multiple", ("bars", None)),
+    ("select_one_from_file", ("bars", None)),
     ("rank", ("rank", None)), ("integer", ("histogram", None)), ("decimal", ("histogram", None)),
     ("range", ("histogram", None)), ("calculate", ("histogram", None)), ("date", ("periods", None)),
     ("datetime", ("periods", None)), ("time", ("periods", None)), ("text", ("answers", None)),
@@ -42,9 +43,9 @@ def test_every_type_has_one_display_or_a_reason(kind, expected):
 
 
 def test_roles_identifiers_and_calculations_that_are_not_numbers_are_left_out():
-    survey = _survey(Question("zone", "select_one", role="territory"), Question("who", "text", identifier=True),
-                     Question("org", "text", role="organisation"), Question("kind", "select_one", role="org_type"),
-                     Question("code", "calculate"))
+    survey = _survey(Question("zone", "select_one", role="territory"),
+                     Question("who", "text", identifier=True), Question("org", "text", role="organisation"),
+                     Question("kind", "select_one", role="org_type"), Question("code", "calculate"))
     found = {d.question.name: (d.display, d.reason)
              for d in classify(survey, numeric={"code": False})}
     assert found == {"zone": (None, "role"), "who": (None, "identifier"), "org": (None, "role"),
