@@ -41,7 +41,7 @@ from .errors import SurveyError
 from .i18n import lang_code
 
 __all__ = ["DISPLAYS", "KEY_ROLES", "REASONS", "Choice", "Group", "Question", "Survey", "display_kind",
-           "load_survey", "language_code"]
+           "load_survey", "language_code", "pick_label"]
 
 #: pyxform's spelled-out type names → the XLSForm names used everywhere in coopwork.
 _TYPE_ALIASES = {
@@ -503,6 +503,18 @@ def _pick(texts: dict[str, str], lang: str | None, default_language: str) -> str
         if found:
             return found[1] if code is None or not named or key == "default" else f"{found[1]} [{key}]"
     return next((v for v in texts.values() if v), None)
+
+
+def pick_label(texts: Mapping[str, str], lang: str | None, default_language: str = "fr") -> str | None:
+    """A text of a form-like source (a codebook's theme…) in ``lang``, with the forms' fallback: English
+    then ``default_language``, marked with the language shown (``Trust [en]``).
+
+    Examples
+    --------
+    >>> pick_label({"fr": "Confiance", "en": "Trust"}, "ro"), pick_label({"fr": "Confiance"}, "ro")
+    ('Trust [en]', 'Confiance')
+    """
+    return _pick(dict(texts), lang, default_language)
 
 
 def _texts(value: object) -> dict[str, str]:

@@ -38,7 +38,7 @@ import pandas as pd
 
 from ..errors import CoopworkError
 from ..i18n import t
-from ..survey import Survey
+from ..survey import Survey, pick_label
 from .disclosure import DEFAULT_MIN_COUNT, format_number, format_percent, has_consent, protect
 from .selection import answered, groups
 
@@ -325,8 +325,7 @@ def theme_hits(texts: pd.Series,
     def label(name: str, lang: str) -> str:
         if name == "_none":
             return t("analysis.theme_none", lang)
-        texts = themes[name]["label"]
-        return texts.get(lang) or texts.get("fr") or next(iter(texts.values()), name)
+        return pick_label(themes[name]["label"], lang, "fr") or name  # codebooks are French by default
 
     return [*themes, "_none"], hits, label
 
