@@ -72,7 +72,7 @@ KEY_ROLES = frozenset({"territory", "organisation", "partner", "name_consent", "
 #: how a question can be shown (see :func:`display_kind`)
 DISPLAYS = ("bars", "likert", "rank", "histogram", "periods", "themes", "answers", "positions")
 #: why a question is left out of the published outputs (see :func:`display_kind`)
-REASONS = ("note", "metadata", "media", "identifier", "role", "not_number")
+REASONS = ("note", "header", "metadata", "media", "identifier", "role", "not_number")
 _BARS = frozenset({"select_one", "select_multiple", "select_one_from_file", "select_multiple_from_file",
                    "select_one_external"})
 _DATES = frozenset({"date", "datetime", "time"})
@@ -359,17 +359,43 @@ class Survey:
         return partner.repeat if partner else None
 
 
-def _matrix(survey: Survey, question: Question) -> bool:
-    """True for a select_one of a matrix: a ``table-list`` group, or ``list-nolabel`` rows, whose
-    select_one questions (two or more) share one choice list."""
-    if question.type != "select_one" or not question.group or not question.list_name:
+def _appearance(question: Question) -> set[str]:
+    return set((question.appearance or "").split())
+
+
+def _matrix_header(survey: Survey, question: Question) -> bool:
+    """The first row of a matrix (a ``label`` appearance over ``list-nolabel`` rows): it only shows the
+    options' labels, nobody answers it."""
+    if question.type != "select_one" or "label" not in _appearance(question):
         return False
-    group = survey.group_of(question, len(question.group))
-    appearance = " ".join(filter(None, [group.appearance if group else None, question.appearance]))
-    if "table-list" not in appearance and "list-nolabel" not in appearance:
+    return any(q.group == question.group and "list-nolabel" in _appearance(q)
+               for q in survey.questions.values())
+
+
+def _scale(survey: Survey, question: Question) -> bool:
+    """A question of a block sharing one scale: a matrix (a ``table-list`` group, or ``list-nolabel``
+    rows), or a battery — two or more select_one questions in a row, in the same group, on one list of
+    three options or more (a list several questions are asked on in a row is read as an ordered
+    scale, its choices in their order)."""
+    if question.type != "select_one" or not question.list_name:
         return False
-    siblings = [q for q in survey.questions.values() if q.group == question.group and q.type == "select_one"]
-    return len(siblings) >= 2 and len({q.list_name for q in siblings}) == 1
+    group = survey.group_of(question, len(question.group)) if question.group else None
+    if question.group and ("table-list" in ((group.appearance if group else None) or "")
+                           or "list-nolabel" in _appearance(question)):
+        siblings = [q for q in survey.questions.values()
+                    if q.group == question.group and q.type == "select_one" and not _matrix_header(survey, q)]
+        return len(siblings) >= 2 and len({q.list_name for q in siblings}) == 1
+    if len(question.choices) < 3:
+        return False
+    answers = [q for q in survey.questions.values() if q.type not in NON_ANSWER_TYPES]
+    position = next(i for i, q in enumerate(answers) if q.name == question.name)
+
+    def same(q: Question) -> bool:
+        return q.type == "select_one" and q.list_name == question.list_name and q.group == question.group
+
+    before = position > 0 and same(answers[position - 1])
+    after = position + 1 < len(answers) and same(answers[position + 1])
+    return before or after
 
 
 def display_kind(survey: Survey, question: Question, *, codebook: Mapping | None = None,
@@ -384,9 +410,10 @@ def display_kind(survey: Survey, question: Question, *, codebook: Mapping | None
     ==============  ==========================================================================
     ``bars``        select_one, select_multiple (and their from-file variants): one bar per
                     option, every option shown, 0 % included
-    ``likert``      an ordered scale (``likert`` appearance, or choices 1..k / 0..k) or a matrix
-                    (a ``table-list`` group, or ``list-nolabel`` rows, sharing one choice list):
-                    diverging bars, one chart per block of questions sharing the scale
+    ``likert``      an ordered scale (``likert`` appearance, or choices 1..k / 0..k), a matrix (a
+                    ``table-list`` group, or ``list-nolabel`` rows, sharing one choice list) or a
+                    battery (select_one questions in a row on one list of 3+ options): diverging
+                    bars, one chart per block of questions sharing the scale
     ``rank``        rank: how often each option was put 1st, 2nd, …
     ``histogram``   integer, decimal, range, and calculations whose answers are numbers:
                     histogram (bins of whole numbers for whole numbers) and summary statistics
@@ -398,10 +425,10 @@ def display_kind(survey: Survey, question: Question, *, codebook: Mapping | None
                     never published
     ==============  ==========================================================================
 
-    Left out (``reason``): ``note``; ``metadata`` (start, end, device…); ``media`` (photos, audio,
-    files); ``identifier`` (a direct identifier); ``role`` (a key coopwork uses: territory,
-    organisation, partner, name consent, weight); ``not_number`` (a calculation whose answers are not
-    numbers).
+    Left out (``reason``): ``note``; ``header`` (the label row of a matrix); ``metadata`` (start, end,
+    device…); ``media`` (photos, audio, files); ``identifier`` (a direct identifier); ``role`` (a key
+    coopwork uses: territory, organisation, partner, name consent, weight); ``not_number`` (a
+    calculation whose answers are not numbers).
 
     Parameters
     ----------
@@ -441,7 +468,9 @@ def display_kind(survey: Survey, question: Question, *, codebook: Mapping | None
         return None, "role"
     if kind == "rank":
         return "rank", None
-    if question.is_likert or _matrix(survey, question):
+    if _matrix_header(survey, question):
+        return None, "header"
+    if question.is_likert or _scale(survey, question):
         return "likert", None
     if kind in _BARS:
         return "bars", None

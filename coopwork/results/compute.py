@@ -13,7 +13,7 @@ every territory's scores with the others) is done once per wave and cached in :c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -347,7 +347,7 @@ def _summaries(
     inputs: Inputs, wd: WaveData, picked: Picked, *, lang: str, min_count: int
 ) -> dict[str, pd.DataFrame]:
     """The protected summary of every published question, for these respondents and their repeats' rows."""
-    from ..analysis.summary import summarise_many
+    from ..analysis.summary import summarise_many, summarise_rows
 
     tables: dict[str, pd.DataFrame] = {}
     for name in dict.fromkeys(item.table for item in inputs.published):
@@ -358,6 +358,9 @@ def _summaries(
         )
         for item in items:
             prepared, table = wd.prepared(item), found[item.question.name]
+            if table.empty:  # no option to count (dates nobody gave): how many answered, 0, is said
+                prepared = replace(prepared, kind="answers", options=[], chosen=None)
+                table = summarise_rows(prepared, wd.survey, rows, lang=lang, min_count=min_count)
             if name is not None:
                 table = _unit_cells(table, prepared, item, wd, rows, lang=lang, min_count=min_count)
             if item.display == "periods":

@@ -76,7 +76,28 @@ def test_likert_blocks_are_ordered_scales_and_matrix_groups_sharing_a_list():
     found = {d.question.name: (d.display, d.block) for d in classify(survey)}
     assert found["a"] == found["b"] == ("likert", "group:more.scale")          # consecutive 1..5
     assert found["safe"] == found["clean"] == ("likert", "group:grid.agree")   # a table-list matrix
-    assert found["alone"] == ("bars", None)  # the same list outside a matrix: not known to be ordered
+    assert found["alone"] == ("bars", None)  # the same list alone elsewhere: not known to be ordered
+
+
+def test_a_battery_on_one_list_is_a_likert_block_and_a_matrix_header_is_left_out():
+    yes_no = (Choice("yes", {"en": "Yes"}), Choice("no", {"en": "No"}))
+    groups = {"kobo": Group("kobo", "kobo", "group", {"en": "Matrix"}, "field-list")}
+    survey = _survey(
+        Question("often_bus", "select_one", list_name="often", choices=AGREE),
+        Question("often_car", "select_one", list_name="often", choices=AGREE),
+        Question("has_bus", "select_one", list_name="yn", choices=yes_no),
+        Question("has_car", "select_one", list_name="yn", choices=yes_no),
+        Question("head", "select_one", list_name="often", choices=AGREE, appearance="label", group=("kobo",)),
+        Question("row1", "select_one", list_name="often", choices=AGREE, appearance="list-nolabel",
+                 group=("kobo",)),
+        Question("row2", "select_one", list_name="often", choices=AGREE, appearance="list-nolabel",
+                 group=("kobo",)),
+        groups=groups)
+    found = {d.question.name: (d.display, d.reason) for d in classify(survey)}
+    assert found["often_bus"] == found["often_car"] == ("likert", None)  # a battery: in a row, one list
+    assert found["has_bus"] == found["has_car"] == ("bars", None)  # two options: not a scale
+    assert found["head"] == (None, "header")  # Kobo's matrix: the labels row, nobody answers it
+    assert found["row1"] == found["row2"] == ("likert", None)
 
 
 def test_sections_are_the_form_groups_below_the_one_every_question_shares():
