@@ -502,6 +502,7 @@ class Dashboard:
             self.section_picker.options = [(t("dashboard.all_dimensions", lang), "")] + [
                 (s["label"], s["id"]) for s in sections]
             self.section_picker.value = ""
+            self.section_picker.layout.display = None if len(sections) > 1 else "none"  # one tab: no choice
         place = self.bundle["territory_label"]
         # a cooperation survey has its dashboard's title; any other form is named by its own title
         cooperation = self.bundle.get("cooperation", True)

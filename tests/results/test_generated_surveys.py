@@ -297,7 +297,7 @@ def test_a_generated_survey_in_voila_and_chromium(serving, tmp_path_factory, dat
     sections = {d.section for d in published(ws.survey)}
     labels = [s["label"] for s in section_labels(ws.survey, sorted(sections), lang="en")]
     assert [t.strip() for t in tabs][: len(labels)] == labels[: len(tabs)]
-    assert "Traceback" not in content and "cw-error" not in content
+    assert "Traceback" not in content and 'class="cw-error"' not in content
 
 
 def test_what_the_generated_surveys_covered(capsys):
