@@ -32,6 +32,7 @@ from coopwork.survey import DISPLAYS, REASONS, load_survey
 from coopwork.workspace import open_workspace
 from tests.strategies import (
     BLANK_LIKE_TEXTS,
+    QUESTION_TYPES,
     TRICKY_TEXTS,
     FormSpec,
     Submissions,
@@ -150,6 +151,16 @@ def _check_against_oracle(results: dict, inputs, subs: Submissions) -> None:
             assert shown["n"].iloc[0] == expected.answered[q.name], q.name
             owners = {uuid for uuid, values in answers if values.get(q.name) is not None}
             assert shown["n"].iloc[0] == 0 or len(owners) >= 3, q.name  # a true zero may be shown
+        if d.display == "rank":  # each option at each rank: counted from the generated orders
+            for option, position, n in zip(shown["ranked"], shown["position"], shown["n"], strict=True):
+                ranked = [v for _, v in answers if v.get(q.name)]
+                assert n == sum(1 for v in ranked if v[q.name][int(position) - 1:int(position)] == (option,))
+        if d.display == "periods" and len(rows):  # every answer in one period
+            total = int(pd.to_numeric(shown["n"]).sum())
+            if rows["suppressed"].any():
+                assert total <= expected.answered[q.name], q.name
+            else:
+                assert total == expected.answered[q.name], q.name
         if len(shown) and pd.notna(shown["base"]).any() and d.display not in ("periods", "rank"):
             assert shown["base"].dropna().max() == expected.answered[q.name], q.name
 
@@ -173,6 +184,23 @@ def test_results_of_generated_surveys_count_like_the_oracle(data):
             ids = Counter(c["id"] for c in one["views"][""]["charts"])
             assert all(n == 1 for n in ids.values()), ids
     assert results["respondents"]["n"] == len(subs.records) or len(subs.records) < 3
+
+
+@settings(max_examples=examples(4), suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_every_question_type_in_one_form_counts_like_the_oracle(data):
+    """Rank, time, datetime, calculate… drawn rarely above: here all of them in each form."""
+    from coopwork.results.compute import Inputs, compute
+
+    form = data.draw(xlsforms(require_types=QUESTION_TYPES, max_questions=6, max_depth=2))
+    subs = data.draw(submissions(form, min_records=4, max_records=10, tricky=TRICKY))
+    _shapes(form)
+    with tempfile.TemporaryDirectory() as name:
+        inputs = Inputs(open_workspace(_workspace(form, subs, Path(name))))
+        results = compute(inputs, None, "w1", lang="en", min_count=3)
+        _check_against_oracle(results, inputs, subs)
+    shown = {d.display for d in inputs.published}
+    assert {"bars", "rank", "histogram", "periods", "answers", "positions"} <= shown
 
 
 # ---------------------------------------------------------------- the whole way, on a few forms
