@@ -44,7 +44,7 @@ from .errors import SurveyError
 from .i18n import lang_code
 
 __all__ = ["DISPLAYS", "KEY_ROLES", "REASONS", "Choice", "Group", "Question", "Survey", "display_kind",
-           "load_survey", "language_code", "pick_label"]
+           "load_survey", "language_code", "pick_label", "side_file_path"]
 
 #: pyxform's spelled-out type names → the XLSForm names used everywhere in coopwork.
 _TYPE_ALIASES = {
@@ -712,6 +712,19 @@ def survey_from_dict(data: dict) -> Survey:
                   role_sources=dict(data.get("role_sources") or {}),
                   groups={path: Group(**g) for path, g in data["groups"].items()},
                   dropped_languages={k: list(v) for k, v in (data.get("dropped_languages") or {}).items()})
+
+
+def side_file_path(form: str | Path) -> Path:
+    """The side file of ``form`` (its roles, :mod:`coopwork.ingest.roles`): ``surveys/enquete.xlsx`` →
+    ``surveys/enquete.coopwork.yml``.
+
+    Examples
+    --------
+    >>> side_file_path("surveys/enquete.xlsx").as_posix()
+    'surveys/enquete.coopwork.yml'
+    """
+    form = Path(form)
+    return form.with_name(f"{form.stem}.coopwork.yml")
 
 
 def load_survey(path: str | Path, *, roles: bool = True) -> Survey:
