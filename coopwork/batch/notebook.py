@@ -235,7 +235,7 @@ def show_overview(report: Report) -> None:
     figures = results["key_figures"][1:]  # the rows of the repeats, the network's measures
     if figures:
         headers = [t("batch.measure", lang), t("batch.value", lang)]
-        _display(heading(markdown_table(figures, headers), level=0))
+        _display(table(figures, headers))
 
 
 def show_section(report: Report, section: str) -> None:

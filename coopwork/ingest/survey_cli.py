@@ -114,10 +114,17 @@ def show_lines(survey: Survey, *, lang: str | None = None) -> list[str]:
                 how += " — " + t("results.per_row_of", lang, unit=unit_label(survey, d, lang=lang))
             lines += [_question_line(survey, d.question, lang), f"      → {how}"]
     hidden = [d for d in displays if not d.shown and d.reason not in ("metadata", "note")]
-    if hidden:
+    plain = {}  # metadata and notes: one line each, by name only (a form has many)
+    for d in displays:
+        if not d.shown and d.reason in ("metadata", "note"):
+            plain.setdefault(d.reason, []).append(d)
+    if hidden or plain:
         lines += ["", f"[{t('ingest_readers.show_left_out', lang)}]"]
         for d in hidden:
             lines += [_question_line(survey, d.question, lang), f"      → {display_text(d, lang=lang)}"]
+        for group in plain.values():
+            names = ", ".join(d.question.name for d in group)
+            lines += [f"  {names}", f"      → {display_text(group[0], lang=lang)}"]
     from .roles import role_lines
 
     roles = role_lines(survey.role_sources, form=survey.path, lang=lang, always=True)

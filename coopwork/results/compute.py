@@ -417,6 +417,16 @@ def _state_base(figure: dict, text: str | None) -> None:
     subtitle["text"] = " · ".join(parts)
 
 
+def _state_axes(figure: dict, unit: str, lang: str) -> None:
+    """A chart counted per row of a repeat says so on its axes: "% of rows of “Feedback”", not "% of
+    respondents"."""
+    for name, people, rows in (("xaxis", "figures.percent_axis", "results.percent_axis_rows"),
+                               ("yaxis", "figures.count_axis", "results.count_axis_rows")):
+        axis = figure["layout"].get(name, {}).get("title")
+        if isinstance(axis, dict) and axis.get("text") == t(people, lang):
+            axis["text"] = t(rows, lang, unit=unit)
+
+
 def _hidden(survey: Survey, table: pd.DataFrame | None, *, lang: str, min_count: int) -> str:
     """Why nothing of a table is shown: too few respondents in the group, or (a larger group) every
     value rests on too few answers."""
@@ -479,6 +489,8 @@ def _question_chart(
         chart["figure"] = bar_chart(table, survey=survey, question=q.name, lang=lang, title=title)
     if chart["figure"] is not None:
         _state_base(chart["figure"], _base_text(item, table, survey, lang))
+        if item.unit == "rows":
+            _state_axes(chart["figure"], unit_label(survey, item, lang=lang), lang)
     return chart
 
 

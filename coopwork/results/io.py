@@ -26,7 +26,8 @@ __all__ = ["RESULTS_VERSION", "load", "load_with_breakdown", "read_index", "writ
 
 #: changes whenever the shape or the rules of the results change (part of every key)
 #: 9: every kind of question has a display (repeats, dates, ranks, texts counted); the form's sections
-RESULTS_VERSION = 9
+#: 10: a chart counted per row of a repeat says so on its axes
+RESULTS_VERSION = 10
 
 
 def write_json(path: Path, data: Any) -> None:

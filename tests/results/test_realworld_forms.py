@@ -66,6 +66,16 @@ def test_reports_exports_and_check_without_error(workspace):
     assert (site / "territories" / "t1.html").is_file() and (site / "workbooks" / "t1.xlsx").is_file()
 
 
+def test_the_report_shows_the_rows_of_its_repeats_as_a_table(workspace):
+    """Found on the meeting form: the key figures of the repeats came out as a line of '|' text."""
+    ws = open_workspace(workspace["root"])
+    page = (workspace["root"] / "data" / "reports" / ws.survey_id / "t1" / "territory_report.html").read_text(
+        encoding="utf-8")
+    assert "|---|" not in page
+    if any(len(ws.repeat(repeat)) for repeat in ws.survey.repeats):  # their rows are key figures
+        assert "<table><thead><tr><th>Measure</th><th>Value</th></tr></thead>" in page
+
+
 def test_every_published_question_appears_once_in_results_report_site_and_workbook(workspace):
     from coopwork.results.io import load
     from coopwork.results.paths import results_file
@@ -120,6 +130,7 @@ def test_the_meeting_form_counts_per_repeat_row_and_protects_on_meetings(realwor
     subtitle = chart["figure"]["layout"]["title"]["subtitle"]["text"]
     assert chart["title"] == "Session number — per “Feedback”"
     assert subtitle.startswith("n = 12 rows of “Feedback” in 4 responses")
+    assert chart["figure"]["layout"]["xaxis"]["title"]["text"] == "% of rows of “Feedback”"
     feedback = inputs.table("feedback")
     session = feedback.groupby("Session_number")["_submission_id"].nunique()
     bars = dict(zip(chart["figure"]["data"][0]["ids"], chart["figure"]["data"][0]["x"], strict=True))
