@@ -10,10 +10,12 @@ from coopwork.results.questions import classify
 from coopwork.survey import load_survey
 
 #: real XLSForms of ../shared/realworld (read in place, never copied into the repository)
-REAL_FORMS = ["kobo/kobo_transfer_meeting_form_xlsform.xlsx", "kobo/kobo_transfer_inventory_form_xlsform.xlsx",
-              "kobo/kobo_transfer_project_overview_xlsform.xlsx", "ona/onadata_transportation_xlsform.xlsx",
-              "xlsform/pyxform_widgets.csv", "xlsform/pyxform_group.csv", "xlsform/pyxform_loop.md",
-              "xlsform/wq_xlsform_converter_select.csv", "xlsform/pyxform_case_insensitivity.md"]
+REAL_FORMS = [
+    "kobo/kobo_transfer_meeting_form_xlsform.xlsx", "kobo/kobo_transfer_inventory_form_xlsform.xlsx",
+    "kobo/kobo_transfer_project_overview_xlsform.xlsx", "ona/onadata_transportation_xlsform.xlsx",
+    "xlsform/pyxform_widgets.csv", "xlsform/pyxform_group.csv", "xlsform/pyxform_loop.md",
+    "xlsform/wq_xlsform_converter_select.csv", "xlsform/pyxform_case_insensitivity.md",
+]
 
 
 def _named(lines: list[str]) -> list[str]:

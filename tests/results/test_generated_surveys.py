@@ -263,7 +263,7 @@ def test_generated_surveys_the_whole_way(chart_payloads, data):
         for title in titles:
             assert in_report[title] == 1 and in_page[title] == 1, title
         book = pd.read_excel(done["export"].site / "workbooks" / f"{export_name(unit)}.xlsx",
-                             sheet_name="summaries")
+                             sheet_name="summaries", engine="openpyxl")
         assert set(book["question"].dropna()) == set(decode(results["tables"]["summaries"])["question"])
         # the data export: every record, every repeat row, each row keyed to its parent
         folder = done["data"].folder

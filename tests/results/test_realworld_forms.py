@@ -88,7 +88,8 @@ def test_every_published_question_appears_once_in_results_report_site_and_workbo
     ids = Counter(c["id"] for c in charts)
     assert ids and all(n == 1 for n in ids.values()), ids
     questions = set(decode(results["tables"]["summaries"])["question"])
-    book = pd.read_excel(workspace["export"].site / "workbooks" / "t1.xlsx", sheet_name="summaries")
+    book = pd.read_excel(workspace["export"].site / "workbooks" / "t1.xlsx", sheet_name="summaries",
+                         engine="openpyxl")
     assert set(book["question"]) == questions
     page = (workspace["export"].site / "territories" / "t1.html").read_text(encoding="utf-8")
     report = root / "data" / "reports" / ws.survey_id / "t1" / "territory_report.ipynb"
