@@ -67,7 +67,7 @@ NON_ANSWER_TYPES = frozenset({"note", "start", "end", "today", "deviceid", "user
                               "start-geopoint", "background-audio"})
 NUMERIC_TYPES = frozenset({"integer", "decimal", "range"})
 SELECT_TYPES = frozenset({"select_one", "select_multiple", "select_one_from_file",
-                          "select_multiple_from_file", "rank"})
+                          "select_multiple_from_file", "select_one_external", "rank"})
 ROLES = frozenset({"territory", "organisation", "org_type", "partner", "name_consent", "weight"})
 #: roles whose answers are keys or identities, never published as a distribution
 KEY_ROLES = frozenset({"territory", "organisation", "partner", "name_consent", "weight"})
@@ -172,7 +172,7 @@ class Question:
 
     @property
     def is_select(self) -> bool:
-        """True for select_one / select_multiple (and their from-file variants)."""
+        """True for select_one / select_multiple (and their from-file and external variants)."""
         return self.type in SELECT_TYPES
 
     @property

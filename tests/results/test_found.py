@@ -62,3 +62,30 @@ def test_rank_keys_survive_the_disclosure_control():
     table = summarise(pd.DataFrame({"r": ["a b c"] * 3 + ["b a c"] * 2}), survey, "r", lang="en")
     assert table["suppressed"].any() and table["position"].notna().all()
     assert rank_chart(table, survey=survey, lang="en")["data"]
+
+
+def test_a_select_one_external_is_shown_as_bars(tmp_path):
+    """A select_one_external (options in the form's external_choices sheet) was shown as bars but its
+    answers could not be read as choices: the results stopped with "not a choice question" (found by
+    ``test_realworld_generated.py`` on pyxform's case-insensitivity form)."""
+    form = tmp_path / "surveys" / "external.xlsx"
+    _form(form, [("select_one yn", "seen", "Seen?"), ("select_one_external places", "where", "Where?")],
+          [("yn", "yes", "Yes"), ("yn", "no", "No"), ("places", "x", "X")])
+    import openpyxl
+
+    book = openpyxl.load_workbook(form)
+    sheet = book.create_sheet("external_choices")
+    sheet.append(["list_name", "name", "label"])
+    for name in ("paris", "lyon"):
+        sheet.append(["places", name, name.title()])
+    book.save(form)
+    export = tmp_path / "export.csv"
+    pd.DataFrame({"seen": ["yes", "no"] * 4, "where": ["paris", "lyon"] * 3 + ["paris", "paris"],
+                  "_uuid": [f"u-{i}" for i in range(8)]}).to_csv(export, index=False)
+    ingest_file(export, survey=form, wave="w1", workspace=tmp_path)
+    results = compute(Inputs(open_workspace(tmp_path)), None, "w1", lang="en", min_count=3)
+    summaries = decode(results["tables"]["summaries"])
+    where = summaries[summaries["question"] == "where"].set_index("option")
+    assert (where.loc["paris", "n"], where.loc["lyon", "n"], where.loc["paris", "base"]) == (5, 3, 8)
+    chart = next(c for c in results["views"][""]["charts"] if c["id"] == "where")
+    assert chart["figure"] is not None
