@@ -116,6 +116,22 @@ def test_the_data_export_has_every_repeat_keyed_to_its_parent(workspace):
         assert set(written["parent_key"]) <= keys, repeat
 
 
+
+def test_the_data_export_writes_numbers_and_positions_as_numbers(workspace):
+    """Issue 21 item 5: a coordinate came out as ``'-6.955502 …`` (the formula guard hit negative numbers)."""
+    folder = workspace["data"].folder
+    for path in folder.glob("*.csv"):
+        text = path.read_text(encoding="utf-8-sig")
+        assert not any(cell.startswith("'") and cell[1:2] in "-+0123456789." for line in text.splitlines()
+                       for cell in line.split(",")), path.name
+    survey = open_workspace(workspace["root"]).survey
+    responses = pd.read_csv(folder / "responses.csv", encoding="utf-8-sig")
+    for q in (q for q in survey.top_level if q.type == "geopoint"):
+        for part in ("latitude", "longitude"):
+            column = responses[f"{q.name}_{part}"]
+            assert pd.api.types.is_float_dtype(column), (q.name, part)
+
+
 def test_the_meeting_form_counts_per_repeat_row_and_protects_on_meetings(realworld, tmp_path):
     """The issue's example: each repeat summarised per row, with its unit, protected on meetings."""
     from coopwork.results.compute import Inputs, compute
