@@ -95,7 +95,7 @@ def code_of(reason: str, lang: str | None = None) -> tuple[str, dict[str, str]]:
 
 
 def _literal_start(key: str, lang: str) -> list[str]:
-    text = catalogue()[key].get(lang) or catalogue()[key]["en"]
+    text = pick(catalogue()[key], normalise_lang(lang)) or ""  # the text t() writes
     return [text.split("{")[0]] if text.split("{")[0] else [text]
 
 
