@@ -151,7 +151,7 @@ def show_overview(report: Report) -> None:
     shown = f"< {report.min_count}" if n["suppressed"] else str(n["n"])
     _display(heading(t("batch.report_title", report.lang, territory=report.label), level=1),
              heading(t("batch.report_intro", report.lang, wave=report.wave, n=shown,
-                       min_count=report.min_count),
+                       min_count=report.min_count, label=t("analysis.hidden_other", report.lang)),
                      level=0))
 
 

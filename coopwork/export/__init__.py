@@ -86,7 +86,8 @@ def _provenance(ws, *, wave: str | None, lang: str, min_count: int, when: str) -
         t("export.prov_sources", lang): t("export.prov_sources_text", lang, n=len(sources), ids=files),
         t("export.prov_date", lang): when,
         t("export.prov_tool", lang): f"coopwork {__version__}",
-        t("export.prov_rule", lang): t("export.prov_rule_text", lang, min_count=min_count),
+        t("export.prov_rule", lang): t("export.prov_rule_text", lang, min_count=min_count,
+                                       label=t("analysis.hidden_other", lang)),
     }
 
 

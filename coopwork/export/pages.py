@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..i18n import t
 from ..results.paths import export_name
-from .site import figure_html, html_table, nav_links, notes_html, page, tiles
+from .site import figure_html, hidden_note, html_table, nav_links, notes_html, page, tiles
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -69,6 +69,7 @@ def territory_page(
     start = site / "territories"
     parts = [
         f'<p class="muted">{escape(t("export.page_intro", lang, wave=content.wave or "—"))}</p>',
+        hidden_note(content.tables, lang=lang, min_count=content.min_count),
         tiles(content.key_figures),
     ]
     if content.charts:
@@ -190,7 +191,8 @@ def write_index(
     # a page of its own (that wave) and a row here without figures
     by_territory = {str(row["territory"]): row for _, row in overview.iterrows()}
     synthesis_wave = (synthesis or {}).get("wave")
-    parts = [f"<p>{escape(t('export.index_intro', lang, n=len(contents), min_count=min_count))}</p>"]
+    parts = [f"<p>{escape(t('export.index_intro', lang, n=len(contents), min_count=min_count))}</p>",
+             hidden_note(tables, lang=lang, min_count=min_count)]
     parts.append(f"<h2>{escape(t('export.h_territories', lang))}</h2>")
     rows = []
     for content in contents:

@@ -33,6 +33,7 @@ __all__ = [
     "PLOTLY_JS",
     "STYLE_CSS",
     "figure_html",
+    "hidden_note",
     "html_table",
     "nav_links",
     "notes_html",
@@ -181,6 +182,32 @@ def html_table(
         rows.append(f"<tr>{''.join(cells)}</tr>")
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def hidden_note(tables: Mapping[str, pd.DataFrame], *, lang: str, min_count: int) -> str:
+    """The legend of the hidden cells of a page's tables: what "< 3" and "masqué" mean, for the labels
+    the page shows (:func:`coopwork.analysis.disclosure.hidden_legend`); ``""`` when nothing is hidden.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"suppressed": [True, False], "rule": ["secondary", ""]})
+    >>> hidden_note({"t": table}, lang="en", min_count=3)[:62]
+    '<p class="muted legend">&quot;hidden&quot;: hidden so that the'
+    >>> hidden_note({"t": table.iloc[1:]}, lang="en", min_count=3)
+    ''
+    """
+    from ..analysis.disclosure import hidden_legend
+
+    rules = []
+    for table in tables.values():
+        if table is None or "suppressed" not in table.columns:
+            continue
+        hidden = table["suppressed"].fillna(True).astype(bool)
+        rules += (table.loc[hidden, "rule"].tolist() if "rule" in table.columns
+                  else ["min_count"] * int(hidden.sum()))
+    text = hidden_legend(rules, min_count=min_count, lang=lang)
+    return f'<p class="muted legend">{escape(text)}</p>' if text else ""
 
 
 def sanitise_report(html: str, *, plotly_src: str) -> str:

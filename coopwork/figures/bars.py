@@ -190,7 +190,7 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
     if percent == "percent_weighted":
         subtitle += " · " + t("figures.weighted_note", lang)
     if hidden.any():
-        subtitle += " · " + t("figures.suppressed_note", lang, min_count=tb.min_count(table))
+        subtitle += " · " + tb.legend(table, lang)
     if too_few:  # nothing published: not even the size of the base
         subtitle = t("figures.too_few", lang, min_count=tb.min_count(table))
     return apply_theme({"data": data, "layout": layout}, lang=lang,

@@ -99,7 +99,7 @@ def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | 
     respondents, _, too_few = tb.table_base(summary, (sum(published) if published else None, None))
     subtitle = base_text(int(respondents), lang=lang) if respondents is not None else ""
     if hidden.any():
-        subtitle += " · " + t("figures.suppressed_note", lang, min_count=tb.min_count(summary))
+        subtitle += " · " + tb.legend(summary, lang)
     if too_few:  # nothing published: not even the size of the base
         subtitle = t("figures.too_few", lang, min_count=tb.min_count(summary))
     return apply_theme({"data": data, "layout": layout}, lang=lang,
@@ -146,12 +146,12 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
     >>> to_figure(histogram_chart(df, survey, "salaries", bins=4)).data[0].y
     (9.0, 0.0, 0.0, 3.0)
 
-    With a single answer of 40, the last bin (1 answer) is hidden, and so is the first one, or
-    the total (n = 10) would give it away:
+    With a single answer of 40, the last bin (1 answer) is hidden ("< 3"), and so is the first one,
+    or the total (n = 10) would give it away; it holds 9 answers, so it reads "masqué", not "< 3":
 
     >>> fig = to_figure(histogram_chart(df.iloc[[0, 1, 2, 3, 4, 5, 6, 7, 8, 11]], survey, "salaries", bins=4))
     >>> fig.data[0].y, [a.text for a in fig.layout.annotations]
-    ((None, 0.0, 0.0, None), ['&lt; 3', '&lt; 3'])
+    ((None, 0.0, 0.0, None), ['masqué', '&lt; 3'])
     """
     q = survey.question(question)
     values = pd.to_numeric(responses[question], errors="coerce").astype("float64").dropna().to_numpy()
@@ -185,7 +185,7 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
             for c, d, h in zip(centres, table["display"], hidden, strict=True) if h]
         subtitle = base_text(len(values), lang=lang)
         if hidden.any():
-            subtitle += " · " + t("figures.suppressed_note", lang, min_count=min_count)
+            subtitle += " · " + tb.legend(table, lang, threshold=min_count)
     else:
         subtitle = base_text(0, lang=lang)
     layout["yaxis"] = {"title": {"text": t("figures.count_axis", lang)}, "rangemode": "tozero"}

@@ -174,7 +174,7 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
     known = [b for b in bases.values() if b is not None]
     subtitle = base_text(int(min(known)), high=int(max(known)), lang=lang) if known else ""
     if hidden.any():
-        subtitle += " · " + t("figures.suppressed_note", lang, min_count=tb.min_count(table))
+        subtitle += " · " + tb.legend(table, lang)
     if title is None:
         title = label_of(names[0]) if len(names) == 1 else t("figures.likert_title", lang)
     return apply_theme({"data": data, "layout": layout}, lang=lang, title=title, subtitle=subtitle)

@@ -172,6 +172,6 @@ def scores_chart(scores: pd.DataFrame, *, survey: Survey | None = None, kind: st
     parts = [base_text(int(max(known)), lang=lang)] if known else []
     parts.append(t("figures.scores_ci" if kind == "dot" else "figures.radar_no_ci", lang))
     if hidden.any():
-        parts.append(t("figures.suppressed_note", lang, min_count=tb.min_count(table)))
+        parts.append(tb.legend(table, lang))
     return apply_theme({"data": data, "layout": layout}, lang=lang,
                        title=title or t("figures.scores_title", lang), subtitle=" · ".join(parts))

@@ -605,6 +605,7 @@ def _view(
                 "percent",
                 "suppressed",
                 "display",
+                "rule",  # the audit reads why each hidden cell is hidden
             ],
         ]
         for name, table in (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -78,3 +79,36 @@ def test_no_identifier_and_no_hidden_name_anywhere(demo_export, scan):
     assert refused  # the demo has organisations that refused
     patterns = scan.identifiers + [rf"(?<![\w-]){re.escape(name)}(?![\w-])" for name in refused]
     assert scan(ws.exports_dir, patterns) == []
+
+
+def test_every_hidden_cell_says_why_in_every_exported_file(demo_export, disclosure_kept):
+    """Audits, workbooks and pages: a hidden cell reads the label of the rule its audit names ("< 3" only
+    when it is small), and every page that shows a label explains it (issue 24)."""
+    root, _ = demo_export
+    from coopwork.analysis.disclosure import hidden_label, hidden_legend
+    from coopwork.workspace import open_workspace
+
+    ws = open_workspace(root)
+    site = ws.exports_dir
+    seen: dict[str, int] = {}
+    for audit_file in sorted((site / "audit").glob("*.json")):
+        audit = json.loads(audit_file.read_text(encoding="utf-8"))
+        lang, k = audit["lang"], audit["min_count"]
+        workbook = load_workbook(site / "workbooks" / f"{audit_file.stem.replace('_all', 'synthesis')}.xlsx")
+        for name, table in audit["tables"].items():
+            display = table["columns"].index("display")
+            sheet = list(workbook[name].iter_rows(values_only=True))
+            assert sheet[0][display] == "display"
+            for cell in audit["audit"][name]["suppressed_cells"]:
+                label = hidden_label(cell["rule"], min_count=k, lang=lang)
+                assert table["data"][cell["row"]][display] == label, (audit_file.name, name, cell)
+                assert sheet[cell["row"] + 1][display] == label, (audit_file.name, name, cell)
+                seen[cell["rule"]] = seen.get(cell["rule"], 0) + 1
+        if audit_file.stem == "_all":
+            continue
+        page = (site / "territories" / f"{audit_file.stem}.html").read_text(encoding="utf-8")
+        rules = {c["rule"] for record in audit["audit"].values() for c in record["suppressed_cells"]}
+        for rule in rules:  # the page explains every label its tables show
+            assert html.escape(hidden_legend([rule], min_count=k, lang=lang)) in page, (audit_file.name, rule)
+    assert seen.get("min_count") and seen.get("secondary"), seen
+    disclosure_kept(root)  # `coopwork check`, which also checks each hidden cell's label against its rule

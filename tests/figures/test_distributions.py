@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from coopwork.analysis.disclosure import hidden_label
 from coopwork.analysis.summary import summarise
 from coopwork.figures import to_figure
 from coopwork.figures.distributions import box_chart, histogram_chart
+from coopwork.figures.theme import escape
 
 from ._data import synthetic_responses
 from .conftest import subtitle
@@ -30,10 +32,10 @@ def test_boxes_by_territory_match_numpy_quartiles_and_hide_small_groups(sample_s
     for place, answers in responses.groupby("_territory"):
         values = answers["salaries"].dropna().astype(float).to_numpy()
         row = summary[summary["_territory"] == place].iloc[0]
-        if row["suppressed"]:  # the two-respondent territory, and a second one: no box, "< 3"
+        if row["suppressed"]:  # the two-respondent territory ("< 3"), and a second one to protect it
             assert row["_territory_label"] not in drawn
-            assert [a.text for a in fig.layout.annotations
-                    if a.x.replace("<br>", " ") == row["_territory_label"]] == ["&lt; 3"]
+            assert [a.text for a in fig.layout.annotations if a.x.replace("<br>", " ") ==
+                    row["_territory_label"]] == [escape(hidden_label(row["rule"], lang="fr"))]
             continue
         box = drawn[row["_territory_label"]]
         published += 1
@@ -70,8 +72,9 @@ def test_histogram_counts_match_numpy_and_small_bins_are_hidden(sample_survey, r
     assert list(bar.x) == pytest.approx(((edges[:-1] + edges[1:]) / 2).tolist())
     # the bin of 1 is hidden, and the smallest other non-empty one too: the total would reveal it
     assert bar.y == (9.0, None, 0.0, None)
-    assert [a.text for a in fig.layout.annotations] == ["&lt; 3", "&lt; 3"]
-    assert all(text.endswith(": &lt; 3 répondants") for text in (bar.hovertext[1], bar.hovertext[3]))
+    # the bin of 1 reads "< 3"; the other holds 3: it is hidden to protect it, and says so
+    assert [a.text for a in fig.layout.annotations] == ["masqué", "&lt; 3"]
+    assert "« masqué » : masqué pour que les totaux" in subtitle(fig)
     assert subtitle(fig).startswith("n = 13 répondants")
     render(figure)
     values = [1, 1, 1, 4, 4, 4, 4, 7, 7, 7]
