@@ -123,8 +123,8 @@ def _notes_markdown(notes: pd.DataFrame, *, title: str, lang: str) -> str:
     lines = [f"# {title}", ""]
     if notes.empty:
         lines.append(t("export.no_notes", lang))
-    for chart, group in notes.groupby("chart", sort=False):
-        lines += [f"## {_md(chart)}", ""]
+    for about, group in notes.groupby("about", sort=False):
+        lines += [f"## {_md(about)}", ""]
         for note in group.itertuples():
             kind = (
                 t(f"export.placemat_{note.kind}", lang) if note.kind in {"see", "means", "do"} else note.kind
@@ -316,7 +316,12 @@ def _export_territory(ws, content, site: Path, result: ExportResult, *, provenan
         result.files += write_network_files(content.graph, site / "network", stem=name, survey=ws.survey,
                                              min_count=min_count)
 
+    from .content import note_heading
+
     notes = journal_notes(ws, content.territory, wave=content.wave)
+    # what each note is about, as people read it (the chart's title and bar), never the journal's key
+    notes.insert(notes.columns.get_loc("chart") + 1, "about",
+                 [note_heading(c, content.note_headings, lang=lang) for c in notes["chart"]])
     (site / "notes").mkdir(parents=True, exist_ok=True)
     to_csv(notes.assign(created_at=notes["created_at"].astype("str")), site / "notes" / f"{name}.csv")
     markdown = _notes_markdown(notes, title=t("export.notes_title", lang, label=content.label), lang=lang)

@@ -43,7 +43,7 @@ def _downloads(
         (t("export.dl_nodes", lang), site / "network" / f"{name}_nodes.csv"),
         (t("export.dl_edges", lang), site / "network" / f"{name}_edges.csv"),
         (t("export.dl_notes", lang), site / "notes" / f"{name}.md"),
-    ] + [(t("export.dl_report", lang, name=p.stem), p) for p in reports]
+    ] + [(t("export.dl_report", lang, name=_report_title(p)), p) for p in reports]
     return (
         '<ul class="downloads">'
         + "".join(
@@ -53,6 +53,31 @@ def _downloads(
         )
         + "</ul>"
     )
+
+
+def _report_title(path: Path) -> str:
+    """What a report is called for people: its first heading (else its page title), not its file name.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> report = Path(tempfile.mkdtemp()) / "territory_report.html"
+    >>> _ = report.write_text('<title>x</title><h1 id="a">Coopérations — Matera<a href="#a">¶</a></h1>')
+    >>> _report_title(report)
+    'Coopérations — Matera'
+    """
+    import html
+    import re
+
+    text = path.read_text(encoding="utf-8", errors="replace")
+    for pattern in (r"<h1\b[^>]*>(.*?)</h1>", r"<title>(.*?)</title>"):
+        found = re.search(pattern, text, re.S | re.I)
+        if found:
+            plain = re.sub(r"<a\b[^>]*>.*?</a>|<[^>]+>", "", found.group(1), flags=re.S)
+            plain = " ".join(html.unescape(plain).split())
+            if plain:
+                return plain
+    return path.stem.replace("_", " ")
 
 
 def territory_page(
@@ -132,7 +157,11 @@ def territory_page(
         )
         nodes = content.tables.get("organisations")
         if nodes is not None and not nodes.empty:
-            shown = nodes.head(15).assign(betweenness=lambda d: [_num(v, 3, lang) for v in d["betweenness"]])
+            type_q = ws.survey.role("org_type")  # the type as the form says it, not its code
+            types = ws.survey.choice_labels(type_q.name, lang) if type_q is not None else {}
+            shown = nodes.head(15).assign(
+                betweenness=lambda d: [_num(v, 3, lang) for v in d["betweenness"]],
+                org_type=lambda d: [types.get(v, v) if isinstance(v, str) else v for v in d["org_type"]])
             parts.append(
                 html_table(
                     shown,

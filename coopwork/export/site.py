@@ -245,12 +245,13 @@ def tiles(key_figures: Sequence[tuple[str, str]]) -> str:
 
 
 def notes_html(notes: pd.DataFrame, *, lang: str) -> str:
-    """Journal notes (already cleaned) grouped by chart and kind, escaped."""
+    """Journal notes (already cleaned) grouped by what they are about (the ``about`` column: a chart's
+    title, never its internal key), escaped."""
     if notes.empty:
         return f'<p class="muted">{escape(t("export.no_notes", lang))}</p>'
     parts = []
-    for chart, group in notes.groupby("chart", sort=False):
-        parts.append(f"<h3>{escape(str(chart))}</h3>")
+    for about, group in notes.groupby("about", sort=False):
+        parts.append(f"<h3>{escape(str(about))}</h3>")
         for note in group.itertuples():
             kind = (
                 t(f"export.placemat_{note.kind}", lang) if note.kind in {"see", "means", "do"} else note.kind

@@ -16,10 +16,23 @@ from openpyxl import load_workbook
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+#: notes written in a workshop on Matera's dashboard, keyed as the journal stores them
+NOTES = {"org_type": "Surtout des associations", "org_type#association": "Elles portent les projets",
+         "gone_chart": "Une note sur un graphique qui n'existe plus"}
+
+
 @pytest.fixture(scope="module")
 def demo_export(demo_workspace, tmp_path_factory):
+    from coopwork.dashboard.journal import open_journal
+    from coopwork.workspace import open_workspace
+
     root = tmp_path_factory.mktemp("demo-export") / "ws"
     shutil.copytree(demo_workspace, root)
+    ws = open_workspace(root)
+    journal = open_journal(root)  # notes of a workshop: about a chart, and about one of its bars
+    for chart, text in NOTES.items():
+        journal.add(ws.survey_id, territory="matera", wave="2026", chart=chart, kind="see", text=text)
+    journal.close()
     done = subprocess.run([sys.executable, "-m", "coopwork.cli", "export", "--all", "--workspace", str(root),
                            "--json"], capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -112,3 +125,34 @@ def test_every_hidden_cell_says_why_in_every_exported_file(demo_export, disclosu
             assert html.escape(hidden_legend([rule], min_count=k, lang=lang)) in page, (audit_file.name, rule)
     assert seen.get("min_count") and seen.get("secondary"), seen
     disclosure_kept(root)  # `coopwork check`, which also checks each hidden cell's label against its rule
+
+
+def test_no_internal_name_reaches_a_published_page(demo_export):
+    """Issue 24: notes headed "org_type#association", the top-15 table's type codes ("tiers_lieu"), a report
+    named after its notebook file ("territory_report") — what people read says things in words."""
+    root, _ = demo_export
+    from coopwork.workspace import open_workspace
+
+    ws = open_workspace(root)
+    survey = ws.survey
+    internal = {"territory_report", "synthesis.ipynb", *NOTES, *(n for n in survey.questions if "_" in n)}
+    for question in survey.questions.values():
+        if not question.is_select:
+            continue
+        labels = " ".join(survey.choice_labels(question.name, "fr").values())
+        internal |= {c.name for c in question.choices
+                     if not c.name.isdigit() and ("_" in c.name or c.name not in labels.casefold())}
+    internal -= {"oui", "non"}  # words of the language too
+    pattern = re.compile(r"(?<![\w#-])(" + "|".join(sorted(map(re.escape, internal), key=len, reverse=True))
+                         + r")(?![\w-])")
+    site = ws.exports_dir
+    page = (site / "territories" / "matera.html").read_text(encoding="utf-8")
+    for text in NOTES.values():
+        assert html.escape(text) in page
+    assert "<h3>Type d&#x27;organisation — Association</h3>" in page and "<h3>Autres notes</h3>" in page
+    for path in [site / "index.html", *sorted((site / "territories").glob("*.html"))]:
+        visible = re.sub(r"<script\b.*?</script>|<[^>]+>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+        found = sorted(set(pattern.findall(html.unescape(visible))))
+        assert found == [], f"{path.name} shows internal names: {found}"
+    notes = (site / "notes" / "matera.md").read_text(encoding="utf-8")
+    assert "## Type d'organisation — Association" in notes and "org\\_type" not in notes
