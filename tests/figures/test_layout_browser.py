@@ -62,6 +62,18 @@ def gallery(demo_workspace, tmp_path_factory) -> dict[str, list[dict]]:
         for chart in load(entry.path)["views"][""]["charts"]:
             if chart.get("figure"):
                 kinds.setdefault(chart_kind(chart["figure"]), []).append(chart)
+    # the kinds the demo's pages do not draw: a question by territory, as stacked bars and as boxes
+    from coopwork.analysis.summary import summarise
+    from coopwork.figures import bar_chart, box_chart
+
+    survey, responses = ws.survey, ws.responses(wave="2026")
+    choice = survey.role("org_type").name
+    number = next(q.name for q in survey.top_level if q.is_numeric)
+    grouped = summarise(responses, survey, choice, by="_territory", lang="fr", min_count=3)
+    boxes = summarise(responses, survey, number, by="_territory", lang="fr", min_count=3)
+    kinds["grouped_bar"] = [{"id": "grouped", "title": "",
+                             "figure": bar_chart(grouped, survey=survey, lang="fr")}]
+    kinds["box"] = [{"id": "box", "title": "", "figure": box_chart(boxes, survey=survey, lang="fr")}]
     return kinds
 
 
