@@ -31,7 +31,7 @@ import traceback
 from html import escape
 from pathlib import Path
 
-from ..figures.theme import narrow, with_template
+from ..figures.theme import NARROW_BELOW, narrow, with_template
 from ..i18n import normalise_lang, t
 from ..results.io import load_with_breakdown, read_index
 from ..results.paths import ALL, results_file
@@ -47,8 +47,6 @@ __all__ = ["CSS", "NARROW_BELOW", "NOTES_POLL_SECONDS", "OPTION_MARK", "Dashboar
 OPTION_MARK = "#"
 #: how often an open page reads the journal for the notes written or hidden on other pages
 NOTES_POLL_SECONDS = 2.5
-#: a page narrower than this (CSS pixels) gets the phone layout: one column, charts laid out for a phone
-NARROW_BELOW = 700
 # page.js resizes the charts itself (plotly's "responsive" listens on the window for every chart ever drawn)
 _CONFIG = {"displaylogo": False, "responsive": False, "scrollZoom": False,
            "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}

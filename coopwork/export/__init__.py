@@ -221,12 +221,17 @@ def export_all(
         raise ExportError("export_errors.empty_wave", wave=wave, hint="export_errors.hint_empty_wave")
     wave = synthesis.wave if synthesis is not None else wave
 
+    from .reports import reports_in_language
+
+    # the batch reports it publishes speak its language: run again those run in another one
+    language_warnings = reports_in_language(ws, wanted, lang=lang, wave=wave, min_count=min_count)
     site = ws.exports_dir
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     provenance = _provenance(ws, wave=wave, lang=lang, min_count=min_count, when=when)
     footer = _footer(provenance)
     result = ExportResult(site=site, index=site / "index.html")
     result.warnings += [t("export.warn_no_wave", lang, territory=x, wave=wave) for x in missing]
+    result.warnings += language_warnings
     write_assets(site)
     org_type = ws.survey.role("org_type")
     contents = {tid: territory_content(load(entry.path), org_type=org_type and org_type.name)
@@ -246,7 +251,7 @@ def export_all(
             except ExportError as err:
                 if err.render(lang) not in result.warnings:  # one message is enough
                     result.warnings.append(err.render(lang))
-        reports = _copy_batch_reports(ws, content.territory, site)
+        reports = _copy_batch_reports(ws, content.territory, site, lang=lang)
         result.files += reports
         page = _write_territory_page(ws, content, site, footer=footer, notes=notes, reports=reports)
         result.files.append(page)
@@ -285,7 +290,7 @@ def export_all(
     )
     from .pages import write_index
 
-    copied = _copy_batch_synthesis(ws, site)
+    copied = _copy_batch_synthesis(ws, site, lang=lang)
     result.files += copied
     result.files.append(
         write_index(ws, everyone, tables, site, footer=footer, lang=lang, min_count=min_count,
@@ -356,8 +361,10 @@ def _write_audit(results: dict, tables: dict[str, pd.DataFrame], site: Path, nam
     return path
 
 
-def _copy_batch_reports(ws, territory: str, site: Path) -> list[Path]:
-    """Copy the batch runner's HTML reports of the territory into the site, made offline."""
+def _copy_batch_reports(ws, territory: str, site: Path, *, lang: str) -> list[Path]:
+    """Copy the batch runner's HTML reports of the territory into the site, made offline (those in
+    another language than the export's are left out)."""
+    from .reports import report_language
     from .site import PLOTLY_JS, sanitise_report
 
     source = reports_dir(ws.reports_dir, territory)
@@ -368,6 +375,8 @@ def _copy_batch_reports(ws, territory: str, site: Path) -> list[Path]:
         shutil.rmtree(target)
     copied = []
     for report in sorted(source.glob("*.html")):
+        if report_language(report) not in (lang, None):
+            continue
         target.mkdir(parents=True, exist_ok=True)
         html = sanitise_report(report.read_text(encoding="utf-8"), plotly_src=f"../../{PLOTLY_JS}")
         out = target / report.name
@@ -376,12 +385,14 @@ def _copy_batch_reports(ws, territory: str, site: Path) -> list[Path]:
     return copied
 
 
-def _copy_batch_synthesis(ws, site: Path) -> list[Path]:
-    """Copy the batch runner's synthesis report (``data/reports/<id>/synthesis.html``), made offline."""
+def _copy_batch_synthesis(ws, site: Path, *, lang: str) -> list[Path]:
+    """Copy the batch runner's synthesis report (``data/reports/<id>/synthesis.html``), made offline,
+    when it speaks the export's language."""
+    from .reports import report_language
     from .site import PLOTLY_JS, sanitise_report
 
     source = ws.reports_dir / "synthesis.html"
-    if not source.is_file():
+    if not source.is_file() or report_language(source) not in (lang, None):
         return []
     target = site / "reports" / "synthesis.html"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -263,11 +263,11 @@ def write_index(
         t("export.h_downloads", lang),
     ]
     parts.append(
-        "<table><thead><tr>"
+        '<div class="table-wrap"><table><thead><tr>'
         + "".join(f"<th>{escape(h)}</th>" for h in heads)
         + "</tr></thead><tbody>"
         + "".join(rows)
-        + "</tbody></table>"
+        + "</tbody></table></div>"
     )
     parts.append(f'<p><a href="workbooks/synthesis.xlsx">{escape(t("export.dl_synthesis", lang))}</a></p>')
     if (site / "reports" / "synthesis.html").is_file():

@@ -37,6 +37,7 @@ __all__ = [
     "GREY",
     "HEIGHT",
     "LINE_PALETTE",
+    "NARROW_BELOW",
     "NARROW_WIDTH",
     "NEUTRAL",
     "PALETTE",
@@ -75,6 +76,8 @@ TEMPLATE = "coopwork"
 WIDTH = 1100
 #: the width of a chart on a phone (pixels): a 390 px screen less the page's margins (see :func:`narrow`)
 NARROW_WIDTH = 340
+#: a page narrower than this (CSS pixels) draws its charts laid out for a phone (:func:`narrow`)
+NARROW_BELOW = 700
 #: the average width of a character, as a share of the font size (for wrapping to a width in pixels)
 _CHAR_WIDTH = 0.55
 #: font sizes on a phone: title, subtitle and axis titles, bar labels (pixels)
