@@ -107,9 +107,11 @@ CSS = """
   .cw-dashboard .widget-tab > .lm-TabBar { height: auto !important; min-height: 0 !important;
     overflow: visible !important; }
   .cw-dashboard .lm-TabBar-tab { min-width: 0 !important; max-width: none !important; width: auto !important;
-    min-height: 44px; height: auto !important; margin: 0 !important; padding: 4px 8px !important;
-    white-space: normal !important; line-height: 1.2; display: flex !important; align-items: center;
-    border: 1px solid #c9d1dc !important; border-radius: 6px; transform: none !important; }
+    min-height: 44px !important; max-height: none !important; height: auto !important; margin: 0 !important;
+    padding: 4px 8px !important; white-space: normal !important; line-height: 1.2; display: flex !important;
+    align-items: center; align-self: stretch !important; border: 1px solid #c9d1dc !important;
+    border-radius: 6px; transform: none !important; }
+  .cw-dashboard .lm-TabBar-tab.lm-mod-current::before { display: none !important; }
   .cw-dashboard .lm-TabBar-tabLabel { white-space: normal !important; overflow: visible !important; }
   .cw-dashboard .lm-TabBar-tab.lm-mod-current { background: #1d2433 !important; color: white !important; }
   .cw-dashboard .widget-tab-contents { padding: 4px !important; }

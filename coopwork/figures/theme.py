@@ -604,6 +604,8 @@ def _narrow_map(fig: dict, width: int) -> dict:
     for trace in fig["data"]:
         if "markers+text" in str(trace.get("mode") or ""):
             trace["textfont"] = {**(trace.get("textfont") or {}), "size": fonts["labels"] - 1}
+        if trace.get("name"):  # a legend entry a line, wrapped to the width (an entry cannot wrap itself)
+            trace["name"] = _rewrap(trace["name"], _chars(width - 50, fonts["labels"]))
     rows = _legend_rows(fig, width, fonts["labels"])
     layout["legend"] = {**(layout.get("legend") or {}), "font": {"size": fonts["labels"]},
                         "xref": "container", "x": 0.02}
