@@ -81,7 +81,7 @@ footer.provenance { max-width: 1150px; margin: 0 auto; padding: 1rem 2rem; color
 .muted { color: var(--muted); }
 /* a table wider than the screen scrolls in its own box: the page itself never scrolls sideways */
 .table-wrap { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
-td, th { overflow-wrap: anywhere; }
+td { overflow-wrap: break-word; }
 @media (max-width: PHONE_MAX_WIDTHpx) {
   header.site, main, footer.provenance { padding-left: 0.8rem; padding-right: 0.8rem; }
   header.site h1 { font-size: 1.3rem; }

@@ -249,7 +249,9 @@ def apply_theme(fig: dict, *, lang: str | None = "fr", title: str | None = None,
         heading = wrap(title, 70)
         below = wrap(subtitle, 110) if subtitle else ""
         lines = heading.count("<br>") + 1 + (below.count("<br>") + 1 if below else 0)
-        layout["title"] = {"text": f"<b>{heading}</b>", "subtitle": {"text": below}}
+        # from the chart's left edge, not the plot's (long bar labels take part of the width)
+        layout["title"] = {"text": f"<b>{heading}</b>", "subtitle": {"text": below}, "xref": "container",
+                           "x": 0.02}
         margin = layout.setdefault("margin", {})
         margin["t"] = max(margin.get("t") or 0, _title_margin(lines))
     return fig

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -23,12 +24,15 @@ NOTES = {"org_type": "Surtout des associations", "org_type#association": "Elles 
 
 @pytest.fixture(scope="module")
 def demo_export(demo_workspace, tmp_path_factory):
+    from coopwork.batch import run_batch
     from coopwork.dashboard.journal import open_journal
     from coopwork.workspace import open_workspace
 
     root = tmp_path_factory.mktemp("demo-export") / "ws"
     shutil.copytree(demo_workspace, root)
     ws = open_workspace(root)
+    ran = run_batch(root, territories=["matera"], notebook="territory_report.ipynb", show_progress=False)
+    assert ran.ok, ran.failed  # a batch report, published with the site
     journal = open_journal(root)  # notes of a workshop: about a chart, and about one of its bars
     for chart, text in NOTES.items():
         journal.add(ws.survey_id, territory="matera", wave="2026", chart=chart, kind="see", text=text)
@@ -156,3 +160,51 @@ def test_no_internal_name_reaches_a_published_page(demo_export):
         assert found == [], f"{path.name} shows internal names: {found}"
     notes = (site / "notes" / "matera.md").read_text(encoding="utf-8")
     assert "## Type d'organisation — Association" in notes and "org\\_type" not in notes
+
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+PAGE_SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    chromium_path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium_path).exists():
+        pytest.skip("Debian chromium is not installed (make browser)")
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--allow-file-access-from-files"])
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("size", list(PAGE_SIZES))
+@pytest.mark.parametrize("name", ["territories/matera.html", "index.html",
+                                  "reports/matera/territory_report.html"])
+def test_the_static_pages_read_well_on_a_laptop_and_a_phone(demo_export, chromium, layout_problems, name,
+                                                            size):
+    """Issue 24: the territory page was 463 px wide on a 390 px screen, titles clipped ("Type d'o"),
+    tables overflowing. Every chart of the page is drawn in the layout of the screen and read with the
+    layout check; the page never scrolls sideways. Screenshots for a person to look at."""
+    root, _ = demo_export
+    from coopwork.workspace import open_workspace
+
+    path = open_workspace(root).exports_dir / name
+    if not path.is_file():
+        pytest.skip(f"{name} was not written (no batch report in this workspace)")
+    width, height = PAGE_SIZES[size]
+    page = chromium.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_function("() => [...document.querySelectorAll('.plotly-graph-div')]"
+                               ".every(d => d.querySelector('.main-svg'))", timeout=120_000)
+        page.wait_for_timeout(500)
+        problems = layout_problems(page)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"site_{name.replace('/', '_').removesuffix('.html')}_{size}.png"),
+                        full_page=True)
+    finally:
+        page.close()
+    assert problems == [], f"{name} at {size}:\n" + "\n".join(problems[:15])
