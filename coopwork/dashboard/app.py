@@ -61,7 +61,8 @@ CSS = """
 .cw-dashboard .widget-label { font-size: 16px; min-width: 9em; }
 .cw-dashboard select, .cw-dashboard input, .cw-dashboard textarea, .cw-dashboard button {
   font-size: 16px !important; }
-.cw-controls { flex-wrap: wrap !important; gap: .4em 1.2em; }
+.cw-controls { flex-wrap: wrap !important; gap: .4em 1.2em; height: auto !important;
+  overflow: visible !important; }
 .cw-plot { width: 100%; position: relative; }
 .cw-plot-wait { color: #667; font-size: 1.05em; margin: .6em 0; }
 .cw-plot.cw-drawn .cw-plot-wait { display: none; }
@@ -85,7 +86,8 @@ CSS = """
 .cw-status { min-height: 1.4em; }
 .cw-dashboard .jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-tab,
 .cw-dashboard .jupyter-widgets.widget-tab > .lm-TabBar .lm-TabBar-tab { font-size: 16px; min-width: 8em;
-  flex: 0 1 auto; }
+  flex: 1 1 auto; min-height: 30px; }  /* rows of tabs that fill the width, not a ragged line */
+.cw-dashboard .widget-tab > .lm-TabBar { height: auto !important; min-height: 0 !important; }
 .cw-dashboard .lm-TabBar-content { flex-wrap: wrap; }
 .cw-dashboard button, .cw-dashboard select, .cw-dashboard .widget-toggle-button { min-height: 44px; }
 @media (max-width: PHONE_MAX_WIDTHpx) {
