@@ -193,7 +193,9 @@ def show_synthesis(report: Report) -> None:
     changes = report.table("changes")
     if changes is not None and len(changes):
         _display(heading(t("batch.change", lang)))
-        rows = [[r.territory, r.measure, f"{r.wave_before} → {r.wave_after}", r.display]
+        rows = [[r.territory, r.measure, f"{r.wave_before} → {r.wave_after}", r.display,
+                 t(f"export.unit_{r.unit}", lang)]  # a score moves in points, a network measure in its unit
                 for r in changes.itertuples()]
         _display(heading(markdown_table(rows, [t("batch.index_territory", lang), t("batch.measure", lang),
-                                               t("batch.waves", lang), t("batch.value", lang)]), level=0))
+                                               t("batch.waves", lang), t("batch.value", lang),
+                                               t("export.h_unit", lang)]), level=0))

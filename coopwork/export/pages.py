@@ -329,27 +329,35 @@ def write_index(
     if changes.empty:
         parts.append(f'<p class="muted">{escape(t("export.no_changes", lang))}</p>')
     else:
+        from ..results.synthesis import UNIT_DECIMALS
+
         labels = {c.territory: c.label for c in contents}
+        unit = changes["unit"] if "unit" in changes.columns else pd.Series("points", index=changes.index)
+
+        def written(column: str) -> list[str]:
+            pairs = zip(changes[column], unit, strict=True)
+            return [_num(v, UNIT_DECIMALS.get(u, 2), lang) for v, u in pairs]
+
         shown = changes.assign(
             territory_label=changes["territory"].map(labels),
             waves=changes["wave_before"] + " → " + changes["wave_after"],
-            before_text=[_num(v, 2, lang) for v in changes["before"]],
-            after_text=[_num(v, 2, lang) for v in changes["after"]],
+            before_text=written("before"), after_text=written("after"),
+            unit_text=[t(f"export.unit_{u}", lang) if u in UNIT_DECIMALS else u for u in unit],
         )
-        parts.append(
-            html_table(
-                shown,
-                {
-                    "territory_label": t("export.h_territory", lang),
-                    "measure": t("export.h_measure", lang),
-                    "waves": t("export.h_waves", lang),
-                    "before_text": t("export.h_before", lang),
-                    "after_text": t("export.h_after", lang),
-                    "display": t("export.h_difference", lang),
-                },
-                numeric=["before_text", "after_text", "display"],
-            )
-        )
+        # one unit a column: the dimensions' scores (points out of 100), then the network's measures
+        for heading, rows, columns in (
+                ("export.h_changes_scores", unit == "points", {}),
+                ("export.h_changes_network", unit != "points", {"unit_text": t("export.h_unit", lang)})):
+            if not rows.any():
+                continue
+            parts.append(f"<h3>{escape(t(heading, lang))}</h3>")
+            parts.append(html_table(
+                shown[rows],
+                {"territory_label": t("export.h_territory", lang), "measure": t("export.h_measure", lang)}
+                | columns | {"waves": t("export.h_waves", lang), "before_text": t("export.h_before", lang),
+                             "after_text": t("export.h_after", lang),
+                             "display": t("export.h_difference", lang)},
+                numeric=["before_text", "after_text", "display"]))
     title = t("export.synthesis_title", lang, survey=ws.survey.title)
     path = site / "index.html"
     path.write_text(

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 import textwrap
 
 from ..i18n import normalise_lang, t
@@ -169,6 +170,10 @@ def escape(text: object) -> str:
     return html.escape("" if text is None else str(text), quote=False)
 
 
+#: "< 3" (a hidden cell's label) is never cut in two at the end of a line
+_KEEP = re.compile(r"<\s(?=\d)")
+
+
 def wrap(text: object, width: int = 40) -> str:
     """Escape ``text`` and break it into lines of about ``width`` characters (``<br>``).
 
@@ -177,7 +182,8 @@ def wrap(text: object, width: int = 40) -> str:
     >>> wrap("Les désaccords entre partenaires se règlent de façon constructive", 30)
     'Les désaccords entre<br>partenaires se règlent de<br>façon constructive'
     """
-    return "<br>".join(escape(line) for line in textwrap.wrap(str(text), width) or [""])
+    lines = textwrap.wrap(_KEEP.sub("<\u00a0", str(text)), width) or [""]
+    return "<br>".join(escape(line.replace("<\u00a0", "< ")) for line in lines)
 
 
 def base_text(n: object, *, lang: str | None = "fr", high: object = None) -> str:
@@ -273,7 +279,9 @@ def _rewrap(text: object, width: int) -> str:
     plain = " ".join(head.removeprefix("<b>").removesuffix("</b>").replace("<br>", " ").split())
     if "<" in plain:  # other markup: left as it is
         return str(text)
-    lines = "<br>".join(textwrap.wrap(plain, max(width, 8), break_long_words=False) or [""])
+    kept = plain.replace("&lt; ", "&lt;\u00a0")  # "< 3" stays on one line
+    lines = "<br>".join(textwrap.wrap(kept, max(width, 8), break_long_words=False) or [""])
+    lines = lines.replace("&lt;\u00a0", "&lt; ")
     return (f"<b>{lines}</b>" if bold else lines) + markup + tail
 
 

@@ -208,3 +208,24 @@ def test_the_static_pages_read_well_on_a_laptop_and_a_phone(demo_export, chromiu
     finally:
         page.close()
     assert problems == [], f"{name} at {size}:\n" + "\n".join(problems[:15])
+
+
+def test_each_change_is_in_one_unit_and_each_comparison_says_its_bases(demo_export):
+    """Issue 24: the synthesis' "Évolution" column mixed "+6" (points of a score) with "-0,357" (a
+    density); the all-territory comparison said "n = 63 répondants" (one territory's base)."""
+    root, _ = demo_export
+    from coopwork.workspace import open_workspace
+
+    site = open_workspace(root).exports_dir
+    index = (site / "index.html").read_text(encoding="utf-8")
+    scores = index.index("Scores par dimension (évolution en points sur 100)")
+    network = index.index("Réseau (chaque mesure dans son unité)")
+    assert scores < network
+    point_cells = re.findall(r'<td class="num">([^<]*)</td></tr>', index[scores:network])
+    assert point_cells and all(re.fullmatch(r"[+-]?\d+,\d|0,0|—|< 3|masqué", c) for c in point_cells)
+    assert "liens par organisation" in index[network:] and "part (de 0 à 1)" in index[network:]
+    book = load_workbook(site / "workbooks" / "synthesis.xlsx")
+    rows = list(book["changes"].iter_rows(values_only=True))
+    unit = rows[0].index("unit")
+    assert {row[unit] for row in rows[1:]} == {"points", "share", "ties"}
+    assert "répondants par territoire" in index  # the comparison: each territory's base, not one of them

@@ -36,7 +36,11 @@ def test_dot_plot_values_intervals_and_colours(sample_survey, scores, render):
             (rows["mean"] - rows["ci_low"]).astype(float).tolist())
     assert fig.layout.xaxis.range == (0, 100)
     assert fig.layout.title.text == "<b>Scores par dimension</b>"
-    assert subtitle(fig).startswith(f"n = {int(table['n'].max())} répondants")
+    # each group its own base: the territory's, the others', everyone's (not the largest for all)
+    sizes = table.groupby("group", sort=False)["n"].max().astype(int).tolist()
+    names = [trace.name for trace in fig.data]
+    bases = " · ".join(f"{g} {n}" for g, n in zip(names, sizes, strict=True))
+    assert subtitle(fig).startswith(f"Répondants : {bases}")
     render(figure)
 
 
