@@ -49,7 +49,7 @@ __all__ = ["likert_chart"]
 
 
 def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questions: list[str] | None = None,
-                 lang: str = "fr", title: str | None = None) -> dict:
+                 lang: str = "fr", title: str | None = None, unit: str = "organisations") -> dict:
     """Diverging stacked bars of one or several Likert questions.
 
     Parameters
@@ -68,6 +68,9 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
     title
         Title (default: "Degré d'accord" / "Level of agreement", or the question label when
         there is one question).
+    unit
+        What the answers count: ``"organisations"`` (one answer per respondent, the default) or
+        ``"ties"`` (one answer per cooperation tie): it says the base of each bar and the axis.
 
     Returns
     -------
@@ -103,7 +106,7 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
     for q, r in rows.items():
         known = [v for v in tb.numbers(r["base"]) if v is not None]
         bases[q] = max(known) if known else None
-        n_text = base_text(int(bases[q]), lang=lang) if bases[q] is not None else ""
+        n_text = _base(int(bases[q]), unit, lang) if bases[q] is not None else ""
         y_labels[q] = f"{wrap(label_of(q), 45)}<br><span style='font-size:14px'>{escape(n_text)}</span>"
 
     def trace(position: int, sign: float, factor: float, show: bool) -> dict:
@@ -170,14 +173,14 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
     layout = {
         "xaxis": {"range": [-reach, reach], "tickvals": ticks,
                   "ticktext": [format_percent(abs(v), lang=lang) for v in ticks], "zeroline": True,
-                  "zerolinewidth": 2, "title": {"text": t("figures.percent_axis", lang)}},
+                  "zerolinewidth": 2, "title": {"text": t(_AXIS.get(unit, "figures.percent_axis"), lang)}},
         "yaxis": {"autorange": "reversed", "categoryorder": "array",
                   "categoryarray": [y_labels[q] for q in names]},
         "barmode": "relative", "annotations": annotations, "bargap": 0.35,
         "uniformtext": {"minsize": 12, "mode": "hide"},
         "height": max(400, 160 + 110 * len(names)), "margin": {"r": _NOTE_MARGIN if annotations else 40}}
     known = [b for b in bases.values() if b is not None]
-    subtitle = base_text(int(min(known)), high=int(max(known)), lang=lang) if known else ""
+    subtitle = _base(int(min(known)), unit, lang, high=int(max(known))) if known else ""
     if hidden.any():
         subtitle += " · " + tb.legend(table, lang)
     if title is None:
@@ -190,8 +193,20 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
     return figure
 
 
+#: the axis of each counting unit: per respondent, per cooperation tie
+_AXIS = {"organisations": "figures.percent_axis", "ties": "figures.percent_axis_ties"}
 #: the height of the line that says which side is disagreement, which agreement (pixels)
 _DIRECTIONS = 26
+
+
+def _base(n: int, unit: str, lang: str, *, high: int | None = None) -> str:
+    """``n = 29 répondants``, or ``n = 121 liens`` for answers given per cooperation tie."""
+    if unit != "ties":
+        return base_text(n, lang=lang, high=high)
+    if high is not None and high != n:
+        return t("figures.base_ties_range", lang, low=format_number(n, lang=lang),
+                 high=format_number(high, lang=lang))
+    return t("figures.base_ties", lang, n=format_number(n, lang=lang))
 
 
 def _bar_text(value: float | None, factor: float, sign: float, lang: str) -> str | None:

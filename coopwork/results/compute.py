@@ -322,6 +322,11 @@ def _state_ties(figure: dict, table: pd.DataFrame, lang: str) -> None:
         organisations=format_number(organisations, lang=lang),
     )
     subtitle["text"] = " · ".join(parts)
+    for name, people, ties in (("xaxis", "figures.percent_axis", "figures.percent_axis_ties"),
+                               ("yaxis", "figures.count_axis", "figures.count_axis_ties")):
+        axis = figure["layout"].get(name, {}).get("title")
+        if isinstance(axis, dict) and axis.get("text") == t(people, lang):  # % of the ties, number of ties
+            axis["text"] = t(ties, lang)
 
 
 def _likert_chart(
@@ -360,7 +365,7 @@ def _likert_chart(
         chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
         return chart
     names = [i.question.name for i in items if i.question.name in set(summary["question"])]
-    chart["figure"] = likert_chart(summary, survey=survey, questions=names, lang=lang, title=title)
+    chart["figure"] = likert_chart(summary, survey=survey, questions=names, lang=lang, title=title, unit=unit)
     return chart
 
 
