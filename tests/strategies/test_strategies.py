@@ -44,16 +44,16 @@ from tests.strategies import (
 # ---------------------------------------------------------------- known failures, one switch each
 #: issue 22 — a group separator other than "/" ("." "-" ":" or none) is not recognised: the columns
 #: of grouped questions are ignored, exit 0 (test_found.py::test_group_separator_is_recognised)
-AVOID_OTHER_GROUP_SEPARATORS = True
+AVOID_OTHER_GROUP_SEPARATORS = False
 #: issue 22 — a text answer that spells a blank ("NA", "None", "null"…) is stored as missing
 #: (test_found.py::test_blank_like_text_answer_is_kept)
-AVOID_BLANK_LIKE_TEXTS = True
+AVOID_BLANK_LIKE_TEXTS = False
 #: issue 22 — select_multiple exported as labels (space-joined, labels with spaces) loses its options
 #: (test_found.py::test_labelled_select_multiple_keeps_its_options)
-AVOID_LABELLED_SELECT_MULTIPLE_SUMMARY = True
+AVOID_LABELLED_SELECT_MULTIPLE_SUMMARY = False
 #: issue 22 — a relevance condition in a nested repeat on an answer of its parent repeat is reported
 #: "not checked" (test_found.py::test_nested_repeat_relevance_on_parent_row_is_checked)
-AVOID_NESTED_REPEAT_RELEVANCE = True
+AVOID_NESTED_REPEAT_RELEVANCE = False
 
 
 def _tricky() -> tuple[str, ...]:
