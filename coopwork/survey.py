@@ -42,7 +42,7 @@ from pathlib import Path
 from .errors import SurveyError
 from .i18n import lang_code
 
-__all__ = ["Choice", "Question", "Survey", "load_survey", "language_code"]
+__all__ = ["Choice", "Question", "Survey", "load_survey", "language_code", "side_file_path"]
 
 #: pyxform's spelled-out type names → the XLSForm names used everywhere in coopwork.
 _TYPE_ALIASES = {
@@ -476,6 +476,19 @@ def survey_from_dict(data: dict) -> Survey:
                   path=None if data["path"] is None else Path(data["path"]),
                   role_sources=dict(data.get("role_sources") or {}),
                   dropped_languages={k: list(v) for k, v in (data.get("dropped_languages") or {}).items()})
+
+
+def side_file_path(form: str | Path) -> Path:
+    """The side file of ``form`` (its roles, :mod:`coopwork.ingest.roles`): ``surveys/enquete.xlsx`` →
+    ``surveys/enquete.coopwork.yml``.
+
+    Examples
+    --------
+    >>> side_file_path("surveys/enquete.xlsx").as_posix()
+    'surveys/enquete.coopwork.yml'
+    """
+    form = Path(form)
+    return form.with_name(f"{form.stem}.coopwork.yml")
 
 
 def load_survey(path: str | Path, *, roles: bool = True) -> Survey:

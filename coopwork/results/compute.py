@@ -170,23 +170,18 @@ class Inputs:
         path = self.workspace.surveys_dir / f"codebook_{self.survey.survey_id}.yml"
         return load_codebook(path) if path.is_file() else None
 
-    @cached_property
+    @property
     def waves_of(self) -> dict[str, list[str]]:
-        """Territory → its waves in order (``ALL`` → every wave)."""
-        pairs = self.responses[["_territory", "_wave"]].dropna().drop_duplicates()
-        out = {str(k): sorted(v.astype(str)) for k, v in pairs.groupby("_territory")["_wave"]}
-        out[ALL] = sorted(pairs["_wave"].astype(str).unique())
-        return out
+        """Territory → its waves in order (``ALL`` → every wave), as the fingerprint read them."""
+        return self.fingerprint.waves_of
 
     def current_wave(self, territory: str | None) -> str | None:
-        """The wave a territory's results show when none is asked: its own latest wave."""
-        waves = self.waves_of.get(territory or ALL, [])
-        return waves[-1] if waves else None
+        """The wave a territory's results show when none is asked (:meth:`.Fingerprint.current_wave`)."""
+        return self.fingerprint.current_wave(territory)
 
     def previous_wave(self, territory: str | None, wave: str) -> str | None:
-        """The territory's latest wave before ``wave`` (the one "what changed" compares with)."""
-        earlier = [w for w in self.waves_of.get(territory or ALL, []) if w < wave]
-        return earlier[-1] if earlier else None
+        """The territory's latest wave before ``wave`` (:meth:`.Fingerprint.previous_wave`)."""
+        return self.fingerprint.previous_wave(territory, wave)
 
     def wave(self, wave: str) -> WaveData:
         """The :class:`WaveData` of a wave (built once)."""

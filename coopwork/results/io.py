@@ -33,8 +33,8 @@ def write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+        with os.fdopen(handle, "w", encoding="utf-8") as out:  # dumps, not dump: one pass of the C encoder
+            out.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

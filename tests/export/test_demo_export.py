@@ -23,13 +23,13 @@ NOTES = {"org_type": "Surtout des associations", "org_type#association": "Elles 
 
 
 @pytest.fixture(scope="module")
-def demo_export(demo_workspace, tmp_path_factory):
+def demo_export(demo_prepared, tmp_path_factory):
     from coopwork.batch import run_batch
     from coopwork.dashboard.journal import open_journal
     from coopwork.workspace import open_workspace
 
     root = tmp_path_factory.mktemp("demo-export") / "ws"
-    shutil.copytree(demo_workspace, root)
+    shutil.copytree(demo_prepared, root)
     ws = open_workspace(root)
     ran = run_batch(root, territories=["matera"], notebook="territory_report.ipynb", show_progress=False)
     assert ran.ok, ran.failed  # a batch report, published with the site
