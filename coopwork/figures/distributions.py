@@ -25,7 +25,6 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,12 +33,12 @@ import pandas as pd
 from ..analysis.disclosure import DEFAULT_MIN_COUNT, format_number, protect
 from ..i18n import t
 from . import _tables as tb
-from .theme import GREY, PALETTE, apply_theme, base_text, escape, wrap
+from .theme import GREY, PALETTE, apply_theme, base_text, escape, separators, wrap
 
 if TYPE_CHECKING:
     from ..survey import Survey
 
-__all__ = ["box_chart", "histogram_chart"]
+__all__ = ["box_chart", "histogram_bins", "histogram_chart", "nice_step"]
 
 
 def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | None = None,
@@ -107,10 +106,77 @@ def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | 
                        subtitle=subtitle)
 
 
+def nice_step(span: float, ticks: int = 5, *, integer: bool = False) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) that cuts ``span`` into at most about ``ticks``
+    parts; at least 1 when ``integer`` (a count, a number of partners: no fractions).
+
+    Examples
+    --------
+    >>> nice_step(0.8, integer=True), nice_step(223), nice_step(0.8)
+    (1.0, 50.0, 0.2)
+    """
+    raw = max(float(span), 1e-12) / max(ticks, 1)
+    power = 10.0 ** np.floor(np.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * (1 - 1e-9))
+    if integer:
+        step = max(1.0, float(np.ceil(step)))
+    return float(step)
+
+
+def histogram_bins(values: np.ndarray, *, integer: bool = False, bins: int | None = None) -> np.ndarray:
+    """The edges of a histogram's bins, the outliers left out (see :func:`histogram_chart`).
+
+    Values beyond Tukey's far fences (3 interquartile ranges from the quartiles) are left out of the
+    bins when they would stretch the axis by half its width or more; whole numbers get bins of a
+    whole width (1, 2, 5, 10 …) whose edges fall between two numbers (a bin of ``1970–1974`` spans
+    1969.5 to 1974.5).
+
+    Examples
+    --------
+    >>> years = np.array([1800, *range(1990, 2024)])
+    >>> edges = histogram_bins(years, integer=True)
+    >>> float(edges[0]), float(edges[-1]), float(edges[1] - edges[0])
+    (1989.5, 2024.5, 5.0)
+    >>> histogram_bins(np.array([0, 1, 1, 2, 3] * 6), integer=True).tolist()
+    [-0.5, 0.5, 1.5, 2.5, 3.5]
+    """
+    core = values
+    q1, q3 = np.percentile(values, [25, 75])
+    if q3 > q1:
+        inside = values[(values >= q1 - 3 * (q3 - q1)) & (values <= q3 + 3 * (q3 - q1))]
+        if np.ptp(values) >= 1.5 * np.ptp(inside):
+            core = inside
+    edges = np.histogram_bin_edges(core, bins=bins if bins else "auto")
+    if bins is None and len(edges) > 21:
+        edges = np.histogram_bin_edges(core, bins=20)
+    if not integer:
+        return edges
+    low, high = float(core.min()), float(core.max())
+    parts = bins or min(20, max(len(edges) - 1, int(np.ceil(np.log2(len(core)))) + 1))  # Sturges at least
+    width = nice_step(high - low + 1, parts, integer=True)
+    start = np.floor(low / width) * width  # bins of round numbers (0–9, 10–19) …
+    if bins and high - start >= bins * width:  # … unless that takes more bins than asked
+        start = low
+    count = int(np.floor((high - start) / width)) + 1
+    return start - 0.5 + width * np.arange(count + 1)
+
+
+def _tick_text(value: float, decimals: int, lang: str) -> str:
+    """A tick's number as plotly writes it: no thousands mark (a year stays ``1990``)."""
+    text = f"{value:.{decimals}f}"
+    return text.replace(".", separators(lang)[0])
+
+
 def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, bins: int | None = None,
                     min_count: int = DEFAULT_MIN_COUNT, lang: str = "fr",
                     title: str | None = None) -> dict:
     """Histogram of a numeric question with disclosure control on every bin.
+
+    Whole numbers (an ``integer`` question, or answers that are all whole) get bins of a whole
+    width and a count axis in whole numbers; outliers far from the rest (:func:`histogram_bins`) are
+    counted in a bar of their own at each end (``< 1990``, ``> 64``), apart from the others, so they do
+    not squeeze them. When no bin can be shown (each one is hidden or empty), the chart says so in a
+    sentence instead of drawing empty axes.
 
     Parameters
     ----------
@@ -133,7 +199,8 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
     dict
         A plotly figure as a plain dict (see :mod:`coopwork.figures`). One ``"bar"`` trace:
         ``x`` = bin centres, ``width`` = bin widths, ``y`` = counts (None where suppressed),
-        ``customdata`` = ``[low, high]`` of each bin.
+        ``customdata`` = ``[low, high]`` of each bin (``None`` for the open end of an outliers' bar); no
+        trace when nothing can be shown.
 
     Examples
     --------
@@ -146,50 +213,115 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
     >>> to_figure(histogram_chart(df, survey, "salaries", bins=4)).data[0].y
     (9.0, 0.0, 0.0, 3.0)
 
-    With a single answer of 40, the last bin (1 answer) is hidden ("< 3"), and so is the first one,
-    or the total (n = 10) would give it away; it holds 9 answers, so it reads "masqué", not "< 3":
+    With a single answer of 12, its bin (1 answer) is hidden ("< 3"), and so is the one before, or the
+    total (n = 10) would give it away; that one holds 3 answers, so it reads "masqué", not "< 3":
 
-    >>> fig = to_figure(histogram_chart(df.iloc[[0, 1, 2, 3, 4, 5, 6, 7, 8, 11]], survey, "salaries", bins=4))
-    >>> fig.data[0].y, [a.text for a in fig.layout.annotations]
-    ((None, 0.0, 0.0, None), ['masqué', '&lt; 3'])
+    >>> df = pd.DataFrame({"salaries": [1, 2, 2, 3, 4, 4, 5, 5, 5, 12]})
+    >>> fig = to_figure(histogram_chart(df, survey, "salaries", bins=4))
+    >>> fig.data[0].y, fig.data[0].ids, [a.text for a in fig.layout.annotations]
+    ((6.0, None, None), ('0–4', '5–9', '10–14'), ['masqué', '&lt; 3'])
+
+    Eight small firms and one of 540 employees: the large one has a bar of its own (hidden: it is
+    alone), the others keep the width of the chart:
+
+    >>> df = pd.DataFrame({"salaries": [1, 2, 2, 3, 4, 4, 5, 6, 540]})
+    >>> fig = histogram_chart(df, survey, "salaries")
+    >>> fig["layout"]["xaxis"]["ticktext"][-1], fig["data"][0]["ids"][-1]
+    ('&gt; 7', '> 7')
     """
     q = survey.question(question)
     values = pd.to_numeric(responses[question], errors="coerce").astype("float64").dropna().to_numpy()
     data: list[dict] = []
     layout: dict = {}
+    axes = True
     if 0 < len(values) < min_count:  # too few answers: even their number is not published
         subtitle = t("figures.too_few", lang, min_count=min_count)
+        axes = False
     elif len(values):
-        edges = np.histogram_bin_edges(values, bins=bins if bins else "auto")
-        if bins is None and len(edges) > 21:
-            edges = np.histogram_bin_edges(values, bins=20)
-        counts, edges = np.histogram(values, bins=edges)
-        table = protect(pd.DataFrame({"n": counts.astype("int64")}), count="n", min_count=min_count,
-                        margins=[None], lang=lang)
+        integer = q.type == "integer" or bool(np.all(values == np.round(values)))
+        edges = histogram_bins(values, integer=integer, bins=bins)
+        width = float(edges[1] - edges[0])
+        decimals = 0 if integer else max(0, int(np.ceil(-np.log10(nice_step(edges[-1] - edges[0])))))
+        counts, _ = np.histogram(values, bins=edges)
+        below, above = int((values < edges[0]).sum()), int((values > edges[-1]).sum())
+        lows, highs = list(edges[:-1]), list(edges[1:])
+        centres = list((edges[:-1] + edges[1:]) / 2)
+        counts = list(counts)
+        first_tick = _tick_text(edges[0] + 0.5 if integer else edges[0], decimals, lang)
+        last_tick = _tick_text(edges[-1] - 0.5 if integer else edges[-1], decimals, lang)
+        tails = []  # (position, bar's key, tick text) of the outliers' bars
+        if below:
+            lows, highs = [-np.inf, *lows], [edges[0], *highs]
+            centres, counts = [edges[0] - width, *centres], [below, *counts]
+            tails.append((edges[0] - width, f"< {first_tick}"))
+        if above:
+            lows, highs = [*lows, edges[-1]], [*highs, np.inf]
+            centres, counts = [*centres, edges[-1] + width], [*counts, above]
+            tails.append((edges[-1] + width, f"> {last_tick}"))
+        table = protect(pd.DataFrame({"n": np.asarray(counts, dtype="int64")}), count="n",
+                        min_count=min_count, margins=[None], lang=lang)
         hidden = table["suppressed"].to_numpy(dtype=bool)
-        centres = (edges[:-1] + edges[1:]) / 2
         y = [None if h else float(c) for c, h in zip(counts, hidden, strict=True)]
-        hover = [t("figures.bin_hover", lang, low=format_number(lo, decimals=1, lang=lang),
-                   high=format_number(hi, decimals=1, lang=lang), n=escape(d))
-                 for lo, hi, d in zip(edges[:-1], edges[1:], table["display"], strict=True)]
-        # each bin's key (a note about one bin names it, the same in every language): "10–20"
-        ids = [f"{lo:.4g}–{hi:.4g}" for lo, hi in itertools.pairwise(edges)]
-        data.append({"type": "bar", "x": centres.tolist(), "y": y, "width": np.diff(edges).tolist(),
-                     "ids": ids,
-                     "customdata": np.column_stack([edges[:-1], edges[1:]]).tolist(),
-                     "marker": {"color": PALETTE[0], "line": {"color": "white", "width": 1}},
-                     "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False})
-        layout["annotations"] = [
-            {"x": float(c), "y": 0, "xref": "x", "yref": "y", "text": escape(d), "showarrow": False,
-             "yanchor": "bottom", "font": {"color": "#555555"}}
-            for c, d, h in zip(centres, table["display"], hidden, strict=True) if h]
         subtitle = base_text(len(values), lang=lang)
         if hidden.any():
             subtitle += " · " + tb.legend(table, lang, threshold=min_count)
+        if not any(v for v in y if v is not None):  # every bin hidden or empty: nothing to draw
+            sentence = t("figures.all_bins_hidden", lang, min_count=min_count)
+            layout["annotations"] = [{"text": sentence, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+                                      "showarrow": False, "font": {"color": "#555555"}}]
+            axes = False
+        else:
+            tail_at = {round(x, 9): text for x, text in tails}
+            ids, hover = [], []
+            for lo, hi, c, d in zip(lows, highs, centres, table["display"], strict=True):
+                n = escape(d)
+                if round(c, 9) in tail_at:
+                    text = tail_at[round(c, 9)]
+                    ids.append(text)
+                    key = "figures.bin_below" if lo == -np.inf else "figures.bin_above"
+                    hover.append(t(key, lang, value=escape(text[2:]), n=n))
+                elif integer:
+                    first, last = int(lo + 0.5), int(hi - 0.5)
+                    ids.append(f"{first}–{last}" if last > first else f"{first}")
+                    hover.append(t("figures.bin_hover", lang, low=first, high=last, n=n) if last > first
+                                 else t("figures.bin_hover_one", lang, value=first, n=n))
+                else:
+                    # each bin's key (a note about one bin names it, the same in every language): "10–20"
+                    ids.append(f"{lo:.4g}–{hi:.4g}")
+                    hover.append(t("figures.bin_hover", lang, low=format_number(lo, decimals=1, lang=lang),
+                                   high=format_number(hi, decimals=1, lang=lang), n=n))
+            colours = [GREY if round(c, 9) in tail_at else PALETTE[0] for c in centres]
+            data.append({"type": "bar", "x": [float(c) for c in centres], "y": y,
+                         "width": [width] * len(centres), "ids": ids,
+                         "customdata": [[float(lo) if np.isfinite(lo) else None,
+                                         float(hi) if np.isfinite(hi) else None]
+                                        for lo, hi in zip(lows, highs, strict=True)],
+                         "marker": {"color": colours, "line": {"color": "white", "width": 1}},
+                         "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>",
+                         "showlegend": False})
+            layout["annotations"] = [
+                {"x": float(c), "y": 0, "xref": "x", "yref": "y", "text": escape(d), "showarrow": False,
+                 "yanchor": "bottom", "font": {"color": "#555555"}}
+                for c, d, h in zip(centres, table["display"], hidden, strict=True) if h]
+            top = max(v for v in y if v is not None)
+            layout["yaxis"] = {"dtick": nice_step(top, integer=True), "tick0": 0}
+            if tails or integer:  # ticks of our own: whole numbers, and the outliers' bars named
+                step = nice_step(edges[-1] - edges[0], integer=integer)
+                ticks = np.arange(np.ceil(edges[0] / step) * step, edges[-1] + step * 1e-9, step)
+                layout["xaxis"] = {
+                    "tickvals": [float(x) for x, _ in tails[:1] if below] + ticks.tolist()
+                    + [float(x) for x, _ in tails[-1:] if above],
+                    "ticktext": [escape(text) for _, text in tails[:1] if below]
+                    + [_tick_text(v + 0.0, decimals, lang) for v in ticks]
+                    + [escape(text) for _, text in tails[-1:] if above]}
     else:
         subtitle = base_text(0, lang=lang)
-    layout["yaxis"] = {"title": {"text": t("figures.count_axis", lang)}, "rangemode": "tozero"}
-    layout["xaxis"] = {"title": {"text": escape(q.label(lang, survey.default_language))}}
+    layout["yaxis"] = {"title": {"text": t("figures.count_axis", lang)}, "rangemode": "tozero",
+                       **layout.get("yaxis", {})}
+    layout["xaxis"] = {"title": {"text": escape(q.label(lang, survey.default_language))},
+                       **layout.get("xaxis", {})}
+    if not axes:
+        layout["xaxis"]["visible"] = layout["yaxis"]["visible"] = False
     layout["bargap"] = 0
     return apply_theme({"data": data, "layout": layout}, lang=lang,
                        title=title or survey.label(question, lang), subtitle=subtitle)

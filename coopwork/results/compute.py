@@ -283,15 +283,15 @@ def _question_chart(
         or (not table["suppressed"].any() and int(table["base"].fillna(0).max()) == 0)
     ):
         chart["message"] = t("dashboard.no_data", lang)
-    elif table["suppressed"].all():
-        chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
+    elif _nothing_shown(table):
+        chart["message"] = _why_nothing(table, len(rows), lang=lang, min_count=min_count)
     elif q.is_numeric:
         source = wd.relations if item.unit == "ties" else wd.responses
         figure = histogram_chart(
             source[[q.name]].iloc[rows], survey, q.name, min_count=min_count, lang=lang, title=title
         )
-        if all(y is None for y in figure["data"][0].get("y", [])):
-            chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
+        if not figure["data"]:  # every bin hidden or empty: a sentence, not empty axes
+            chart["message"] = t("figures.all_bins_hidden", lang, min_count=min_count)
         else:
             chart["figure"] = figure
     else:
@@ -299,6 +299,21 @@ def _question_chart(
     if chart["figure"] is not None and item.unit == "ties":
         _state_ties(chart["figure"], table, lang)
     return chart
+
+
+def _nothing_shown(table: pd.DataFrame) -> bool:
+    """True when no cell of a summary can be drawn: each one is hidden, or counts nobody."""
+    shown = ~table["suppressed"].astype(bool)
+    return not bool((shown & (pd.to_numeric(table["n"], errors="coerce").fillna(0) > 0)).any())
+
+
+def _why_nothing(table: pd.DataFrame, rows: int, *, lang: str, min_count: int) -> str:
+    """The sentence that stands for a chart with nothing to draw: its group is too small (fewer than
+    ``min_count`` of the ``rows`` it counts), or each of its cells is small or protects one that is."""
+    rules = set(table.loc[table["suppressed"].astype(bool), "rule"]) if "rule" in table.columns else set()
+    if "small_group" in rules or 0 < rows < min_count:
+        return t("dashboard.suppressed_group", lang, k=min_count)
+    return t("figures.all_cells_hidden", lang, min_count=min_count)
 
 
 def _state_ties(figure: dict, table: pd.DataFrame, lang: str) -> None:

@@ -25,7 +25,7 @@ from .paths import breakdown_file, dashboards_index
 __all__ = ["RESULTS_VERSION", "load", "load_with_breakdown", "read_index", "write_json"]
 
 #: changes whenever the shape or the rules of the results change (part of every key)
-RESULTS_VERSION = 9  # 9: a hidden cell reads by its rule ("< 3" small, "masqué" otherwise), phone layouts
+RESULTS_VERSION = 10  # 10: histograms of whole bins, outliers apart, nothing drawn when all hidden
 
 
 def write_json(path: Path, data: Any) -> None:
