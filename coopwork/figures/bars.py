@@ -41,7 +41,7 @@ from .theme import FONT_SIZE, PALETTE, VALUE, apply_theme, base_text, escape, wr
 if TYPE_CHECKING:
     from ..survey import Survey
 
-__all__ = ["bar_chart"]
+__all__ = ["bar_chart", "rank_chart"]
 
 #: characters a line of the right margin holds (220 px of 14 px type): the hidden options of a group
 _NOTE_CHARS = 27
@@ -211,3 +211,49 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
                        title=title or tb.question_title(table, survey, qname, lang),
                        subtitle=subtitle)
 
+
+
+def rank_chart(summary: pd.DataFrame, *, survey: Survey | None = None, lang: str = "fr",
+               title: str | None = None) -> dict:
+    """A rank question: one bar per option, split by the rank the answers gave it (1st, 2nd, …).
+
+    Parameters
+    ----------
+    summary
+        The summary of a rank question (``summarise``: one row per option and rank, ``ranked``,
+        ``position``, ``n``, ``base``, ``percent``, ``suppressed``, ``display``).
+    survey, lang, title
+        As for :func:`bar_chart` (the survey gives the options' labels).
+
+    Returns
+    -------
+    dict
+        The figure of :func:`bar_chart` grouped by option: one trace per rank, ``ids`` = the options.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> summary = pd.DataFrame({"question": "r", "ranked": ["a", "a", "b", "b"],
+    ...     "position": ["1", "2", "1", "2"],
+    ...     "option": ["a@1", "a@2", "b@1", "b@2"],
+    ...     "label": ["A: rank 1", "A: rank 2", "B: rank 1", "B: rank 2"],
+    ...     "n": [6, 4, 4, 6], "base": 10, "missing": 0, "percent": [60.0, 40.0, 40.0, 60.0],
+    ...     "suppressed": False, "display": ["6", "4", "4", "6"]})
+    >>> fig = rank_chart(summary, lang="en")
+    >>> [trace["name"] for trace in fig["data"]], fig["data"][0]["x"], fig["layout"]["barmode"]
+    (['rank 1', 'rank 2'], [60.0, 40.0], 'stack')
+    """
+    tb.require(summary, ["ranked", "position", "n", "base", "percent"], "summarise() (rank question)")
+    table = summary.reset_index(drop=True)
+    qname = table.attrs.get("question") or (str(table["question"].iloc[0]) if len(table) else None)
+    names = (survey.choice_labels(qname, lang) if survey is not None and qname in survey.questions else {})
+    grouped = table.assign(
+        ranked_label=[names.get(str(o), str(o)) for o in table["ranked"]],
+        option=table["position"].astype("str"),
+        label=[t("figures.rank_nth", lang, position=p) for p in table["position"]])
+    grouped.attrs = {**table.attrs, "kind": "rank", "by": "ranked"}
+    figure = bar_chart(grouped, by="ranked", lang=lang,
+                       title=title or tb.question_title(table, survey, qname, lang))
+    figure["layout"]["xaxis"]["title"] = {"text": t("figures.rank_axis", lang)}
+    figure["layout"]["legend"] = {"traceorder": "normal"}  # 1st, 2nd, 3rd, … as the bars stack
+    return figure

@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,7 +39,7 @@ from .theme import GREY, PALETTE, apply_theme, base_text, escape, separators, wr
 if TYPE_CHECKING:
     from ..survey import Survey
 
-__all__ = ["box_chart", "histogram_bins", "histogram_chart", "nice_step"]
+__all__ = ["box_chart", "histogram_bins", "histogram_chart", "nice_step", "period_chart"]
 
 
 def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | None = None,
@@ -126,7 +127,8 @@ def nice_step(span: float, ticks: int = 5, *, integer: bool = False) -> float:
 def histogram_bins(values: np.ndarray, *, integer: bool = False, bins: int | None = None) -> np.ndarray:
     """The edges of a histogram's bins, the outliers left out (see :func:`histogram_chart`).
 
-    Values beyond Tukey's far fences (3 interquartile ranges from the quartiles) are left out of the
+    ``bins`` is a number of bins (an upper bound for whole numbers, whose widths are round). Values
+    beyond Tukey's far fences (3 interquartile ranges from the quartiles) are left out of the
     bins when they would stretch the axis by half its width or more; whole numbers get bins of a
     whole width (1, 2, 5, 10 …) whose edges fall between two numbers (a bin of ``1970–1974`` spans
     1969.5 to 1974.5).
@@ -167,9 +169,39 @@ def _tick_text(value: float, decimals: int, lang: str) -> str:
     return text.replace(".", separators(lang)[0])
 
 
+def _protected_bars(values: np.ndarray, owners: np.ndarray | None, lows: list[float], highs: list[float],
+                    counts: np.ndarray, *, min_count: int, lang: str) -> pd.DataFrame:
+    """The bars under disclosure control: on their answers, or on the distinct units behind them (the
+    outliers' bars too: ``lows``/``highs`` hold their open ends as infinities)."""
+    cells = pd.DataFrame({"n": counts})
+    if owners is not None:
+        last = max(i for i, (lo, hi) in enumerate(zip(lows, highs, strict=True))
+                   if np.isfinite(lo) and np.isfinite(hi))
+        behind = []
+        for i, (lo, hi) in enumerate(zip(lows, highs, strict=True)):
+            if not np.isfinite(lo):
+                under = values < hi
+            elif not np.isfinite(hi):
+                under = values > lo
+            else:
+                under = (values >= lo) & ((values < hi) | ((values == hi) if i == last else False))
+            behind.append(len(set(owners[under].tolist())))
+        cells["respondents"] = pd.array(behind, dtype="Int64")
+    return protect(cells, count="n" if owners is None else "respondents", min_count=min_count,
+                   margins=[None], lang=lang, display=lambda row, lang: format_number(row["n"], lang=lang))
+
+
+def _stats_text(stats: Mapping | None, lang: str) -> str:
+    """``mean 4.2 · median 4 · half between 2 and 6``, from a protected numeric summary row."""
+    if stats is None or bool(stats.get("suppressed")) or tb.number(stats.get("mean")) is None:
+        return ""
+    values = {k: format_number(stats.get(k), decimals=1, lang=lang) for k in ("mean", "median", "q1", "q3")}
+    return t("figures.stats", lang, **values)
+
+
 def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, bins: int | None = None,
-                    min_count: int = DEFAULT_MIN_COUNT, lang: str = "fr",
-                    title: str | None = None) -> dict:
+                    min_count: int = DEFAULT_MIN_COUNT, lang: str = "fr", title: str | None = None,
+                    units: Sequence[object] | None = None, stats: Mapping | None = None) -> dict:
     """Histogram of a numeric question with disclosure control on every bin.
 
     Whole numbers (an ``integer`` question, or answers that are all whole) get bins of a whole
@@ -193,6 +225,13 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
         so that the published total does not reveal it).
     lang, title
         Language; title instead of the question label.
+    units
+        The unit each row belongs to (the submission of a repeat's row), aligned on ``responses``:
+        a bin is then protected on the distinct units behind it, not on its rows (five rows of one
+        submission are a bin of one).
+    stats
+        The question's protected summary (a row of ``summarise``): its mean, median and quartiles
+        are given under the title when it is shown.
 
     Returns
     -------
@@ -227,42 +266,55 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
     >>> df = pd.DataFrame({"salaries": [1, 2, 2, 3, 4, 4, 5, 6, 540]})
     >>> fig = histogram_chart(df, survey, "salaries")
     >>> fig["layout"]["xaxis"]["ticktext"][-1], fig["data"][0]["ids"][-1]
-    ('&gt; 7', '> 7')
+    ('&gt; 9', '> 9')
     """
     q = survey.question(question)
-    values = pd.to_numeric(responses[question], errors="coerce").astype("float64").dropna().to_numpy()
+    numbers = pd.to_numeric(responses[question], errors="coerce").astype("float64")
+    known = numbers.notna().to_numpy(dtype=bool)
+    values = numbers.to_numpy(dtype=float)[known]
+    owners = None if units is None else np.asarray(list(units), dtype=object)[known]
+    count = len(values) if owners is None else len(set(owners.tolist()))
     data: list[dict] = []
     layout: dict = {}
     axes = True
-    if 0 < len(values) < min_count:  # too few answers: even their number is not published
+    if 0 < count < min_count:  # too few answers: even their number is not published
         subtitle = t("figures.too_few", lang, min_count=min_count)
         axes = False
     elif len(values):
         integer = q.type == "integer" or bool(np.all(values == np.round(values)))
-        edges = histogram_bins(values, integer=integer, bins=bins)
-        width = float(edges[1] - edges[0])
-        decimals = 0 if integer else max(0, int(np.ceil(-np.log10(nice_step(edges[-1] - edges[0])))))
-        counts, _ = np.histogram(values, bins=edges)
-        below, above = int((values < edges[0]).sum()), int((values > edges[-1]).sum())
-        lows, highs = list(edges[:-1]), list(edges[1:])
-        centres = list((edges[:-1] + edges[1:]) / 2)
-        counts = list(counts)
-        first_tick = _tick_text(edges[0] + 0.5 if integer else edges[0], decimals, lang)
-        last_tick = _tick_text(edges[-1] - 0.5 if integer else edges[-1], decimals, lang)
-        tails = []  # (position, bar's key, tick text) of the outliers' bars
-        if below:
-            lows, highs = [-np.inf, *lows], [edges[0], *highs]
-            centres, counts = [edges[0] - width, *centres], [below, *counts]
-            tails.append((edges[0] - width, f"< {first_tick}"))
-        if above:
-            lows, highs = [*lows, edges[-1]], [*highs, np.inf]
-            centres, counts = [*centres, edges[-1] + width], [*counts, above]
-            tails.append((edges[-1] + width, f"> {last_tick}"))
-        table = protect(pd.DataFrame({"n": np.asarray(counts, dtype="int64")}), count="n",
-                        min_count=min_count, margins=[None], lang=lang)
-        hidden = table["suppressed"].to_numpy(dtype=bool)
+        parts = bins  # without bins: wider bins until the disclosure control hides at most a quarter
+        for _attempt in range(12):  # bins halve each time: a dozen is more than enough
+            edges = histogram_bins(values, integer=integer, bins=parts)
+            width = float(edges[1] - edges[0])
+            decimals = 0 if integer else max(0, int(np.ceil(-np.log10(nice_step(edges[-1] - edges[0])))))
+            counts, _ = np.histogram(values, bins=edges)
+            below, above = int((values < edges[0]).sum()), int((values > edges[-1]).sum())
+            lows, highs = list(edges[:-1]), list(edges[1:])
+            centres = list((edges[:-1] + edges[1:]) / 2)
+            counts = list(counts)
+            first_tick = _tick_text(edges[0] + 0.5 if integer else edges[0], decimals, lang)
+            last_tick = _tick_text(edges[-1] - 0.5 if integer else edges[-1], decimals, lang)
+            tails = []  # (position, bar's key, tick text) of the outliers' bars
+            if below:
+                lows, highs = [-np.inf, *lows], [edges[0], *highs]
+                centres, counts = [edges[0] - width, *centres], [below, *counts]
+                tails.append((edges[0] - width, f"< {first_tick}"))
+            if above:
+                lows, highs = [*lows, edges[-1]], [*highs, np.inf]
+                centres, counts = [*centres, edges[-1] + width], [*counts, above]
+                tails.append((edges[-1] + width, f"> {last_tick}"))
+            table = _protected_bars(values, owners, lows, highs, np.asarray(counts, dtype="int64"),
+                                    min_count=min_count, lang=lang)
+            hidden = table["suppressed"].to_numpy(dtype=bool)
+            holding = int(np.count_nonzero(np.asarray(counts) > 0))
+            if bins or hidden.sum() <= max(1, holding // 4) or len(edges) - 1 <= 3:
+                break
+            parts = max(1, (len(edges) - 1) // 2)
         y = [None if h else float(c) for c, h in zip(counts, hidden, strict=True)]
         subtitle = base_text(len(values), lang=lang)
+        described = _stats_text(stats, lang)
+        if described:
+            subtitle += " · " + described
         if hidden.any():
             subtitle += " · " + tb.legend(table, lang, threshold=min_count)
         if not any(v for v in y if v is not None):  # every bin hidden or empty: nothing to draw
@@ -325,3 +377,62 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
     layout["bargap"] = 0
     return apply_theme({"data": data, "layout": layout}, lang=lang,
                        title=title or survey.label(question, lang), subtitle=subtitle)
+
+
+def period_chart(summary: pd.DataFrame, *, survey: Survey | None = None, lang: str = "fr",
+                 title: str | None = None) -> dict:
+    """Answers to a date or time question by period: one column per period, in time order.
+
+    Parameters
+    ----------
+    summary
+        The summary of a date, datetime or time question (``summarise``: one row per period, ``option``
+        its key, ``label`` its name, ``n``, ``base``, ``percent``, ``suppressed``, ``display``).
+    survey, lang, title
+        As for :func:`coopwork.figures.bar_chart`.
+
+    Returns
+    -------
+    dict
+        A plotly figure as a plain dict: one ``"bar"`` trace, ``x`` = period names, ``y`` = answers
+        (None where hidden, with the hidden text at its place), ``ids`` = period keys.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> summary = pd.DataFrame({"question": "d", "option": ["2024-01", "2024-02", "2024-03"],
+    ...     "label": ["Jan 2024", "Feb 2024", "Mar 2024"], "n": pd.array([5, 0, pd.NA], dtype="Int64"),
+    ...     "base": pd.array([7, 7, pd.NA], dtype="Int64"), "percent": [71.4, 0.0, None],
+    ...     "suppressed": [False, False, True], "display": ["5 (71%)", "0 (0%)", "< 3"]})
+    >>> fig = period_chart(summary, lang="en", title="Last meeting")
+    >>> fig["data"][0]["y"], fig["data"][0]["ids"], [a["text"] for a in fig["layout"]["annotations"]]
+    ([5.0, 0.0, None], ['2024-01', '2024-02', '2024-03'], ['&lt; 3'])
+    """
+    tb.require(summary, ["option", "label", "n", "base"], "summarise() (date question)")
+    table = summary.reset_index(drop=True)
+    hidden = tb.suppressed(table)
+    labels = [escape(v) for v in table["label"].astype("str").tolist()]
+    shown = table["display"].tolist() if "display" in table.columns else ["< 3"] * len(table)
+    y = [None if h else v for v, h in zip(tb.numbers(table["n"]), hidden, strict=True)]
+    hover = [f"{label} : {escape(d)}" for label, d in zip(labels, shown, strict=True)]
+    data = [{"type": "bar", "x": labels, "y": y, "ids": table["option"].astype("str").tolist(),
+             "marker": {"color": PALETTE[0]},
+             "text": [None if v is None else format_number(v, lang=lang) for v in y],
+             "textposition": "outside", "cliponaxis": False,
+             "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False}]
+    annotations = [{"x": label, "y": 0, "xref": "x", "yref": "y", "text": escape(d), "showarrow": False,
+                    "yanchor": "bottom", "font": {"color": "#555555"}}
+                   for label, d, h in zip(labels, shown, hidden, strict=True) if h]
+    layout = {"annotations": annotations,
+              "xaxis": {"type": "category", "categoryorder": "array", "categoryarray": labels},
+              "yaxis": {"title": {"text": t("figures.count_axis", lang)}, "rangemode": "tozero"}}
+    respondents, missing, too_few = tb.table_base(table, (None, None))
+    subtitle = base_text(int(respondents), lang=lang) if respondents is not None else ""
+    if missing:
+        subtitle += " · " + t("figures.missing", lang, n=format_number(missing, lang=lang))
+    if hidden.any():
+        subtitle += " · " + tb.legend(table, lang)
+    if too_few:
+        subtitle = t("figures.too_few", lang, min_count=tb.min_count(table))
+    return apply_theme({"data": data, "layout": layout}, lang=lang,
+                       title=title or tb.question_title(table, survey, None, lang), subtitle=subtitle)

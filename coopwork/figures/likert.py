@@ -70,7 +70,8 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
         there is one question).
     unit
         What the answers count: ``"organisations"`` (one answer per respondent, the default) or
-        ``"ties"`` (one answer per cooperation tie): it says the base of each bar and the axis.
+        ``"ties"`` (one answer per cooperation tie): it says the base of each bar (``n = 121 liens``); the
+        results word the axis after the unit (``coopwork.results.compute._state_axes``).
 
     Returns
     -------
@@ -173,7 +174,7 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
     layout = {
         "xaxis": {"range": [-reach, reach], "tickvals": ticks,
                   "ticktext": [format_percent(abs(v), lang=lang) for v in ticks], "zeroline": True,
-                  "zerolinewidth": 2, "title": {"text": t(_AXIS.get(unit, "figures.percent_axis"), lang)}},
+                  "zerolinewidth": 2, "title": {"text": t("figures.percent_axis", lang)}},
         "yaxis": {"autorange": "reversed", "categoryorder": "array",
                   "categoryarray": [y_labels[q] for q in names]},
         "barmode": "relative", "annotations": annotations, "bargap": 0.35,
@@ -193,8 +194,6 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
     return figure
 
 
-#: the axis of each counting unit: per respondent, per cooperation tie
-_AXIS = {"organisations": "figures.percent_axis", "ties": "figures.percent_axis_ties"}
 #: the height of the line that says which side is disagreement, which agreement (pixels)
 _DIRECTIONS = 26
 
