@@ -403,7 +403,7 @@ def _fewer_ticks(axis: dict, pixels: float, size: float) -> None:
             axis.setdefault("nticks", 5)
         return
     pairs = list(zip(values, texts, strict=True))
-    while len(pairs) > 3 and sum(len(str(text)) * _CHAR_WIDTH * size + 14 for _, text in pairs) > pixels:
+    while len(pairs) > 3 and sum(len(str(text)) * _CHAR_WIDTH * size + 24 for _, text in pairs) > pixels:
         middle = len(pairs) // 2
         pairs = [p for i, p in enumerate(pairs) if (i - middle) % 2 == 0]
     axis["tickvals"], axis["ticktext"] = [v for v, _ in pairs], [text for _, text in pairs]
