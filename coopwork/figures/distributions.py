@@ -266,7 +266,7 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
     >>> df = pd.DataFrame({"salaries": [1, 2, 2, 3, 4, 4, 5, 6, 540]})
     >>> fig = histogram_chart(df, survey, "salaries")
     >>> fig["layout"]["xaxis"]["ticktext"][-1], fig["data"][0]["ids"][-1]
-    ('&gt; 9', '> 9')
+    ('&gt; 7', '> 7')
     """
     q = survey.question(question)
     numbers = pd.to_numeric(responses[question], errors="coerce").astype("float64")
@@ -282,8 +282,9 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
         axes = False
     elif len(values):
         integer = q.type == "integer" or bool(np.all(values == np.round(values)))
-        parts = bins  # without bins: wider bins until the disclosure control hides at most a quarter
-        for _attempt in range(12):  # bins halve each time: a dozen is more than enough
+
+        def bars(parts: int | None) -> tuple:
+            """The bars of ``parts`` bins (and the outliers' bars), under disclosure control."""
             edges = histogram_bins(values, integer=integer, bins=parts)
             width = float(edges[1] - edges[0])
             decimals = 0 if integer else max(0, int(np.ceil(-np.log10(nice_step(edges[-1] - edges[0])))))
@@ -306,10 +307,23 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
             table = _protected_bars(values, owners, lows, highs, np.asarray(counts, dtype="int64"),
                                     min_count=min_count, lang=lang)
             hidden = table["suppressed"].to_numpy(dtype=bool)
-            holding = int(np.count_nonzero(np.asarray(counts) > 0))
-            if bins or hidden.sum() <= max(1, holding // 4) or len(edges) - 1 <= 3:
+            return (edges, width, decimals, lows, highs, centres, counts, tails, below, above, table, hidden)
+
+        # without bins: wider bins while more than a quarter are hidden, keeping the bins that show the most
+        # answers (wider bins can hide more: a total reveals a hidden bin, and a second one goes)
+        best = bars(bins)
+        parts = bins
+        for _attempt in range(12 if not bins else 0):
+            edges, hidden, counts = best[0], best[-1], np.asarray(best[6])
+            if hidden.sum() <= max(1, int(np.count_nonzero(counts > 0)) // 4) or len(edges) - 1 <= 3:
                 break
-            parts = max(1, (len(edges) - 1) // 2)
+            parts = max(1, (len(edges) - 1) // 2) if parts is None else max(1, parts // 2)
+            wider = bars(parts)
+            if counts[~hidden].sum() < np.asarray(wider[6])[~wider[-1]].sum():
+                best = wider
+            if parts <= 1:
+                break
+        edges, width, decimals, lows, highs, centres, counts, tails, below, above, table, hidden = best
         y = [None if h else float(c) for c, h in zip(counts, hidden, strict=True)]
         subtitle = base_text(len(values), lang=lang)
         described = _stats_text(stats, lang)
