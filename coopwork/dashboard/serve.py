@@ -331,14 +331,20 @@ def stop(process: subprocess.Popen, *, timeout: float = 30) -> None:
 
 
 def free_port(low: int = 18800, high: int = 18899) -> int | None:
-    """The first port of ``low..high`` free on 127.0.0.1, or None when all are taken.
+    """A port of ``low..high`` free on 127.0.0.1, or None when all are taken.
+
+    The ports are tried from a random one on (then round), so that test runs or benchmarks started
+    at the same time on one machine rarely reach for the same port.
 
     Examples
     --------
     >>> 18800 <= (free_port() or 18800) <= 18899
     True
     """
-    for port in range(low, high + 1):
+    import random
+
+    first = random.randint(low, high)
+    for port in [*range(first, high + 1), *range(low, first)]:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
