@@ -51,10 +51,10 @@ from urllib.parse import quote
 from ..errors import DashboardError
 from ..i18n import normalise_lang
 
-__all__ = ["CONNECT_TIMEOUT_SECONDS", "CULL_IDLE_SECONDS", "CULL_INTERVAL_SECONDS", "SYNTHESIS", "TEMPLATES",
-           "ServerPlan", "dashboard_urls", "free_port", "is_loopback", "local_hostnames", "pool_ready",
-           "prepare", "prepare_views", "private_file", "start", "start_views", "stop", "voila_config",
-           "wait_until_listening", "wait_until_ready", "write_config", "write_notebook"]
+__all__ = ["CONNECT_TIMEOUT_SECONDS", "CULL_IDLE_SECONDS", "CULL_INTERVAL_SECONDS", "EXTENSIONS", "SYNTHESIS",
+           "TEMPLATES", "ServerPlan", "dashboard_urls", "free_port", "is_loopback", "local_hostnames",
+           "pool_ready", "prepare", "prepare_views", "private_file", "start", "start_views", "stop",
+           "voila_config", "wait_until_listening", "wait_until_ready", "write_config", "write_notebook"]
 
 SYNTHESIS = "synthese"
 #: the data folder holding coopwork's Voilà page template (``voila/templates/coopwork``)
@@ -65,6 +65,11 @@ CULL_IDLE_SECONDS = 90
 CULL_INTERVAL_SECONDS = 30
 #: a kernel handed to a page that never connects (closed while loading) is shut down after this
 CONNECT_TIMEOUT_SECONDS = 900
+# the front-end extensions a dashboard page needs: ipywidgets (its manager and Voilà's widget manager
+# for ipywidgets 8). Not loaded: the jupyterlab-plotly renderer (the whole of plotly.js: the page draws
+# its charts itself), JupyterLab's code-highlighting theme and any other extension installed in the
+# environment (jupytext, ...). Here rather than in voila_app: preparing a server imports no Voilà.
+EXTENSIONS = ["@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"]
 #: shortest token accepted when the server listens beyond this machine
 MIN_TOKEN = 8
 
@@ -202,8 +207,6 @@ def voila_config(plan: ServerPlan, *, pool: dict[str, int] | None = None, max_ke
                  cull_interval_seconds: int = CULL_INTERVAL_SECONDS,
                  connect_timeout: int = CONNECT_TIMEOUT_SECONDS) -> dict:
     """The Voilà configuration (``voila.json``) of a plan: security and workshop settings."""
-    from .voila_app import EXTENSIONS
-
     pool = {f"{name}.ipynb": size for name, size in (pool or {}).items() if size > 0}
     loopback = is_loopback(plan.host)
     config: dict = {

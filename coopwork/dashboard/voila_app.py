@@ -61,15 +61,11 @@ from voila.tornado.handler import TornadoVoilaHandler
 
 from ..i18n import LANGS, normalise_lang, t
 from .assets import asset_handler
+from .serve import EXTENSIONS
 
 __all__ = ["EXTENSIONS", "WAIT_SECONDS", "DayCachedStaticFileHandler", "WorkshopPageHandler", "WorkshopVoila",
            "accepted_lang", "main", "waiting_page"]
 
-# the front-end extensions a dashboard page needs: ipywidgets (its manager and Voilà's widget manager
-# for ipywidgets 8). Not loaded: the jupyterlab-plotly renderer (the whole of plotly.js: the page draws
-# its charts itself), JupyterLab's code-highlighting theme and any other extension installed in the
-# environment (jupytext, ...).
-EXTENSIONS = ["@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"]
 # Voilà's own scripts have no content hash in their names: kept a day, then revalidated (a 304)
 STATIC_MAX_AGE = 86400
 #: how often the page shown during the warm-up asks for the dashboard again

@@ -6,7 +6,6 @@ Screenshots go to ``test-output/screenshots/`` for a reviewer to look at.
 from __future__ import annotations
 
 import contextlib
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from coopwork.dashboard.journal import Journal
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 TIMEOUT = 180_000  # ms: the machine may be shared
 
@@ -30,19 +28,6 @@ def server(precomputed_workspace, tmp_path_factory, serving):
     plan = prepare(precomputed_workspace, port=port, token="browser-token")
     with serving(plan, tmp_path_factory.mktemp("browser") / "voila.log"):
         yield plan
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make browser)")
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield chromium
-        chromium.close()
 
 
 def _open(browser, server, name: str, *, width: int = 1280, height: int = 900):
