@@ -59,10 +59,7 @@ postgres:
 	fi
 
 demo: $(STAMP) $(LIGHT_PLOTLY)
-	$(BIN)/coopwork demo --workspace .
-	@echo ""
-	@echo "Dashboards / tableaux de bord: open the URLs printed below in your browser (Ctrl+C to stop)."
-	$(BIN)/coopwork serve --workspace . --host $(HOST) --port $(PORT) --no-browser
+	$(BIN)/coopwork demo --workspace . --serve --host $(HOST) --port $(PORT) --no-browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check coopwork tests benchmarks surveys
