@@ -70,20 +70,19 @@ def _show_warm_up(plan, log, process, lang: str) -> None:
     """One line that counts the preheated pages ready (rewritten in place on a terminal), then "ready"."""
     from .serve import wait_until_ready
 
-    size = 2 * plan.expect
     terminal = sys.stderr.isatty()
-    shown = [-1]
+    shown = [None]
 
-    def show(ready: int) -> None:
-        if terminal and ready != shown[0]:
+    def show(ready: int, size: int) -> None:
+        if terminal and (ready, size) != shown[0]:
             sys.stderr.write("\r\x1b[K" + t("dashboard.serve_warming", lang, ready=ready, size=size))
             sys.stderr.flush()
-            shown[0] = ready
+            shown[0] = (ready, size)
 
-    wait_until_ready(plan, log, process=process, on_progress=show)
+    ready = wait_until_ready(plan, log, process=process, on_progress=show)
     if terminal:
         sys.stderr.write("\r\x1b[K")
-    say(t("dashboard.serve_warm", lang, n=size))
+    say(t("dashboard.serve_warm", lang, n=ready))
 
 
 def _stop_on_signals(lang: str) -> None:

@@ -170,7 +170,8 @@ class PoolAwareKernelManager(AsyncMappingKernelManager):
             return  # failed, or already given to a page (it waited for the end of the run)
         self._warm.setdefault(notebook_name, set()).add(kernel_id)
         self._ever_warm.add(notebook_name)
-        size = self.kernel_pools_config.get(notebook_name, {}).get("pool_size", 0)
+        # of what the pool holds now: fewer than asked once the budget is reached (_fill_within_budget)
+        size = max(self.get_pool_size(notebook_name), self.ready_count(notebook_name))
         self.log.info(READY_MESSAGE, self.ready_count(notebook_name), size, notebook_name)
 
     # -- memory budget ----------------------------------------------------------------------------

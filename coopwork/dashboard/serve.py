@@ -473,46 +473,52 @@ def wait_until_listening(host: str, port: int, *, process: subprocess.Popen | No
     raise DashboardError("dashboard_errors.no_answer", port=port, seconds=f"{timeout:.0f}")
 
 
-def pool_ready(log_text: str, notebook: str) -> int:
-    """Preheated pages of ``notebook`` ready, according to the server's log (the last count logged).
+def pool_ready(log_text: str, notebook: str) -> tuple[int, int]:
+    """(pages ready, pages in the pool) of ``notebook``'s preheated pool, by the last count the server logged.
+
+    The pool holds fewer pages than asked when the memory budget is reached (people already hold
+    theirs: a server restarted during a workshop), so "ready" is measured against what it holds.
 
     Examples
     --------
     >>> pool_ready("coopwork: 3 of 60 preheated pages ready for t01.ipynb\\n"
     ...            "coopwork: 4 of 60 preheated pages ready for t01.ipynb", "t01.ipynb")
-    4
+    (4, 60)
+    >>> pool_ready("", "t01.ipynb")
+    (0, 0)
     """
     import re
 
-    counts = re.findall(r"coopwork: (\d+) of \d+ preheated pages ready for " + re.escape(notebook), log_text)
-    return int(counts[-1]) if counts else 0
+    pattern = r"coopwork: (\d+) of (\d+) preheated pages ready for " + re.escape(notebook)
+    counts = re.findall(pattern, log_text)
+    return (int(counts[-1][0]), int(counts[-1][1])) if counts else (0, 0)
 
 
 def wait_until_ready(plan: ServerPlan, log: str | Path, *, process: subprocess.Popen | None = None,
-                     timeout: float = 900, on_progress=None) -> float:
-    """Wait until every preheated page of the workshop pool has finished running; return the seconds waited.
+                     timeout: float = 900, on_progress=None) -> int:
+    """Wait until every page of the workshop's preheated pool has finished running; return how many.
 
-    ``on_progress(ready)`` is called with the number of pages ready each time the log is read
-    (``coopwork serve`` shows it on one line).
+    ``on_progress(ready, size)`` is called each time the log is read (``coopwork serve`` shows it on
+    one line).
 
     Raises
     ------
     DashboardError
         When the server stopped or the pool was not ready in time.
     """
-    size = 2 * plan.expect if plan.territory and plan.expect else 0
+    wanted = 2 * plan.expect if plan.territory and plan.expect else 0
     start_time = time.monotonic()
     path = Path(log)
     while True:
         text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-        ready = pool_ready(text, plan.notebooks.get(plan.territory, "")) if size else 0
+        ready, size = pool_ready(text, plan.notebooks.get(plan.territory, "")) if wanted else (0, 0)
         if on_progress is not None:
-            on_progress(ready)
-        if ready >= size:
-            return time.monotonic() - start_time
+            on_progress(ready, size or wanted)
+        if not wanted or (size and ready >= size):
+            return ready
         if process is not None and process.poll() is not None:
             raise DashboardError("dashboard_errors.stopped", code=process.returncode, file=path)
         if time.monotonic() - start_time > timeout:
-            raise DashboardError("dashboard_errors.not_ready", size=size, seconds=f"{timeout:.0f}",
+            raise DashboardError("dashboard_errors.not_ready", size=wanted, seconds=f"{timeout:.0f}",
                                  file=path, hint="dashboard_errors.hint_not_ready")
         time.sleep(0.5)

@@ -112,10 +112,14 @@ p {{ font-size: clamp(1rem, 3.5vw, 1.3rem); max-width: 32em; }}
 
 
 class WorkshopPageHandler(TornadoVoilaHandler):
-    """Voilà's page, or :func:`waiting_page` while no preheated page of the notebook is ready yet."""
+    """Voilà's page, or :func:`waiting_page` while no preheated page of the notebook is ready yet; with the
+    cookie its script needs to shut its kernel down when the page is closed."""
 
     @web.authenticated
     async def get(self, path=None):
+        # the page shuts its kernel down when it is closed or reloaded (a beacon to voila/api/shutdown
+        # that carries the "_xsrf" cookie): make sure the cookie is set, else the kernel stays until culled
+        _ = self.xsrf_token
         notebook = self.notebook_path or path
         warming = getattr(self.kernel_manager, "warming", None)
         if notebook and warming is not None and warming(notebook):

@@ -428,3 +428,29 @@ def test_plotly_that_does_not_load_is_asked_for_again_and_a_chart_that_fails_say
     assert "Type d'organisation" in failed.inner_text() and "Rechargez la page" in failed.inner_text()
     _shot(page, "t01_chart_not_drawn")
     page.close()
+
+
+def test_a_reloaded_page_shuts_its_old_kernel_down_at_once(browser, server):
+    # Voilà's page sends a beacon to voila/api/shutdown when it goes; without the "_xsrf" cookie the
+    # server refused it and each reload left a kernel running until culled (90 s later)
+    import urllib.error
+    import urllib.request
+
+    page = _open(browser, server, "t02")
+    config = "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    old = page.evaluate(f"() => {config}")
+    assert any(c["name"] == "_xsrf" for c in page.context.cookies())
+    page.reload()
+    page.wait_for_selector(".cw-dashboard")
+    assert page.evaluate(f"() => {config}") != old
+    url = f"http://127.0.0.1:{server.port}/api/kernels/{old}?token={server.token}"
+    status = 200
+    for _ in range(40):
+        try:
+            urllib.request.urlopen(url, timeout=30).close()
+        except urllib.error.HTTPError as err:
+            status = err.code
+            break
+        page.wait_for_timeout(500)
+    assert status == 404, "the reloaded page's old kernel still runs"
+    page.close()

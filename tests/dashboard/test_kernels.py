@@ -115,7 +115,11 @@ class _Preheating(PoolAwareKernelManager):
         return {"task": run, "renderer": _Renderer(), "kernel_id": kernel_id}
 
     async def get_rendered_notebook(self, notebook_name, **kwargs):
+        self.pool.remove("k2")
         return None, [], "k2"
+
+    def get_pool_size(self, notebook_name):
+        return len(self.pool)
 
 
 def test_preheated_pages_are_reported_ready_only_when_their_run_is_over(caplog):
@@ -123,6 +127,7 @@ def test_preheated_pages_are_reported_ready_only_when_their_run_is_over(caplog):
         manager = _Preheating()
         manager.kernel_pools_config = {"t01.ipynb": {"pool_size": 2}}
         manager.runs = []
+        manager.pool = ["k1", "k2"]
         await asyncio.gather(*(manager._initialize("t01.ipynb") for _ in range(2)))
         counts = [(manager.ready_count("t01.ipynb"), manager.warming("t01.ipynb"))]
         manager.runs[0].set_result(([], None))

@@ -398,5 +398,6 @@
   document.addEventListener('visibilitychange', function () { if (document.visibilityState === 'visible') { now(); } });
   window.addEventListener('online', now);
   window.addEventListener('pageshow', now);
+  document.addEventListener('resume', now);  // a frozen page (a phone's background tab) runs again
   work();
 })();
