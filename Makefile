@@ -73,6 +73,7 @@ bench: $(STAMP) $(LIGHT_PLOTLY)
 	$(BIN)/python benchmarks/results.py
 	$(BIN)/python benchmarks/dashboard_load.py
 	$(BIN)/python benchmarks/dashboard_browser.py
+	$(BIN)/python benchmarks/dashboard_field.py
 
 clean:
 	rm -rf data/processed data/reports data/exports data/journal.sqlite* .coopwork
