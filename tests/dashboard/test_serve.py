@@ -112,6 +112,24 @@ def test_only_this_machine_s_names_are_served_on_loopback(precomputed_workspace)
     assert len(room["Voila"]["token"]) >= 20  # … and the token keeps everyone else out
 
 
+def test_a_restarted_room_keeps_its_token_so_its_links_stay_valid(precomputed_workspace, tmp_path):
+    workspace = _own_copy(precomputed_workspace, tmp_path)
+    first = prepare(workspace, host="0.0.0.0", port=18897, territory="t01", expect=2)
+    again = prepare(workspace, host="0.0.0.0", port=18897, territory="t01", expect=2)
+    assert len(first.token) >= 20 and again.token == first.token  # the QR code on the wall still works
+    assert prepare(workspace, host="0.0.0.0", port=18897, token="another-token").token == "another-token"
+    assert prepare(workspace, port=18897).token == ""  # loopback: none
+
+
+def test_the_server_is_told_to_trust_and_to_keep_a_page_s_kernel_until_it_connects(precomputed_workspace):
+    plan = prepare(precomputed_workspace, port=18897, territory="t01", expect=2)
+    config = voila_config(plan, pool={"t01": 4})
+    assert config["PoolAwareKernelManager"]["connect_timeout"] >= 600
+    trust = config["NotebookNotary"]["data_dir"]
+    assert trust.endswith("trust") and (plan.folder.parent / "trust").is_dir()
+    assert (plan.folder.parent / "trust").stat().st_mode & 0o777 == 0o700
+
+
 @pytest.mark.parametrize("token", ["", "   ", "short"])
 def test_an_empty_token_is_refused_off_loopback(precomputed_workspace, token):
     with pytest.raises(DashboardError, match="Un jeton vide est refusé") as info:
