@@ -471,14 +471,16 @@ def main() -> int:
             prepare_cpu = server.prepare_cpu
             say(f"coopwork serve: links printed after {links:.2f} s (preparing the dashboards from current "
                 f"results: {server.prepare_cpu:.2f} CPU s), ready after {ready:.2f} s")
-            terminal = [line for line in server.terminal if line.startswith("err: ")]
-            say(f"terminal (stderr) of the facilitator: {len(terminal)} lines")
             marker = "field-" + uuid.uuid4().hex[:8]
             result = asyncio.run(workshop(server, plan, marker))
         finally:
             server.stop()
             memory.stop()
         stored = stored_notes(workspace, marker)
+    print("\nthe facilitator's terminal (both starts):")
+    for line in server.terminal:
+        if not line.startswith("out: ") or "\t" in line:
+            print("  " + line[5:])
     people = result["people"]
     never = [f"page {p.number}: {', '.join(p.failed)}" for p in people if p.failed]
     firsts = [t[1] for p in people for t in p.times]

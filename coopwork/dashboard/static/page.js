@@ -359,7 +359,7 @@
   }
 
   function check() {
-    if (!KERNEL || checking || !shown) { return; }  // before the dashboard shows, the template watches
+    if (!KERNEL || checking) { return; }  // (this script runs once the page's first widget is shown)
     checking = true;
     checkedAt = Date.now();
     kernelStatus().then(function (status) {
