@@ -194,6 +194,7 @@ class Participant:
     failed: list[str] = field(default_factory=list)  # phases in which the page never drew
     asleep: bool = False
     sockets: list = field(default_factory=list)  # its websockets, when it may fall asleep
+    console: list[str] = field(default_factory=list)  # what the page logged (for a failure's record)
 
 
 async def watch_sockets(person: Participant) -> None:
@@ -227,16 +228,38 @@ async def wake_up(person: Participant) -> None:
     await person.context.set_offline(False)
 
 
+OUT = ROOT / "test-output" / "field"  # what a failed page showed (screenshot, text), and the server's log
+
+
+async def failure(person: Participant, phase: str, err: Exception, what: str) -> None:
+    """Record a page that did not do ``what`` in ``phase``, with what it showed."""
+    person.failed.append(f"{phase}: {what} ({type(err).__name__})")
+    OUT.mkdir(parents=True, exist_ok=True)
+    name = f"page{person.number}_{phase.replace(' ', '_').replace(':', '')}"
+    with contextlib.suppress(Exception):
+        await person.page.screenshot(path=str(OUT / f"{name}.png"))
+        shown = await person.page.evaluate(
+            "() => ({url: location.href, body: document.body.className + ' | '"
+            " + document.body.innerText.slice(0, 300),"
+            " state: (document.querySelector('.cw-page-state script') || {}).textContent || null,"
+            " reloaded: sessionStorage.getItem('coopwork-reloaded'), kernel: (" + KERNEL + ")()})")
+        (OUT / f"{name}.txt").write_text(str(shown) + "\n" + "\n".join(person.console[-40:]))
+
+
 async def draw_time(person: Participant, phase: str, start: float) -> tuple[float, float] | None:
     """Wait for the first chart and the whole first tab; None (and a failure) when they never come."""
     try:
         await person.page.wait_for_selector(DRAWN, state="attached", timeout=PATIENCE * 1000)
-        first = time.perf_counter() - start
-        await person.page.wait_for_function(ALL_DRAWN, timeout=PATIENCE * 1000)
-        timing = (first, time.perf_counter() - start)
     except Exception as err:  # playwright's TimeoutError, a page that crashed…
-        person.failed.append(f"{phase}: {type(err).__name__}")
+        await failure(person, phase, err, "no chart")
         return None
+    first = time.perf_counter() - start
+    try:
+        await person.page.wait_for_function(ALL_DRAWN, timeout=PATIENCE * 1000)
+    except Exception as err:
+        await failure(person, phase, err, "not the whole tab")
+        return None
+    timing = (first, time.perf_counter() - start)
     person.times.append((phase, *timing))
     return timing
 
@@ -245,6 +268,11 @@ async def arrive(browser, url: str, number: int, phase: str, *, may_sleep: bool 
     context = await browser.new_context(viewport=PHONE, locale="fr-FR")
     page = await context.new_page()
     person = Participant(number, context, page)
+    def note(text: str) -> None:
+        person.console.append(f"{time.strftime('%H:%M:%S')} {text[:300]}")
+
+    page.on("console", lambda message: note(message.text))
+    page.on("framenavigated", lambda frame: note(f"-> {frame.url}") if frame == page.main_frame else None)
     if may_sleep:
         await watch_sockets(person)
     start = time.perf_counter()
@@ -311,7 +339,7 @@ async def come_back(person: Participant, before: str | None, phase: str, *, same
             f"() => {{ const k = ({KERNEL})(); return k && (k !== {before!r}{alive}); }}",
             timeout=PATIENCE * 1000, polling=500)
     except Exception as err:
-        person.failed.append(f"{phase}: {type(err).__name__}")
+        await failure(person, phase, err, "no new kernel")
         return None
     timing = await draw_time(person, phase, start)
     return timing[0] if timing else None
@@ -476,6 +504,10 @@ def main() -> int:
         finally:
             server.stop()
             memory.stop()
+            log = workspace / ".coopwork" / "dashboards" / "notebooks" / "voila.log"
+            if log.is_file():
+                OUT.mkdir(parents=True, exist_ok=True)
+                (OUT / "voila.log").write_bytes(log.read_bytes())
         stored = stored_notes(workspace, marker)
     print("\nthe facilitator's terminal (both starts):")
     for line in server.terminal:
