@@ -137,6 +137,14 @@ class Server:
                                  + "\n".join(self.terminal[-30:]))
         return times["links"], times["ready"]
 
+    def keep_log(self, name: str) -> None:
+        """Copy the server's log to test-output/field/voila_<name>.log."""
+        log = Path(self.command[self.command.index("--workspace") + 1]) / ".coopwork" / "dashboards" \
+            / "notebooks" / "voila.log"
+        if log.is_file():
+            OUT.mkdir(parents=True, exist_ok=True)
+            (OUT / f"voila_{name}.log").write_bytes(log.read_bytes())
+
     def stop(self) -> None:
         """Ctrl+C, as the facilitator does."""
         if self.process is not None and self.process.poll() is None:
@@ -313,8 +321,19 @@ async def open_note(person: Participant, text: str) -> bool:
         return False
 
 
-async def press_add(person: Participant) -> None:
-    await person.page.locator(".cw-tabs button.cw-add-note >> visible=true").first.click(timeout=60_000)
+async def press_add(person: Participant, text: str | None = None) -> None:
+    """Press "Add" under the open note form; with ``text``, once the form shows it (after a reload the
+    page gives the note being typed back to its form: the participant presses "Add" then)."""
+    form = person.page.locator(".cw-tabs .cw-form-box >> visible=true").first
+    if text is not None:
+        try:
+            await person.page.wait_for_function(
+                "text => [...document.querySelectorAll('.cw-form-box textarea')].some(a => a.value === text)",
+                arg=text, timeout=PATIENCE * 1000, polling=500)
+        except Exception as err:
+            await failure(person, "note typed before sleeping", err, "the note's text did not come back")
+            return
+    await form.locator("button.cw-add-note").click(timeout=60_000)
 
 
 async def kernel_of(person: Participant) -> str | None:
@@ -421,7 +440,7 @@ async def workshop(server: Server, plan: dict, marker: str) -> dict:
             await asyncio.sleep(plan["sleep"])
             for person in sleepers:  # wake up, and send the note typed before sleeping
                 await wake_up(person)
-            await asyncio.gather(*(press_add(p) for p in sleepers), return_exceptions=True)
+            await asyncio.gather(*(press_add(p, asleep[p.number]) for p in sleepers), return_exceptions=True)
             sent += list(asleep.values())
             woke = await asyncio.gather(*(come_back(p, kernels[p.number], "woke up", same_kernel_ok=True)
                                           for p in sleepers))
@@ -451,6 +470,7 @@ async def workshop(server: Server, plan: dict, marker: str) -> dict:
                 await open_note(person, during[person.number])
             kernels = {p.number: await kernel_of(p) for p in open_now}
             server.stop()
+            server.keep_log("before_restart")
             await asyncio.gather(*(press_add(p) for p in writers), return_exceptions=True)
             sent += list(during.values())
             links, ready = await asyncio.to_thread(server.start)
@@ -504,10 +524,7 @@ def main() -> int:
         finally:
             server.stop()
             memory.stop()
-            log = workspace / ".coopwork" / "dashboards" / "notebooks" / "voila.log"
-            if log.is_file():
-                OUT.mkdir(parents=True, exist_ok=True)
-                (OUT / "voila.log").write_bytes(log.read_bytes())
+            server.keep_log("after_restart")
         stored = stored_notes(workspace, marker)
     print("\nthe facilitator's terminal (both starts):")
     for line in server.terminal:

@@ -17,7 +17,8 @@ def main(args: argparse.Namespace) -> int:
 
     The terminal then shows the warm-up of a workshop's pool on one line and "ready: N pages warm",
     and afterwards only what goes wrong: the server's whole log is in ``voila.log`` next to the
-    notebooks (:func:`problems` picks what is worth the facilitator's eyes).
+    notebooks, the previous run's in ``voila.1.log`` (:func:`problems` picks what is worth the
+    facilitator's eyes).
     """
     import threading
 
@@ -29,6 +30,8 @@ def main(args: argparse.Namespace) -> int:
                    min_count=getattr(args, "min_count", 3), database=getattr(args, "database", None))
     workshop = bool(plan.territory and plan.expect)
     log = plan.folder / "voila.log"
+    if log.is_file():  # the previous run's log is kept beside (a restart in a workshop: what happened before)
+        log.replace(log.with_name("voila.1.log"))
     private_file(log).write_text("", encoding="utf-8")
     process = start(plan, log=log)
     views = None

@@ -66,6 +66,7 @@ class PoolAwareKernelManager(AsyncMappingKernelManager):
         self._ever_warm: set[str] = set()          # notebooks that had a page ready since the start
         self._waiting: dict[str, float] = {}       # kernel → when its page got it (not connected yet)
         self._left: dict[str, float] = {}          # kernel → when its last page connection closed
+        self._closing = False                      # the server stops: no new kernel (a late pool refill)
         # Voilà's preheating subclass defines these after this class in the MRO: wrap them here
         cls = type(self)
         for name, wrapper in (("fill_if_needed", self._fill_within_budget),
@@ -79,6 +80,8 @@ class PoolAwareKernelManager(AsyncMappingKernelManager):
     # -- which kernels wait for what ---------------------------------------------------------------
     async def start_kernel(self, *, kernel_id: str | None = None, path: str | None = None, **kwargs) -> str:
         """Start a kernel; remember whether it is for the pool or for a page that is loading."""
+        if self._closing:
+            raise RuntimeError("the server is stopping: no new kernel")
         kernel_id = await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
         if (kwargs.get("env") or {}).get(_PREHEAT) == "True":
             self._pooled.add(kernel_id)
@@ -115,6 +118,11 @@ class PoolAwareKernelManager(AsyncMappingKernelManager):
         """Shut a kernel down and forget it."""
         self._forget(kernel_id)
         await ensure_async(super().shutdown_kernel(kernel_id, *args, **kwargs))
+
+    async def shutdown_all(self, *args, **kwargs) -> None:
+        """Shut every kernel down, and start none meanwhile (the pool's refills that were waiting)."""
+        self._closing = True
+        await ensure_async(super().shutdown_all(*args, **kwargs))
 
     def _forget(self, kernel_id: str) -> None:
         self._pooled.discard(kernel_id)

@@ -170,6 +170,16 @@ class WorkshopVoila(Voila):
         handlers.append(asset_handler(self.server_url))
         return handlers
 
+    def stop(self) -> None:
+        """Voilà's stop, which shuts every kernel down; a kernel its page shut down at the same moment
+        (the page's beacon) made that fail with a traceback: the others are then shut down too."""
+        try:
+            super().stop()
+        except web.HTTPError:
+            from jupyter_core.utils import run_sync
+
+            run_sync(self.kernel_manager.shutdown_all)()
+
     def _trust_notebooks(self) -> None:
         """Sign the served notebooks that have no outputs (nothing in them to distrust), as Jupyter does
         when it saves a notebook: their kernels then start without "Notebook … is not trusted"."""
