@@ -54,7 +54,7 @@ from pathlib import Path
 from jupyter_server.utils import url_path_join
 from tornado import web
 from tornado.ioloop import IOLoop, PeriodicCallback
-from traitlets import Unicode
+from traitlets import Integer, Unicode
 from voila.app import Voila
 from voila.static_file_handler import MultiStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -63,13 +63,15 @@ from ..i18n import LANGS, normalise_lang, t
 from .assets import asset_handler
 from .serve import EXTENSIONS
 
-__all__ = ["EXTENSIONS", "WAIT_SECONDS", "DayCachedStaticFileHandler", "WorkshopPageHandler", "WorkshopVoila",
-           "accepted_lang", "main", "waiting_page"]
+__all__ = ["EXTENSIONS", "PATIENCE", "WAIT_SECONDS", "DayCachedStaticFileHandler", "WorkshopPageHandler",
+           "WorkshopVoila", "accepted_lang", "main", "waiting_page"]
 
 # Voilà's own scripts have no content hash in their names: kept a day, then revalidated (a 304)
 STATIC_MAX_AGE = 86400
 #: how often the page shown during the warm-up asks for the dashboard again
 WAIT_SECONDS = 3
+#: seconds a received page may take to show its dashboard before it reloads itself (WorkshopVoila.patience)
+PATIENCE = 120
 # how often the server checks that the process which started it is still there
 _WATCH_MS = 2000
 
@@ -144,8 +146,12 @@ class WorkshopVoila(Voila):
     """Voilà, compressing what it sends and letting browsers cache its front-end files."""
 
     lang = Unicode("fr", config=True, help="Language of the waiting page when the browser asks for no other.")
+    patience = Integer(PATIENCE, config=True, help=(
+        "Seconds a page may take, once received, to show its dashboard before it reloads itself."))
 
     def init_settings(self) -> dict:
+        # the pages learn their patience from their page configuration (Voilà's public hook)
+        self.voila_configuration.page_config_hook = self._page_config
         settings = super().init_settings()  # the pool's kernels are scheduled, not started yet
         self._trust_notebooks()
         self._watch_parent()
@@ -169,6 +175,10 @@ class WorkshopVoila(Voila):
             handlers.append((pattern, cls, *rest))
         handlers.append(asset_handler(self.server_url))
         return handlers
+
+    def _page_config(self, page_config: dict, **_context) -> dict:
+        """What the page's scripts read besides Voilà's page configuration (see the page template)."""
+        return {**page_config, "coopworkPatience": int(self.patience)}
 
     def stop(self) -> None:
         """Voilà's stop, which shuts every kernel down; a kernel its page shut down at the same moment

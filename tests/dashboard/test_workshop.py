@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 TIMEOUT = 240_000  # ms: the machine may be shared
 CULL_IDLE, CULL_INTERVAL = 4, 1
+PATIENCE = 20  # seconds a received page may take to show its dashboard before it reloads itself
 DRAWN = ".cw-plot.cw-drawn .main-svg"
 # a first cell that holds the preheated runs while the file "hold" is next to the notebook: the tests see
 # the room while it warms up, as long as they need
@@ -86,6 +87,7 @@ def room(precomputed_workspace, tmp_path_factory):
     config = voila_config(plan, pool={"t01": 4}, max_kernels=10, cull_idle_seconds=CULL_IDLE,
                           cull_interval_seconds=CULL_INTERVAL)
     config["VoilaKernelManager"]["fill_delay"] = 1
+    config["WorkshopVoila"]["patience"] = PATIENCE
     write_config(plan, config)
     notebook = plan.folder / "t01.ipynb"
     content = json.loads(notebook.read_text())
@@ -213,4 +215,29 @@ def test_a_server_restart_mid_page_recovers_by_itself_and_stores_the_note_sent_w
     assert len(room.notes("Scritta mentre il server ripartiva")) == 1
     assert page.evaluate("() => localStorage.getItem('coopwork-notes:' + location.pathname)") is None
     _shot(page, "workshop_after_restart_it")
+    page.context.close()
+
+
+def test_a_page_whose_dashboard_never_shows_reloads_itself(browser, room):
+    """The kernel's answers to the page's first questions never come (a crowded server, a lost frame): the
+    page shows nothing; after its patience it reloads, and the dashboard comes."""
+    room.wait_warm()
+    page = _page(browser)
+    connections = []
+
+    def route(socket) -> None:
+        server = socket.connect_to_server()
+        connections.append(socket)
+        if len(connections) == 1:  # the first page view: the widgets' messages from the kernel are lost
+            server.on_message(lambda message: None if "comm_" in (message if isinstance(message, str)
+                                                                   else message.decode("latin-1"))
+                              else socket.send(message))
+
+    page.route_web_socket("**/api/kernels/**", route)
+    page.goto(room.url, timeout=TIMEOUT)
+    page.wait_for_timeout(PATIENCE * 1000 / 2)
+    assert page.locator(".cw-dashboard").count() == 0  # nothing shows
+    page.wait_for_selector(DRAWN, state="attached")  # until the page reloaded itself
+    assert len(connections) >= 2
+    _shot(page, "workshop_page_that_never_showed_reloaded")
     page.context.close()
