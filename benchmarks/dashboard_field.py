@@ -17,9 +17,9 @@ The scenario (``--quick`` values in brackets):
 4. the others arrive in waves: 5 [2], then 10 [5] at once (target p95 ≤ 20 s), then the rest;
 5. a burst of notes: every open page writes one at the same moment;
 6. 5 [2] pages reload; 5 [2] phones go to sleep with a note typed, for 130 s (longer than the cull
-   timeout: their network drops the kernel's websocket, goes offline, and the page is frozen), wake
-   up and press "Add" at once; the other pages stay open and idle as long, then open another tab,
-   which must draw;
+   timeout: their network goes off and drops the kernel's websocket), wake up and press "Add" at once
+   (once the page shows the note again, if it reloaded meanwhile); the other pages stay open and
+   idle as long, then open another tab, which must draw;
 7. the server restarts (Ctrl+C, then the same command): every open page must come back by itself,
    and 3 notes pressed while the server is down must be stored;
 8. the report: each page's seconds to its first chart and to its whole first tab, pages that never
@@ -219,20 +219,16 @@ async def watch_sockets(person: Participant) -> None:
 
 
 async def fall_asleep(person: Participant) -> None:
-    """The phone sleeps: its network is off and its page frozen (no timer runs)."""
+    """The phone sleeps: its network is off, its websockets dropped."""
     person.asleep = True
     await person.context.set_offline(True)
     for socket in person.sockets:
         await socket.close()
     person.sockets.clear()
-    session = await person.context.new_cdp_session(person.page)
-    await session.send("Page.setWebLifecycleState", {"state": "frozen"})
 
 
 async def wake_up(person: Participant) -> None:
     person.asleep = False
-    session = await person.context.new_cdp_session(person.page)
-    await session.send("Page.setWebLifecycleState", {"state": "active"})
     await person.context.set_offline(False)
 
 
@@ -348,10 +344,10 @@ KEPT = "() => localStorage.getItem('coopwork-notes:' + location.pathname)"
 
 
 async def come_back(person: Participant, before: str | None, phase: str, *, same_kernel_ok: bool = False,
-                    ) -> float | None:
-    """Seconds until the page is working again by itself: reloaded onto a new kernel and drawn (or, with
-    ``same_kernel_ok``, still on its kernel with its notes acknowledged)."""
-    start = time.perf_counter()
+                    start: float | None = None) -> float | None:
+    """Seconds (since ``start``, default now) until the page is working again by itself: reloaded onto a
+    new kernel and drawn (or, with ``same_kernel_ok``, still on its kernel with its notes acknowledged)."""
+    start = time.perf_counter() if start is None else start
     alive = f" || (k === {before!r} && !({KEPT})())" if same_kernel_ok else ""
     try:
         await person.page.wait_for_function(
@@ -438,16 +434,17 @@ async def workshop(server: Server, plan: dict, marker: str) -> dict:
                 await fall_asleep(person)
             say(f"{len(sleepers)} phones asleep, {len(idle)} pages idle, for {plan['sleep']} s…")
             await asyncio.sleep(plan["sleep"])
+            woken = time.perf_counter()
             for person in sleepers:  # wake up, and send the note typed before sleeping
                 await wake_up(person)
             await asyncio.gather(*(press_add(p, asleep[p.number]) for p in sleepers), return_exceptions=True)
             sent += list(asleep.values())
-            woke = await asyncio.gather(*(come_back(p, kernels[p.number], "woke up", same_kernel_ok=True)
-                                          for p in sleepers))
+            woke = await asyncio.gather(*(come_back(p, kernels[p.number], "woke up", same_kernel_ok=True,
+                                                    start=woken) for p in sleepers))
             reloaded = sum([await kernel_of(p) != kernels[p.number] for p in sleepers])
             say(f"woken phones: {sum(t is not None for t in woke)} of {len(sleepers)} working again by "
                 f"themselves ({reloaded} on a new kernel: theirs was culled while they slept)"
-                + (f", the last after {max(t for t in woke if t is not None):.2f} s" if any(woke) else ""))
+                + (f", the last {max(t for t in woke if t):.2f} s after waking up" if any(woke) else ""))
 
             async def other_tab(person: Participant) -> None:
                 start = time.perf_counter()

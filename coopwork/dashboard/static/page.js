@@ -309,15 +309,17 @@
     addNote(button);
   }, true);
 
+  // what is being typed is kept, with the chart it is written under (its CSS id: the page knows it at once)
   document.addEventListener('input', function (event) {
     var area = event.target;
-    if (!area || !area.closest || !area.closest('.cw-text-input') || !shown || !shown.state.form) { return; }
-    keep('localStorage', DRAFT, {chart: shown.state.form.chart, text: area.value});
+    if (!area || !area.closest || !area.closest('.cw-text-input')) { return; }
+    var css = chartOf(area)[1];
+    if (css) { keep('localStorage', DRAFT, {css: css, text: area.value}); }
   }, true);
 
   // after a reload: the note that was being typed comes back into its form, once the form is there again
   function restoreDraft() {
-    if (!draftToRestore || !shown || !shown.state.form || shown.state.form.chart !== draftToRestore.chart) {
+    if (!draftToRestore || !shown || !shown.state.form || shown.state.form.css !== draftToRestore.css) {
       return;
     }
     var area = formBox() && formBox().querySelector('.cw-text-input textarea');
