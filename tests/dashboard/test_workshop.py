@@ -117,6 +117,7 @@ def _page(browser, *, locale: str = "fr-FR", width: int = 390, height: int = 844
 
 KERNEL = "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
 STATE = "JSON.parse(document.querySelector('.cw-page-state script').textContent)"
+KEPT = "localStorage.getItem('coopwork-notes:' + location.pathname)"  # the notes the page keeps
 
 
 def _kernel(page) -> str:
@@ -183,7 +184,7 @@ def test_a_page_whose_kernel_went_comes_back_to_its_place_and_keeps_the_note_typ
     assert "Write a note" in page.inner_text(".cw-tabs")
     assert _state(page)["form"]["chart"] == place["form"]["chart"]
     assert len(room.notes("Written while the kernel was gone")) == 1
-    assert page.evaluate("() => localStorage.getItem('coopwork-notes:' + location.pathname)") is None
+    page.wait_for_function(f"() => {KEPT} === null")  # the page heard it: nothing kept any more
     page.locator(".cw-form-box").first.scroll_into_view_if_needed()
     _shot(page, "workshop_kernel_gone_page_back")
     page.context.close()
@@ -203,7 +204,7 @@ def test_a_server_restart_mid_page_recovers_by_itself_and_stores_the_note_sent_w
     room.stop()
     block.locator("button.cw-add-note").click()  # the server is down: the note stays in the browser
     page.wait_for_selector("#cw-banner", state="visible")
-    assert page.evaluate("() => localStorage.getItem('coopwork-notes:' + location.pathname)")
+    assert page.evaluate(f"() => {KEPT}")
     _shot(page, "workshop_server_down")
     room.start()  # the same port and token: the page comes back by itself
     page.wait_for_function(f"() => {{ const c = document.getElementById('jupyter-config-data');"
@@ -213,7 +214,7 @@ def test_a_server_restart_mid_page_recovers_by_itself_and_stores_the_note_sent_w
     page.wait_for_function(f"() => {{ const s = {STATE};"
                            " return s.state.lang === 'it' && Object.values(s.acks).includes('stored'); }")
     assert len(room.notes("Scritta mentre il server ripartiva")) == 1
-    assert page.evaluate("() => localStorage.getItem('coopwork-notes:' + location.pathname)") is None
+    page.wait_for_function(f"() => {KEPT} === null")  # the page heard it: nothing kept any more
     _shot(page, "workshop_after_restart_it")
     page.context.close()
 
