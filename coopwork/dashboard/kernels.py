@@ -15,6 +15,11 @@ already ran the dashboard, so that a participant's page is ready at once. This m
   kernels (≈ 6.5 GB) while 30 people use theirs. Here the pool is only refilled up to
   ``max_kernels`` kernels in total; the kernels of participants who reload or leave are shut
   down by their page, which frees room for the refill.
+- **a pool that warms page by page**: Voilà starts every kernel of its pool at once; 60 kernels
+  starting and running the dashboard together on 2 cores make the first page ready only when
+  nearly all are (minutes). Here at most :attr:`~PoolAwareKernelManager.preheat_at_once` pages are
+  prepared at the same time (the machine's cores), so the first pages are ready within seconds and
+  the others follow — the room opens at once, and a restarted server is back at once.
 - **readiness**: Voilà says "Kernel pool … is filled" once the pool's kernels are *started*,
   but each one then still has to *run* the dashboard. Every finished preheated run is logged
   (:data:`READY_MESSAGE`, with the number of pages ready), which ``coopwork serve`` shows as
@@ -36,6 +41,8 @@ Examples
 
 from __future__ import annotations
 
+import asyncio
+import os
 import time
 from functools import partial
 
@@ -56,6 +63,7 @@ class PoolAwareKernelManager(AsyncMappingKernelManager):
     """``AsyncMappingKernelManager`` that never culls a page's kernel before the page has come and gone."""
 
     max_kernels = Integer(0, config=True, help="Most kernels (in use + preheated) at any time; 0: no limit.")
+    preheat_at_once = Integer(0, config=True, help="Pool pages prepared together; 0: the machine's cores.")
     connect_timeout = Integer(900, config=True, help=(
         "Seconds a page may take to connect to the kernel it was given (a phone on a busy network "
         "loads slowly); a kernel whose page never connected is culled after that."))
@@ -67,6 +75,7 @@ class PoolAwareKernelManager(AsyncMappingKernelManager):
         self._waiting: dict[str, float] = {}       # kernel → when its page got it (not connected yet)
         self._left: dict[str, float] = {}          # kernel → when its last page connection closed
         self._closing = False                      # the server stops: no new kernel (a late pool refill)
+        self._slots: asyncio.Semaphore | None = None  # pool pages being prepared (preheat_at_once)
         # Voilà's preheating subclass defines these after this class in the MRO: wrap them here
         cls = type(self)
         for name, wrapper in (("fill_if_needed", self._fill_within_budget),
@@ -165,15 +174,28 @@ class PoolAwareKernelManager(AsyncMappingKernelManager):
 
     async def _initialize_and_watch(self, initialize, notebook_path: str, kernel_id: str | None = None,
                                     **kwargs) -> dict:
-        """Voilà's ``_initialize``, then note (and log) when the preheated run of the notebook is over."""
-        content = await initialize(self, notebook_path, kernel_id, **kwargs)
+        """Voilà's ``_initialize`` (start a pool kernel and its run) when a slot is free, then note (and log)
+        when the preheated run is over, which frees the slot."""
+        if kernel_id is not None:  # a restarted kernel runs its notebook again: not a pool page
+            return await initialize(self, notebook_path, kernel_id, **kwargs)
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.preheat_at_once or os.cpu_count() or 1)
+        await self._slots.acquire()
+        try:
+            content = await initialize(self, notebook_path, kernel_id, **kwargs)
+        except BaseException:
+            self._slots.release()
+            raise
         render = content.get("task")
-        if render is not None and kernel_id is None:
+        if render is None:
+            self._slots.release()
+        else:
             kernel = content.get("kernel_id")
             render.add_done_callback(lambda task: self._run_over(notebook_path, kernel, task))
         return content
 
     def _run_over(self, notebook_name: str, kernel_id: str | None, task) -> None:
+        self._slots.release()
         if task.cancelled() or task.exception() is not None or kernel_id not in self._pooled:
             return  # failed, or already given to a page (it waited for the end of the run)
         self._warm.setdefault(notebook_name, set()).add(kernel_id)

@@ -223,3 +223,24 @@ def test_a_kernel_handed_to_a_page_is_not_culled_before_the_page_connects(precom
         assert process.poll() is None
     finally:
         stop(process)
+
+
+def test_the_pool_warms_page_by_page():
+    """Not every kernel of the pool at once (60 on 2 cores: the first page ready only when nearly all are)."""
+    async def scenario():
+        manager = _Preheating(preheat_at_once=1)
+        manager.kernel_pools_config = {"t01.ipynb": {"pool_size": 3}}
+        manager.runs, manager.pool = [], ["k1", "k2", "k3"]
+        pool = [asyncio.ensure_future(manager._initialize("t01.ipynb")) for _ in range(3)]
+        await asyncio.sleep(0.01)
+        started = [len(manager.runs)]
+        manager.runs[0].set_result(([], None))  # the first page is ready: the next one starts
+        await asyncio.sleep(0.01)
+        started.append(len(manager.runs))
+        manager.runs[1].set_result(([], None))
+        await asyncio.sleep(0.01)
+        manager.runs[2].set_result(([], None))
+        await asyncio.gather(*pool)
+        return [*started, manager.ready_count("t01.ipynb")]
+
+    assert asyncio.run(scenario()) == [1, 2, 3]
