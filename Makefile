@@ -8,13 +8,14 @@ STAMP  := $(VENV)/.coopwork-installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8866
 
-.PHONY: demo test lint browser postgres clean help bench
+.PHONY: setup demo test lint browser postgres clean help bench
 
 # plotly's cartesian bundle for the dashboards (coopwork/dashboard/assets.py), the plotly.js version of
 # the installed plotly package, from the npm registry; without npm the pages load the full plotly.js
 LIGHT_PLOTLY := coopwork/dashboard/static/plotly-cartesian.min.js
 
 help:
+	@echo "make setup  - set up .venv only; then: source .venv/bin/activate (the coopwork command)"
 	@echo "make demo   - set up .venv, generate the sample workspace, ingest, run reports, serve dashboards"
 	@echo "make test   - set up .venv (and Chromium, PostgreSQL for the tests), run ruff and the whole test suite"
 	@echo "make bench  - run the speed benchmarks in benchmarks/"
@@ -57,6 +58,11 @@ postgres:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
 	fi
+
+setup: $(STAMP) $(LIGHT_PLOTLY)
+	@echo "coopwork is installed in $(VENV). To type coopwork commands, activate it once per terminal:"
+	@printf '%s\n' '  source $(VENV)/bin/activate      (Windows: $(VENV)\Scripts\activate)'
+	@echo "or call it by its path: $(BIN)/coopwork --help"
 
 demo: $(STAMP) $(LIGHT_PLOTLY)
 	$(BIN)/coopwork demo --workspace . --serve --host $(HOST) --port $(PORT) --no-browser

@@ -27,9 +27,10 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
-from .errors import CoopworkError
+from .errors import CoopworkError, disk_full
 from .i18n import LANGS, lang_choices, normalise_lang
 
 __all__ = ["main", "build_parser"]
@@ -50,7 +51,8 @@ _HANDLERS = {
 }
 
 
-_FORMATS = ["auto", "kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "csv", "xlsx"]
+_FORMATS = ["auto", "kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "surveymonkey",
+            "csv", "xlsx"]
 
 
 def _roles(p: argparse.ArgumentParser) -> None:
@@ -125,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
                    choices=_FORMATS,
                    help="export format (default: detected)")
     p.add_argument("--mapping", metavar="FILE", help="column mapping file (LimeSurvey codes → XLSForm names)")
+    p.add_argument("--partial-read", action="store_true",
+                   help="read an export that matches the form only in part (most columns or questions "
+                        "unmatched, sheets that are no repeat group): what is left out is listed in the "
+                        "issues file instead of stopping")
     _roles(p)
     _workspace(p)
     _json(p)
@@ -287,16 +293,30 @@ def _run(args: argparse.Namespace, lang: str) -> int:
 
         print(t("core.interrupted", lang), file=sys.stderr)
         return 130
-    except Exception:
-        if os.environ.get("COOPWORK_DEBUG"):
-            raise
-        import traceback
-
+    except OSError as err:
+        if not disk_full(err) or os.environ.get("COOPWORK_DEBUG"):
+            return _unexpected(lang)
         from .i18n import t
 
-        print(t("core.unexpected", lang), file=sys.stderr)
-        print("".join(traceback.format_exc(limit=-1).splitlines(keepends=True)[-1:]), file=sys.stderr)
-        return 1
+        # every writer is atomic (temporary file, then rename; a staging folder for exports): say so
+        folder = Path(getattr(args, "workspace", None) or ".").resolve()
+        print(t("core.disk_full", lang, command=args.command, folder=folder), file=sys.stderr)
+        return 2
+    except Exception:
+        return _unexpected(lang)
+
+
+def _unexpected(lang: str) -> int:
+    """A bug, not the user's mistake: one sentence and the traceback's last line (called in ``except``)."""
+    if os.environ.get("COOPWORK_DEBUG"):
+        raise  # the exception the caller is handling
+    import traceback
+
+    from .i18n import t
+
+    print(t("core.unexpected", lang), file=sys.stderr)
+    print("".join(traceback.format_exc(limit=-1).splitlines(keepends=True)[-1:]), file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,10 +25,12 @@ True
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "disk_full",
     "CoopworkError",
     "SurveyError",
     "IngestError",
@@ -206,3 +208,22 @@ class DashboardError(CoopworkError):
 
 class ExportError(CoopworkError):
     """An export that cannot be written."""
+
+
+#: "no space left on device", "disk quota exceeded", "file too large" (a file size limit)
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def disk_full(error: BaseException) -> bool:
+    """Whether ``error`` says the disk (or the user's quota) is full: the CLI says so in one sentence.
+
+    Code that turns an ``OSError`` into a :class:`CoopworkError` lets these through, so that the
+    message is the same whatever was being written.
+
+    Examples
+    --------
+    >>> disk_full(OSError(28, "No space left on device")), disk_full(OSError(2, "No such file"))
+    (True, False)
+    """
+    return isinstance(error, OSError) and error.errno in _DISK_FULL
+

@@ -2,9 +2,12 @@
 
 The XLSForm (the ODK/KoboToolbox standard) is the codebook of everything downstream:
 ingestion validates against it, analysis takes labels, choice order, dimensions and roles
-from it. coopwork reads it with pyxform (``pyxform.xls2json.parse_file_to_json``), so any
+from it. coopwork reads it with pyxform (through :func:`coopwork.xlsform.parse_xlsform`), so any
 form pyxform accepts is accepted here, and pyxform's own errors come back as a
-:class:`~coopwork.errors.SurveyError` naming the file and row.
+:class:`~coopwork.errors.SurveyError` naming the file and row. A translation with broken cells
+(a ``${name`` without ``}`` in a language the analysis does not need) is left out, every broken
+cell listed in :attr:`Survey.dropped_languages`; a form broken where it matters is refused with
+every broken cell listed at once.
 
 coopwork-specific columns of the survey sheet (passed through by pyxform):
 
@@ -113,7 +116,8 @@ class Question:
     choices: tuple[Choice, ...] = ()
     group_relevant: tuple[str, ...] = ()
     #: the name in the form and in exports when coopwork had to make ``name`` unique: a question of
-    #: a ``begin loop over`` block is ``<question>_<choice>`` (exported ``…/<choice>/<question>``)
+    #: a ``begin loop over`` block is ``<question>_<choice>`` (exported ``…/<choice>/<question>``),
+    #: a name used again in another group is ``<group>_<name>`` (exported ``…/<group>/<name>``)
     source_name: str | None = None
 
     @property
@@ -174,6 +178,9 @@ class Survey:
     #: where each role and identifier came from (``role:<role>`` → ``name|source``,
     #: ``identifier:<name>`` → source), see :func:`coopwork.ingest.roles.resolve_roles`
     role_sources: dict[str, str] = field(default_factory=dict, compare=False)
+    #: translations left out because some of their cells are broken: language → the cells
+    #: (``survey row 161, 'label::Arabic (ar)': …``), see :func:`coopwork.xlsform.parse_xlsform`
+    dropped_languages: dict[str, list[str]] = field(default_factory=dict, compare=False)
 
     def __repr__(self) -> str:
         return (f"Survey({self.survey_id!r}, {len(self.questions)} questions, "
@@ -410,9 +417,15 @@ def _walk(node: dict, group: tuple[str, ...], repeat: str | None, choices: dict,
             raise SurveyError("survey.err_unknown_role", name=name, role=role,
                               file=path.name, column="coopwork::role",
                               hint="survey.hint_roles", roles=", ".join(sorted(ROLES)))
-        out[name + suffix] = Question(
-            name=name + suffix,
-            source_name=name if suffix else None,
+        key = name + suffix
+        if key in out:  # the same name in another group (pyxform allows it): told apart by its group
+            base = f"{group[-1]}_{key}" if group else key
+            key, n = base, 2
+            while key in out:
+                key, n = f"{base}_{n}", n + 1
+        out[key] = Question(
+            name=key,
+            source_name=name if key != name else None,
             type=kind,
             labels=_texts(child.get("label")),
             hints=_texts(child.get("hint")),
@@ -461,7 +474,8 @@ def survey_from_dict(data: dict) -> Survey:
                   questions={name: question(q) for name, q in data["questions"].items()},
                   choices={name: [Choice(**c) for c in items] for name, items in data["choices"].items()},
                   path=None if data["path"] is None else Path(data["path"]),
-                  role_sources=dict(data.get("role_sources") or {}))
+                  role_sources=dict(data.get("role_sources") or {}),
+                  dropped_languages={k: list(v) for k, v in (data.get("dropped_languages") or {}).items()})
 
 
 def load_survey(path: str | Path, *, roles: bool = True) -> Survey:
@@ -505,13 +519,16 @@ def load_survey(path: str | Path, *, roles: bool = True) -> Survey:
         raise SurveyError("survey.err_no_file", file=path, hint="survey.hint_no_file")
     try:
         from pyxform.errors import PyXFormError
-        from pyxform.xls2json import parse_file_to_json
+
+        from .xlsform import parse_xlsform
     except ImportError as exc:  # pragma: no cover - pyxform is a core dependency
         raise SurveyError("survey.err_no_pyxform", hint="survey.hint_no_pyxform") from exc
     try:
         with warnings.catch_warnings():  # workbook metadata openpyxl does not know says nothing of the form
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-            form = parse_file_to_json(str(path))
+            form, broken = parse_xlsform(path)
+    except SurveyError:
+        raise
     except PyXFormError as exc:
         text = str(exc).strip()
         match = _ROW_RE.search(text)
@@ -521,6 +538,9 @@ def load_survey(path: str | Path, *, roles: bool = True) -> Survey:
     except Exception as exc:  # pyxform raises plain errors on non-XLSForm files
         raise SurveyError("survey.err_unreadable", error=f"{type(exc).__name__}: {exc}", file=path.name,
                           hint="survey.hint_unreadable") from None
+    dropped: dict[str, list[str]] = {}
+    for cell in broken:
+        dropped.setdefault(language_code(cell.language or ""), []).append(cell.describe())
 
     questions: dict[str, Question] = {}
     _walk(form, (), None, form.get("choices", {}), questions, path)
@@ -555,6 +575,7 @@ def load_survey(path: str | Path, *, roles: bool = True) -> Survey:
         choices={k: [Choice(str(c["name"]), _texts(c.get("label"))) for c in v]
                  for k, v in (form.get("choices") or {}).items()},
         path=path,
+        dropped_languages=dropped,
     )
     if roles:
         from .ingest.roles import resolve_roles

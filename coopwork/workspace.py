@@ -164,11 +164,31 @@ class Workspace:
         return self.waves[-1] if self.waves else None
 
     def territory_label(self, territory: str, lang: str | None = None) -> str:
-        """The territory's label from the survey's choice list (its id when it has none)."""
+        """The territory's label: from the survey's choice list, or the answers of a free-text question.
+
+        A free-text territory's id is a slug of its answers (:func:`~coopwork.results.paths.territory_slug`);
+        its label is the answer given most often (then the first in sort order). The id when
+        there is none. A label is text: every display escapes it.
+        """
         question = self.survey.role("territory")
-        if question is None or not question.is_select:
+        if question is None:
             return territory
+        if not question.is_select:
+            return self._answered_labels.get(territory, territory)
         return self.survey.choice_labels(question.name, lang).get(territory, territory)
+
+    @cached_property
+    def _answered_labels(self) -> dict[str, str]:
+        """Territory id → the free-text answer given most often for it."""
+        question = self.survey.role("territory")
+        table = self._table("responses")
+        if question is None or question.name not in table.columns:
+            return {}
+        pairs = table[["_territory", question.name]].dropna().astype(str)
+        pairs = pairs.assign(answer=pairs[question.name].map(lambda text: " ".join(text.split())))
+        counts = pairs.groupby(["_territory", "answer"]).size().reset_index(name="n")
+        counts = counts.sort_values(["_territory", "n", "answer"], ascending=[True, False, True])
+        return dict(counts.drop_duplicates("_territory")[["_territory", "answer"]].itertuples(index=False))
 
     def _check(self, wave: str | None, territory: str | None) -> None:
         if wave is not None and wave not in self.waves:

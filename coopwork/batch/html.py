@@ -6,6 +6,16 @@ their small JSON mimetype, are turned into ``<div>`` + ``Plotly.newPlot`` calls 
 **one shared** ``plotly.min.js`` written once into the reports folder (offline: no CDN), so
 each page stays small and the whole folder can be copied to a USB key or a static host.
 
+The pages go on public websites, and they show labels of forms and answers of respondents.
+The report notebooks escape every label and answer they display
+(:mod:`coopwork.batch.notebook`); on top of that, whatever a notebook's outputs hold (a
+researcher's own notebook too) is **sanitised** before it becomes a page, with nbconvert's own
+``SanitizeHTML`` preprocessor: HTML and Markdown outputs keep an allow-list of tags and
+attributes (headings, paragraphs, emphasis, tables, lists, links); anything else —
+``<script>``, ``<img onerror=…>``, ``<iframe>`` — is shown as inert text, event handlers and
+``javascript:`` links are removed, and JavaScript outputs are dropped. Only the plotly figures, which
+coopwork itself turns into scripts afterwards (their JSON made unable to close the script), run.
+
 Examples
 --------
 >>> import nbformat
@@ -26,12 +36,58 @@ import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PLOTLY_JS", "ensure_plotly_js", "render_file", "to_html", "write_html"]
+__all__ = ["PLOTLY_JS", "SAFE_ATTRIBUTES", "SAFE_TAGS", "ensure_plotly_js", "render_file", "sanitise",
+           "to_html", "write_html"]
 
 PLOTLY_JS = "plotly.min.js"
 _PLOTLY_MIME = "application/vnd.plotly.v1+json"
 _REMOTE_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.IGNORECASE)
 _local = threading.local()
+#: tags an output may keep in a published page (others are shown as text)
+SAFE_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details",
+    "div", "dl", "dt", "em", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+    "hr", "i", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small", "span", "strong",
+    "style", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"})
+#: attributes they may keep (``href`` only with http(s), mailto or relative URLs: bleach's rule)
+SAFE_ATTRIBUTES = {"*": ["class", "id", "title", "style", "align", "colspan", "rowspan", "border"],
+                   "a": ["href", "name"]}
+#: outputs shown as they are (images, text, and plotly figures, turned into scripts by coopwork)
+_SAFE_OUTPUTS = {"metadata", "text/plain", "text/latex", "application/json", "image/png", "image/jpeg",
+                 "image/gif", "image/svg+xml", _PLOTLY_MIME}
+
+
+def _sanitiser():
+    sanitiser = getattr(_local, "sanitiser", None)
+    if sanitiser is None:
+        from nbconvert.preprocessors.sanitize import SanitizeHTML
+
+        sanitiser = SanitizeHTML(tags=sorted(SAFE_TAGS), attributes=SAFE_ATTRIBUTES, strip=False,
+                                 safe_output_keys=_SAFE_OUTPUTS)
+        _local.sanitiser = sanitiser
+    return sanitiser
+
+
+def sanitise(nb: Any) -> Any:
+    """A copy of ``nb`` whose outputs can run no script in a browser (see the module docstring).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> cell = nbformat.v4.new_code_cell("")
+    >>> cell.outputs = [nbformat.v4.new_output("display_data", data={
+    ...     "text/html": "<h1>Pays <img src=x onerror=alert(1)></h1>"})]
+    >>> sanitise(nbformat.v4.new_notebook(cells=[cell])).cells[0].outputs[0].data["text/html"]
+    '<h1>Pays &lt;img src=x onerror=alert(1)&gt;</h1>'
+    """
+    nb = copy.deepcopy(nb)
+    sanitiser = _sanitiser()
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            outputs = sanitiser.sanitize_code_outputs(cell.get("outputs", []))
+            cell.outputs = [o for o in outputs  # an output left without any data is dropped
+                            if o.get("output_type") in ("stream", "error") or o.get("data")]
+    return nb
 
 
 def _exporter():
@@ -65,7 +121,7 @@ def _figure_html(figure: dict[str, Any], div_id: str) -> str:
 
 def _with_plotly_html(nb: Any) -> tuple[Any, bool]:
     """A copy of ``nb`` whose plotly outputs carry an HTML rendering; True when it has any."""
-    nb = copy.deepcopy(nb)
+    nb = sanitise(nb)
     found = False
     for c, cell in enumerate(nb.cells):
         for o, output in enumerate(cell.get("outputs", [])):
@@ -122,8 +178,12 @@ def ensure_plotly_js(folder: str | Path) -> Path:
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:  # a full disk: no half-written temporary file is left
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_html(nb: Any, path: str | Path, *, plotly_js: str = PLOTLY_JS, title: str | None = None) -> Path:

@@ -18,38 +18,101 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from ..i18n import t
 
-__all__ = ["Report", "heading", "markdown_table", "open_report", "preload", "show_overview", "show_section",
-           "show_synthesis"]
+__all__ = ["Report", "heading", "markdown_table", "markdown_text", "open_report", "preload", "show_overview",
+           "show_section", "show_synthesis", "table"]
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 
-class heading:  # noqa: N801 - used like a function in notebooks
-    """A Markdown heading (or paragraph, ``level=0``) displayed in notebooks and HTML."""
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#!])")
 
-    def __init__(self, text: str, *, level: int = 2) -> None:
+
+def markdown_text(text: object) -> str:
+    """``text`` as inert Markdown: HTML escaped, Markdown punctuation backslash-escaped, one line.
+
+    A label or an answer shown in a report is text, never markup: ``<img onerror=…>``,
+    ``</script>`` or ``[link](javascript:…)`` come out as the characters they are.
+
+    Examples
+    --------
+    >>> markdown_text("<img src=x onerror=alert(1)> *gras* [a](b)")
+    '&lt;img src=x onerror=alert(1)&gt; \\\\*gras\\\\* \\\\[a\\\\](b)'
+    """
+    flat = " ".join(str("" if text is None else text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", escape(flat, quote=False))
+
+
+class heading:  # noqa: N801 - used like a function in notebooks
+    """A heading (``level`` 1–6) or a paragraph (``level=0``) of plain text, shown escaped.
+
+    It displays as HTML (what nbconvert, JupyterLab and Voilà pick first) and as Markdown;
+    ``text`` is never read as markup in either, so a territory label or an answer that holds
+    ``<script>`` shows as text. ``emphasis`` sets the text in italics.
+
+    Examples
+    --------
+    >>> heading("Rapport — <b>Morlaix</b>", level=1)._repr_html_()
+    '<h1>Rapport — &lt;b&gt;Morlaix&lt;/b&gt;</h1>'
+    >>> heading("hidden", level=0, emphasis=True)._repr_markdown_()
+    '*hidden*'
+    """
+
+    def __init__(self, text: str, *, level: int = 2, emphasis: bool = False) -> None:
         self.text = text
         self.level = level
+        self.emphasis = emphasis
 
     def _repr_markdown_(self) -> str:
-        return f"{'#' * self.level} {self.text}" if self.level else self.text
+        text = markdown_text(self.text)
+        text = f"*{text}*" if self.emphasis else text
+        return f"{'#' * self.level} {text}" if self.level else text
+
+    def _repr_html_(self) -> str:
+        text = escape(" ".join(str(self.text).split()))
+        text = f"<em>{text}</em>" if self.emphasis else text
+        tag = f"h{self.level}" if self.level else "p"
+        return f"<{tag}>{text}</{tag}>"
 
 
 def markdown_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> str:
-    """A Markdown table (cells escaped: a ``|`` in a label does not break it)."""
-    def cell(value: object) -> str:
-        return " ".join(str("" if value is None else value).split()).replace("|", "\\|")
-
-    lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    """A Markdown table whose cells are inert text (a ``|`` or a ``<`` in a label changes nothing)."""
+    lines = ["| " + " | ".join(markdown_text(h) for h in headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+class table:  # noqa: N801 - used like a function in notebooks
+    """A table of plain-text cells, shown as an HTML table (and a Markdown one), every cell escaped.
+
+    Examples
+    --------
+    >>> table([["<i>a</i>", 3]], ["territory", "n"])._repr_html_()
+    '<table><thead><tr><th>territory</th><th>n</th></tr></thead><tbody><tr><td>&lt;i&gt;a&lt;/i&gt;</td><td>3</td></tr></tbody></table>'
+    """
+
+    def __init__(self, rows: Sequence[Sequence[object]], headers: Sequence[str]) -> None:
+        self.rows = [list(row) for row in rows]
+        self.headers = list(headers)
+
+    def _repr_markdown_(self) -> str:
+        return markdown_table(self.rows, self.headers)
+
+    def _repr_html_(self) -> str:
+        def cells(values: Sequence[object], tag: str) -> str:
+            return "".join(f"<{tag}>{escape(' '.join(str('' if v is None else v).split()))}</{tag}>"
+                           for v in values)
+
+        body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in self.rows)
+        return f"<table><thead><tr>{cells(self.headers, 'th')}</tr></thead><tbody>{body}</tbody></table>"
 
 
 @dataclass
@@ -88,6 +151,11 @@ class Report:
         return None if data is None else decode(data)
 
 
+def _missing(value: object) -> bool:
+    """None, NaN, NaT or pd.NA (a table cell left empty)."""
+    return value is None or (isinstance(value, float) and value != value) or str(value) in ("<NA>", "NaT")
+
+
 def _display(*items: Any) -> None:
     from IPython.display import display
 
@@ -96,7 +164,7 @@ def _display(*items: Any) -> None:
 
 
 def _note(text: str) -> None:
-    _display(heading(f"*{text}*", level=0))
+    _display(heading(text, level=0, emphasis=True))
 
 
 def _figure(chart: dict) -> None:
@@ -176,8 +244,7 @@ def show_section(report: Report, section: str) -> None:
             _note(f"{chart['title']} — {chart.get('message') or ''}")
         if chart["id"] == "network" and chart.get("figure"):
             figures = report.results["key_figures"][1:]
-            _display(heading(markdown_table(figures, [t("batch.measure", report.lang),
-                                                      t("batch.value", report.lang)]), level=0))
+            _display(table(figures, [t("batch.measure", report.lang), t("batch.value", report.lang)]))
 
 
 def show_synthesis(report: Report) -> None:
@@ -186,14 +253,14 @@ def show_synthesis(report: Report) -> None:
     overview = report.table("overview")
     if overview is not None and len(overview):
         _display(heading(t("batch.synthesis_counts", lang)))
-        rows = [[r.label, r.display, "" if r.suppressed or r.density is None else r.density]
+        rows = [[r.label, r.display, "" if r.suppressed or _missing(r.density) else r.density]
                 for r in overview.itertuples()]
-        _display(heading(markdown_table(rows, [t("batch.index_territory", lang), t("batch.respondents", lang),
-                                               t("export.kf_density", lang)]), level=0))
+        _display(table(rows, [t("batch.index_territory", lang), t("batch.respondents", lang),
+                              t("export.kf_density", lang)]))
     changes = report.table("changes")
     if changes is not None and len(changes):
         _display(heading(t("batch.change", lang)))
         rows = [[r.territory, r.measure, f"{r.wave_before} → {r.wave_after}", r.display]
                 for r in changes.itertuples()]
-        _display(heading(markdown_table(rows, [t("batch.index_territory", lang), t("batch.measure", lang),
-                                               t("batch.waves", lang), t("batch.value", lang)]), level=0))
+        _display(table(rows, [t("batch.index_territory", lang), t("batch.measure", lang),
+                              t("batch.waves", lang), t("batch.value", lang)]))

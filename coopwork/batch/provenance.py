@@ -79,7 +79,8 @@ class Footer:
         self.info = info
         self.lang = lang
 
-    def _repr_markdown_(self) -> str:
+    def _lines(self) -> list[str]:
+        """The three lines of the footer, as plain text."""
         info, lang = self.info, self.lang
         when = str(info.get("time") or "")
         with contextlib.suppress(ValueError):
@@ -89,19 +90,21 @@ class Footer:
                  for k in ("notebook_hash", "manifest_hash", "data_hash")}
         params = info.get("parameters") or {}
         shown = ", ".join(f"{k}={params[k]}" for k in _SHOWN_PARAMETERS if k in params)
-        return "\n".join([
-            "---",
-            "*" + t("batch.footer_made", lang, version=info.get("coopwork_version"), time=when) + "*  ",
-            t("batch.footer_hashes", lang, notebook=short["notebook_hash"],
-              manifest=short["manifest_hash"], data=short["data_hash"]) + "  ",
-            t("batch.footer_parameters", lang, parameters=shown),
-        ])
+        return [t("batch.footer_made", lang, version=info.get("coopwork_version"), time=when),
+                t("batch.footer_hashes", lang, notebook=short["notebook_hash"],
+                  manifest=short["manifest_hash"], data=short["data_hash"]),
+                t("batch.footer_parameters", lang, parameters=shown)]
+
+    def _repr_markdown_(self) -> str:
+        from .notebook import markdown_text
+
+        made, hashes, parameters = (markdown_text(line) for line in self._lines())
+        return "\n".join(["---", f"*{made}*  ", f"{hashes}  ", parameters])
 
     def _repr_html_(self) -> str:
         from html import escape
 
-        lines = self._repr_markdown_().splitlines()[1:]
-        body = "<br>".join(escape(line.strip(" *")) for line in lines)
+        body = "<br>".join(escape(line) for line in self._lines())
         return f'<footer class="coopwork-provenance"><hr><small>{body}</small></footer>'
 
     def __repr__(self) -> str:

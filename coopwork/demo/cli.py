@@ -99,8 +99,13 @@ def run_demo(workspace: str | Path = ".", *, territories: int = 6, seed: int = 2
     for wave, path in zip(WAVES, demo_files(root, territories=territories)["xlsx"], strict=True):
         say(t("demo.ingesting", lang, wave=wave, file=path.name))
         summary = _summary(ingest_file(path, survey=survey, wave=wave, workspace=root, fmt="auto"))
-        say(t("demo.ingested", lang, wave=wave, **{k: summary.get(k, "?") for k in
-                                                   ("accepted", "quarantined", "duplicates", "relations")}))
+        if summary.get("already_ingested") or summary.get("duplicates") == summary.get("rows_read"):
+            # a second `make demo`: the same files, nothing new ("303 duplicates" read like an error)
+            say(t("ingest.nothing_new", lang, file=path.name, rows_read=summary.get("rows_read", "?"),
+                  wave=wave))
+        else:
+            counts = ("accepted", "quarantined", "duplicates", "relations")
+            say(t("demo.ingested", lang, wave=wave, **{k: summary.get(k, "?") for k in counts}))
         ingested.append({"file": str(path), "wave": wave, **summary})
 
     ran = None

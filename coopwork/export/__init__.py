@@ -34,7 +34,7 @@ import datetime as dt
 import os
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ import pandas as pd
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
 from ..results.paths import ALL, export_name, reports_dir
-from .network_files import IDENTIFYING, write_dynamic_gexf, write_network_files
+from .network_files import write_dynamic_gexf, write_network_files
 from .safe import neutralise, to_csv
 from .workbook import write_workbook
 
@@ -59,6 +59,18 @@ class ExportResult:
     files: list[Path] = field(default_factory=list)
     placemats: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def relocated(self, staging: Path, target: Path) -> ExportResult:
+        """The same result with the paths written in ``staging`` moved to ``target``."""
+        from .staging import moved
+
+        staging = Path(staging).resolve()
+
+        def where(path: Path) -> Path:
+            return moved(Path(path).resolve(), staging, target)
+
+        return replace(self, site=where(self.site), index=where(self.index),
+                       files=[where(p) for p in self.files], placemats=[where(p) for p in self.placemats])
 
     def as_dict(self) -> dict:
         """A JSON-ready dict (paths as strings)."""
@@ -114,7 +126,9 @@ def journal_notes(ws, territory: str, *, wave: str | None) -> pd.DataFrame:
     finally:
         journal.close()
     notes = notes[columns].copy()
-    notes["text"] = notes["text"].astype("str").str.replace(IDENTIFYING, "[…]", regex=True)
+    from ..contacts import mask
+
+    notes["text"] = notes["text"].astype("str").map(lambda text: mask(text, "[…]"))
     return notes.reset_index(drop=True)
 
 
@@ -150,8 +164,13 @@ def export_all(
     min_count: int = 3,
     placemat_pdf: bool = True,
     paper: str = "A4",
+    into: Path | None = None,
 ) -> ExportResult:
     """Export the site, workbooks, placemats, network files and notes of a workspace.
+
+    Everything is written in a private folder first and moved into ``data/exports/<survey>/``
+    only when all of it was written (:mod:`coopwork.export.staging`): a full disk or an error
+    half-way leaves the published folder as it was.
 
     Parameters
     ----------
@@ -170,6 +189,8 @@ def export_all(
         is recorded otherwise, the print-ready HTML is always written).
     paper
         Placemat paper size, ``"A4"`` or ``"A3"`` (landscape).
+    into
+        Write into this folder instead (the staging folder; internal).
 
     Returns
     -------
@@ -191,6 +212,16 @@ def export_all(
     from .site import write_assets
 
     lang = normalise_lang(lang)
+    if into is None:  # write everything aside, then move it in: all of it or nothing
+        from ..workspace import open_workspace
+        from .site import REUSED
+        from .staging import staged
+
+        final = open_workspace(workspace).exports_dir
+        with staged(final, reuse=REUSED) as folder:
+            result = export_all(workspace, territories=territories, wave=wave, lang=lang, min_count=min_count,
+                                placemat_pdf=placemat_pdf, paper=paper, into=folder)
+        return result.relocated(folder, final)
     if min_count < 1:
         raise ExportError(
             "export_errors.min_count",
@@ -220,7 +251,7 @@ def export_all(
         raise ExportError("export_errors.empty_wave", wave=wave, hint="export_errors.hint_empty_wave")
     wave = synthesis.wave if synthesis is not None else wave
 
-    site = ws.exports_dir
+    site = into
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     provenance = _provenance(ws, wave=wave, lang=lang, min_count=min_count, when=when)
     footer = _footer(provenance)
@@ -254,7 +285,8 @@ def export_all(
                                        site / "network" / f"{name}_waves.gexf", survey=ws.survey)
         result.files += [over_time] if over_time is not None else []
         shown = [site / "workbooks" / f"{name}.xlsx", page, site / "placemats" / f"{name}.html",
-                 site / "placemats" / f"{name}.pdf", site / "network" / f"{name}.gexf", *reports]
+                 site / "placemats" / f"{name}.pdf", site / "network" / f"{name}.gexf",
+                 site / "network" / f"{name}_nodes.csv", site / "network" / f"{name}_edges.csv", *reports]
         result.files.append(_write_audit(load(by_territory[content.territory].path), content.tables,
                                          site, name, shown))
         result.territories.append(content.territory)
@@ -345,8 +377,12 @@ def _write_audit(results: dict, tables: dict[str, pd.DataFrame], site: Path, nam
 
     path = site / "audit" / f"{name}.json"
     files = [os.path.relpath(p, path.parent) for p in shown if p.is_file()]
-    write_json(path, publication(results, files=files,
-                                 tables={sheet: encode(table) for sheet, table in tables.items()}))
+    record = publication(results, files=files,
+                         tables={sheet: encode(table) for sheet, table in tables.items()})
+    if results.get("network") and any(str(f).endswith("_nodes.csv") for f in files):
+        # the organisations' names its network files show (#k for the hidden): coopwork check
+        record["names"] = sorted({str(node["label"]) for node in results["network"]["nodes"]})
+    write_json(path, record)
     return path
 
 

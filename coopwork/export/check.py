@@ -8,9 +8,13 @@ What is published, and what is read back (never the raw or processed data):
   a folder of reports without an audit is a breach;
 - the exports (``data/exports/<survey>/audit/<t>.json``): the tables, and every sheet of the
   workbooks they cover read back from the ``.xlsx``; a workbook without an audit is a breach;
+  the organisations' names of the network files (GEXF, Gephi's nodes and edges CSV) and of the
+  workbook's ``organisations`` sheet must be the names the audit says were published
+  (``names``: ``#k`` for an organisation that did not consent) — a real name put in place of
+  ``#34`` is a breach;
 - the answers for statistics software (``data/exports/<survey>/data/<wave>/``, whole waves: not
-  with ``territories``): read back, no column of a declared identifier and no text that looks
-  like a pseudonym, an e-mail address or a phone number.
+  with ``territories``): read back, no column of a declared identifier and no text that holds
+  a pseudonym, an e-mail address, a phone number or an IP address (:mod:`coopwork.contacts`).
 
 Each table is checked by :func:`coopwork.results.audit.verify_table`. :func:`check_published`
 returns a :class:`CheckResult`; the command prints one catalogue message per breach, naming the
@@ -88,7 +92,7 @@ def _sheet_rows(book, sheet: str) -> dict:
     return {"columns": columns, "data": [list(r) for r in rows[1:]]}
 
 
-def _check_workbook(result: CheckResult, path: Path, audit: dict) -> None:
+def _check_workbook(result: CheckResult, path: Path, audit: dict, names: set[str] | None = None) -> None:
     from openpyxl import load_workbook
 
     from .workbook import README, sheet_title
@@ -110,8 +114,53 @@ def _check_workbook(result: CheckResult, path: Path, audit: dict) -> None:
         for sheet in book.sheetnames:  # a table of cells (it has "suppressed") needs its audit
             if sheet not in taken and "suppressed" in _sheet_rows(book, sheet)["columns"]:
                 result.breaches.append(Breach(str(path), sheet, None, None, "no_audit"))
+        if names is not None and ORGANISATIONS in book.sheetnames:
+            rows = _sheet_rows(book, ORGANISATIONS)
+            result.breaches += _unpublished_names(str(path), ORGANISATIONS, rows["columns"], rows["data"],
+                                                  ("node", "label"), names)
     finally:
         book.close()
+    result.files.append(str(path))
+
+
+#: the workbook sheet that lists the organisations of the network
+ORGANISATIONS = "organisations"
+#: the columns of network files that hold an organisation's published name
+_NAME_COLUMNS = {"_nodes.csv": ("Id", "Label"), "_edges.csv": ("Source", "Target")}
+
+
+def _unpublished_names(file: str, table: str, columns: list[str], rows: list[list], name_columns: tuple,
+                       names: set[str]) -> list[Breach]:
+    """A breach for each cell of ``name_columns`` that holds a name the audit did not publish."""
+    found = []
+    for column in (c for c in name_columns if c in columns):
+        k = columns.index(column)
+        for row, values in enumerate(rows):
+            value = values[k] if k < len(values) else None
+            if value is not None and str(value) not in names:
+                found.append(Breach(file, table, row, column, "name_not_published", value))
+    return found
+
+
+def _check_network_file(result: CheckResult, path: Path, names: set[str]) -> None:
+    """The organisations named in a GEXF or a Gephi CSV file are those the audit published."""
+    import pandas as pd
+
+    try:
+        if path.suffix == ".gexf":
+            import networkx as nx
+
+            graph = nx.read_gexf(path)
+            rows = [[node, data.get("label", node)] for node, data in graph.nodes(data=True)]
+            columns, name_columns = ["id", "label"], ("id", "label")
+        else:
+            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+            columns, rows = list(frame.columns), frame.to_numpy().tolist()
+            name_columns = next(v for k, v in _NAME_COLUMNS.items() if path.name.endswith(k))
+    except (OSError, ValueError, StopIteration, KeyError) as exc:
+        result.breaches.append(Breach(str(path), "", None, None, "unreadable", type(exc).__name__))
+        return
+    result.breaches += _unpublished_names(str(path), path.stem, columns, rows, name_columns, names)
     result.files.append(str(path))
 
 
@@ -176,11 +225,15 @@ def check_published(workspace: str | Path = ".", *, territories: list[str] | Non
         if data is None:
             continue
         _check_tables(result, audit, data)
+        names = None if data.get("names") is None else {str(n) for n in data["names"]}
         for name in data.get("files", []):
             path = (audit.parent / name).resolve()
             if path.suffix == ".xlsx" and path.is_file():
                 covered.add(path)
-                _check_workbook(result, path, data.get("audit") or {})
+                _check_workbook(result, path, data.get("audit") or {}, names)
+            elif names is not None and path.is_file() and (
+                    path.suffix == ".gexf" or path.name.endswith(tuple(_NAME_COLUMNS))):
+                _check_network_file(result, path, names)
     for path in sorted((site / "workbooks").glob("*.xlsx")):
         stem = ALL if path.stem == "synthesis" else path.stem
         if path.resolve() not in covered and chosen(stem):
@@ -203,7 +256,7 @@ def _check_data(path: Path, identifiers: set[str]) -> list[Breach]:
     """Identifier columns, or identifying texts (pseudonyms, e-mails, phones), in a data file."""
     import pandas as pd
 
-    from .network_files import IDENTIFYING
+    from ..contacts import QUICK_PATTERN, find_contacts
 
     if path.suffix == ".csv":
         frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
@@ -217,9 +270,11 @@ def _check_data(path: Path, identifiers: set[str]) -> list[Breach]:
     for column in frame.columns:
         if frame[column].dtype != object and not pd.api.types.is_string_dtype(frame[column]):
             continue
-        values = frame[column].astype(str)
+        values = frame[column].astype("string")
         texts = pd.to_numeric(values, errors="coerce").isna()  # numbers (decimals) are not phones
-        hits = (values.str.contains(IDENTIFYING, na=False) & texts).to_numpy()
+        maybe = values.str.contains(QUICK_PATTERN, regex=True).fillna(False).astype(bool) & texts
+        holds = {v: bool(find_contacts(v, pseudonyms=True)) for v in values[maybe].unique()}
+        hits = values.map(holds).fillna(False).astype(bool).to_numpy()
         found += [Breach(str(path), path.stem, int(row), column, "identifier_published")
                   for row in hits.nonzero()[0][:10]]
     return found

@@ -58,5 +58,9 @@ def _data(args: argparse.Namespace, territories: list[str] | None, lang: str) ->
     else:
         print(t("export.data_done", lang, folder=written.folder,
                 files=", ".join(p.name for p in written.files)))
+        for cut in written.labels_cut:  # a format's limit shortened a label: say which, never silently
+            key = "export.data_label_cut" if cut["value"] is None else "export.data_value_label_cut"
+            print(t(key, lang, file=cut["file"], variable=cut["variable"], value=cut["value"],
+                    limit=cut["limit"], label=cut["label"]), file=sys.stderr)
     sys.stdout.flush()
     return 0

@@ -29,6 +29,12 @@ keyed code ``org_<12 hex>``, the same in both files and every wave, so ties can 
 organisations) and any e-mail address, phone number or pseudonym inside a free text (masked
 as ``[…]``).
 
+The formats limit the length of labels, in bytes of UTF-8 (:data:`LABEL_LIMITS`): SPSS keeps
+256 for a variable label and 120 for a value label, Stata 80 for a variable label. A longer
+label is cut at a character boundary — never silently: each cut is listed in
+``DataFiles.labels_cut``, in ``audit.json`` (``labels_cut``) and by ``coopwork export --data``,
+and ``codebook.csv`` keeps every label whole.
+
 Examples
 --------
 >>> variable_names(["q", "a" * 40, "a" * 40 + "x", "1x"])
@@ -47,9 +53,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..contacts import mask
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
-from .network_files import IDENTIFYING
 from .safe import to_csv
 
 if TYPE_CHECKING:
@@ -99,16 +105,22 @@ class _Variable:
     gap: pd.Series | None = None  # a text's kind of missing answer (CSV writes it as .a / .b)
 
 
+#: longest labels each format keeps, in bytes of UTF-8: (variable label, value label)
+LABEL_LIMITS = {"sav": (256, 120), "dta": (80, 32000)}
+
+
 @dataclass
 class DataFiles:
-    """What :func:`write_data` wrote."""
+    """What :func:`write_data` wrote (``labels_cut``: the labels a format's limit shortened)."""
 
     folder: Path
     files: list[Path]
     removed: list[str]
+    labels_cut: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"folder": str(self.folder), "files": [str(p) for p in self.files], "removed": self.removed}
+        return {"folder": str(self.folder), "files": [str(p) for p in self.files], "removed": self.removed,
+                "labels_cut": self.labels_cut}
 
 
 def _org_code(name: object, key: bytes) -> object:
@@ -194,7 +206,7 @@ def _variables(table: pd.DataFrame, questions: list[Question], survey: Survey, *
             out.append(_Variable(q.name, pd.to_datetime(values, errors="coerce"), label, "date"))
         else:
             text = values.astype("object").map(
-                lambda v: None if v is None or v is pd.NA else IDENTIFYING.sub("[…]", str(v)))
+                lambda v: None if v is None or v is pd.NA else mask(str(v), "[…]"))
             out.append(_Variable(q.name, text, label, "text", gap=gap))
     names = variable_names([v.name for v in out])
     for variable, name in zip(out, names, strict=True):
@@ -224,15 +236,36 @@ def _frame(variables: list[_Variable], fmt: str) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _write(variables: list[_Variable], path: Path, fmt: str, *, title: str) -> None:
+def _limited(variables: list[_Variable], fmt: str, file: str) -> tuple[dict, dict, list[dict]]:
+    """Variable and value labels cut to the format's limits, and the list of what was cut."""
+    limit, value_limit = LABEL_LIMITS.get(fmt, (None, None))
+    labels = {v.name: v.label for v in variables}
+    value_labels = {v.name: dict(v.labels) for v in variables if v.labels}
+    if limit is None:
+        return labels, value_labels, []
+    cut = []
+    for name, text in labels.items():
+        if len(text.encode("utf-8")) > limit:
+            labels[name] = _clip(text, limit)
+            cut.append({"file": file, "variable": name, "value": None, "limit": limit, "label": text})
+    for name, codes in value_labels.items():
+        for code, text in codes.items():
+            if len(text.encode("utf-8")) > value_limit:
+                codes[code] = _clip(text, value_limit)
+                cut.append({"file": file, "variable": name, "value": code, "limit": value_limit,
+                            "label": text})
+    return labels, value_labels, cut
+
+
+def _write(variables: list[_Variable], path: Path, fmt: str, *, title: str) -> list[dict]:
+    """Write one file; return the labels its format's limits cut (see :data:`LABEL_LIMITS`)."""
     import pyreadstat
 
     frame = _frame(variables, fmt)
-    labels = {v.name: v.label for v in variables}
-    value_labels = {v.name: v.labels for v in variables if v.labels}
+    labels, value_labels, cut = _limited(variables, fmt, path.name)
     if fmt == "sav":
         pyreadstat.write_sav(frame, path, file_label=_clip(title, 64),
-                             column_labels={k: _clip(v, 256) for k, v in labels.items()},
+                             column_labels=labels,
                              variable_value_labels=value_labels,
                              missing_ranges={v.name: [NOT_APPLICABLE, NO_ANSWER]
                                              for v in variables if v.missing},
@@ -242,11 +275,12 @@ def _write(variables: list[_Variable], path: Path, fmt: str, *, title: str) -> N
         stata_labels = {name: {_STATA.get(code, code): text for code, text in codes.items()}
                         for name, codes in value_labels.items()}
         pyreadstat.write_dta(frame, path, file_label=_clip(title, 80),
-                             column_labels={k: _clip(v, 80) for k, v in labels.items()},
+                             column_labels=labels,
                              variable_value_labels=stata_labels,
                              missing_user_values={v.name: ["a", "b"] for v in variables if v.missing})
     else:
         to_csv(frame, path)
+    return cut
 
 
 def _codebook(files: dict[str, list[_Variable]], lang: str) -> pd.DataFrame:
@@ -261,8 +295,11 @@ def _codebook(files: dict[str, list[_Variable]], lang: str) -> pd.DataFrame:
 
 
 def write_data(workspace: Workspace, *, wave: str | None = None, territories: list[str] | None = None,
-               fmt: str = "sav", lang: str = "fr") -> DataFiles:
+               fmt: str = "sav", lang: str = "fr", into: Path | None = None) -> DataFiles:
     """Write the pseudonymised responses and relations of a wave (see the module docstring).
+
+    The files are written aside and moved into ``data/exports/<survey>/data/<wave>/`` once all
+    are complete (:mod:`coopwork.export.staging`): a full disk leaves that folder as it was.
 
     Parameters
     ----------
@@ -276,6 +313,8 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
         ``"sav"`` (SPSS), ``"dta"`` (Stata 15) or ``"csv"``.
     lang
         Language of the variable and value labels.
+    into
+        Write into this folder instead of ``data/exports/<survey>/data`` (the staging folder).
 
     Returns
     -------
@@ -294,6 +333,15 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
     from ..results.paths import name_for
 
     lang = normalise_lang(lang)
+    if into is None:  # all the files, or none of them
+        from .staging import moved, staged
+
+        target = workspace.exports_dir / "data"
+        with staged(target) as staging:
+            done = write_data(workspace, wave=wave, territories=territories, fmt=fmt, lang=lang, into=staging)
+        return DataFiles(folder=moved(done.folder, staging, target),
+                         files=[moved(p, staging, target) for p in done.files], removed=done.removed,
+                         labels_cut=done.labels_cut)
     if fmt not in FORMATS:
         raise ExportError("export.data_bad_format", format=fmt, formats=", ".join(FORMATS), lang=lang)
     if not workspace.waves:
@@ -310,7 +358,7 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
         if "_territory" in relations.columns:
             relations = relations[relations["_territory"].isin(territories)]
     key = load_key(workspace.root)
-    folder = workspace.exports_dir / "data" / name_for(wave)
+    folder = into / name_for(wave)
     folder.mkdir(parents=True, exist_ok=True)
     sets = {"responses": _variables(responses.reset_index(drop=True), survey.top_level, survey,
                                     lang=lang, key=key)}
@@ -318,11 +366,11 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
     if repeat and len(relations):
         sets["relations"] = _variables(relations.reset_index(drop=True), survey.repeats.get(repeat, []),
                                        survey, lang=lang, key=key)
-    written = []
+    written, cut = [], []
     for name, variables in sets.items():
         path = folder / f"{name}.{fmt}"
-        _write(variables, path, fmt, title=t("export.data_title", lang, survey=survey.title, wave=wave,
-                                              table=name))
+        cut += _write(variables, path, fmt, title=t("export.data_title", lang, survey=survey.title, wave=wave,
+                                                     table=name))
         written.append(path)
     codebook = folder / "codebook.csv"
     to_csv(_codebook({f"{n}.{fmt}": v for n, v in sets.items()}, lang), codebook)
@@ -335,6 +383,6 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
                        "texts_masked": "e-mail addresses, phone numbers, pseudonyms → […]",
                        "missing_codes": {"not_applicable": NOT_APPLICABLE, "no_answer": NO_ANSWER,
                                          "stata": {"not_applicable": ".a", "no_answer": ".b"}},
-                       "tables": {}, "audit": {}})
+                       "labels_cut": cut, "tables": {}, "audit": {}})
     written.append(audit)
-    return DataFiles(folder=folder, files=written, removed=removed)
+    return DataFiles(folder=folder, files=written, removed=removed, labels_cut=cut)

@@ -3,7 +3,8 @@
 The GEXF file is written by :func:`coopwork.analysis.network.write_gexf` (organisations that
 did not consent to be named become ``#k``). Before writing, attributes that could identify a
 person are removed from the graph: questions declared ``coopwork::identifier``, and any text
-that looks like a pseudonym (``px_…``), an e-mail address or a phone number. The CSV files use
+that holds a pseudonym (``px_…``), an e-mail address, a phone number or an IP address
+(:mod:`coopwork.contacts`). The CSV files use
 Gephi's spreadsheet-import columns (``Id``, ``Label`` for nodes; ``Source``, ``Target``,
 ``Type``, ``Weight`` for edges) and go through :func:`coopwork.export.safe.to_csv`.
 
@@ -34,7 +35,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,17 +47,13 @@ if TYPE_CHECKING:
 
     from ..survey import Survey
 
-__all__ = ["IDENTIFYING", "clean_graph", "wave_times", "write_dynamic_gexf", "write_network_files"]
-
-#: texts that identify a person: pseudonyms, e-mail addresses, phone numbers
-IDENTIFYING = re.compile(
-    r"px_[0-9a-f]{8,}|[\w.+-]+@[\w-]+\.[\w.-]+|(?:\+|00)\d[\d .-]{7,}\d|\b0\d(?:[ .-]?\d{2}){4}\b",
-    re.IGNORECASE,
-)
+__all__ = ["clean_graph", "wave_times", "write_dynamic_gexf", "write_network_files"]
 
 
 def _identifying(value: object) -> bool:
-    return isinstance(value, str) and bool(IDENTIFYING.search(value))
+    from ..contacts import find_contacts
+
+    return isinstance(value, str) and bool(find_contacts(value, pseudonyms=True))
 
 
 def clean_graph(graph: nx.DiGraph, *, survey: Survey | None = None) -> nx.DiGraph:

@@ -3,10 +3,14 @@
 A free-text answer such as ``=HYPERLINK("http://…")`` or ``@SUM(…)`` written as is into a
 CSV or XLSX file is run as a formula by Excel or LibreOffice when a person opens the file.
 Every text cell that coopwork writes to a CSV or XLSX file goes through :func:`neutralise`
-(the ONE function for this, used by every exporter): a text whose first character (after
-any leading spaces) is ``=``, ``+``, ``-``, ``@``, a tab, a carriage return or a line feed —
-or their full-width forms — gets a leading apostrophe, the convention recommended by OWASP,
-so spreadsheets show it as plain text. Numbers, dates and missing values are left untouched.
+(the ONE function for this, used by every exporter and by the issues file of each ingest): a
+text whose first character (after any leading spaces) is ``=``, ``+``, ``-``, ``@``, a tab, a
+carriage return or a line feed — or their full-width forms — gets a leading apostrophe, the
+convention recommended by OWASP, so spreadsheets show it as plain, readable text
+(``'-1+1+cmd|' /C calc'!A0``). Only text is touched: numbers, dates and missing values are left
+as they are, and so is a text that is only numbers — a negative number (``"-3"``, ``"-2,5"``) or
+the numbers of a coordinate (``"-6.955502 39.12 0 0"``, a geopoint; ``;`` between the points
+of a trace) — which no spreadsheet can run.
 
 Write CSV files with :func:`to_csv`: besides neutralising, it ends lines with CRLF (RFC 4180)
 so that a cell holding a lone carriage return is quoted — with ``\\n`` line ends, Python's
@@ -17,47 +21,57 @@ Examples
 --------
 >>> neutralise("=1+1"), neutralise("@SUM(A1)"), neutralise("Tiers-lieu"), neutralise(-3)
 ("'=1+1", "'@SUM(A1)", 'Tiers-lieu', -3)
+>>> neutralise("-6.955502 39.12 0 0"), neutralise("-1+1+cmd|' /C calc'!A0")
+('-6.955502 39.12 0 0', "'-1+1+cmd|' /C calc'!A0")
 >>> import pandas as pd
->>> neutralise_frame(pd.DataFrame({"note": ["+33 1 23", "ok"], "n": [4, 5]}))["note"].tolist()
-["'+33 1 23", 'ok']
+>>> neutralise_frame(pd.DataFrame({"note": ["+1+cmd|' /C calc'!A0", "-3"], "n": [4, 5]}))["note"].tolist()
+["'+1+cmd|' /C calc'!A0", '-3']
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FORMULA_TRIGGERS", "is_formula_like", "neutralise", "neutralise_frame", "to_csv"]
+__all__ = ["FORMULA_TRIGGERS", "NUMBERS", "is_formula_like", "neutralise", "neutralise_frame", "to_csv"]
 
 #: first characters that make a spreadsheet read a cell as a formula (or hide one after a control char)
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\n＝＋－＠")
 _PREFIX = "'"
+_NUMBER = r"[+\-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+\-]?\d+)?"
+#: a text made only of numbers (a negative number, a geopoint's or a trace's coordinates)
+NUMBERS = re.compile(rf"[ \u00a0]*{_NUMBER}(?:[ \u00a0;]+{_NUMBER})*[ \u00a0;]*")
 
 
 def is_formula_like(text: str) -> bool:
     """Whether a spreadsheet could read ``text`` as a formula.
 
-    Leading spaces are ignored (some spreadsheets strip them before parsing).
+    Leading spaces are ignored (some spreadsheets strip them before parsing). A text made only of
+    numbers (:data:`NUMBERS`: ``-3``, ``-6.955502 39.12 0 0``) is not: it can compute nothing.
 
     Examples
     --------
     >>> is_formula_like("  =cmd|' /C calc'!A0"), is_formula_like("SCOP"), is_formula_like("")
     (True, False, False)
+    >>> is_formula_like("-2.5"), is_formula_like("-1+1"), is_formula_like("-45.76 4.83;-45.77 4.84")
+    (False, True, False)
     """
     if not text:
         return False
     stripped = text.lstrip(" \u00a0")
-    return text[0] in FORMULA_TRIGGERS or (bool(stripped) and stripped[0] in FORMULA_TRIGGERS)
+    triggered = text[0] in FORMULA_TRIGGERS or (bool(stripped) and stripped[0] in FORMULA_TRIGGERS)
+    return triggered and not NUMBERS.fullmatch(text)
 
 
 def neutralise(value: object) -> object:
     """Return ``value`` made safe for a CSV or XLSX cell.
 
     Strings that could be read as formulas get a leading apostrophe; any other value is
-    returned unchanged (numbers stay numbers, so ``-3`` is not touched).
+    returned unchanged (numbers stay numbers, so ``-3`` is not touched, nor is the text ``"-3"``).
 
     Examples
     --------
@@ -78,9 +92,9 @@ def neutralise_frame(table: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> safe = neutralise_frame(pd.DataFrame({"=x": ["-1", None]}))
-    >>> list(safe.columns), safe.iloc[0, 0]
-    (["'=x"], "'-1")
+    >>> safe = neutralise_frame(pd.DataFrame({"=x": ["-1", "-x", None]}))
+    >>> list(safe.columns), safe.iloc[:2, 0].tolist()
+    (["'=x"], ['-1', "'-x"])
     """
     import pandas as pd
 

@@ -81,8 +81,16 @@ footer.provenance { max-width: 1150px; margin: 0 auto; padding: 1rem 2rem; color
 """
 
 
+#: assets written only when they change (an export links them from the published site: no copy)
+REUSED = (PLOTLY_JS, "assets/plotly.version")
+
+
 def write_assets(site: str | Path) -> None:
-    """Write ``assets/plotly.min.js`` (the plotly.js bundled with the plotly package) and the CSS."""
+    """Write ``assets/plotly.min.js`` (the plotly.js bundled with the plotly package) and the CSS.
+
+    A rewritten file is removed first: it may be a hard link to the published one
+    (:mod:`coopwork.export.staging`), which must not change before the export is complete.
+    """
     import plotly
     from plotly.offline import get_plotlyjs
 
@@ -91,6 +99,8 @@ def write_assets(site: str | Path) -> None:
     js = site / PLOTLY_JS
     stamp = site / "assets" / "plotly.version"
     if not js.is_file() or not stamp.is_file() or stamp.read_text() != plotly.__version__:
+        js.unlink(missing_ok=True)
+        stamp.unlink(missing_ok=True)
         js.write_text(get_plotlyjs(), encoding="utf-8")
         stamp.write_text(plotly.__version__, encoding="utf-8")
     (site / STYLE_CSS).write_text(_CSS, encoding="utf-8")

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ExportError
+from ..errors import ExportError, disk_full
 from ..i18n import catalogue, t
 from .safe import neutralise
 
@@ -222,6 +222,8 @@ def write_workbook(
         os.replace(temp, path)
     except OSError as err:
         Path(temp).unlink(missing_ok=True)
+        if disk_full(err):
+            raise  # one message for a full disk, whatever was being written (coopwork.cli)
         raise ExportError(
             "export_errors.workbook",
             error=err.strerror,

@@ -11,6 +11,20 @@ and returns an :class:`IngestResult` whose counts always satisfy
 answers another survey raises :class:`~coopwork.errors.IngestError` and nothing is written.
 Ingesting the same file again adds nothing (``already_ingested`` is then true).
 
+**A re-downloaded export.** Researchers clean their data on the platform and download the wave
+again. A submission already stored for the same wave, under the same platform id (``_uuid``,
+``KEY``, ``instanceID``), whose answers (its row, its territory and its repeat rows) changed was
+**edited on the platform**: the stored rows are replaced by the new ones (``updated``, counted
+among ``accepted``), the earlier ones are kept in the wave's history (``history/responses.parquet``
+and ``history/<repeat table>``, with ``_superseded_at`` and ``_superseded_by``), and the issues
+file says so for each. Unchanged ones are ``duplicates``. A file that shares at least one
+submission with the stored wave is taken as a **full re-download** of that wave for the
+territories it holds: a stored submission of those territories that it lacks was deleted on the
+platform (or the file is only part of the wave) — it is reported (``absent``, one line of the
+issues file each) and kept. An *incremental* file (only the submissions since the last
+download) shares none, and reports nothing. Submissions without a platform id are known by a
+hash of their answers: an edit of one of those looks like a new submission.
+
 Examples
 --------
 >>> import tempfile
@@ -75,6 +89,18 @@ class IngestResult:
     roles: dict[str, str] = field(default_factory=dict)
     #: text questions found to hold e-mails or phones, pseudonymised as identifiers
     content_identifiers: dict[str, str] = field(default_factory=dict)
+    #: every repeat table of the export: ``read`` (rows in its sheet or file) ``== stored +
+    #: quarantined + orphans + duplicates``; the quarantined and orphan rows have their line in
+    #: the issues file, the duplicates belong to submissions already stored
+    repeat_rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: repeat groups of the form this export does not hold (a Kobo CSV drops them)
+    missing_repeats: list[str] = field(default_factory=list)
+    #: translations of the form left out because of broken cells (language → the cells)
+    dropped_languages: dict[str, list[str]] = field(default_factory=dict)
+    #: submissions stored before and edited on the platform since: replaced (among ``accepted``)
+    updated: int = 0
+    #: submissions of this wave and these territories stored before but not in this re-download
+    absent: int = 0
 
     def to_dict(self) -> dict:
         """Plain JSON-serialisable dict of every field."""
@@ -137,7 +163,7 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
                 territory: str | None = None, fmt: str = "auto",
                 mapping: str | Path | dict[str, str] | None = None,
                 workspace: str | Path = ".", roles: dict[str, str] | None = None,
-                identifiers: list[str] | tuple[str, ...] = ()) -> IngestResult:
+                identifiers: list[str] | tuple[str, ...] = (), partial: bool = False) -> IngestResult:
     """Read, validate, pseudonymise and store one export; return what was done.
 
     Parameters
@@ -163,6 +189,11 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         was inferred (``--territory-question NAME``), see :mod:`coopwork.ingest.roles`.
     identifiers
         More questions to pseudonymise as direct identifiers (``--identifier NAME``).
+    partial
+        Only part of the export is meant to be read (``--partial-read``): an export whose columns
+        mostly match no question, or that lacks most of the form's questions, or has sheets that
+        match no repeat group, is read anyway (what is left out is listed in the issues file)
+        instead of refused.
 
     Returns
     -------
@@ -172,13 +203,15 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
     Raises
     ------
     IngestError
-        The file is missing, unreadable, empty, or does not match the survey, or no territory
-        can be found: nothing is written.
+        The file is missing, unreadable, empty, or does not match the survey (or only in part,
+        without ``partial``), its records were not all read exactly once, or no territory can be
+        found: nothing is written.
     """
+    from .census import start_count
     from .codes import sharing
     from .pseudonymise import load_key
     from .registry import read_export
-    from .store import processed_dir, read_manifest, recover, stored_ids, workspace_lock
+    from .store import processed_dir, read_manifest, recover, stored_submissions, workspace_lock
     from .validate import validate
 
     path = Path(path)
@@ -194,10 +227,11 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         from ..results.paths import check_id
 
         territory = check_id(territory, what="territory", error=IngestError)
-    # the file's sha256 is computed on a second thread while the file is read and validated
-    with ThreadPoolExecutor(max_workers=1) as pool, sharing():  # sharing: each column hashed once
+    # the file's sha256 and its record count (census) are computed on other threads while it is read
+    with ThreadPoolExecutor(max_workers=2) as pool, sharing():  # sharing: each column hashed once
         digest = pool.submit(file_sha256, path)
-        raw = read_export(path, survey, fmt=fmt, mapping=mapping)
+        start_count(path, pool)
+        raw = read_export(path, survey, fmt=fmt, mapping=mapping, partial=partial)
         if raw.rows_read == 0:
             raise IngestError("ingest.err_no_record", file=path.name, hint="ingest.hint_no_record")
         validated = validate(raw, survey, wave=wave, territory=territory)
@@ -212,7 +246,7 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         with workspace_lock(workspace):
             folder = processed_dir(workspace, survey.survey_id)
             recover(folder)  # finish a transaction a crash interrupted
-            tables.drop_duplicates(stored_ids(folder))
+            tables.drop_duplicates(stored_submissions(folder), folder=folder, survey=survey, wave=wave)
             manifest = read_manifest(folder, survey.survey_id)
             issues_name = f"issues/{sha[:12]}.csv"
             already = any(s.get("sha256") == sha for s in manifest.get("sources", []))
@@ -223,7 +257,11 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
                 survey_id=survey.survey_id, source_sha256=sha, reader=raw.reader, wave=wave,
                 territories=sorted(tables.responses["_territory"].dropna().unique().tolist()),
                 already_ingested=already and tables.responses.empty, processed_dir=str(folder),
-                roles=dict(survey.role_sources), content_identifiers=found)
+                roles=dict(survey.role_sources), content_identifiers=found,
+                repeat_rows=_repeat_rows(raw, validated, tables, path),
+                missing_repeats=[r for r in survey.repeats if r not in raw.repeats],
+                dropped_languages=dict(survey.dropped_languages),
+                updated=len(tables.updated), absent=tables.absent)
             if result.already_ingested:
                 result.relations = 0
                 return result
@@ -232,11 +270,28 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
                      "rows_read": result.rows_read, "accepted": result.accepted,
                      "quarantined": result.quarantined, "duplicates": result.duplicates,
                      "relations": result.relations, "issues": result.issues, "issues_file": issues_name,
+                     "updated": result.updated, "absent": result.absent,
                      "coopwork_version": _version(), "ingested_at": datetime.now(UTC).isoformat()}
             manifest.setdefault("sources", []).append(entry)
             manifest["survey_id"] = survey.survey_id
             tables.store(folder, survey, manifest, issues_name)
         return result
+
+
+def _repeat_rows(raw, validated: Validated, tables: _Prepared, path: Path) -> dict[str, dict[str, int]]:
+    """Rows of every repeat table: read = stored + quarantined + orphans + duplicates, or an error."""
+    out = {}
+    for name, frame in raw.repeats.items():
+        dropped = validated.repeat_dropped.get(name, {})
+        counts = {"read": len(frame), "stored": len(tables.repeats.get(name, ())),
+                  "quarantined": dropped.get("quarantined", 0), "orphans": dropped.get("orphans", 0),
+                  "duplicates": tables.repeat_duplicates.get(name, 0)}
+        if counts["read"] != sum(v for k, v in counts.items() if k != "read"):
+            raise IngestError("ingest_readers.repeat_count_mismatch", repeat=name, counted=counts["read"],
+                              read=counts["read"] - sum(v for k, v in counts.items() if k != "read"),
+                              reader=raw.reader, file=path.name, hint="ingest_readers.hint_count_mismatch")
+        out[name] = counts
+    return out
 
 
 def _content_identifiers(validated: Validated, survey: Survey) -> dict[str, str]:
@@ -269,12 +324,15 @@ class _Prepared:
     """Validated tables, pseudonymised, with submission ids; duplicates removed on demand."""
 
     def __init__(self, validated: Validated, survey: Survey, key: bytes, sha: str) -> None:
+        from ..contacts import regions_for
         from .pseudonymise import pseudonymise_frame, pseudonymise_values, scrub_text
+
+        regions = regions_for(survey.languages)  # whose phone formats the answers may hold
 
         identifiers = [q.name for q in survey.identifiers]
         texts = [q.name for q in survey.questions.values() if q.type == "text"]
         responses = pseudonymise_frame(validated.responses, key, identifiers=identifiers,
-                                       text_columns=texts)
+                                       text_columns=texts, regions=regions)
         missing = responses["_submission_id"].isna()
         if missing.any():
             answers = responses.loc[missing].drop(columns=["_row", "_submission_id"])
@@ -282,12 +340,13 @@ class _Prepared:
         responses["_source"] = pd.Series(sha[:12], index=responses.index, dtype="string")
         questions = [c for c in responses.columns if c not in _RESPONSE_META]
         self.responses = responses[[*_RESPONSE_META, *questions]]
-        self.repeats = {name: pseudonymise_frame(frame, key, identifiers=identifiers, text_columns=texts)
+        self.repeats = {name: pseudonymise_frame(frame, key, identifiers=identifiers, text_columns=texts,
+                                                 regions=regions)
                         for name, frame in validated.repeats.items()}
         quarantine = validated.quarantine.copy()
         data_columns = [c for c in quarantine.columns if c not in ("_row", "_reason")]
         quarantine = pseudonymise_frame(quarantine, key, identifiers=identifiers,
-                                        text_columns=data_columns)
+                                        text_columns=data_columns, regions=regions)
         quarantine["_source"] = pd.Series(sha[:12], index=quarantine.index, dtype="string")
         self.quarantine = quarantine
         issues = validated.issues.copy()
@@ -295,29 +354,58 @@ class _Prepared:
             is_identifier = issues["column"].isin(identifiers).fillna(False).astype(bool)
             values = issues["value"].astype("string")
             values = values.mask(is_identifier & values.notna() & (values != ""),
-                                 pseudonymise_values(values, key, identifier=True))
-            issues["value"] = pseudonymise_values(values, key, identifier=False)
+                                 pseudonymise_values(values, key, identifier=True, regions=regions))
+            issues["value"] = pseudonymise_values(values, key, identifier=False, regions=regions)
             issues["reason"] = issues["reason"].astype("string").map(
-                lambda text: text if pd.isna(text) else scrub_text(text, key)).astype("string")
+                lambda text: text if pd.isna(text) else scrub_text(text, key, regions=regions)
+            ).astype("string")
         self.issues = issues
         self.duplicates = 0
+        self.repeat_duplicates: dict[str, int] = {}
+        self.updated: set[str] = set()
+        self.absent = 0
         self.source = sha[:12]
 
-    def drop_duplicates(self, stored: set[str]) -> None:
-        """Remove rows already stored or repeated within the file (their issues go too)."""
+    def drop_duplicates(self, known: pd.DataFrame, *, folder: Path, survey: Survey, wave: str) -> None:
+        """Remove rows already stored or repeated within the file (their issues go too).
+
+        ``known`` holds ``_submission_id``, ``_wave``, ``_territory`` of the stored submissions. A
+        stored submission of this wave whose answers changed is kept as an update
+        (``self.updated``); stored submissions of this wave that this re-download lacks are
+        reported (``self.absent``). See the module docstring.
+        """
         from .pseudonymise import message
+        from .store import stored_digests
         from .validate import FLAGGED, _issue, issues_frame
 
         ids = self.responses["_submission_id"]
         in_file = ids.duplicated(keep="first")
+        stored = set(known["_submission_id"].dropna().astype(str))
         in_store = ids.isin(stored)
-        duplicate = in_file | in_store
+        this_wave = known[known["_wave"] == wave]
+        same_wave = set(this_wave["_submission_id"].dropna().astype(str))
+        candidates = set(ids[in_store & ~in_file & ids.isin(same_wave)].astype(str))
+        if candidates:
+            tables = {self.target(name, survey) for name in self.repeats}
+            before = stored_digests(folder, candidates, columns=self.carried, tables=tables)
+            now = self.digests(survey, candidates)
+            self.updated = {sid for sid in candidates if before.get(sid) != now.get(sid)}
+        updated = ids.isin(self.updated) & ~in_file
+        duplicate = in_file | (in_store & ~updated)
+        self._report_absent(this_wave, survey)
         self.duplicates = int(duplicate.sum())
-        if not self.duplicates:
-            return
         rows = self.responses["_row"]
+        issues = self.issues
+        if updated.any():
+            sheet = issues["sheet"].iloc[0] if len(issues) else ""
+            issues = issues_frame([issues, _issue(
+                rows[updated], sheet=sheet or "", column="_submission_id", values=ids[updated],
+                reason=message("reason_updated"), action=FLAGGED)])
+        if not self.duplicates:
+            self.issues = issues
+            return
         dropped = set(rows[duplicate].dropna().astype(int).tolist())
-        issues = self.issues[~self.issues["_main_row"].isin(dropped).fillna(False).astype(bool)]
+        issues = issues[~issues["_main_row"].isin(dropped).fillna(False).astype(bool)]
         first_row = pd.Series(rows[~in_file].to_numpy(), index=ids[~in_file].to_numpy())
         repeated = in_file & ~in_store
         if repeated.any():
@@ -329,8 +417,56 @@ class _Prepared:
                 action=FLAGGED)])
         self.issues = issues
         self.responses = self.responses[~duplicate]
-        self.repeats = {name: frame[~frame["_main_row"].isin(dropped).fillna(False).astype(bool)]
-                        for name, frame in self.repeats.items()}
+        kept = {name: ~frame["_main_row"].isin(dropped).fillna(False).astype(bool)
+                for name, frame in self.repeats.items()}
+        self.repeat_duplicates = {name: int((~mask).sum()) for name, mask in kept.items()}
+        self.repeats = {name: frame[kept[name]] for name, frame in self.repeats.items()}
+
+    def _report_absent(self, this_wave: pd.DataFrame, survey: Survey) -> None:
+        """Issues for the stored submissions of this wave that this re-download lacks (kept)."""
+        from .pseudonymise import message
+        from .validate import FLAGGED, _issue, issues_frame
+
+        in_file = set(self.responses["_submission_id"].dropna().astype(str))
+        if "_submission_id" in self.quarantine.columns:
+            in_file |= set(self.quarantine["_submission_id"].dropna().astype(str))
+        if not in_file & set(this_wave["_submission_id"].dropna().astype(str)):
+            return  # no submission in common: a new or incremental file, not a re-download
+        territories = set(self.responses["_territory"].dropna().astype(str))
+        gone = this_wave[this_wave["_territory"].isin(territories)
+                         & ~this_wave["_submission_id"].astype(str).isin(in_file)]
+        self.absent = len(gone)
+        if self.absent:
+            sheet = self.issues["sheet"].iloc[0] if len(self.issues) else ""
+            self.issues = issues_frame([self.issues, _issue(
+                pd.Series([pd.NA] * self.absent, dtype="Int64"), sheet=sheet or "", column="_submission_id",
+                values=gone["_submission_id"].astype("string").reset_index(drop=True),
+                reason=message("reason_absent"), action=FLAGGED, main_rows=[pd.NA] * self.absent)])
+
+    def digests(self, survey: Survey, ids: set[str]) -> dict[str, str]:
+        """:func:`~coopwork.ingest.store.submission_digests` of this file's submissions ``ids``."""
+        from .store import submission_digests
+
+        responses = self.responses[self.responses["_submission_id"].isin(ids)]
+        by_row = responses.set_index("_row")["_submission_id"]
+        responses = responses[["_submission_id", *self.carried]]
+        repeats = {}
+        for name, frame in self.repeats.items():
+            mine = frame[frame["_main_row"].isin(by_row.index)]
+            repeats[self.target(name, survey)] = mine.assign(
+                _submission_id=by_row.reindex(mine["_main_row"].to_numpy()).to_numpy())
+        return submission_digests(responses, repeats)
+
+    @property
+    def carried(self) -> list[str]:
+        """The answer columns this file holds (a column empty in every row is one it does not hold)."""
+        return ["_territory", *(c for c in self.responses.columns
+                                if not str(c).startswith("_") and self.responses[c].notna().any())]
+
+    @staticmethod
+    def target(name: str, survey: Survey) -> str:
+        """The stored table of a repeat (relative to the processed folder)."""
+        return "relations.parquet" if name == survey.relations_repeat else f"repeats/{name}.parquet"
 
     def repeat_keys(self) -> dict[str, tuple[pd.Series, pd.Series]]:
         """``_key`` and ``_parent_key`` of every repeat row, at any depth (ODK's KEY style).
@@ -390,17 +526,31 @@ class _Prepared:
 
         from ..i18n import normalise_lang
         from .issue_codes import with_codes
-        from .store import Transaction, read_table
+        from .store import HISTORY, Transaction, read_table
+
+        superseded_at = pd.Timestamp.now(tz="UTC")
+
+        def replace(tx: Transaction, target: str, new: pd.DataFrame) -> None:
+            """Append ``new`` to the stored table; the rows of updated submissions go to its history."""
+            old = read_table(folder / target)
+            if self.updated and old is not None:
+                moved = old["_submission_id"].astype(str).isin(self.updated).to_numpy()
+                if moved.any():
+                    earlier = old[moved]
+                    if target == "responses.parquet":  # answers this file does not hold are kept
+                        new = _keep_uncarried(new, earlier, self.updated, self.carried)
+                    history = (HISTORY / target).as_posix()
+                    tx.write_parquet(history, _append(read_table(folder / history), earlier.assign(
+                        _superseded_at=superseded_at,
+                        _superseded_by=pd.Series(self.source, index=earlier.index, dtype="string"))))
+                    old = old[~moved].reset_index(drop=True)
+            tx.write_parquet(target, _append(old, new))
 
         with Transaction(folder) as tx:
-            old = read_table(folder / "responses.parquet")
-            tx.write_parquet("responses.parquet", _append(old, self.responses))
+            replace(tx, "responses.parquet", self.responses)
             keys = self.repeat_keys()
-            for name, frame in self.repeats.items():
-                target = ("relations.parquet" if name == survey.relations_repeat
-                          else f"repeats/{name}.parquet")
-                table = self._repeat_table(frame, keys[name])
-                tx.write_parquet(target, _append(read_table(folder / target), table))
+            for name, frame in self.repeats.items():  # only the repeats this file holds (a CSV: none)
+                replace(tx, self.target(name, survey), self._repeat_table(frame, keys[name]))
             old = read_table(folder / "quarantine.parquet")
             if old is not None:
                 old = old[old["_source"] != self.source]
@@ -409,6 +559,27 @@ class _Prepared:
             lang = normalise_lang(os.environ.get("COOPWORK_LANG"))  # the language the reasons are in
             tx.write_csv(issues_name, with_codes(self.issues.drop(columns=["_main_row"]), lang))
             tx.write_json("manifest.json", manifest)
+
+
+def _keep_uncarried(new: pd.DataFrame, earlier: pd.DataFrame, updated: set[str],
+                    carried: list[str]) -> pd.DataFrame:
+    """``new`` whose updated rows take their stored answers to the questions the file does not hold."""
+    rows = new["_submission_id"].astype(str).isin(updated).to_numpy()
+    stored = earlier.drop_duplicates("_submission_id").set_index(earlier["_submission_id"].astype(str)
+                                                                  .drop_duplicates().to_numpy())
+    new = new.copy()
+    ids = new.loc[rows, "_submission_id"].astype(str).to_numpy()
+    for column in new.columns:
+        if str(column).startswith("_") or column in carried or column not in stored.columns:
+            continue
+        values = stored[column].reindex(ids)
+        values.index = new.index[rows]
+        try:
+            new.loc[rows, column] = values.astype(new[column].dtype)
+        except (TypeError, ValueError):
+            new[column] = new[column].astype("string")
+            new.loc[rows, column] = values.astype("string")
+    return new
 
 
 def _append(old: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:

@@ -31,10 +31,23 @@ def summary_lines(result: dict, *, file: str, lang: str) -> list[str]:
     >>> summary_lines(result, file="export.csv", lang="en")[0]
     'export.csv: 3 rows read, 2 accepted, 1 quarantined, 0 duplicates, 4 ties; wave 2025.'
     """
+    notes = [t("ingest_readers.language_dropped", lang, language=code, count=len(cells),
+               cells="; ".join(cells)) for code, cells in (result.get("dropped_languages") or {}).items()]
     if result.get("already_ingested"):
-        return [t("ingest.already", lang, file=file)]
-    lines = [t("ingest.summary", lang, file=file, **{k: result[k] for k in (
+        return [*notes, t("ingest.already", lang, file=file)]
+    if result["duplicates"] == result["rows_read"] and not result.get("absent"):
+        return [*notes, t("ingest.nothing_new", lang, file=file, rows_read=result["rows_read"],
+                          wave=result["wave"])]
+    lines = [*notes, t("ingest.summary", lang, file=file, **{k: result[k] for k in (
         "rows_read", "accepted", "quarantined", "duplicates", "relations", "wave")})]
+    for name, rows in (result.get("repeat_rows") or {}).items():
+        lines.append(t("ingest_readers.repeat_summary", lang, repeat=name, **rows))
+    if result.get("missing_repeats"):
+        lines.append(t("ingest_readers.repeats_missing", lang, repeats=", ".join(result["missing_repeats"])))
+    if result.get("updated"):
+        lines.append(t("ingest.summary_updated", lang, updated=result["updated"]))
+    if result.get("absent"):
+        lines.append(t("ingest.summary_absent", lang, absent=result["absent"]))
     if result["issues"]:
         lines.append(t("ingest.issues", lang, issues=result["issues"], issues_file=result["issues_file"]))
     else:
@@ -74,7 +87,8 @@ def main(args: argparse.Namespace) -> int:
                          fmt=getattr(args, "format", "auto") or "auto",
                          mapping=getattr(args, "mapping", None),
                          workspace=getattr(args, "workspace", ".") or ".",
-                         roles=roles, identifiers=getattr(args, "identifier", None) or ()).to_dict()
+                         roles=roles, identifiers=getattr(args, "identifier", None) or (),
+                         partial=bool(getattr(args, "partial_read", False))).to_dict()
     name = Path(args.file).name
     lang = getattr(args, "lang", None) or "fr"
     say("\n".join([*role_summary(result, form=args.survey, lang=lang),

@@ -11,10 +11,17 @@ Handled:
   (Excel-made CSV in French locales), latin-1 as a last resort;
 - separators ``,`` ``;`` tab ``|``, chosen by the most consistent field count;
 - a stray line above the header (a title, or a row of short codes added by hand): the header
-  is the first record whose field count matches the records below it;
+  is the first record whose field count matches the records below it, or a record of distinct,
+  non-empty names at least as wide as them (ODK Central writes data rows one field shorter than
+  their header); skipped lines are kept in :attr:`TableSample.skipped` and reported;
+- header rows under the header (:func:`extra_header_rows`): Qualtrics' question texts and
+  ``ImportId`` row, SurveyMonkey's second header row, Kobo's HXL ``#tags`` row — never records;
 - the decimal comma (``1,5``) of French spreadsheets, when the separator is not a comma;
-- XLSX workbooks (sheets listed), and clear errors for empty, binary, legacy ``.xls`` and
-  non-table files (:class:`~coopwork.errors.IngestError`, nothing else).
+- XLSX workbooks, checked against decompression bombs and read whole with calamine
+  (:mod:`coopwork.ingest.xlsx`), every sheet laid out the same way;
+- tables wider than :data:`~coopwork.ingest.xlsx.MAX_COLUMNS` columns are refused at once;
+- clear errors for empty, binary, legacy ``.xls`` and non-table files
+  (:class:`~coopwork.errors.IngestError`, nothing else).
 
 Examples
 --------
@@ -44,9 +51,11 @@ import pandas as pd
 
 from ..errors import IngestError
 from ..i18n import normalise_lang, t
+from .xlsx import MAX_COLUMNS, cell_text, check_workbook, read_workbook
 
 __all__ = [
     "TableSample",
+    "cell_text",
     "detect_decimal",
     "detect_encoding",
     "detect_separator",
@@ -96,6 +105,15 @@ class TableSample:
     extra_rows: int = 0
     #: the question texts of such a row, one per column (``[]`` when there is none)
     labels: list[str] = field(default_factory=list)
+    #: records above the header that were skipped (a title, stray codes), as read
+    skipped: list[list[str]] = field(default_factory=list)
+    #: the header rows under the header (``extra_rows`` of them), as read: SurveyMonkey's answer
+    #: kinds and options, Qualtrics' question texts and ``ImportId`` row, Kobo's HXL tags
+    header_rows: list[list[str]] = field(default_factory=list)
+    #: XLSX: every sheet's non-empty rows as text, read once (the readers use them, never re-read)
+    workbook: dict[str, list[list[str]]] = field(default_factory=dict, compare=False, repr=False)
+    #: XLSX: ``(skip, extra_rows)`` of every sheet (rows above its header, header rows under it)
+    layouts: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def columns(self) -> set[str]:
@@ -193,35 +211,81 @@ def find_header_record(records: list[list[str]]) -> int:
     """Index of the header among the first records (lines added above it are skipped).
 
     The header is the first of the first five records whose number of fields equals the most
-    common number of fields of the records below it.
+    common number of fields of the records below it — or that holds distinct, non-empty names
+    and at least as many fields as them (ODK Central has written data rows one field shorter
+    than their header: that header is not a stray line).
 
     Examples
     --------
     >>> find_header_record([["q", "1", "q2", ""], ["Horodateur", "Q1"], ["01/03/2024", "oui"]])
     1
+    >>> find_header_record([["a", "b", "c"], ["1", "2"], ["3", "4"]])
+    0
     """
     for i in range(min(5, len(records) - 1)):
         below = [len(r) for r in records[i + 1:i + 40]]
         mode = Counter(below).most_common(1)[0][0]
-        if len(records[i]) == mode:
+        names = [c.strip() for c in records[i]]
+        if len(records[i]) == mode or (len(names) >= mode and all(names) and len(set(names)) == len(names)):
             return i
     return 0
 
 
 _IMPORT_ID = re.compile(r"^\{\s*['\"]ImportId['\"]\s*:")
+#: what SurveyMonkey writes in its second header row over single-column answers (any UI language)
+RESPONSE_WORDS = frozenset({
+    "response", "open-ended response", "réponse", "réponse ouverte", "réponse libre", "antwort",
+    "offene antwort", "risposta", "risposta aperta", "resposta", "resposta aberta", "respuesta",
+    "respuesta abierta", "răspuns", "răspuns deschis", "válasz", "nyitott válasz", "antwoord",
+    "open antwoord"})
+
+
+def _hxl(record: list[str]) -> bool:
+    cells = [c.strip() for c in record if c and c.strip()]
+    return bool(cells) and all(c.startswith("#") for c in cells)
+
+
+def _second_header(header: list[str], rows: list[list[str]]) -> bool:
+    """SurveyMonkey's second header row: the answer kinds and options under the question texts.
+
+    Told by its structure, in any language: it fills the columns whose header is empty (the
+    options of a question spanning several columns) or says "Response", and it leaves empty a
+    leading column that every record below fills (the respondent id).
+    """
+    if not rows:
+        return False
+    first = [c.strip() for c in rows[0]]
+    words = sum(c.casefold() in RESPONSE_WORDS for c in first)
+    if words >= 2 and words * 3 >= len([c for c in first if c]):
+        return True
+    below = rows[1:40]
+    width = min(3, len(header))
+    id_empty = bool(below) and any(i < len(first) and not first[i] and
+                                   all(i < len(r) and r[i].strip() for r in below) for i in range(width))
+    if not id_empty:
+        return False
+    spans = [i for i, h in enumerate(header) if not h.strip() and i > 0]
+    return not any(first) or words >= 1 or (bool(spans) and all(i < len(first) and first[i] for i in spans))
 
 
 def extra_header_rows(header: list[str], rows: list[list[str]]) -> tuple[int, list[str]]:
     """How many records under ``header`` are header too, and the question texts among them.
 
     Qualtrics writes the column codes, then the question texts, then (since 2016) a row of
-    ``{"ImportId": "QID4-1-1"}`` cells. None of these is a response.
+    ``{"ImportId": "QID4-1-1"}`` cells. SurveyMonkey writes the question texts, then a row of
+    answer kinds ("Response", "Open-Ended Response") and option texts. KoboToolbox may write a
+    row of HXL ``#tags``. None of these is a response.
 
     Examples
     --------
     >>> extra_header_rows(["ResponseID", "Q1"], [["ResponseID", "Your age?"],
     ...                   ["{'ImportId': 'responseId'}", "{'ImportId': 'QID1'}"], ["R_1", "34"]])
     (2, ['ResponseID', 'Your age?'])
+    >>> extra_header_rows(["Respondent ID", "Colour?", ""], [["", "Response", "Other (please specify)"],
+    ...                   ["114", "Red", ""]])
+    (1, [])
+    >>> extra_header_rows(["a", "b"], [["#org", "#adm1"], ["1", "2"]])
+    (1, [])
     >>> extra_header_rows(["a", "b"], [["1", "2"]])
     (0, [])
     """
@@ -237,17 +301,38 @@ def extra_header_rows(header: list[str], rows: list[list[str]]) -> tuple[int, li
     if ids and rows and len(rows[0]) > ids[0] and rows[0][ids[0]].strip() in ("ResponseID", "ResponseId",
                                                                              "Response ID"):
         return 1, rows[0]
+    if rows and _hxl(rows[0]):
+        return 1, []
+    if _second_header(header, rows):
+        return 1, []
     return 0, []
+
+
+def _layout(records: list[list[str]]) -> tuple[int, list[str], int, list[str]]:
+    """``(skip, header, extra_rows, labels)`` of a table given as its first records."""
+    skip = find_header_record(records)
+    header = [h.strip() for h in records[skip]]
+    extra, labels = extra_header_rows(header, records[skip + 1:])
+    return skip, header, extra, labels
+
+
+def _too_wide(path: Path, columns: int) -> IngestError:
+    return IngestError("ingest_readers.too_wide", file=path.name, columns=f"{columns:,}".replace(",", " "),
+                       limit=f"{MAX_COLUMNS:,}".replace(",", " "), hint="ingest_readers.hint_xlsx_limit")
 
 
 def sniff_table(path: str | Path) -> TableSample:
     """Look at the beginning of ``path`` and return a :class:`TableSample`.
 
+    A CSV is sampled (its first 64 KiB, more when its header is longer); an XLSX workbook is
+    checked against decompression bombs and read whole, once (:attr:`TableSample.workbook`).
+
     Raises
     ------
     IngestError
-        When the file does not exist, is empty, binary, a legacy ``.xls`` workbook or not a
-        table (fewer than two columns).
+        When the file does not exist, is empty, binary, a legacy ``.xls`` workbook, not a
+        table (fewer than two columns), wider than :data:`~coopwork.ingest.xlsx.MAX_COLUMNS`
+        columns, or a workbook over the limits of :mod:`coopwork.ingest.xlsx`.
 
     Examples
     --------
@@ -264,11 +349,18 @@ def sniff_table(path: str | Path) -> TableSample:
                           hint="ingest_readers.hint_missing_file")
     with path.open("rb") as handle:
         raw = handle.read(SAMPLE_BYTES)
+        if raw.startswith(_ZIP_MAGIC):
+            return _sniff_xlsx(path)
+        # a header longer than the sample (a very wide file): read on to its end, within the limit
+        while len(raw) % SAMPLE_BYTES == 0 and raw and b"\n" not in raw[-SAMPLE_BYTES:] \
+                and len(raw) < 16 << 20:
+            more = handle.read(SAMPLE_BYTES)
+            if not more:
+                break
+            raw += more
     if not raw.strip():
         raise IngestError("ingest_readers.empty_file", file=path.name,
                           hint="ingest_readers.hint_export_again")
-    if raw.startswith(_ZIP_MAGIC):
-        return _sniff_xlsx(path)
     if raw.startswith(_OLE_MAGIC):
         raise IngestError("ingest_readers.legacy_xls", file=path.name,
                           hint="ingest_readers.hint_legacy_xls")
@@ -279,93 +371,78 @@ def sniff_table(path: str | Path) -> TableSample:
     if encoding == "utf-16" and len(raw) % 2:
         raw = raw[:-1]
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(raw, final=False)
-    if len(raw) == SAMPLE_BYTES and "\n" in text:
+    if len(raw) >= SAMPLE_BYTES and "\n" in text:
         text = text[: text.rfind("\n") + 1]  # drop the cut record
     separator = detect_separator(text)
+    first_line = text.split("\n", 1)[0]
+    if first_line.count(separator) + 1 > MAX_COLUMNS:
+        raise _too_wide(path, first_line.count(separator) + 1)
     records = _records(text, separator)
     if not records:
         raise IngestError("ingest_readers.empty_file", file=path.name,
                           hint="ingest_readers.hint_export_again")
-    skip = find_header_record(records)
-    header = [h.strip() for h in records[skip]]
+    skip, header, extra, labels = _layout(records)
+    if len(header) > MAX_COLUMNS:
+        raise _too_wide(path, len(header))
     rows = records[skip + 1:]
     if len(header) < 2 or all(len(r) < 2 for r in rows[:20] or [header]):
         raise IngestError("ingest_readers.not_a_table", file=path.name,
                           hint="ingest_readers.hint_export_csv")
-    extra, labels = extra_header_rows(header, rows)
     rows = rows[extra:]
     values = [v for r in rows[:100] for v in r]
     return TableSample(path=path, kind="csv", header=header, rows=rows, encoding=encoding,
                        separator=separator, skip=skip, decimal=detect_decimal(values, separator=separator),
-                       extra_rows=extra, labels=[v.strip() for v in labels])
+                       extra_rows=extra, labels=[v.strip() for v in labels], skipped=records[:skip],
+                       header_rows=records[skip + 1:skip + 1 + extra])
 
 
-def _sheet_rows(sheet, limit: int | None = None) -> list[list[str]]:
-    out = []
-    for row in sheet.iter_rows(values_only=True):
-        out.append(["" if v is None else cell_text(v) for v in row])
-        if limit is not None and len(out) >= limit:
-            break
-    while out and not any(v.strip() for v in out[-1]):
-        out.pop()
-    return out
+#: the last workbook read, by (path, size, modification time): ``survey draft`` then ``ingest`` of
+#: the same export in one process (a notebook) read it once
+_LAST_WORKBOOK: dict[tuple[str, int, int], dict[str, list[list[str]]]] = {}
 
 
-def cell_text(value: object) -> str:
-    """Text of a spreadsheet cell as it reads in the sheet (``12`` not ``12.0``, ISO dates).
-
-    Examples
-    --------
-    >>> import datetime
-    >>> cell_text(12.0), cell_text(1.5), cell_text(True), cell_text(datetime.date(2025, 3, 1))
-    ('12', '1.5', 'True', '2025-03-01')
-    """
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if hasattr(value, "isoformat"):
-        text = value.isoformat()
-        return text[:-9] if text.endswith("T00:00:00") else text
-    return str(value)
-
-
-def _open_workbook(path: Path):
-    from openpyxl import load_workbook
-
-    try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise IngestError("ingest_readers.bad_xlsx", error=type(exc).__name__, file=path.name,
-                          hint="ingest_readers.hint_export_again") from None
+def _workbook(path: Path) -> dict[str, list[list[str]]]:
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _LAST_WORKBOOK:
+        check_workbook(path)
+        workbook = read_workbook(path)
+        _LAST_WORKBOOK.clear()
+        _LAST_WORKBOOK[key] = workbook
+    return _LAST_WORKBOOK[key]
 
 
 def _sniff_xlsx(path: Path) -> TableSample:
-    workbook = _open_workbook(path)
-    try:
-        sheets: dict[str, list[str]] = {}
-        first_rows: list[list[str]] = []
-        for sheet in workbook.worksheets:
-            rows = _sheet_rows(sheet, limit=50)
-            if not rows:
-                continue
-            sheets[sheet.title] = [h.strip() for h in rows[0]]
-            if not first_rows:
-                first_rows = rows
-    finally:
-        workbook.close()
-    if not sheets:
+    workbook = _workbook(path)
+    sheets: dict[str, list[str]] = {}
+    layouts: dict[str, tuple[int, int]] = {}
+    first: tuple[int, list[str], int, list[str]] | None = None
+    for name, rows in workbook.items():
+        if not rows:
+            continue
+        layout = _layout(rows[:60])
+        header = layout[1]
+        while header and not header[-1]:
+            header = header[:-1]
+        sheets[name] = header
+        layouts[name] = (layout[0], layout[2])
+        if first is None:
+            first = (layout[0], header, layout[2], layout[3])
+    if first is None:
         raise IngestError("ingest_readers.empty_file", file=path.name,
                           hint="ingest_readers.hint_export_again")
-    header = next(iter(sheets.values()))
+    skip, header, extra, labels = first
     if len([h for h in header if h]) < 2:
         raise IngestError("ingest_readers.not_a_table", file=path.name,
                           hint="ingest_readers.hint_export_csv")
-    values = [v for r in first_rows[1:] for v in r]
-    return TableSample(path=path, kind="xlsx", header=header, rows=first_rows[1:], sheets=sheets,
-                       decimal=detect_decimal(values, separator=";"))
+    name = next(iter(sheets))
+    rows = workbook[name][skip + 1 + extra:]
+    values = [v for r in rows[:100] for v in r]
+    return TableSample(path=path, kind="xlsx", header=header, rows=rows[:50], sheets=sheets, skip=skip,
+                       decimal=detect_decimal(values, separator=";"), extra_rows=extra,
+                       labels=[v.strip() for v in labels], skipped=workbook[name][:skip],
+                       header_rows=workbook[name][skip + 1:skip + 1 + extra], workbook=workbook,
+                       layouts=layouts)
 
 
 def read_csv_strings(sample: TableSample) -> pd.DataFrame:
@@ -438,30 +515,46 @@ def _drop_extra_rows(frame: pd.DataFrame, sample: TableSample) -> pd.DataFrame:
     return frame.iloc[sample.extra_rows:].reset_index(drop=True) if sample.extra_rows else frame
 
 
-def read_xlsx_strings(path: str | Path) -> dict[str, pd.DataFrame]:
+def sheet_frame(rows: list[list[str]], *, skip: int = 0, extra: int = 0) -> pd.DataFrame:
+    """A sheet's rows (header first) as a DataFrame of strings, header rows and stray lines left out.
+
+    The table is as wide as its last non-empty cell, header or not (a question spanning several
+    columns leaves its last columns without a name in the header: they are kept, never cut);
+    nameless columns are called ``column``, duplicate names get pandas' ``.1``.
+
+    Examples
+    --------
+    >>> sheet_frame([["a", "b", ""], ["1", "2", ""], ["3", "", ""]])["b"].tolist()
+    ['2', '']
+    >>> sheet_frame([["q", ""], ["x", "y"]]).columns.tolist()
+    ['q', 'column']
+    """
+    width = 0
+    for row in rows[skip:]:
+        last = len(row)
+        while last > width and not row[last - 1].strip():
+            last -= 1
+        width = max(width, last)
+    header = [h.strip() for h in rows[skip]] if len(rows) > skip else []
+    header = (header + [""] * width)[:width]
+    body = [(r + [""] * width)[:width] for r in rows[skip + 1 + extra:]]
+    names = _unique(header)
+    if not body:
+        return pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
+    return pd.DataFrame(body, columns=names, dtype="str")
+
+
+def read_xlsx_strings(sample: TableSample | str | Path) -> dict[str, pd.DataFrame]:
     """Every non-empty sheet of an XLSX workbook as a DataFrame of strings (header = first row).
 
-    Whole-number cells read ``12``, dates ISO, empty cells ``""``.
+    Whole-number cells read ``12``, dates ISO, empty cells ``""``; rows above a sheet's header
+    and header rows under it (:attr:`TableSample.layouts`) are left out.
     """
-    path = Path(path)
-    workbook = _open_workbook(path)
-    out: dict[str, pd.DataFrame] = {}
-    try:
-        for sheet in workbook.worksheets:
-            rows = _sheet_rows(sheet)
-            if not rows:
-                continue
-            header = [h.strip() for h in rows[0]]
-            while header and not header[-1]:
-                header.pop()
-            width = len(header)
-            body = [(r + [""] * width)[:width] for r in rows[1:]]
-            names = _unique(header)
-            out[sheet.title] = pd.DataFrame(body, columns=names, dtype="str") if body else \
-                pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
-    finally:
-        workbook.close()
-    return out
+    if not isinstance(sample, TableSample):
+        sample = sniff_table(sample)
+    return {name: sheet_frame(rows, skip=sample.layouts.get(name, (0, 0))[0],
+                              extra=sample.layouts.get(name, (0, 0))[1])
+            for name, rows in sample.workbook.items() if rows}
 
 
 def _unique(names: list[str]) -> list[str]:

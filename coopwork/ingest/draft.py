@@ -229,9 +229,14 @@ def _joined(values: list[str], separators: tuple[str, ...]) -> tuple[str, list[s
 def _infer_type(values: list[str], *, separators: tuple[str, ...], q: _Question) -> None:
     if not values:
         return
-    distinct = {normalise_text(v) for v in values}
-    if all(_INTEGER.match(v.strip()) for v in values):
-        numbers = sorted({int(v) for v in values})
+    counts: dict[str, int] = {}
+    for value in values:  # every rule below looks at each distinct answer once
+        counts[value] = counts.get(value, 0) + 1
+    distinct_values = list(counts)
+    stripped = [v.strip() for v in distinct_values]
+    distinct = {normalise_text(v) for v in distinct_values}
+    if all(_INTEGER.match(v) for v in stripped):
+        numbers = sorted({int(v) for v in stripped})
         if len(numbers) <= 11 and numbers[0] >= 0 and numbers[-1] <= 10 and len(values) > len(numbers):
             q.type, q.choices = "select_one", _choice_list([str(n) for n in numbers])
             if len(numbers) >= 3:
@@ -239,24 +244,25 @@ def _infer_type(values: list[str], *, separators: tuple[str, ...], q: _Question)
         else:
             q.type = "integer"
         return
-    numeric = [v.strip() for v in values]
-    if all(_INTEGER.match(v) or _DECIMAL.match(v) for v in numeric):
+    if all(_INTEGER.match(v) or _DECIMAL.match(v) for v in stripped):
         q.type = "decimal"
         return
-    if all(_DATE.match(v.strip()) for v in values):
+    if all(_DATE.match(v) for v in stripped):
         q.type = "date"
         return
-    if all(_DATETIME.match(v.strip()) for v in values):
+    if all(_DATETIME.match(v) for v in stripped):
         q.type = "datetime"
         return
-    if all(_GEOPOINT.match(v.strip()) for v in values):
+    if all(_GEOPOINT.match(v) for v in stripped):
         q.type = "geopoint"
         return
-    if any(_EMAIL.match(v.strip()) or (_PHONE.match(v.strip()) and sum(c.isdigit() for c in v) >= 9)
-           for v in values):
+    if any(_EMAIL.match(v) or (_PHONE.match(v) and sum(c.isdigit() for c in v) >= 9) for v in stripped):
         q.identifier = True
         return
-    scale = likert_order(values)
+    if len(distinct) > MAX_CHOICES and len(distinct) * 2 > len(values) and \
+            not any(sep in v for v in distinct_values for sep in separators):
+        return  # free text: many distinct answers, none joined
+    scale = likert_order(distinct_values)
     if scale is not None:  # an ordered scale: a select_one whose choices keep the scale's order
         q.type, q.choices, q.appearance = "select_one", _choice_list(scale, ordered=True), "likert"
         return
@@ -267,8 +273,8 @@ def _infer_type(values: list[str], *, separators: tuple[str, ...], q: _Question)
             q.type, q.choices = "select_multiple", _choice_list(tokens)
             return
     if len(distinct) <= MAX_CHOICES and len(values) >= 2 * len(distinct) and \
-            all(len(v) <= 120 for v in values):
-        q.type, q.choices = "select_one", _choice_list(values)
+            all(len(v) <= 120 for v in distinct_values):
+        q.type, q.choices = "select_one", _choice_list(distinct_values)
 
 
 def _unique_name(name: str, used: set[str]) -> str:
@@ -289,6 +295,8 @@ def _meta(fmt: str, frame: pd.DataFrame) -> set[str]:
 
     modules = {"kobo": kobo, "odk": odk, "limesurvey": limesurvey, "googleforms": googleforms,
                "qualtrics": qualtrics, "surveycto": surveycto}
+    if fmt == "surveymonkey":
+        return set(frame.columns)
     module = modules.get(fmt, generic)
     return module.meta_columns(frame)
 
@@ -319,6 +327,61 @@ def _odk_repeats(path: Path, repeats: dict[str, list[_Question]], add) -> None:
             add(header, header, _values(frame[header]), repeats.setdefault(suffix, []))
 
 
+def _surveymonkey_questions(sample: TableSample, frame: pd.DataFrame, used: set[str],
+                            separators: tuple[str, ...]) -> list[_Question]:
+    """The questions of a SurveyMonkey export, from its two header rows and its values.
+
+    One column: a question labelled with its text. Option columns (each holds its option's text
+    or nothing): a ``select_multiple``. ``Response`` + ``Other (please specify)``: a
+    ``select_one``. Either with an "Other" column: the choice ``other`` and a text question
+    ``<name>_other``. Rows of a matrix, fields of a contact question, ranks: one question each,
+    ``<question>_<row>`` labelled ``Question [Row]``.
+    """
+    from .detect import RESPONSE_WORDS
+    from .readers.surveymonkey import OTHER_WORDS, _groups, columns
+
+    sub = sample.header_rows[0] if sample.header_rows else []
+    pairs = columns(sample.header + [""] * (frame.shape[1] - len(sample.header)), sub)[:frame.shape[1]]
+    out: list[_Question] = []
+
+    def values(i: int) -> list[str]:
+        return _values(frame.iloc[:, i])
+
+    for top, positions in _groups(pairs):
+        kinds = [pairs[i][1] for i in positions]
+        base = slugify(top, max_length=40)
+        if len(positions) == 1 and (not kinds[0] or normalise_text(kinds[0]) in RESPONSE_WORDS):
+            q = _Question(name=_unique_name(base, used), label=top)
+            _infer_type(values(positions[0]), separators=separators, q=q)
+            out.append(q)
+            continue
+        other = [i for i in positions if normalise_text(pairs[i][1]) in OTHER_WORDS]
+        rest = [i for i in positions if i not in other]
+        options = all(set(map(normalise_text, values(i))) <= {normalise_text(pairs[i][1])} for i in rest)
+        single = len(rest) == 1 and normalise_text(pairs[rest[0]][1]) in RESPONSE_WORDS
+        if rest and (options or single):
+            q = _Question(name=_unique_name(base, used), label=top)
+            if single:
+                _infer_type(values(rest[0]), separators=(), q=q)
+                if q.type != "select_one":
+                    q.type, q.choices = "select_one", _choice_list(values(rest[0]))
+            else:
+                q.type, q.choices = "select_multiple", _choice_list([pairs[i][1] for i in rest])
+            if other:
+                q.choices.append(("other", pairs[other[0]][1]))
+            out.append(q)
+            if other:
+                out.append(_Question(name=_unique_name(f"{q.name}_other", used),
+                                     label=f"{top} [{pairs[other[0]][1]}]"))
+            continue
+        for i in positions:  # a matrix, a ranking, a contact question: one question per row
+            q = _Question(name=_unique_name(f"{base}_{slugify(pairs[i][1], max_length=40)}", used),
+                          label=f"{top} [{pairs[i][1]}]")
+            _infer_type(values(i), separators=(), q=q)
+            out.append(q)
+    return out
+
+
 def infer_draft(export_path: str | Path, *, fmt: str = "auto"
                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Infer the ``survey``, ``choices`` and ``settings`` sheets of a draft XLSForm from an export.
@@ -347,10 +410,6 @@ def infer_draft(export_path: str | Path, *, fmt: str = "auto"
     sample: TableSample = sniff_table(export_path)
     fmt = _detect(sample) if fmt in ("auto", "", None) else fmt
     frame, _, _ = load_table(sample)
-    if fmt == "kobo" and len(frame):
-        first = [v.strip() for v in frame.iloc[0].tolist() if v.strip()]
-        if first and all(v.startswith("#") for v in first):
-            frame = frame.iloc[1:]
     meta = _meta(fmt, frame)
     headers = [c for c in frame.columns if c not in meta]
     # the question texts under the codes (Qualtrics) are the labels
@@ -371,6 +430,9 @@ def infer_draft(export_path: str | Path, *, fmt: str = "auto"
         into.append(q)
         return q
 
+    if fmt == "surveymonkey":  # two header rows: the questions are read from both
+        questions = _surveymonkey_questions(sample, frame, used, separators)
+        headers = []
     # 1. split select_multiple: "q/option" (Kobo, ODK) or "Q[SQ]" (LimeSurvey) option columns
     groups: dict[str, list[tuple[str, str]]] = {}
     for header in headers:

@@ -2,9 +2,11 @@
 
 Before anything is written under ``data/processed``, every answer to a question declared
 ``coopwork::identifier = yes`` is replaced by ``px_<16 hex>``, the first 16 hex digits of
-HMAC-SHA256(key, normalised value). Text answers that *look like* an email address or a phone
-number get the same treatment even when undeclared; inside free text only the matching part is
-replaced (``"écrire à px_…"``).
+HMAC-SHA256(key, normalised value). Text answers that *look like* an email address, a phone
+number or an IP address get the same treatment even when undeclared; inside free text only the
+matching part is replaced (``"écrire à px_…"``). What counts as one is decided by
+:mod:`coopwork.contacts` (phone numbers by Google's libphonenumber, in the formats of the
+survey's regions: :func:`~coopwork.contacts.regions_for`).
 
 The key (32 random bytes, hex) lives in ``<workspace>/.coopwork/pseudonym.key``: created on
 first use with mode 600, next to a ``.gitignore`` that keeps the folder out of git, never under
@@ -13,8 +15,10 @@ without the key a pseudonym cannot be linked back (keep a copy of the key somewh
 private: losing it breaks the link between waves).
 
 Normalisation before hashing: case folded and spaces collapsed for names and emails
-(``" Marie.Dupont@Example.org "`` and ``"marie.dupont@example.org"`` are one person), digits
-only for phone numbers, with the French prefixes ``+33`` / ``0033`` written as ``0``.
+(``" Marie.Dupont@Example.org "`` and ``"marie.dupont@example.org"`` are one person); a phone
+number becomes its key (:func:`coopwork.contacts.normalise_phone`: a French number ``0`` + its
+national digits, any other ``00`` + country code + national digits, so ``347 123 4567`` and
+``+39 347 123 4567`` are one person); an IP address its compressed form.
 
 Examples
 --------
@@ -25,6 +29,8 @@ True
 True
 >>> scrub_text("Contact : lea@example.org", key)
 'Contact : px_...'
+>>> scrub_text("cell. 347 123 4567", key) == "cell. " + pseudonym("+39 347 123 4567", key, kind="phone")
+True
 """
 
 from __future__ import annotations
@@ -38,13 +44,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..contacts import EMAIL_RE, PARTNER_REGIONS, QUICK_PATTERN, contact_kind, find_contacts, normalise_phone
 from ..errors import IngestError
 from ..i18n import normalise_lang, t
 
 __all__ = [
     "EMAIL_RE",
     "KEY_PATH",
-    "PHONE_RE",
     "PSEUDONYM_RE",
     "load_key",
     "pseudonym",
@@ -54,21 +60,12 @@ __all__ = [
 ]
 
 KEY_PATH = Path(".coopwork") / "pseudonym.key"
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-PHONE_RE = re.compile(
-    r"(?<![\w+])(?:"
-    r"(?:\+|00)\d{1,3}[\s.\-]?(?:\(0\)[\s.\-]?)?\d{1,4}(?:[\s.\-]?\d{2,4}){2,5}"  # international
-    r"|0[1-9](?:[\s.\-]?\d{2}){4}"                                                  # French national
-    r")(?![\w])")
 PSEUDONYM_RE = re.compile(r"px_[0-9a-f]{16}")
 def message(key: str, **fields: object) -> str:
     """Text of ``ingest.<key>`` in the user's language (``COOPWORK_LANG``, default French)."""
     return t(f"ingest.{key}", normalise_lang(os.environ.get("COOPWORK_LANG")), **fields)
 
 
-_ANY_RE = re.compile(f"{EMAIL_RE.pattern}|{PHONE_RE.pattern}")
-#: a cheap pre-filter (no look-around, so pyarrow runs it natively): "@" or 9+ digits with separators
-_QUICK_RE = r"@|\d(?:[\s.\-()]*\d){8}"
 
 
 def load_key(workspace: str | Path = ".") -> bytes:
@@ -128,23 +125,31 @@ def _create_key(path: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _normalise(value: str, kind: str) -> str:
+def _normalise(value: str, kind: str, regions: tuple[str, ...] = PARTNER_REGIONS) -> str:
     text = " ".join(str(value).split())
     if kind == "phone":
-        digits = re.sub(r"\D", "", text.replace("(0)", ""))
-        if text.startswith("+"):
-            digits = "00" + digits
-        if digits.startswith("0033"):
-            digits = "0" + digits[4:]
-        return digits
+        found = normalise_phone(text, regions)
+        if found is not None:
+            return found
+        digits = re.sub(r"\D", "", text.replace("(0)", ""))  # not a number libphonenumber knows: its digits
+        return ("00" + digits) if text.startswith("+") else digits
+    if kind == "ip":
+        import ipaddress
+
+        try:
+            return ipaddress.ip_address(text).compressed
+        except ValueError:
+            return text
     return text.casefold()
 
 
-def pseudonym(value: str, key: bytes, *, kind: str = "text") -> str:
+def pseudonym(value: str, key: bytes, *, kind: str = "text",
+              regions: tuple[str, ...] = PARTNER_REGIONS) -> str:
     """``px_`` + 16 hex digits of HMAC-SHA256(key, normalised value).
 
-    ``kind`` is ``"text"`` (names, emails: case and spaces normalised) or ``"phone"``
-    (digits only). A value that already is a pseudonym is returned unchanged.
+    ``kind`` is ``"text"`` (names, emails: case and spaces normalised), ``"phone"`` (the
+    number's key, read in the formats of ``regions``) or ``"ip"``. A value that already is a
+    pseudonym is returned unchanged.
 
     Examples
     --------
@@ -153,31 +158,37 @@ def pseudonym(value: str, key: bytes, *, kind: str = "text") -> str:
     """
     if PSEUDONYM_RE.fullmatch(value):
         return value
-    digest = hmac.new(key, _normalise(value, kind).encode("utf-8"), hashlib.sha256).hexdigest()
+    digest = hmac.new(key, _normalise(value, kind, regions).encode("utf-8"), hashlib.sha256).hexdigest()
     return "px_" + digest[:16]
 
 
-def _replace_match(match: re.Match, key: bytes) -> str:
-    text = match.group(0)
-    return pseudonym(text, key, kind="text" if "@" in text else "phone")
+def _hashed(key_text: str, key: bytes) -> str:
+    digest = hmac.new(key, key_text.encode("utf-8"), hashlib.sha256).hexdigest()
+    return "px_" + digest[:16]
 
 
-def scrub_text(text: str, key: bytes) -> str:
-    """Replace every email address and phone number inside ``text`` by its pseudonym.
+def scrub_text(text: str, key: bytes, *, regions: tuple[str, ...] = PARTNER_REGIONS) -> str:
+    """Replace every e-mail address, phone number and IP address inside ``text`` by its pseudonym.
 
     Examples
     --------
     >>> scrub_text("tel 01 23 45 67 89, budget 12000 €", bytes(32))
     'tel px_..., budget 12000 €'
     """
-    return _ANY_RE.sub(lambda m: _replace_match(m, key), text)
+    out, last = [], 0
+    for contact in find_contacts(text, regions):
+        out += [text[last:contact.start], _hashed(contact.key, key)]
+        last = contact.end
+    return "".join([*out, text[last:]])
 
 
-def pseudonymise_values(values: pd.Series, key: bytes, *, identifier: bool) -> pd.Series:
+def pseudonymise_values(values: pd.Series, key: bytes, *, identifier: bool,
+                        regions: tuple[str, ...] = PARTNER_REGIONS) -> pd.Series:
     """Pseudonymise one column of strings (missing values stay missing).
 
-    ``identifier=True`` replaces every non-missing value; otherwise only the emails and
-    phone numbers found inside the values are replaced. Work is done once per distinct
+    ``identifier=True`` replaces every non-missing value; otherwise only the e-mails, phone
+    numbers and IP addresses found inside the values are replaced (``regions``: whose phone
+    formats, :func:`coopwork.contacts.regions_for`). Work is done once per distinct
     value, and the regular expression runs vectorised over the column first.
 
     Examples
@@ -194,19 +205,25 @@ def pseudonymise_values(values: pd.Series, key: bytes, *, identifier: bool) -> p
     if not len(uniques):
         return strings
     if identifier:
-        replaced = [pseudonym(v, key, kind="phone" if PHONE_RE.fullmatch(v.strip()) else "text")
-                    for v in uniques]
+        replaced = [pseudonym(v, key, kind=_kind(v, regions), regions=regions) for v in uniques]
     else:
         distinct = pd.Series(uniques, dtype="string")
-        hits = distinct.str.contains(_QUICK_RE, regex=True).fillna(False).astype(bool).to_numpy()
+        hits = distinct.str.contains(QUICK_PATTERN, regex=True).fillna(False).astype(bool).to_numpy()
         if not hits.any():
             return strings
-        replaced = [scrub_text(v, key) if hit else v for v, hit in zip(uniques, hits, strict=True)]
+        replaced = [scrub_text(v, key, regions=regions) if hit else v
+                    for v, hit in zip(uniques, hits, strict=True)]
     return from_codes(pd.Series(replaced, dtype="string"), codes, strings.index)
 
 
+def _kind(value: str, regions: tuple[str, ...]) -> str:
+    """How an identifier's value is normalised: ``phone``, ``ip`` or ``text`` (names, e-mails)."""
+    kind = contact_kind(value, regions)
+    return kind if kind in ("phone", "ip") else "text"
+
+
 def pseudonymise_frame(frame: pd.DataFrame, key: bytes, *, identifiers: list[str],
-                       text_columns: list[str]) -> pd.DataFrame:
+                       text_columns: list[str], regions: tuple[str, ...] = PARTNER_REGIONS) -> pd.DataFrame:
     """Return a copy of ``frame`` with identifiers and emails/phones in texts pseudonymised.
 
     Parameters
@@ -218,7 +235,9 @@ def pseudonymise_frame(frame: pd.DataFrame, key: bytes, *, identifiers: list[str
     identifiers
         Columns whose every value is replaced.
     text_columns
-        Columns scanned for emails and phone numbers (free text).
+        Columns scanned for e-mails, phone numbers and IP addresses (free text).
+    regions
+        Whose national phone formats are recognised (:func:`coopwork.contacts.regions_for`).
 
     Examples
     --------
@@ -230,8 +249,8 @@ def pseudonymise_frame(frame: pd.DataFrame, key: bytes, *, identifiers: list[str
     result = frame.copy()
     for column in identifiers:
         if column in result.columns:
-            result[column] = pseudonymise_values(result[column], key, identifier=True)
+            result[column] = pseudonymise_values(result[column], key, identifier=True, regions=regions)
     for column in text_columns:
         if column in result.columns and column not in identifiers:
-            result[column] = pseudonymise_values(result[column], key, identifier=False)
+            result[column] = pseudonymise_values(result[column], key, identifier=False, regions=regions)
     return result

@@ -33,6 +33,15 @@ Forms, generic CSV/XLSX) and nothing about validation or storage. It returns the
 ``issues``
     Problems the reader already found (e.g. a checkbox label it could not resolve), as
     dicts with the issues-file columns ``row, sheet, column, value, reason, action``.
+``matched``
+    Source columns read into a question (with ``unmapped`` and the metadata, every column).
+``repeat_counts``
+    Repeat name → records of the sheet or file it was read from, counted by
+    :mod:`coopwork.ingest.census` (repeats rebuilt from flattened columns have none): the
+    registry checks that every one was read.
+``unread_sheets``
+    Sheets (or sibling files) of the export that match no repeat group: their rows are not read,
+    which the registry refuses unless a partial read is asked for.
 """
 
 from __future__ import annotations
@@ -59,6 +68,9 @@ class RawExport:
     unmapped: list[str] = field(default_factory=list)
     issues: list[dict] = field(default_factory=list)
     encoding: str = "utf-8"
+    matched: list[str] = field(default_factory=list)
+    repeat_counts: dict[str, int] = field(default_factory=dict)
+    unread_sheets: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:

@@ -42,13 +42,16 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from ..errors import IngestError
+from ..i18n import Key
 from ..survey import Survey
-from .detect import TableSample, sniff_table
+from .detect import TableSample, message, sniff_table
 from .raw import RawExport
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "Reader",
+    "check_counts",
+    "check_matches",
     "detect_reader",
     "get_reader",
     "read_export",
@@ -57,7 +60,7 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "coopwork.readers"
-_BUILTIN = ("kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "generic")
+_BUILTIN = ("kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "surveymonkey", "generic")
 _REGISTRY: dict[str, Reader] = {}
 _loaded = False
 
@@ -130,7 +133,35 @@ def get_reader(name: str) -> Reader:
                           hint="ingest_readers.hint_formats", formats=", ".join(sorted(_REGISTRY))) from None
 
 
-def _detect(sample: TableSample) -> str:
+def _structure(sample: TableSample, survey: Survey) -> str | None:
+    """The platform the form's structure points to when no reader knows the file for sure.
+
+    An XLSX whose other sheets are the form's repeat groups is Kobo's; a CSV with sibling files
+    ``<stem>-<repeat>.csv`` is ODK's; otherwise the separator that joins most headers that are
+    question paths (``-`` for ODK, ``/``, ``.`` or ``:`` for Kobo).
+    """
+    from .readers.common import SEPARATORS, Vocabulary
+    from .readers.odk import sibling_repeats
+
+    repeats = set(survey.repeats)
+    if sample.kind == "xlsx" and repeats and any(
+            name in repeats or name in {r[:31] for r in repeats} for name in list(sample.sheets)[1:]):
+        return "kobo"
+    if sample.kind == "csv" and repeats and sibling_repeats(sample.path, survey):
+        return "odk"
+    vocabulary = Vocabulary.of(survey)
+    votes = dict.fromkeys(SEPARATORS, 0)
+    for header in sample.header:
+        sep = vocabulary.path_separator(header)
+        if sep:
+            votes[sep] += 1
+    sep, count = max(votes.items(), key=lambda item: item[1])
+    if not count:
+        return None
+    return "odk" if sep == "-" else "kobo"
+
+
+def _detect(sample: TableSample, survey: Survey | None = None) -> str:
     _load()
     scores = []
     for reader in _REGISTRY.values():
@@ -140,22 +171,29 @@ def _detect(sample: TableSample) -> str:
             score = 0.0
         scores.append((score, reader.name))
     score, name = max(scores)
+    if score < 0.5 and survey is not None:
+        name = _structure(sample, survey) or name
+        if name in _REGISTRY:
+            return name
     return name if score > 0 else ("xlsx" if sample.kind == "xlsx" else "csv")
 
 
-def detect_reader(path: str | Path) -> str:
+def detect_reader(path: str | Path, survey: Survey | None = None) -> str:
     """Name of the format of the export at ``path`` (the reader most sure of it).
+
+    With ``survey``, a file no reader is sure of is recognised by the form's structure (its
+    repeat sheets or files, the separator of its question paths).
 
     Raises
     ------
     IngestError
         When the file is empty, binary or not a table.
     """
-    return _detect(sniff_table(path))
+    return _detect(sniff_table(path), survey)
 
 
 def read_export(path: str | Path, survey: Survey, *, fmt: str = "auto",
-                mapping: str | Path | dict[str, str] | None = None) -> RawExport:
+                mapping: str | Path | dict[str, str] | None = None, partial: bool = False) -> RawExport:
     """Read an export file into a :class:`~coopwork.ingest.raw.RawExport` mapped to ``survey``.
 
     Parameters
@@ -165,17 +203,21 @@ def read_export(path: str | Path, survey: Survey, *, fmt: str = "auto",
     survey
         The survey it answers.
     fmt
-        ``"auto"`` (detect) or a format name (:func:`reader_names`).
+        ``"auto"`` (detect) or a format name (:func:`reader_names`): it forces the reader.
     mapping
         A column-mapping file (CSV or YAML, ``source column → question[/option]``) or dict,
         for exports whose columns are codes (LimeSurvey); any reader honours it.
+    partial
+        The user says that only part of the export is meant to be read (``--partial-read``): most
+        columns or questions may be left unmatched, sheets that match no repeat group unread.
 
     Raises
     ------
     IngestError
         For a file that cannot be read (empty, binary, not a table, ragged), that holds no
-        response (a header alone) or whose columns match no question of ``survey`` (another
-        survey's export): nothing was read.
+        response (a header alone), whose records the reader did not all read exactly once
+        (:func:`check_counts`), or that matches the survey only in part (:func:`check_matches`):
+        nothing was read.
 
     Examples
     --------
@@ -193,30 +235,101 @@ def read_export(path: str | Path, survey: Survey, *, fmt: str = "auto",
     from .readers.mapping import load_mapping
 
     sample = sniff_table(path)
-    name = _detect(sample) if fmt in ("auto", None, "") else fmt
+    name = _detect(sample, survey) if fmt in ("auto", None, "") else fmt
     reader = get_reader(name)
     if isinstance(mapping, str | Path):
         mapping = load_mapping(mapping)
     with sharing():  # the reader's steps hash each column once
         raw = reader.read(sample, survey, mapping=mapping)
-    check_matches(raw, survey)
+    check_counts(raw, sample)
+    check_matches(raw, survey, partial=partial)
     if raw.rows_read == 0:
         raise IngestError("ingest_readers.no_rows", file=raw.file.name,
                           hint="ingest_readers.hint_export_again")
+    for name, rows in raw.unread_sheets.items():  # partial read asked for: still said
+        raw.issues.append({"row": None, "sheet": name, "column": "", "value": "",
+                           "reason": message("sheet_unread", rows=rows), "action": "flagged"})
+    for record in sample.skipped:  # a line above the header is never dropped unsaid
+        raw.issues.append({"row": None, "sheet": raw.sheet, "column": "",
+                           "value": _shown(record), "reason": message("line_skipped"),
+                           "action": "flagged"})
     return raw
 
 
-def check_matches(raw: RawExport, survey: Survey) -> None:
-    """Raise :class:`IngestError` when the export answers another survey (or no survey at all).
+def _shown(record: list[str]) -> str:
+    text = ",".join(record)
+    return text if len(text) <= 200 else text[:199] + "…"
 
-    The file is refused when no column matches a question, or when fewer than a quarter of
-    its data columns match and fewer than three questions were found.
+
+def check_counts(raw: RawExport, sample: TableSample) -> None:
+    """Raise :class:`IngestError` unless every record of the file was read exactly once.
+
+    The records are counted by the file's own structure (:mod:`coopwork.ingest.census`), never
+    through the reader's columns: a header row read as a response, a response taken for the
+    header, a record split or dropped all show as a difference. Repeat sheets and files are
+    checked the same way.
+    """
+    from .census import data_records
+
+    counted = data_records(sample, read=raw.rows_read)
+    rows = raw.main["_row"] if "_row" in raw.main.columns else None
+    once = rows is None or rows.tolist() == list(range(1, raw.rows_read + 1))
+    if counted != raw.rows_read or not once:
+        raise IngestError("ingest_readers.count_mismatch", counted=counted, read=raw.rows_read,
+                          reader=raw.reader, file=raw.file.name, hint="ingest_readers.hint_count_mismatch")
+    for repeat, counted in raw.repeat_counts.items():
+        read = len(raw.repeats.get(repeat, ()))
+        if counted != read:
+            raise IngestError("ingest_readers.repeat_count_mismatch", repeat=repeat, counted=counted,
+                              read=read, reader=raw.reader, file=raw.file.name,
+                              hint="ingest_readers.hint_count_mismatch")
+
+
+#: question types a survey declares that exports may leave out without anything being lost
+_OPTIONAL_TYPES = frozenset({"calculate", "hidden", "xml-external", "csv-external", "acknowledge",
+                             "background-geopoint", "audit"})
+
+
+def _listed(names: list[str], limit: int = 8) -> str:
+    return ", ".join(names[:limit]) + (" …" if len(names) > limit else "")
+
+
+def check_matches(raw: RawExport, survey: Survey, *, partial: bool = False) -> None:
+    """Raise :class:`IngestError` when the export answers another survey, or this one only in part.
+
+    - no column matches a question: refused, whatever ``partial`` says (another survey's export);
+    - most of the export's columns match no question, or most of the form's questions have no
+      column (questions of repeat groups counted when the export holds that repeat), or sheets
+      of the workbook match no repeat group: refused with the columns, questions and sheets
+      named, unless ``partial`` (the user's ``--partial-read``).
     """
     found = [c for c in raw.main.columns if not c.startswith("_")]
     for frame in raw.repeats.values():
         found += [c for c in frame.columns if not c.startswith("_")]
-    total = len(found) + len(raw.unmapped)
-    if not found or (len(found) < 3 and len(found) < total / 4):
-        shown = ", ".join(raw.unmapped[:5]) + (" …" if len(raw.unmapped) > 5 else "")
+    if not found:
+        shown = _listed(raw.unmapped, 5)
         raise IngestError("ingest_readers.no_match", survey=survey.survey_id, reader=raw.reader,
                           columns=shown, file=raw.file.name, hint="ingest_readers.hint_no_match")
+    if partial:
+        return
+    expected = [q for q in survey.top_level if q.type not in _OPTIONAL_TYPES]
+    for repeat in raw.repeats:
+        expected += [q for q in survey.repeats.get(repeat, []) if q.type not in _OPTIONAL_TYPES]
+    missing = [q.name for q in expected if q.name not in set(found)]
+    unmapped = list(raw.unmapped)
+    columns = len(unmapped) + len(raw.matched)
+    most_columns = len(unmapped) * 2 > columns
+    most_questions = len(missing) * 2 > len(expected)
+    if most_columns or most_questions:
+        detail = "partial_both" if most_columns and most_questions else \
+            "partial_columns" if most_columns else "partial_questions"
+        raise IngestError("ingest_readers.partial_read", survey=survey.survey_id, reader=raw.reader,
+                          detail=Key(f"ingest_readers.{detail}"), unmatched=len(unmapped), columns=columns,
+                          shown_columns=_listed(unmapped), missing=len(missing), questions=len(expected),
+                          shown_questions=_listed(missing), file=raw.file.name,
+                          hint="ingest_readers.hint_partial_read")
+    if raw.unread_sheets:
+        sheets = _listed([f"{name} ({rows})" for name, rows in raw.unread_sheets.items()])
+        raise IngestError("ingest_readers.unread_sheets", survey=survey.survey_id, sheets=sheets,
+                          repeats=_listed(list(survey.repeats)) or "-", file=raw.file.name,
+                          hint="ingest_readers.hint_partial_read")

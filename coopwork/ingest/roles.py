@@ -97,7 +97,7 @@ _WHO = ("participant", "respondent", "repondant", "person", "personne", "persona
         "proprietaire", "manager", "responsable", "referent", "agent", "observer", "observateur")
 _CONTACT = ("email", "e_mail", "courriel", "mail", "telephone", "phone", "tel", "mobile", "portable",
             "gsm", "whatsapp", "cellphone", "telefono", "telefon", "adresse", "address", "direccion",
-            "adresa", "cim")
+            "adresa", "cim", "ip", "ipaddr", "ipaddress", "ip_address")
 _CONTACT_TYPES = frozenset({"phonenumber", "email"})
 _WEIGHT = ("weight", "poids", "ponderation", "peso", "gewicht")
 _CONSENT = ("consent", "consentement", "accord", "autorisation", "permission")
@@ -416,7 +416,7 @@ def resolve_roles(survey: Survey, *, roles: dict[str, str] | None = None,
 
 
 def identifiers_by_content(frame: pd.DataFrame, survey: Survey, *, share: float = 0.5) -> dict[str, str]:
-    """Text questions of ``frame`` most of whose answers are e-mails or phone numbers.
+    """Text questions of ``frame`` most of whose answers are e-mails, phone numbers or IP addresses.
 
     Parameters
     ----------
@@ -430,7 +430,7 @@ def identifiers_by_content(frame: pd.DataFrame, survey: Survey, *, share: float 
     Returns
     -------
     dict
-        ``question name → "emails" | "phones"``.
+        ``question name → "emails" | "phones" | "ips"``.
 
     Examples
     --------
@@ -440,8 +440,9 @@ def identifiers_by_content(frame: pd.DataFrame, survey: Survey, *, share: float 
     >>> identifiers_by_content(frame, s)
     {'contact': 'emails'}
     """
-    from .pseudonymise import EMAIL_RE, PHONE_RE
+    from ..contacts import contact_kind, regions_for
 
+    regions = regions_for(survey.languages)
     out: dict[str, str] = {}
     for q in survey.questions.values():
         if q.identifier or q.type != "text" or q.name not in frame.columns or q.role:
@@ -452,13 +453,14 @@ def identifiers_by_content(frame: pd.DataFrame, survey: Survey, *, share: float 
             continue
         if len(values) > 500:  # most text columns are plainly not contacts: a sample says so
             sample = values[:: max(1, len(values) // 500)]
-            hits = sum(bool(EMAIL_RE.fullmatch(v) or PHONE_RE.fullmatch(v)) for v in sample)
+            hits = sum(contact_kind(v, regions) is not None for v in sample)
             if hits < share * len(sample) / 2:
                 continue
-        emails = sum(bool(EMAIL_RE.fullmatch(v)) for v in values)
-        phones = sum(bool(PHONE_RE.fullmatch(v)) for v in values)
-        if emails + phones >= share * len(values):
-            out[q.name] = "emails" if emails >= phones else "phones"
+        kinds = [contact_kind(v, regions) for v in values]
+        counts = {kind: kinds.count(kind) for kind in ("email", "phone", "ip")}
+        if sum(counts.values()) >= share * len(values):
+            kind = max(counts, key=lambda k: counts[k])  # the first of the most frequent kinds
+            out[q.name] = {"email": "emails", "phone": "phones", "ip": "ips"}[kind]
     return out
 
 

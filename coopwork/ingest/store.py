@@ -14,7 +14,9 @@ Layout (contract in ``docs/architecture.md``), under ``<workspace>/data/processe
     one entry per ingested source file;
 ``issues/<sha256[:12]>.csv``
     the issues file of each source (UTF-8 with BOM so that spreadsheet programs show accents;
-    cells that a spreadsheet would run as a formula are prefixed with ``'``).
+    written by :func:`coopwork.export.safe.to_csv`, the one writer of spreadsheet-bound CSV: a
+    rejected value that a spreadsheet would run as a formula, such as ``-1+1+cmd|' /C calc'!A0``,
+    is prefixed with ``'`` and stays readable; numbers and coordinates are left as they are).
 
 Every file is written to a temporary file in the same folder and moved into place with
 ``os.replace``, so readers (notebooks, dashboards, many at once) always see a complete file.
@@ -40,7 +42,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -55,7 +56,6 @@ __all__ = [
     "LOCK_PATH",
     "PROCESSED",
     "Transaction",
-    "neutralise_formulas",
     "processed_dir",
     "read_manifest",
     "read_table",
@@ -217,7 +217,9 @@ class Transaction:
 
     def write_csv(self, name: str, frame: pd.DataFrame) -> None:
         """Stage ``frame`` as the CSV file ``name`` (UTF-8 with BOM, formulas neutralised)."""
-        neutralise_formulas(frame).to_csv(self._temporary(name), index=False, encoding="utf-8-sig")
+        from ..export.safe import to_csv
+
+        to_csv(frame, self._temporary(name))
 
     def __exit__(self, kind: type | None, error: BaseException | None, traceback: object) -> None:
         if kind is not None:
@@ -265,26 +267,99 @@ def stored_ids(folder: str | Path) -> set[str]:
     return set() if frame is None else set(frame["_submission_id"].dropna().astype(str))
 
 
-_FORMULA_RE = re.compile(r"^(?:[=@\t\r]|[+\-](?![\d.,\s]|$))")
+#: where the earlier versions of edited submissions go, inside the processed folder
+HISTORY = Path("history")
 
 
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix with ``'`` the text cells a spreadsheet would run as a formula (``=``, ``@``, …).
+def answers_digest(frame: pd.DataFrame, *, extra: tuple[str, ...] = ()) -> pd.Series:
+    """sha256 of each row's answers (columns not starting with ``_``, plus ``extra``).
 
-    Numbers such as ``-1`` or ``+33 6 …`` are left alone.
+    Missing answers count for nothing, so a question added to the form since (empty in every
+    earlier row) changes no digest; columns are taken in sorted order.
 
     Examples
     --------
-    >>> frame = pd.DataFrame({"value": ["=HYPERLINK(1)", "-1", "@x", "ok", None]})
-    >>> neutralise_formulas(frame)["value"].tolist()
-    ["'=HYPERLINK(1)", '-1', "'@x", 'ok', nan]
+    >>> a = pd.DataFrame({"q": ["x"], "n": pd.array([1], dtype="Int64")})
+    >>> b = a.assign(new=pd.Series([None], dtype="string"))
+    >>> bool(answers_digest(a)[0] == answers_digest(b)[0])  # an empty new question changes nothing
+    True
+    >>> bool(answers_digest(a)[0] == answers_digest(a.assign(q="y"))[0])
+    False
     """
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
-            values = out[column]
-            risky = values.astype("string").str.contains(_FORMULA_RE.pattern, regex=True)
-            risky = risky.fillna(False).astype(bool)
-            if risky.any():
-                out[column] = values.astype(object).where(~risky, "'" + values.astype("string"))
-    return out
+    import hashlib
+
+    columns = sorted(c for c in frame.columns if not str(c).startswith("_") or c in extra)
+    text = pd.Series("", index=frame.index, dtype="string")
+    for column in columns:
+        values = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            strings = values.dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
+        else:
+            strings = values.astype("string")
+        text = text + ("\x1f" + str(column) + "=" + strings).fillna("")
+    return pd.Series([hashlib.sha256(str(v).encode("utf-8")).hexdigest() for v in text],
+                     index=frame.index, dtype="string")
+
+
+def submission_digests(responses: pd.DataFrame, repeats: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Submission id → sha256 of everything it answered: its row (and territory) and its repeat rows.
+
+    ``repeats`` maps each repeat table's name to its rows, each with a ``_submission_id``; the
+    order of repeat rows does not count.
+    """
+    import hashlib
+
+    ids = responses["_submission_id"].astype(str).tolist()
+    parts: dict[str, list[str]] = {i: [d] for i, d in zip(ids, answers_digest(
+        responses, extra=("_territory",)).tolist(), strict=True)}
+    for name in sorted(repeats):
+        frame = repeats[name]
+        if frame.empty:
+            continue
+        digests = pd.DataFrame({"id": frame["_submission_id"].astype(str).to_numpy(),
+                                "d": answers_digest(frame).to_numpy()})
+        for sid, group in digests.groupby("id", sort=False):
+            if sid in parts:
+                parts[sid].append(name + ":" + ",".join(sorted(group["d"])))
+    return {sid: hashlib.sha256("|".join(values).encode("utf-8")).hexdigest()
+            for sid, values in parts.items()}
+
+
+def stored_submissions(folder: str | Path) -> pd.DataFrame:
+    """``_submission_id``, ``_wave``, ``_territory`` of every stored submission (only those columns read)."""
+    frame = read_table(Path(folder) / "responses.parquet", columns=["_submission_id", "_wave", "_territory"])
+    if frame is None:
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in ("_submission_id", "_wave", "_territory")})
+    return frame
+
+
+def repeat_tables(folder: str | Path) -> list[str]:
+    """The stored repeat tables, relative to ``folder`` (``relations.parquet``, ``repeats/<n>.parquet``)."""
+    folder = Path(folder)
+    found = ["relations.parquet"] if (folder / "relations.parquet").is_file() else []
+    found += sorted(p.relative_to(folder).as_posix() for p in (folder / "repeats").glob("*.parquet"))
+    return found
+
+
+def stored_digests(folder: str | Path, ids: set[str], *, columns: list[str] | None = None,
+                   tables: set[str] | None = None) -> dict[str, str]:
+    """:func:`submission_digests` of the stored submissions ``ids``.
+
+    Only the answer ``columns`` (default: all) and the repeat ``tables`` (default: all) count:
+    those a new download holds, so that a CSV (no repeats) is compared on what it has.
+    """
+    folder = Path(folder)
+    responses = read_table(folder / "responses.parquet")
+    if responses is None or not ids:
+        return {}
+    responses = responses[responses["_submission_id"].isin(ids)]
+    if columns is not None:
+        responses = responses[["_submission_id", *(c for c in columns if c in responses.columns)]]
+    repeats = {}
+    for name in repeat_tables(folder):
+        if tables is not None and name not in tables:
+            continue
+        table = read_table(folder / name)
+        if table is not None:
+            repeats[name] = table[table["_submission_id"].isin(ids)]
+    return submission_digests(responses, repeats)

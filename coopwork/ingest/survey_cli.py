@@ -90,7 +90,9 @@ def show_lines(survey: Survey, *, lang: str | None = None) -> list[str]:
     from .roles import role_lines
 
     roles = role_lines(survey.role_sources, form=survey.path, lang=lang, always=True)
-    return lines + (["", *roles] if roles else [])
+    dropped = [t("ingest_readers.language_dropped", lang, language=code, count=len(cells),
+                 cells="; ".join(cells)) for code, cells in survey.dropped_languages.items()]
+    return lines + (["", *roles] if roles else []) + (["", *dropped] if dropped else [])
 
 
 def survey_main(args: argparse.Namespace) -> int:

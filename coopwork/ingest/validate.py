@@ -91,6 +91,9 @@ class Validated:
     repeats: dict[str, pd.DataFrame] = field(default_factory=dict)
     quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
     issues: pd.DataFrame = field(default_factory=lambda: issues_frame([]))
+    #: repeat name → rows left out, each with its line in the issues: ``orphans`` (no parent
+    #: record in the file) and ``quarantined`` (their record is quarantined)
+    repeat_dropped: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def issues_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -172,10 +175,11 @@ def _spread_reason(reason: object, codes: np.ndarray, index: pd.Index) -> object
     return _spread(reason.astype("string"), codes, index) if isinstance(reason, pd.Series) else reason
 
 
-def _clean_strings(values: pd.Series) -> pd.Series:
-    """Strip spaces and turn empty / ``n/a`` cells into NA (string dtype)."""
+def _clean_strings(values: pd.Series, *, text: bool = False) -> pd.Series:
+    """Strip spaces and turn empty cells into NA (string dtype) — and, unless ``text``, the words
+    that spell a blank (``n/a``, ``NA``, ``None``…): a free-text answer ``NA`` (Namibia) is kept."""
     stripped = values.astype("string").str.strip()
-    missing = stripped.isin(_MISSING_TOKENS)
+    missing = stripped.isin(_MISSING_TOKENS) if not text else stripped == ""
     return stripped.mask(missing) if missing.any() else stripped
 
 
@@ -397,7 +401,8 @@ class _Table:
         for question in self.questions:
             column = self.original[question.name]
             codes, original = factorize(column)
-            distinct = _clean_strings(original)
+            text = not (question.is_numeric or question.is_select or question.type in _DATE_TYPES)
+            distinct = _clean_strings(original, text=text)
             checked = _check(question, distinct, self.survey)
 
             def spread(small: pd.Series, codes: np.ndarray = codes, original: pd.Series = original,
@@ -537,7 +542,7 @@ class _Table:
 def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territory: str | None,
                  file: str) -> tuple[pd.Series, pd.Series]:
     """Territory of each row and the reason for rows that have none (NA when fine)."""
-    from ..results.paths import problem
+    from ..results.paths import problem, territory_slug
 
     question = survey.role("territory")
     fixed = None if territory is None else str(territory).strip() or None
@@ -565,10 +570,15 @@ def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territo
         unknown = values.notna() & canonical.isna()
         reason = reason.mask(unknown, message("reason_territory_unknown", question=question.name))
         values = canonical
-    else:  # a free-text territory becomes a folder name: the same rule as --territory
+    else:  # a free-text answer is the territory's label; its id is a slug (results.paths)
         unsafe = _map_unique(values, lambda v: problem(v) is not None).eq(True)
         reason = reason.mask(values.notna() & unsafe,
                              message("reason_territory_unsafe", question=question.name))
+        markup = values.str.contains(r"[<>]", regex=True).fillna(False).astype(bool)
+        reason = reason.mask(reason.isna() & markup,
+                             message("reason_territory_markup", question=question.name))
+        values = _map_unique(values, territory_slug).astype("string")
+        fixed = None if fixed is None else territory_slug(fixed)
     filled = values.fillna(fixed) if fixed is not None else values
     reason = reason.mask(reason.isna() & filled.isna(),
                          message("reason_no_territory", question=question.name))
@@ -645,10 +655,11 @@ def validate(raw: RawExport, survey: Survey, *, wave: str, territory: str | None
     kept = main.loc[~rejected, ["_row", "_submission_id", "_submitted_at"]].reset_index(drop=True)
     table.check_constraints(None)
     table.check_relevance_and_required(None)
-    for column in raw.unmapped:
-        parts.append(_issue([pd.NA], sheet=sheet, column=str(column), values="",
-                            reason=message("reason_unmapped"),
-                            action=FLAGGED, main_rows=[pd.NA]))
+    if raw.unmapped:  # one frame for every column that matches no question (a wide file has thousands)
+        unmapped = pd.DataFrame({"row": pd.NA, "sheet": sheet, "column": [str(c) for c in raw.unmapped],
+                                 "value": "", "reason": message("reason_unmapped"), "action": FLAGGED,
+                                 "_main_row": pd.NA})
+        parts.append(unmapped)
 
     submission_id = kept["_submission_id"].astype("string").str.strip()
     responses = pd.DataFrame({
@@ -666,8 +677,12 @@ def validate(raw: RawExport, survey: Survey, *, wave: str, territory: str | None
                             reason=message("reason_datetime"), action=SET_MISSING))
     responses = pd.concat([responses, table.typed_frame()], axis=1)
     repeats = {}
-    for name, frame in raw.repeats.items():
-        repeats[name] = _validate_repeat(name, frame, survey, main, rejected, table, parts)
+    dropped: dict[str, dict[str, int]] = {}
+    contexts: dict[str, pd.DataFrame] = {}  # a repeat's answers and its parents', by its _row
+    for name in _parents_first(raw.repeats):
+        repeats[name], dropped[name] = _validate_repeat(name, raw.repeats[name], survey, main, rejected,
+                                                        table, parts, contexts)
+    repeats = {name: repeats[name] for name in raw.repeats}
     raw_issues = pd.DataFrame(raw.issues, columns=ISSUE_COLUMNS) if raw.issues else None
     if raw_issues is not None:
         raw_issues["_main_row"] = pd.to_numeric(raw_issues["row"], errors="coerce").where(
@@ -678,12 +693,28 @@ def validate(raw: RawExport, survey: Survey, *, wave: str, territory: str | None
         issues = issues.sort_values(["_main_row", "sheet", "row"], kind="stable",
                                     na_position="first").reset_index(drop=True)
     return Validated(responses=responses, repeats=repeats, quarantine=quarantine.reset_index(drop=True),
-                     issues=issues)
+                     issues=issues, repeat_dropped=dropped)
+
+
+def _parents_first(repeats: dict[str, pd.DataFrame]) -> list[str]:
+    """Repeat names, each after the repeat its rows are nested in (``_parent_repeat``)."""
+    parents = {name: (set(frame["_parent_repeat"].dropna().unique()) if "_parent_repeat" in frame.columns
+                      else set()) & (set(repeats) - {name}) for name, frame in repeats.items()}
+    order: list[str] = []
+    while len(order) < len(parents):
+        ready = [n for n in parents if n not in order and parents[n] <= set(order)]
+        order += ready or [n for n in parents if n not in order]  # a loop cannot happen in a form
+    return order
 
 
 def _validate_repeat(name: str, frame: pd.DataFrame, survey: Survey, main: pd.DataFrame,
-                     rejected: pd.Series, table: _Table, parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Type-check one repeat table and link it to its parent's ``_row``."""
+                     rejected: pd.Series, table: _Table, parts: list[pd.DataFrame],
+                     contexts: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Type-check one repeat table and link it to its parent's ``_row``; how many rows were left out.
+
+    Its expressions see the answers of its record and, for a nested repeat, of its parent repeat
+    row (and of that row's parents): ``contexts`` holds them by repeat, and gets this one's.
+    """
     frame = _with_rows(frame)
     parent_row = _parent_rows(frame, main)
     orphan = parent_row.isna()
@@ -713,16 +744,35 @@ def _validate_repeat(name: str, frame: pd.DataFrame, survey: Survey, main: pd.Da
     position = pd.Series(np.arange(len(table.clean)), index=table.rows.to_numpy())
     parent_context = table.clean.iloc[parent_row.map(position).fillna(-1).astype(int).to_numpy()]
     parent_context = parent_context.reset_index(drop=True)
+    if "_parent_repeat" in frame.columns:  # a nested repeat: its parent row's answers too
+        rows = pd.to_numeric(frame["_parent_repeat_row"], errors="coerce")
+        for parent in frame["_parent_repeat"].dropna().unique():
+            known = contexts.get(parent)
+            if known is None:
+                continue
+            these = (frame["_parent_repeat"] == parent).fillna(False).to_numpy(dtype=bool)
+            pulled = known.reindex(rows[these].to_numpy())
+            pulled.index = parent_context.index[these]
+            for column in pulled.columns.difference(parent_context.columns, sort=False):
+                parent_context[column] = pd.Series(pd.NA, index=parent_context.index, dtype="string")
+            for column in pulled.columns:
+                if column not in table.clean.columns:
+                    parent_context.loc[these, column] = pulled[column].astype("string")
     repeat.check_types()
-    repeat.check_constraints(parent_context)
-    repeat.check_relevance_and_required(parent_context)
+    if len(frame):  # an empty table has nothing to check (and its parents' answers are not at hand)
+        repeat.check_constraints(parent_context)
+        repeat.check_relevance_and_required(parent_context)
     table.parts.extend(repeat.parts)
+    own = repeat.clean.reset_index(drop=True)
+    inherited = parent_context[[c for c in parent_context.columns if c not in own.columns]]
+    contexts[name] = pd.concat([own, inherited], axis=1).set_axis(frame["_row"].astype("Int64").to_numpy())
     out = pd.DataFrame({"_main_row": parent_row, "_row": frame["_row"].astype("Int64"), "_index": index})
     if "_parent_repeat" in frame.columns:  # a nested repeat keeps its parent row
         out["_parent_repeat"] = frame["_parent_repeat"].astype("string")
         parent = pd.to_numeric(frame["_parent_repeat_row"], errors="coerce")
         out["_parent_repeat_row"] = parent.astype("Int64")
-    return pd.concat([out, repeat.typed_frame()], axis=1)
+    dropped = {"orphans": int(orphan.sum()), "quarantined": int(with_parent.sum())}
+    return pd.concat([out, repeat.typed_frame()], axis=1), dropped
 
 
 def _with_rows(frame: pd.DataFrame) -> pd.DataFrame:

@@ -393,6 +393,41 @@ def _tokens_of(value: object, ctx: _Context) -> pd.Series:
     return text.str.split()
 
 
+def compile_regex(pattern: str):
+    """``pattern`` compiled for matching in linear time (RE2), whatever the answer.
+
+    Python's ``re`` backtracks: ``^(a+)+$`` against forty ``a`` and a ``!`` runs for hours, and an
+    XLSForm's patterns are written for ODK's engines, not for ours. RE2 matches in time linear in
+    the answer. What RE2 cannot match in linear time (a back-reference ``\\1``, a look-around
+    ``(?=…)``) raises :class:`XPathError`: the constraint is then reported as not checked, once,
+    never run with a backtracking engine.
+
+    Examples
+    --------
+    >>> bool(compile_regex("^(a+)+$").search("a" * 40 + "!"))
+    False
+    >>> compile_regex("^(a)\\\\1$")
+    Traceback (most recent call last):
+    ...
+    coopwork.ingest.xpath.XPathError: ...RE2...
+    """
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False       # RE2 would print its own message on stderr
+    options.max_mem = 64 << 20
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        try:
+            re.compile(pattern)  # compiling never backtracks: is the pattern itself valid?
+        except re.error as invalid:
+            raise XPathError("xpath.bad_regex", pattern=repr(pattern), error=str(invalid)) from None
+        detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) \
+            else str(exc)
+        raise XPathError("xpath.regex_not_linear", pattern=repr(pattern), error=detail) from None
+
+
 def _call(name: str, args: list[object], ctx: _Context) -> object:
     if name == "true":
         return True
@@ -419,10 +454,7 @@ def _call(name: str, args: list[object], ctx: _Context) -> object:
         pattern = _to_string(args[1], ctx)
         if _is_series(pattern):
             raise XPathError("xpath.literal_pattern")
-        try:
-            compiled = re.compile(pattern)
-        except re.error as exc:
-            raise XPathError("xpath.bad_regex", pattern=repr(pattern), error=str(exc)) from None
+        compiled = compile_regex(pattern)
         text = _broadcast(_to_string(args[0], ctx), ctx).astype(str)
         return text.map(lambda s: compiled.search(s) is not None).astype(bool)
     if name in {"contains", "starts-with", "ends-with"}:

@@ -24,6 +24,14 @@ characters is refused with a clear message, so it never reaches a file name at a
 
 >>> problem("2025"), problem("../../tmp/x"), problem("C:evil"), problem("a\\x1b[31m")
 (None, 'id_separator', 'id_absolute', 'id_control')
+
+A respondent's free-text territory answer is a *label*, not an id: its id is the slug
+:func:`territory_slug` makes of it (lower-case ASCII letters, digits and ``-``), so that an
+answer never reaches a file name, a URL or a page as it was typed; the answer itself is shown,
+escaped, as the territory's label.
+
+>>> territory_slug("Pays de Morlaix"), territory_slug(" pays  de MORLAIX"), territory_slug("Szeged–Csongrád")
+('pays-de-morlaix', 'pays-de-morlaix', 'szeged-csongrad')
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ __all__ = [
     "results_dir",
     "results_file",
     "survey_dir",
+    "territory_slug",
 ]
 
 #: the territory id that stands for every territory together (the synthesis)
@@ -137,6 +146,39 @@ def check_id(identifier: object, *, what: str, error: type[Exception] | None = N
         shown = shown[:57] + "…"
     raise (error or CoopworkError)(f"results.{key}", what=Key(f"results.id_what_{what}"), id=shown,
                                    max=MAX_ID, hint="results.id_hint", lang=lang, **where)
+
+
+#: letters that Unicode does not decompose into an ASCII letter and a mark
+_TRANSLITERATE = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe",
+                                "ı": "i", "ħ": "h", "ŧ": "t"})
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def territory_slug(answer: str) -> str:
+    """The territory id of a free-text territory answer (the answer itself is the label).
+
+    Case, accents, spaces and punctuation are folded: ``"Pays de Morlaix"`` and ``"pays de
+    morlaix "`` are one territory, ``pays-de-morlaix``. The slug holds only ``a-z``, ``0-9`` and
+    ``-`` (at most :data:`MAX_NAME` characters; a longer one ends with 8 hex digits of the
+    answer's SHA-256); an answer without any Latin letter or digit gets ``t-`` and those 8 digits.
+
+    Examples
+    --------
+    >>> territory_slug("Guimarães"), territory_slug("Łódź"), territory_slug("Київ")[:2]
+    ('guimaraes', 'lodz', 't-')
+    >>> territory_slug('<img src=x onerror="alert(1)">')
+    'img-src-x-onerror-alert-1'
+    """
+    folded = " ".join(str(answer).split()).casefold()
+    digest = hashlib.sha256(folded.encode("utf-8")).hexdigest()[:8]
+    plain = "".join(c for c in unicodedata.normalize("NFKD", folded.translate(_TRANSLITERATE))
+                    if not unicodedata.combining(c))
+    slug = _NOT_SLUG.sub("-", plain).strip("-")
+    if not slug:
+        return f"t-{digest}"
+    if len(slug) > MAX_NAME:
+        slug = f"{slug[:MAX_NAME - 9].rstrip('-')}-{digest}"
+    return slug
 
 
 def name_for(identifier: str) -> str:

@@ -30,7 +30,7 @@ def test_values_round_trip_through_openpyxl_and_pandas():
     assert values[1] == ["a & b <c> \"d\" 'e'", 3, 2.5, 1, None]
     assert values[2] == ["Ligne 1\nLigne 2 — été", 7, 0.1, 0, None]
     assert values[3] == ["  espaces  ", -1, 1e-7, None, None]
-    frame = pd.read_excel(io.BytesIO(data), sheet_name="second")
+    frame = pd.read_excel(io.BytesIO(data), sheet_name="second", engine="openpyxl")
     assert frame["x"].tolist() == [1]
 
 

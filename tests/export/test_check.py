@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -116,3 +117,60 @@ def test_check_names_an_unknown_territory_and_says_when_nothing_is_published(wor
     assert "omega" in err and "alpha" in err
     assert main(["check", "--workspace", str(workspace), "--lang", "en"]) == 0
     assert "Nothing published" in capsys.readouterr().out
+
+
+def _first_hidden(names: list[str]) -> str:
+    return next(name for name in names if name.startswith("#"))
+
+
+@pytest.mark.parametrize("where", ["nodes", "edges", "gexf", "workbook"])
+def test_a_real_name_put_in_place_of_an_anonymous_organisation_fails_the_check(published, where, capsys):
+    """Issue 27, item 9: '#34' replaced by the name of an organisation that did not consent."""
+    import pandas as pd
+
+    site = published / "data" / "exports" / "cooperation_territoriale"
+    audit = json.loads((site / "audit" / "alpha.json").read_text(encoding="utf-8"))
+    hidden = _first_hidden(audit["names"])
+    real = "Organisation Alpha 1"  # refused to be named (see conftest): never in the published names
+    assert real not in audit["names"]
+    assert check_published(published).ok
+    if where in ("nodes", "edges"):
+        path = site / "network" / f"alpha_{where}.csv"
+        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+        column = "Label" if where == "nodes" else next(c for c in ("Source", "Target")
+                                                       if (frame[c] == hidden).any())
+        frame.loc[frame.index[frame[column] == hidden][0], column] = real
+        frame.to_csv(path, index=False, encoding="utf-8-sig")
+    elif where == "gexf":
+        path = site / "network" / "alpha.gexf"
+        text = path.read_text(encoding="utf-8")
+        assert f'label="{hidden}"' in text
+        path.write_text(text.replace(f'label="{hidden}"', f'label="{real}"', 1), encoding="utf-8")
+    else:
+        path = site / "workbooks" / "alpha.xlsx"
+        book = load_workbook(path)
+        sheet = book["organisations"]
+        header = [c.value for c in sheet[1]]
+        cell = next(r[header.index("label")] for r in sheet.iter_rows(min_row=2)
+                    if r[header.index("label")].value == hidden)
+        cell.value = real
+        book.save(path)
+    code = main(["check", "--workspace", str(published), "--lang", "en"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert path.name in err and f"an organisation name that was not published ({real})" in err
+    assert main(["check", "--workspace", str(published), "--territory", "beta"]) == 0
+
+
+@pytest.mark.parametrize("phone", ["06 12 34 56 78", "347 123 4567", "0151 23456789", "+36 30 123 4567"])
+def test_a_phone_number_of_any_partner_country_in_the_data_export_fails_the_check(published, phone):
+    from coopwork.export.data import write_data
+    from coopwork.workspace import open_workspace
+
+    written = write_data(open_workspace(published), wave="2025", fmt="csv", lang="en")
+    path = written.folder / "responses.csv"
+    text = path.read_text(encoding="utf-8-sig")
+    assert "texte libre" in text
+    path.write_text(re.sub(r"texte libre \d+", f"appeler le {phone}", text, count=1), encoding="utf-8")
+    breaches = check_published(published).breaches
+    assert [(b.file, b.reason) for b in breaches] == [(str(path), "identifier_published")]

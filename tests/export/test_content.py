@@ -144,7 +144,7 @@ def test_tie_cells_are_protected_on_organisations_not_ties(odd_exported, tie_kin
     """Five ties of one kind named by a single organisation reveal that organisation: hidden."""
     _, result = odd_exported
     kind, (a, b, c) = tie_kind
-    table = pd.read_excel(result.site / "workbooks" / "beta.xlsx", sheet_name="summaries")
+    table = pd.read_excel(result.site / "workbooks" / "beta.xlsx", sheet_name="summaries", engine="openpyxl")
     rows = table[table["question"] == kind.name].set_index("option")
     assert set(rows["unit"]) == {"ties"}
     # 5 ties but one organisation: hidden, although the summary of ties alone would show it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -168,3 +169,56 @@ def test_check_reads_the_data_files_back_and_catches_an_identifier(blanked, disc
     path.write_text(text, encoding="utf-8")
     breaches = check_published(blanked).breaches
     assert [(b.file, b.reason) for b in breaches] == [(str(path), "identifier_published")]
+
+
+def _long_labels(workspace):
+    """The form of ``workspace`` with a 150-character choice label and a 100-character question label."""
+    from openpyxl import load_workbook
+
+    survey = open_workspace(workspace).survey
+    book = load_workbook(survey.path)
+    long_choice = "Association loi 1901 " + "é" * 129
+    long_question = "Type of the partner organisation, " + "x" * 66
+    for sheet, match, value in (("choices", "association", long_choice),
+                                ("survey", "partenaire_type", long_question)):
+        rows = list(book[sheet].iter_rows())
+        header = [c.value for c in rows[0]]
+        for row in rows[1:]:
+            if row[header.index("name")].value == match:
+                for column, cell in zip(header, row, strict=False):
+                    if column and str(column).startswith("label"):
+                        cell.value = value
+    book.save(survey.path)
+    return long_choice, long_question
+
+
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_relations_keep_the_value_labels_and_long_labels_cut_by_the_format_are_reported(blanked, fmt, capsys):
+    long_choice, long_question = _long_labels(blanked)
+    code = main(["export", "--data", "--format", fmt, "--wave", "2025", "--workspace", str(blanked),
+                 "--lang", "en"])
+    assert code == 0
+    err = capsys.readouterr().err
+    written = open_workspace(blanked).exports_dir / "data" / "2025"
+    read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+    for table, variable in (("responses", "org_type"), ("relations", "partenaire_type")):
+        _, meta = read(written / f"relations.{fmt}" if table == "relations" else written / f"responses.{fmt}")
+        labels = meta.variable_value_labels[variable]
+        assert len([c for c in labels if c not in ("a", "b", -98, -99)]) == 11, (table, labels)  # every type
+        shown = next(text for text in labels.values() if text.startswith("Association loi 1901"))
+        if fmt == "sav":  # SPSS keeps 120 bytes of a value label: cut, and said
+            assert len(shown.encode()) <= 120 and shown != long_choice
+            assert f"{table}.sav, variable {variable}, code 1: value label cut to 120 bytes" in err
+        else:  # Stata keeps long value labels whole
+            assert shown == long_choice
+    _, meta = read(written / f"relations.{fmt}")
+    variable_label = meta.column_names_to_labels["partenaire_type"]
+    if fmt == "dta":  # Stata keeps 80 bytes of a variable label
+        assert variable_label == long_question[:80]
+        assert "relations.dta, variable partenaire_type: label cut to 80 bytes" in err
+    else:
+        assert variable_label == long_question
+    audit = json.loads((written / "audit.json").read_text(encoding="utf-8"))
+    assert len(audit["labels_cut"]) == err.count("cut to")
+    codebook = pd.read_csv(written / "codebook.csv", dtype=str, encoding="utf-8-sig")
+    assert long_choice in codebook["value_label"].tolist() and long_question in codebook["label"].tolist()

@@ -68,15 +68,15 @@ def test_export_has_no_network_section_and_publishes_no_small_missing_count(csv_
     assert "(no response in wave 2026: its page shows wave 2025)" in index
     assert (site / "territories" / "veszprem.html").is_file()
     overview = pd.read_excel(site / "workbooks" / "synthesis.xlsx", sheet_name="overview",
-                             dtype={"wave": str})
+                             dtype={"wave": str}, engine="openpyxl")
     assert sorted(overview["territory"]) == ["guimaraes", "matera"] and set(overview["wave"]) == {"2026"}
     # the workbooks: the unanswered question is there, and no 'missing' count of 1 or 2 is published
     for workbook in (site / "workbooks").glob("*.xlsx"):
-        for name, sheet in pd.read_excel(workbook, sheet_name=None).items():
+        for name, sheet in pd.read_excel(workbook, sheet_name=None, engine="openpyxl").items():
             if "missing" in sheet.columns:
                 small = sheet[sheet["missing"].isin([1, 2])][["question", "missing"]]
                 assert small.empty, f"{workbook.name}/{name}: {small.values.tolist()}"
-    summaries = pd.read_excel(site / "workbooks" / "matera.xlsx", sheet_name="summaries")
+    summaries = pd.read_excel(site / "workbooks" / "matera.xlsx", sheet_name="summaries", engine="openpyxl")
     assert "ca_tranche" in set(summaries["question"])
 
 

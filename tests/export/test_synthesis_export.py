@@ -15,7 +15,7 @@ ODD_NAME = "Pays_basque_Iparralde-94aa4a9c"
 
 
 def _sheets(result) -> dict[str, pd.DataFrame]:
-    return pd.read_excel(result.site / "workbooks" / "synthesis.xlsx", sheet_name=None,
+    return pd.read_excel(result.site / "workbooks" / "synthesis.xlsx", sheet_name=None, engine="openpyxl",
                          dtype={"territory": str, "wave_before": str, "wave_after": str, "display": str})
 
 

@@ -38,7 +38,7 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_json_is_exactly_one_object(capsys, tmp_path, export, sample_survey_path):
     code, out, err = _run(capsys, "ingest", str(export), "--survey", str(sample_survey_path),
-                          "--wave", "2025", "--workspace", str(tmp_path / "ws"), "--json")
+                          "--wave", "2025", "--workspace", str(tmp_path / "ws"), "--partial-read", "--json")
     assert code == 0
     result = json.loads(out)                      # raises if stdout holds anything else
     assert out.count("\n") == 1 and out.endswith("}\n")
@@ -56,7 +56,7 @@ def test_json_is_exactly_one_object(capsys, tmp_path, export, sample_survey_path
 
 def test_second_run_says_nothing_was_added(capsys, tmp_path, export, sample_survey_path):
     argv = ["ingest", str(export), "--survey", str(sample_survey_path), "--wave", "2025",
-            "--workspace", str(tmp_path / "ws")]
+            "--workspace", str(tmp_path / "ws"), "--partial-read"]
     assert _run(capsys, *argv)[0] == 0
     code, out, err = _run(capsys, *argv, "--json")
     assert code == 0
@@ -70,14 +70,15 @@ def test_second_run_says_nothing_was_added(capsys, tmp_path, export, sample_surv
 
 def test_human_output_without_json_keeps_stdout_empty(capsys, tmp_path, export, sample_survey_path):
     code, out, err = _run(capsys, "ingest", str(export), "--survey", str(sample_survey_path), "--wave", "w1",
-                          "--workspace", str(tmp_path / "ws"))
+                          "--workspace", str(tmp_path / "ws"), "--partial-read")
     assert code == 0 and out == ""
     assert "1 quarantined" in err and "quarantine.parquet" in err
 
 
 def test_territory_option(capsys, tmp_path, export, sample_survey_path):
     code, out, _ = _run(capsys, "ingest", str(export), "--survey", str(sample_survey_path), "--wave", "w1",
-                        "--territory", "guimaraes", "--workspace", str(tmp_path / "ws"), "--json")
+                        "--territory", "guimaraes", "--workspace", str(tmp_path / "ws"), "--partial-read",
+                        "--json")
     assert code == 0
     result = json.loads(out)
     assert result["quarantined"] == 0 and result["territories"] == ["guimaraes", "matera"]
@@ -109,7 +110,7 @@ def test_missing_territory_is_one_clear_message(capsys, tmp_path, sample_survey_
     path = tmp_path / "sans.csv"
     path.write_text("org_nom;org_type\nAtelier;scop\n", encoding="utf-8")
     code, out, err = _run(capsys, "ingest", str(path), "--survey", str(sample_survey_path), "--wave", "w1",
-                          "--workspace", str(tmp_path / "ws"))
+                          "--workspace", str(tmp_path / "ws"), "--partial-read")
     assert code == 2 and out == ""
     assert err == ("coopwork ingest: sans.csv: no territory: the export has no column for the territory "
                    "question 'territoire'. What to do: give the territory of this file with --territory T.\n")
@@ -120,7 +121,7 @@ def test_real_process_no_traceback(tmp_path, export, sample_survey_path):
     """The installed command, in a separate process: JSON on stdout, exit 2 on a binary file."""
     command = [sys.executable, "-m", "coopwork.cli", "ingest", str(export),
                "--survey", str(sample_survey_path), "--wave", "2025",
-               "--workspace", str(tmp_path / "ws"), "--json"]
+               "--workspace", str(tmp_path / "ws"), "--partial-read", "--json"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["accepted"] == 2
@@ -137,7 +138,7 @@ def test_messages_are_french_by_default(capsys, tmp_path, sample_survey_path, mo
     path = tmp_path / "sans.csv"
     path.write_text("org_nom;org_type\nAtelier;scop\n", encoding="utf-8")
     code, _, err = _run(capsys, "ingest", str(path), "--survey", str(sample_survey_path), "--wave", "w1",
-                        "--workspace", str(tmp_path / "ws"))
+                        "--workspace", str(tmp_path / "ws"), "--partial-read")
     assert code == 2
     assert err == ("coopwork ingest: sans.csv : pas de territoire : l'export n'a pas de colonne pour la "
                    "question de territoire 'territoire'. Que faire : indiquez le territoire de ce fichier "

@@ -406,7 +406,7 @@ def test_a_crash_mid_ingest_leaves_the_previous_state(tmp_path, form, monkeypatc
     rows = [["zone", "org", "kind", "_uuid"], ["nord", "Neuve", "scop", "n-1"]]
     path = _write_csv(tmp_path / "wave2.csv", rows)
     with pytest.raises(OSError, match="disk full"):
-        ingest_file(path, survey=form, wave="2026", workspace=tmp_path / "ws")
+        ingest_file(path, survey=form, wave="2026", workspace=tmp_path / "ws", partial=True)
     after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     assert after == before
 
@@ -460,9 +460,10 @@ def test_missing_file_and_empty_wave(tmp_path, form):
 def test_no_territory_anywhere_writes_nothing(tmp_path, form):
     path = _write_csv(tmp_path / "noterr.csv", [["org", "kind", "staff"], ["A", "scop", "1"]])
     with pytest.raises(IngestError, match="give the territory of this file with --territory T"):
-        ingest_file(path, survey=form, wave="2025", workspace=tmp_path / "ws")
+        ingest_file(path, survey=form, wave="2025", workspace=tmp_path / "ws", partial=True)
     assert not (tmp_path / "ws").exists()
-    result = ingest_file(path, survey=form, wave="2025", territory="nord", workspace=tmp_path / "ws")
+    result = ingest_file(path, survey=form, wave="2025", territory="nord", workspace=tmp_path / "ws",
+                         partial=True)
     assert result.accepted == 1
 
 
@@ -518,7 +519,8 @@ def test_two_processes_ingesting_at_once_lose_nothing(tmp_path, form):
                                                      for i in range(200)]
         paths.append(_write_csv(tmp_path / f"part{n}.csv", rows))
     code = ("import sys; from coopwork.ingest import ingest_file; "
-            "r = ingest_file(sys.argv[1], survey=sys.argv[2], wave='2025', workspace=sys.argv[3]); "
+            "r = ingest_file(sys.argv[1], survey=sys.argv[2], wave='2025', workspace=sys.argv[3], "
+            "partial=True); "
             "print(r.accepted)")
     processes = [subprocess.Popen([sys.executable, "-c", code, str(p), str(form), str(tmp_path / "ws")],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

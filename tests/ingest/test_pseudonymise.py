@@ -11,11 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from coopwork.contacts import find_contacts
 from coopwork.errors import IngestError
 from coopwork.ingest.pseudonymise import (
-    EMAIL_RE,
     KEY_PATH,
-    PHONE_RE,
     load_key,
     pseudonym,
     pseudonymise_frame,
@@ -110,8 +109,28 @@ def test_pseudonym_is_the_keyed_hmac_of_the_normalised_value():
     ("note 13.5/20", False, False),
 ])
 def test_detection_of_emails_and_phones(text, email, phone):
-    assert bool(EMAIL_RE.search(text)) is email
-    assert bool(PHONE_RE.search(text)) is phone
+    kinds = {c.kind for c in find_contacts(text)}
+    assert ("email" in kinds) is email
+    assert ("phone" in kinds) is phone
+
+
+@pytest.mark.parametrize(("national", "international", "regions"), [
+    ("347 123 4567", "+39 347 123 4567", ("FR", "IT")),
+    ("0721 234 567", "+40 721 234 567", ("FR", "RO")),
+    ("06 30 123 4567", "+36 30 123 4567", ("HU",)),
+    ("06-30/123-4567", "+36 30 123 4567", ("HU",)),
+    ("912 345 678", "+351 912 345 678", ("FR", "PT")),
+    ("621 123 456", "+352 621 123 456", ("FR", "LU")),
+    ("0151 23456789", "+49 151 23456789", ("FR", "DE")),
+    ("https://wa.me/33612345678", "06 12 34 56 78", ("FR",)),
+])
+def test_a_number_in_a_partners_format_gets_the_pseudonym_of_its_international_form(national, international,
+                                                                                    regions):
+    """One person, one pseudonym: the national and +CC forms of a number are the same number."""
+    scrubbed = scrub_text(f"joindre {national} svp", KEY, regions=regions)
+    number = national.removeprefix("https://wa.me/")
+    assert number not in scrubbed and scrubbed.startswith("joindre ") and scrubbed.endswith(" svp")
+    assert pseudonym(international, KEY, kind="phone", regions=regions) in scrubbed
 
 
 def test_scrub_replaces_only_the_matches():
@@ -139,3 +158,59 @@ def test_same_person_same_pseudonym_across_calls_in_one_workspace(tmp_path):
     second = pseudonym("ANA@example.org", load_key(tmp_path))
     assert first == second and first.startswith("px_") and len(first) == 19
     assert os.path.commonpath([tmp_path / KEY_PATH, tmp_path / "data"]) == str(tmp_path)
+
+
+def test_phones_of_every_partner_country_never_reach_processed_data_or_the_data_export(tmp_path,
+                                                                                       demo_workspace):
+    """Free-text answers in the partners' own formats: pseudonymised at ingestion; years, amounts stay."""
+    import shutil
+
+    from coopwork.export.check import check_published
+    from coopwork.export.data import write_data
+    from coopwork.ingest import ingest_file
+    from coopwork.workspace import open_workspace
+
+    phones = ["347 123 4567", "0721 234 567", "06 30 123 4567", "06-30/123-4567", "912 345 678",
+              "621 123 456", "0151 23456789", "https://wa.me/33612345678", "marie@coopérative.fr",
+              "192.168.10.24"]
+    kept = ["créée en 2019, budget 1 500 000 €", "SIRET 362 521 879 00034", "75011 Paris", "2023-2024"]
+    (tmp_path / "surveys").mkdir()
+    shutil.copy(demo_workspace / "surveys" / "cooperation_territoriale.xlsx", tmp_path / "surveys")
+    source = demo_workspace / "data" / "raw" / "csv" / "cooperation_territoriale_2025_matera.csv"
+    frame = pd.read_csv(source, sep=";", dtype=str, keep_default_na=False)
+    texts = [f"Appelez-moi au {p} merci" for p in phones] + kept
+    frame.loc[: len(texts) - 1, "trajectoire/evolution_texte"] = texts
+    export = tmp_path / "export.csv"
+    frame.to_csv(export, sep=";", index=False)
+    result = ingest_file(export, survey=tmp_path / "surveys" / "cooperation_territoriale.xlsx", wave="2025",
+                         workspace=tmp_path)
+    assert result.accepted + result.duplicates + result.quarantined == len(frame)
+    stored = pd.read_parquet(tmp_path / "data" / "processed" / "cooperation_territoriale"
+                             / "responses.parquet")
+    everything = "\n".join(str(v) for v in stored.to_numpy().ravel())
+    for phone in phones:
+        assert phone.removeprefix("https://wa.me/") not in everything, phone
+    answers = stored["evolution_texte"].dropna().tolist()
+    assert sum(text.startswith("Appelez-moi au ") and "px_" in text for text in answers) == len(phones)
+    for text in kept:
+        assert text in answers, text
+    written = write_data(open_workspace(tmp_path), wave="2025", fmt="csv", lang="en")
+    data = (written.folder / "responses.csv").read_text(encoding="utf-8-sig")
+    for phone in phones:
+        assert phone.removeprefix("https://wa.me/") not in data, phone
+    assert not check_published(tmp_path).breaches
+
+
+def test_a_text_question_holding_ip_addresses_or_foreign_phones_becomes_an_identifier():
+    from coopwork.i18n import t
+    from coopwork.ingest.roles import identifiers_by_content
+    from coopwork.survey import Question, Survey
+
+    questions = {name: Question(name, "text") for name in ("ip", "tel", "note")}
+    survey = Survey("s", "S", None, ["it"], "it", questions, {})
+    frame = pd.DataFrame({"ip": ["192.168.1.20", "10.0.0.7", "2001:db8::1"],
+                          "tel": ["347 123 4567", "348 765 4321", "nessuno"],
+                          "note": ["anno 2024", "1 500 000 €", "SIRET 362 521 879 00034"]}, dtype="string")
+    found = identifiers_by_content(frame, survey)
+    assert found == {"ip": "ips", "tel": "phones"}
+    assert t("ingest_readers.kind_ips", "en") == "IP addresses"

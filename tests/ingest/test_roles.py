@@ -184,3 +184,13 @@ def test_territory_question_option_on_ingest(tmp_path, plain_form_path):
                          roles={"territory": "kind"})
     assert result.territories == ["autre", "scic", "scop"]
     assert result.roles["role:territory"] == "kind|option"
+
+
+@pytest.mark.parametrize(("name", "label"), [("ipaddr", "IPAddr"), ("ip_address", "IP Address"),
+                                             ("adresse_ip", "Adresse IP"), ("ipaddress", "IPAddress")])
+def test_an_ip_address_question_is_a_direct_identifier(name, label):
+    """Like e-mails and phones, on every platform (LimeSurvey ipaddr, Qualtrics IPAddress…)."""
+    from coopwork.survey import Question, Survey
+
+    survey = Survey("s", "s", None, ["en"], "en", {name: Question(name, "text", {"en": label})}, {})
+    assert [q.name for q in resolve_roles(survey).identifiers] == [name]

@@ -13,7 +13,6 @@ from coopwork.ingest import store
 from coopwork.ingest.store import (
     JOURNAL,
     Transaction,
-    neutralise_formulas,
     read_manifest,
     read_table,
     recover,
@@ -135,12 +134,19 @@ def test_the_lock_serialises_writers(tmp_path):
     assert events == ["first in", "first out", "second in"]
 
 
-def test_neutralise_formulas_keeps_numbers():
-    frame = pd.DataFrame({"value": ["=1+1", "+cmd", "-2", "+33 6 12", "@SUM(A1)", "texte", None, "-"],
-                          "row": [1, 2, 3, 4, 5, 6, 7, 8]})
-    out = neutralise_formulas(frame)
-    assert out["value"].tolist()[:6] == ["'=1+1", "'+cmd", "-2", "+33 6 12", "'@SUM(A1)", "texte"]
-    assert out["row"].tolist() == frame["row"].tolist()
+def test_the_issues_file_neutralises_formulas_but_keeps_numbers_and_coordinates(tmp_path):
+    """Rejected values are shown in a spreadsheet: a payload stays readable text, numbers stay numbers."""
+    import csv
+
+    values = ["=1+1", "+cmd", "-2", "-6.955502 39.12 0 0", "@SUM(A1)", "texte", None, "-",
+              "-1+1+cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "-2,5"]
+    frame = pd.DataFrame({"value": values, "row": range(1, len(values) + 1)})
+    with Transaction(tmp_path) as tx:
+        tx.write_csv("issues/x.csv", frame)
+    with open(tmp_path / "issues" / "x.csv", encoding="utf-8-sig", newline="") as handle:
+        cells = [row[0] for row in csv.reader(handle)][1:]
+    assert cells == ["'=1+1", "'+cmd", "-2", "-6.955502 39.12 0 0", "'@SUM(A1)", "texte", "", "'-",
+                     "'-1+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0", "-2,5"]
     assert frame["value"][0] == "=1+1"     # input untouched
 
 
@@ -150,3 +156,25 @@ def test_issues_csv_is_utf8_with_bom(tmp_path):
     raw = (tmp_path / "issues" / "x.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and "Société".encode() in raw
     assert json.loads(json.dumps(read_manifest(tmp_path / "none", "s"))) == {"survey_id": "s", "sources": []}
+
+
+def test_rejected_formula_payloads_are_neutralised_in_the_issues_file_of_an_ingest(tmp_path):
+    """Item 10 of issue 27: the payloads stood as they were in data/processed/…/issues/<id>.csv."""
+    import csv
+
+    from coopwork.ingest import ingest_file
+    from coopwork.survey import Choice, Question, Survey
+
+    survey = Survey("enquete", "Enquête", None, ["fr"], "fr", {
+        "zone": Question("zone", "select_one", role="territory", choices=(Choice("nord"), Choice("sud"))),
+        "org": Question("org", "text"), "staff": Question("staff", "integer")}, {})
+    export = tmp_path / "export.csv"
+    payloads = ["-1+1+cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\")", "@SUM(A1)"]
+    lines = ["zone;org;staff", *(f"nord;org {k};\"{p.replace(chr(34), chr(34) * 2)}\""
+                                  for k, p in enumerate(payloads)), "sud;org;-3"]
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = ingest_file(export, survey=survey, wave="2025", workspace=tmp_path)
+    assert result.issues == len(payloads)
+    with open(result.issues_file, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["value"] for row in rows] == ["'" + p for p in payloads]  # readable, never run

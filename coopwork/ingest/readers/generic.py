@@ -62,7 +62,8 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
                        submission_id=strip_uuid(frame[id_column]) if id_column else None,
                        submitted_at=frame[time_column] if time_column else None)
     return RawExport(file=sample.path, reader="xlsx" if sample.kind == "xlsx" else "csv", main=main,
-                     sheet=sheet, unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding)
+                     sheet=sheet, unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding,
+                     matched=mapped.matched)
 
 
 register("csv", sniff=sniff)(read)

@@ -58,14 +58,15 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     frame, sheet, _ = load_table(sample)
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
     time_column = _time_column(frame)
-    vocabulary = Vocabulary(survey)
+    vocabulary = Vocabulary.of(survey)
     meta = {c for c in meta_columns(frame) if c == time_column or vocabulary.question(c) is None}
     meta = {c for c in meta if not (mapping and c in mapping)}
     mapped = map_columns(frame, survey, meta=meta, separators="", sheet=sheet, rows=rows, mapping=mapping,
                          multi_separators=(", ", ";", ","))
     main = finish_main(mapped, rows=rows, submitted_at=frame[time_column] if time_column else None)
     return RawExport(file=sample.path, reader="googleforms", main=main, sheet=sheet,
-                     unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding)
+                     unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding,
+                     matched=mapped.matched)
 
 
 register("googleforms", sniff=sniff)(read)

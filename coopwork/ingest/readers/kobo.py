@@ -10,8 +10,9 @@ What KoboToolbox writes, and what this reader does with it:
   _submitted_by, __version__, _tags, _index``. ``_uuid`` is the submission id (else
   ``meta/instanceID`` without ``uuid:``), ``_submission_time`` the submission time.
 - **legacy KoboCAT CSV**: ``,`` separated, unquoted, option columns holding ``True``/``False``,
-  ``n/a`` for skipped answers; repeats flattened as ``repeat[1]/question`` columns, which
-  are turned back into repeat rows.
+  ``n/a`` for skipped answers (read as missing, free text included: the KPI exports write an empty
+  cell, and there a typed ``n/a`` is an answer); repeats flattened as ``repeat[1]/question``
+  columns, which are turned back into repeat rows.
 - **XLSX**: the first sheet holds the submissions; every other sheet is a repeat group (Kobo
   truncates sheet names to 31 characters), linked by ``_submission__uuid`` (else
   ``_parent_index`` → the main sheet's ``_index``), read into ``repeats``. A nested repeat
@@ -35,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ...survey import Survey
+from ..census import data_records
 from ..detect import TableSample
 from ..raw import RawExport
 from ..registry import register
@@ -68,14 +70,6 @@ def meta_columns(frame: pd.DataFrame) -> set[str]:
             or c.startswith("meta/") or c in ("start", "end", "today", "deviceid")} - {""}
 
 
-def _drop_hxl(frame: pd.DataFrame) -> pd.DataFrame:
-    if len(frame):
-        first = [v.strip() for v in frame.iloc[0].tolist() if v and v.strip()]
-        if first and all(v.startswith("#") for v in first):
-            return frame.iloc[1:].reset_index(drop=True)
-    return frame
-
-
 def _submission_ids(frame: pd.DataFrame) -> pd.Series | None:
     if "_uuid" in frame.columns:
         ids = frame["_uuid"]
@@ -96,7 +90,8 @@ def _repeat_name(sheet: str, survey: Survey) -> str | None:
 
 
 def _unflatten(frame: pd.DataFrame, survey: Survey, ids: pd.Series | None, rows: pd.Series,
-               issues: list[dict]) -> tuple[dict[str, pd.DataFrame], set[str]]:
+               issues: list[dict], blanks: frozenset[str] = frozenset()
+               ) -> tuple[dict[str, pd.DataFrame], set[str]]:
     """``repeat[i]/question`` columns of a legacy CSV → one repeat table per repeat group."""
     found: dict[str, dict[int, dict[str, str]]] = {}
     used: set[str] = set()
@@ -115,7 +110,7 @@ def _unflatten(frame: pd.DataFrame, survey: Survey, ids: pd.Series | None, rows:
         for index in sorted(by_index):
             block = frame[list(by_index[index].values())].copy()
             block.columns = list(by_index[index])
-            mapped = map_columns(block, survey, repeat=repeat, rows=rows)
+            mapped = map_columns(block, survey, repeat=repeat, rows=rows, blanks=blanks)
             issues.extend(mapped.issues)
             table = mapped.frame
             answered = table.notna().any(axis=1)
@@ -133,7 +128,8 @@ def _unflatten(frame: pd.DataFrame, survey: Survey, ids: pd.Series | None, rows:
 
 
 def _sheet_repeat(frame: pd.DataFrame, repeat: str, survey: Survey, main: pd.DataFrame, sheet: str,
-                  issues: list[dict], parents: dict[str, tuple[str, dict[str, int]]]) -> pd.DataFrame:
+                  issues: list[dict], parents: dict[str, tuple[str, dict[str, int]]],
+                  matched: list[str], unmapped: list[str]) -> pd.DataFrame:
     """One repeat sheet: its rows linked to the submission and, when nested, to the parent row.
 
     ``parents`` maps a sheet name to ``(repeat name, {_index value: _row})`` for the main sheet
@@ -142,6 +138,8 @@ def _sheet_repeat(frame: pd.DataFrame, repeat: str, survey: Survey, main: pd.Dat
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
     mapped = map_columns(frame, survey, repeat=repeat, meta=meta_columns(frame), sheet=sheet, rows=rows)
     issues.extend(mapped.issues)
+    matched.extend(f"{sheet}!{column}" for column in mapped.matched)
+    unmapped.extend(f"{sheet}!{column}" for column in mapped.unmapped)  # never dropped unsaid
     head = pd.DataFrame({"_row": pd.array(rows.to_numpy(), dtype="Int64")}, index=frame.index)
     if "_submission__uuid" in frame.columns:
         parent = strip_uuid(frame["_submission__uuid"]).astype("string")
@@ -182,27 +180,34 @@ def _index_rows(frame: pd.DataFrame) -> dict[str, int]:
 def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None) -> RawExport:
     """Read a KoboToolbox CSV or XLSX export (see the module docstring)."""
     frame, sheet, sheets = load_table(sample)
-    frame = _drop_hxl(frame)
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
     ids = _submission_ids(frame)
     issues: list[dict] = []
-    repeats, flat = _unflatten(frame, survey, ids, rows, issues)
+    # the legacy KoboCAT CSV (comma-separated) writes "n/a" for a question that was not asked
+    blanks = frozenset({"n/a"}) if sample.kind == "csv" and sample.separator == "," else frozenset()
+    repeats, flat = _unflatten(frame, survey, ids, rows, issues, blanks)
     meta = meta_columns(frame) | flat
-    mapped = map_columns(frame, survey, meta=meta, sheet=sheet, rows=rows, mapping=mapping)
+    mapped = map_columns(frame, survey, meta=meta, sheet=sheet, rows=rows, mapping=mapping, blanks=blanks)
     issues = mapped.issues + issues
     time = frame["_submission_time"] if "_submission_time" in frame.columns else None
     main = finish_main(mapped, rows=rows, submission_id=ids, submitted_at=time)
     unmapped = list(mapped.unmapped)
-    parents = {name: (_repeat_name(name, survey) or "", _index_rows(_drop_hxl(table)))
+    matched = [*mapped.matched, *sorted(flat)]
+    parents = {name: (_repeat_name(name, survey) or "", _index_rows(table))
                for name, table in list(sheets.items())[1:]}
+    counts: dict[str, int] = {}
+    unread: dict[str, int] = {}
     for name, table in list(sheets.items())[1:]:
         repeat = _repeat_name(name, survey)
-        if repeat is None:
-            unmapped.append(f"{name}!*")
+        if repeat is None or repeat in counts:
+            unread[name] = len(table)
             continue
-        repeats[repeat] = _sheet_repeat(_drop_hxl(table), repeat, survey, frame, name, issues, parents)
+        repeats[repeat] = _sheet_repeat(table, repeat, survey, frame, name, issues, parents, matched,
+                                        unmapped)
+        counts[repeat] = data_records(sample, sheet=name)
     return RawExport(file=sample.path, reader="kobo", main=main, sheet=sheet, repeats=repeats,
-                     unmapped=unmapped, issues=issues, encoding=sample.encoding)
+                     unmapped=unmapped, issues=issues, encoding=sample.encoding, matched=matched,
+                     repeat_counts=counts, unread_sheets=unread)
 
 
 register("kobo", sniff=sniff)(read)

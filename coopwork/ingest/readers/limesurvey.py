@@ -101,7 +101,7 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
             renamed[column] = match["code"]
     source = frame.rename(columns=renamed) if renamed else frame
     mapped = map_columns(source, survey, meta=meta, separators="", sheet=sheet, rows=rows,
-                         mapping=mapping)
+                         mapping=mapping, blanks=("N/A",))
     id_column = _meta_column(frame, ID_NAMES)
     time_column = _meta_column(frame, TIME_NAMES)
     time = frame[time_column].mask(frame[time_column] == _ANONYMISED, "") if time_column else None
@@ -109,7 +109,8 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
                        submitted_at=time)
     unmapped = [next((k for k, v in renamed.items() if v == c), c) for c in mapped.unmapped]
     return RawExport(file=sample.path, reader="limesurvey", main=main, sheet=sheet,
-                     unmapped=unmapped, issues=mapped.issues, encoding=sample.encoding)
+                     unmapped=unmapped, issues=mapped.issues, encoding=sample.encoding,
+                     matched=mapped.matched)
 
 
 register("limesurvey", sniff=sniff)(read)

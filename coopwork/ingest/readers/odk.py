@@ -36,6 +36,7 @@ import pandas as pd
 
 from ...errors import IngestError
 from ...survey import Survey
+from ..census import data_records
 from ..detect import TableSample, read_csv_strings, sniff_table
 from ..raw import RawExport
 from ..registry import register
@@ -96,12 +97,17 @@ def sibling_repeats(path: Path, survey: Survey) -> dict[str, Path]:
     return out
 
 
-def _repeat_table(path: Path, repeat: str, survey: Survey, issues: list[dict]) -> pd.DataFrame:
-    frame = read_csv_strings(sniff_table(path))
+def _repeat_table(path: Path, repeat: str, survey: Survey, issues: list[dict], matched: list[str],
+                  counts: dict[str, int], unmapped: list[str]) -> pd.DataFrame:
+    sample = sniff_table(path)
+    frame = read_csv_strings(sample)
+    counts[repeat] = data_records(sample, read=len(frame))
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
-    mapped = map_columns(frame, survey, repeat=repeat, meta=meta_columns(frame), separators="-/",
+    mapped = map_columns(frame, survey, repeat=repeat, meta=meta_columns(frame),
                          sheet=path.name, rows=rows)
     issues.extend(mapped.issues)
+    matched.extend(f"{path.name}!{column}" for column in mapped.matched)
+    unmapped.extend(f"{path.name}!{column}" for column in mapped.unmapped)  # never dropped unsaid
     head = pd.DataFrame({"_row": pd.array(rows.to_numpy(), dtype="Int64")}, index=frame.index)
     if "PARENT_KEY" in frame.columns:
         parent = strip_uuid(frame["PARENT_KEY"].str.split("/").str[0]).astype("string")
@@ -142,7 +148,7 @@ def _link_nested(repeats: dict[str, pd.DataFrame]) -> None:
 def _refuse_repeat_file(path: Path, frame: pd.DataFrame, survey: Survey) -> None:
     """A repeat CSV given instead of the main CSV: say which file to give."""
     for repeat in survey.repeats:
-        probe = map_columns(frame.head(0), survey, repeat=repeat, meta=meta_columns(frame), separators="-/")
+        probe = map_columns(frame.head(0), survey, repeat=repeat, meta=meta_columns(frame))
         if not probe.frame.columns.empty:
             main = path.stem.rsplit("-", 1)[0] + path.suffix
             raise IngestError("ingest_readers.odk_repeat_file", repeat=repeat, file=path.name,
@@ -158,7 +164,7 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     """
     frame, sheet, _ = load_table(sample)
     rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
-    mapped = map_columns(frame, survey, meta=meta_columns(frame) | set(meta), separators="-/", sheet=sheet,
+    mapped = map_columns(frame, survey, meta=meta_columns(frame) | set(meta), sheet=sheet,
                          rows=rows, mapping=mapping)
     if "PARENT_KEY" in frame.columns and mapped.frame.columns.empty:
         _refuse_repeat_file(sample.path, frame, survey)
@@ -166,12 +172,16 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     main = finish_main(mapped, rows=rows, submission_id=_ids(frame), submitted_at=time)
     issues = list(mapped.issues)
     repeats = {}
+    matched = list(mapped.matched)
+    unmapped = list(mapped.unmapped)
+    counts: dict[str, int] = {}
     if "PARENT_KEY" not in frame.columns and sample.kind == "csv":
         for repeat, path in sibling_repeats(sample.path, survey).items():
-            repeats[repeat] = _repeat_table(path, repeat, survey, issues)
+            repeats[repeat] = _repeat_table(path, repeat, survey, issues, matched, counts, unmapped)
         _link_nested(repeats)
     return RawExport(file=sample.path, reader=reader, main=main, sheet=sheet, repeats=repeats,
-                     unmapped=mapped.unmapped, issues=issues, encoding=sample.encoding)
+                     unmapped=unmapped, issues=issues, encoding=sample.encoding, matched=matched,
+                     repeat_counts=counts)
 
 
 register("odk", sniff=sniff)(read)

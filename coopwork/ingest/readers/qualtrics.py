@@ -67,7 +67,8 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     main = finish_main(mapped, rows=rows, submission_id=frame[id_column] if id_column else None,
                        submitted_at=frame[time_column] if time_column else None)
     return RawExport(file=sample.path, reader="qualtrics", main=main, sheet=sheet,
-                     unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding)
+                     unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding,
+                     matched=mapped.matched)
 
 
 register("qualtrics", sniff=sniff)(read)

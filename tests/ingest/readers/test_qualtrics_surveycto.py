@@ -28,11 +28,11 @@ def test_qualtrics_header_rows_are_never_responses(tmp_path, small_form, small_s
     path = tmp_path / "qualtrics.csv"
     path.write_text(QUALTRICS, encoding="utf-8")
     assert detect_reader(path) == "qualtrics"
-    raw = read_export(path, small_survey)
+    raw = read_export(path, small_survey, partial=True)
     assert raw.rows_read == 2 and raw.unmapped == []
     assert raw.main["_submission_id"].tolist() == ["R_1", "R_2"]
     assert raw.main["territoire"].tolist() == ["bray", "matera"]
-    result = ingest_file(path, survey=small_form, wave="2025", workspace=tmp_path / "ws")
+    result = ingest_file(path, survey=small_form, wave="2025", workspace=tmp_path / "ws", partial=True)
     assert (result.rows_read, result.accepted, result.quarantined) == (2, 2, 0)
     # the recipient's e-mail is metadata: it never reaches the processed tables
     for file in (tmp_path / "ws" / "data").rglob("*"):
@@ -52,9 +52,9 @@ def test_surveycto_times_and_key(tmp_path, small_form, small_survey):
     path = tmp_path / "scto_WIDE.csv"
     path.write_text(SURVEYCTO, encoding="utf-8")
     assert detect_reader(path) == "surveycto"
-    raw = read_export(path, small_survey)
+    raw = read_export(path, small_survey, partial=True)
     assert raw.unmapped == [] and raw.main["_submission_id"].tolist() == ["k1", "k2"]
-    result = ingest_file(path, survey=small_form, wave="2025", workspace=tmp_path / "ws")
+    result = ingest_file(path, survey=small_form, wave="2025", workspace=tmp_path / "ws", partial=True)
     responses = pd.read_parquet(tmp_path / "ws" / "data" / "processed" / "petit_test" / "responses.parquet")
     assert str(responses["_submitted_at"][0]) == "2019-09-11 15:01:44+00:00"
     assert pd.isna(responses["_submitted_at"][1])
