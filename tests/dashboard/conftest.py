@@ -102,13 +102,15 @@ def precomputed_workspace(dashboard_workspace) -> Path:
     return dashboard_workspace
 
 
-# -- one headless Chromium for every browser test of the session ---------------------------------------
+# -- one headless Chromium per browser test module -----------------------------------------------------
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium driven by playwright (shared by the browser tests: one start per session)."""
+    """Debian's Chromium driven by playwright, for the tests of one module. Not for the whole session:
+    playwright's synchronous API keeps an event loop running, and the tests of other modules that run
+    their own (``asyncio.run``) would fail while it is open."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (make browser)")
     playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
