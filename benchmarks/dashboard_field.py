@@ -27,7 +27,9 @@ The scenario (``--quick`` values in brackets):
    kernels and of Chromium, the load average with each figure; ratios to the baseline of step 1.
 
 The exit status is 1 when a target is missed. The machine's cores and load average are printed with
-each figure: a shared machine's figures are only comparable with its load.
+each figure, and the CPU seconds used since the previous figure by the server with its kernels, by
+Chromium (the participants' phones, which here share the server's cores) and by the machine's other
+programs: a shared machine's figures are only comparable with what it left to the run.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ ALL_DRAWN = """() => {
 }"""
 KERNEL = ("() => { const c = document.getElementById('jupyter-config-data');"
           " return c && JSON.parse(c.textContent).kernelId; }")
+USAGE: Usage | None = None  # the CPU and memory sampler of the run, once started (see main)
 FULL = {"participants": 30, "waves": (5, 10), "baseline": 10, "idle": 300, "sleepers": 5, "reloads": 5,
         "sleep": 130}
 QUICK = {"participants": 12, "waves": (2, 5), "baseline": 5, "idle": 130, "sleepers": 2, "reloads": 2,
@@ -78,7 +81,10 @@ def load() -> str:
 
 
 def say(text: str) -> None:
-    print(f"{text}   [load {load()}]", flush=True)
+    """Print a step's figures with the load average and, while :data:`USAGE` samples, the CPU seconds
+    used since the previous step (by the server, by Chromium, by the machine's other programs)."""
+    used = f"\n    [{USAGE.since()}]" if USAGE is not None else ""
+    print(f"{text}   [load {load()}]{used}", flush=True)
 
 
 def quantiles(values: list[float]) -> tuple[float, float]:
@@ -146,9 +152,10 @@ class Server:
             (OUT / f"voila_{name}.log").write_bytes(log.read_bytes())
 
     def stop(self) -> None:
-        """Ctrl+C, as the facilitator does."""
+        """Stop it as the facilitator's Ctrl+C does: SIGTERM, which ``coopwork serve`` handles as Ctrl+C (a
+        benchmark started in the background, ``nohup … &``, passes SIGINT on ignored)."""
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=120)
             except subprocess.TimeoutExpired:
@@ -156,34 +163,60 @@ class Server:
                 self.process.wait()
 
 
-class Memory:
-    """Peak resident memory of the server with its kernels, and of Chromium (sampled every 0.5 s)."""
+class Usage:
+    """Peak resident memory of the server with its kernels and of Chromium, and the CPU seconds each used,
+    next to the whole machine's (sampled every 0.5 s). On a shared 2-core machine the pages' times mostly
+    say how much CPU was left to them: :meth:`since` tells what this run got and what the others took."""
 
     def __init__(self) -> None:
         self.server = self.browser = 0.0
         self.kernels = 0
+        self.cpu = {"server": 0.0, "browser": 0.0}  # CPU seconds, processes that ended included
+        self._seen: dict[int, float] = {}  # pid → its CPU seconds at the last sample
+        self._mark = (time.perf_counter(), 0.0, 0.0, self._machine())
         self._stop = threading.Event()
+
+    @staticmethod
+    def _machine() -> float:
+        """CPU seconds the whole machine was busy since it started."""
+        import psutil
+
+        times = psutil.cpu_times()
+        return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
     def _sample(self) -> None:
         import psutil
 
         me = psutil.Process()
         while not self._stop.wait(0.5):
-            server = browser = 0
+            rss = {"server": 0, "browser": 0}
             kernels = 0
             for child in me.children(recursive=True):
                 try:
                     command = " ".join(child.cmdline())
-                    rss = child.memory_info().rss
+                    memory = child.memory_info().rss
+                    cpu = sum(child.cpu_times()[:2])
                 except psutil.Error:
                     continue
-                if "chrom" in command:
-                    browser += rss
-                elif "python" in command or "coopwork" in command:
-                    server += rss
-                    kernels += "ipykernel" in command
-            self.server, self.browser = max(self.server, server / 1e9), max(self.browser, browser / 1e9)
+                group = "browser" if "chrom" in command or "playwright" in command else "server"
+                rss[group] += memory
+                kernels += "ipykernel" in command
+                self.cpu[group] += cpu - self._seen.get(child.pid, 0.0)
+                self._seen[child.pid] = cpu
+            self.server = max(self.server, rss["server"] / 1e9)
+            self.browser = max(self.browser, rss["browser"] / 1e9)
             self.kernels = max(self.kernels, kernels)
+
+    def since(self) -> str:
+        """CPU seconds used since the previous call (or the start): the server with its kernels, Chromium
+        (the participants' phones, here on the same machine), and the other programs of the machine."""
+        now, machine = time.perf_counter(), self._machine()
+        then, server, browser, busy = self._mark
+        self._mark = (now, self.cpu["server"], self.cpu["browser"], machine)
+        used_server, used_browser = self.cpu["server"] - server, self.cpu["browser"] - browser
+        others = max(0.0, machine - busy - used_server - used_browser)
+        return (f"CPU in these {now - then:.0f} s on {os.cpu_count()} cores: server and kernels "
+                f"{used_server:.0f} s, Chromium {used_browser:.0f} s, other programs {others:.0f} s")
 
     def start(self) -> None:
         threading.Thread(target=self._sample, daemon=True).start()
@@ -509,7 +542,8 @@ def main() -> int:
         prepare_all(open_workspace(workspace))  # the results as `coopwork demo` leaves them
         say("workspace ready (results current, as `coopwork demo` leaves them)")
         server = Server(workspace, territory=args.territory, expect=plan["participants"])
-        memory = Memory()
+        global USAGE
+        memory = USAGE = Usage()
         memory.start()
         try:
             links, ready = server.start()
@@ -521,6 +555,7 @@ def main() -> int:
         finally:
             server.stop()
             memory.stop()
+            USAGE = None
             server.keep_log("after_restart")
         stored = stored_notes(workspace, marker)
     print("\nthe facilitator's terminal (both starts):")
@@ -547,6 +582,8 @@ def main() -> int:
         f"stored twice {doubled}" + (f" (lost: {lost})" if lost else ""))
     say(f"peak memory: server and kernels {memory.server:.2f} GB ({memory.kernels} kernels at most), "
         f"Chromium {memory.browser:.2f} GB")
+    say(f"CPU over the run: server and kernels {memory.cpu['server']:.0f} s, "
+        f"Chromium {memory.cpu['browser']:.0f} s")
     # preparing is one process: its CPU seconds are its seconds on a quiet machine
     met = {"prepare_s": prepare_cpu, "alone_first_chart_s": result["alone_first"],
            "ten_p95_s": result["ten_p95"]}
