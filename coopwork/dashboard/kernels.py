@@ -74,6 +74,7 @@ class PoolAwareKernelManager(AsyncMappingKernelManager):
         self._ever_warm: set[str] = set()          # notebooks that had a page ready since the start
         self._waiting: dict[str, float] = {}       # kernel → when its page got it (not connected yet)
         self._left: dict[str, float] = {}          # kernel → when its last page connection closed
+        self._handing_out = 0                      # pages given a pool item whose kernel is still starting
         self._closing = False                      # the server stops: no new kernel (a late pool refill)
         self._slots: asyncio.Semaphore | None = None  # pool pages being prepared (preheat_at_once)
         # Voilà's preheating subclass defines these after this class in the MRO: wrap them here
@@ -99,9 +100,17 @@ class PoolAwareKernelManager(AsyncMappingKernelManager):
         return kernel_id
 
     async def _hand_out(self, get_rendered_notebook, notebook_name: str, *args, **kwargs):
-        """Voilà's ``get_rendered_notebook``: a pooled kernel goes to a page, which has yet to connect."""
-        render_task, rendered_cache, kernel_id = await get_rendered_notebook(self, notebook_name, *args,
-                                                                              **kwargs)
+        """Voilà's ``get_rendered_notebook``: a pooled kernel goes to a page, which has yet to connect.
+
+        Voilà takes the pool item at once and waits for its kernel to start (the pool starts a few at a
+        time) before refilling: until then the page counts in the budget as :attr:`_handing_out`.
+        """
+        self._handing_out += 1
+        try:
+            render_task, rendered_cache, kernel_id = await get_rendered_notebook(self, notebook_name, *args,
+                                                                                  **kwargs)
+        finally:
+            self._handing_out -= 1
         self._pooled.discard(kernel_id)
         self._warm.get(notebook_name, set()).discard(kernel_id)
         self._waiting[kernel_id] = time.monotonic()
@@ -210,7 +219,9 @@ class PoolAwareKernelManager(AsyncMappingKernelManager):
         configs = self.kernel_pools_config
         if not self.max_kernels or notebook_name not in configs:
             return fill(self, delay=delay, notebook_name=notebook_name, **kwargs)
-        in_use = len(set(self.list_kernel_ids()) - self._pooled)
+        # the pages' kernels: started and no longer pooled, or taken from the pool and still starting (a
+        # restarted server's pages come back together: most wait for theirs, see _hand_out)
+        in_use = len(set(self.list_kernel_ids()) - self._pooled) + self._handing_out
         others = sum(self.get_pool_size(name) for name in configs if name not in ("default", notebook_name))
         wanted = configs[notebook_name].get("pool_size", 0)
         allowed = max(0, min(wanted, self.max_kernels - in_use - others))

@@ -64,6 +64,47 @@ def test_no_budget_keeps_voila_behaviour_and_empty_start_fills_everything():
     assert manager.asked == [60]
 
 
+class _SlowStart(_Voila):
+    """Voilà's ``get_rendered_notebook`` as it is: the page takes a pool item at once, waits until its kernel
+    has started (the pool starts them a few at a time), then asks for the refill."""
+
+    async def get_rendered_notebook(self, notebook_name, **kwargs):
+        kernel_id = self.pool[notebook_name].pop(0)
+        await self.started[kernel_id]
+        self.fill_if_needed(notebook_name=notebook_name)
+        return None, [], kernel_id
+
+
+def test_pages_waiting_for_their_kernel_to_start_count_in_the_budget():
+    """A server restarted with 30 pages open: they all come back at once, each takes an item of the pool of
+    60 while its kernels start two by two. When the first page's kernel has started, the other 29 pages
+    are still waiting for theirs: the refill must count them (it counted only started kernels, and a
+    restarted room held 94 kernels for a budget of 75)."""
+    async def scenario():
+        pooled = [f"p{i}" for i in range(60)]
+        manager = _SlowStart(max_kernels=75, cull_idle_timeout=90)
+        manager.kernel_pools_config = {"default": {"pool_size": 0}, "t01.ipynb": {"pool_size": 60}}
+        manager.pool = {"t01.ipynb": list(pooled)}
+        manager._pooled.update(pooled)
+        manager.asked = []
+        running = ["p0", "p1"]  # started so far (the others wait for their turn)
+        manager.list_kernel_ids = lambda: list(running)
+        loop = asyncio.get_running_loop()
+        manager.started = {k: loop.create_future() for k in pooled}
+        pages = [asyncio.ensure_future(manager.get_rendered_notebook("t01.ipynb")) for _ in range(30)]
+        await asyncio.sleep(0)
+        manager.started["p0"].set_result(None)  # the first page's kernel has started
+        _task, _cache, kernel_id = await pages[0]
+        for page in pages[1:]:
+            page.cancel()
+        await asyncio.gather(*pages[1:], return_exceptions=True)
+        return kernel_id, manager.asked
+
+    kernel_id, asked = asyncio.run(scenario())
+    assert kernel_id == "p0"
+    assert asked == [45]  # 30 pages hold (or wait for) a kernel: the pool may hold 75 - 30
+
+
 def test_a_kernel_is_spared_from_the_pool_until_its_page_has_come_and_gone(monkeypatch):
     manager = _manager(["p1", "p2"], ["p1", "p2"])
     clock = [1000.0]
