@@ -111,24 +111,40 @@ def _stop_on_signals(lang: str) -> None:
 
 def _follow(log, process) -> None:
     """Copy to stderr what goes wrong in the server's log (:func:`problems`) while the server runs."""
+    for line in _shown(_lines(log, process)):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+def _lines(log, process):
+    """The lines of the server's log as it writes them, until the server has stopped."""
     import time
 
     with open(log, encoding="utf-8", errors="replace") as handle:
-        after_problem = False
         while process.poll() is None:
             line = handle.readline()
             if not line:
                 time.sleep(0.5)
                 continue
-            shown, after_problem = _problem(line.rstrip("\n"), after_problem)
-            if shown:
-                sys.stderr.write(line)
-                sys.stderr.flush()
+            yield line.rstrip("\n")
 
 
 #: warnings that are a workshop server's routine (pages come and go, idle kernels are culled)
-ROUTINE = ("Culling '", "Kernel does not exist", "Replaying ", "Restoring connection for")
+ROUTINE = ("Culling '", "Kernel does not exist", "Replaying ", "Restoring connection for",
+           "Got events for closed stream")
+#: the last line of what asyncio reports when the server wrote to a page that had just gone (a phone that
+#: fell asleep, a tab closed or reloaded): routine too
+CLOSED = ("WebSocketClosedError", "StreamClosedError")
 _LEVELS = (" WARNING | ", " ERROR | ", " CRITICAL | ")
+_UNRETRIEVED = "Task exception was never retrieved"  # asyncio's report of a task that failed unheard
+
+
+def _record(line: str) -> bool:
+    """Whether ``line`` starts an entry of the log (not the continuation of a traceback)."""
+    import re
+
+    return (line.startswith(("[", _UNRETRIEVED, "coopwork dashboard error")) or line.startswith(ROUTINE)
+            or re.match(r"\d{3} (?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) ", line) is not None)
 
 
 def _problem(line: str, after_problem: bool) -> tuple[bool, bool]:
@@ -141,9 +157,36 @@ def _problem(line: str, after_problem: bool) -> tuple[bool, bool]:
     access = re.match(r"(\d{3}) (?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) ", line)
     if access:  # tornado's access log: only the server's own failures
         return access.group(1).startswith("5"), False
-    if line.startswith(("coopwork dashboard error", "Traceback (most recent call last)")):
+    if line.startswith(ROUTINE):
+        return False, False
+    if line.startswith(("coopwork dashboard error", "Traceback (most recent call last)", _UNRETRIEVED)):
         return True, True
     return after_problem, after_problem  # a traceback or message continued, or a kernel's chatter
+
+
+def _shown(lines):
+    """The lines worth the facilitator's eyes, in order. asyncio's report of an unheard task failure is
+    held until its end: dropped when it ends in a closed page connection (:data:`CLOSED`)."""
+    after_problem = False
+    held: list[str] = []
+    for line in lines:
+        if held and not _record(line):
+            held.append(line)
+            continue
+        if held:
+            last = next((h for h in reversed(held) if h.strip()), "")
+            if not any(closed in last for closed in CLOSED):
+                yield from held
+            held, after_problem = [], False
+        if line.startswith(_UNRETRIEVED):
+            held = [line]
+            continue
+        keep, after_problem = _problem(line, after_problem)
+        if keep:
+            yield line
+    last = next((h for h in reversed(held) if h.strip()), "")
+    if held and not any(closed in last for closed in CLOSED):
+        yield from held
 
 
 def problems(text: str) -> list[str]:
@@ -154,6 +197,10 @@ def problems(text: str) -> list[str]:
     >>> log = '''[WorkshopVoila] Kernel started: 8bab
     ... [WorkshopVoila] WARNING | Culling 'idle' kernel 'python3' (8bab) with 0 connections
     ... 404 GET /api/kernels/8bab (127.0.0.1): Kernel does not exist: 8bab
+    ... Task exception was never retrieved
+    ... Traceback (most recent call last):
+    ... tornado.websocket.WebSocketClosedError
+    ... Got events for closed stream <zmq.eventloop.zmqstream.ZMQStream object at 0x7f99>
     ... [WorkshopVoila] ERROR | Uncaught exception GET /voila/render/t01.ipynb
     ...     Traceback (most recent call last):
     ...     OSError: disk full
@@ -166,12 +213,7 @@ def problems(text: str) -> list[str]:
         OSError: disk full
     500 GET /voila/render/t01.ipynb (127.0.0.1)
     """
-    shown, after = [], False
-    for line in text.splitlines():
-        keep, after = _problem(line, after)
-        if keep:
-            shown.append(line)
-    return shown
+    return list(_shown(text.splitlines()))
 
 
 def _line(value: object) -> str:
