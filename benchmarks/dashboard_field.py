@@ -503,11 +503,15 @@ async def workshop(server: Server, plan: dict, marker: str) -> dict:
             server.keep_log("before_restart")
             await asyncio.gather(*(press_add(p) for p in writers), return_exceptions=True)
             sent += list(during.values())
+            restarted = time.perf_counter()
             links, ready = await asyncio.to_thread(server.start)
             say(f"restart: links again after {links:.2f} s, ready after {ready:.2f} s")
-            back = await asyncio.gather(*(come_back(p, kernels[p.number], "after restart") for p in open_now))
+            # the pages' times count from the restart (not from "ready": they come back meanwhile)
+            back = await asyncio.gather(*(come_back(p, kernels[p.number], "after restart", start=restarted)
+                                          for p in open_now))
             times = [t for t in back if t is not None]
-            say(f"after the restart: {len(times)} of {len(open_now)} pages back by themselves"
+            say(f"after the restart: {len(times)} of {len(open_now)} pages back by themselves (seconds since "
+                "the server was started again)"
                 + (f"; p50 {quantiles(times)[0]:.2f} s, p95 {quantiles(times)[1]:.2f} s" if times else ""))
             await asyncio.sleep(10)  # the notes kept in the browsers are sent again, then acknowledged
             result["people"] = people + result.pop("left")

@@ -129,9 +129,10 @@ def _lines(log, process):
             yield line.rstrip("\n")
 
 
-#: warnings that are a workshop server's routine (pages come and go, idle kernels are culled)
+#: warnings that are a workshop server's routine (pages come and go, idle kernels are culled; after a restart
+#: the pages' login cookies are from the previous server, and they log in again with their link's token)
 ROUTINE = ("Culling '", "Kernel does not exist", "Replaying ", "Restoring connection for",
-           "Got events for closed stream")
+           "Got events for closed stream", "Clearing invalid/expired login cookie")
 #: the last line of what asyncio reports when the server wrote to a page that had just gone (a phone that
 #: fell asleep, a tab closed or reloaded): routine too
 CLOSED = ("WebSocketClosedError", "StreamClosedError")

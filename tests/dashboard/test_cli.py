@@ -133,6 +133,8 @@ def test_the_terminal_does_not_show_pages_that_left_but_shows_other_unheard_fail
 
     ready = "[WorkshopVoila] coopwork: 3 of 20 preheated pages ready for t01.ipynb"
     assert problems(f"{_PAGE_GONE}\n{ready}\n{_PAGE_GONE}") == []  # at the end of the log too
+    # after a restart, the pages come back with the previous server's cookie (and their link's token)
+    assert problems("[WorkshopVoila] WARNING | Clearing invalid/expired login cookie username-1") == []
     failure = _PAGE_GONE.replace("tornado.websocket.WebSocketClosedError", "OSError: [Errno 28] disk full")
     shown = problems(f"{failure}\n{ready}")
     assert shown[0] == "Task exception was never retrieved" and shown[-1] == "OSError: [Errno 28] disk full"
