@@ -77,6 +77,7 @@ bench: $(STAMP) $(LIGHT_PLOTLY)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/results.py
+	$(BIN)/python benchmarks/export.py
 	$(BIN)/python benchmarks/dashboard_load.py
 	$(BIN)/python benchmarks/dashboard_browser.py
 	$(BIN)/python benchmarks/dashboard_field.py

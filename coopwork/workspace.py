@@ -27,11 +27,13 @@ from dataclasses import replace
 from functools import cached_property
 from html import escape
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import WorkspaceError
-from .survey import Survey, load_survey
+from .survey import Survey, load_survey, side_file_path
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Workspace", "open_workspace", "DEFAULT_MIN_COUNT"]
 
@@ -107,7 +109,6 @@ class Workspace:
         import json
 
         from . import __version__
-        from .ingest.roles import side_file_path
         from .results.paths import problem
         from .survey import survey_from_dict, survey_to_dict
 
@@ -136,6 +137,8 @@ class Workspace:
         return self.survey.survey_id
 
     def _table(self, name: str) -> pd.DataFrame:
+        import pandas as pd  # imported when a table is first read: opening a workspace stays light
+
         if name not in self._tables:
             path = self.processed_dir / f"{name}.parquet"
             self._tables[name] = pd.read_parquet(path) if path.is_file() else pd.DataFrame(
@@ -203,6 +206,8 @@ class Workspace:
                                  choices=", ".join(self.territories))
 
     def _filtered(self, name: str, wave: str | None, territory: str | None) -> pd.DataFrame:
+        import pandas as pd
+
         self._check(wave, territory)
         table = self._table(name)
         keep = pd.Series(True, index=table.index)
@@ -226,6 +231,18 @@ class Workspace:
         """Cooperation ties (rows of the partner repeat group), optionally filtered."""
         return self._filtered("relations", wave, territory)
 
+    def repeat(self, name: str, *, wave: str | None = None, territory: str | None = None) -> pd.DataFrame:
+        """The rows of the repeat group ``name`` (one per repeat instance, at any depth), optionally filtered.
+
+        Columns: ``_submission_id``, ``_wave``, ``_territory``, ``_key`` (the row), ``_parent_key``
+        (the submission, or the enclosing repeat's row), ``_index``, then the repeat's questions. The
+        relations repeat (the partners) is :meth:`relations`; a repeat the exports did not hold is an
+        empty table.
+        """
+        if name == self.survey.relations_repeat:
+            return self.relations(wave=wave, territory=territory)
+        return self._filtered(f"repeats/{name}", wave, territory)
+
     def quarantine(self) -> pd.DataFrame:
         """Rows rejected at ingestion, with their reason (pseudonymised, as strings)."""
         return self._table("quarantine")
@@ -236,6 +253,8 @@ class Workspace:
                 f"waves={self.waves}, territories={len(self.territories)})")
 
     def _repr_html_(self) -> str:
+        import pandas as pd
+
         responses = self._table("responses")
         counts = (responses.groupby(["_territory", "_wave"]).size().unstack(fill_value=0)
                   if len(responses) else pd.DataFrame())

@@ -1,10 +1,34 @@
-"""Shared fixtures (the sample survey, a demo workspace built once per session) and the leak check.
+"""Shared fixtures, and the check that no test leaves a process running.
 
-No process left behind: at the end of the session, :func:`pytest_sessionfinish` fails the suite
-when a test left a server, kernel, browser or database running — a child of the pytest process,
-or any process that inherited this session's marker (:data:`SESSION_MARKER`, an environment
-variable: it follows daemons such as ``pg_ctl``'s server and ``setsid`` children), or whose working
-folder or command line points into the session's temporary folder. They are listed, then killed.
+Shared fixtures (build what is expensive once; never modify what a fixture shares — copy it):
+
+=========================  ======================================================================
+``sample_survey_path``     the bundled sample XLSForm (session)
+``sample_survey``          it, loaded as a :class:`~coopwork.survey.Survey` (session)
+``realworld``              ``../shared/realworld`` (real public exports); skips when absent
+``demo_workspace``         the seeded demo, 6 territories × 2 waves, ingested, not run (session)
+``demo_prepared``          the same with every result computed (both waves, fr and en) (session)
+``disclosure_kept``        ``disclosure_kept(workspace)``: ``coopwork check`` of every published file
+``serving``                ``with serving(plan, log):`` a real Voilà on 127.0.0.1, stopped after
+``chart_payloads``         ``chart_payloads(widget)``: the charts' JSON a dashboard page receives
+=========================  ======================================================================
+
+Areas add their own in their ``conftest.py`` (``tests/export``: ``exported``, a whole export of a
+generated workspace; ``tests/dashboard``: ``precomputed_workspace``, ``postgres_server``;
+``tests/figures``: ``browser``, one Chromium for every rendering). Batch runs share one warm fork
+server per worker process (:func:`coopwork.batch.runner.warm_server`), stopped at the end.
+
+Parallel runs: ``make test`` runs the suite on pytest-xdist workers (``-n``, ``--dist loadscope``:
+a module's tests, and so its module fixtures — a server, a browser — stay on one worker; session
+fixtures are built once per worker). A test needs nothing special to run there: use
+``tmp_path``/``tmp_path_factory`` for files and :func:`coopwork.dashboard.serve.free_port` for ports.
+
+No process left behind: at the end of the session (of each worker), :func:`pytest_sessionfinish`
+fails the suite when a test left a server, kernel, browser or database running — a child of the
+pytest process, or any process that inherited this session's marker (:data:`SESSION_MARKER`, an
+environment variable naming the session — each xdist worker sets its own —, which follows daemons
+such as ``pg_ctl``'s server and ``setsid`` children), or whose working folder or command line points
+into the session's temporary folder. They are listed, then killed.
 """
 
 from __future__ import annotations
@@ -27,8 +51,11 @@ _BASETEMP = pytest.StashKey[Path]()
 
 
 def pytest_configure(config) -> None:
-    if SESSION_MARKER not in os.environ:  # a pytest run by a test keeps its parent's marker
+    # a pytest run by a test keeps its parent's marker; an xdist worker names its own session
+    if SESSION_MARKER not in os.environ or hasattr(config, "workerinput"):
         os.environ[SESSION_MARKER] = f"{os.getpid()}-{uuid.uuid4().hex}"
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_WorkerLeaks(), "coopwork-worker-leaks")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -43,6 +70,27 @@ def _session_temp(request, tmp_path_factory):
     runner = sys.modules.get("coopwork.batch.runner")
     if runner is not None:
         runner.stop_warm_server()
+
+
+@pytest.fixture(autouse=True)
+def _dashboards_stop_reading(monkeypatch):
+    """A :class:`~coopwork.dashboard.app.Dashboard` made in a test stops polling its journal when the
+    test ends. Its thread would poll for the rest of the session, and a process forked later (the
+    journal's 30 writers) could inherit a lock that thread held in SQLite at that moment: a deadlock."""
+    from coopwork.dashboard.app import Dashboard
+
+    made = []
+    init = Dashboard.__init__
+
+    def remembered(self, *args, **kwargs) -> None:
+        made.append(self)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(Dashboard, "__init__", remembered)
+    yield
+    for board in made:
+        with contextlib.suppress(AttributeError):  # one whose making failed has no thread
+            board.close()
 
 
 def _leftover_processes(basetemp: Path | None) -> list:
@@ -79,6 +127,20 @@ def _leftover_processes(basetemp: Path | None) -> list:
     return running
 
 
+class _WorkerLeaks:
+    """Under pytest-xdist: what each worker's check found reaches the main process (a worker's exit
+    status does not), which fails the suite with it."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def pytest_testnodedown(self, node, error) -> None:
+        self.lines += getattr(node, "workeroutput", {}).get(_LEAKED, [])
+
+
+_LEAKED = "coopwork_leaked_processes"
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus) -> None:
     """Fail the suite when a test left a process running; list and kill what was left."""
@@ -88,14 +150,21 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         return  # a pytest started by a test: its parent session does the check
     candidates = _leftover_processes(session.config.stash.get(_BASETEMP, None))
     _gone, alive = psutil.wait_procs(candidates, timeout=15)  # those shutting down get time to finish
-    if not alive:
-        return
     lines = []
     for process in alive:
         try:
             lines.append(f"  pid {process.pid}: {' '.join(process.cmdline())[:300]}")
         except psutil.Error:
             lines.append(f"  pid {process.pid}")
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the main process reports
+        session.config.workeroutput[_LEAKED] = lines
+        return
+    workers = session.config.pluginmanager.get_plugin("coopwork-worker-leaks")
+    lines += workers.lines if workers is not None else []
+    if not lines:
+        return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     message = ("processes left running by the tests (a test must stop what it starts); "
                "they are now killed:\n" + "\n".join(lines))
@@ -103,9 +172,6 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         reporter.write_line("")
         reporter.write_sep("=", "leaked processes", red=True, bold=True)
         reporter.write_line(message)
-    for process in alive:
-        with contextlib.suppress(psutil.Error):
-            process.kill()
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -143,6 +209,26 @@ def demo_workspace(tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("demo_workspace")
     run_demo(root, territories=6, run=False)
+    return root
+
+
+@pytest.fixture(scope="session")
+def demo_prepared(demo_workspace, tmp_path_factory) -> Path:
+    """The demo workspace with every result prepared: every wave, French and English, and the
+    syntheses (what ``coopwork demo`` prepares for the dashboards). Built once per session.
+
+    Tests that run reports, dashboards or exports of the demo copy it
+    (``shutil.copytree(demo_prepared, tmp_path / "ws")``): a result's key hashes content, not
+    paths, so the copy's results are current and only what the test is about is computed.
+    """
+    import shutil
+
+    from coopwork.results.store import prepare_all
+    from coopwork.workspace import open_workspace
+
+    root = tmp_path_factory.mktemp("demo_prepared") / "ws"
+    shutil.copytree(demo_workspace, root, ignore=shutil.ignore_patterns("results", "cache"))
+    prepare_all(open_workspace(root))
     return root
 
 

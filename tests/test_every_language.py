@@ -75,9 +75,9 @@ def visible_text(page_html: str) -> str:
 # -- the workspace: the demo data, computed once ---------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def workspace(demo_workspace, tmp_path_factory) -> Path:
+def workspace(demo_prepared, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("every_language") / "ws"
-    shutil.copytree(demo_workspace, root, symlinks=True)
+    shutil.copytree(demo_prepared, root, symlinks=True)
     return root
 
 

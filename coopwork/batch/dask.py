@@ -2,8 +2,9 @@
 
 ``coopwork run --scheduler tcp://host:port`` submits one task per territory to the cluster.
 Each worker process keeps one warm :class:`~coopwork.batch.engine.ForkServer` (started by its
-first task, reused by the next ones), so a worker pays the imports once and every territory
-still gets a fresh kernel. The workers read the workspace and write the reports themselves:
+first task, reused by the next ones) and each of its threads one kernel forked from it
+(:class:`~coopwork.batch.engine.KernelSlot`), kept clean between territories, so a worker pays
+the imports and the kernel start once. The workers read the workspace and write the reports themselves:
 the workspace must be on a path that every worker sees (NFS, CephFS, a Lustre scratch…) under
 the same name. The client side keeps the run state and writes the index page.
 
@@ -30,9 +31,19 @@ from .plan import Task
 __all__ = ["failure_outcome", "run_on_cluster", "run_remote"]
 
 _server_lock = threading.Lock()
+_local = threading.local()  # each worker thread keeps its own warm kernel
+_slots: list[Any] = []
+
+
+def _close_slots() -> None:
+    """Stop the kernels the worker's threads kept (at exit, before the fork server stops)."""
+    while _slots:
+        _slots.pop().close()
+
 
 def run_remote(task: Task) -> dict[str, Any]:
     """Run one task on a Dask worker (the function submitted to the cluster)."""
+    from .engine import KernelSlot
     from .runner import warm_server
     from .task import run_task
 
@@ -40,7 +51,16 @@ def run_remote(task: Task) -> dict[str, Any]:
         server = warm_server()
         if server is not None:  # survey and tables loaded once per worker (kept while unchanged)
             server.call_inline("coopwork.batch.notebook:preload", task.cwd)
-    return run_task(task, server=server)
+    slot = getattr(_local, "slot", None)
+    if server is not None and (slot is None or slot.server is not server):
+        slot = _local.slot = KernelSlot(server)
+        with _server_lock:
+            if not _slots:
+                import atexit
+
+                atexit.register(_close_slots)
+            _slots.append(slot)
+    return run_task(task, slot=slot)
 
 
 def failure_outcome(task: Task, err: BaseException) -> dict[str, Any]:

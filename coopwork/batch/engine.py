@@ -1,24 +1,33 @@
-"""Fast, isolated notebook execution: papermill over kernels forked from a warm process.
+"""Fast, isolated notebook execution: papermill over warm kernels that are reused, kept clean.
 
 A plain papermill loop pays, for every territory, a new Python process, the kernel start and
 the imports of pandas/plotly/coopwork (seconds). Here one :class:`ForkServer` per batch does
-the imports once; each execution gets a *new* kernel forked from it (milliseconds), so nothing
-leaks from one territory to the next — a fresh process, not a reset namespace — while the cost
-of starting is paid once.
+the imports once; each worker of the batch forks **one kernel** from it and keeps it for its
+reports (:class:`KernelSlot`). Between two reports the kernel puts back what the report changed
+(:mod:`coopwork.batch.hygiene`: namespace, execution count, module globals, working folder,
+environment, random generators, library defaults…) and says whether it is still fit; a kernel
+that a report left unfit (threads, open files, modules it did not have), that died, overran its
+time limit or ran a failing report is stopped and a new one forked. Each report therefore
+starts as in a kernel just forked from the warm server, without paying the fork, the kernel's
+start-up and the handshake each time.
 
 The engine is a regular papermill engine registered as ``"coopwork"`` in papermill's engine
 registry; :func:`execute` is the one entry point used by the runner. It never raises for a
 failure *inside* the notebook: it returns an :class:`Execution` whose ``error`` names the
 failing cell, the exception name and value — a Python exception in a cell, a dead kernel
-(``DeadKernelError``) or the per-notebook time limit (``Timeout``).
+(``DeadKernelError``) or the per-notebook time limit (``Timeout``). The executed notebook is
+papermill's own document (parameters cell, ``metadata.papermill``), written by papermill.
 
-On platforms without ``os.fork`` the engine falls back to papermill's ordinary kernels.
+On platforms without ``os.fork`` the engine falls back to papermill's ordinary kernels, one per
+notebook.
 
 Only public hooks of the libraries are used: a jupyter_client kernel *provisioner* (its
 ``launch_kernel``/``wait`` methods) set on the kernel manager's ``provisioner`` attribute; the
-client's ``wait_for_ready``; nbclient's ``on_cell_start`` hook and ``resources`` path; papermill's
-engine registry and ``papermill.engine`` entry point. ``tests/batch/test_contracts.py`` checks
-these names in the installed releases, so an upgrade that moves one fails loudly.
+client's ``wait_for_ready``, ``start_channels`` and ``execute_interactive``; a started kernel
+manager handed to papermill's engine (``km``, which nbclient then neither starts nor stops);
+nbclient's ``on_cell_start`` hook and ``resources`` path; papermill's engine registry and
+``papermill.engine`` entry point. ``tests/batch/test_contracts.py`` checks these names in the
+installed releases, so an upgrade that moves one fails loudly.
 
 Examples
 --------
@@ -29,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import json
@@ -40,16 +50,19 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from papermill.engines import NBClientEngine
 
-__all__ = ["ENGINE_NAME", "CoopworkEngine", "Execution", "ForkServer", "execute", "register_engine"]
+__all__ = ["ENGINE_NAME", "CoopworkEngine", "Execution", "ForkServer", "KernelSlot", "execute",
+           "register_engine"]
 
 ENGINE_NAME = "coopwork"
 _KERNEL_NAME = "python3"
+_HYGIENE = "__import__('coopwork.batch.hygiene', fromlist=['reset'])"
 
 
 @dataclass
@@ -68,6 +81,8 @@ class Execution:
         when it failed.
     seconds
         Wall time of the execution.
+    kernel_pid
+        The pid of the kernel that ran it.
     """
 
     ok: bool
@@ -230,8 +245,12 @@ class _ForkedProcess:
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signum)
+            group = signum in (signal.SIGKILL, signal.SIGTERM)  # the kernel leads its process group:
+            try:  # what a report started ends with it
+                (os.killpg if group else os.kill)(self.pid, signum)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.kill(self.pid, signum)
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
@@ -284,13 +303,18 @@ def _client_class():
     from jupyter_client.asynchronous import AsyncKernelClient
 
     class FastClient(AsyncKernelClient):
-        """jupyter_client's readiness check without its fixed 0.2 s waits (fresh local kernels).
+        """jupyter_client's client for a local kernel that is kept between notebooks.
 
-        Overrides the public ``wait_for_ready`` (what nbclient awaits after starting a kernel)
-        with the same protocol: ``kernel_info`` until the reply comes and IOPub carries
-        messages, then adapt the session to the kernel's protocol version and drain start-up
-        messages — polling every few milliseconds instead of sleeping 0.2 s.
+        Overrides two public methods: ``wait_for_ready`` (what nbclient awaits before a notebook)
+        keeps the protocol — ``kernel_info`` until the reply comes and IOPub carries messages,
+        then the session adapted to the kernel's protocol version and start-up messages drained
+        — polling every few milliseconds instead of sleeping 0.2 s; ``start_channels`` does
+        nothing when the channels already run (nbclient starts them for every notebook).
         """
+
+        def start_channels(self, *args: Any, **kwargs: Any) -> None:
+            if not self.channels_running:
+                super().start_channels(*args, **kwargs)
 
         async def wait_for_ready(self, timeout: float | None = None) -> None:
             deadline = time.monotonic() + (timeout if timeout is not None else 60)
@@ -314,7 +338,7 @@ def _client_class():
                     raise RuntimeError("Kernel died before replying to kernel_info")
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-            while True:  # drain the start-up messages
+            while True:  # drain the start-up messages (and what an earlier notebook left)
                 try:
                     await self.iopub_channel.get_msg(timeout=0.01)
                 except Empty:
@@ -323,50 +347,67 @@ def _client_class():
     return FastClient
 
 
-def _kernel_manager_class(server: ForkServer | None, watch: dict[str, Any] | None):
-    """The kernel manager class nbclient creates (so that it owns the kernel and shuts it down after).
+def _forked_kernel_manager(server: ForkServer) -> Any:
+    """A kernel manager whose kernel is forked from ``server`` and whose one client is kept.
 
-    With a ``server``, the kernel is forked from it (:func:`_provisioner_class`, set through the
-    manager's public ``provisioner`` attribute) and read by the fast client. The manager is
-    recorded in ``watch["km"]`` (the time limit kills its kernel).
+    The provisioner (:func:`_provisioner_class`) is set through the manager's public
+    ``provisioner`` attribute; ``client()`` returns the same started client every time, so that
+    nbclient, which asks for a client for each notebook, talks through the connected one.
     """
     from jupyter_client.manager import AsyncKernelManager
 
-    provisioner_class = _provisioner_class() if server is not None else None
-    client_class = _client_class() if server is not None else None
+    provisioner_class = _provisioner_class()
+    client_class = _client_class()
 
-    class CoopworkKernelManager(AsyncKernelManager):
+    class ForkedKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
-            self.cache_ports = server is None  # forked kernels bind their own ports at once
-            if provisioner_class is not None:
-                self.kernel_id = str(uuid.uuid4())
-                provisioner = provisioner_class(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
-                                                parent=self)
-                provisioner.server = server
-                self.provisioner = provisioner  # used as is by start_kernel
-                self.client_factory = client_class
-            if watch is not None:
-                watch["km"] = self
+            self.cache_ports = False  # a forked kernel binds its ports at once
+            self.kernel_id = str(uuid.uuid4())
+            provisioner = provisioner_class(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
+                                            parent=self)
+            provisioner.server = server
+            self.provisioner = provisioner  # used as is by start_kernel
+            self.client_factory = client_class
+            self.kept_client: Any = None
 
-    return CoopworkKernelManager
+        def client(self, **kwargs: Any) -> Any:
+            if self.kept_client is None:
+                self.kept_client = super().client(**kwargs)
+            return self.kept_client
+
+    return ForkedKernelManager(kernel_name=_KERNEL_NAME)
+
+
+def _plain_kernel_manager_class(watch: dict[str, Any]) -> Any:
+    """The kernel manager class nbclient creates for one notebook (it owns, then stops, the kernel)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class PlainKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            watch["km"] = self  # the time limit kills its kernel
+
+    return PlainKernelManager
 
 
 class CoopworkEngine(NBClientEngine):
-    """papermill engine: kernels forked from a warm :class:`ForkServer` (plain kernels without).
+    """papermill engine: a warm kernel kept by a :class:`KernelSlot` (a plain kernel without).
 
-    Extra keyword arguments of ``papermill.execute_notebook`` it understands: ``forkserver``
-    (the :class:`ForkServer`), ``kernel_cwd`` (the kernel's working folder, given to nbclient
-    as its ``resources`` path rather than by changing this process's folder) and ``watch``
-    (a dict it fills with ``nb_man``, ``km`` and, through nbclient's ``on_cell_start`` hook,
-    the index of the running ``cell``: what a dead kernel was doing). nbclient creates the
-    kernel manager (``kernel_manager_class``), so it shuts the kernel down when the notebook ends.
+    Extra keyword arguments of ``papermill.execute_notebook`` it understands: ``km`` (a started
+    kernel manager, used and left running: nbclient neither starts nor stops a manager it is
+    given), ``kernel_cwd`` (the working folder of a plain kernel, given to nbclient as its
+    ``resources`` path), ``watch`` (a dict it fills with ``nb_man`` and, through nbclient's
+    ``on_cell_start`` hook, the index of the running ``cell``: what a dead kernel was doing) and
+    ``finish`` (called with the executed notebook before papermill writes it: its metadata).
+    Without ``km``, nbclient creates the manager (``kernel_manager_class``), so it shuts the
+    kernel down when the notebook is done, whatever happened.
     """
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-        server = kwargs.pop("forkserver", None)
         watch = kwargs.pop("watch", None)
+        finish = kwargs.pop("finish", None)
         cwd = kwargs.pop("kernel_cwd", None) or os.getcwd()
         if watch is not None:
             watch["nb_man"] = nb_man
@@ -375,11 +416,14 @@ class CoopworkEngine(NBClientEngine):
                 watch["cell"] = cell_index  # which cell was running when a kernel dies
 
             kwargs["on_cell_start"] = on_cell_start
-        # nbclient creates the manager, so it owns the kernel: shut down (and its channels closed)
-        # when the notebook is done, whatever happened — a manager passed in would be left running
-        kwargs["kernel_manager_class"] = _kernel_manager_class(server, watch)
-        kwargs["resources"] = {"metadata": {"path": cwd}}
-        return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+        if kwargs.get("km") is None:
+            kwargs.pop("km", None)
+            kwargs["kernel_manager_class"] = _plain_kernel_manager_class(watch if watch is not None else {})
+            kwargs["resources"] = {"metadata": {"path": cwd}}
+        nb = super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+        if finish is not None:
+            finish(nb)
+        return nb
 
 
 _registered = False
@@ -408,26 +452,22 @@ def _first_line(nb: Any, index: int | None) -> str:
     return source.strip().splitlines()[0][:120] if source.strip() else ""
 
 
-def execute(notebook: Any, *, parameters: dict[str, Any], server: ForkServer | None = None,
-            timeout: float | None = 600, cwd: str | Path | None = None) -> Execution:
-    """Execute a notebook with papermill on a forked kernel; never raises for cell failures.
+def _kill(pid: int | None, process: Any = None) -> None:
+    """Kill a kernel: its process group (a forked kernel leads one), else the process."""
+    if pid:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (OSError, AttributeError):  # a plain kernel that does not lead its process group
+            with contextlib.suppress(OSError, AttributeError):  # (Windows: no process groups, no SIGKILL)
+                os.kill(pid, signal.SIGKILL)
+    elif process is not None:
+        process.kill()
 
-    Parameters
-    ----------
-    notebook
-        An ``nbformat.NotebookNode`` (not modified).
-    parameters
-        Injected after the cell tagged ``parameters`` (papermill's rules).
-    server
-        The warm :class:`ForkServer`; None uses papermill's ordinary kernel start.
-    timeout
-        Time limit in seconds for the whole notebook (None: no limit). The kernel is killed
-        when it is reached and the failure is reported as ``Timeout`` in the running cell.
-    cwd
-        Working directory of the kernel.
-    """
-    import copy
 
+def _papermill(notebook: Any, *, parameters: dict[str, Any], km: Any, timeout: float | None,
+               cwd: str, output: str | Path | None, finish: Callable[[Any], None] | None,
+               status: Callable[[int | None], int | None] = lambda pid: None) -> Execution:
+    """One execution through ``papermill.execute_notebook`` (see :func:`execute`)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -435,38 +475,28 @@ def execute(notebook: Any, *, parameters: dict[str, Any], server: ForkServer | N
     watch: dict[str, Any] = {}
     timed_out = threading.Event()
 
+    def pid() -> int | None:
+        manager = km if km is not None else watch.get("km")
+        return getattr(getattr(manager, "provisioner", None), "pid", None)
+
     def on_timeout() -> None:
         timed_out.set()
-        km = watch.get("km")
-        pid = getattr(getattr(km, "provisioner", None), "pid", None)
-        if pid:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:  # a plain kernel that does not lead its process group
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-        elif km is not None and getattr(km, "provisioner", None) is not None:
-            process = getattr(km.provisioner, "process", None)
-            if process is not None:
-                process.kill()
+        manager = km if km is not None else watch.get("km")
+        _kill(pid(), getattr(getattr(manager, "provisioner", None), "process", None))
 
     timer = threading.Timer(timeout, on_timeout) if timeout else None
     started = time.monotonic()
-    engine_kwargs: dict[str, Any] = {"watch": watch, "kernel_cwd": str(cwd or os.getcwd()),
-                                     "shutdown_kernel": "immediate"}
-    if server is not None:
-        engine_kwargs["forkserver"] = server
-    nb = copy.deepcopy(notebook)
+    kernel_pid = pid()
     if timer:
         timer.daemon = True
         timer.start()
     try:
         result = pm.execute_notebook(
-            nb, None, parameters=parameters, engine_name=ENGINE_NAME, kernel_name=_KERNEL_NAME,
-            progress_bar=False, request_save_on_cell_execute=False,
-            **engine_kwargs)
+            notebook, None if output is None else str(output), parameters=parameters,
+            engine_name=ENGINE_NAME, kernel_name=_KERNEL_NAME, progress_bar=False,
+            request_save_on_cell_execute=False, km=km, kernel_cwd=cwd, watch=watch, finish=finish)
         return Execution(ok=True, notebook=result, seconds=time.monotonic() - started,
-                         kernel_pid=_pid(watch))
+                         kernel_pid=kernel_pid or pid())
     except PapermillExecutionError as err:
         executed = watch["nb_man"].nb if "nb_man" in watch else None
         source = (err.source or "").strip()
@@ -475,7 +505,7 @@ def execute(notebook: Any, *, parameters: dict[str, Any], server: ForkServer | N
         if timed_out.is_set():
             error.update(ename="Timeout", evalue=f"time limit of {timeout:g} s reached")
         return Execution(ok=False, notebook=executed, error=error,
-                         seconds=time.monotonic() - started, kernel_pid=_pid(watch))
+                         seconds=time.monotonic() - started, kernel_pid=kernel_pid or pid())
     except Exception as err:  # dead kernel, kernel that did not start, time limit
         executed = watch["nb_man"].nb if "nb_man" in watch else None
         cell = watch.get("cell")
@@ -483,24 +513,160 @@ def execute(notebook: Any, *, parameters: dict[str, Any], server: ForkServer | N
             ename, evalue = "Timeout", f"time limit of {timeout:g} s reached"
         else:
             ename, evalue = type(err).__name__, str(err).strip().splitlines()[0] if str(err).strip() else ""
-            status = _exit_status(server, watch)
-            if status is not None and status < 0:
-                evalue = f"the kernel died (signal {-status}). {evalue}".strip()
+            code = status(kernel_pid or pid())
+            if code is not None and code < 0:
+                evalue = f"the kernel died (signal {-code}). {evalue}".strip()
+        if executed is not None and finish is not None:
+            finish(executed)
         return Execution(ok=False, notebook=executed, seconds=time.monotonic() - started,
                          error={"cell": cell, "source": _first_line(executed, cell),
-                                "ename": ename, "evalue": evalue}, kernel_pid=_pid(watch))
+                                "ename": ename, "evalue": evalue}, kernel_pid=kernel_pid or pid())
     finally:
         if timer:
             timer.cancel()
 
 
-def _pid(watch: dict[str, Any]) -> int | None:
-    km = watch.get("km")
-    return getattr(getattr(km, "provisioner", None), "pid", None)
+class KernelSlot:
+    """One worker's kernel: forked from the warm server, kept for its reports, kept clean.
+
+    Use it from one thread only (its kernel client lives in that thread's event loop), and
+    :meth:`close` it from the same thread. Before each report the kernel is told its working
+    folder; after it, :func:`coopwork.batch.hygiene.reset` puts back what the report changed and
+    says whether the kernel is still fit. The kernel is replaced by a new fork when it is not,
+    when the report failed, or when the kernel died.
+
+    Attributes
+    ----------
+    history
+        One entry per report: ``pid`` of its kernel, ``reused`` (the kernel ran an earlier report)
+        and ``replaced`` (why the kernel was replaced after it; empty when it was kept).
+    imports
+        Modules that reports loaded and the warm server had not: a new kernel imports them
+        before its snapshot, so a notebook importing an extra library pays for it once.
+    """
+
+    def __init__(self, server: ForkServer) -> None:
+        self.server = server
+        self.km: Any = None
+        self.kc: Any = None
+        self.reports = 0  # reports run by the current kernel
+        self.history: list[dict[str, Any]] = []
+        self.imports: list[str] = []
+
+    @property
+    def pid(self) -> int | None:
+        """The current kernel's pid (None when there is none)."""
+        return getattr(getattr(self.km, "provisioner", None), "pid", None)
+
+    def _run(self, coroutine_function: Callable, *args: Any, **kwargs: Any) -> Any:
+        from jupyter_core.utils import run_sync
+
+        return run_sync(coroutine_function)(*args, **kwargs)
+
+    def _call(self, call: str, timeout: float = 120) -> str:
+        """Run ``hygiene.<call>`` silently in the kernel; return ``hygiene.verdict()``."""
+        reply = self._run(self.kc.execute_interactive, f"{_HYGIENE}.{call}", silent=True,
+                          store_history=False, allow_stdin=False, timeout=timeout,
+                          user_expressions={"verdict": f"{_HYGIENE}.verdict()"},
+                          output_hook=lambda msg: None)
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+        return ast.literal_eval(content["user_expressions"]["verdict"]["data"]["text/plain"])
+
+    def _start(self, cwd: str) -> None:
+        km = _forked_kernel_manager(self.server)
+        self._run(km.start_kernel, cwd=cwd)
+        self.km, self.kc, self.reports = km, km.client(), 0
+        self.kc.start_channels()
+        self._run(self.kc.wait_for_ready, timeout=60)
+        self._call(f"prepare({self.imports!r})")
+
+    def _stop(self) -> None:
+        km, kc, self.km, self.kc = self.km, self.kc, None, None
+        if km is None:
+            return
+        with contextlib.suppress(Exception):
+            self._run(km.shutdown_kernel, now=True)  # kills it and removes its connection file
+        with contextlib.suppress(Exception):
+            kc.stop_channels()
+
+    def execute(self, notebook: Any, *, parameters: dict[str, Any], timeout: float | None, cwd: str,
+                output: str | Path | None = None, finish: Callable[[Any], None] | None = None) -> Execution:
+        """Execute one notebook in this slot's kernel (see :func:`execute`)."""
+        started = time.monotonic()
+        for attempt in (1, 2):  # a kept kernel that does not answer is replaced once
+            try:
+                if self.km is None or self.server.exit_status(self.pid) is not None:
+                    self._stop()
+                    self._start(cwd)
+                self._call(f"begin({cwd!r})")
+                break
+            except Exception as err:  # a new kernel did not start or answer: this report fails
+                kept = self.reports > 0
+                self._stop()
+                if attempt == 2 or not kept:
+                    return Execution(ok=False, seconds=time.monotonic() - started,
+                                     error={"cell": None, "source": "", "ename": type(err).__name__,
+                                            "evalue": str(err)[:500]})
+        reused = self.reports > 0
+        execution = _papermill(notebook, parameters=parameters, km=self.km, timeout=timeout, cwd=cwd,
+                               output=output, finish=finish, status=self.server.exit_status)
+        self.reports += 1
+        if not execution.ok:
+            replaced = ["the report failed"]
+        else:
+            try:
+                verdict = json.loads(self._call("reset()"))
+                replaced = verdict["reasons"]
+                self.imports += [m for m in verdict["new_modules"] if m not in self.imports]
+            except Exception as err:
+                replaced = [f"the kernel could not be put back in order: {err}"]
+        self.history.append({"pid": execution.kernel_pid, "reused": reused, "replaced": replaced})
+        if replaced:
+            self._stop()
+        return execution
+
+    def close(self) -> None:
+        """Stop the kernel (from the thread that used the slot)."""
+        self._stop()
+
+    def __enter__(self) -> KernelSlot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-def _exit_status(server: ForkServer | None, watch: dict[str, Any]) -> int | None:
-    pid = _pid(watch)
-    if server is None or pid is None:
-        return None
-    return server.exit_status(pid)
+def execute(notebook: Any, *, parameters: dict[str, Any], slot: KernelSlot | None = None,
+            timeout: float | None = 600, cwd: str | Path | None = None, output: str | Path | None = None,
+            finish: Callable[[Any], None] | None = None) -> Execution:
+    """Execute a notebook with papermill; never raises for cell failures.
+
+    Parameters
+    ----------
+    notebook
+        An ``nbformat.NotebookNode`` or a path (papermill copies it; it is not modified).
+    parameters
+        Injected after the cell tagged ``parameters`` (papermill's rules).
+    slot
+        The :class:`KernelSlot` whose warm kernel runs it; None starts a plain kernel for this
+        notebook (papermill's ordinary way).
+    timeout
+        Time limit in seconds for the whole notebook (None: no limit). The kernel is killed
+        when it is reached and the failure is reported as ``Timeout`` in the running cell.
+    cwd
+        Working directory of the kernel.
+    output
+        Where papermill writes the executed notebook (also when a cell failed, with papermill's
+        error banner); None: not written.
+    finish
+        Called with the executed notebook (also a partial one) before it is written: the place
+        to add metadata such as provenance.
+    """
+    cwd = str(cwd or os.getcwd())
+    if slot is not None:
+        return slot.execute(notebook, parameters=parameters, timeout=timeout, cwd=cwd, output=output,
+                            finish=finish)
+    return _papermill(notebook, parameters=parameters, km=None, timeout=timeout, cwd=cwd, output=output,
+                      finish=finish)

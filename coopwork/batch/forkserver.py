@@ -31,6 +31,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -66,12 +67,15 @@ WARM_MODULES = (
     "ipykernel.eventloops",
     "ipykernel.parentpoller",
     "ipykernel.compiler",
+    "IPython.core.logger",  # imported by the kernel's first reset (coopwork.batch.hygiene)
+    "zmq.utils.garbage",  # zmq's zero-copy sends of large outputs (its thread starts when first used)
     "ipywidgets",
     "coopwork.survey",
     "coopwork.workspace",
     "coopwork.analysis",
     "coopwork.figures",
     "coopwork.batch.provenance",
+    "coopwork.batch.hygiene",
     "coopwork.batch.notebook",
     "nbconvert",
     "coopwork.batch.html",
@@ -89,6 +93,8 @@ def _warm() -> None:
         import plotly.io as pio
 
         go.Figure(go.Bar(x=[1], y=[1])).to_plotly_json()
+        pio.templates["none"]
+        pio.templates.default = pio.templates.default  # what choosing a template loads (validation)
         pio.renderers["plotly_mimetype"]
     except Exception:
         pass
@@ -161,6 +167,8 @@ def serve(status_dir: str | Path) -> None:
             os.replace(tmp, status / f"{pid}.exit")
 
     _warm()
+    gc.collect()
+    gc.freeze()  # forked kernels share these pages: no collection dirties them (copy-on-write)
     signal.signal(signal.SIGCHLD, reap)
     sys.stdout.write(json.dumps({"ready": os.getpid()}) + "\n")
     sys.stdout.flush()

@@ -104,6 +104,7 @@ def _exporter():
         exporter.exclude_input = True
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
+        exporter.optimistic_validation = True  # validate once, not after each preprocessor
         _local.exporter = exporter
     return exporter
 

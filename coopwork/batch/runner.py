@@ -20,8 +20,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,9 @@ __all__ = ["DEFAULT_NOTEBOOKS", "RunResult", "find_notebook", "plan_tasks", "rem
            "run_batch", "warm_server"]
 
 DEFAULT_NOTEBOOKS = ("territory_report.ipynb", "synthesis.ipynb")
-# the temporary files a run writes before moving them into place: ``.<name>.<pid>[.<thread>].tmp``
+# the temporary files a run writes before moving them into place: ``.<name>.<pid>[.<thread>].tmp[.ext]``
 # (reports and their HTML, plotly.js, the index page, the run state)
-_TEMPORARY = re.compile(r"\..+\.\d+(\.\d+)?\.tmp")
+_TEMPORARY = re.compile(r"\..+\.\d+(\.\d+)?\.tmp(\.(ipynb|html))?")
 
 
 @dataclass
@@ -119,22 +119,34 @@ def _check_parameters_cell(nb: Any, path: Path, lang: str = "fr") -> None:
 def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None = None,
                wave: str | None = None, lang: str = "fr", min_count: int = 3,
                timeout: float | None = 600) -> list[Task]:
-    """Every task of a run (fresh or not) for an opened workspace."""
-    existing = ws.territories
-    if not existing:
+    """Every task of a run (fresh or not) for an opened workspace.
+
+    Planning reads the workspace's fingerprint (read back without pandas when the inputs did not
+    change), the notebooks as JSON and the results' key files: a run with nothing to do imports
+    neither pandas nor papermill and starts no kernel.
+    """
+    from ..errors import WorkspaceError
+    from ..results.fingerprint import fingerprint
+    from ..results.paths import ALL, name_for, reports_dir
+    from ..results.store import ensure
+    from .html import PLOTLY_JS
+    from .provenance import manifest_hash
+
+    fp = fingerprint(ws)
+    existing = fp.territories
+    if not fp.waves_of.get(ALL):  # no data (a form without a territory question has data but no
+        # territory: its one report is the synthesis)
         raise RunError("batch.no_territory", file=ws.processed_dir,
                        hint="batch.no_territory_hint", lang=lang)
     for territory in territories or []:
         if territory not in existing:
             raise RunError("batch.unknown_territory", territory=territory, file=ws.processed_dir,
                            hint="batch.unknown_territory_hint", territories=", ".join(existing), lang=lang)
-    if wave is not None:
-        ws.responses(wave=wave)  # raises WorkspaceError listing the waves
+    waves = fp.waves_of.get(ALL, [])
+    if wave is not None and wave not in waves:
+        raise WorkspaceError("workspace.err_no_wave", wave=wave, file=ws.processed_dir,
+                             hint="workspace.hint_choose", choices=", ".join(waves))
     selected = list(dict.fromkeys(territories)) if territories else existing
-    from ..results.paths import name_for, reports_dir
-    from ..results.store import ensure
-    from .html import PLOTLY_JS
-    from .provenance import manifest_hash
 
     # plain JSON: planning must not pay nbformat's import (seconds) when nothing is to run
     read = [(path, _read_notebook(path, lang)) for path in notebooks]
@@ -144,7 +156,8 @@ def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None 
     # the results every report formats: computed here once (only the stale ones), shared with
     # the dashboards and the exports; a report reruns exactly when its results' digest changes
     entries = ensure(ws, territories=selected, waves=None if wave is None else [wave], langs=(lang,),
-                     min_count=int(min_count), synthesis=wants_all, jobs=os.cpu_count() or 1)
+                     min_count=int(min_count), synthesis=wants_all, jobs=os.cpu_count() or 1,
+                     fingerprint=fp)
     results = {entry.territory or ALL_TERRITORIES: entry for entry in entries}
     manifest = manifest_hash(ws.root) or None
     reports = ws.reports_dir
@@ -178,23 +191,23 @@ def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None 
 def remove_stale_temporaries(*folders: Path) -> list[Path]:
     """Remove the temporary files an interrupted run left (``kill -9``, power cut); return them.
 
-    Only coopwork's own names (``.<name>.<pid>[.<thread>].tmp``) are touched, and only by a run
+    Only coopwork's own names (``.<name>.<pid>[.<thread>].tmp[.ipynb|.html]``) are touched, and only by a run
     that holds the run lock: no other run of the workspace can be writing them.
 
     Examples
     --------
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
-    >>> for name in (".territory_report.html.4242.140.tmp", "notes.tmp", "report.html"):
+    >>> for name in (".territory_report.html.4242.140.tmp.html", "notes.tmp", "report.html"):
     ...     _ = (folder / name).write_text("x")
     >>> [p.name for p in remove_stale_temporaries(folder)], sorted(p.name for p in folder.iterdir())
-    (['.territory_report.html.4242.140.tmp'], ['notes.tmp', 'report.html'])
+    (['.territory_report.html.4242.140.tmp.html'], ['notes.tmp', 'report.html'])
     """
     removed = []
     for folder in folders:
         if not Path(folder).is_dir():
             continue
-        for path in sorted(Path(folder).rglob(".*.tmp")):
+        for path in sorted(Path(folder).rglob(".*.tmp*")):
             if _TEMPORARY.fullmatch(path.name) and path.is_file():
                 path.unlink(missing_ok=True)
                 removed.append(path)
@@ -250,27 +263,55 @@ def stop_warm_server() -> None:
 
 
 def _run_local(tasks: list[Task], jobs: int) -> Iterator[dict[str, Any]]:
+    """Run ``tasks`` in ``jobs`` worker threads, each with its own warm kernel; yield outcomes as they end.
+
+    Each worker keeps one :class:`~coopwork.batch.engine.KernelSlot` for all its reports and stops
+    its kernel when the queue is empty.
+    """
+    import queue
+
+    from .engine import KernelSlot
     from .task import run_task
 
     server = warm_server()  # warms up while this process imports papermill
-    import nbformat  # noqa: F401
     import papermill  # noqa: F401
 
     if server is not None:
         server.wait_ready()
         for root in sorted({task.cwd for task in tasks}):
             server.call_inline("coopwork.batch.notebook:preload", root)
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="coopwork-run") as pool:
-        futures = {pool.submit(run_task, task, server=server): task for task in tasks}
-        for future in as_completed(futures):
-            task = futures[future]
-            try:
-                yield future.result()
-            except Exception as err:  # an engine failure fails that task, never the run
-                yield {"territory": task.territory, "ok": False, "seconds": 0.0, "output": task.output,
-                       "finished_at": None,
-                       "error": {"cell": None, "source": "", "ename": type(err).__name__,
-                                 "evalue": str(err)[:500]}}
+    todo: queue.SimpleQueue[Task] = queue.SimpleQueue()
+    for task in tasks:
+        todo.put(task)
+    done: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+
+    def work() -> None:
+        slot = KernelSlot(server) if server is not None else None
+        try:
+            while True:
+                try:
+                    task = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    done.put(run_task(task, slot=slot))
+                except Exception as err:  # an engine failure fails that task, never the run
+                    done.put({"territory": task.territory, "ok": False, "seconds": 0.0, "output": task.output,
+                              "finished_at": None,
+                              "error": {"cell": None, "source": "", "ename": type(err).__name__,
+                                        "evalue": str(err)[:500]}})
+        finally:
+            if slot is not None:
+                slot.close()
+
+    workers = [threading.Thread(target=work, name=f"coopwork-run-{i}", daemon=True)
+               for i in range(min(jobs, len(tasks)))]
+    for worker in workers:
+        worker.start()
+    for _ in tasks:
+        yield done.get()
+    for worker in workers:
+        worker.join()
 
 
 def _write_audit(task: Task) -> None:
@@ -343,6 +384,8 @@ def run_batch(workspace: str | Path = ".", *, territories: list[str] | None = No
         paths = [find_notebook(notebook, ws.root, lang=lang)]
     result = RunResult(reports_dir=str(ws.reports_dir))
     runs_dir = ws.state_dir / "runs"
+    if force and not scheduler:  # reports will run: the warm server imports while the results are made
+        warm_server()
     with _lock(runs_dir, lang):
         remove_stale_temporaries(ws.reports_dir, runs_dir)  # left by a run that was killed
         tasks = plan_tasks(ws, paths, territories=territories, wave=wave, lang=lang, min_count=min_count,
@@ -380,10 +423,11 @@ def run_batch(workspace: str | Path = ".", *, territories: list[str] | None = No
                                           "cell": error.get("cell"), "source": error.get("source", ""),
                                           "ename": error.get("ename"), "evalue": error.get("evalue"),
                                           "failed_notebook": outcome.get("failed_notebook")})
-        all_states = {}
-        for path in sorted(runs_dir.glob("*.json")):
-            all_states[path.stem] = RunState(path).entries
-        write_index(ws.reports_dir, all_states, lang=lang)
+        if todo or not (ws.reports_dir / "index.html").is_file():  # nothing ran: the index is the same
+            all_states = {}
+            for path in sorted(runs_dir.glob("*.json")):
+                all_states[path.stem] = RunState(path).entries
+            write_index(ws.reports_dir, all_states, lang=lang)
     result.executed.sort()
     result.skipped.sort()
     result.failed.sort(key=lambda f: (f["territory"], f["notebook"]))

@@ -8,8 +8,10 @@ Steps, each idempotent:
 3. ingest the two Kobo XLSX exports (``cooperation_territoriale_2025.xlsx`` → wave ``2025``,
    ``…_2026.xlsx`` → wave ``2026``; they carry the ``partenariats`` network sheet) with
    :func:`coopwork.ingest.ingest_file` — a second run adds nothing;
-4. unless ``--no-run``, execute the per-territory reports with :func:`coopwork.batch.run_batch`
-   and prepare the results the dashboards show (:func:`coopwork.results.store.prepare_all`).
+4. unless ``--no-run``, prepare the results the dashboards show, every wave, in one pass over
+   every core (:func:`coopwork.results.store.prepare_all`), then execute the per-territory reports
+   with :func:`coopwork.batch.run_batch`, which find their results ready (the reports' warm process
+   has imported its libraries during the ingest).
 
 Messages go to stderr in the user's language (``COOPWORK_LANG``, French by default);
 ``--json`` prints one JSON object on stdout::
@@ -91,6 +93,8 @@ def run_demo(workspace: str | Path = ".", *, territories: int = 6, seed: int = 2
     say(t("demo.generated", lang, n=len(files), folder=raw))
     say(t("demo.fictional", lang))
 
+    if run:  # the reports' warm process imports on the other core while the exports are ingested
+        _component("coopwork.batch.runner", "warm_server", "rapports / reports", raw)()
     ingest_file = _component("coopwork.ingest", "ingest_file", "import / ingest", raw)
     from ..survey import load_survey
 
@@ -110,17 +114,18 @@ def run_demo(workspace: str | Path = ".", *, territories: int = 6, seed: int = 2
 
     ran = None
     if run:
-        run_batch = _component("coopwork.batch", "run_batch", "rapports / reports", raw)
-        say(t("demo.running", lang))
-        ran = _summary(run_batch(root))
-        say(t("demo.ran", lang, **{k: len(ran.get(k) or []) for k in ("executed", "skipped", "failed")}))
-        # the dashboards read the results: prepare every wave now so that `coopwork serve` starts at once
+        # the dashboards read the results: prepare every wave now so that `coopwork serve` starts at
+        # once; first, in one pass over every core: the reports then find theirs ready
         prepare_all = _component("coopwork.results.store", "prepare_all", "tableaux de bord / dashboards",
                                  raw)
         from ..workspace import open_workspace
 
         say(t("demo.dashboards", lang))
         prepare_all(open_workspace(root, survey=survey_path))
+        run_batch = _component("coopwork.batch", "run_batch", "rapports / reports", raw)
+        say(t("demo.running", lang))
+        ran = _summary(run_batch(root))
+        say(t("demo.ran", lang, **{k: len(ran.get(k) or []) for k in ("executed", "skipped", "failed")}))
     else:
         say(t("demo.no_run", lang))
     if not serving:

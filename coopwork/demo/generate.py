@@ -684,11 +684,11 @@ def generate_demo(workspace: str | Path, *, territories: int = 6, seed: int = 20
     Raises
     ------
     CoopworkError
-        When ``territories`` is below 1 or above 99.
+        When ``territories`` is below 1 or above 999.
     """
     from ..survey import load_survey
 
-    if not 1 <= territories <= 99:
+    if not 1 <= territories <= 999:
         raise CoopworkError("demo.err_territories", value=territories, hint="demo.hint_territories")
     survey = load_survey(ensure_survey(workspace, territories=territories))
     ids = [t[0] for t in territory_choices(territories)][:territories]

@@ -30,13 +30,14 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -46,6 +47,9 @@ from ..results.paths import ALL, export_name, reports_dir
 from .network_files import write_dynamic_gexf, write_network_files
 from .safe import neutralise, to_csv
 from .workbook import write_workbook
+
+if TYPE_CHECKING:
+    from .placemat import PdfPrinter
 
 __all__ = ["ExportResult", "export_all", "journal_notes", "neutralise", "to_csv"]
 
@@ -209,6 +213,7 @@ def export_all(
     from ..results.store import ensure
     from ..workspace import open_workspace
     from .content import synthesis_content, territory_content
+    from .placemat import PdfPrinter
     from .site import write_assets
 
     lang = normalise_lang(lang)
@@ -229,12 +234,14 @@ def export_all(
             hint="export_errors.hint_min_count",
         )
     ws = open_workspace(workspace)
-    if not ws.territories:
+    if not ws.waves:
         raise ExportError(
             "export_errors.nothing",
             file=ws.processed_dir,
             hint="export_errors.hint_nothing",
         )
+    # a form without a territory question: all respondents are published as one unit (the synthesis)
+    alone = not ws.territories
     wanted = list(dict.fromkeys(territories)) if territories else ws.territories
     for territory in wanted:  # fail before writing anything: the message lists what exists
         ws.responses(wave=wave, territory=territory)
@@ -245,6 +252,8 @@ def export_all(
                      min_count=min_count, inputs=inputs, jobs=os.cpu_count() or 1)
     by_territory = {e.territory: e for e in entries if e.territory is not None}
     synthesis = next((e for e in entries if e.territory is None), None)
+    if alone and synthesis is not None:
+        by_territory, wanted = {ALL: synthesis}, [ALL]
     missing = [x for x in wanted if x not in by_territory]
     wanted = [x for x in wanted if x in by_territory]
     if not wanted:
@@ -261,12 +270,16 @@ def export_all(
     org_type = ws.survey.role("org_type")
     contents = {tid: territory_content(load(entry.path), org_type=org_type and org_type.name)
                 for tid, entry in by_territory.items()}
-    # placemats print to PDF in Chromium processes side by side while the next territories are
+    # placemats print to PDF in one Chromium, in tabs side by side, while the next territories are
     # written; each page is written once its PDF exists (the page links it)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as printer:
+    with PdfPrinter(tabs=max(2, os.cpu_count() or 1)) as printer:
         pending = [_export_territory(ws, contents[territory], site, result, provenance=provenance,
                                      footer=footer, paper=paper, printer=printer if placemat_pdf else None)
                    for territory in progress(wanted, desc="export", unit="territory")]
+        for _, _, printed in pending:
+            if printed is not None:
+                with contextlib.suppress(ExportError):
+                    printed.result()  # before the browser stops
     for content, notes, printed in pending:
         if printed is not None:
             try:
@@ -276,7 +289,8 @@ def export_all(
             except ExportError as err:
                 if err.render(lang) not in result.warnings:  # one message is enough
                     result.warnings.append(err.render(lang))
-        reports = _copy_batch_reports(ws, content.territory, site)
+        reports = (_copy_batch_reports(ws, content.territory, site) if content.territory != ALL
+                   else _copy_batch_synthesis(ws, site))  # all respondents: the synthesis report
         result.files += reports
         page = _write_territory_page(ws, content, site, footer=footer, notes=notes, reports=reports)
         result.files.append(page)
@@ -295,6 +309,14 @@ def export_all(
     everyone = [contents[x] for x in sorted(contents)]
     synthesis_results = load(synthesis.path) if synthesis is not None else None
     tables = synthesis_content(synthesis_results) if synthesis_results is not None else {}
+    if alone:  # no territory to compare: the page, workbook and placemat of all respondents are all
+        from .pages import write_index
+
+        result.files.append(write_index(ws, everyone, tables, site, footer=footer, lang=lang,
+                                        min_count=min_count, synthesis=None))
+        result.files = sorted(dict.fromkeys(p.resolve() for p in result.files))
+        result.placemats = [p.resolve() for p in result.placemats]
+        return result
     descriptions = {
         "overview": t("export.sheet_overview", lang),
         "scores": t("export.sheet_scores_all", lang),
@@ -332,10 +354,11 @@ def export_all(
 
 def _export_territory(ws, content, site: Path, result: ExportResult, *, provenance: dict[str, str],
                       footer: str, paper: str,
-                      printer: ThreadPoolExecutor | None) -> tuple[Any, pd.DataFrame, Future | None]:
+                      printer: PdfPrinter | None) -> tuple[Any, pd.DataFrame, Future | None]:
     """Write the workbook, network files, notes and placemat of one territory, and start printing
     the placemat to PDF; returns what its page needs: the content, the notes and the PDF to come."""
-    from .placemat import placemat_html, print_pdf
+    from .placemat import placemat_html
+    from .site import plotly_for
 
     lang, min_count, name = content.lang, content.min_count, export_name(content.territory)
     title = t("export.territory_title", lang, label=content.label)
@@ -359,11 +382,11 @@ def _export_territory(ws, content, site: Path, result: ExportResult, *, provenan
     layout = {"title": content.label, "key_figures": content.key_figures, "lang": lang, "paper": paper,
               "footer": footer, "subtitle": t("export.placemat_subtitle", lang, survey=ws.survey.title,
                                               wave=content.wave or "—")}
-    html = placemat_html(charts=content.charts, **layout)
+    html = placemat_html(charts=content.charts, plotly_src=f"../{plotly_for(site, content.charts)}", **layout)
     html_path.write_text(html, encoding="utf-8")
     result.files.append(html_path)
     result.placemats.append(html_path)
-    printed = None if printer is None else printer.submit(print_pdf, html_path, html_path.with_suffix(".pdf"))
+    printed = None if printer is None else printer.submit(html_path, html_path.with_suffix(".pdf"))
     return content, notes, printed
 
 

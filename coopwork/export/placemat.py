@@ -7,8 +7,9 @@ journal). It must fit on ONE page, A4 or A3 landscape.
 
 :func:`placemat_html` lays out a page from values (key figures as texts, plotly figure dicts);
 the charts are drawn in the page by the site's local plotly.js (offline), as vector graphics.
-:func:`print_pdf` prints it with headless Chromium (``--print-to-pdf``, after the charts are
-drawn): the same browser that prints draws them, so no separate image renderer runs per chart.
+:class:`PdfPrinter` prints pages with one headless Chromium (its tabs, through the DevTools
+protocol, once the charts are drawn): the same browser that prints draws them, so no separate
+image renderer runs per chart, and the browser starts once per export.
 The page size comes from the ``@page`` CSS rule.
 
 Examples
@@ -21,18 +22,20 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
 
-__all__ = ["PAPERS", "find_chromium", "placemat_html", "print_pdf"]
+__all__ = ["PAPERS", "PdfPrinter", "find_chromium", "placemat_html", "print_pdf"]
 
 #: paper → (width, height) in millimetres, landscape
 PAPERS = {"A4": (297, 210), "A3": (420, 297)}
@@ -41,17 +44,18 @@ _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chro
 
 # Each chart is drawn at 640 × 420 px, then scaled to its cell once the page has its final layout,
 # so its text keeps the proportions of a screen chart whatever the paper size.
+# ``window.coopworkDrawn`` resolves once every chart is drawn: the printer waits for it.
 _DRAW = """var charts = [];
 window.addEventListener("load", function () {
-  charts.forEach(function ([id, [data, layout]]) {
+  window.coopworkDrawn = Promise.all(charts.map(function ([id, [data, layout]]) {
     var cell = document.getElementById(id), inner = document.createElement("div");
     var scale = Math.min(cell.clientWidth / 640, cell.clientHeight / 420);
     inner.style.cssText = "position:absolute;left:0;top:0;width:640px;height:420px;" +
       "transform-origin:top left;transform:scale(" + scale + ")";
     cell.appendChild(inner);
-    Plotly.newPlot(inner, data, Object.assign(layout, {width: 640, height: 420}),
-                   {staticPlot: true, displayModeBar: false});
-  });
+    return Plotly.newPlot(inner, data, Object.assign(layout, {width: 640, height: 420}),
+                          {staticPlot: true, displayModeBar: false});
+  }));
 });"""
 
 
@@ -241,44 +245,149 @@ def find_chromium() -> str | None:
     return None
 
 
+class PdfPrinter:
+    """One headless Chromium that prints HTML pages to PDF, a few pages at a time.
+
+    Starting Chromium costs more than printing a placemat; a printer started once prints every
+    placemat of an export in tabs of the same browser (through the DevTools protocol, with
+    :mod:`choreographer`, the browser driver of kaleido). Each page is printed once its charts
+    are drawn (``window.coopworkDrawn``, set by the placemat's script), with the paper size of its
+    ``@page`` rule and no margin, header or footer. The browser starts with the first page and
+    stops with :meth:`close` (or the ``with`` block).
+
+    Parameters
+    ----------
+    tabs
+        Pages printed side by side (each tab renders in its own process).
+    timeout
+        Seconds a page may take to load, draw and print.
+
+    Examples
+    --------
+    >>> with PdfPrinter() as printer:  # doctest: +SKIP
+    ...     printer.submit("placemats/a.html", "placemats/a.pdf").result()
+    PosixPath('placemats/a.pdf')
+    """
+
+    def __init__(self, *, tabs: int = 2, timeout: float = 120) -> None:
+        import asyncio
+        import threading
+
+        self.timeout = timeout
+        self._tabs = tabs
+        self._browser = None
+        self._opened: Any = None
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="coopwork-pdf", daemon=True)
+        self._thread.start()
+
+    def submit(self, html_path: str | Path, pdf_path: str | Path) -> Future:
+        """Print ``html_path`` to ``pdf_path``; the future gives the PDF's path or raises
+        :class:`~coopwork.errors.ExportError`."""
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(self._print(Path(html_path).resolve(), Path(pdf_path)),
+                                                self._loop)
+
+    async def _open(self) -> Any:
+        import asyncio
+
+        if self._opened is None:
+            self._opened = asyncio.ensure_future(self._start())
+        return await self._opened
+
+    async def _start(self) -> Any:
+        import asyncio
+
+        import choreographer
+
+        chromium = find_chromium()
+        if chromium is None:
+            raise ExportError("export_errors.no_chromium", hint="export_errors.hint_no_chromium")
+        browser = choreographer.Browser(path=chromium, headless=True)
+        try:
+            await browser.open()
+        except Exception as err:  # not a browser, or one that does not start
+            with contextlib.suppress(Exception):
+                await browser.close()
+            message = str(err.args[0]) if err.args else type(err).__name__
+            raise ExportError("export_errors.print_failed", error=message, file=chromium) from err
+        self._browser = browser
+        return browser, asyncio.Semaphore(self._tabs)
+
+    async def _print(self, html_path: Path, pdf_path: Path) -> Path:
+        import asyncio
+        import base64
+
+        browser, tabs = await self._open()
+        async with tabs:
+            tab = None
+            try:
+                async with asyncio.timeout(self.timeout):
+                    tab = await browser.create_tab("")
+                    loaded = tab.subscribe_once("Page.loadEventFired")
+                    await tab.send_command("Page.enable")
+                    await tab.send_command("Page.navigate", params={"url": html_path.as_uri()})
+                    await loaded
+                    drawn = await tab.send_command("Runtime.evaluate", params={
+                        "expression": "Promise.resolve(window.coopworkDrawn).then(() => location.href)",
+                        "awaitPromise": True, "returnByValue": True})
+                    where = drawn.get("result", {}).get("result", {}).get("value")
+                    if where != html_path.as_uri():
+                        raise RuntimeError(f"the page did not load ({where})")
+                    printed = await tab.send_command("Page.printToPDF", params={
+                        "preferCSSPageSize": True, "printBackground": True, "displayHeaderFooter": False,
+                        "marginTop": 0, "marginBottom": 0, "marginLeft": 0, "marginRight": 0})
+                if "error" in printed:
+                    raise ExportError("export_errors.print_failed", error=str(printed["error"]),
+                                      file=html_path)
+                data = base64.b64decode(printed["result"]["data"])
+            except (TimeoutError, OSError, RuntimeError) as err:
+                raise ExportError("export_errors.print_failed", error=str(err) or type(err).__name__,
+                                  file=html_path) from err
+            finally:
+                if tab is not None:
+                    with contextlib.suppress(Exception):
+                        await browser.close_tab(tab.target_id)
+        pdf_path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=pdf_path.parent, prefix=".tmp-", suffix=".pdf")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, pdf_path)
+        return pdf_path
+
+    async def _close(self) -> None:
+        if self._browser is not None:
+            await self._browser.close()
+
+    def close(self) -> None:
+        """Stop the browser (waits for the pages being printed)."""
+        import asyncio
+
+        if self._loop.is_closed():
+            return
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=60)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=60)
+        self._loop.close()
+
+    def __enter__(self) -> PdfPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: float = 120) -> Path:
-    """Print an HTML file to PDF with headless Chromium (page size from its ``@page`` rule).
+    """Print one HTML file to PDF with headless Chromium (page size from its ``@page`` rule).
+
+    Several pages: one :class:`PdfPrinter` prints them all with one browser.
 
     Raises
     ------
     ExportError
         When no Chromium is found or printing fails.
     """
-    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
-    chromium = find_chromium()
-    if chromium is None:
-        raise ExportError("export_errors.no_chromium", hint="export_errors.hint_no_chromium")
-    pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="coopwork-chromium-") as profile:
-        handle, temp = tempfile.mkstemp(dir=pdf_path.parent, prefix=".tmp-", suffix=".pdf")
-        os.close(handle)
-        command = [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--disable-extensions",
-            f"--user-data-dir={profile}",
-            "--no-pdf-header-footer",
-            "--virtual-time-budget=15000",  # let plotly.js draw the charts before printing
-            f"--print-to-pdf={temp}",
-            html_path.as_uri(),
-        ]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-        except (OSError, subprocess.TimeoutExpired) as err:
-            Path(temp).unlink(missing_ok=True)
-            raise ExportError("export_errors.print_failed", error=str(err), file=html_path) from err
-        if done.returncode != 0 or Path(temp).stat().st_size == 0:
-            Path(temp).unlink(missing_ok=True)
-            last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-            raise ExportError("export_errors.print_failed", error=last, file=html_path)
-        os.replace(temp, pdf_path)
-    return pdf_path
+    with PdfPrinter(tabs=1, timeout=timeout) as printer:
+        return printer.submit(html_path, pdf_path).result()

@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
@@ -30,6 +31,7 @@ import pandas as pd
 from ..i18n import t
 
 __all__ = [
+    "LIGHT_PLOTLY_JS",
     "PLOTLY_JS",
     "STYLE_CSS",
     "figure_html",
@@ -37,12 +39,15 @@ __all__ = [
     "nav_links",
     "notes_html",
     "page",
+    "plotly_for",
     "sanitise_report",
     "tiles",
     "write_assets",
 ]
 
 PLOTLY_JS = "assets/plotly.min.js"
+#: plotly's cartesian bundle (``coopwork.dashboard.assets.LIGHT_PLOTLY``), when installed
+LIGHT_PLOTLY_JS = "assets/plotly-cartesian.min.js"
 STYLE_CSS = "assets/style.css"
 _EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>", re.I)
 # plotly.js from its CDN or from a relative path (the batch runner's shared ../plotly.min.js)
@@ -82,11 +87,13 @@ footer.provenance { max-width: 1150px; margin: 0 auto; padding: 1rem 2rem; color
 
 
 #: assets written only when they change (an export links them from the published site: no copy)
-REUSED = (PLOTLY_JS, "assets/plotly.version")
+REUSED = (PLOTLY_JS, LIGHT_PLOTLY_JS, "assets/plotly.version")
 
 
 def write_assets(site: str | Path) -> None:
-    """Write ``assets/plotly.min.js`` (the plotly.js bundled with the plotly package) and the CSS.
+    """Write ``assets/plotly.min.js`` (the plotly.js bundled with the plotly package), plotly's
+    cartesian bundle when it is installed (:data:`LIGHT_PLOTLY_JS`: a third of the size, enough for
+    the placemats' charts, which Chromium then parses three times faster when printing) and the CSS.
 
     A rewritten file is removed first: it may be a hard link to the published one
     (:mod:`coopwork.export.staging`), which must not change before the export is complete.
@@ -94,16 +101,38 @@ def write_assets(site: str | Path) -> None:
     import plotly
     from plotly.offline import get_plotlyjs
 
+    from ..dashboard.assets import light_plotly
+
     site = Path(site)
     (site / "assets").mkdir(parents=True, exist_ok=True)
     js = site / PLOTLY_JS
     stamp = site / "assets" / "plotly.version"
+    light = light_plotly()
     if not js.is_file() or not stamp.is_file() or stamp.read_text() != plotly.__version__:
         js.unlink(missing_ok=True)
         stamp.unlink(missing_ok=True)
         js.write_text(get_plotlyjs(), encoding="utf-8")
+        (site / LIGHT_PLOTLY_JS).unlink(missing_ok=True)
         stamp.write_text(plotly.__version__, encoding="utf-8")
+    if light is not None and not (site / LIGHT_PLOTLY_JS).is_file():
+        shutil.copyfile(light, site / LIGHT_PLOTLY_JS)
     (site / STYLE_CSS).write_text(_CSS, encoding="utf-8")
+
+
+def plotly_for(site: str | Path, charts: Sequence[tuple[str, object]]) -> str:
+    """The lightest plotly.js of the site's assets that draws ``charts`` (``(caption, figure)`` pairs).
+
+    Examples
+    --------
+    >>> plotly_for("/nowhere", [("c", {"data": [{"type": "bar"}]})])
+    'assets/plotly.min.js'
+    """
+    from ..dashboard.assets import LIGHT_TRACES
+
+    types = {trace.get("type", "scatter") for _, chart in charts if isinstance(chart, dict)
+             for trace in chart.get("data", [])}
+    light = (Path(site) / LIGHT_PLOTLY_JS).is_file() and types <= LIGHT_TRACES
+    return LIGHT_PLOTLY_JS if light else PLOTLY_JS
 
 
 def page(

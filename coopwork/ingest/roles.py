@@ -54,7 +54,7 @@ import pandas as pd
 
 from ..errors import SurveyError
 from ..i18n import Key
-from ..survey import ROLES, Question, Survey
+from ..survey import ROLES, Question, Survey, side_file_path
 
 __all__ = [
     "NONE",
@@ -272,18 +272,6 @@ def infer_roles(survey: Survey) -> dict[str, tuple[str, str]]:
             if why:
                 found[f"identifier:{q.name}"] = (q.name, why)
     return found
-
-
-def side_file_path(form: str | Path) -> Path:
-    """The side file of ``form``: ``surveys/enquete.xlsx`` → ``surveys/enquete.coopwork.yml``.
-
-    Examples
-    --------
-    >>> side_file_path("surveys/enquete.xlsx").as_posix()
-    'surveys/enquete.coopwork.yml'
-    """
-    form = Path(form)
-    return form.with_name(f"{form.stem}.coopwork.yml")
 
 
 def read_side_file(form: str | Path) -> dict:

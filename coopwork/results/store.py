@@ -21,14 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from .audit import audit_tables
-from .compute import Inputs, breakdown, compute
-from .fingerprint import key
+from .fingerprint import Fingerprint, fingerprint, key
 from .io import RESULTS_VERSION, load, write_json
 from .paths import ALL, breakdown_file, dashboards_index, results_file
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
+    from .compute import Inputs
 
 __all__ = ["Entry", "ensure", "prepare_all", "result_key", "write_index"]
 
@@ -47,7 +46,7 @@ class Entry:
 
 
 def result_key(
-    inputs: Inputs,
+    fp: Fingerprint,
     territory: str | None,
     wave: str,
     *,
@@ -56,8 +55,7 @@ def result_key(
     territories: dict | None = None,
 ) -> str:
     """The key of one result: a hash of everything it reads (see the module docstring)."""
-    fp = inputs.fingerprint
-    previous = inputs.previous_wave(territory, wave)
+    previous = fp.previous_wave(territory, wave)
     earlier = fp.wave(previous) if territory is None else fp.slice(previous, territory)
     return key(
         RESULTS_VERSION,
@@ -75,6 +73,41 @@ def result_key(
     )
 
 
+class _Source:
+    """What :func:`ensure` reads: the fingerprint at once (light: read back from its cache when the
+    inputs did not change), the tables (:class:`~.compute.Inputs`, pandas) only when a result must be
+    computed. A run that finds every result current never loads them."""
+
+    def __init__(self, workspace: Workspace, inputs: Inputs | None = None,
+                 fp: Fingerprint | None = None) -> None:
+        self.workspace = workspace
+        self._inputs = inputs
+        self.fingerprint = inputs.fingerprint if inputs is not None else fp or fingerprint(workspace)
+        self.survey_id = workspace.survey_id
+
+    @property
+    def inputs(self) -> Inputs:
+        """The tables, loaded the first time a result has to be computed."""
+        if self._inputs is None:
+            from .compute import Inputs
+
+            self._inputs = Inputs(self.workspace, self.fingerprint)
+        return self._inputs
+
+    @property
+    def survey(self) -> Any:
+        """The workspace's survey."""
+        return self.workspace.survey
+
+    def label(self, territory: str, lang: str) -> str:
+        """A territory's label in ``lang``."""
+        return self.workspace.territory_label(territory, lang)
+
+    def territories_in(self, wave: str) -> list[str]:
+        """The territories that answered in ``wave``, sorted."""
+        return [t for t in self.fingerprint.territories if wave in self.fingerprint.waves_of[t]]
+
+
 def ensure(
     workspace: Workspace,
     *,
@@ -86,8 +119,12 @@ def ensure(
     by_org_type: bool = False,
     jobs: int = 1,
     inputs: Inputs | None = None,
+    fingerprint: Fingerprint | None = None,
 ) -> list[Entry]:
     """Make sure the results asked for are on disk and current; compute only the stale ones.
+
+    Whether a result is current is read from its key file (``<result>.key``: its key and digest),
+    so a call that finds every result current reads neither the tables nor the results.
 
     Parameters
     ----------
@@ -109,6 +146,10 @@ def ensure(
     by_org_type
         Also the views of each organisation type (the dashboards' filter), written next to each
         result (:func:`~coopwork.results.paths.breakdown_file`); reports and exports do not read them.
+    inputs
+        The workspace's tables already loaded (:class:`~.compute.Inputs`), when the caller has them.
+    fingerprint
+        The workspace's fingerprint, when the caller has it (else read here).
 
     Returns
     -------
@@ -121,42 +162,43 @@ def ensure(
     >>> load(entries[0].path)["views"][""]["charts"][0]["id"]  # doctest: +SKIP
     'network'
     """
-    inputs = inputs or Inputs(workspace)
-    chosen = list(territories) if territories is not None else [t for t in inputs.waves_of if t != ALL]
+    source = _Source(workspace, inputs, fingerprint)
+    waves_of = source.fingerprint.waves_of
+    chosen = list(territories) if territories is not None else source.fingerprint.territories
     plan: list[tuple[str | None, str]] = []
     for territory in chosen:
-        own = inputs.waves_of.get(territory, [])
+        own = waves_of.get(territory, [])
         for wave in waves if waves is not None else own[-1:]:
             if wave in own:
                 plan.append((territory, wave))
     if synthesis:
-        for wave in waves if waves is not None else inputs.waves_of.get(ALL, [])[-1:]:
-            if wave in inputs.waves_of.get(ALL, []):
+        for wave in waves if waves is not None else waves_of.get(ALL, [])[-1:]:
+            if wave in waves_of.get(ALL, []):
                 plan.append((None, wave))
     if jobs > 1:
         needed = {(t, w) for t, w in plan if t is not None}
         for wave in {w for t, w in plan if t is None}:  # what the syntheses read
-            needed.update((territory, wave) for territory in inputs.wave(wave).rows)
+            needed.update((territory, wave) for territory in source.territories_in(wave))
         syntheses = sorted({w for t, w in plan if t is None})
-        _compute_in_parallel(inputs, sorted(needed), syntheses, langs=langs, min_count=min_count, jobs=jobs)
+        _compute_in_parallel(source, sorted(needed), syntheses, langs=langs, min_count=min_count, jobs=jobs)
     entries: list[Entry] = []
     for lang in langs:
         for territory, wave in plan:
             if territory is None:
-                entries.append(_ensure_synthesis(inputs, wave, lang=lang, min_count=min_count))
+                entries.append(_ensure_synthesis(source, wave, lang=lang, min_count=min_count))
             else:
-                entries.append(_ensure_one(inputs, territory, wave, lang=lang, min_count=min_count))
+                entries.append(_ensure_one(source, territory, wave, lang=lang, min_count=min_count))
     if by_org_type:
         for entry in entries:
-            _ensure_breakdown(inputs, entry)
+            _ensure_breakdown(source, entry)
     return entries
 
 
-_shared: Inputs | None = None  # the Inputs a forked worker inherits from its parent
+_shared: _Source | None = None  # what a forked worker inherits from its parent
 
 
 def _compute_in_parallel(
-    inputs: Inputs,
+    source: _Source,
     items: list[tuple[str, str]],
     syntheses: list[str],
     *,
@@ -164,13 +206,13 @@ def _compute_in_parallel(
     min_count: int,
     jobs: int,
 ) -> None:
-    """Compute the stale results of ``items`` (territory, wave), then the syntheses of the waves
-    ``syntheses``, in ``jobs`` processes forked from this one.
+    """Compute the stale results of ``items`` (territory, wave), then the stale syntheses of the
+    waves ``syntheses``, in ``jobs`` processes forked from this one.
 
-    The parent reads the workspace and does the per-wave work once before forking; each task
-    computes every language of one territory and wave (or one wave's synthesis), so the work
-    that does not depend on the language (the network and its layout) is done once. Afterwards
-    :func:`_ensure_one` finds every result current.
+    The parent reads the workspace and does the per-wave work once before forking (only when
+    something is stale); each task computes every language of one territory and wave (or one
+    wave's synthesis), so the work that does not depend on the language (the network and its
+    layout) is done once. Afterwards :func:`_ensure_one` finds every result current.
     """
     import multiprocessing
 
@@ -179,25 +221,31 @@ def _compute_in_parallel(
     stale = [
         (t, w)
         for t, w in items
-        if any(_stored(inputs, t, w, lang=lang, min_count=min_count)[2] is None for lang in langs)
+        if any(_stored(source, t, w, lang=lang, min_count=min_count)[2] is None for lang in langs)
     ]
-    for wave in sorted({w for _, w in stale} | set(syntheses)):  # shared per-wave work, once
+    stale_waves = {w for _, w in stale}
+    stale_syntheses = [w for w in syntheses if w in stale_waves or any(
+        _synthesis_stale(source, w, lang=lang, min_count=min_count) for lang in langs)]
+    if not stale and not stale_syntheses:
+        return
+    inputs = source.inputs
+    for wave in sorted(stale_waves | set(stale_syntheses)):  # shared per-wave work, once
         data = inputs.wave(wave)
         _ = data.rows, data.relation_rows, [data.prepared(i) for i in inputs.published]
     _ = inputs.scores_of, inputs.codebook
-    _fork(inputs, _compute_territory, [(t, w, langs, min_count) for t, w in stale], jobs)
-    _fork(inputs, _compute_synthesis, [(w, langs, min_count) for w in syntheses], jobs)
+    _fork(source, _compute_territory, [(t, w, langs, min_count) for t, w in stale], jobs)
+    _fork(source, _compute_synthesis, [(w, langs, min_count) for w in stale_syntheses], jobs)
 
 
-def _fork(inputs: Inputs, task: Any, arguments: list[tuple], jobs: int) -> None:
-    """Run ``task(*a)`` for every ``a`` in processes forked from this one (sharing ``inputs``)."""
+def _fork(source: _Source, task: Any, arguments: list[tuple], jobs: int) -> None:
+    """Run ``task(*a)`` for every ``a`` in processes forked from this one (sharing ``source``)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     global _shared
     if len(arguments) < 2:  # not worth a process: the caller computes it
         return
-    _shared = inputs
+    _shared = source
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=min(jobs, len(arguments)), mp_context=context) as pool:
@@ -219,47 +267,102 @@ def _compute_synthesis(wave: str, langs: tuple[str, ...], min_count: int) -> Non
         _ensure_synthesis(_shared, wave, lang=lang, min_count=min_count)
 
 
+def key_file(path: Path) -> Path:
+    """The key file of a result: ``<result>.key`` holds its key and digest (one line each).
+
+    Written after the result and removed before it is rewritten, it tells whether a result is
+    current without reading it.
+
+    Examples
+    --------
+    >>> key_file(Path("/ws/.coopwork/results/s/a/2025.fr.k3.json")).name
+    '2025.fr.k3.json.key'
+    """
+    return path.with_name(f"{path.name}.key")
+
+
+def _head(path: Path) -> tuple[str, str] | None:
+    """(key, digest) of the result at ``path``: from its key file, else from the result itself
+    (then the key file is written for the next time); None when there is no readable result."""
+    try:
+        stored_key, digest = key_file(path).read_text(encoding="utf-8").split()
+        if path.is_file():
+            return stored_key, digest
+    except (OSError, ValueError):
+        pass
+    data = load(path)
+    if data is None or "key" not in data or "digest" not in data:
+        return None
+    _write_key_file(path, data["key"], data["digest"])
+    return data["key"], data["digest"]
+
+
+def _write_key_file(path: Path, result_key_: str, digest: str) -> None:
+    tmp = key_file(path).with_name(f".{key_file(path).name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(f"{result_key_}\n{digest}\n", encoding="utf-8")
+        os.replace(tmp, key_file(path))
+    except OSError:  # a read-only workspace: the result is read each time
+        tmp.unlink(missing_ok=True)
+
+
 def _stored(
-    inputs: Inputs,
+    source: _Source,
     territory: str | None,
     wave: str,
     *,
     lang: str,
     min_count: int,
     territories: dict | None = None,
-) -> tuple[Path, str, dict | None]:
-    """Where a result lives, the key it must have, and what is stored there when it has that key."""
-    path = results_file(inputs.workspace.root, inputs.survey.survey_id, territory, wave, lang, min_count)
-    wanted = result_key(inputs, territory, wave, lang=lang, min_count=min_count, territories=territories)
-    head = load(path)
-    return path, wanted, head if head is not None and head.get("key") == wanted else None
+) -> tuple[Path, str, tuple[str, str] | None]:
+    """Where a result lives, the key it must have, and (key, digest) of what is stored there when it
+    has that key."""
+    path = results_file(source.workspace.root, source.survey_id, territory, wave, lang, min_count)
+    wanted = result_key(source.fingerprint, territory, wave, lang=lang, min_count=min_count,
+                        territories=territories)
+    head = _head(path)
+    return path, wanted, head if head is not None and head[0] == wanted else None
 
 
-def _ensure_breakdown(inputs: Inputs, entry: Entry) -> None:
+def _synthesis_stale(source: _Source, wave: str, *, lang: str, min_count: int) -> bool:
+    """Whether the synthesis of ``wave`` must be computed (with every territory of the wave current)."""
+    digests = {}
+    for territory in source.territories_in(wave):
+        stored = _stored(source, territory, wave, lang=lang, min_count=min_count)[2]
+        if stored is None:
+            return True
+        digests[territory] = stored[1]
+    return _stored(source, None, wave, lang=lang, min_count=min_count, territories=digests)[2] is None
+
+
+def _ensure_breakdown(source: _Source, entry: Entry) -> None:
     """The organisation-type views of a result, recomputed when the result's key changed."""
+    from .compute import breakdown
+
     path = breakdown_file(entry.path)
     head = load(path)
     if head is None or head.get("of") != entry.key:
-        data = breakdown(inputs, entry.territory, entry.wave, lang=entry.lang, min_count=entry.min_count)
+        data = breakdown(source.inputs, entry.territory, entry.wave, lang=entry.lang,
+                         min_count=entry.min_count)
         data["of"] = entry.key
         write_json(path, data)
 
 
-def _ensure_synthesis(inputs: Inputs, wave: str, *, lang: str, min_count: int) -> Entry:
+def _ensure_synthesis(source: _Source, wave: str, *, lang: str, min_count: int) -> Entry:
     """The synthesis of a wave: ensured after the results of its territories, whose digests its
     key covers (each carries what the synthesis compares with its previous wave)."""
-    from .synthesis import synthesis_tables
-
     here = {
-        territory: _ensure_one(inputs, territory, wave, lang=lang, min_count=min_count)
-        for territory in sorted(inputs.wave(wave).rows)
+        territory: _ensure_one(source, territory, wave, lang=lang, min_count=min_count)
+        for territory in source.territories_in(wave)
     }
 
     def extra() -> dict:
+        from .synthesis import synthesis_tables
+
         return synthesis_tables({k: load(e.path) for k, e in here.items()}, lang=lang, min_count=min_count)
 
     return _ensure_one(
-        inputs,
+        source,
         None,
         wave,
         lang=lang,
@@ -270,7 +373,7 @@ def _ensure_synthesis(inputs: Inputs, wave: str, *, lang: str, min_count: int) -
 
 
 def _ensure_one(
-    inputs: Inputs,
+    source: _Source,
     territory: str | None,
     wave: str,
     *,
@@ -280,18 +383,23 @@ def _ensure_one(
     extra: Any = None,
 ) -> Entry:
     path, wanted, head = _stored(
-        inputs, territory, wave, lang=lang, min_count=min_count, territories=territories
+        source, territory, wave, lang=lang, min_count=min_count, territories=territories
     )
     if head is None:
-        data = compute(inputs, territory, wave, lang=lang, min_count=min_count)
+        from .audit import audit_tables
+        from .compute import compute
+
+        data = compute(source.inputs, territory, wave, lang=lang, min_count=min_count)
         if extra is not None:
             data["tables"].update(extra())
         data["audit"] = audit_tables(data["tables"], min_count=min_count)
         data["digest"] = key(data)
         data["key"] = wanted
+        key_file(path).unlink(missing_ok=True)  # never a key file that names another result
         write_json(path, data)
-        head = data
-    return Entry(territory, wave, lang, min_count, path, head["key"], head["digest"])
+        _write_key_file(path, wanted, data["digest"])
+        head = (wanted, data["digest"])
+    return Entry(territory, wave, lang, min_count, path, head[0], head[1])
 
 
 def dashboard_languages(survey) -> list[str]:
@@ -310,24 +418,27 @@ def dashboard_languages(survey) -> list[str]:
     return survey.label_languages or list(LANGS)
 
 
-def write_index(inputs: Inputs, *, langs: tuple[str, ...], min_count: int) -> dict:
+def write_index(inputs: Inputs | _Source, *, langs: tuple[str, ...], min_count: int) -> dict:
     """Write the index the dashboards read (:func:`~coopwork.results.io.read_index`) and return it:
     the survey, its waves, the languages its dashboards offer, the territories' labels in each of
-    them, the territories of each wave and each territory's current wave."""
-    territories = [tid for tid in inputs.waves_of if tid != ALL]
+    them, the territories of each wave and each territory's current wave (all from the fingerprint:
+    the tables are not read)."""
+    fp = inputs.fingerprint
+    territories = fp.territories
     offered = dashboard_languages(inputs.survey)
     index = {
         "version": RESULTS_VERSION,
         "survey_id": inputs.survey.survey_id,
         "title": inputs.survey.title,
-        "waves": inputs.waves_of.get(ALL, []),
+        "waves": fp.waves_of.get(ALL, []),
         "min_count": int(min_count),
         "langs": list(langs),
         "dashboard_langs": offered,
         "territories": {lang: {tid: inputs.label(tid, lang) for tid in territories}
                         for lang in dict.fromkeys([*offered, *langs])},
-        "available": {wave: sorted(inputs.wave(wave).rows) for wave in inputs.waves_of.get(ALL, [])},
-        "current": {tid: inputs.current_wave(tid) for tid in territories},
+        "available": {wave: [t for t in territories if wave in fp.waves_of[t]]
+                      for wave in fp.waves_of.get(ALL, [])},
+        "current": {tid: fp.current_wave(tid) for tid in territories},
     }
     write_json(dashboards_index(inputs.workspace.root), index)
     return index
@@ -347,17 +458,16 @@ def prepare_all(
     workshop's territory); otherwise a dashboard computes them when its filter is first used.
     ``langs`` defaults to French and English; a dashboard computes another language it offers
     when its button is first pressed (``coopwork serve --lang`` prepares its own language too)."""
-    inputs = Inputs(workspace)
+    source = _Source(workspace)
     langs = tuple(dict.fromkeys(langs or ("fr", "en")))
     entries = ensure(
         workspace,
         by_org_type=by_org_type,
         territories=territories,
-        waves=inputs.waves_of.get(ALL, []),
+        waves=source.fingerprint.waves_of.get(ALL, []),
         langs=langs,
         min_count=min_count,
         jobs=os.cpu_count() or 1,
-        inputs=inputs,
     )
-    write_index(inputs, langs=langs, min_count=min_count)
+    write_index(source, langs=langs, min_count=min_count)
     return entries

@@ -36,8 +36,13 @@ def test_jupyter_client_provisioner_and_client_hooks():
     assert "provisioner" in vars(AsyncKernelManager) or hasattr(AsyncKernelManager, "provisioner")
     assert "if self.provisioner is None" in inspect.getsource(AsyncKernelManager._async_pre_start_kernel), \
         "jupyter_client no longer keeps a provisioner set on the kernel manager"
-    for name in ("wait_for_ready", "is_alive"):
+    for name in ("wait_for_ready", "is_alive", "execute_interactive"):
         assert inspect.iscoroutinefunction(getattr(AsyncKernelClient, name)), f"AsyncKernelClient.{name}"
+    for name in ("timeout", "silent", "store_history", "user_expressions", "allow_stdin", "output_hook"):
+        assert name in inspect.signature(AsyncKernelClient.execute_interactive).parameters, name
+    assert isinstance(inspect.getattr_static(AsyncKernelClient, "channels_running"), property)
+    assert inspect.iscoroutinefunction(AsyncKernelManager.shutdown_kernel) or \
+        "now" in inspect.signature(AsyncKernelManager.shutdown_kernel).parameters
     assert "adapt_version" in Session.class_traits() or hasattr(Session(), "adapt_version")
     assert protocol_version_info[0] >= 5
 
@@ -51,17 +56,24 @@ def test_nbclient_hooks():
     source = inspect.getsource(NotebookClient.async_start_new_kernel)
     assert 'get("path")' in source and '"cwd"' in source, \
         "nbclient no longer starts the kernel in the resources' path"
-    assert "self.owns_km" in inspect.getsource(NotebookClient.setup_kernel), \
-        "nbclient no longer shuts down the kernels of the managers it creates"
+    setup = inspect.getsource(NotebookClient.setup_kernel)
+    assert "self.owns_km" in setup, "nbclient no longer shuts down the kernels of the managers it creates"
+    # a manager given to nbclient with a running kernel: used as is, never started nor stopped
+    assert "if not self.km.has_kernel" in setup and "self.km.client()" in inspect.getsource(
+        NotebookClient.async_start_new_kernel_client), "nbclient no longer uses a kernel it is given"
+    assert "km" in inspect.signature(NotebookClient.__init__).parameters
 
 
 def test_papermill_engine_api():
+    from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
     from coopwork.batch.engine import ENGINE_NAME, CoopworkEngine, register_engine
 
     parameters = list(inspect.signature(NBClientEngine.execute_managed_notebook).parameters)
     assert parameters[:2] == ["nb_man", "kernel_name"]
+    assert "km" in inspect.signature(PapermillNotebookClient.__init__).parameters, \
+        "papermill's client no longer takes a kernel manager (km)"
     register_engine()
     assert papermill_engines.get_engine(ENGINE_NAME) is CoopworkEngine
 

@@ -1,4 +1,4 @@
-"""The papermill engine: registered in papermill's registry, with and without the fork server."""
+"""The papermill engine: registered in papermill's registry, with kept warm kernels and plain ones."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from batch_helpers import PARAMETERS
 
-from coopwork.batch.engine import ENGINE_NAME, execute, register_engine
+from coopwork.batch.engine import ENGINE_NAME, KernelSlot, execute, register_engine
 from coopwork.batch.runner import warm_server
 
 
@@ -30,17 +30,23 @@ def test_engine_is_in_papermills_registry() -> None:
     assert papermill_engines.get_engine(ENGINE_NAME).__name__ == "CoopworkEngine"
 
 
-def test_forked_kernels_are_fresh_processes() -> None:
-    server = warm_server()
+def test_reports_share_a_warm_kernel_and_start_fresh() -> None:
+    """One slot, three reports: the same kernel process, yet each report sees nothing of the one
+    before and counts its cells from 1, as in a new kernel."""
     nb = _notebook("import os\nprint(territory, os.getpid(), 'seen' in globals())\nseen = True")
-    first = execute(nb, parameters={"territory": "a"}, server=server, timeout=120)
-    second = execute(nb, parameters={"territory": "b"}, server=server, timeout=120)
-    assert first.ok and second.ok
-    out_a, pid_a, seen_a = first.notebook.cells[-1].outputs[0]["text"].split()
-    out_b, pid_b, seen_b = second.notebook.cells[-1].outputs[0]["text"].split()
-    assert (out_a, out_b) == ("a", "b")
-    assert pid_a != pid_b and seen_a == seen_b == "False"
-    assert first.kernel_pid == int(pid_a)
+    with KernelSlot(warm_server()) as slot:
+        runs = [execute(nb, parameters={"territory": t}, slot=slot, timeout=120) for t in "abc"]
+        assert all(run.ok for run in runs), [run.describe() for run in runs]
+        printed = [run.notebook.cells[-1].outputs[0]["text"].split() for run in runs]
+        assert [p[0] for p in printed] == ["a", "b", "c"]
+        assert {p[2] for p in printed} == {"False"}
+        assert len({p[1] for p in printed}) == 1 and int(printed[0][1]) == runs[0].kernel_pid
+        assert [h["reused"] for h in slot.history] == [False, True, True]
+        for run in runs:  # papermill's own document: parameters injected, cells counted from 1
+            counts = [c.execution_count for c in run.notebook.cells if c.cell_type == "code"]
+            assert counts == list(range(1, len(counts) + 1))
+            assert run.notebook.metadata.papermill.parameters["territory"] in "abc"
+            nbformat.validate(run.notebook)
 
 
 def test_a_reused_pid_is_not_read_as_a_dead_kernel(tmp_path) -> None:
@@ -68,18 +74,17 @@ def test_a_reused_pid_is_not_read_as_a_dead_kernel(tmp_path) -> None:
         while server.exit_status(pid) is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert server.exit_status(pid) == -signal.SIGKILL  # and its own status is written
-        result = execute(_notebook("print(territory)"), parameters={"territory": "a"}, server=server,
-                         timeout=120)
+        with KernelSlot(server) as slot:
+            result = execute(_notebook("print(territory)"), parameters={"territory": "a"}, slot=slot,
+                             timeout=120)
         assert result.ok, result.describe()
 
 
 def test_plain_kernels_without_the_fork_server() -> None:
-    result = execute(_notebook("print(territory * 2)"), parameters={"territory": "ab"}, server=None,
-                     timeout=300)
+    result = execute(_notebook("print(territory * 2)"), parameters={"territory": "ab"}, timeout=300)
     assert result.ok, result.describe()
     assert result.notebook.cells[-1].outputs[0]["text"] == "abab\n"
-    failing = execute(_notebook("raise KeyError('missing')"), parameters={"territory": "x"}, server=None,
-                      timeout=300)
+    failing = execute(_notebook("raise KeyError('missing')"), parameters={"territory": "x"}, timeout=300)
     assert not failing.ok
     error = failing.error
     assert (error["ename"], error["evalue"], error["cell"]) == ("KeyError", "'missing'", 2)
@@ -95,15 +100,21 @@ def _running_after(pid: int | None, seconds: float) -> bool:
         return False
 
 
-def test_no_kernel_outlives_its_notebook() -> None:
-    server = warm_server()
+def test_no_kernel_outlives_its_slot_or_its_notebook() -> None:
+    """A plain kernel ends with its notebook; a kept kernel ends with its slot, and a kernel that ran
+    a failing report is replaced at once."""
     nb = _notebook("print(territory)")
-    for used in (server, None):
-        result = execute(nb, parameters={"territory": "a"}, server=used, timeout=300)
-        assert result.ok, result.describe()
-        kind = "forked" if used else "plain"
-        assert not _running_after(result.kernel_pid, 30), f"a {kind} kernel outlived its notebook"
-    failing = execute(_notebook("raise ValueError('x')"), parameters={"territory": "a"}, server=server,
-                      timeout=300)
-    assert not failing.ok
-    assert not _running_after(failing.kernel_pid, 30)
+    plain = execute(nb, parameters={"territory": "a"}, timeout=300)
+    assert plain.ok, plain.describe()
+    assert not _running_after(plain.kernel_pid, 30), "a plain kernel outlived its notebook"
+    with KernelSlot(warm_server()) as slot:
+        kept = execute(nb, parameters={"territory": "a"}, slot=slot, timeout=300)
+        assert kept.ok, kept.describe()
+        failing = execute(_notebook("raise ValueError('x')"), parameters={"territory": "a"}, slot=slot,
+                          timeout=300)
+        assert not failing.ok and failing.kernel_pid == kept.kernel_pid
+        assert slot.history[-1]["replaced"] == ["the report failed"]
+        assert not _running_after(failing.kernel_pid, 30), "a kernel that ran a failing report was kept"
+        again = execute(nb, parameters={"territory": "b"}, slot=slot, timeout=300)
+        assert again.ok and again.kernel_pid != kept.kernel_pid
+    assert not _running_after(again.kernel_pid, 30), "a kept kernel outlived its slot"

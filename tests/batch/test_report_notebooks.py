@@ -12,9 +12,9 @@ from coopwork.i18n import t
 from coopwork.workspace import open_workspace
 
 
-def test_territory_report_and_synthesis_run_on_the_sample(demo_workspace: Path, tmp_path: Path) -> None:
+def test_territory_report_and_synthesis_run_on_the_sample(demo_prepared: Path, tmp_path: Path) -> None:
     root = tmp_path / "ws"
-    shutil.copytree(demo_workspace, root)
+    shutil.copytree(demo_prepared, root)
     ws = open_workspace(root)
     territory = ws.territories[0]
     result = run_batch(root, territories=[territory], lang="en", show_progress=False)

@@ -296,7 +296,7 @@ def test_a_run_killed_while_publishing_leaves_nothing_the_next_run_keeps(default
         with contextlib.suppress(ProcessLookupError):
             os.killpg(child.pid, signal.SIGKILL)  # its warm server and kernels, if any outlived it
     assert child.returncode == -signal.SIGKILL, err.decode()
-    left = sorted(p.name for p in _reports(root).rglob("*.tmp"))
+    left = sorted(p.name for p in _reports(root).rglob("*.tmp*"))
     assert any(name.startswith(".territory_report.html.") for name in left), left
     assert any(name.startswith(".territory_report.ipynb.") for name in left), left
     mine = _reports(root) / "notes.tmp"  # a file of the user's: not coopwork's to remove
@@ -304,7 +304,7 @@ def test_a_run_killed_while_publishing_leaves_nothing_the_next_run_keeps(default
     done = subprocess.run([sys.executable, "-m", "coopwork.cli", "run", "--workspace", str(root)],
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
-    assert [p for p in _reports(root).rglob("*.tmp") if p != mine] == []
+    assert [p for p in _reports(root).rglob("*.tmp*") if p != mine] == []
     assert not list((root / ".coopwork" / "runs").glob("*.tmp"))
     assert mine.read_text(encoding="utf-8") == "keep me"
     for territory in ("alpha", "beta", "gamma"):
@@ -330,3 +330,36 @@ def test_a_file_that_is_not_a_notebook_is_one_sentence(workspace: Path, tmp_path
                            "give the path of an .ipynb with --notebook (default "
                            "notebooks/territory_report.ipynb).\n")
     assert done.stdout == ""
+
+
+_NOTHING_TO_DO = """
+import json, sys
+from coopwork import cli
+from coopwork.batch import runner
+code = cli.main(["run", "--workspace", sys.argv[1], "--json"])
+heavy = ("pandas", "numpy", "pyarrow", "papermill", "nbformat", "nbclient", "zmq", "plotly", "jupyter_client")
+print(json.dumps({"code": code, "loaded": sorted(m for m in heavy if m in sys.modules),
+                  "server": runner._warm_server is not None}))
+"""
+
+
+def test_a_run_with_nothing_to_do_reads_only_what_it_must(default_workspace: Path) -> None:
+    """No-change ``coopwork run``: it imports none of the libraries that read tables or run
+    notebooks and starts no kernel; the fingerprint and the results' keys say nothing changed."""
+    root = default_workspace
+    first = run_batch(root, jobs=2, show_progress=False)
+    assert first.executed == ["*", "alpha", "beta", "gamma"]
+    index = (_reports(root) / "index.html").stat().st_mtime_ns
+    done = subprocess.run([sys.executable, "-c", _NOTHING_TO_DO, str(root)], capture_output=True, text=True,
+                          timeout=300, check=True)
+    lines = done.stdout.strip().splitlines()
+    result, probe = json.loads(lines[0]), json.loads(lines[-1])
+    assert result["executed"] == [] and result["skipped"] == ["*", "alpha", "beta", "gamma"]
+    assert probe == {"code": 0, "loaded": [], "server": False}
+    assert (_reports(root) / "index.html").stat().st_mtime_ns == index  # nothing rewritten
+    # a result file removed by hand is seen, though its key file is still there
+    for path in (root / ".coopwork" / "results").rglob("*.json"):
+        if path.parent.name == "beta":
+            path.unlink()
+    assert run_batch(root, jobs=2, show_progress=False).executed == []  # same content, same digest
+    assert any((root / ".coopwork" / "results" / SURVEY_ID / "beta").glob("*.json"))  # computed again

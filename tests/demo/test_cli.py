@@ -71,7 +71,7 @@ def test_missing_ingestion_layer_is_a_clear_french_error_after_generation(tmp_pa
 
 def test_bad_territory_count_exits_2(tmp_path, capsys):
     assert main(["demo", "--workspace", str(tmp_path), "--territories", "0", "--no-run"]) == 2
-    assert "entre 1 et 99 (valeur : 0). Que faire" in capsys.readouterr().err  # French by default, all of it
+    assert "entre 1 et 999 (valeur : 0). Que faire" in capsys.readouterr().err  # French by default, all of it
 
 
 @needs_ingest

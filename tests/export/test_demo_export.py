@@ -16,9 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def demo_export(demo_workspace, tmp_path_factory):
+def demo_export(demo_prepared, tmp_path_factory):
     root = tmp_path_factory.mktemp("demo-export") / "ws"
-    shutil.copytree(demo_workspace, root)
+    shutil.copytree(demo_prepared, root)
     done = subprocess.run([sys.executable, "-m", "coopwork.cli", "export", "--all", "--workspace", str(root),
                            "--json"], capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stderr[-3000:]

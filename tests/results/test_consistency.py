@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory, demo_workspace, chart_payloads):
+def rendered(tmp_path_factory, demo_prepared, chart_payloads):
     """The demo workspace after one report, one dashboard and one export of ``TERRITORY``."""
     import nbformat
 
@@ -35,7 +35,7 @@ def rendered(tmp_path_factory, demo_workspace, chart_payloads):
     from coopwork.workspace import open_workspace
 
     root = tmp_path_factory.mktemp("consistency") / "ws"
-    shutil.copytree(demo_workspace, root)
+    shutil.copytree(demo_prepared, root)
     ran = run_batch(root, territories=[TERRITORY], notebook="territory_report.ipynb", show_progress=False)
     assert ran.ok, ran.failed
     ws = open_workspace(root)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from coopwork.results.fingerprint import Fingerprint, key, slice_digests
@@ -42,3 +44,29 @@ def test_storage_details_do_not_change_a_digest():
     objects = _table(["a", "b"]).astype({"_territory": object})
     assert slice_digests({"r": text}) == slice_digests({"r": objects})
     assert key({"a": 1, "b": 2}) == key({"b": 2, "a": 1})
+
+
+def test_the_fingerprint_is_read_back_while_the_input_files_are_the_same(tmp_path):
+    """Reading back needs no pandas: the cache is keyed by the bytes of every input file, and any
+    change of one (here rows appended) computes the fingerprint again from the tables."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "batch"))
+    from batch_helpers import make_workspace, responses_for, write_responses
+
+    from coopwork.results.fingerprint import fingerprint
+    from coopwork.workspace import open_workspace
+
+    root = make_workspace(tmp_path / "ws", ["alpha", "beta"])
+    first = fingerprint(open_workspace(root))
+    assert first.waves_of == {"alpha": ["2025"], "beta": ["2025"], "_all": ["2025"]}
+    cache = next((root / ".coopwork" / "cache").glob("fingerprint-*.json"))
+    kept = cache.read_text(encoding="utf-8")
+    assert fingerprint(open_workspace(root)) == first
+    cache.write_text(kept.replace(first.slice("2025", "alpha"), "read back"), encoding="utf-8")
+    assert fingerprint(open_workspace(root)).slice("2025", "alpha") == "read back"  # not recomputed
+    frame = pd.read_parquet(root / "data" / "processed" / "mini_coop" / "responses.parquet")
+    write_responses(root, pd.concat([frame, responses_for("gamma", wave="2026")], ignore_index=True))
+    again = fingerprint(open_workspace(root))
+    assert again.slice("2025", "alpha") == first.slice("2025", "alpha")
+    assert again.waves_of["gamma"] == ["2026"] and again.current_wave(None) == "2026"
