@@ -5,7 +5,6 @@ Screenshots go to ``test-output/screenshots/`` for a reviewer to look at.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from coopwork.dashboard.journal import Journal
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 TIMEOUT = 180_000  # ms: the machine may be shared
 
@@ -29,19 +27,6 @@ def server(precomputed_workspace, tmp_path_factory, serving):
     plan = prepare(precomputed_workspace, port=port, token="browser-token")
     with serving(plan, tmp_path_factory.mktemp("browser") / "voila.log"):
         yield plan
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make browser)")
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield chromium
-        chromium.close()
 
 
 def _open(browser, server, name: str, *, width: int = 1280, height: int = 900):
@@ -441,4 +426,30 @@ def test_plotly_that_does_not_load_is_asked_for_again_and_a_chart_that_fails_say
     failed.wait_for()
     assert "Type d'organisation" in failed.inner_text() and "Rechargez la page" in failed.inner_text()
     _shot(page, "t01_chart_not_drawn")
+    page.close()
+
+
+def test_a_reloaded_page_shuts_its_old_kernel_down_at_once(browser, server):
+    # Voilà's page sends a beacon to voila/api/shutdown when it goes; without the "_xsrf" cookie the
+    # server refused it and each reload left a kernel running until culled (90 s later)
+    import urllib.error
+    import urllib.request
+
+    page = _open(browser, server, "t02")
+    config = "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    old = page.evaluate(f"() => {config}")
+    assert any(c["name"] == "_xsrf" for c in page.context.cookies())
+    page.reload()
+    page.wait_for_selector(".cw-dashboard")
+    assert page.evaluate(f"() => {config}") != old
+    url = f"http://127.0.0.1:{server.port}/api/kernels/{old}?token={server.token}"
+    status = 200
+    for _ in range(40):
+        try:
+            urllib.request.urlopen(url, timeout=30).close()
+        except urllib.error.HTTPError as err:
+            status = err.code
+            break
+        page.wait_for_timeout(500)
+    assert status == 404, "the reloaded page's old kernel still runs"
     page.close()
