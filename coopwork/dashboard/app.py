@@ -31,7 +31,7 @@ import traceback
 from html import escape
 from pathlib import Path
 
-from ..figures.theme import narrow, with_template
+from ..figures.theme import NARROW_BELOW, narrow, with_template
 from ..i18n import normalise_lang, t
 from ..results.io import load_with_breakdown, read_index
 from ..results.paths import ALL, results_file
@@ -51,8 +51,6 @@ NOTES_POLL_SECONDS = 2.5
 MAX_NOTES_AT_ONCE = 20
 #: notes whose fate a page's kernel remembers (the page keeps a note until it hears it was stored)
 MAX_ACKS = 100
-#: a page narrower than this (CSS pixels) gets the phone layout: one column, charts laid out for a phone
-NARROW_BELOW = 700
 # page.js resizes the charts itself (plotly's "responsive" listens on the window for every chart ever drawn)
 _CONFIG = {"displaylogo": False, "responsive": False, "scrollZoom": False,
            "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
@@ -67,7 +65,8 @@ CSS = """
 .cw-dashboard .widget-label { font-size: 16px; min-width: 9em; }
 .cw-dashboard select, .cw-dashboard input, .cw-dashboard textarea, .cw-dashboard button {
   font-size: 16px !important; }
-.cw-controls { flex-wrap: wrap !important; gap: .4em 1.2em; }
+.cw-controls { flex-wrap: wrap !important; gap: .4em 1.2em; height: auto !important;
+  overflow: visible !important; }
 .cw-plot { width: 100%; position: relative; }
 .cw-plot-wait { color: #667; font-size: 1.05em; margin: .6em 0; }
 .cw-plot.cw-drawn .cw-plot-wait { display: none; }
@@ -93,11 +92,9 @@ CSS = """
 .cw-status { min-height: 1.4em; }
 .cw-dashboard .jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-tab,
 .cw-dashboard .jupyter-widgets.widget-tab > .lm-TabBar .lm-TabBar-tab { font-size: 16px; min-width: 8em;
-  flex: 0 1 auto; }
+  flex: 1 1 auto; min-height: 30px; }  /* rows of tabs that fill the width, not a ragged line */
+.cw-dashboard .widget-tab > .lm-TabBar { height: auto !important; min-height: 0 !important; }
 .cw-dashboard .lm-TabBar-content { flex-wrap: wrap; }
-/* the network map keeps the width its names were placed for; narrower screens scroll it sideways */
-.cw-chart-network .cw-plot-box { overflow-x: auto; -webkit-overflow-scrolling: touch; }
-.cw-chart-network .cw-plot { min-width: 720px; }
 .cw-dashboard button, .cw-dashboard select, .cw-dashboard .widget-toggle-button { min-height: 44px; }
 @media (max-width: PHONE_MAX_WIDTHpx) {
   /* a phone: one column, full-width controls a finger can hit, no sideways scrolling of the page */
@@ -112,7 +109,19 @@ CSS = """
   .cw-form { flex-direction: column !important; }
   .cw-form > * { width: 100% !important; max-width: 100% !important; }
   .cw-form textarea { width: 100% !important; min-height: 5em; }
-  .cw-dashboard .lm-TabBar-tab { min-width: 45% !important; min-height: 40px; }
+  /* the tabs: a tidy grid of two columns, each a button a finger can hit, the open one marked */
+  .cw-dashboard .lm-TabBar-content { display: grid !important; grid-template-columns: 1fr 1fr; gap: 4px;
+    height: auto !important; }
+  .cw-dashboard .widget-tab > .lm-TabBar { height: auto !important; min-height: 0 !important;
+    overflow: visible !important; }
+  .cw-dashboard .lm-TabBar-tab { min-width: 0 !important; max-width: none !important; width: auto !important;
+    min-height: 44px !important; max-height: none !important; height: auto !important; margin: 0 !important;
+    padding: 4px 8px !important; white-space: normal !important; line-height: 1.2; display: flex !important;
+    align-items: center; align-self: stretch !important; border: 1px solid #c9d1dc !important;
+    border-radius: 6px; transform: none !important; }
+  .cw-dashboard .lm-TabBar-tab.lm-mod-current::before { display: none !important; }
+  .cw-dashboard .lm-TabBar-tabLabel { white-space: normal !important; overflow: visible !important; }
+  .cw-dashboard .lm-TabBar-tab.lm-mod-current { background: #1d2433 !important; color: white !important; }
   .cw-dashboard .widget-tab-contents { padding: 4px !important; }
   .cw-write-note { width: 100% !important; }
 }
@@ -237,12 +246,15 @@ def marked_figure(figure: dict, notes: list[dict]) -> dict:
     if not counts:
         return figure
     horizontal = any(tr.get("orientation") == "h" for tr in figure.get("data", []) if tr.get("type") == "bar")
+    # on a phone the bar is not on its row's centre (its label is above it): theme.narrow says where
+    shift = ((figure.get("layout") or {}).get("meta") or {}).get("bar_yshift") or 0
     marks = []
     for trace in figure.get("data", []):
         for key, category in _bar_keys(trace):
             count = counts.pop(key, 0) + counts.pop(_plain(category), 0)
             if count:
-                position = ({"x": 1.0, "xref": "paper", "xanchor": "right", "y": category, "yref": "y"}
+                position = ({"x": 1.0, "xref": "paper", "xanchor": "right", "y": category, "yref": "y",
+                             "yshift": shift}
                             if horizontal else
                             {"y": 1.0, "yref": "paper", "yanchor": "top", "x": category, "xref": "x"})
                 marks.append({**position, "text": f"✎ {count}", "showarrow": False,
@@ -288,8 +300,8 @@ def _patch(base: dict, variant: dict) -> dict:
 
 def chart_payload(chart: dict, notes: list[dict]) -> dict | None:
     """What the page draws for a chart (None when it has no figure): the figure with the marks of its
-    notes, the phone variant as the keys it changes (:func:`coopwork.figures.theme.narrow`; none
-    for the network map, which keeps the width its names were placed for) and plotly's config.
+    notes, the phone variant as the keys it changes (:func:`coopwork.figures.theme.narrow`: labels
+    above the bars, the network map fitted to the width…) and plotly's config.
 
     Examples
     --------
@@ -297,15 +309,17 @@ def chart_payload(chart: dict, notes: list[dict]) -> dict | None:
     ...     {"type": "bar", "orientation": "h", "y": ["Société coopérative de production"], "x": [4]}],
     ...     "layout": {"height": 400}}}
     >>> payload = chart_payload(chart, [])
-    >>> payload["figure"]["data"][0]["y"], payload["phone"]["data"][0]["y"]
-    (['Société coopérative de production'], ['Société<br>coopérative de<br>production'])
+    >>> "y" in payload["phone"]["data"][0]  # the bars keep their categories on a phone…
+    False
+    >>> payload["phone"]["layout"]["yaxis"]["showticklabels"]  # …whose labels go above the bars
+    False
     >>> "x" in payload["phone"]["data"][0], chart_payload({**chart, "figure": None}, [])
     (False, None)
     """
     if not chart.get("figure"):
         return None
     wide = _shown(chart["figure"], notes)
-    phone = None if chart["id"] == "network" else _patch(wide, _shown(narrow(chart["figure"]), notes))
+    phone = _patch(wide, _shown(narrow(chart["figure"]), notes))
     return {"figure": wide, "phone": phone, "config": _CONFIG}
 
 
@@ -515,7 +529,9 @@ class Dashboard:
         # a cooperation survey has its dashboard's title; any other form is named by its own title
         cooperation = self.bundle.get("cooperation", True)
         heading = t("dashboard.title", lang) if cooperation else self.bundle["survey_title"]
-        self.title.value = (f"<h1>{escape(heading)} — {escape(place)}</h1>"
+        # data-cw-lang: the page's script declares the page's language (<html lang>) from it
+        self.title.value = (f'<h1 lang="{escape(lang)}" data-cw-lang="{escape(lang)}">'
+                            f"{escape(heading)} — {escape(place)}</h1>"
                             f'<div class="cw-sub">{escape(t("dashboard.wave", lang))} '
                             f"{escape(str(self.wave))}"
                             f"</div>")

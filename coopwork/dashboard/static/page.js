@@ -15,7 +15,9 @@
    - a chart that cannot be drawn keeps its title, followed by what to do (data-failed, in the
      page's language); when plotly.js itself does not load, it is asked for again 3 s later;
    - a click on a bar tells the kernel (through the hidden text widget .cw-page-events) which
-     chart and which bar, and the note form opened about it gets the focus.
+     chart and which bar, and the note form opened about it gets the focus;
+   - on a phone plotly's toolbar is not shown (it covered the titles and nobody zooms there);
+   - the page declares the language it is in (<html lang>, from the title's data-cw-lang).
    And the page never dies (Voilà pages; the kernel publishes its state in .cw-page-state):
    - where the participant is (language, wave, territory, filters, tab, open note form) is kept in
      the tab's sessionStorage; a reloaded page asks its new kernel to come back there;
@@ -133,11 +135,12 @@
     var area = holder.querySelector('.cw-plot-area');
     var phone = narrow();
     var figure = figureFor(payload, phone);
+    var config = phone ? merged(payload.config, {displayModeBar: false}) : payload.config;
     return plotly().then(function (Plotly) {
       var first = !holder.coopworkDrawn;
       var drawing = !first && holder.coopworkPhone === phone
         ? Plotly.Plots.resize(area)  // only its width changed
-        : Plotly.react(area, figure.data, figure.layout, payload.config);
+        : Plotly.react(area, figure.data, figure.layout, config);
       return drawing.then(function () {
         holder.coopworkDrawn = true;
         holder.coopworkPhone = phone;
@@ -180,7 +183,14 @@
 
   var retryAt = 0;  // plotly.js did not load (a phone's network): try again a little later
 
+  function declareLanguage() {
+    var marked = document.querySelector('[data-cw-lang]');
+    var lang = marked && marked.getAttribute('data-cw-lang');
+    if (lang && document.documentElement.lang !== lang) { document.documentElement.lang = lang; }
+  }
+
   function work() {
+    declareLanguage();
     if (busy || Date.now() < retryAt) { return; }
     var holder = next();
     if (!holder) { return; }
