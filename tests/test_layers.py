@@ -32,6 +32,9 @@ ALLOWED_CYCLES = {
     # the Dask runner reuses the runner's warm server and the runner starts Dask: split with the
     # batch engine's branch (issue 26)
     frozenset({"coopwork.batch.runner", "coopwork.batch.dask"}),
+    # the theme fits the network's labels and the network figure takes the theme (issue 24, merged
+    # at 12:17): the label fitting belongs to the theme or to a module of its own
+    frozenset({"coopwork.figures.network", "coopwork.figures.theme"}),
 }
 #: imports between sibling packages that wait for a move: (importer, imported)
 ALLOWED_CROSSINGS = {
@@ -42,6 +45,13 @@ ALLOWED_CROSSINGS = {
     # handler that serves it; the static site takes the same file: the choice moves to a base
     # module of its own with the dashboard branch (issue 23)
     ("coopwork.export", "coopwork.dashboard.assets"),
+    # how a bar of a chart is named in a note (OPTION_MARK, chart_options) is decided in the
+    # dashboard page; the export's notes read it (issue 23/24, merged at 12:17): it moves to the
+    # vocabulary with the journal package
+    ("coopwork.export", "coopwork.dashboard.app"),
+    # the export's copies of the batch reports run the batch when a report is missing (issue 24):
+    # the export should read the reports folder only, the run stays the CLI's
+    ("coopwork.export", "coopwork.batch"),
 }
 
 
