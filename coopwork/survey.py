@@ -35,6 +35,7 @@ from __future__ import annotations
 import difflib
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -42,7 +43,8 @@ from pathlib import Path
 from .errors import SurveyError
 from .i18n import lang_code
 
-__all__ = ["Choice", "Question", "Survey", "load_survey", "language_code", "side_file_path"]
+__all__ = ["DISPLAYS", "KEY_ROLES", "REASONS", "Choice", "Group", "Question", "Survey", "display_kind",
+           "load_survey", "language_code", "pick_label", "side_file_path"]
 
 #: pyxform's spelled-out type names → the XLSForm names used everywhere in coopwork.
 _TYPE_ALIASES = {
@@ -65,9 +67,27 @@ NON_ANSWER_TYPES = frozenset({"note", "start", "end", "today", "deviceid", "user
                               "start-geopoint", "background-audio"})
 NUMERIC_TYPES = frozenset({"integer", "decimal", "range"})
 SELECT_TYPES = frozenset({"select_one", "select_multiple", "select_one_from_file",
-                          "select_multiple_from_file", "rank"})
+                          "select_multiple_from_file", "select_one_external", "rank"})
 ROLES = frozenset({"territory", "organisation", "org_type", "partner", "name_consent", "weight"})
+#: roles whose answers are keys or identities, never published as a distribution
+KEY_ROLES = frozenset({"territory", "organisation", "partner", "name_consent", "weight"})
+
+#: how a question can be shown (see :func:`display_kind`)
+DISPLAYS = ("bars", "likert", "rank", "histogram", "periods", "themes", "answers", "positions")
+#: why a question is left out of the published outputs (see :func:`display_kind`)
+REASONS = ("note", "header", "metadata", "media", "identifier", "role", "not_number")
+_BARS = frozenset({"select_one", "select_multiple", "select_one_from_file", "select_multiple_from_file",
+                   "select_one_external"})
+_DATES = frozenset({"date", "datetime", "time"})
+_POSITIONS = frozenset({"geopoint", "geotrace", "geoshape"})
+_MEDIA = frozenset({"image", "photo", "audio", "video", "file", "signature", "background-audio"})
+#: types that say something about the device or the session, not an answer of the respondent
+_METADATA = frozenset({"start", "end", "today", "deviceid", "username", "simserial", "subscriberid",
+                       "phonenumber", "audit", "start-geopoint", "email", "hidden", "xml-external",
+                       "csv-external"})
 _ROW_RE = re.compile(r"\[row\s*:\s*(\d+)\]", re.IGNORECASE)
+#: the name pyxform gives the row of choice labels it adds on top of a ``table-list`` group (not a question)
+_TABLE_LIST_HEADER = "reserved_name_for_field_list_labels_"
 
 
 def language_code(language: str) -> str:
@@ -92,6 +112,31 @@ class Choice:
     def label(self, lang: str | None = None, default_language: str = "default") -> str:
         """Label in ``lang``, else English, else the default language (marked), else any, else the name."""
         return _pick(self.labels, lang, default_language) or self.name
+
+
+@dataclass(frozen=True)
+class Group:
+    """A ``begin group`` or ``begin repeat`` block of the form (``begin loop`` blocks are groups too).
+
+    ``path`` names it uniquely: the names of the enclosing groups and its own, joined by ``/``
+    (two groups may share a name in different places, e.g. ``household/members`` and
+    ``visit/members``); it is ``"/".join(question.group[:k])`` for the questions inside it.
+    """
+
+    path: str
+    name: str
+    kind: str  # "group" or "repeat"
+    labels: dict[str, str] = field(default_factory=dict)
+    appearance: str | None = None
+
+    @property
+    def depth(self) -> int:
+        """1 for a group at the top of the form, 2 for a group inside it, …"""
+        return self.path.count("/") + 1
+
+    def label(self, lang: str | None = None, default_language: str = "default") -> str:
+        """Label in ``lang`` (same fallback as :meth:`Question.label`), else the name made readable."""
+        return _pick(self.labels, lang, default_language) or self.name.replace("_", " ").strip().capitalize()
 
 
 @dataclass(frozen=True)
@@ -127,7 +172,7 @@ class Question:
 
     @property
     def is_select(self) -> bool:
-        """True for select_one / select_multiple (and their from-file variants)."""
+        """True for select_one / select_multiple (and their from-file and external variants)."""
         return self.type in SELECT_TYPES
 
     @property
@@ -178,6 +223,8 @@ class Survey:
     #: where each role and identifier came from (``role:<role>`` → ``name|source``,
     #: ``identifier:<name>`` → source), see :func:`coopwork.ingest.roles.resolve_roles`
     role_sources: dict[str, str] = field(default_factory=dict, compare=False)
+    #: the groups and repeats of the form by path (:class:`Group`), in form order
+    groups: dict[str, Group] = field(default_factory=dict)
     #: translations left out because some of their cells are broken: language → the cells
     #: (``survey row 161, 'label::Arabic (ar)': …``), see :func:`coopwork.xlsform.parse_xlsform`
     dropped_languages: dict[str, list[str]] = field(default_factory=dict, compare=False)
@@ -199,6 +246,41 @@ class Survey:
                 f"{len(self.questions)} questions, languages {', '.join(self.languages)})"
                 "<table><thead><tr><th>dimension</th><th>n</th><th>questions</th></tr></thead>"
                 f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+    def group_of(self, question: Question, depth: int) -> Group | None:
+        """The group enclosing ``question`` at ``depth`` (1: outermost), or None.
+
+        Examples
+        --------
+        >>> g = Group("a", "a", "group", {"en": "Part A"})
+        >>> s = Survey("s", "S", None, ["en"], "en", {"q": Question("q", "text", group=("a",))}, {},
+        ...            groups={"a": g})
+        >>> s.group_of(s.questions["q"], 1).label("en"), s.group_of(s.questions["q"], 2)
+        ('Part A', None)
+        """
+        if depth < 1 or depth > len(question.group):
+            return None
+        return self.groups.get("/".join(question.group[:depth]))
+
+    def repeat_group(self, question: Question) -> Group | None:
+        """The innermost repeat enclosing ``question`` (its rows are the question's unit), or None."""
+        for depth in range(len(question.group), 0, -1):
+            group = self.group_of(question, depth)
+            if group is not None and group.kind == "repeat":
+                return group
+        return None
+
+    def parent_repeat(self, repeat: str) -> str | None:
+        """The repeat enclosing the repeat ``repeat`` (a nested repeat), or None at the top level."""
+        found = next((g for g in self.groups.values() if g.kind == "repeat" and g.name == repeat), None)
+        if found is None:
+            return None
+        parts = found.path.split("/")[:-1]
+        for depth in range(len(parts), 0, -1):
+            group = self.groups.get("/".join(parts[:depth]))
+            if group is not None and group.kind == "repeat":
+                return group.name
+        return None
 
     def question(self, name: str) -> Question:
         """The question called ``name``.
@@ -284,6 +366,135 @@ class Survey:
         return partner.repeat if partner else None
 
 
+def _appearance(question: Question) -> set[str]:
+    return set((question.appearance or "").split())
+
+
+def _matrix_header(survey: Survey, question: Question) -> bool:
+    """The first row of a matrix (a ``label`` appearance over ``list-nolabel`` rows): it only shows the
+    options' labels, nobody answers it."""
+    if question.type != "select_one" or "label" not in _appearance(question):
+        return False
+    return any(q.group == question.group and "list-nolabel" in _appearance(q)
+               for q in survey.questions.values())
+
+
+def _scale(survey: Survey, question: Question) -> bool:
+    """A question of a block sharing one scale: a matrix (a ``table-list`` group, or ``list-nolabel``
+    rows), or a battery — two or more select_one questions in a row, in the same group, on one list of
+    three options or more (a list several questions are asked on in a row is read as an ordered
+    scale, its choices in their order)."""
+    if question.type != "select_one" or not question.list_name:
+        return False
+    group = survey.group_of(question, len(question.group)) if question.group else None
+    if question.group and ("table-list" in ((group.appearance if group else None) or "")
+                           or "list-nolabel" in _appearance(question)):
+        siblings = [q for q in survey.questions.values()
+                    if q.group == question.group and q.type == "select_one" and not _matrix_header(survey, q)]
+        return len(siblings) >= 2 and len({q.list_name for q in siblings}) == 1
+    if len(question.choices) < 3:
+        return False
+    answers = [q for q in survey.questions.values() if q.type not in NON_ANSWER_TYPES]
+    position = next(i for i, q in enumerate(answers) if q.name == question.name)
+
+    def same(q: Question) -> bool:
+        return q.type == "select_one" and q.list_name == question.list_name and q.group == question.group
+
+    before = position > 0 and same(answers[position - 1])
+    after = position + 1 < len(answers) and same(answers[position + 1])
+    return before or after
+
+
+def display_kind(survey: Survey, question: Question, *, codebook: Mapping | None = None,
+                 numeric: Mapping[str, bool] | None = None,
+                 published: bool = True) -> tuple[str | None, str | None]:
+    """How a question's answers can be shown — ``(display, None)`` — or why not — ``(None, reason)``.
+
+    The one decision every display follows (the results, hence reports, dashboards, exports, and
+    ``coopwork survey show`` through :func:`coopwork.results.questions.classify`; the parsing of
+    the answers in :func:`coopwork.analysis.summary.prepare`):
+
+    ==============  ==========================================================================
+    ``bars``        select_one, select_multiple (and their from-file variants): one bar per
+                    option, every option shown, 0 % included
+    ``likert``      an ordered scale (``likert`` appearance, or choices 1..k / 0..k), a matrix (a
+                    ``table-list`` group, or ``list-nolabel`` rows, sharing one choice list) or a
+                    battery (select_one questions in a row on one list of 3+ options): diverging
+                    bars, one chart per block of questions sharing the scale
+    ``rank``        rank: how often each option was put 1st, 2nd, …
+    ``histogram``   integer, decimal, range, and calculations whose answers are numbers:
+                    histogram (bins of whole numbers for whole numbers) and summary statistics
+    ``periods``     date, datetime (by year, month or day, after their spread), time (by hour)
+    ``themes``      free text the codebook covers: how many answers mention each theme
+    ``answers``     other free text, barcodes, acknowledgements, unknown types: only how many
+                    answered — the answers themselves are never published
+    ``positions``   geopoint, geotrace, geoshape: only how many gave a position — a position is
+                    never published
+    ==============  ==========================================================================
+
+    Left out (``reason``): ``note``; ``header`` (the label row of a matrix); ``metadata`` (start, end,
+    device…); ``media`` (photos, audio, files); ``identifier`` (a direct identifier); ``role`` (a key
+    coopwork uses: territory, organisation, partner, name consent, weight); ``not_number`` (a
+    calculation whose answers are not numbers).
+
+    Parameters
+    ----------
+    survey, question
+        The form and one of its questions.
+    codebook
+        The free-text codebook: the text questions it covers (all, or its ``questions`` list) are
+        counted by theme.
+    numeric
+        Calculation name → whether its answers are numbers (read from the data); without it a
+        calculation is taken to be a number.
+    published
+        ``False``: how the answers would be summarised whatever their role (the analysis functions
+        summarise a territory or an identifier question on demand; only the published outputs leave
+        them out).
+
+    Examples
+    --------
+    >>> s = Survey("s", "S", None, ["en"], "en", {}, {})
+    >>> display_kind(s, Question("n", "integer")), display_kind(s, Question("gps", "geopoint"))
+    (('histogram', None), ('positions', None))
+    >>> display_kind(s, Question("c", "calculate"), numeric={"c": False})
+    (None, 'not_number')
+    >>> display_kind(s, Question("why", "text"), codebook={"questions": ["why"], "themes": {}})
+    ('themes', None)
+    """
+    kind = question.type
+    if kind == "note":
+        return None, "note"
+    if kind in _METADATA:
+        return None, "metadata"
+    if kind in _MEDIA:
+        return None, "media"
+    if published and question.identifier:
+        return None, "identifier"
+    if published and question.role in KEY_ROLES:
+        return None, "role"
+    if kind == "rank":
+        return "rank", None
+    if _matrix_header(survey, question):
+        return None, "header"
+    if question.is_likert or _scale(survey, question):
+        return "likert", None
+    if kind in _BARS:
+        return "bars", None
+    if kind in NUMERIC_TYPES:
+        return "histogram", None
+    if kind == "calculate":
+        return ("histogram", None) if numeric is None or numeric.get(question.name) else (None, "not_number")
+    if kind in _DATES:
+        return "periods", None
+    if kind in _POSITIONS:
+        return "positions", None
+    covered = bool(codebook) and (not codebook.get("questions") or question.name in codebook["questions"])
+    if kind == "text" and covered:
+        return "themes", None
+    return "answers", None
+
+
 #: language names an XLSForm may use without a ``(code)``, by code (``label::English``, ``label::Magyar``)
 _NAMES = {"en": ("english",), "fr": ("french", "français", "francais"), "it": ("italian", "italiano"),
           "pt": ("portuguese", "português", "portugues"), "ro": ("romanian", "română", "romana"),
@@ -328,6 +539,18 @@ def _pick(texts: dict[str, str], lang: str | None, default_language: str) -> str
         if found:
             return found[1] if code is None or not named or key == "default" else f"{found[1]} [{key}]"
     return next((v for v in texts.values() if v), None)
+
+
+def pick_label(texts: Mapping[str, str], lang: str | None, default_language: str = "fr") -> str | None:
+    """A text of a form-like source (a codebook's theme…) in ``lang``, with the forms' fallback: English
+    then ``default_language``, marked with the language shown (``Trust [en]``).
+
+    Examples
+    --------
+    >>> pick_label({"fr": "Confiance", "en": "Trust"}, "ro"), pick_label({"fr": "Confiance"}, "ro")
+    ('Trust [en]', 'Confiance')
+    """
+    return _pick(dict(texts), lang, default_language)
 
 
 def _texts(value: object) -> dict[str, str]:
@@ -383,19 +606,25 @@ def _fill_template(value: object, name: str, label: object) -> object:
 
 def _walk(node: dict, group: tuple[str, ...], repeat: str | None, choices: dict,
           out: dict[str, Question], path: Path, group_relevant: tuple[str, ...] = (),
-          suffix: str = "") -> None:
+          suffix: str = "", groups: dict[str, Group] | None = None) -> None:
+    groups = {} if groups is None else groups
     for child in node.get("children", []):
         kind = _TYPE_ALIASES.get(child.get("type", ""), child.get("type", ""))
         name = child.get("name", "")
         if kind == "loop":  # ``begin loop over LIST``: one group of the questions per choice
             condition = _expression((child.get("bind") or {}).get("relevant"))
             inner_relevant = (*group_relevant, condition) if condition else group_relevant
+            loop = "/".join((*group, name))
+            groups.setdefault(loop, Group(loop, name, "group", _texts(child.get("label")),
+                                          (child.get("control") or {}).get("appearance")))
             for column in child.get("columns") or []:
                 choice = str(column.get("name", ""))
+                inner = "/".join((*group, name, choice))
+                groups.setdefault(inner, Group(inner, choice, "group", _texts(column.get("label"))))
                 filled = {"children": [_fill_template(c, choice, column.get("label") or choice)
                                        for c in child.get("children", [])]}
                 _walk(filled, (*group, name, choice), repeat, choices, out, path, inner_relevant,
-                      suffix=f"{suffix}_{choice}")
+                      suffix=f"{suffix}_{choice}", groups=groups)
             continue
         if kind in _STRUCTURAL:
             if name == "meta" and group == ():
@@ -403,7 +632,13 @@ def _walk(node: dict, group: tuple[str, ...], repeat: str | None, choices: dict,
             inner_repeat = name if kind == "repeat" else repeat
             condition = _expression((child.get("bind") or {}).get("relevant"))
             inner_relevant = (*group_relevant, condition) if condition else group_relevant
-            _walk(child, (*group, name), inner_repeat, choices, out, path, inner_relevant, suffix)
+            key = "/".join((*group, name))
+            groups.setdefault(key, Group(key, name, "repeat" if kind == "repeat" else "group",
+                                         _texts(child.get("label")),
+                                         (child.get("control") or {}).get("appearance")))
+            _walk(child, (*group, name), inner_repeat, choices, out, path, inner_relevant, suffix, groups)
+            continue
+        if name.startswith(_TABLE_LIST_HEADER):  # pyxform's own header row of a table-list group
             continue
         bind = child.get("bind", {})
         meta = child.get("coopwork", {}) or {}
@@ -475,6 +710,7 @@ def survey_from_dict(data: dict) -> Survey:
                   choices={name: [Choice(**c) for c in items] for name, items in data["choices"].items()},
                   path=None if data["path"] is None else Path(data["path"]),
                   role_sources=dict(data.get("role_sources") or {}),
+                  groups={path: Group(**g) for path, g in data["groups"].items()},
                   dropped_languages={k: list(v) for k, v in (data.get("dropped_languages") or {}).items()})
 
 
@@ -556,7 +792,8 @@ def load_survey(path: str | Path, *, roles: bool = True) -> Survey:
         dropped.setdefault(language_code(cell.language or ""), []).append(cell.describe())
 
     questions: dict[str, Question] = {}
-    _walk(form, (), None, form.get("choices", {}), questions, path)
+    groups: dict[str, Group] = {}
+    _walk(form, (), None, form.get("choices", {}), questions, path, groups=groups)
     if not questions:
         raise SurveyError("survey.err_no_question", file=path.name, hint="survey.hint_no_question")
     languages: list[str] = []
@@ -588,6 +825,7 @@ def load_survey(path: str | Path, *, roles: bool = True) -> Survey:
         choices={k: [Choice(str(c["name"]), _texts(c.get("label"))) for c in v]
                  for k, v in (form.get("choices") or {}).items()},
         path=path,
+        groups=groups,
         dropped_languages=dropped,
     )
     if roles:

@@ -231,6 +231,18 @@ class Workspace:
         """Cooperation ties (rows of the partner repeat group), optionally filtered."""
         return self._filtered("relations", wave, territory)
 
+    def repeat(self, name: str, *, wave: str | None = None, territory: str | None = None) -> pd.DataFrame:
+        """The rows of the repeat group ``name`` (one per repeat instance, at any depth), optionally filtered.
+
+        Columns: ``_submission_id``, ``_wave``, ``_territory``, ``_key`` (the row), ``_parent_key``
+        (the submission, or the enclosing repeat's row), ``_index``, then the repeat's questions. The
+        relations repeat (the partners) is :meth:`relations`; a repeat the exports did not hold is an
+        empty table.
+        """
+        if name == self.survey.relations_repeat:
+            return self.relations(wave=wave, territory=territory)
+        return self._filtered(f"repeats/{name}", wave, territory)
+
     def quarantine(self) -> pd.DataFrame:
         """Rows rejected at ingestion, with their reason (pseudonymised, as strings)."""
         return self._table("quarantine")

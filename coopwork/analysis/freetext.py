@@ -30,7 +30,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -38,11 +38,11 @@ import pandas as pd
 
 from ..errors import CoopworkError
 from ..i18n import t
-from ..survey import Survey
+from ..survey import Survey, pick_label
 from .disclosure import DEFAULT_MIN_COUNT, format_number, format_percent, has_consent, protect
 from .selection import answered, groups
 
-__all__ = ["load_codebook", "matches_theme", "normalise_text", "text_answers", "theme_counts"]
+__all__ = ["load_codebook", "matches_theme", "normalise_text", "text_answers", "theme_counts", "theme_hits"]
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\w)(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{1,4}\)?[\s.-]?){3,6}\d{2,4}(?!\w)")
@@ -295,6 +295,41 @@ def text_answers(
     return out
 
 
+def theme_hits(texts: pd.Series,
+               codebook: Mapping) -> tuple[list[str], np.ndarray, Callable[[str, str], str]]:
+    """Which themes of the codebook each text mentions.
+
+    Returns
+    -------
+    tuple
+        The theme names in codebook order then ``_none`` (a text that matches no theme), a boolean
+        matrix (texts × themes; an empty text matches nothing, not even ``_none``), and
+        ``(theme, lang) -> label``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> book = {"themes": {"jobs": {"label": {"fr": "Emploi", "en": "Jobs"}, "keywords": ["emploi*"]}}}
+    >>> names, hits, label = theme_hits(pd.Series(["Des emplois", "Rien", None]), book)
+    >>> names, hits.tolist(), label("jobs", "en"), label("_none", "en")
+    (['jobs', '_none'], [[True, False], [False, True], [False, False]], 'Jobs', 'No codebook theme')
+    """
+    themes = check_codebook(codebook)["themes"]
+    normal = texts.astype("string").fillna("").map(normalise_text).to_numpy(dtype=object)
+    hits = np.zeros((len(normal), len(themes) + 1), dtype=bool)
+    for j, spec in enumerate(themes.values()):
+        pattern = _pattern(spec["keywords"])
+        hits[:, j] = [bool(pattern.search(text)) for text in normal]
+    hits[:, -1] = ~hits[:, :-1].any(axis=1) & np.array([bool(text.strip()) for text in normal], dtype=bool)
+
+    def label(name: str, lang: str) -> str:
+        if name == "_none":
+            return t("analysis.theme_none", lang)
+        return pick_label(themes[name]["label"], lang, "fr") or name  # codebooks are French by default
+
+    return [*themes, "_none"], hits, label
+
+
 def theme_counts(
     responses: pd.DataFrame,
     survey: Survey,
@@ -354,18 +389,9 @@ def theme_counts(
         raise CoopworkError("analysis_errors.not_text", name=question, type=q.type, column=question,
                             hint="analysis_errors.hint_theme_counts")
     done = answered(responses, survey, question).to_numpy(dtype=bool)
-    texts = responses[question].astype("string").fillna("").map(normalise_text).to_numpy(dtype=object)
-    themes = book["themes"]
-    hits = np.zeros((len(responses), len(themes) + 1), dtype=bool)
-    for j, spec in enumerate(themes.values()):
-        pattern = _pattern(spec["keywords"])
-        hits[:, j] = [bool(pattern.search(text)) for text in texts]
-    hits[:, -1] = ~hits[:, :-1].any(axis=1)
+    names, hits, label = theme_hits(responses[question], book)
     hits &= done[:, None]
-    labels = [spec["label"].get(lang) or spec["label"].get("fr") or next(iter(spec["label"].values()), name)
-              for name, spec in themes.items()]
-    names = [*themes, "_none"]
-    labels = [*labels, t("analysis.theme_none", lang)]
+    labels = [label(name, lang) for name in names]
     if by is None:
         members = [(None, None, np.arange(len(responses)))]
     else:

@@ -27,7 +27,7 @@ published either (``protect``'s rule 6).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,12 +35,12 @@ import pandas as pd
 
 from ..errors import CoopworkError
 from ..i18n import t
-from ..survey import Question, Survey
+from ..survey import Question, Survey, display_kind
 from .disclosure import DEFAULT_MIN_COUNT, DOMINANCE, format_number, format_percent, is_small, protect
 from .selection import answered, applicable, groups, selected
 from .stats import effective_n, wilson_interval
 
-__all__ = ["Prepared", "prepare", "summarise", "summarise_many", "summarise_rows", "weight_values"]
+__all__ = ["Prepared", "coarser", "prepare", "summarise", "summarise_many", "summarise_rows", "weight_values"]
 
 
 @dataclass(frozen=True)
@@ -89,14 +89,19 @@ def weight_values(responses: pd.DataFrame, weights: str | pd.Series | None) -> n
     return values
 
 
-def _kind(question: Question) -> str:
-    if question.is_likert:
-        return "likert"
-    if question.is_select:
+#: the kind of summary of each display (:func:`coopwork.survey.display_kind`)
+_KINDS = {"histogram": "numeric", "periods": "periods", "rank": "rank", "themes": "themes",
+          "answers": "answers", "positions": "answers"}
+
+
+def _kind(survey: Survey, question: Question, codebook: Mapping | None = None) -> str | None:
+    """The summary of a question: from its display, the select questions by their answers' shape."""
+    display, _reason = display_kind(survey, question, codebook=codebook, published=False)
+    if display == "likert":
+        return "likert" if question.type == "select_one" else "select_one"
+    if display == "bars":
         return "select_multiple" if question.is_multiple else "select_one"
-    if question.is_numeric:
-        return "numeric"
-    return question.type
+    return _KINDS.get(display) if display else None
 
 
 def summarise(
@@ -167,8 +172,18 @@ def summarise(
         the jobs of a territory) hides the group. With ``by``, a single hidden group would be
         recomputed from the overall figures, so a second group is hidden too.
 
-        ``attrs``: ``question``, ``question_label``, ``kind`` (``select_one``,
-        ``select_multiple``, ``likert``, ``numeric``), ``by``, ``lang``, ``min_count``, ``note``,
+        **Other questions**, after their display (:func:`coopwork.survey.display_kind`): dates and
+        times are counted by period like a single choice (``option`` is the period's key, e.g.
+        ``2024-03``, ``label`` its name; :mod:`coopwork.analysis.periods`); a rank question has one
+        row per option and position (``ranked``, ``position``, ``option`` = ``<ranked>@<position>``),
+        each option's and each position's cells protected together; free text the codebook covers
+        is counted by theme like a multiple choice; other free text and positions have one row:
+        ``n`` (answered, the texts and positions themselves are never summarised), ``base``,
+        ``missing``.
+
+        ``attrs``: ``question``, ``question_label``, ``kind`` (``select_one``, ``select_multiple``,
+        ``likert``, ``numeric``, ``periods``, ``rank``, ``themes``, ``answers``), ``by``, ``lang``,
+        ``min_count``, ``note``,
         ``base`` and ``missing`` of the whole table (for titles; ``None`` when the whole table
         counts fewer than ``min_count`` respondents).
 
@@ -210,23 +225,32 @@ class Prepared:
     options: list[str]
     chosen: np.ndarray | None
     values: np.ndarray | None
+    #: ``(option, lang) -> label`` of options that are not the form's choices (periods, themes, ranks)
+    labels: Callable[[str, str], str] | None = None
+    #: the periods of a date or time question (:class:`~coopwork.analysis.periods.Periods`), to count
+    #: them again by a coarser unit (:func:`coarser`)
+    periods: object = None
 
 
-def prepare(responses: pd.DataFrame, survey: Survey, question: str) -> Prepared:
+def prepare(responses: pd.DataFrame, survey: Survey, question: str, *,
+            codebook: Mapping | None = None) -> Prepared:
     """Parse one question's answers once, to summarise many subsets of rows with :func:`summarise_rows`.
 
     The results layer prepares every published question on the whole table of a wave, then
     summarises each territory and each organisation type from row positions: same numbers as
-    :func:`summarise` on the subset, without parsing the answers again.
+    :func:`summarise` on the subset, without parsing the answers again. How a question is summarised
+    follows its display (:func:`coopwork.survey.display_kind`): choices, numbers, dates by period
+    (the periods of the whole table), ranks, themes (with ``codebook``), or only whether it was
+    answered (free text, positions).
 
     Raises
     ------
     CoopworkError
-        For a question that cannot be summarised (text, date…) or is not in the table.
+        For a question that is never published (a note, an identifier…) or is not in the table.
     """
     q = survey.question(question)
-    kind = _kind(q)
-    if kind not in {"select_one", "select_multiple", "likert", "numeric"}:
+    kind = _kind(survey, q, codebook)
+    if kind is None:
         raise CoopworkError("analysis_errors.cannot_summarise", name=question, type=q.type, column=question,
                             hint="analysis_errors.hint_cannot_summarise")
     applies = applicable(responses, survey, question).to_numpy(dtype=bool)
@@ -235,9 +259,82 @@ def prepare(responses: pd.DataFrame, survey: Survey, question: str) -> Prepared:
         values = pd.to_numeric(responses[question], errors="coerce").astype(float).to_numpy(
             dtype=float, na_value=np.nan)
         return Prepared(q, kind, applies, done, [], None, values)
+    if kind == "answers":
+        return Prepared(q, kind, applies, done, [], None, None)
+    if kind == "periods":
+        from .periods import periods
+
+        found = periods(responses[question], q.type)
+        return _by_period(Prepared(q, kind, applies, done, [], None, None), found)
+    if kind == "rank":
+        options, chosen = _ranks(responses[question], [c.name for c in q.choices])
+        labels = survey.choice_labels(question, "en")
+        return Prepared(q, kind, applies, done & chosen.any(axis=1), options, chosen, None,
+                        lambda option, lang: _rank_label(survey, question, option, lang, labels))
+    if kind == "themes":
+        from .freetext import theme_hits
+
+        options, chosen, label = theme_hits(responses[question], codebook)
+        return Prepared(q, kind, applies, done, options, chosen & done[:, None], None, label)
     options = selected(responses, survey, question)
     return Prepared(q, kind, applies, done, list(options.columns),
                     options.fillna(False).to_numpy(dtype=bool), None)
+
+
+def _by_period(prepared: Prepared, found: object) -> Prepared:
+    from dataclasses import replace
+
+    answered = prepared.done & found.chosen.any(axis=1)  # an unreadable date or time is no answer
+    return replace(prepared, done=answered, options=found.options, chosen=found.chosen, labels=found.label,
+                   periods=found)
+
+
+def coarser(prepared: Prepared) -> Prepared | None:
+    """A date or time question's answers counted by the next coarser period (None: already the
+    coarsest, or not a date). The results take it when the disclosure control hides most periods.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from coopwork.survey import Question, Survey
+    >>> survey = Survey("s", "S", None, ["en"], "en", {"d": Question("d", "date")}, {})
+    >>> answers = pd.DataFrame({"d": pd.to_datetime(["2024-01-05", "2024-02-11", "2024-03-20"])})
+    >>> prepared = prepare(answers, survey, "d")
+    >>> prepared.options, coarser(prepared).options
+    (['2024-01', '2024-02', '2024-03'], ['2024-Q1'])
+    """
+    from .periods import coarser as next_unit
+
+    found = next_unit(prepared.periods) if prepared.periods is not None else None
+    return None if found is None else _by_period(prepared, found)
+
+
+#: the separator of a rank cell's key: ``<option>@<position>``
+RANK_MARK = "@"
+
+
+def _ranks(values: pd.Series, names: list[str]) -> tuple[list[str], np.ndarray]:
+    """The options of a rank question × the positions they were given: ``<option>@<position>`` keys and
+    a boolean matrix (an answer ``"b a c"`` puts ``b`` 1st, ``a`` 2nd, ``c`` 3rd)."""
+    answers = [str(v).split() if isinstance(v, str) and v.strip() else [] for v in values.tolist()]
+    extra = sorted({o for answer in answers for o in answer} - set(names))
+    order = [*names, *extra]
+    size = max([len(order)] + [len(a) for a in answers])
+    options = [f"{o}{RANK_MARK}{k}" for o in order for k in range(1, min(size, len(order)) + 1)]
+    column = {key: i for i, key in enumerate(options)}
+    chosen = np.zeros((len(answers), len(options)), dtype=bool)
+    for row, answer in enumerate(answers):
+        for position, option in enumerate(answer, start=1):
+            key = f"{option}{RANK_MARK}{position}"
+            if key in column:
+                chosen[row, column[key]] = True
+    return options, chosen
+
+
+def _rank_label(survey: Survey, question: str, option: str, lang: str, _labels: dict) -> str:
+    name, _, position = option.rpartition(RANK_MARK)
+    label = survey.choice_labels(question, lang).get(name, name)
+    return t("analysis.rank_position", lang, label=label, position=position)
 
 
 def summarise_rows(prepared: Prepared, survey: Survey, rows: np.ndarray | None = None, *, lang: str = "fr",
@@ -286,9 +383,11 @@ def summarise_many(prepared: list[Prepared], survey: Survey, rows: np.ndarray | 
     >>> tables["a"]["display"].tolist(), tables["b"]["display"].tolist()
     (['< 3', '< 3'], ['3 (50\u202f%)', '3 (50\u202f%)'])
     """
-    families: dict[str, list[Prepared]] = {"single": [], "multiple": [], "numeric": []}
+    families: dict[str, list[Prepared]] = {"single": [], "multiple": [], "numeric": [], "rank": [],
+                                           "answers": []}
     for item in prepared:
-        family = {"numeric": "numeric", "select_multiple": "multiple"}.get(item.kind, "single")
+        family = {"numeric": "numeric", "select_multiple": "multiple", "themes": "multiple", "rank": "rank",
+                  "answers": "answers"}.get(item.kind, "single")
         families[family].append(item)
     out: dict[str, pd.DataFrame] = {}
     for family, items in families.items():
@@ -296,17 +395,23 @@ def summarise_many(prepared: list[Prepared], survey: Survey, rows: np.ndarray | 
             continue
         positions = np.arange(len(items[0].done)) if rows is None else np.asarray(rows, dtype=int)
         group = [_Group(None, None, positions)]
-        parts = [_numeric_rows(p.values, p.question.name, group, p.applies, p.done, None)
-                 if family == "numeric" else _choice_rows(p, survey, group, None, lang) for p in items]
+        if family == "numeric":
+            parts = [_numeric_rows(p.values, p.question.name, group, p.applies, p.done, None) for p in items]
+        elif family == "answers":
+            parts = [_answer_rows(p, group) for p in items]
+        else:
+            parts = [_choice_rows(p, survey, group, None, lang) for p in items]
         rows_all = [row for part in parts for row in part]
         extra: dict[str, object] = {}
         if family == "numeric" and dominance is not None:
             extra = {"dominance": dominance, "total_column": "_abs_total", "largest_column": "_largest"}
-        long = _numeric_table(rows_all) if family == "numeric" else _choice_table(rows_all)
+        long = _numeric_table(rows_all) if family in ("numeric", "answers") else _choice_table(rows_all)
+        margins = {"single": ["question"], "rank": [["question", "ranked"], ["question", "position"]]}
+        if family == "rank":
+            long = _rank_columns(long)
         table = protect(long, count="n", min_count=min_count,
-                        base=["base", "missing"], margins=["question"] if family == "single" else None,
-                        lang=lang, display=_numeric_display if family == "numeric" else _choice_display,
-                        **extra)
+                        base=["base", "missing"], margins=margins.get(family),
+                        lang=lang, display=_DISPLAYS.get(family, _choice_display), **extra)
         table = table.drop(columns=[c for c in ("_abs_total", "_largest") if c in table.columns])
         start = 0
         for item, part in zip(items, parts, strict=True):
@@ -327,7 +432,8 @@ def _attrs(prepared: Prepared, survey: Survey, everyone: np.ndarray, *, by: str 
     name = prepared.question.name
     return {"question": name, "question_label": survey.label(name, lang), "kind": prepared.kind, "by": by,
             "lang": lang, "min_count": min_count,
-            "note": t("analysis.note_multiple", lang) if prepared.kind == "select_multiple" else "",
+            "note": {"select_multiple": t("analysis.note_multiple", lang),
+                     "themes": t("analysis.note_themes", lang)}.get(prepared.kind, ""),
             "base": base_all if shown else None,
             "missing": missing_all if shown and not is_small(missing_all, min_count) else None}
 
@@ -339,8 +445,12 @@ def _summarise(prepared: Prepared, survey: Survey, group_list: list[_Group], *, 
     question = q.name
     if kind == "numeric":
         table = _numeric(prepared.values, question, group_list, applies, done, w)
+    elif kind == "answers":
+        table = _numeric_table(_answer_rows(prepared, group_list))
     else:
         table = _choices(prepared, survey, group_list, w, lang)
+        if kind == "rank":
+            table = _rank_columns(table)
     if by is not None:
         table.insert(0, f"{by}_label", pd.array([g.label for g in group_list for _ in range(
             len(table) // max(len(group_list), 1))], dtype="str"))
@@ -354,9 +464,15 @@ def _summarise(prepared: Prepared, survey: Survey, group_list: list[_Group], *, 
         display = _numeric_display
         if dominance is not None:
             extra = {"dominance": dominance, "total_column": "_abs_total", "largest_column": "_largest"}
+    elif kind == "answers":
+        margins, display = None, _count_display
+    elif kind == "rank":
+        keys = [by] if by is not None else []
+        margins, display = [[*keys, "ranked"], [*keys, "position"]], _choice_display
     else:
-        margins = ([by, "option"] if by is not None else [None]) if kind != "select_multiple" else (
-            ["option"] if by is not None else None)
+        several = kind in ("select_multiple", "themes")  # an answer may count in several options
+        margins = (["option"] if by is not None else None) if several else (
+            [by, "option"] if by is not None else [None])
         display = _choice_display
     out = protect(table, count="n", min_count=min_count, base=["base", "missing"], margins=margins,
                   lang=lang, display=display, **extra)
@@ -367,6 +483,27 @@ def _summarise(prepared: Prepared, survey: Survey, group_list: list[_Group], *, 
     return out
 
 
+def _answer_rows(prepared: Prepared, group_list: list[_Group]) -> list[dict]:
+    """How many answered (free text, positions): the answers themselves are never summarised."""
+    rows = []
+    for group in group_list:
+        pos = group.positions
+        n = int(prepared.done[pos].sum())
+        rows.append({"question": prepared.question.name, "n": n, "base": n,
+                     "missing": int((prepared.applies[pos] & ~prepared.done[pos]).sum())})
+    return rows
+
+
+def _rank_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """A rank question's cells with the option ranked and the position apart (``option`` is ``a@2``)."""
+    keys = table["option"].astype(str).str.rpartition(RANK_MARK)  # keys are text: protect() blanks numbers
+    return table.assign(ranked=keys[0].astype("str"), position=keys[2].astype("str"))
+
+
+def _count_display(row: Mapping[str, object], lang: str) -> str:
+    return format_number(row["n"], lang=lang)
+
+
 def _choice_display(row: Mapping[str, object], lang: str) -> str:
     if pd.isna(row["percent"]):
         return format_number(row["n"], lang=lang)
@@ -375,6 +512,9 @@ def _choice_display(row: Mapping[str, object], lang: str) -> str:
 
 def _numeric_display(row: Mapping[str, object], lang: str) -> str:
     return format_number(row["mean"], decimals=1, lang=lang)
+
+
+_DISPLAYS = {"numeric": _numeric_display, "answers": _count_display}
 
 
 def _choices(prepared: Prepared, survey: Survey, group_list: list[_Group], w: np.ndarray | None,
@@ -395,7 +535,10 @@ def _choice_table(rows: list[dict]) -> pd.DataFrame:
 def _choice_rows(prepared: Prepared, survey: Survey, group_list: list[_Group], w: np.ndarray | None,
                  lang: str) -> list[dict]:
     q, applies, done = prepared.question, prepared.applies, prepared.done
-    labels = survey.choice_labels(q.name, lang)
+    if prepared.labels is not None:
+        labels = {option: prepared.labels(option, lang) for option in prepared.options}
+    else:
+        labels = survey.choice_labels(q.name, lang)
     names, chosen = prepared.options, prepared.chosen
     rows = []
     for group in group_list:

@@ -28,7 +28,7 @@ from typing import Any
 from ..i18n import t
 
 __all__ = ["Report", "heading", "markdown_table", "markdown_text", "open_report", "preload", "show_overview",
-           "show_section", "show_synthesis", "table"]
+           "show_section", "show_sections", "show_synthesis", "table"]
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
@@ -139,6 +139,12 @@ class Report:
     def label(self) -> str:
         return self.results["territory_label"]
 
+    @property
+    def sections(self) -> list[str]:
+        """The sections of the results in their order: the form's own (dimensions or groups), then
+        other questions, themes, comparison and change — only those with something to show."""
+        return [s["id"] for s in self.results["sections"]]
+
     def charts(self, section: str) -> list[dict]:
         """The charts of one section, for every organisation."""
         return [c for c in self.results["views"].get("", {}).get("charts", []) if c["section"] == section]
@@ -215,12 +221,21 @@ def open_report(*, workspace: str | Path = ".", territory: str | None = None, wa
 
 def show_overview(report: Report) -> None:
     """Title, wave and number of responding organisations (a count under the threshold shown as such)."""
-    n = report.results["respondents"]
+    results, lang = report.results, report.lang
+    n = results["respondents"]
     shown = f"< {report.min_count}" if n["suppressed"] else str(n["n"])
-    _display(heading(t("batch.report_title", report.lang, territory=report.label), level=1),
-             heading(t("batch.report_intro", report.lang, wave=report.wave, n=shown,
-                       min_count=report.min_count),
-                     level=0))
+    if results.get("cooperation", True):
+        title = t("batch.report_title", lang, territory=report.label)
+    else:  # any other form is named by its own title
+        title = t("batch.report_title_survey", lang, survey=results["survey_title"], territory=report.label)
+    intro = "batch.report_intro" if results.get("unit", "organisations") == "organisations" \
+        else "batch.report_intro_responses"
+    _display(heading(title, level=1),
+             heading(t(intro, lang, wave=report.wave, n=shown, min_count=report.min_count), level=0))
+    figures = results["key_figures"][1:]  # the rows of the repeats, the network's measures
+    if figures:
+        headers = [t("batch.measure", lang), t("batch.value", lang)]
+        _display(table(figures, headers))
 
 
 def show_section(report: Report, section: str) -> None:
@@ -245,6 +260,12 @@ def show_section(report: Report, section: str) -> None:
         if chart["id"] == "network" and chart.get("figure"):
             figures = report.results["key_figures"][1:]
             _display(table(figures, [t("batch.measure", report.lang), t("batch.value", report.lang)]))
+
+
+def show_sections(report: Report) -> None:
+    """Every section of the results, in order (:attr:`Report.sections`)."""
+    for section in report.sections:
+        show_section(report, section)
 
 
 def show_synthesis(report: Report) -> None:

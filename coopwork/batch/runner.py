@@ -134,7 +134,8 @@ def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None 
 
     fp = fingerprint(ws)
     existing = fp.territories
-    if not existing:
+    if not fp.waves_of.get(ALL):  # no data (a form without a territory question has data but no
+        # territory: its one report is the synthesis)
         raise RunError("batch.no_territory", file=ws.processed_dir,
                        hint="batch.no_territory_hint", lang=lang)
     for territory in territories or []:

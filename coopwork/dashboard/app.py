@@ -73,6 +73,8 @@ CSS = """
 .cw-chart { border-top: 3px solid #e3e7ee; padding: .6em 0 1em 0; width: 100%; }
 .cw-message { background: #fff6e0; border-left: 5px solid #e0a100; padding: .6em .9em; margin: .5em 0;
   font-size: 1.05em; }
+.cw-info { background: #eef4fa; border-left: 5px solid #1f6f8b; padding: .6em .9em; margin: .5em 0;
+  font-size: 1.05em; }
 .cw-error { background: #fde8e8; border-left: 5px solid #b3261e; padding: .8em 1em; font-size: 1.15em; }
 .cw-notes { list-style: none; padding-left: 0; margin: .3em 0; }
 .cw-note { background: #f4f7fb; border-radius: 6px; padding: .4em .7em; margin: .25em 0;
@@ -317,8 +319,9 @@ def chart_html(chart: dict, notes: list[dict], *, lang: str = "fr") -> str:
     (1, True, True)
     """
     payload = chart_payload(chart, notes)
-    if payload is None:
-        return (f'<div class="cw-message"><strong>{escape(chart["title"])}</strong><br>'
+    if payload is None:  # how many answered a free text or gave a position is news, not a warning
+        kind = "cw-info" if chart.get("display") in ("answers", "positions") else "cw-message"
+        return (f'<div class="{kind}"><strong>{escape(chart["title"])}</strong><br>'
                 f'{escape(chart.get("message") or "")}</div>')
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     height = int(payload["figure"]["layout"].get("height", 450))
@@ -481,21 +484,30 @@ class Dashboard:
         available = self.index.get("available", {}).get(self.wave, list(labels))
         with self._quiet():
             self.territory_picker.description = t("dashboard.territory", lang)
-            self.territory_picker.options = [(t("dashboard.all_territories", lang), ALL)] + [
+            everyone = t("dashboard.all_territories", lang) if labels else self.bundle["territory_label"]
+            self.territory_picker.options = [(everyone, ALL)] + [
                 (labels.get(tid, tid), tid) for tid in available]
             self.territory_picker.value = self.territory or ALL
+            if not available:  # a form without a territory question: one dashboard, nothing to pick
+                self.territory_picker.layout.display = "none"
             self.wave_picker.description = t("dashboard.wave", lang)
             self.lang_picker.description = t("dashboard.language", lang)
             self.org_picker.description = t("dashboard.org_type", lang)
             self.org_picker.options = [(o["label"], o["id"]) for o in self.bundle["org_types"]]
             self.org_picker.value = ""
+            # a form without an organisation type has no such filter
+            self.org_picker.layout.display = None if len(self.bundle["org_types"]) > 1 else "none"
             sections = self._sections()
             self.section_picker.description = t("dashboard.dimension", lang)
             self.section_picker.options = [(t("dashboard.all_dimensions", lang), "")] + [
                 (s["label"], s["id"]) for s in sections]
             self.section_picker.value = ""
+            self.section_picker.layout.display = None if len(sections) > 1 else "none"  # one tab: no choice
         place = self.bundle["territory_label"]
-        self.title.value = (f"<h1>{escape(t('dashboard.title', lang))} — {escape(place)}</h1>"
+        # a cooperation survey has its dashboard's title; any other form is named by its own title
+        cooperation = self.bundle.get("cooperation", True)
+        heading = t("dashboard.title", lang) if cooperation else self.bundle["survey_title"]
+        self.title.value = (f"<h1>{escape(heading)} — {escape(place)}</h1>"
                             f'<div class="cw-sub">{escape(t("dashboard.wave", lang))} '
                             f"{escape(str(self.wave))}"
                             f"</div>")
@@ -525,7 +537,9 @@ class Dashboard:
         elif not view.get("n"):
             self.summary.value = f'<div class="cw-message">{escape(t("dashboard.no_data", lang))}</div>'
         else:
-            text = escape(t("dashboard.respondents", lang, n=view["n"]))
+            unit = self.bundle.get("unit", "organisations")
+            key = "dashboard.respondents" if unit == "organisations" else "dashboard.respondents_responses"
+            text = escape(t(key, lang, n=view["n"]))
             self.summary.value = f'<div class="cw-sub">{text}</div>'
         chosen = self.section_picker.value
         sections = [s for s in self._sections() if not chosen or s["id"] == chosen]

@@ -243,7 +243,7 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
     from .journal import Journal
 
     ws = open_workspace(workspace, min_count=min_count)
-    if not ws.territories:
+    if not ws.waves:  # a form without a territory question has one dashboard: all respondents
         raise DashboardError("dashboard_errors.no_data", file=ws.processed_dir,
                              hint="dashboard_errors.hint_no_data")
     if territory is not None:

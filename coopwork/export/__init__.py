@@ -234,12 +234,14 @@ def export_all(
             hint="export_errors.hint_min_count",
         )
     ws = open_workspace(workspace)
-    if not ws.territories:
+    if not ws.waves:
         raise ExportError(
             "export_errors.nothing",
             file=ws.processed_dir,
             hint="export_errors.hint_nothing",
         )
+    # a form without a territory question: all respondents are published as one unit (the synthesis)
+    alone = not ws.territories
     wanted = list(dict.fromkeys(territories)) if territories else ws.territories
     for territory in wanted:  # fail before writing anything: the message lists what exists
         ws.responses(wave=wave, territory=territory)
@@ -250,6 +252,8 @@ def export_all(
                      min_count=min_count, inputs=inputs, jobs=os.cpu_count() or 1)
     by_territory = {e.territory: e for e in entries if e.territory is not None}
     synthesis = next((e for e in entries if e.territory is None), None)
+    if alone and synthesis is not None:
+        by_territory, wanted = {ALL: synthesis}, [ALL]
     missing = [x for x in wanted if x not in by_territory]
     wanted = [x for x in wanted if x in by_territory]
     if not wanted:
@@ -285,7 +289,8 @@ def export_all(
             except ExportError as err:
                 if err.render(lang) not in result.warnings:  # one message is enough
                     result.warnings.append(err.render(lang))
-        reports = _copy_batch_reports(ws, content.territory, site)
+        reports = (_copy_batch_reports(ws, content.territory, site) if content.territory != ALL
+                   else _copy_batch_synthesis(ws, site))  # all respondents: the synthesis report
         result.files += reports
         page = _write_territory_page(ws, content, site, footer=footer, notes=notes, reports=reports)
         result.files.append(page)
@@ -304,6 +309,14 @@ def export_all(
     everyone = [contents[x] for x in sorted(contents)]
     synthesis_results = load(synthesis.path) if synthesis is not None else None
     tables = synthesis_content(synthesis_results) if synthesis_results is not None else {}
+    if alone:  # no territory to compare: the page, workbook and placemat of all respondents are all
+        from .pages import write_index
+
+        result.files.append(write_index(ws, everyone, tables, site, footer=footer, lang=lang,
+                                        min_count=min_count, synthesis=None))
+        result.files = sorted(dict.fromkeys(p.resolve() for p in result.files))
+        result.placemats = [p.resolve() for p in result.placemats]
+        return result
     descriptions = {
         "overview": t("export.sheet_overview", lang),
         "scores": t("export.sheet_scores_all", lang),

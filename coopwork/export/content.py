@@ -13,9 +13,14 @@ Data shape (:class:`TerritoryContent`):
     sheet name → tidy table: ``summaries`` (every published question, long form), ``network``
     (one row of network measures), ``organisations`` (node measures, published names only),
     ``scores`` (dimension scores, territory vs others vs all) and ``practices``;
+``sections``
+    ``(section label, charts)`` pairs in the order of the results: every chart of the results
+    (``{"id", "title", "figure", "message"}``: a figure, or the sentence saying why there is
+    none), each published question once;
 ``charts``
-    ``(caption, figure dict)`` pairs, up to 4: organisation types, dimension scores, a form of
-    cooperation practised, the network — each only when something is shown;
+    ``(caption, figure dict)`` pairs, up to 4, for the placemat: organisation types, dimension
+    scores, a form of cooperation practised, the network — each only when something is shown —
+    then the first other charts drawn, in order;
 ``graph``
     the published network (``networkx.DiGraph``, names only with consent) or ``None``.
 
@@ -63,6 +68,7 @@ class TerritoryContent:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
     charts: list[tuple[str, dict]] = field(default_factory=list)
+    sections: list[tuple[str, list[dict]]] = field(default_factory=list)
     graph: nx.DiGraph | None = None
 
 
@@ -100,6 +106,7 @@ def _charts(results: dict, org_type: str | None) -> list[tuple[str, dict]]:
     picks += [charts[q] for q in practised if q in charts][:1]
     if "network" in charts:
         picks.append(charts["network"])
+    picks += [c for c in charts.values() if c not in picks][:max(0, 4 - len(picks))]
     lang = results["lang"]
     captions = {"compare.likert": t("export.chart_scores", lang), "network": t("export.chart_network", lang)}
     return [(captions.get(c["id"], c["title"]), c["figure"]) for c in picks[:4]]
@@ -120,11 +127,15 @@ def territory_content(results: dict, *, org_type: str | None = None) -> Territor
             tables[name] = table.drop(columns=[c for c in LEAKY_COLUMNS if c in table.columns])
     descriptions = {name: t(f"export.sheet_{name}", lang) for name in tables}
     respondents = results["respondents"]
+    view = results["views"].get("", {}).get("charts", [])
+    sections = [(section["label"], [c for c in view if c["section"] == section["id"]])
+                for section in results.get("sections", [])]
     return TerritoryContent(
         territory=results["territory"], label=results["territory_label"], wave=results["wave"], lang=lang,
         min_count=results["min_count"], respondents=None if respondents["suppressed"] else respondents["n"],
         key_figures=[(label, text) for label, text in results["key_figures"]], tables=tables,
         descriptions=descriptions, charts=_charts(results, org_type),
+        sections=[(label, charts) for label, charts in sections if charts],
         graph=network_graph(results.get("network")))
 
 

@@ -2,8 +2,11 @@
 
 :func:`write_data` writes, into ``<workspace>/data/exports/<survey_id>/data/<wave>/``::
 
-    responses.sav|.dta|.csv   one row per responding organisation
+    responses.sav|.dta|.csv   one row per submission (per responding organisation)
     relations.sav|.dta|.csv   one row per tie (the relations repeat), when the form has one
+    <repeat>.sav|.dta|.csv    one row per row of each other repeat group, at any depth: ``key``
+                              names the row, ``parent_key`` its parent (the submission's
+                              ``submission_id``, or the enclosing repeat row's ``key``)
     codebook.csv              every variable: label, type, codes and their labels, missing codes
     audit.json                what left and what did not (identifiers removed, texts masked)
 
@@ -13,7 +16,9 @@ are labelled with the question labels, codes with the choice labels, in ``lang``
 - select_one → numeric codes (the choice names when they are all integers, e.g. a 1–5 scale;
   otherwise 1, 2, … in form order) with value labels;
 - select_multiple → one 0/1 variable per option (``<question>_<option>``), labelled;
-- integer, decimal → numbers; text → text; date, datetime → dates.
+- integer, decimal → numbers; text → text; date, datetime → dates;
+- geopoint → four numbers, ``<question>_latitude``, ``_longitude``, ``_altitude``, ``_precision``
+  (unit-level data for the researchers: positions are never in a published table or chart).
 
 Two kinds of missing answers are kept apart: **not applicable** (the question's ``relevant``
 condition — or that of an enclosing group — was false: it was not asked, see
@@ -68,8 +73,10 @@ FORMATS = ("sav", "dta", "csv")
 #: codes of the two kinds of missing answers (numbers in SPSS and CSV; Stata: .a and .b)
 NOT_APPLICABLE, NO_ANSWER = -98, -99
 _STATA = {NOT_APPLICABLE: "a", NO_ANSWER: "b"}
-_META = {"_submission_id": "submission_id", "_wave": "wave", "_territory": "territory",
-         "_submitted_at": "submitted_at", "_index": "index"}
+_META = {"_submission_id": "submission_id", "_key": "key", "_parent_key": "parent_key", "_wave": "wave",
+         "_territory": "territory", "_submitted_at": "submitted_at", "_index": "index"}
+#: the parts of a geopoint answer (``lat lon alt accuracy``), each written as a number
+_GEOPOINT = ("latitude", "longitude", "altitude", "precision")
 _NAME = re.compile(r"[^A-Za-z0-9_]")
 #: Stata names hold 32 bytes with the final NUL, and pyreadstat names each variable's value labels
 #: after it plus a counter (up to 3 digits): 28 characters, for every format (one name everywhere)
@@ -204,6 +211,13 @@ def _variables(table: pd.DataFrame, questions: list[Question], survey: Survey, *
             out.append(_Variable(q.name, number.fillna(gap), label, "number", dict(missing_labels), True))
         elif q.type in {"date", "datetime"}:
             out.append(_Variable(q.name, pd.to_datetime(values, errors="coerce"), label, "date"))
+        elif q.type == "geopoint":
+            parts = values.astype("string").str.split(expand=True).reindex(columns=range(4))
+            for i, part in enumerate(_GEOPOINT):
+                number = pd.to_numeric(parts[i], errors="coerce").astype("float64")
+                text = t(f"export.data_geo_{part}", lang, label=label)
+                out.append(_Variable(f"{q.name}_{part}", number.fillna(gap), text, "number",
+                                     dict(missing_labels), True))
         else:
             text = values.astype("object").map(
                 lambda v: None if v is None or v is pd.NA else mask(str(v), "[…]"))
@@ -212,6 +226,14 @@ def _variables(table: pd.DataFrame, questions: list[Question], survey: Survey, *
     for variable, name in zip(out, names, strict=True):
         variable.name = name
     return out
+
+
+def _table_name(repeat: str, taken: dict) -> str:
+    """The file name of a repeat's table: its name made safe, never that of another file."""
+    from ..results.paths import name_for
+
+    name = name_for(repeat)
+    return name if name not in {*taken, "responses", "relations", "codebook", "audit"} else f"repeat_{name}"
 
 
 def _clip(text: str, size: int) -> str:
@@ -225,8 +247,8 @@ def _frame(variables: list[_Variable], fmt: str) -> pd.DataFrame:
         values = v.values.reset_index(drop=True)
         if fmt == "dta" and v.missing:  # Stata: extended missing values .a / .b
             values = values.astype("object").map(lambda x: _STATA.get(x, x) if x == x else None)
-        elif fmt == "csv" and v.missing and (values.dropna() % 1 == 0).all():
-            values = values.astype("Int64")  # codes and whole numbers without ".0"
+        elif fmt == "csv" and (v.missing or v.kind == "number") and (values.dropna() % 1 == 0).all():
+            values = values.astype("Int64")  # codes, ranks and whole numbers without ".0"
         elif fmt == "csv" and v.gap is not None:  # CSV texts: .a not applicable, .b no answer
             gap = v.gap.reset_index(drop=True).map(lambda x: _STATA.get(x) if x == x else None)
             values = values.where(values.notna(), "." + gap.astype("object"))
@@ -350,22 +372,22 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
     wave = wave or workspace.waves[-1]
     survey = workspace.survey
     responses = workspace.responses(wave=wave)
-    relations = workspace.relations(wave=wave)
     for territory in territories or []:
         workspace.responses(wave=wave, territory=territory)  # raises, listing what exists
     if territories:
         responses = responses[responses["_territory"].isin(territories)]
-        if "_territory" in relations.columns:
-            relations = relations[relations["_territory"].isin(territories)]
     key = load_key(workspace.root)
     folder = into / name_for(wave)
     folder.mkdir(parents=True, exist_ok=True)
     sets = {"responses": _variables(responses.reset_index(drop=True), survey.top_level, survey,
                                     lang=lang, key=key)}
-    repeat = survey.relations_repeat
-    if repeat and len(relations):
-        sets["relations"] = _variables(relations.reset_index(drop=True), survey.repeats.get(repeat, []),
-                                       survey, lang=lang, key=key)
+    for repeat, questions in survey.repeats.items():  # each repeat its own table, keyed to its parent
+        rows = workspace.repeat(repeat, wave=wave)
+        if territories and "_territory" in rows.columns:
+            rows = rows[rows["_territory"].isin(territories)]
+        if len(rows):
+            name = "relations" if repeat == survey.relations_repeat else _table_name(repeat, sets)
+            sets[name] = _variables(rows.reset_index(drop=True), questions, survey, lang=lang, key=key)
     written, cut = [], []
     for name, variables in sets.items():
         path = folder / f"{name}.{fmt}"

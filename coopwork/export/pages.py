@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..i18n import t
-from ..results.paths import export_name
+from ..results.paths import ALL, export_name
 from .site import figure_html, html_table, nav_links, notes_html, page, tiles
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
     from .content import TerritoryContent
 
-__all__ = ["territory_page", "write_index"]
+__all__ = ["sections_html", "territory_page", "write_index"]
 
 
 def _link(path: Path, *, start: Path) -> str:
@@ -71,17 +71,7 @@ def territory_page(
         f'<p class="muted">{escape(t("export.page_intro", lang, wave=content.wave or "—"))}</p>',
         tiles(content.key_figures),
     ]
-    if content.charts:
-        parts.append(f'<h2>{escape(t("export.h_charts", lang))}</h2><section class="charts">')
-        for i, (caption, figure) in enumerate(content.charts):
-            parts.append(
-                # the figure's own title names it; the caption is kept for screen readers only
-                f'<figure aria-label="{escape(caption)}">'
-                f"{figure_html(figure, div_id=f'chart-{i}', lang=lang)}</figure>"
-            )
-        parts.append("</section>")
-    else:
-        parts.append(f'<p class="muted">{escape(t("export.placemat_no_chart", lang))}</p>')
+    parts.append(sections_html(content))
 
     scores = content.tables.get("scores")
     if scores is not None and not scores.empty:
@@ -160,8 +150,47 @@ def territory_page(
         root="../",
         heading=title,
         nav=nav,
-        scripts=bool(content.charts),
+        scripts=any(chart.get("figure") for _, charts in content.sections for chart in charts),
     )
+
+
+def sections_html(content: TerritoryContent) -> str:
+    """Every section of the results with its charts, as the report shows them: a figure, or its title
+    and the sentence saying why there is none (hidden, no answer, texts and positions not published).
+
+    Examples
+    --------
+    >>> from coopwork.export.content import TerritoryContent
+    >>> content = TerritoryContent("t", "T", "2025", "en", 3, 5, sections=[("Profile", [
+    ...     {"id": "q", "title": "<Q>", "figure": None, "message": "5 answered."}])])
+    >>> print(sections_html(content).replace("><", ">\\n<"))
+    <h2>Profile</h2>
+    <section class="charts">
+    <figure class="message" aria-label="&lt;Q&gt;">
+    <figcaption>&lt;Q&gt;</figcaption>
+    <p class="muted">5 answered.</p>
+    </figure>
+    </section>
+    """
+    lang = content.lang
+    if not any(charts for _, charts in content.sections):
+        return f'<p class="muted">{escape(t("export.placemat_no_chart", lang))}</p>'
+    parts = []
+    index = 0
+    for label, charts in content.sections:
+        parts.append(f'<h2>{escape(label)}</h2><section class="charts">')
+        for chart in charts:
+            title = escape(chart["title"])
+            if chart.get("figure"):
+                # the figure's own title names it; the label is kept for screen readers only
+                parts.append(f'<figure aria-label="{title}">'
+                             f"{figure_html(chart['figure'], div_id=f'chart-{index}', lang=lang)}</figure>")
+                index += 1
+            else:
+                parts.append(f'<figure class="message" aria-label="{title}"><figcaption>{title}</figcaption>'
+                             f'<p class="muted">{escape(chart.get("message") or "")}</p></figure>')
+        parts.append("</section>")
+    return "".join(parts)
 
 
 def _num(value: object, decimals: int, lang: str) -> str:
@@ -190,8 +219,12 @@ def write_index(
     # a page of its own (that wave) and a row here without figures
     by_territory = {str(row["territory"]): row for _, row in overview.iterrows()}
     synthesis_wave = (synthesis or {}).get("wave")
-    parts = [f"<p>{escape(t('export.index_intro', lang, n=len(contents), min_count=min_count))}</p>"]
-    parts.append(f"<h2>{escape(t('export.h_territories', lang))}</h2>")
+    alone = bool(contents) and all(c.territory == ALL for c in contents)  # a form without territories
+    intro = (t("export.index_intro_alone", lang, min_count=min_count) if alone
+             else t("export.index_intro", lang, n=len(contents), min_count=min_count))
+    parts = [f"<p>{escape(intro)}</p>"]
+    if not alone:
+        parts.append(f"<h2>{escape(t('export.h_territories', lang))}</h2>")
     rows = []
     for content in contents:
         row = by_territory.get(content.territory)
@@ -208,6 +241,9 @@ def write_index(
                      href.endswith(".pdf")]
         if (site / "network" / f"{name}.gexf").is_file():
             links.append((t("export.link_network", lang), f"network/{name}.gexf"))
+        if alone:  # a form without territories: the page, workbook and placemat of all respondents
+            parts.append(tiles(content.key_figures) + f'<p class="downloads">{nav_links(links)}</p>')
+            continue
         if row is None:  # no response in the synthesis' wave
             note = t("export.index_other_wave", lang, wave=content.wave or "—", latest=synthesis_wave or "—")
             rows.append(
@@ -231,18 +267,27 @@ def write_index(
         t("export.kf_density", lang),
         t("export.h_downloads", lang),
     ]
-    parts.append(
-        "<table><thead><tr>"
-        + "".join(f"<th>{escape(h)}</th>" for h in heads)
-        + "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-    )
-    parts.append(f'<p><a href="workbooks/synthesis.xlsx">{escape(t("export.dl_synthesis", lang))}</a></p>')
+    if rows:
+        parts.append(
+            "<table><thead><tr>"
+            + "".join(f"<th>{escape(h)}</th>" for h in heads)
+            + "</tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table>"
+        )
+    if (site / "workbooks" / "synthesis.xlsx").is_file():
+        label = escape(t("export.dl_synthesis", lang))
+        parts.append(f'<p><a href="workbooks/synthesis.xlsx">{label}</a></p>')
     if (site / "reports" / "synthesis.html").is_file():
         label = escape(t("export.dl_batch_synthesis", lang))
         parts.append(f'<p><a href="reports/synthesis.html">{label}</a></p>')
 
+    title = ws.survey.title if alone else t("export.synthesis_title", lang, survey=ws.survey.title)
+    path = site / "index.html"
+    if alone:  # nothing to compare
+        path.write_text(page(title, "\n".join(parts), lang=lang, footer=footer, root="", heading=title),
+                        encoding="utf-8")
+        return path
     scores = tables.get("scores", pd.DataFrame())
     has_chart = False
     compare = next((c for c in (synthesis or {}).get("views", {}).get("", {}).get("charts", [])
@@ -319,8 +364,6 @@ def write_index(
                 numeric=["before_text", "after_text", "display"],
             )
         )
-    title = t("export.synthesis_title", lang, survey=ws.survey.title)
-    path = site / "index.html"
     path.write_text(
         page(title, "\n".join(parts), lang=lang, footer=footer, root="", heading=title, scripts=has_chart),
         encoding="utf-8",

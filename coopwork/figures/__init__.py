@@ -21,6 +21,8 @@ function                    what it does
 :func:`likert_chart`        agreement scales as diverging bars (``summarise``)
 :func:`box_chart`           a numeric question by group (``summarise``)
 :func:`histogram_chart`     a numeric question, bins under disclosure control
+:func:`period_chart`        a date or time question by period (``summarise``)
+:func:`rank_chart`          a rank question: each option by the rank it was given
 :func:`scores_chart`        dimension scores, territory vs others/all (``compare_scores``)
 :func:`change_chart`        wave-over-wave slope chart (``score_change``)
 :func:`network_chart`       the cooperation network (``build_network``)
@@ -51,9 +53,10 @@ from __future__ import annotations
 from importlib import import_module
 
 __all__ = ["bar_chart", "box_chart", "change_chart", "histogram_chart", "likert_chart", "network_chart",
-           "scores_chart", "to_figure", "to_png"]
+           "period_chart", "rank_chart", "scores_chart", "to_figure", "to_png"]
 
 _WHERE = {"bar_chart": "bars", "box_chart": "distributions", "histogram_chart": "distributions",
+          "period_chart": "distributions", "rank_chart": "bars",
           "likert_chart": "likert", "scores_chart": "scores", "change_chart": "change",
           "network_chart": "network", "to_figure": "validate", "to_png": "render"}
 

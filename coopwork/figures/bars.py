@@ -38,7 +38,7 @@ from .theme import PALETTE, apply_theme, base_text, escape, wrap
 if TYPE_CHECKING:
     from ..survey import Survey
 
-__all__ = ["bar_chart"]
+__all__ = ["bar_chart", "rank_chart"]
 
 
 def _base(table: pd.DataFrame, by: str | None) -> tuple[float | None, float | None]:
@@ -118,12 +118,16 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
         hover = [_hover(row, lang, percent) if not h else f"{escape(row['label'])} : {escape(row['display'])}"
                  for (_, row), h in zip(table.iterrows(), hidden, strict=True)]
         x = [None if h else v for v, h in zip(tb.numbers(table[percent]), hidden, strict=True)]
+        longest = max([v for v in x if v is not None] or [0.0])
         bar = {"type": "bar", "x": x, "y": labels, "orientation": "h", "marker": {"color": PALETTE[0]},
                "name": t("figures.percent_axis", lang), "ids": table["option"].astype("str").tolist(),
                "customdata": [None if h else v for v, h in zip(tb.numbers(table["n"]), hidden, strict=True)],
                "text": [None if h else format_percent(v, lang=lang) for v, h
                         in zip(tb.numbers(table[percent]), hidden, strict=True)],
-               "textposition": "inside", "insidetextanchor": "start", "textangle": 0, "cliponaxis": False,
+               # a short bar (0 % above all: an option nobody chose is shown, said "0 %") has its text
+               # after it, where it can be read
+               "textposition": ["outside" if v is not None and v <= 0.15 * longest else "inside" for v in x],
+               "insidetextanchor": "start", "textangle": 0, "cliponaxis": False,
                "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"}
         if "ci_low" in table.columns and "ci_high" in table.columns:
             low, high = tb.numbers(table["ci_low"]), tb.numbers(table["ci_high"])
@@ -169,7 +173,8 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
         for group in group_order:
             gone = table[(wrapped == group) & hidden]
             if len(gone):
-                text = "; ".join(f"{escape(r['label'])} : {escape(r['display'])}" for _, r in gone.iterrows())
+                text = "<br>".join(f"{escape(r['label'])} : {escape(r['display'])}"
+                                   for _, r in gone.iterrows())
                 annotations.append({"x": 1.0, "y": group, "xref": "paper", "yref": "y", "text": text,
                                     "showarrow": False, "xanchor": "left", "font": {"size": 14,
                                                                                      "color": "#555555"}})
@@ -197,3 +202,49 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
                        title=title or tb.question_title(table, survey, qname, lang),
                        subtitle=subtitle)
 
+
+
+def rank_chart(summary: pd.DataFrame, *, survey: Survey | None = None, lang: str = "fr",
+               title: str | None = None) -> dict:
+    """A rank question: one bar per option, split by the rank the answers gave it (1st, 2nd, …).
+
+    Parameters
+    ----------
+    summary
+        The summary of a rank question (``summarise``: one row per option and rank, ``ranked``,
+        ``position``, ``n``, ``base``, ``percent``, ``suppressed``, ``display``).
+    survey, lang, title
+        As for :func:`bar_chart` (the survey gives the options' labels).
+
+    Returns
+    -------
+    dict
+        The figure of :func:`bar_chart` grouped by option: one trace per rank, ``ids`` = the options.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> summary = pd.DataFrame({"question": "r", "ranked": ["a", "a", "b", "b"],
+    ...     "position": ["1", "2", "1", "2"],
+    ...     "option": ["a@1", "a@2", "b@1", "b@2"],
+    ...     "label": ["A: rank 1", "A: rank 2", "B: rank 1", "B: rank 2"],
+    ...     "n": [6, 4, 4, 6], "base": 10, "missing": 0, "percent": [60.0, 40.0, 40.0, 60.0],
+    ...     "suppressed": False, "display": ["6", "4", "4", "6"]})
+    >>> fig = rank_chart(summary, lang="en")
+    >>> [trace["name"] for trace in fig["data"]], fig["data"][0]["x"], fig["layout"]["barmode"]
+    (['rank 1', 'rank 2'], [60.0, 40.0], 'stack')
+    """
+    tb.require(summary, ["ranked", "position", "n", "base", "percent"], "summarise() (rank question)")
+    table = summary.reset_index(drop=True)
+    qname = table.attrs.get("question") or (str(table["question"].iloc[0]) if len(table) else None)
+    names = (survey.choice_labels(qname, lang) if survey is not None and qname in survey.questions else {})
+    grouped = table.assign(
+        ranked_label=[names.get(str(o), str(o)) for o in table["ranked"]],
+        option=table["position"].astype("str"),
+        label=[t("figures.rank_nth", lang, position=p) for p in table["position"]])
+    grouped.attrs = {**table.attrs, "kind": "rank", "by": "ranked"}
+    figure = bar_chart(grouped, by="ranked", lang=lang,
+                       title=title or tb.question_title(table, survey, qname, lang))
+    figure["layout"]["xaxis"]["title"] = {"text": t("figures.rank_axis", lang)}
+    figure["layout"]["legend"] = {"traceorder": "normal"}  # 1st, 2nd, 3rd, … as the bars stack
+    return figure

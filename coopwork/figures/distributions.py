@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,7 +40,7 @@ from .theme import GREY, PALETTE, apply_theme, base_text, escape, wrap
 if TYPE_CHECKING:
     from ..survey import Survey
 
-__all__ = ["box_chart", "histogram_chart"]
+__all__ = ["box_chart", "histogram_chart", "period_chart"]
 
 
 def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | None = None,
@@ -107,33 +108,107 @@ def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | 
                        subtitle=subtitle)
 
 
+def _bin_key(low: float, high: float, whole: bool) -> str:
+    """The key of a bin (its id, the same in every language): ``3`` or ``0–4`` for whole numbers,
+    ``10–20`` otherwise."""
+    if whole:
+        first, last = int(np.ceil(low)), int(np.floor(high))
+        return str(first) if first == last else f"{first}–{last}"
+    return f"{low:.4g}–{high:.4g}"
+
+
+def _candidate_edges(values: np.ndarray, bins: int | None, whole: bool) -> list[np.ndarray]:
+    """Bin edges from the finest to the coarsest: a histogram takes the first whose bins the disclosure
+    control leaves mostly shown (``bins`` given: those only).
+
+    Examples
+    --------
+    >>> [len(e) - 1 for e in _candidate_edges(np.array([1.0, 2.0, 3.0, 9.0]), None, True)]
+    [9, 5, 2, 1]
+    >>> _candidate_edges(np.array([0.0, 2.0, 5.0]), None, True)[0].tolist()
+    [-0.5, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5]
+    """
+    if bins:
+        return [np.histogram_bin_edges(values, bins=bins)]
+    if whole:  # bins of 1, 2, 5, 10, 20, 50… whole numbers, at most 20 of them
+        low, high = int(np.floor(values.min())), int(np.ceil(values.max()))
+        span = high - low + 1
+        widths = [k * 10 ** e for e in range(0, 1 + len(str(span))) for k in (1, 2, 5)]
+        out = []
+        for width in (w for w in widths if span / w <= 20):
+            count = int(np.ceil(span / width))
+            out.append(low - 0.5 + width * np.arange(count + 1, dtype=float))
+            if count == 1:
+                break
+        return out
+    edges = np.histogram_bin_edges(values, bins="auto")
+    if len(edges) > 21:
+        edges = np.histogram_bin_edges(values, bins=20)
+    out = [edges]
+    count = len(edges) - 1
+    while count > 1:
+        count = max(1, count // 2)
+        out.append(np.histogram_bin_edges(values, bins=count))
+    return out
+
+
+def _protected_bins(values: np.ndarray, owners: np.ndarray | None, counts: np.ndarray, edges: np.ndarray, *,
+                    min_count: int, lang: str) -> pd.DataFrame:
+    """The bins under disclosure control: on their answers, or on the distinct units behind them."""
+    cells = pd.DataFrame({"n": counts.astype("int64")})
+    if owners is not None:
+        where = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(counts) - 1)
+        behind = [len(set(owners[where == i].tolist())) for i in range(len(counts))]
+        cells["respondents"] = pd.array(behind, dtype="Int64")
+    return protect(cells, count="n" if owners is None else "respondents", min_count=min_count,
+                   margins=[None], lang=lang, display=lambda row, lang: format_number(row["n"], lang=lang))
+
+
+def _stats_text(stats: Mapping | None, lang: str) -> str:
+    """``mean 4.2 · median 4 · half between 2 and 6``, from a protected numeric summary row."""
+    if stats is None or bool(stats.get("suppressed")) or tb.number(stats.get("mean")) is None:
+        return ""
+    values = {k: format_number(stats.get(k), decimals=1, lang=lang) for k in ("mean", "median", "q1", "q3")}
+    return t("figures.stats", lang, **values)
+
+
 def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, bins: int | None = None,
-                    min_count: int = DEFAULT_MIN_COUNT, lang: str = "fr",
-                    title: str | None = None) -> dict:
+                    min_count: int = DEFAULT_MIN_COUNT, lang: str = "fr", title: str | None = None,
+                    units: Sequence[object] | None = None, stats: Mapping | None = None) -> dict:
     """Histogram of a numeric question with disclosure control on every bin.
 
     Parameters
     ----------
     responses
-        Responses (or relations) table already filtered to the territory/wave of interest.
+        Responses (or relations, or a repeat's rows) already filtered to the territory/wave of
+        interest.
     survey
         The survey (question label and type).
     question
         A numeric question.
     bins
-        Number of equal-width bins (default: numpy's ``"auto"`` rule, at most 20).
+        Number of equal-width bins (default: numpy's ``"auto"`` rule, at most 20; whole numbers —
+        counts, scores — get bins of 1, 2, 5, 10… whole numbers); without ``bins``, wider bins are
+        taken until the disclosure control hides at most a quarter of them.
     min_count
         Bins counting 1 .. ``min_count`` − 1 answers are suppressed (and one more bin when needed
         so that the published total does not reveal it).
     lang, title
         Language; title instead of the question label.
+    units
+        The unit each row belongs to (the submission of a repeat's row), aligned on ``responses``:
+        a bin is then protected on the distinct units behind it, not on its rows (five rows of one
+        submission are a bin of one).
+    stats
+        The question's protected summary (a row of ``summarise``): its mean, median and quartiles
+        are given under the title when it is shown.
 
     Returns
     -------
     dict
         A plotly figure as a plain dict (see :mod:`coopwork.figures`). One ``"bar"`` trace:
         ``x`` = bin centres, ``width`` = bin widths, ``y`` = counts (None where suppressed),
-        ``customdata`` = ``[low, high]`` of each bin.
+        ``customdata`` = ``[low, high]`` of each bin, ``ids`` = the bins' keys.
 
     Examples
     --------
@@ -152,28 +227,38 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
     >>> fig = to_figure(histogram_chart(df.iloc[[0, 1, 2, 3, 4, 5, 6, 7, 8, 11]], survey, "salaries", bins=4))
     >>> fig.data[0].y, [a.text for a in fig.layout.annotations]
     ((None, 0.0, 0.0, None), ['&lt; 3', '&lt; 3'])
+
+    Whole numbers without ``bins``: one bin per value.
+
+    >>> fig = histogram_chart(pd.DataFrame({"salaries": [1, 1, 1, 2, 2, 2, 4, 4, 4]}), survey, "salaries")
+    >>> fig["data"][0]["ids"], fig["data"][0]["y"]
+    (['1', '2', '3', '4'], [3.0, 3.0, 0.0, 3.0])
     """
     q = survey.question(question)
-    values = pd.to_numeric(responses[question], errors="coerce").astype("float64").dropna().to_numpy()
+    numbers = pd.to_numeric(responses[question], errors="coerce").astype("float64")
+    known = numbers.notna().to_numpy(dtype=bool)
+    values = numbers.to_numpy(dtype=float)[known]
+    owners = None if units is None else np.asarray(list(units), dtype=object)[known]
+    count = len(values) if owners is None else len(set(owners.tolist()))
     data: list[dict] = []
     layout: dict = {}
-    if 0 < len(values) < min_count:  # too few answers: even their number is not published
+    if 0 < count < min_count:  # too few answers: even their number is not published
         subtitle = t("figures.too_few", lang, min_count=min_count)
     elif len(values):
-        edges = np.histogram_bin_edges(values, bins=bins if bins else "auto")
-        if bins is None and len(edges) > 21:
-            edges = np.histogram_bin_edges(values, bins=20)
-        counts, edges = np.histogram(values, bins=edges)
-        table = protect(pd.DataFrame({"n": counts.astype("int64")}), count="n", min_count=min_count,
-                        margins=[None], lang=lang)
-        hidden = table["suppressed"].to_numpy(dtype=bool)
+        whole = bins is None and bool(np.all(np.mod(values, 1) == 0))
+        for edges in _candidate_edges(values, bins, whole):  # the finest bins that do not hide most
+            counts, edges = np.histogram(values, bins=edges)
+            table = _protected_bins(values, owners, counts, edges, min_count=min_count, lang=lang)
+            hidden = table["suppressed"].to_numpy(dtype=bool)
+            if hidden.sum() <= max(1, (counts > 0).sum() // 4) or len(counts) <= 3:
+                break
         centres = (edges[:-1] + edges[1:]) / 2
         y = [None if h else float(c) for c, h in zip(counts, hidden, strict=True)]
+        ids = [_bin_key(lo, hi, whole) for lo, hi in itertools.pairwise(edges)]
         hover = [t("figures.bin_hover", lang, low=format_number(lo, decimals=1, lang=lang),
                    high=format_number(hi, decimals=1, lang=lang), n=escape(d))
-                 for lo, hi, d in zip(edges[:-1], edges[1:], table["display"], strict=True)]
-        # each bin's key (a note about one bin names it, the same in every language): "10–20"
-        ids = [f"{lo:.4g}–{hi:.4g}" for lo, hi in itertools.pairwise(edges)]
+                 if not whole else t("figures.bin_hover_whole", lang, values=key, n=escape(d))
+                 for lo, hi, d, key in zip(edges[:-1], edges[1:], table["display"], ids, strict=True)]
         data.append({"type": "bar", "x": centres.tolist(), "y": y, "width": np.diff(edges).tolist(),
                      "ids": ids,
                      "customdata": np.column_stack([edges[:-1], edges[1:]]).tolist(),
@@ -184,12 +269,79 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
              "yanchor": "bottom", "font": {"color": "#555555"}}
             for c, d, h in zip(centres, table["display"], hidden, strict=True) if h]
         subtitle = base_text(len(values), lang=lang)
+        described = _stats_text(stats, lang)
+        if described:
+            subtitle += " · " + described
         if hidden.any():
             subtitle += " · " + t("figures.suppressed_note", lang, min_count=min_count)
+        if whole and len(centres) <= 25:
+            layout["xaxis_ticks"] = centres.tolist()
     else:
         subtitle = base_text(0, lang=lang)
+    ticks = layout.pop("xaxis_ticks", None)
     layout["yaxis"] = {"title": {"text": t("figures.count_axis", lang)}, "rangemode": "tozero"}
     layout["xaxis"] = {"title": {"text": escape(q.label(lang, survey.default_language))}}
+    if ticks is not None:
+        layout["xaxis"].update({"tickmode": "array", "tickvals": ticks, "ticktext": data[0]["ids"]})
     layout["bargap"] = 0
     return apply_theme({"data": data, "layout": layout}, lang=lang,
                        title=title or survey.label(question, lang), subtitle=subtitle)
+
+
+def period_chart(summary: pd.DataFrame, *, survey: Survey | None = None, lang: str = "fr",
+                 title: str | None = None) -> dict:
+    """Answers to a date or time question by period: one column per period, in time order.
+
+    Parameters
+    ----------
+    summary
+        The summary of a date, datetime or time question (``summarise``: one row per period, ``option``
+        its key, ``label`` its name, ``n``, ``base``, ``percent``, ``suppressed``, ``display``).
+    survey, lang, title
+        As for :func:`coopwork.figures.bar_chart`.
+
+    Returns
+    -------
+    dict
+        A plotly figure as a plain dict: one ``"bar"`` trace, ``x`` = period names, ``y`` = answers
+        (None where hidden, with the hidden text at its place), ``ids`` = period keys.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> summary = pd.DataFrame({"question": "d", "option": ["2024-01", "2024-02", "2024-03"],
+    ...     "label": ["Jan 2024", "Feb 2024", "Mar 2024"], "n": pd.array([5, 0, pd.NA], dtype="Int64"),
+    ...     "base": pd.array([7, 7, pd.NA], dtype="Int64"), "percent": [71.4, 0.0, None],
+    ...     "suppressed": [False, False, True], "display": ["5 (71%)", "0 (0%)", "< 3"]})
+    >>> fig = period_chart(summary, lang="en", title="Last meeting")
+    >>> fig["data"][0]["y"], fig["data"][0]["ids"], [a["text"] for a in fig["layout"]["annotations"]]
+    ([5.0, 0.0, None], ['2024-01', '2024-02', '2024-03'], ['&lt; 3'])
+    """
+    tb.require(summary, ["option", "label", "n", "base"], "summarise() (date question)")
+    table = summary.reset_index(drop=True)
+    hidden = tb.suppressed(table)
+    labels = [escape(v) for v in table["label"].astype("str").tolist()]
+    shown = table["display"].tolist() if "display" in table.columns else ["< 3"] * len(table)
+    y = [None if h else v for v, h in zip(tb.numbers(table["n"]), hidden, strict=True)]
+    hover = [f"{label} : {escape(d)}" for label, d in zip(labels, shown, strict=True)]
+    data = [{"type": "bar", "x": labels, "y": y, "ids": table["option"].astype("str").tolist(),
+             "marker": {"color": PALETTE[0]},
+             "text": [None if v is None else format_number(v, lang=lang) for v in y],
+             "textposition": "outside", "cliponaxis": False,
+             "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False}]
+    annotations = [{"x": label, "y": 0, "xref": "x", "yref": "y", "text": escape(d), "showarrow": False,
+                    "yanchor": "bottom", "font": {"color": "#555555"}}
+                   for label, d, h in zip(labels, shown, hidden, strict=True) if h]
+    layout = {"annotations": annotations,
+              "xaxis": {"type": "category", "categoryorder": "array", "categoryarray": labels},
+              "yaxis": {"title": {"text": t("figures.count_axis", lang)}, "rangemode": "tozero"}}
+    respondents, missing, too_few = tb.table_base(table, (None, None))
+    subtitle = base_text(int(respondents), lang=lang) if respondents is not None else ""
+    if missing:
+        subtitle += " · " + t("figures.missing", lang, n=format_number(missing, lang=lang))
+    if hidden.any():
+        subtitle += " · " + t("figures.suppressed_note", lang, min_count=tb.min_count(table))
+    if too_few:
+        subtitle = t("figures.too_few", lang, min_count=tb.min_count(table))
+    return apply_theme({"data": data, "layout": layout}, lang=lang,
+                       title=title or tb.question_title(table, survey, None, lang), subtitle=subtitle)

@@ -176,7 +176,8 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         Wave id stored with every row (e.g. ``"2025"``).
     territory
         Territory of rows that have none (or of every row when the survey or the export has
-        no territory question).
+        no territory question). A survey without a territory question needs none: its rows have
+        no territory and go to the one report of all respondents.
     fmt
         ``"auto"`` or a reader name (``kobo``, ``odk``, ``limesurvey``, ``googleforms``,
         ``csv``, ``xlsx``).
@@ -204,8 +205,8 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
     ------
     IngestError
         The file is missing, unreadable, empty, or does not match the survey (or only in part,
-        without ``partial``), its records were not all read exactly once, or no territory can be
-        found: nothing is written.
+        without ``partial``), its records were not all read exactly once, or the export has no column
+        for the survey's territory question and no ``territory`` is given: nothing is written.
     """
     from .census import start_count
     from .codes import sharing

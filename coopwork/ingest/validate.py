@@ -554,10 +554,12 @@ def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territo
             shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
             raise IngestError("ingest.err_territory_unknown", territory=fixed, question=question.name,
                               file=file, hint="ingest.hint_territory_choices", choices=shown)
+    if question is None and fixed is None:
+        # a form without a territory question: every respondent in one report (the synthesis)
+        return (pd.Series(pd.NA, index=index, dtype="string"),
+                pd.Series(pd.NA, index=index, dtype="string"))
     if question is None or question.name not in clean.columns:
         if fixed is None:
-            if question is None:
-                raise IngestError("ingest.err_no_territory_survey", file=file, hint="ingest.hint_territory")
             raise IngestError("ingest.err_no_territory_column", question=question.name, file=file,
                               hint="ingest.hint_territory")
         return (pd.Series(fixed, index=index, dtype="string"),

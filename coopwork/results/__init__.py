@@ -8,7 +8,7 @@ Modules, one job each:
 
 ``paths``        how an id becomes a folder or file name (the one path authority)
 ``fingerprint``  content hashes of the inputs, and :func:`~.fingerprint.key` for every key
-``questions``    which questions are published, in which section, counted in which unit
+``questions``    how each question is shown (or why not), in which section, counted in which unit
 ``compute``      the computation of one result (:class:`~.compute.Inputs`, :func:`~.compute.compute`)
 ``scores``       every territory's scores against the others, in one pass per wave
 ``synthesis``    the cross-territory tables, read from the territories' results
@@ -22,12 +22,16 @@ A result (``<workspace>/.coopwork/results/<survey>/<territory>/<wave>.<lang>.k<m
 
     {"version", "key", "digest", "survey_id", "survey_title", "territory", "territory_label",
      "wave", "previous_wave", "lang", "min_count",
+     "cooperation": bool,            # a cooperation survey (dimensions, network): its own titles
+     "unit": "organisations" | "responses",                     # what one submission is
      "respondents": {"n": int | None, "suppressed": bool},
      "key_figures": [[label, text], ...],                       # protected, formatted
-     "sections": [{"id", "label"}, ...],                        # tabs / report headings, in order
+     "sections": [{"id", "label"}, ...],                        # tabs / report headings, in order:
+                                                                # those with a chart only
      "org_types": [{"id", "label"}, ...],                       # "" = every organisation
      "views": {"": {"n", "suppressed", "message",
-                    "charts": [{"id", "section", "title", "figure", "message", "unit"?}]}},
+                    "charts": [{"id", "section", "title", "figure", "message",
+                                "display"?, "unit"?, "unit_label"?}]}},
      "tables": {"summaries", "practices", "network", "organisations", "scores", "change",
                 "themes", "network_previous" (the network measures of the previous wave),
                 ...: {"columns", "dtypes", "data"}},  # protected tidy tables

@@ -13,19 +13,27 @@ every territory's scores with the others) is done once per wave and cached in :c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..analysis.disclosure import format_number, protect
+from ..analysis.disclosure import DOMINANCE, format_number, protect
 from ..errors import CoopworkError
 from ..i18n import t
 from .io import RESULTS_VERSION
 from .paths import ALL
-from .questions import PRACTICE_DIMENSIONS, SECTIONS, Published, published, text_questions
+from .questions import (
+    PRACTICE_DIMENSIONS,
+    Display,
+    is_cooperation,
+    published,
+    section_labels,
+    submission_unit,
+    unit_label,
+)
 from .tables import encode
 
 if TYPE_CHECKING:
@@ -34,7 +42,11 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
     from .fingerprint import Fingerprint
 
-__all__ = ["RESULTS_VERSION", "Inputs", "WaveData", "breakdown", "compute", "network_history"]
+__all__ = ["RESULTS_VERSION", "Inputs", "Picked", "WaveData", "breakdown", "compute", "network_history"]
+
+#: the rows of one group of respondents in each table of a wave: table → row positions, the
+#: table being ``None`` (the responses, one row per submission) or a repeat's name (its rows)
+Picked = dict[str | None, np.ndarray]
 
 
 @dataclass
@@ -56,33 +68,61 @@ class WaveData:
     relations: pd.DataFrame
     survey: Survey
     scores: pd.DataFrame | None
+    repeats: dict[str, pd.DataFrame] = field(default_factory=dict)
+    codebook: dict | None = None
     _prepared: dict[str, Prepared | None] = field(default_factory=dict)
     _comparisons: dict[tuple, dict[str, pd.DataFrame]] = field(default_factory=dict)
     _networks: dict[tuple, Network] = field(default_factory=dict)
+    _rows: dict[str | None, dict[str, np.ndarray]] = field(default_factory=dict)
 
-    @cached_property
+    def table(self, name: str | None) -> pd.DataFrame:
+        """The wave's responses (``None``), relations (the relations repeat) or rows of a repeat."""
+        if name is None:
+            return self.responses
+        if name == self.survey.relations_repeat:
+            return self.relations
+        return self.repeats.get(name, self.relations.iloc[0:0, 0:0])
+
+    def rows_in(self, name: str | None) -> dict[str, np.ndarray]:
+        """Territory → positions of its rows in :meth:`table` ``name``."""
+        if name not in self._rows:
+            table = self.table(name)
+            groups = {} if table.empty or "_territory" not in table.columns else \
+                table.groupby("_territory", sort=True).indices
+            self._rows[name] = {str(k): v for k, v in groups.items()}
+        return self._rows[name]
+
+    @property
     def rows(self) -> dict[str, np.ndarray]:
         """Territory → positions of its rows in :attr:`responses`."""
-        return {str(k): v for k, v in self.responses.groupby("_territory", sort=True).indices.items()}
+        return self.rows_in(None)
 
-    @cached_property
+    @property
     def relation_rows(self) -> dict[str, np.ndarray]:
         """Territory → positions of its rows in :attr:`relations`."""
-        if self.relations.empty:
-            return {}
-        return {str(k): v for k, v in self.relations.groupby("_territory", sort=True).indices.items()}
+        return self.rows_in(self.survey.relations_repeat) if self.survey.relations_repeat else {}
 
-    def prepared(self, item: Published) -> Prepared | None:
+    def prepared(self, item: Display) -> Prepared | None:
         """The answers of a published question parsed once for the wave (None: not in the data)."""
         from ..analysis.summary import prepare
 
         name = item.question.name
         if name not in self._prepared:
-            table = self.relations if item.unit == "ties" else self.responses
+            table = self.table(item.table)
             self._prepared[name] = (
-                prepare(table, self.survey, name) if name in table.columns and len(table) else None
+                prepare(table, self.survey, name, codebook=self.codebook)
+                if name in table.columns and len(table) else None
             )
         return self._prepared[name]
+
+    def coarser(self, prepared: Prepared) -> Prepared | None:
+        """A date or time question's answers by the next coarser period, parsed once for the wave."""
+        from ..analysis.summary import coarser
+
+        key = f"{prepared.question.name}@{getattr(prepared.periods, 'unit', '')}+"
+        if key not in self._prepared:
+            self._prepared[key] = coarser(prepared)
+        return self._prepared[key]
 
     def network(self, group: tuple, rows: np.ndarray, relation_rows: np.ndarray) -> Network:
         """The cooperation network of a group of respondents (``group`` names it: territory and
@@ -121,6 +161,9 @@ class Inputs:
         self.fingerprint = fingerprint or take(workspace)
         self.responses = workspace.responses()
         self.relations = workspace.relations()
+        relations = self.survey.relations_repeat
+        #: the rows of every other repeat group of the form (all waves), by repeat name
+        self.repeats = {name: workspace.repeat(name) for name in self.survey.repeats if name != relations}
         self._waves: dict[str, WaveData] = {}
 
     @cached_property
@@ -131,10 +174,42 @@ class Inputs:
         return partner is not None and partner.name in self.relations.columns
 
     @cached_property
-    def published(self) -> list[Published]:
-        """The published questions (:func:`~coopwork.results.questions.published`); the questions
-        asked about each tie only when the workspace has ties (:attr:`has_ties`)."""
-        return [item for item in published(self.survey) if item.unit != "ties" or self.has_ties]
+    def has_scores(self) -> bool:
+        """Whether the form has dimension scores (the ``coopwork::dimension`` of agreement scales):
+        without, no comparison and no change section."""
+        return self.scores is not None
+
+    def table(self, name: str | None) -> pd.DataFrame:
+        """The responses (``None``), the relations or the rows of a repeat, of every wave."""
+        if name is None:
+            return self.responses
+        if name == self.survey.relations_repeat:
+            return self.relations
+        return self.repeats.get(name, self.relations.iloc[0:0, 0:0])
+
+    @cached_property
+    def numeric(self) -> dict[str, bool]:
+        """Calculation → whether its answers are numbers (a calculation's type is not in the form)."""
+        out = {}
+        for q in self.survey.questions.values():
+            if q.type != "calculate":
+                continue
+            table = self.table(q.repeat)
+            values = table[q.name].dropna() if q.name in table.columns else pd.Series(dtype=object)
+            text = values.astype("string").str.strip()
+            text = text[text != ""]
+            out[q.name] = bool(len(text)) and bool(pd.to_numeric(text, errors="coerce").notna().all())
+        return out
+
+    @cached_property
+    def published(self) -> list[Display]:
+        """The published questions (:func:`~coopwork.results.questions.published`) the data hold: a
+        question of a repeat only when the exports held that repeat (the questions asked about each
+        tie only when the workspace has ties, :attr:`has_ties`)."""
+        shown = published(self.survey, codebook=self.codebook, numeric=self.numeric)
+        return [item for item in shown
+                if item.table is None or (item.question.name in self.table(item.table).columns
+                                          and (item.unit != "ties" or self.has_ties))]
 
     @cached_property
     def scores(self) -> pd.DataFrame | None:
@@ -193,13 +268,17 @@ class Inputs:
                 else self.relations.iloc[0:0]
             )
             scores = None if self.scores is None else self.scores[self.scores["_wave"] == wave]
-            self._waves[wave] = WaveData(wave, responses, relations, self.survey, scores)
+            repeats = {name: table[table["_wave"] == wave].reset_index(drop=True)
+                       for name, table in self.repeats.items() if "_wave" in table.columns}
+            self._waves[wave] = WaveData(wave, responses, relations, self.survey, scores, repeats,
+                                         self.codebook)
         return self._waves[wave]
 
     def label(self, territory: str | None, lang: str) -> str:
         """A territory's label (``None``: "All territories")."""
-        if territory is None:
-            return t("dashboard.all_territories", lang)
+        if territory is None:  # a form without a territory question: all its responses
+            several = bool(self.waves_of.keys() - {ALL})
+            return t("dashboard.all_territories" if several else "results.all_responses", lang)
         return self.workspace.territory_label(territory, lang)
 
 
@@ -215,130 +294,233 @@ def _chart(
     return {"id": chart_id, "section": section, "title": title, "figure": figure, "message": message, **extra}
 
 
-def _tie_cells(
-    table: pd.DataFrame, item: Published, wd: WaveData, rows: np.ndarray, *, lang: str, min_count: int
+def _unit_cells(
+    table: pd.DataFrame, prepared: Prepared, item: Display, wd: WaveData, rows: np.ndarray, *, lang: str,
+    min_count: int
 ) -> pd.DataFrame:
-    """Cells of a relations question rest on organisations, not ties: five ties may come from two
-    organisations. Adds ``respondents`` (distinct organisations behind each cell) and protects on it,
-    keeping the display texts of the cells shown."""
-    prepared = wd.prepared(item)
-    ids = wd.relations["_submission_id"].astype("string").to_numpy()[rows]
+    """The cells of a question asked per repeat row rest on submissions, not rows: five rows may come
+    from one submission. Adds ``respondents`` (the distinct submissions behind each cell) and protects
+    on it — a group of fewer than ``min_count`` submissions hides every cell, and so does one
+    submission holding more than 85 % of a sum — keeping the display texts of the cells shown. The
+    ``attrs`` then give the whole table's ``units`` (its distinct submissions) for the title."""
+    ids = wd.table(item.table)["_submission_id"].astype("string").to_numpy(dtype=object)[rows]
+    done = prepared.done[rows]
+    if prepared.values is not None:
+        done = done & ~np.isnan(prepared.values[rows])
+    units = len(set(ids[done].tolist()))
     if prepared.chosen is not None and "option" in table.columns:
-        chosen = prepared.chosen[rows]
-        per_option = {option: len(set(ids[chosen[:, i]])) for i, option in enumerate(prepared.options)}
+        chosen = prepared.chosen[rows] & done[:, None]
+        per_option = {option: len(set(ids[chosen[:, i]].tolist()))
+                      for i, option in enumerate(prepared.options)}
         respondents = [per_option.get(option, 0) for option in table["option"].astype(str)]
     else:
-        respondents = [len(set(ids[prepared.done[rows]]))] * len(table)
-    out = table.assign(respondents=pd.array(respondents, dtype="Int64"))
-    margins = [None] if item.question.type == "select_one" else None
-    return protect(
-        out,
-        count="respondents",
-        min_count=min_count,
-        lang=lang,
-        margins=margins,
-        display=lambda row, lang: str(row["display"]),
-    )
+        respondents = [units] * len(table)
+    out = table.assign(respondents=pd.array(respondents, dtype="Int64"),
+                       _units=pd.array([units] * len(table), dtype="Int64"))
+    extra: dict[str, Any] = {}
+    if prepared.values is not None and len(table):  # one submission must not hold most of a sum
+        values = np.abs(prepared.values[rows][done])
+        sums = pd.Series(values).groupby(ids[done]).sum()
+        out = out.assign(_abs_total=float(values.sum()), _largest=float(sums.max()) if len(sums) else 0.0)
+        extra = {"dominance": DOMINANCE, "total_column": "_abs_total", "largest_column": "_largest"}
+    kind = prepared.kind
+    margins = ([None] if kind in ("select_one", "likert", "periods")
+               else [["ranked"], ["position"]] if kind == "rank" else None)
+    protected = protect(out, count="respondents", min_count=min_count, lang=lang, margins=margins,
+                        base="_units", display=lambda row, lang: str(row["display"]), **extra)
+    protected = protected.drop(columns=[c for c in ("_units", "_abs_total", "_largest") if c in protected])
+    protected.attrs = dict(table.attrs)
+    if 0 < units < min_count:  # the whole table rests on too few submissions: not even its size
+        protected.attrs.update(base=None, missing=None, units=None)
+    else:
+        protected.attrs["units"] = units
+    return protected
 
 
 def _summaries(
-    inputs: Inputs, wd: WaveData, rows: np.ndarray, relation_rows: np.ndarray, *, lang: str, min_count: int
+    inputs: Inputs, wd: WaveData, picked: Picked, *, lang: str, min_count: int
 ) -> dict[str, pd.DataFrame]:
-    """The protected summary of every published question, for these respondents and their ties."""
-    from ..analysis.summary import summarise_many
+    """The protected summary of every published question, for these respondents and their repeats' rows."""
+    from ..analysis.summary import summarise_many, summarise_rows
 
     tables: dict[str, pd.DataFrame] = {}
-    for unit, picked in (("organisations", rows), ("ties", relation_rows)):
-        items = [i for i in inputs.published if i.unit == unit and wd.prepared(i) is not None]
+    for name in dict.fromkeys(item.table for item in inputs.published):
+        items = [i for i in inputs.published if i.table == name and wd.prepared(i) is not None]
+        rows = picked.get(name, np.array([], dtype=int))
         found = summarise_many(
-            [wd.prepared(i) for i in items], wd.survey, picked, lang=lang, min_count=min_count
+            [wd.prepared(i) for i in items], wd.survey, rows, lang=lang, min_count=min_count
         )
         for item in items:
-            table = found[item.question.name]
-            if unit == "ties":
-                attrs = table.attrs
-                table = _tie_cells(table, item, wd, picked, lang=lang, min_count=min_count)
-                table.attrs.update(attrs)
+            prepared, table = wd.prepared(item), found[item.question.name]
+            if table.empty:  # no option to count (dates nobody gave): how many answered, 0, is said
+                prepared = replace(prepared, kind="answers", options=[], chosen=None)
+                table = summarise_rows(prepared, wd.survey, rows, lang=lang, min_count=min_count)
+            if name is not None:
+                table = _unit_cells(table, prepared, item, wd, rows, lang=lang, min_count=min_count)
+            if item.display == "periods":
+                table = _coarsened(table, prepared, item, wd, rows, lang=lang, min_count=min_count)
             tables[item.question.name] = table
     return tables
 
 
-def _title(item: Published, survey: Survey, lang: str) -> str:
+def _mostly_hidden(table: pd.DataFrame) -> bool:
+    """More than a quarter of the cells that hold answers are hidden (at least two of them)."""
+    hidden = table["suppressed"].to_numpy(dtype=bool)
+    holding = hidden | (pd.to_numeric(table["n"], errors="coerce").fillna(0).to_numpy() > 0)
+    return hidden.sum() > max(1, holding.sum() // 4)
+
+
+def _coarsened(table: pd.DataFrame, prepared: Prepared, item: Display, wd: WaveData, rows: np.ndarray, *,
+               lang: str, min_count: int) -> pd.DataFrame:
+    """A date or time question counted by coarser periods (months → quarters → years → decades; hours →
+    blocks of 3, of 6) while the disclosure control hides most of them."""
+    from ..analysis.summary import summarise_rows
+
+    while _mostly_hidden(table) and (wider := wd.coarser(prepared)) is not None:
+        prepared = wider
+        table = summarise_rows(prepared, wd.survey, rows, lang=lang, min_count=min_count)
+        if item.table is not None:
+            table = _unit_cells(table, prepared, item, wd, rows, lang=lang, min_count=min_count)
+    return table
+
+
+def _title(item: Display, survey: Survey, lang: str) -> str:
     label = item.question.label(lang, survey.default_language)
-    return label if item.unit == "organisations" else t("results.per_tie", lang, label=label)
+    if item.unit == "ties":
+        return t("results.per_tie", lang, label=label)
+    if item.unit == "rows":
+        return t("results.per_row", lang, label=label, unit=unit_label(survey, item, lang=lang))
+    return label
 
 
-def _question_chart(
-    item: Published, table: pd.DataFrame | None, wd: WaveData, rows: np.ndarray, *, lang: str, min_count: int
-) -> dict:
-    """Bars of a choice question, or the protected histogram of a numeric one."""
-    from ..figures import bar_chart, histogram_chart
-
-    q, survey = item.question, wd.survey
-    title = _title(item, survey, lang)
-    chart = _chart(q.name, item.section, title, unit=item.unit)
-    if (
-        table is None
-        or (table["base"].isna().all() and not table["suppressed"].any())
-        or (not table["suppressed"].any() and int(table["base"].fillna(0).max()) == 0)
-    ):
-        chart["message"] = t("dashboard.no_data", lang)
-    elif table["suppressed"].all():
-        chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
-    elif q.is_numeric:
-        source = wd.relations if item.unit == "ties" else wd.responses
-        figure = histogram_chart(
-            source[[q.name]].iloc[rows], survey, q.name, min_count=min_count, lang=lang, title=title
-        )
-        if all(y is None for y in figure["data"][0].get("y", [])):
-            chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
-        else:
-            chart["figure"] = figure
-    else:
-        chart["figure"] = bar_chart(table, survey=survey, question=q.name, lang=lang, title=title)
-    if chart["figure"] is not None and item.unit == "ties":
-        _state_ties(chart["figure"], table, lang)
-    return chart
+def _base_text(item: Display, table: pd.DataFrame, survey: Survey, lang: str) -> str | None:
+    """What a repeat question's counts count: ``n = 8 rows of Participants in 5 responses`` (None at the
+    top of the form, or when the table says nothing of its size)."""
+    rows, units = table.attrs.get("base"), table.attrs.get("units")
+    if item.table is None or rows is None or units is None:
+        return None
+    if item.unit == "ties":
+        return t("results.base_ties", lang, ties=format_number(rows, lang=lang),
+                 organisations=format_number(units, lang=lang))
+    return t("results.base_rows", lang, rows=format_number(rows, lang=lang),
+             unit=unit_label(survey, item, lang=lang), n=format_number(units, lang=lang),
+             submissions=t(f"results.unit_{submission_unit(survey)}", lang))
 
 
-def _state_ties(figure: dict, table: pd.DataFrame, lang: str) -> None:
-    """A tie question's subtitle counts ties and the organisations behind them, not respondents."""
+def _state_base(figure: dict, text: str | None) -> None:
+    """A repeat question's subtitle says what its counts count (its first part is the base)."""
     subtitle = figure["layout"].get("title", {}).get("subtitle", {})
     parts = subtitle.get("text", "").split(" · ")
-    shown = table[~table["suppressed"]]
-    if not parts or shown.empty:
+    if text is None or not parts or not parts[0].startswith("n ="):
         return
-    ties = int(shown["base"].max())
-    organisations = int(shown["respondents"].max())
-    parts[0] = t(
-        "results.base_ties",
-        lang,
-        ties=format_number(ties, lang=lang),
-        organisations=format_number(organisations, lang=lang),
-    )
+    parts[0] = text
     subtitle["text"] = " · ".join(parts)
 
 
+def _state_axes(figure: dict, unit: str, lang: str) -> None:
+    """A chart counted per row of a repeat says so on its axes: "% of rows of “Feedback”", not "% of
+    respondents"."""
+    for name, people, rows in (("xaxis", "figures.percent_axis", "results.percent_axis_rows"),
+                               ("yaxis", "figures.count_axis", "results.count_axis_rows")):
+        axis = figure["layout"].get(name, {}).get("title")
+        if isinstance(axis, dict) and axis.get("text") == t(people, lang):
+            axis["text"] = t(rows, lang, unit=unit)
+
+
+def _hidden(survey: Survey, table: pd.DataFrame | None, *, lang: str, min_count: int) -> str:
+    """Why nothing of a table is shown: too few respondents in the group, or (a larger group) every
+    value rests on too few answers."""
+    if table is not None and table.attrs.get("base") is not None:
+        return t("results.all_hidden", lang, k=min_count)
+    return _too_few(survey, lang=lang, min_count=min_count)
+
+
+def _too_few(survey: Survey, *, lang: str, min_count: int) -> str:
+    """The group has fewer than ``min_count`` respondents (organisations, or responses)."""
+    if submission_unit(survey) == "organisations":
+        return t("dashboard.suppressed_group", lang, k=min_count)
+    return t("results.too_few_responses", lang, k=min_count)
+
+
+def _empty(table: pd.DataFrame | None) -> bool:
+    """Nothing to show: no table, or no answer (and nothing hidden)."""
+    return (
+        table is None
+        or (table["base"].isna().all() and not table["suppressed"].any())
+        or (not table["suppressed"].any() and int(table["base"].fillna(0).max()) == 0)
+    )
+
+
+def _question_chart(
+    item: Display, table: pd.DataFrame | None, wd: WaveData, rows: np.ndarray, *, lang: str, min_count: int
+) -> dict:
+    """The chart of one question, after its display (:func:`coopwork.survey.display_kind`)."""
+    from ..figures import bar_chart, histogram_chart, period_chart, rank_chart
+
+    q, survey = item.question, wd.survey
+    title = _title(item, survey, lang)
+    chart = _chart(item.chart_id, item.section, title, unit=item.unit, display=item.display)
+    if item.table is not None:
+        chart["unit_label"] = unit_label(survey, item, lang=lang)
+    if _empty(table):
+        chart["message"] = t("dashboard.no_data", lang)
+    elif item.display in ("answers", "positions"):  # how many answered ("< 3" when too few)
+        chart["message"] = t(f"results.{item.display}_count", lang, n=table["display"].iloc[0])
+        units = table.attrs.get("units")
+        if item.table is not None and units is not None and not table["suppressed"].all():
+            chart["message"] += " " + t("results.from_submissions", lang, n=format_number(units, lang=lang),
+                                        submissions=t(f"results.unit_{submission_unit(survey)}", lang))
+    elif table["suppressed"].all():
+        chart["message"] = _hidden(survey, table, lang=lang, min_count=min_count)
+    elif item.display == "histogram":
+        source = wd.table(item.table)
+        units = None if item.table is None else source["_submission_id"].astype("string").to_numpy()[rows]
+        figure = histogram_chart(source[[q.name]].iloc[rows], survey, q.name, min_count=min_count, lang=lang,
+                                 title=title, units=units, stats=table.iloc[0].to_dict())
+        if all(y is None for y in figure["data"][0].get("y", [])) if figure["data"] else True:
+            chart["message"] = _hidden(survey, table, lang=lang, min_count=min_count)
+        else:
+            chart["figure"] = figure
+    elif item.display == "periods":
+        chart["figure"] = period_chart(table, survey=survey, lang=lang, title=title)
+    elif item.display == "rank":
+        chart["figure"] = rank_chart(table, survey=survey, lang=lang, title=title)
+    else:  # bars, themes
+        chart["figure"] = bar_chart(table, survey=survey, question=q.name, lang=lang, title=title)
+    if chart["figure"] is not None:
+        _state_base(chart["figure"], _base_text(item, table, survey, lang))
+        if item.unit == "rows":
+            _state_axes(chart["figure"], unit_label(survey, item, lang=lang), lang)
+    return chart
+
+
 def _likert_chart(
-    dimension: str,
-    items: list[Published],
+    items: list[Display],
     tables: dict[str, pd.DataFrame],
     survey: Survey,
     *,
     lang: str,
     min_count: int,
 ) -> dict:
-    """The diverging bars of the agreement questions of one dimension (and unit)."""
+    """The diverging bars of the questions sharing a scale: a dimension's agreement questions, or a
+    block of the form (a matrix, or questions sharing an ordered choice list)."""
     from ..analysis.indicators import dimension_label
     from ..figures import likert_chart
 
-    unit = items[0].unit
-    title = dimension_label(dimension, lang)
-    if unit == "ties":
+    first = items[0]
+    if first.question.dimension:
+        title = dimension_label(first.question.dimension, lang)
+    elif len(items) == 1:
+        title = first.question.label(lang, survey.default_language)
+    else:
+        common = [g for g in first.question.group if all(g in i.question.group for i in items)]
+        group = survey.group_of(first.question, len(common)) if common else None
+        title = group.label(lang, survey.default_language) if group else t("figures.likert_title", lang)
+    if first.unit == "ties":
         title = t("results.per_tie", lang, label=title)
-    chart = _chart(
-        f"likert.{dimension}" + (".ties" if unit == "ties" else ""), items[0].section, title, unit=unit
-    )
+    elif first.unit == "rows":
+        title = t("results.per_row", lang, label=title, unit=unit_label(survey, first, lang=lang))
+    chart = _chart(first.chart_id, first.section, title, unit=first.unit, display="likert")
     parts = [
         tables[i.question.name]
         for i in items
@@ -352,7 +534,7 @@ def _likert_chart(
         return chart
     summary = pd.concat(parts, ignore_index=True)
     if summary["suppressed"].all():
-        chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
+        chart["message"] = _hidden(survey, parts[0], lang=lang, min_count=min_count)
         return chart
     names = [i.question.name for i in items if i.question.name in set(summary["question"])]
     chart["figure"] = likert_chart(summary, survey=survey, questions=names, lang=lang, title=title)
@@ -471,38 +653,11 @@ def _change(
     return chart, table
 
 
-def _themes(
-    inputs: Inputs, wd: WaveData, rows: np.ndarray, *, lang: str, min_count: int
-) -> tuple[list[dict], pd.DataFrame | None]:
-    """Themes of the free-text answers (with the survey's codebook), one chart per text question."""
-    from ..analysis.freetext import theme_counts
-    from ..figures import bar_chart
-
-    questions = [q for q in text_questions(wd.survey) if q.name in wd.responses.columns]
-    if inputs.codebook is None or not questions:
-        return [], None
-    charts, frames = [], []
-    responses = wd.responses.iloc[rows]
-    for q in questions:
-        table = theme_counts(
-            responses, wd.survey, q.name, codebook=inputs.codebook, min_count=min_count, lang=lang
-        )
-        title = q.label(lang, wd.survey.default_language)
-        chart = _chart(f"themes.{q.name}", "themes", title)
-        if table.empty or table["suppressed"].all() or int(table["base"].fillna(0).max() or 0) == 0:
-            chart["message"] = t("dashboard.suppressed_group", lang, k=min_count)
-        else:
-            bars = table.rename(columns={"theme": "option"}).assign(question=q.name)
-            chart["figure"] = bar_chart(bars, survey=wd.survey, question=q.name, lang=lang, title=title)
-        charts.append(chart)
-        frames.append(table.assign(question=q.name, question_label=title))
-    return charts, pd.concat(frames, ignore_index=True)
-
-
 # -- one view (all organisations, or one organisation type) -----------------------------------------
 def _summaries_table(
-    items: list[Published], tables: dict[str, pd.DataFrame], survey: Survey, lang: str
+    items: list[Display], tables: dict[str, pd.DataFrame], survey: Survey, lang: str
 ) -> pd.DataFrame:
+    front = ["section", "dimension", "question", "question_label", "kind", "unit"]
     frames = []
     for item in items:
         table = tables.get(item.question.name)
@@ -515,22 +670,38 @@ def _summaries_table(
         table.insert(0, "kind", table.attrs.get("kind", ""))
         table.insert(0, "question_label", item.question.label(lang, survey.default_language))
         table.insert(0, "dimension", item.question.dimension or "")
+        table.insert(0, "section", item.section)
         frames.append(table.drop(columns=["question"]).assign(question=item.question.name))
     if not frames:
-        return pd.DataFrame(
-            columns=["dimension", "question", "question_label", "kind", "unit", "n", "suppressed", "display"]
-        )
+        return pd.DataFrame(columns=[*front, "n", "suppressed", "display"])
     out = pd.concat(frames, ignore_index=True)
-    front = ["dimension", "question", "question_label", "kind", "unit"]
     return out[front + [c for c in out.columns if c not in front]]
+
+
+def _charts(inputs: Inputs, wd: WaveData, picked: Picked, tables: dict[str, pd.DataFrame], *, lang: str,
+            min_count: int) -> list[dict]:
+    """One chart per published question in form order (one per block of a shared scale)."""
+    charts: list[dict] = []
+    done: set[str] = set()
+    for item in inputs.published:
+        if item.display == "likert":
+            if item.block in done:
+                continue
+            done.add(item.block)
+            block = [i for i in inputs.published if i.display == "likert" and i.block == item.block]
+            charts.append(_likert_chart(block, tables, wd.survey, lang=lang, min_count=min_count))
+            continue
+        rows = picked.get(item.table, np.array([], dtype=int))
+        charts.append(_question_chart(item, tables.get(item.question.name), wd, rows, lang=lang,
+                                      min_count=min_count))
+    return charts
 
 
 def _view(
     inputs: Inputs,
     wd: WaveData,
     territory: str | None,
-    rows: np.ndarray,
-    relation_rows: np.ndarray,
+    picked: Picked,
     previous: str | None,
     org_type: str | None,
     *,
@@ -539,6 +710,8 @@ def _view(
     full: bool,
 ) -> tuple[dict, dict[str, pd.DataFrame], Any]:
     """The charts of one group of respondents; with ``full``, also the tables (and the graph)."""
+    rows = picked[None]
+    relation_rows = picked.get(wd.survey.relations_repeat, np.array([], dtype=int))
     n = len(rows)
     if n == 0:
         return {"n": 0, "suppressed": False, "charts": [], "message": t("dashboard.no_data", lang)}, {}, None
@@ -548,38 +721,30 @@ def _view(
                 "n": None,
                 "suppressed": True,
                 "charts": [],
-                "message": t("dashboard.suppressed_group", lang, k=min_count),
+                "message": _too_few(wd.survey, lang=lang, min_count=min_count),
             },
             {},
             None,
         )
     survey = wd.survey
-    tables = _summaries(inputs, wd, rows, relation_rows, lang=lang, min_count=min_count)
-    charts: list[dict] = []
-    likert: dict[tuple[str, str], list[Published]] = {}
-    for item in inputs.published:
-        if item.question.is_likert:
-            likert.setdefault((item.question.dimension or "other", item.unit), []).append(item)
-            continue
-        picked = relation_rows if item.unit == "ties" else rows
-        charts.append(
-            _question_chart(item, tables.get(item.question.name), wd, picked, lang=lang, min_count=min_count)
-        )
-    for (dimension, _unit), items in likert.items():
-        charts.append(_likert_chart(dimension, items, tables, survey, lang=lang, min_count=min_count))
+    tables = _summaries(inputs, wd, picked, lang=lang, min_count=min_count)
+    charts = _charts(inputs, wd, picked, tables, lang=lang, min_count=min_count)
     network, stats, organisations, graph = _network(
         wd, (territory, org_type), rows, relation_rows, lang=lang, min_count=min_count,
         before=_previous_graph(inputs, territory, previous, org_type, min_count=min_count),
     )
     if network is not None:
         charts.insert(0, network)
-    compare, compared = _compare(inputs, wd, territory, org_type, lang=lang, min_count=min_count)
-    change, changed = _change(inputs, territory, wd.wave, previous, org_type, lang=lang, min_count=min_count)
-    charts += [compare, change]
+    compared = changed = None
+    if inputs.has_scores:  # a form without dimension scores has no comparison and no change section
+        change, changed = _change(inputs, territory, wd.wave, previous, org_type, lang=lang,
+                                  min_count=min_count)
+        if inputs.waves_of.keys() - {ALL}:  # territories to compare
+            compare, compared = _compare(inputs, wd, territory, org_type, lang=lang, min_count=min_count)
+            charts.append(compare)
+        charts.append(change)
     out: dict[str, pd.DataFrame] = {}
     if full:
-        themes, themed = _themes(inputs, wd, rows, lang=lang, min_count=min_count)
-        charts += themes
         summaries = _summaries_table(inputs.published, tables, survey, lang)
         out["summaries"] = summaries
         practised = (
@@ -587,31 +752,20 @@ def _view(
             & summaries["dimension"].isin(PRACTICE_DIMENSIONS)
             & (summaries["unit"] == "organisations")
         )
-        out["practices"] = summaries.loc[
-            practised,
-            [
-                "dimension",
-                "question",
-                "question_label",
-                "option",
-                "label",
-                "n",
-                "base",
-                "percent",
-                "suppressed",
-                "display",
-            ],
-        ]
+        columns = ["dimension", "question", "question_label", "option", "label", "n", "base", "percent",
+                   "suppressed", "display"]
+        out["practices"] = summaries.loc[practised, [c for c in columns if c in summaries.columns]]
+        themed = summaries[summaries["kind"] == "themes"]
         for name, table in (
             ("network", stats),
             ("organisations", organisations),
             ("scores", compared),
             ("change", changed),
-            ("themes", themed),
+            ("themes", themed.rename(columns={"option": "theme"}) if len(themed) else None),
         ):
             if table is not None:
                 out[name] = table
-    order = list(SECTIONS)
+    order = [s["id"] for s in section_labels(survey, [c["section"] for c in charts], lang=lang)]
     charts.sort(key=lambda c: order.index(c["section"]))
     return {"n": n, "suppressed": False, "charts": charts, "message": None}, out, graph
 
@@ -631,14 +785,45 @@ def _org_types(inputs: Inputs, wd: WaveData, rows: np.ndarray, lang: str) -> lis
     )
 
 
-def _rows(wd: WaveData, territory: str | None) -> tuple[np.ndarray, np.ndarray]:
+def _tables_of(inputs: Inputs) -> list[str | None]:
+    """The tables a view reads: the responses, the relations (the network) and the published repeats."""
+    names: list[str | None] = [None]
+    if inputs.survey.relations_repeat:
+        names.append(inputs.survey.relations_repeat)
+    names += [item.table for item in inputs.published if item.table is not None]
+    return list(dict.fromkeys(names))
+
+
+def _rows(inputs: Inputs, wd: WaveData, territory: str | None) -> Picked:
+    """Positions of a territory's rows (``None``: all of them) in each table of its wave."""
+    picked = {}
+    for name in _tables_of(inputs):
+        if territory is None:
+            picked[name] = np.arange(len(wd.table(name)))
+        else:
+            picked[name] = wd.rows_in(name).get(territory, np.array([], dtype=int))
+    return picked
+
+
+def _narrow(wd: WaveData, picked: Picked, mine: np.ndarray) -> Picked:
+    """``picked`` kept to the submissions at the positions ``mine`` of the responses (and their rows
+    in every repeat)."""
+    rows = picked[None][mine]
+    ids = wd.responses["_submission_id"].iloc[rows].astype(str).to_numpy()
+    out: Picked = {None: rows}
+    for name, positions in picked.items():
+        if name is not None:
+            owners = wd.table(name)["_submission_id"].astype(str).to_numpy()[positions]
+            out[name] = positions[np.isin(owners, ids)]
+    return out
+
+
+def _network_rows(wd: WaveData, territory: str | None) -> tuple[np.ndarray, np.ndarray]:
     """Positions of a territory's responses and relations in its wave (``None``: all of them)."""
     if territory is None:
         return np.arange(len(wd.responses)), np.arange(len(wd.relations))
-    return (
-        wd.rows.get(territory, np.array([], dtype=int)),
-        wd.relation_rows.get(territory, np.array([], dtype=int)),
-    )
+    return (wd.rows.get(territory, np.array([], dtype=int)),
+            wd.relation_rows.get(territory, np.array([], dtype=int)))
 
 
 def _protect_network(stats: pd.DataFrame, *, lang: str, min_count: int) -> pd.DataFrame:
@@ -663,7 +848,7 @@ def _previous_graph(
     wd = inputs.wave(previous)
     if survey.role("organisation") is None or survey.role("partner").name not in wd.relations.columns:
         return None
-    network = wd.network((territory, None), *_rows(wd, territory))
+    network = wd.network((territory, None), *_network_rows(wd, territory))
     if network.graph.graph.get("respondents", 0) < min_count:
         return None
     return network.graph, str(previous)
@@ -685,8 +870,7 @@ def _previous_network(
     wd = inputs.wave(previous)
     if survey.role("partner").name not in wd.relations.columns:
         return None
-    rows, relation_rows = _rows(wd, territory)
-    stats = wd.network((territory, None), rows, relation_rows).stats
+    stats = wd.network((territory, None), *_network_rows(wd, territory)).stats
     return _protect_network(stats, lang=lang, min_count=min_count)
 
 
@@ -704,8 +888,7 @@ def network_history(inputs: Inputs, territory: str, *, min_count: int) -> list[t
         wd = inputs.wave(wave)
         if survey.role("partner").name not in wd.relations.columns:
             continue
-        rows, relation_rows = _rows(wd, territory)
-        network = wd.network((territory, None), rows, relation_rows)
+        network = wd.network((territory, None), *_network_rows(wd, territory))
         if not _protect_network(network.stats, lang="en", min_count=min_count)["suppressed"].iloc[0]:
             history.append((wave, network.graph))
     return history
@@ -718,20 +901,18 @@ def breakdown(inputs: Inputs, territory: str | None, wave: str, *, lang: str, mi
     views have the shape of the results' ``views[""]`` (charts only, no tables).
     """
     wd = inputs.wave(wave)
-    rows, relation_rows = _rows(wd, territory)
+    picked = _rows(inputs, wd, territory)
+    rows = picked[None]
     previous = inputs.previous_wave(territory, wave)
     column = inputs.survey.role("org_type").name if inputs.survey.role("org_type") else None
     views = {}
     for entry in _org_types(inputs, wd, rows, lang)[1:]:
         mine = (wd.responses[column].iloc[rows] == entry["id"]).fillna(False).to_numpy(dtype=bool)
-        ids = wd.responses["_submission_id"].iloc[rows[mine]].astype(str).to_numpy()
-        relation_ids = wd.relations["_submission_id"].astype(str).to_numpy()[relation_rows]
         views[entry["id"]], _, _ = _view(
             inputs,
             wd,
             territory,
-            rows[mine],
-            relation_rows[np.isin(relation_ids, ids)],
+            _narrow(wd, picked, mine),
             previous,
             entry["id"],
             lang=lang,
@@ -748,9 +929,22 @@ def breakdown(inputs: Inputs, territory: str | None, wave: str, *, lang: str, mi
     }
 
 
-def _key_figures(n: int, stats: pd.DataFrame | None, *, lang: str, min_count: int) -> list[list[str]]:
+def _key_figures(inputs: Inputs, wd: WaveData, picked: Picked, stats: pd.DataFrame | None, *, lang: str,
+                 min_count: int) -> list[list[str]]:
+    """The key figures: the submissions, the rows of each published repeat (protected on the distinct
+    submissions behind them), the network's measures."""
+    survey = inputs.survey
+    n = len(picked[None])
     count = protect(pd.DataFrame({"n": [n]}), min_count=min_count, lang=lang)["display"].iloc[0]
-    figures = [[t("export.kf_respondents", lang), str(count)]]
+    label = "export.kf_respondents" if submission_unit(survey) == "organisations" else "results.kf_responses"
+    figures = [[t(label, lang), str(count)]]
+    for item in {i.table: i for i in inputs.published if i.table is not None and i.unit == "rows"}.values():
+        positions = picked.get(item.table, np.array([], dtype=int))
+        ids = wd.table(item.table)["_submission_id"].astype("string").to_numpy(dtype=object)[positions]
+        cell = pd.DataFrame({"rows": [len(positions)], "respondents": [len(set(ids.tolist()))]})
+        shown = protect(cell, count="respondents", min_count=min_count, lang=lang,
+                        display=lambda row, lang: format_number(row["rows"], lang=lang))["display"].iloc[0]
+        figures.append([t("results.kf_rows", lang, unit=unit_label(survey, item, lang=lang)), str(shown)])
     if stats is not None and len(stats) and not stats["suppressed"].iloc[0]:
         row = stats.iloc[0]
         figures += [
@@ -784,19 +978,21 @@ def compute(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_
     store adds them).
     """
     wd = inputs.wave(wave)
-    rows, relation_rows = _rows(wd, territory)
+    picked = _rows(inputs, wd, territory)
     previous = inputs.previous_wave(territory, wave)
     view, tables, graph = _view(
-        inputs, wd, territory, rows, relation_rows, previous, None, lang=lang, min_count=min_count, full=True
+        inputs, wd, territory, picked, previous, None, lang=lang, min_count=min_count, full=True
     )
     before = _previous_network(inputs, territory, previous, lang=lang, min_count=min_count)
     if before is not None:
         tables["network_previous"] = before
+    rows = picked[None]
     n = len(rows)
     return {
         "version": RESULTS_VERSION,
         "survey_id": inputs.survey.survey_id,
         "survey_title": inputs.survey.title,
+        "cooperation": is_cooperation(inputs.survey),
         "territory": territory or ALL,
         "territory_label": inputs.label(territory, lang),
         "wave": wave,
@@ -804,8 +1000,10 @@ def compute(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_
         "lang": lang,
         "min_count": min_count,
         "respondents": {"n": n if n >= min_count or n == 0 else None, "suppressed": 0 < n < min_count},
-        "key_figures": _key_figures(n, tables.get("network"), lang=lang, min_count=min_count),
-        "sections": [{"id": s, "label": t(f"dashboard.section_{s}", lang)} for s in SECTIONS],
+        "unit": submission_unit(inputs.survey),
+        "key_figures": _key_figures(inputs, wd, picked, tables.get("network"), lang=lang,
+                                    min_count=min_count),
+        "sections": section_labels(inputs.survey, [c["section"] for c in view["charts"]], lang=lang),
         "org_types": _org_types(inputs, wd, rows, lang),
         "views": {"": view},
         "tables": {name: encode(table) for name, table in tables.items()},

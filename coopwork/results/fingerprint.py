@@ -97,7 +97,9 @@ def slice_digests(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]
     Returns
     -------
     dict
-        ``(wave, territory)`` → hex digest; rows without a wave or territory are left out.
+        ``(wave, territory)`` → hex digest; rows without a wave are left out, rows without a
+        territory (a form without a territory question) are the slice ``(wave, "")``: the
+        synthesis of all respondents reads them.
     """
     import pandas as pd
 
@@ -110,7 +112,7 @@ def slice_digests(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]
         frame = pd.DataFrame(
             {
                 "w": table["_wave"].astype("string").to_numpy(),
-                "t": table["_territory"].astype("string").to_numpy(),
+                "t": table["_territory"].astype("string").fillna("").to_numpy(),
                 "h": pd.util.hash_pandas_object(table, index=False).to_numpy(),
             }
         ).dropna()
@@ -122,24 +124,25 @@ def slice_digests(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]
 
 
 #: changes when what a fingerprint holds or how it is computed changes (part of its cache's key)
-FINGERPRINT_VERSION = 2
+FINGERPRINT_VERSION = 3
 
 
 def waves_by_territory(responses: pd.DataFrame) -> dict[str, list[str]]:
-    """Territory → the waves it answered in, in order; ``"_all"`` → every wave.
+    """Territory → the waves it answered in, in order; ``"_all"`` → every wave (rows without a
+    territory too: a form without a territory question has one report of all its respondents).
 
     Examples
     --------
     >>> import pandas as pd
     >>> table = pd.DataFrame({"_territory": ["a", "b", "a", None], "_wave": ["2026", "2025", "2025", "2027"]})
     >>> waves_by_territory(table)
-    {'a': ['2025', '2026'], 'b': ['2025'], '_all': ['2025', '2026']}
+    {'a': ['2025', '2026'], 'b': ['2025'], '_all': ['2025', '2026', '2027']}
     """
     from .paths import ALL
 
     pairs = responses[["_territory", "_wave"]].dropna().drop_duplicates()
     out = {str(k): sorted(v.astype(str)) for k, v in pairs.groupby("_territory")["_wave"]}
-    out[ALL] = sorted(pairs["_wave"].astype(str).unique())
+    out[ALL] = sorted(responses["_wave"].dropna().astype(str).unique())
     return out
 
 

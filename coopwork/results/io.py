@@ -25,7 +25,9 @@ from .paths import breakdown_file, dashboards_index
 __all__ = ["RESULTS_VERSION", "load", "load_with_breakdown", "read_index", "write_json"]
 
 #: changes whenever the shape or the rules of the results change (part of every key)
-RESULTS_VERSION = 8  # 8: a Likert chart's hidden levels wrapped to its margin; histogram bins keyed
+#: 9: every kind of question has a display (repeats, dates, ranks, texts counted); the form's sections
+#: 10: a chart counted per row of a repeat says so on its axes
+RESULTS_VERSION = 10
 
 
 def write_json(path: Path, data: Any) -> None:

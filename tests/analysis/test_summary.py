@@ -104,10 +104,16 @@ def test_bad_weights_and_questions_are_user_errors(toy_survey, toy_responses):
     broken = toy_responses.assign(poids=toy_responses["poids"].mask(toy_responses.index == 4))
     with pytest.raises(CoopworkError, match="row 5, column 'poids': a survey weight is missing"):
         summarise(broken, toy_survey, "mutualise", weights="poids")
-    with pytest.raises(CoopworkError, match="text question"):
-        summarise(toy_responses, toy_survey, "avis")
     with pytest.raises(CoopworkError, match="by itself"):
         summarise(toy_responses, toy_survey, "mutualise", by="mutualise")
+
+
+def test_free_text_is_summarised_as_how_many_answered_never_the_texts(toy_survey, toy_responses):
+    counted = summarise(toy_responses, toy_survey, "avis")
+    answered = int(toy_responses["avis"].astype("string").str.strip().ne("").fillna(False).sum())
+    assert counted.attrs["kind"] == "answers"
+    assert counted["n"].tolist() == [answered] and counted["display"].tolist() == [str(answered)]
+    assert not {"option", "label"} & set(counted.columns)  # no text of any answer
 
 
 def test_a_two_respondent_group_is_never_visible(toy_survey, toy_responses):
@@ -182,3 +188,28 @@ def test_summarise_many_gives_the_tables_of_summarise_rows_question_by_question(
             one = summarise_rows(item, ws.survey, rows, lang="en", min_count=3)
             pd.testing.assert_frame_equal(many[item.question.name], one)
             assert many[item.question.name].attrs == one.attrs
+
+
+def test_a_rank_question_counts_each_option_at_each_rank():
+    from coopwork.survey import Choice, Question, Survey
+
+    options = tuple(Choice(c, {"en": c.title()}) for c in ("water", "school", "road"))
+    survey = Survey("s", "S", None, ["en"], "en", {"r": Question("r", "rank", choices=options)}, {})
+    answers = ["water school road"] * 4 + ["school water road"] * 3 + [None]
+    table = summarise(pd.DataFrame({"r": answers}), survey, "r", lang="en")
+    shown = table.set_index(["ranked", "position"])["n"]
+    assert table.attrs["kind"] == "rank" and table.attrs["base"] == 7
+    assert shown[("water", "1")] == 4 and shown[("school", "1")] == 3 and shown[("road", "3")] == 7
+    assert pd.isna(shown[("road", "1")]) is False and shown[("road", "1")] == 0  # nobody put road 1st
+    assert set(table["label"]) >= {"Water: rank 1", "Road: rank 3"}
+
+
+def test_dates_are_counted_by_period_like_a_single_choice():
+    from coopwork.survey import Question, Survey
+
+    survey = Survey("s", "S", None, ["en"], "en", {"d": Question("d", "date")}, {})
+    dates = pd.to_datetime(["2024-01-03"] * 3 + ["2024-03-09"] * 4 + [None])
+    table = summarise(pd.DataFrame({"d": dates}), survey, "d", lang="en")
+    assert table["option"].tolist() == ["2024-01", "2024-02", "2024-03"]
+    assert table["label"].tolist() == ["Jan 2024", "Feb 2024", "Mar 2024"]
+    assert table["n"].tolist() == [3, 0, 4] and table.attrs["base"] == 7

@@ -170,4 +170,5 @@ def test_a_free_text_territory_answer_is_a_label_whose_id_is_a_slug(tmp_path):
     reports = Path(batch.reports_dir)
     assert sorted(p.name for p in reports.iterdir() if p.is_dir()) == ["pays-de-morlaix", "val-d-oise-co"]
     page = (reports / "val-d-oise-co" / "territory_report.html").read_text(encoding="utf-8")
-    assert "<h1>Territorial cooperation — Val d'Oise &amp; \"Co\"</h1>" in page
+    # a form without the cooperation roles is named by its own title (issue 21)
+    assert "<h1>Zones — Val d'Oise &amp; \"Co\"</h1>" in page

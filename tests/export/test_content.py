@@ -86,8 +86,13 @@ def test_no_identifier_text_or_key_role_question_and_no_min_max(results, sample_
     table = content.tables["summaries"]
     published = set(table["question"])
     for q in sample_survey.questions.values():
-        if q.identifier or q.type == "text" or q.role in {"territory", "organisation", "name_consent"}:
+        if q.identifier or q.role in {"territory", "organisation", "name_consent"}:
             assert q.name not in published
+        if q.type == "text" and q.name in published:  # a free text: how many answered, or its themes
+            rows = table[table["question"] == q.name]
+            assert set(rows["kind"]) <= {"answers", "themes"}, q.name
+            if "option" in rows:
+                assert rows["option"].isna().all() or set(rows["kind"]) == {"themes"}, q.name
     for name, sheet in content.tables.items():
         assert not set(LEAKY_COLUMNS) & set(sheet.columns), name
     numeric = table[table["kind"] == "numeric"]

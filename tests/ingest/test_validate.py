@@ -184,10 +184,13 @@ def test_no_territory_at_all_is_a_file_error(survey):
     assert result.responses["_territory"].tolist() == ["sud"]
 
 
-def test_survey_without_territory_question_needs_the_option():
+def test_survey_without_territory_question_keeps_every_row_without_territory():
+    # one report and one dashboard for all respondents; --territory still names the file's territory
     survey = Survey("s", "S", None, ["fr"], "fr", {"q": Question("q", "text")}, {})
-    with pytest.raises(IngestError, match="the survey has no territory question"):
-        validate(_raw([{"q": "x"}]), survey, wave="w")
+    result = validate(_raw([{"q": "x"}, {"q": "y"}]), survey, wave="w")
+    assert result.responses["_territory"].isna().all() and len(result.responses) == 2
+    assert validate(_raw([{"q": "x"}]), survey, wave="w", territory="t1").responses["_territory"].tolist() \
+        == ["t1"]
 
 
 def test_repeats_are_linked_typed_and_checked(survey):
