@@ -65,10 +65,7 @@ setup: $(STAMP) $(LIGHT_PLOTLY)
 	@echo "or call it by its path: $(BIN)/coopwork --help"
 
 demo: $(STAMP) $(LIGHT_PLOTLY)
-	$(BIN)/coopwork demo --workspace .
-	@echo ""
-	@echo "Dashboards / tableaux de bord: open the URLs printed below in your browser (Ctrl+C to stop)."
-	$(BIN)/coopwork serve --workspace . --host $(HOST) --port $(PORT) --no-browser
+	$(BIN)/coopwork demo --workspace . --serve --host $(HOST) --port $(PORT) --no-browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check coopwork tests benchmarks surveys
@@ -87,6 +84,7 @@ bench: $(STAMP) $(LIGHT_PLOTLY)
 	$(BIN)/python benchmarks/export.py
 	$(BIN)/python benchmarks/dashboard_load.py
 	$(BIN)/python benchmarks/dashboard_browser.py
+	$(BIN)/python benchmarks/dashboard_field.py
 
 clean:
 	rm -rf data/processed data/reports data/exports data/journal.sqlite* .coopwork

@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="number of synthetic territories (default 6)")
     p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     p.add_argument("--no-run", action="store_true", help="stop after ingestion")
+    p.add_argument("--serve", action="store_true", help="then start the dashboards (what `make demo` does)")
+    p.add_argument("--host", default="127.0.0.1", help="with --serve: address to listen on")
+    p.add_argument("--port", type=int, default=8866, help="with --serve: port")
+    p.add_argument("--no-browser", action="store_true", help="with --serve: do not open a browser")
     _json(p)
 
     p = sub.add_parser("ingest",

@@ -286,3 +286,16 @@ def _chart_payloads(widget) -> list[dict]:
 def chart_payloads():
     """``chart_payloads(widget)``: the charts' JSON a dashboard page receives, read from its widgets."""
     return _chart_payloads
+
+
+@pytest.fixture(scope="session")
+def layout_problems():
+    """``layout_problems(page)``: what a person would see wrong on a browser page of charts — text cut by
+    a chart's edge, texts over one another, a whisker across a text, a page wider than the screen —
+    measured on the drawn text boxes (``tests/layout_check.js``); an empty list when the page reads well."""
+    script = (Path(__file__).parent / "layout_check.js").read_text(encoding="utf-8")
+
+    def problems(page, *, gap: int = 1, smallest: int = 10) -> list[str]:
+        return page.evaluate(script, {"gap": gap, "smallest": smallest})
+
+    return problems

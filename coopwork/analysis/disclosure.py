@@ -6,8 +6,10 @@ export passes through :func:`protect`. It adds two columns (see ``docs/architect
 ``suppressed``
     bool, the row must not be shown;
 ``display``
-    str, the text shown to people: the formatted value, or ``"< 3"`` (``"< {min_count}"``)
-    when the row is suppressed;
+    str, the text shown to people: the formatted value, or, when the row is suppressed, the label
+    of the rule that hid it (:func:`hidden_label`): ``"< 3"`` (``"< {min_count}"``) for a cell
+    hidden because it is small, ``"masqué"`` / ``"hidden"`` for a cell hidden to protect another
+    (secondary) or by dominance — it may hold more than ``min_count``, so it must not say "< 3";
 ``rule``
     str, why the row is suppressed — the first rule that fired: ``min_count``, ``small_group``,
     ``dominance`` or ``secondary`` (see :data:`RULES`) — or ``""`` when it is shown;
@@ -39,7 +41,9 @@ Rules, in the order they are applied
    "2 did not answer" is never published.
 
 The ``rule`` column, with the thresholds of the results (``min_count`` and :data:`DOMINANCE`), is
-the disclosure audit that every published output carries (:mod:`coopwork.results.audit`).
+the disclosure audit that every published output carries (:mod:`coopwork.results.audit`). The
+rule also decides how the hidden cell reads (:func:`hidden_label`) and what the legend of a chart
+or table says about its hidden cells (:func:`hidden_legend`): one place for every output.
 
 Consent to be named (networks): :func:`visible_label` decides whether an organisation's name
 may be shown; only an explicit *yes* does.
@@ -75,6 +79,8 @@ __all__ = [
     "format_number",
     "format_percent",
     "has_consent",
+    "hidden_label",
+    "hidden_legend",
     "is_small",
     "protect",
     "visible_label",
@@ -87,6 +93,8 @@ DOMINANCE = 0.85
 
 #: the rules that suppress a cell, in the order they are applied (the values of the ``rule`` column)
 RULES = ("min_count", "small_group", "dominance", "secondary")
+#: the rules of a cell hidden because it (or its group) is small: it holds 1 .. min_count - 1 units
+SMALL_RULES = ("min_count", "small_group")
 
 _YES = frozenset({"yes", "oui", "y", "o", "true", "1", "vrai", "si", "sí", "ja", "da", "sim"})
 
@@ -202,6 +210,56 @@ def is_small(count: object, min_count: int = DEFAULT_MIN_COUNT) -> bool:
     if count is None or pd.isna(count):
         return False
     return 0 < float(count) < max(int(min_count), 1)
+
+
+def hidden_label(rule: str, *, min_count: int = DEFAULT_MIN_COUNT, lang: str | None = "fr") -> str:
+    """How a hidden cell reads, decided by the rule that hid it (the ``rule`` column of :func:`protect`).
+
+    A cell hidden because it, or its group, is small reads ``"< 3"`` (the threshold in force): that
+    is true of it. A cell hidden to protect another (``secondary``) or because one unit dominates its
+    sum (``dominance``) may hold any number, so it reads ``"masqué"`` / ``"hidden"``; the legend
+    (:func:`hidden_legend`) says why.
+
+    Examples
+    --------
+    >>> hidden_label("min_count", lang="fr"), hidden_label("small_group", min_count=5, lang="en")
+    ('< 3', '< 5')
+    >>> hidden_label("secondary", lang="fr"), hidden_label("dominance", lang="en")
+    ('masqué', 'hidden')
+    """
+    if rule in SMALL_RULES or rule not in RULES:  # an unknown or missing rule: the first rule's label
+        return t("analysis.suppressed", lang, min_count=max(int(min_count), 1))
+    return t("analysis.hidden_other", lang)
+
+
+def hidden_legend(rules: object, *, min_count: int = DEFAULT_MIN_COUNT, lang: str | None = "fr") -> str:
+    """What the legend of a chart or table says of its hidden cells: one sentence per label it shows.
+
+    ``rules`` are the rules of its hidden cells (any iterable of the ``rule`` values; empty: no hidden
+    cell, no sentence).
+
+    Examples
+    --------
+    >>> hidden_legend(["min_count", "min_count"], lang="en")
+    '"< 3": fewer than 3 answers, value hidden.'
+    >>> for sentence in hidden_legend(["secondary", "min_count"], min_count=5, lang="en").split(". "):
+    ...     print(sentence)
+    "< 5": fewer than 5 answers, value hidden
+    "hidden": hidden so that the totals do not reveal a smaller cell; it may hold 5 answers or more.
+    >>> hidden_legend([], lang="fr")
+    ''
+    """
+    found = {str(rule) if str(rule) in RULES else "min_count" for rule in rules}
+    k = max(int(min_count), 1)
+    label = t("analysis.hidden_other", lang)
+    parts = []
+    if found & set(SMALL_RULES):
+        parts.append(t("analysis.legend_small", lang, min_count=k))
+    if "secondary" in found:
+        parts.append(t("analysis.legend_secondary", lang, label=label, min_count=k))
+    if "dominance" in found:
+        parts.append(t("analysis.legend_dominance", lang, label=label, share=round(DOMINANCE * 100)))
+    return " ".join(parts)
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
@@ -324,13 +382,13 @@ def protect(
     ...                       "n": [2, 10, 7, 9]})
     >>> protected = protect(cells, margins=["row", "column"])
     >>> protected["display"].tolist(), protected["rule"].tolist()
-    (['< 3', '< 3', '< 3', '< 3'], ['min_count', 'secondary', 'secondary', 'secondary'])
+    (['< 3', 'masqué', 'masqué', 'masqué'], ['min_count', 'secondary', 'secondary', 'secondary'])
 
     Dominance on a sum (one organisation holds 90 % of the jobs):
 
     >>> sums = pd.DataFrame({"n": [5, 4], "total": [100.0, 40.0], "largest": [90.0, 12.0]})
     >>> protect(sums, dominance=0.85, display="total", lang="en")["display"].tolist()
-    ['< 3', '40']
+    ['hidden', '40']
     """
     if count not in table.columns:
         raise KeyError(f"protect(): the table has no count column {count!r}")
@@ -391,9 +449,10 @@ def protect(
         column = display
         display = lambda row, lang, _c=column: format_number(  # noqa: E731
             row[_c], decimals=0 if pd.isna(row[_c]) or float(row[_c]).is_integer() else 1, lang=lang)
-    hidden = t("analysis.suppressed", lang, min_count=threshold)
+    labels = {rule: hidden_label(rule, min_count=threshold, lang=lang) for rule in set(rules)}
     records = out.to_dict("records")  # plain dicts: much faster than iterrows
-    texts = [hidden if flag else display(row, lang) for flag, row in zip(suppressed, records, strict=True)]
+    texts = [labels[rule] if flag else display(row, lang)
+             for flag, rule, row in zip(suppressed, rules, records, strict=True)]
     out["suppressed"] = pd.Series(suppressed, index=out.index, dtype=bool)
     out["display"] = pd.Series(texts, index=out.index, dtype="str")
     out["rule"] = pd.Series(rules, index=out.index, dtype="str")

@@ -380,8 +380,8 @@ def summarise_many(prepared: list[Prepared], survey: Survey, rows: np.ndarray | 
     >>> survey = Survey("demo", "Démo", None, ["fr"], "fr", qs, {})
     >>> data = pd.DataFrame({"a": ["oui"] * 5 + ["non"], "b": ["oui"] * 3 + ["non"] * 3})
     >>> tables = summarise_many([prepare(data, survey, "a"), prepare(data, survey, "b")], survey)
-    >>> tables["a"]["display"].tolist(), tables["b"]["display"].tolist()
-    (['< 3', '< 3'], ['3 (50\u202f%)', '3 (50\u202f%)'])
+    >>> tables["a"]["display"].tolist(), tables["b"]["display"].tolist()  # "oui" (5) hidden to protect "non"
+    (['masqué', '< 3'], ['3 (50\u202f%)', '3 (50\u202f%)'])
     """
     families: dict[str, list[Prepared]] = {"single": [], "multiple": [], "numeric": [], "rank": [],
                                            "answers": []}

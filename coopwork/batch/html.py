@@ -43,6 +43,19 @@ PLOTLY_JS = "plotly.min.js"
 _PLOTLY_MIME = "application/vnd.plotly.v1+json"
 _REMOTE_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.IGNORECASE)
 _local = threading.local()
+_HTML_TAG = re.compile(r"<html\b[^>]*?(?=>)", re.IGNORECASE)
+
+
+def _language(nb: Any) -> str:
+    """The language a report is written in: the ``lang`` it was run with (papermill's parameters),
+    else the language the notebook declares, else French (coopwork's default)."""
+    from ..i18n import normalise_lang
+
+    parameters = (nb.metadata.get("papermill") or {}).get("parameters") or {}
+    lang = parameters.get("lang") or nb.metadata.get("language") or nb.metadata.get("lang")
+    return normalise_lang(lang) if isinstance(lang, str) else "fr"
+
+
 #: tags an output may keep in a published page (others are shown as text)
 SAFE_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details",
@@ -110,14 +123,11 @@ def _exporter():
 
 
 def _figure_html(figure: dict[str, Any], div_id: str) -> str:
-    from html import escape
+    """The figure drawn in the page, laid out for a phone on a phone (:mod:`coopwork.figures.html`)."""
+    from ..figures.html import figure_html
 
-    payload = json.dumps({"data": figure.get("data", []), "layout": figure.get("layout", {}),
-                          "config": {"responsive": True, "displaylogo": False, **figure.get("config", {})}})
-    payload = payload.replace("</", "<\\/")  # a label can never close the script
-    return (f'<div id="{escape(div_id)}" class="plotly-graph-div" style="width:100%;min-height:420px"></div>'
-            f'<script type="text/javascript">(function(){{var f={payload};'
-            f'Plotly.newPlot("{escape(div_id)}",f.data,f.layout,f.config);}})();</script>')
+    chart = {"data": figure.get("data", []), "layout": figure.get("layout", {})}
+    return figure_html(chart, div_id=div_id, config=figure.get("config"))
 
 
 def _with_plotly_html(nb: Any) -> tuple[Any, bool]:
@@ -156,6 +166,7 @@ def to_html(nb: Any, *, plotly_js: str = PLOTLY_JS, title: str | None = None) ->
     resources = {"metadata": {"name": title or nb.metadata.get("title") or "coopwork"}}
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     body = _REMOTE_SCRIPT.sub("", body)  # require.js and MathJax from a CDN: the page stays offline
+    body = _HTML_TAG.sub(f'<html lang="{escape(_language(nb))}"', body, count=1)
     if has_figures:
         tag = f'<script src="{escape(plotly_js)}" charset="utf-8"></script>'
         body = body.replace("</head>", f"{tag}\n</head>", 1)

@@ -231,7 +231,8 @@ def show_overview(report: Report) -> None:
     intro = "batch.report_intro" if results.get("unit", "organisations") == "organisations" \
         else "batch.report_intro_responses"
     _display(heading(title, level=1),
-             heading(t(intro, lang, wave=report.wave, n=shown, min_count=report.min_count), level=0))
+             heading(t(intro, lang, wave=report.wave, n=shown, min_count=report.min_count,
+                       label=t("analysis.hidden_other", lang)), level=0))
     figures = results["key_figures"][1:]  # the rows of the repeats, the network's measures
     if figures:
         headers = [t("batch.measure", lang), t("batch.value", lang)]
@@ -281,7 +282,8 @@ def show_synthesis(report: Report) -> None:
     changes = report.table("changes")
     if changes is not None and len(changes):
         _display(heading(t("batch.change", lang)))
-        rows = [[r.territory, r.measure, f"{r.wave_before} → {r.wave_after}", r.display]
+        rows = [[r.territory, r.measure, f"{r.wave_before} → {r.wave_after}", r.display,
+                 t(f"export.unit_{r.unit}", lang)]  # a score moves in points, a network measure in its unit
                 for r in changes.itertuples()]
         _display(table(rows, [t("batch.index_territory", lang), t("batch.measure", lang),
-                              t("batch.waves", lang), t("batch.value", lang)]))
+                              t("batch.waves", lang), t("batch.value", lang), t("export.h_unit", lang)]))

@@ -31,15 +31,15 @@ import traceback
 from html import escape
 from pathlib import Path
 
-from ..figures.theme import narrow, with_template
+from ..figures.theme import NARROW_BELOW, narrow, with_template
 from ..i18n import normalise_lang, t
 from ..results.io import load_with_breakdown, read_index
 from ..results.paths import ALL, results_file
 from .assets import asset_url
 
-__all__ = ["CSS", "NARROW_BELOW", "NOTES_POLL_SECONDS", "OPTION_MARK", "Dashboard", "chart_html",
-           "chart_options", "chart_payload", "dashboard", "friendly_error", "front_end", "marked_figure",
-           "notes_html", "notes_of"]
+__all__ = ["CSS", "MAX_ACKS", "MAX_NOTES_AT_ONCE", "NARROW_BELOW", "NOTES_POLL_SECONDS", "OPTION_MARK",
+           "Dashboard", "chart_html", "chart_options", "chart_payload", "dashboard", "friendly_error",
+           "front_end", "marked_figure", "notes_html", "notes_of"]
 
 #: a note about one bar or option of a chart is stored with ``chart`` = ``"<chart id>#<key>"``, the key
 #: being the bar's code in the figure's ``ids`` (an option or group code, a question name), the same in
@@ -47,8 +47,10 @@ __all__ = ["CSS", "NARROW_BELOW", "NOTES_POLL_SECONDS", "OPTION_MARK", "Dashboar
 OPTION_MARK = "#"
 #: how often an open page reads the journal for the notes written or hidden on other pages
 NOTES_POLL_SECONDS = 2.5
-#: a page narrower than this (CSS pixels) gets the phone layout: one column, charts laid out for a phone
-NARROW_BELOW = 700
+#: notes a page may send in one message (those kept in the browser while its kernel was gone)
+MAX_NOTES_AT_ONCE = 20
+#: notes whose fate a page's kernel remembers (the page keeps a note until it hears it was stored)
+MAX_ACKS = 100
 # page.js resizes the charts itself (plotly's "responsive" listens on the window for every chart ever drawn)
 _CONFIG = {"displaylogo": False, "responsive": False, "scrollZoom": False,
            "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
@@ -63,7 +65,8 @@ CSS = """
 .cw-dashboard .widget-label { font-size: 16px; min-width: 9em; }
 .cw-dashboard select, .cw-dashboard input, .cw-dashboard textarea, .cw-dashboard button {
   font-size: 16px !important; }
-.cw-controls { flex-wrap: wrap !important; gap: .4em 1.2em; }
+.cw-controls { flex-wrap: wrap !important; gap: .4em 1.2em; height: auto !important;
+  overflow: visible !important; }
 .cw-plot { width: 100%; position: relative; }
 .cw-plot-wait { color: #667; font-size: 1.05em; margin: .6em 0; }
 .cw-plot.cw-drawn .cw-plot-wait { display: none; }
@@ -89,11 +92,9 @@ CSS = """
 .cw-status { min-height: 1.4em; }
 .cw-dashboard .jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-tab,
 .cw-dashboard .jupyter-widgets.widget-tab > .lm-TabBar .lm-TabBar-tab { font-size: 16px; min-width: 8em;
-  flex: 0 1 auto; }
+  flex: 1 1 auto; min-height: 30px; }  /* rows of tabs that fill the width, not a ragged line */
+.cw-dashboard .widget-tab > .lm-TabBar { height: auto !important; min-height: 0 !important; }
 .cw-dashboard .lm-TabBar-content { flex-wrap: wrap; }
-/* the network map keeps the width its names were placed for; narrower screens scroll it sideways */
-.cw-chart-network .cw-plot-box { overflow-x: auto; -webkit-overflow-scrolling: touch; }
-.cw-chart-network .cw-plot { min-width: 720px; }
 .cw-dashboard button, .cw-dashboard select, .cw-dashboard .widget-toggle-button { min-height: 44px; }
 @media (max-width: PHONE_MAX_WIDTHpx) {
   /* a phone: one column, full-width controls a finger can hit, no sideways scrolling of the page */
@@ -108,7 +109,19 @@ CSS = """
   .cw-form { flex-direction: column !important; }
   .cw-form > * { width: 100% !important; max-width: 100% !important; }
   .cw-form textarea { width: 100% !important; min-height: 5em; }
-  .cw-dashboard .lm-TabBar-tab { min-width: 45% !important; min-height: 40px; }
+  /* the tabs: a tidy grid of two columns, each a button a finger can hit, the open one marked */
+  .cw-dashboard .lm-TabBar-content { display: grid !important; grid-template-columns: 1fr 1fr; gap: 4px;
+    height: auto !important; }
+  .cw-dashboard .widget-tab > .lm-TabBar { height: auto !important; min-height: 0 !important;
+    overflow: visible !important; }
+  .cw-dashboard .lm-TabBar-tab { min-width: 0 !important; max-width: none !important; width: auto !important;
+    min-height: 44px !important; max-height: none !important; height: auto !important; margin: 0 !important;
+    padding: 4px 8px !important; white-space: normal !important; line-height: 1.2; display: flex !important;
+    align-items: center; align-self: stretch !important; border: 1px solid #c9d1dc !important;
+    border-radius: 6px; transform: none !important; }
+  .cw-dashboard .lm-TabBar-tab.lm-mod-current::before { display: none !important; }
+  .cw-dashboard .lm-TabBar-tabLabel { white-space: normal !important; overflow: visible !important; }
+  .cw-dashboard .lm-TabBar-tab.lm-mod-current { background: #1d2433 !important; color: white !important; }
   .cw-dashboard .widget-tab-contents { padding: 4px !important; }
   .cw-write-note { width: 100% !important; }
 }
@@ -233,12 +246,15 @@ def marked_figure(figure: dict, notes: list[dict]) -> dict:
     if not counts:
         return figure
     horizontal = any(tr.get("orientation") == "h" for tr in figure.get("data", []) if tr.get("type") == "bar")
+    # on a phone the bar is not on its row's centre (its label is above it): theme.narrow says where
+    shift = ((figure.get("layout") or {}).get("meta") or {}).get("bar_yshift") or 0
     marks = []
     for trace in figure.get("data", []):
         for key, category in _bar_keys(trace):
             count = counts.pop(key, 0) + counts.pop(_plain(category), 0)
             if count:
-                position = ({"x": 1.0, "xref": "paper", "xanchor": "right", "y": category, "yref": "y"}
+                position = ({"x": 1.0, "xref": "paper", "xanchor": "right", "y": category, "yref": "y",
+                             "yshift": shift}
                             if horizontal else
                             {"y": 1.0, "yref": "paper", "yanchor": "top", "x": category, "xref": "x"})
                 marks.append({**position, "text": f"✎ {count}", "showarrow": False,
@@ -284,8 +300,8 @@ def _patch(base: dict, variant: dict) -> dict:
 
 def chart_payload(chart: dict, notes: list[dict]) -> dict | None:
     """What the page draws for a chart (None when it has no figure): the figure with the marks of its
-    notes, the phone variant as the keys it changes (:func:`coopwork.figures.theme.narrow`; none
-    for the network map, which keeps the width its names were placed for) and plotly's config.
+    notes, the phone variant as the keys it changes (:func:`coopwork.figures.theme.narrow`: labels
+    above the bars, the network map fitted to the width…) and plotly's config.
 
     Examples
     --------
@@ -293,15 +309,17 @@ def chart_payload(chart: dict, notes: list[dict]) -> dict | None:
     ...     {"type": "bar", "orientation": "h", "y": ["Société coopérative de production"], "x": [4]}],
     ...     "layout": {"height": 400}}}
     >>> payload = chart_payload(chart, [])
-    >>> payload["figure"]["data"][0]["y"], payload["phone"]["data"][0]["y"]
-    (['Société coopérative de production'], ['Société<br>coopérative de<br>production'])
+    >>> "y" in payload["phone"]["data"][0]  # the bars keep their categories on a phone…
+    False
+    >>> payload["phone"]["layout"]["yaxis"]["showticklabels"]  # …whose labels go above the bars
+    False
     >>> "x" in payload["phone"]["data"][0], chart_payload({**chart, "figure": None}, [])
     (False, None)
     """
     if not chart.get("figure"):
         return None
     wide = _shown(chart["figure"], notes)
-    phone = None if chart["id"] == "network" else _patch(wide, _shown(narrow(chart["figure"]), notes))
+    phone = _patch(wide, _shown(narrow(chart["figure"]), notes))
     return {"figure": wide, "phone": phone, "config": _CONFIG}
 
 
@@ -379,6 +397,7 @@ class Dashboard:
         self._journal = None
         self._form: dict | None = None
         self._form_chart = ""
+        self._acks: dict[str, str] = {}  # note id (given by the page) → "stored", or why it was refused
         self._stop = threading.Event()
         self._lock = threading.RLock()
         # this page's random key: the journal limits the notes one participant adds per minute
@@ -415,8 +434,11 @@ class Dashboard:
         # what the page's front end tells the kernel (a click on a bar): hidden
         self.page_events = w.Text(layout=w.Layout(display="none"))
         self.page_events.add_class("cw-page-events")
-        self.widget = w.VBox([w.HTML(CSS + front_end()), self.page_events, self.title, self.controls,
-                              self.summary, self.tabs])
+        # ... and what it keeps in the browser (page_state): hidden too
+        self.page_status = w.HTML(layout=w.Layout(display="none"))
+        self.page_status.add_class("cw-page-state")
+        self.widget = w.VBox([w.HTML(CSS + front_end()), self.page_events, self.page_status, self.title,
+                              self.controls, self.summary, self.tabs])
         self.widget.add_class("cw-dashboard")
         self._load()
         self.territory_picker.observe(self._on_change, names="value")
@@ -507,7 +529,9 @@ class Dashboard:
         # a cooperation survey has its dashboard's title; any other form is named by its own title
         cooperation = self.bundle.get("cooperation", True)
         heading = t("dashboard.title", lang) if cooperation else self.bundle["survey_title"]
-        self.title.value = (f"<h1>{escape(heading)} — {escape(place)}</h1>"
+        # data-cw-lang: the page's script declares the page's language (<html lang>) from it
+        self.title.value = (f'<h1 lang="{escape(lang)}" data-cw-lang="{escape(lang)}">'
+                            f"{escape(heading)} — {escape(place)}</h1>"
                             f'<div class="cw-sub">{escape(t("dashboard.wave", lang))} '
                             f"{escape(str(self.wave))}"
                             f"</div>")
@@ -554,6 +578,7 @@ class Dashboard:
             self.tabs.selected_index = 0 if children else None
         if children:
             self._build_tab(0)
+        self._publish()
 
     def _build_tab(self, position: int) -> None:
         """Fill one tab (tabs are filled when first opened: the first page shows fast)."""
@@ -600,7 +625,13 @@ class Dashboard:
         return block
 
     def _note_form(self):
-        """The one note form of the page (moved under the chart whose "Write a note" was clicked)."""
+        """The one note form of the page (moved under the chart whose "Write a note" was clicked).
+
+        The page's script sends what is typed (:meth:`store_notes`, through the page events): it
+        keeps a note in the browser until this kernel says it is stored, so that a note written
+        while the kernel is gone (a phone that slept, a server restart) is stored once the page has
+        recovered. Which chart the form is under, and the keys of its bars, are in :meth:`page_state`.
+        """
         import ipywidgets as w
 
         if self._form is not None:
@@ -622,30 +653,132 @@ class Dashboard:
             widget.add_class(css)
         box = w.VBox([form, status])
         box.add_class("cw-form-box")
+        self._form = {"box": box, "about": about, "status": status, "text": text}
+        return self._form
 
-        def add(_button) -> None:
-            chart_id = self._form_chart
-            target = chart_id + (f"{OPTION_MARK}{about.value}" if about.value else "")
+    def store_notes(self, notes: list) -> None:
+        """Store the notes a page sent (each with the ``id`` the page gave it) and say which are stored.
+
+        A note already stored under its id (sent again by a page that did not hear back: its kernel
+        went away) is not stored twice. The answer is in :meth:`page_state` (``acks``); the form's
+        status says it too.
+        """
+        from ..errors import DashboardError
+
+        for note in notes[:MAX_NOTES_AT_ONCE]:
+            if not isinstance(note, dict) or not isinstance(note.get("id"), str) or note["id"] in self._acks:
+                continue
+            lang = normalise_lang(note.get("lang") or self.lang)
             try:
-                self.journal.add(self.survey_id, territory=self.territory or ALL, wave=str(self.wave),
-                                 chart=target, kind=kind.value, text=text.value, display_name=name.value,
-                                 lang=lang, participant=self.participant)
+                self._store_note(note, lang)
             except Exception as err:  # the visitor sees a sentence, the log gets the detail
-                from ..errors import DashboardError
-
                 if not isinstance(err, DashboardError):
                     _log_exception()
                 message = (err.render_message(lang) if isinstance(err, DashboardError)
                            else t("dashboard.note_failed", lang))
-                status.value = f'<span class="cw-message">{escape(message)}</span>'
-                return
-            text.value = ""
-            status.value = f'<span class="cw-saved">{escape(t("dashboard.note_saved", lang))}</span>'
-            self._safe(self.refresh_notes)
+                if isinstance(err, DashboardError) and err.code == "dashboard.note_rate_limited":
+                    self._say(message, saved=False)  # not acknowledged: the page sends it again later
+                    continue
+                self._acks[note["id"]] = message
+                self._say(message, saved=False)
+                continue
+            self._acks[note["id"]] = "stored"
+            form = self._form
+            if form is not None and form["text"].value.strip() == str(note.get("text", "")).strip():
+                form["text"].value = ""
+            self._say(t("dashboard.note_saved", lang), saved=True)
+        while len(self._acks) > MAX_ACKS:
+            self._acks.pop(next(iter(self._acks)))
+        self._publish()
+        self._safe(self.refresh_notes)
 
-        button.on_click(add)
-        self._form = {"box": box, "about": about, "status": status}
-        return self._form
+    def _store_note(self, note: dict, lang: str) -> None:
+        from ..errors import DashboardError
+
+        territory = str(note.get("territory") or ALL)
+        wave = str(note.get("wave") or self.wave)
+        chart = str(note.get("chart") or "")
+        about = str(note.get("about") or "")
+        known = territory == ALL or any(territory in labels for labels in self.index["territories"].values())
+        if not known or wave not in self.index["waves"] or not chart or len(chart) + len(about) > 190:
+            raise DashboardError("dashboard.note_failed", lang=lang)
+        self.journal.add(self.survey_id, territory=territory, wave=wave,
+                         chart=chart + (f"{OPTION_MARK}{about}" if about else ""),
+                         kind=str(note.get("kind") or "see"), text=str(note.get("text") or ""),
+                         display_name=str(note.get("name") or ""), lang=lang, participant=self.participant,
+                         client_id=note["id"])
+
+    def _say(self, message: str, *, saved: bool) -> None:
+        """What the note form's status line says."""
+        if self._form is not None:
+            css = "cw-saved" if saved else "cw-message"
+            self._form["status"].value = f'<span class="{css}">{escape(message)}</span>'
+
+    def page_state(self) -> dict:
+        """What the page's script keeps in the browser: where the participant is (to come back to it after
+        a reload), the notes this kernel acknowledged, and the page's texts in its language."""
+        form = None
+        if self._form is not None and self._form_chart in self._blocks:
+            figure = self._blocks[self._form_chart]["chart"].get("figure")
+            keys = ["", *(key for key, _label in chart_options(figure))]
+            form = {"chart": self._form_chart, "css": _css_id(self._form_chart),
+                    "about": self._form["about"].value or "", "keys": keys}
+        return {"state": {"territory": self.territory or ALL, "wave": str(self.wave), "lang": self.lang,
+                          "org": self.org_picker.value or "", "section": self.section_picker.value or "",
+                          "tab": self.tabs.selected_index or 0, "form": form},
+                "acks": dict(self._acks),
+                "texts": {key: t(f"dashboard.{key}", self.lang)
+                          for key in ("page_reconnecting", "page_resuming", "note_kept")}}
+
+    def _publish(self) -> None:
+        """Put :meth:`page_state` in the page (a hidden widget the page's script reads)."""
+        state = self.page_state()
+        text = json.dumps(state, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+        self.page_status.value = f'<script type="application/json" class="cw-state">{text}</script>'
+
+    def restore(self, state: dict) -> None:
+        """Come back to where a participant was before the page was reloaded (its language, wave,
+        territory, filters, tab and open note form), as far as this dashboard offers them."""
+        if not isinstance(state, dict):
+            return
+        lang, wave = state.get("lang"), state.get("wave")
+        territory = state.get("territory")
+        changed = False
+        with self._quiet():
+            if lang in [value for _label, value in self.lang_picker.options] and lang != self.lang:
+                self.lang_picker.value, changed = lang, True
+            if wave in self.wave_picker.options and wave != self.wave:
+                self.wave_picker.value, changed = wave, True
+            if not self.fixed and territory in [v for _l, v in self.territory_picker.options] \
+                    and territory != (self.territory or ALL):
+                self.territory_picker.value, changed = territory, True
+        if changed:
+            self.lang, self.wave = self.lang_picker.value, self.wave_picker.value
+            if not self.fixed:
+                chosen = self.territory_picker.value
+                self.territory = None if chosen in (None, ALL) else chosen
+            self._load()
+        org, section = state.get("org") or "", state.get("section") or ""
+        with self._quiet():
+            filtered = False
+            if org and org in [v for _l, v in self.org_picker.options]:
+                self.org_picker.value, filtered = org, True
+            if section and section in [v for _l, v in self.section_picker.options]:
+                self.section_picker.value, filtered = section, True
+        if filtered:
+            self._rebuild()
+        tab = state.get("tab")
+        if isinstance(tab, int) and 0 < tab < len(self.tabs.children):
+            with self._quiet():
+                self.tabs.selected_index = tab
+            self._build_tab(tab)
+        form = state.get("form")
+        if isinstance(form, dict) and form.get("chart") in self._blocks:
+            options = chart_options(self._blocks[form["chart"]]["chart"].get("figure"))
+            self._open_form(form["chart"], options)
+            if form.get("about") in dict(options):
+                self._form["about"].value = form["about"]
+        self._publish()
 
     def _open_form(self, chart_id: str, options: list[tuple[str, str]]) -> None:
         """Show the note form under one chart, its bars and options offered in "about"."""
@@ -663,6 +796,7 @@ class Dashboard:
         form["status"].value = ""
         self._form_chart = chart_id
         block["block"].children = (*block["block"].children, form["box"])
+        self._publish()
 
     def on_bar_click(self, css_id: str, key: str) -> None:
         """Open the note form under the chart whose bar was clicked, about that bar."""
@@ -674,14 +808,21 @@ class Dashboard:
             return
         self._open_form(chart_id, options)
         self._form["about"].value = key
+        self._publish()
 
     def _on_page_event(self, change) -> None:
+        """What the page's script says (``static/page.js``): a bar clicked, where to come back to after a
+        reload, the notes waiting in the browser to be stored."""
         try:
             event = json.loads(change["new"] or "{}")
         except ValueError:
             return
         if not isinstance(event, dict):
             return
+        if isinstance(event.get("restore"), dict):
+            self._safe(lambda: self.restore(event["restore"]))
+        if isinstance(event.get("notes"), list) and event["notes"]:
+            self._safe(lambda: self.store_notes(event["notes"]))
         if isinstance(event.get("chart"), str) and isinstance(event.get("bar"), str):
             self._safe(lambda: self.on_bar_click(event["chart"], event["bar"]))
 
@@ -758,7 +899,7 @@ class Dashboard:
         if self._busy:
             return
         if change["new"] is not None:
-            self._safe(lambda: self._build_tab(change["new"]))
+            self._safe(lambda: (self._build_tab(change["new"]), self._publish()))
 
     def _safe(self, action) -> None:
         try:

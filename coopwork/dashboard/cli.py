@@ -9,32 +9,36 @@ import sys
 from ..i18n import t
 from ..progress import say
 
-__all__ = ["main", "journal_main"]
+__all__ = ["ROUTINE", "journal_main", "main", "problems"]
 
 
 def main(args: argparse.Namespace) -> int:
-    """``coopwork serve``: prepare the dashboards, start Voilà, print one URL per dashboard."""
+    """``coopwork serve``: prepare the dashboards, start Voilà, print one URL per dashboard at once.
+
+    The terminal then shows the warm-up of a workshop's pool on one line and "ready: N pages warm",
+    and afterwards only what goes wrong: the server's whole log is in ``voila.log`` next to the
+    notebooks, the previous run's in ``voila.1.log`` (:func:`problems` picks what is worth the
+    facilitator's eyes).
+    """
     import threading
 
-    from .serve import is_loopback, prepare, private_file, start, stop, wait_until_listening, wait_until_ready
+    from .serve import is_loopback, prepare, private_file, start, start_views, stop, wait_until_listening
 
     lang = getattr(args, "lang", "fr")
     plan = prepare(args.workspace, host=args.host, port=args.port, token=args.token,
                    territory=args.territory, expect=args.expect, lang=lang,
                    min_count=getattr(args, "min_count", 3), database=getattr(args, "database", None))
     workshop = bool(plan.territory and plan.expect)
-    # workshop mode: the server's log goes to a file that is copied to stderr, so that the links are
-    # printed only once every preheated page has finished running
-    log = plan.folder / "voila.log" if workshop else None
-    if log is not None:
-        private_file(log).write_text("", encoding="utf-8")
+    log = plan.folder / "voila.log"
+    if log.is_file():  # the previous run's log is kept beside (a restart in a workshop: what happened before)
+        log.replace(log.with_name("voila.1.log"))
+    private_file(log).write_text("", encoding="utf-8")
     process = start(plan, log=log)
+    views = None
     _stop_on_signals(lang)
     try:
         wait_until_listening(plan.host, plan.port, process=process)
-        if log is not None:
-            wait_until_ready(plan, log, process=process, echo=True)
-            threading.Thread(target=_follow, args=(log, process), daemon=True).start()
+        threading.Thread(target=_follow, args=(log, process), daemon=True).start()
         say(t("dashboard.serve_urls", lang))
         for name, url in plan.urls.items():
             print(f"{name}\t{url}", flush=True)
@@ -53,11 +57,35 @@ def main(args: argparse.Namespace) -> int:
             import webbrowser
 
             webbrowser.open(next(iter(plan.urls.values())))
+        if workshop:  # people may come in already: a page being prepared says so, then draws by itself
+            _show_warm_up(plan, log, process, lang)
+            views = start_views(plan, log=log)
         return process.wait()
     except KeyboardInterrupt:
         return 0
     finally:
+        if views is not None:
+            stop(views, timeout=5)
         stop(process)
+
+
+def _show_warm_up(plan, log, process, lang: str) -> None:
+    """One line that counts the preheated pages ready (rewritten in place on a terminal), then "ready"."""
+    from .serve import wait_until_ready
+
+    terminal = sys.stderr.isatty()
+    shown = [None]
+
+    def show(ready: int, size: int) -> None:
+        if terminal and (ready, size) != shown[0]:
+            sys.stderr.write("\r\x1b[K" + t("dashboard.serve_warming", lang, ready=ready, size=size))
+            sys.stderr.flush()
+            shown[0] = (ready, size)
+
+    ready = wait_until_ready(plan, log, process=process, on_progress=show)
+    if terminal:
+        sys.stderr.write("\r\x1b[K")
+    say(t("dashboard.serve_warm", lang, n=ready))
 
 
 def _stop_on_signals(lang: str) -> None:
@@ -82,17 +110,111 @@ def _stop_on_signals(lang: str) -> None:
 
 
 def _follow(log, process) -> None:
-    """Copy the end of the server's log to stderr while the server runs."""
+    """Copy to stderr what goes wrong in the server's log (:func:`problems`) while the server runs."""
+    for line in _shown(_lines(log, process)):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+def _lines(log, process):
+    """The lines of the server's log as it writes them, until the server has stopped."""
     import time
 
     with open(log, encoding="utf-8", errors="replace") as handle:
-        handle.seek(0, 2)
         while process.poll() is None:
             line = handle.readline()
-            if line:
-                sys.stderr.write(line)
-            else:
+            if not line:
                 time.sleep(0.5)
+                continue
+            yield line.rstrip("\n")
+
+
+#: warnings that are a workshop server's routine (pages come and go, idle kernels are culled; after a restart
+#: the pages' login cookies are from the previous server, and they log in again with their link's token)
+ROUTINE = ("Culling '", "Kernel does not exist", "Replaying ", "Restoring connection for",
+           "Got events for closed stream", "Clearing invalid/expired login cookie")
+#: the last line of what asyncio reports when the server wrote to a page that had just gone (a phone that
+#: fell asleep, a tab closed or reloaded): routine too
+CLOSED = ("WebSocketClosedError", "StreamClosedError")
+_LEVELS = (" WARNING | ", " ERROR | ", " CRITICAL | ")
+_UNRETRIEVED = "Task exception was never retrieved"  # asyncio's report of a task that failed unheard
+
+
+def _record(line: str) -> bool:
+    """Whether ``line`` starts an entry of the log (not the continuation of a traceback)."""
+    import re
+
+    return (line.startswith(("[", _UNRETRIEVED, "coopwork dashboard error")) or line.startswith(ROUTINE)
+            or re.match(r"\d{3} (?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) ", line) is not None)
+
+
+def _problem(line: str, after_problem: bool) -> tuple[bool, bool]:
+    """(show this line?, is the next one a continuation of a problem?) for one line of the log."""
+    import re
+
+    if line.startswith("["):  # a line of the server's own log: "[WorkshopVoila] LEVEL | message"
+        shown = any(level in line for level in _LEVELS) and not any(text in line for text in ROUTINE)
+        return shown, shown
+    access = re.match(r"(\d{3}) (?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) ", line)
+    if access:  # tornado's access log: only the server's own failures
+        return access.group(1).startswith("5"), False
+    if line.startswith(ROUTINE):
+        return False, False
+    if line.startswith(("coopwork dashboard error", "Traceback (most recent call last)", _UNRETRIEVED)):
+        return True, True
+    return after_problem, after_problem  # a traceback or message continued, or a kernel's chatter
+
+
+def _shown(lines):
+    """The lines worth the facilitator's eyes, in order. asyncio's report of an unheard task failure is
+    held until its end: dropped when it ends in a closed page connection (:data:`CLOSED`)."""
+    after_problem = False
+    held: list[str] = []
+    for line in lines:
+        if held and not _record(line):
+            held.append(line)
+            continue
+        if held:
+            last = next((h for h in reversed(held) if h.strip()), "")
+            if not any(closed in last for closed in CLOSED):
+                yield from held
+            held, after_problem = [], False
+        if line.startswith(_UNRETRIEVED):
+            held = [line]
+            continue
+        keep, after_problem = _problem(line, after_problem)
+        if keep:
+            yield line
+    last = next((h for h in reversed(held) if h.strip()), "")
+    if held and not any(closed in last for closed in CLOSED):
+        yield from held
+
+
+def problems(text: str) -> list[str]:
+    """The lines of a server log that ``coopwork serve`` copies to the terminal.
+
+    Examples
+    --------
+    >>> log = '''[WorkshopVoila] Kernel started: 8bab
+    ... [WorkshopVoila] WARNING | Culling 'idle' kernel 'python3' (8bab) with 0 connections
+    ... 404 GET /api/kernels/8bab (127.0.0.1): Kernel does not exist: 8bab
+    ... Task exception was never retrieved
+    ... Traceback (most recent call last):
+    ... tornado.websocket.WebSocketClosedError
+    ... Got events for closed stream <zmq.eventloop.zmqstream.ZMQStream object at 0x7f99>
+    ... [WorkshopVoila] ERROR | Uncaught exception GET /voila/render/t01.ipynb
+    ...     Traceback (most recent call last):
+    ...     OSError: disk full
+    ... 500 GET /voila/render/t01.ipynb (127.0.0.1) 12.00ms
+    ... [WorkshopVoila] coopwork: 3 of 20 preheated pages ready for t01.ipynb'''
+    >>> for line in problems(log):
+    ...     print(line[:44])
+    [WorkshopVoila] ERROR | Uncaught exception G
+        Traceback (most recent call last):
+        OSError: disk full
+    500 GET /voila/render/t01.ipynb (127.0.0.1)
+    """
+    return list(_shown(text.splitlines()))
 
 
 def _line(value: object) -> str:

@@ -212,7 +212,11 @@ class Journal:
             sa.Column("hidden", sa.Boolean, nullable=False, default=False),
             sa.Column("moderated_at", sa.DateTime(timezone=True), nullable=True),
             sa.Column("participant", sa.String(MAX_PARTICIPANT), nullable=True),
+            # the id a dashboard page gives a note: a page that sends it again (its kernel went away
+            # before it heard back) does not store it twice
+            sa.Column("client_id", sa.String(MAX_PARTICIPANT), nullable=True),
             sa.Index("ix_notes_place", "survey_id", "territory", "wave", "chart"),
+            sa.Index("ix_notes_client_id", "client_id", unique=True),
         )
         try:
             self._retry(lambda: metadata.create_all(self.engine))
@@ -232,16 +236,19 @@ class Journal:
                 if column.name not in present:
                     kind = column.type.compile(dialect=self.engine.dialect)
                     conn.execute(sa.text(f'ALTER TABLE notes ADD COLUMN "{column.name}" {kind}'))
+            conn.execute(sa.text("CREATE UNIQUE INDEX IF NOT EXISTS ix_notes_client_id ON notes (client_id)"))
 
     # -- writing ---------------------------------------------------------------------------
     def add(self, survey_id: str, *, territory: str, wave: str, chart: str, kind: str, text: str,
-            display_name: str = "", lang: str = "fr", participant: str | None = None) -> int:
+            display_name: str = "", lang: str = "fr", participant: str | None = None,
+            client_id: str | None = None) -> int:
         """Store one note and return its id.
 
         The text and the name are cleaned first (:func:`clean_text`). ``participant`` is the
         random key of the dashboard page writing the note: one participant may add at most
         :data:`MAX_NOTES_PER_MINUTE` notes in any 60 seconds (the researcher's own writes,
-        without a key, are not limited).
+        without a key, are not limited). ``client_id`` is the id the page gave the note: a note
+        already stored under it is not stored again (its id is returned).
 
         Raises
         ------
@@ -252,6 +259,7 @@ class Journal:
         text = clean_text(text)
         display_name = " ".join(clean_text(display_name, multiline=False).split())
         participant = clean_text(participant, multiline=False)[:MAX_PARTICIPANT] or None
+        client_id = clean_text(client_id, multiline=False)[:MAX_PARTICIPANT] or None
         if kind not in KINDS:
             raise DashboardError("dashboard.note_bad_kind", kinds=", ".join(KINDS), value=kind, lang=lang)
         if not text:
@@ -263,13 +271,37 @@ class Journal:
         now = datetime.now(UTC)
         row = {"survey_id": clean_text(survey_id, multiline=False), "territory": str(territory),
                "wave": str(wave), "chart": str(chart), "kind": kind, "text": text,
-               "display_name": display_name, "created_at": now, "hidden": False, "participant": participant}
+               "display_name": display_name, "created_at": now, "hidden": False, "participant": participant,
+               "client_id": client_id}
+
+        def stored(conn) -> int | None:
+            import sqlalchemy as sa
+
+            if client_id is None:
+                return None
+            query = sa.select(self.table.c.id).where(self.table.c.client_id == client_id)
+            return conn.execute(query).scalar_one_or_none()
+
+        def limited(conn) -> bool:
+            return participant is not None and self._recent(conn, participant, now) >= MAX_NOTES_PER_MINUTE
 
         def insert() -> int:
-            with self.engine.begin() as conn:
-                if participant is not None and self._recent(conn, participant, now) >= MAX_NOTES_PER_MINUTE:
-                    raise DashboardError("dashboard.note_rate_limited", n=MAX_NOTES_PER_MINUTE, lang=lang)
-                return int(conn.execute(self.table.insert().values(**row)).inserted_primary_key[0])
+            import sqlalchemy as sa
+
+            try:
+                with self.engine.begin() as conn:
+                    earlier = stored(conn)
+                    if earlier is not None:
+                        return int(earlier)
+                    if limited(conn):
+                        raise DashboardError("dashboard.note_rate_limited", n=MAX_NOTES_PER_MINUTE, lang=lang)
+                    return int(conn.execute(self.table.insert().values(**row)).inserted_primary_key[0])
+            except sa.exc.IntegrityError:  # the same note, sent twice at the same moment: stored once
+                with self.engine.connect() as conn:
+                    earlier = stored(conn)
+                if earlier is None:
+                    raise
+                return int(earlier)
 
         return self._retry(insert)
 

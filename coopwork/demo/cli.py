@@ -60,7 +60,7 @@ def _summary(result: object) -> dict:
 
 
 def run_demo(workspace: str | Path = ".", *, territories: int = 6, seed: int = 2026,
-             run: bool = True) -> dict:
+             run: bool = True, serving: bool = False) -> dict:
     """Write, ingest and (optionally) report on the sample workspace; return the summary dict.
 
     Parameters
@@ -73,6 +73,8 @@ def run_demo(workspace: str | Path = ".", *, territories: int = 6, seed: int = 2
         Random seed of the synthetic data.
     run
         Execute the per-territory notebooks after ingestion.
+    serving
+        The dashboards are served right after (``coopwork demo --serve``): no "next" line to say so.
 
     Raises
     ------
@@ -126,17 +128,30 @@ def run_demo(workspace: str | Path = ".", *, territories: int = 6, seed: int = 2
         say(t("demo.ran", lang, **{k: len(ran.get(k) or []) for k in ("executed", "skipped", "failed")}))
     else:
         say(t("demo.no_run", lang))
-    say(t("demo.next", lang, workspace=root))
+    if not serving:
+        say(t("demo.next", lang, workspace=root))
     return {"workspace": str(root), "survey": str(survey_path), "territories": territories, "seed": seed,
             "files": [str(f) for f in files], "ingested": ingested, "run": ran}
 
 
 def main(args: argparse.Namespace) -> int:
-    """``coopwork demo [--workspace DIR] [--territories N] [--seed S] [--no-run] [--json]``."""
+    """``coopwork demo [--workspace DIR] [--territories N] [--seed S] [--no-run] [--json] [--serve]``.
+
+    With ``--serve`` the dashboards of the demo are then served (``coopwork serve`` with ``--host``,
+    ``--port`` and ``--no-browser``), as ``make demo`` does.
+    """
+    serving = getattr(args, "serve", False)
     result = run_demo(args.workspace, territories=args.territories, seed=args.seed,
-                      run=not args.no_run)
+                      run=not args.no_run, serving=serving)
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False, default=str)
         sys.stdout.write("\n")
     failed = (result["run"] or {}).get("failed") or []
-    return 1 if failed else 0
+    if failed or not serving:
+        return 1 if failed else 0
+    from ..dashboard.cli import main as serve
+
+    options = {"token": None, "territory": None, "expect": 0, "min_count": 3, "database": None}
+    return serve(argparse.Namespace(workspace=args.workspace, host=args.host, port=args.port,
+                                    no_browser=args.no_browser, lang=getattr(args, "lang", None) or _lang(),
+                                    **options))

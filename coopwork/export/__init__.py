@@ -102,7 +102,8 @@ def _provenance(ws, *, wave: str | None, lang: str, min_count: int, when: str) -
         t("export.prov_sources", lang): t("export.prov_sources_text", lang, n=len(sources), ids=files),
         t("export.prov_date", lang): when,
         t("export.prov_tool", lang): f"coopwork {__version__}",
-        t("export.prov_rule", lang): t("export.prov_rule_text", lang, min_count=min_count),
+        t("export.prov_rule", lang): t("export.prov_rule_text", lang, min_count=min_count,
+                                       label=t("analysis.hidden_other", lang)),
     }
 
 
@@ -140,8 +141,8 @@ def _notes_markdown(notes: pd.DataFrame, *, title: str, lang: str) -> str:
     lines = [f"# {title}", ""]
     if notes.empty:
         lines.append(t("export.no_notes", lang))
-    for chart, group in notes.groupby("chart", sort=False):
-        lines += [f"## {_md(chart)}", ""]
+    for about, group in notes.groupby("about", sort=False):
+        lines += [f"## {_md(about)}", ""]
         for note in group.itertuples():
             kind = (
                 t(f"export.placemat_{note.kind}", lang) if note.kind in {"see", "means", "do"} else note.kind
@@ -260,12 +261,17 @@ def export_all(
         raise ExportError("export_errors.empty_wave", wave=wave, hint="export_errors.hint_empty_wave")
     wave = synthesis.wave if synthesis is not None else wave
 
+    from .reports import reports_in_language
+
+    # the batch reports it publishes speak its language: run again those run in another one
+    language_warnings = reports_in_language(ws, wanted, lang=lang, wave=wave, min_count=min_count)
     site = into
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     provenance = _provenance(ws, wave=wave, lang=lang, min_count=min_count, when=when)
     footer = _footer(provenance)
     result = ExportResult(site=site, index=site / "index.html")
     result.warnings += [t("export.warn_no_wave", lang, territory=x, wave=wave) for x in missing]
+    result.warnings += language_warnings
     write_assets(site)
     org_type = ws.survey.role("org_type")
     contents = {tid: territory_content(load(entry.path), org_type=org_type and org_type.name)
@@ -289,8 +295,8 @@ def export_all(
             except ExportError as err:
                 if err.render(lang) not in result.warnings:  # one message is enough
                     result.warnings.append(err.render(lang))
-        reports = (_copy_batch_reports(ws, content.territory, site) if content.territory != ALL
-                   else _copy_batch_synthesis(ws, site))  # all respondents: the synthesis report
+        reports = (_copy_batch_reports(ws, content.territory, site, lang=lang) if content.territory != ALL
+                   else _copy_batch_synthesis(ws, site, lang=lang))  # all respondents: the synthesis report
         result.files += reports
         page = _write_territory_page(ws, content, site, footer=footer, notes=notes, reports=reports)
         result.files.append(page)
@@ -338,7 +344,7 @@ def export_all(
     )
     from .pages import write_index
 
-    copied = _copy_batch_synthesis(ws, site)
+    copied = _copy_batch_synthesis(ws, site, lang=lang)
     result.files += copied
     result.files.append(
         write_index(ws, everyone, tables, site, footer=footer, lang=lang, min_count=min_count,
@@ -370,7 +376,12 @@ def _export_territory(ws, content, site: Path, result: ExportResult, *, provenan
         result.files += write_network_files(content.graph, site / "network", stem=name, survey=ws.survey,
                                              min_count=min_count)
 
+    from .content import note_heading
+
     notes = journal_notes(ws, content.territory, wave=content.wave)
+    # what each note is about, as people read it (the chart's title and bar), never the journal's key
+    notes.insert(notes.columns.get_loc("chart") + 1, "about",
+                 [note_heading(c, content.note_headings, lang=lang) for c in notes["chart"]])
     (site / "notes").mkdir(parents=True, exist_ok=True)
     to_csv(notes.assign(created_at=notes["created_at"].astype("str")), site / "notes" / f"{name}.csv")
     markdown = _notes_markdown(notes, title=t("export.notes_title", lang, label=content.label), lang=lang)
@@ -409,8 +420,10 @@ def _write_audit(results: dict, tables: dict[str, pd.DataFrame], site: Path, nam
     return path
 
 
-def _copy_batch_reports(ws, territory: str, site: Path) -> list[Path]:
-    """Copy the batch runner's HTML reports of the territory into the site, made offline."""
+def _copy_batch_reports(ws, territory: str, site: Path, *, lang: str) -> list[Path]:
+    """Copy the batch runner's HTML reports of the territory into the site, made offline (those in
+    another language than the export's are left out)."""
+    from .reports import report_language
     from .site import PLOTLY_JS, sanitise_report
 
     source = reports_dir(ws.reports_dir, territory)
@@ -421,6 +434,8 @@ def _copy_batch_reports(ws, territory: str, site: Path) -> list[Path]:
         shutil.rmtree(target)
     copied = []
     for report in sorted(source.glob("*.html")):
+        if report_language(report) not in (lang, None):
+            continue
         target.mkdir(parents=True, exist_ok=True)
         html = sanitise_report(report.read_text(encoding="utf-8"), plotly_src=f"../../{PLOTLY_JS}")
         out = target / report.name
@@ -429,12 +444,14 @@ def _copy_batch_reports(ws, territory: str, site: Path) -> list[Path]:
     return copied
 
 
-def _copy_batch_synthesis(ws, site: Path) -> list[Path]:
-    """Copy the batch runner's synthesis report (``data/reports/<id>/synthesis.html``), made offline."""
+def _copy_batch_synthesis(ws, site: Path, *, lang: str) -> list[Path]:
+    """Copy the batch runner's synthesis report (``data/reports/<id>/synthesis.html``), made offline,
+    when it speaks the export's language."""
+    from .reports import report_language
     from .site import PLOTLY_JS, sanitise_report
 
     source = ws.reports_dir / "synthesis.html"
-    if not source.is_file():
+    if not source.is_file() or report_language(source) not in (lang, None):
         return []
     target = site / "reports" / "synthesis.html"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,10 @@ Data shape (:class:`TerritoryContent`):
     scores, a form of cooperation practised, the network — each only when something is shown —
     then the first other charts drawn, in order;
 ``graph``
-    the published network (``networkx.DiGraph``, names only with consent) or ``None``.
+    the published network (``networkx.DiGraph``, names only with consent) or ``None``;
+``note_headings``
+    what a note of the journal is about, as people read it: chart key (``"org_type"``,
+    ``"org_type#association"``) → the chart's title, and the bar's label (:func:`note_heading`).
 
 Examples
 --------
@@ -47,7 +50,8 @@ if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
 
-__all__ = ["LEAKY_COLUMNS", "TerritoryContent", "network_graph", "synthesis_content", "territory_content"]
+__all__ = ["LEAKY_COLUMNS", "TerritoryContent", "network_graph", "note_heading", "note_headings",
+           "synthesis_content", "territory_content"]
 
 #: columns of analysis tables that publish a single organisation's value: never exported
 LEAKY_COLUMNS = ("min", "max")
@@ -70,6 +74,53 @@ class TerritoryContent:
     charts: list[tuple[str, dict]] = field(default_factory=list)
     sections: list[tuple[str, list[dict]]] = field(default_factory=list)
     graph: nx.DiGraph | None = None
+    note_headings: dict[str, str] = field(default_factory=dict)
+
+
+def note_headings(results: dict) -> dict[str, str]:
+    """What each chart and each bar a note can be about is called on a published page: the chart's
+    title, and ``"<title> — <bar label>"`` for a note about one bar (keys as the journal stores them,
+    ``"<chart id>#<bar key>"``; see :mod:`coopwork.dashboard.app`).
+
+    Examples
+    --------
+    >>> chart = {"id": "org_type", "title": "Type d'organisation", "figure": {"data": [
+    ...     {"type": "bar", "orientation": "h", "y": ["Association"], "ids": ["association"]}], "layout": {}}}
+    >>> note_headings({"views": {"": {"charts": [chart]}}})
+    {'org_type': "Type d'organisation", 'org_type#association': "Type d'organisation — Association"}
+    """
+    from ..dashboard.app import OPTION_MARK, chart_options
+
+    headings: dict[str, str] = {}
+    for view in results.get("views", {}).values():
+        for chart in view.get("charts", []):
+            headings.setdefault(chart["id"], chart["title"])
+            for key, label in chart_options(chart.get("figure")):
+                headings.setdefault(f"{chart['id']}{OPTION_MARK}{key}", f"{chart['title']} — {label}")
+    return headings
+
+
+def note_heading(chart: str, headings: dict[str, str], *, lang: str) -> str:
+    """The heading of the notes about ``chart`` (a journal key): its title (and bar), never an internal
+    name; a note about a bar no longer drawn keeps its chart's title, one about a chart no longer
+    published goes under "Other notes".
+
+    Examples
+    --------
+    >>> headings = {"org_type": "Type", "org_type#scop": "Type — SCOP"}
+    >>> [note_heading(c, headings, lang="en") for c in ("org_type#scop", "org_type#Old label", "gone")]
+    ['Type — SCOP', 'Type — Old label', 'Other notes']
+    """
+    from ..dashboard.app import OPTION_MARK
+
+    if chart in headings:
+        return headings[chart]
+    base, mark, key = str(chart).partition(OPTION_MARK)
+    if mark and base in headings and not key.isidentifier():  # a note stored by the bar's label
+        return f"{headings[base]} — {key}"
+    if mark and base in headings:
+        return headings[base]
+    return t("export.notes_other", lang)
 
 
 def network_graph(network: dict | None) -> nx.DiGraph | None:
@@ -136,7 +187,7 @@ def territory_content(results: dict, *, org_type: str | None = None) -> Territor
         key_figures=[(label, text) for label, text in results["key_figures"]], tables=tables,
         descriptions=descriptions, charts=_charts(results, org_type),
         sections=[(label, charts) for label, charts in sections if charts],
-        graph=network_graph(results.get("network")))
+        graph=network_graph(results.get("network")), note_headings=note_headings(results))
 
 
 def synthesis_content(results: dict) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..i18n import t
 from ..results.paths import ALL, export_name
-from .site import figure_html, html_table, nav_links, notes_html, page, tiles
+from .site import figure_html, hidden_note, html_table, nav_links, notes_html, page, tiles
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -43,7 +43,7 @@ def _downloads(
         (t("export.dl_nodes", lang), site / "network" / f"{name}_nodes.csv"),
         (t("export.dl_edges", lang), site / "network" / f"{name}_edges.csv"),
         (t("export.dl_notes", lang), site / "notes" / f"{name}.md"),
-    ] + [(t("export.dl_report", lang, name=p.stem), p) for p in reports]
+    ] + [(t("export.dl_report", lang, name=_report_title(p)), p) for p in reports]
     return (
         '<ul class="downloads">'
         + "".join(
@@ -53,6 +53,31 @@ def _downloads(
         )
         + "</ul>"
     )
+
+
+def _report_title(path: Path) -> str:
+    """What a report is called for people: its first heading (else its page title), not its file name.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> report = Path(tempfile.mkdtemp()) / "territory_report.html"
+    >>> _ = report.write_text('<title>x</title><h1 id="a">Coopérations — Matera<a href="#a">¶</a></h1>')
+    >>> _report_title(report)
+    'Coopérations — Matera'
+    """
+    import html
+    import re
+
+    text = path.read_text(encoding="utf-8", errors="replace")
+    for pattern in (r"<h1\b[^>]*>(.*?)</h1>", r"<title>(.*?)</title>"):
+        found = re.search(pattern, text, re.S | re.I)
+        if found:
+            plain = re.sub(r"<a\b[^>]*>.*?</a>|<[^>]+>", "", found.group(1), flags=re.S)
+            plain = " ".join(html.unescape(plain).split())
+            if plain:
+                return plain
+    return path.stem.replace("_", " ")
 
 
 def territory_page(
@@ -69,6 +94,7 @@ def territory_page(
     start = site / "territories"
     parts = [
         f'<p class="muted">{escape(t("export.page_intro", lang, wave=content.wave or "—"))}</p>',
+        hidden_note(content.tables, lang=lang, min_count=content.min_count),
         tiles(content.key_figures),
     ]
     parts.append(sections_html(content))
@@ -121,7 +147,11 @@ def territory_page(
         )
         nodes = content.tables.get("organisations")
         if nodes is not None and not nodes.empty:
-            shown = nodes.head(15).assign(betweenness=lambda d: [_num(v, 3, lang) for v in d["betweenness"]])
+            type_q = ws.survey.role("org_type")  # the type as the form says it, not its code
+            types = ws.survey.choice_labels(type_q.name, lang) if type_q is not None else {}
+            shown = nodes.head(15).assign(
+                betweenness=lambda d: [_num(v, 3, lang) for v in d["betweenness"]],
+                org_type=lambda d: [types.get(v, v) if isinstance(v, str) else v for v in d["org_type"]])
             parts.append(
                 html_table(
                     shown,
@@ -222,7 +252,7 @@ def write_index(
     alone = bool(contents) and all(c.territory == ALL for c in contents)  # a form without territories
     intro = (t("export.index_intro_alone", lang, min_count=min_count) if alone
              else t("export.index_intro", lang, n=len(contents), min_count=min_count))
-    parts = [f"<p>{escape(intro)}</p>"]
+    parts = [f"<p>{escape(intro)}</p>", hidden_note(tables, lang=lang, min_count=min_count)]
     if not alone:
         parts.append(f"<h2>{escape(t('export.h_territories', lang))}</h2>")
     rows = []
@@ -269,11 +299,11 @@ def write_index(
     ]
     if rows:
         parts.append(
-            "<table><thead><tr>"
+            '<div class="table-wrap"><table><thead><tr>'
             + "".join(f"<th>{escape(h)}</th>" for h in heads)
             + "</tr></thead><tbody>"
             + "".join(rows)
-            + "</tbody></table>"
+            + "</tbody></table></div>"
         )
     if (site / "workbooks" / "synthesis.xlsx").is_file():
         label = escape(t("export.dl_synthesis", lang))
@@ -343,27 +373,35 @@ def write_index(
     if changes.empty:
         parts.append(f'<p class="muted">{escape(t("export.no_changes", lang))}</p>')
     else:
+        from ..results.synthesis import UNIT_DECIMALS
+
         labels = {c.territory: c.label for c in contents}
+        unit = changes["unit"] if "unit" in changes.columns else pd.Series("points", index=changes.index)
+
+        def written(column: str) -> list[str]:
+            pairs = zip(changes[column], unit, strict=True)
+            return [_num(v, UNIT_DECIMALS.get(u, 2), lang) for v, u in pairs]
+
         shown = changes.assign(
             territory_label=changes["territory"].map(labels),
             waves=changes["wave_before"] + " → " + changes["wave_after"],
-            before_text=[_num(v, 2, lang) for v in changes["before"]],
-            after_text=[_num(v, 2, lang) for v in changes["after"]],
+            before_text=written("before"), after_text=written("after"),
+            unit_text=[t(f"export.unit_{u}", lang) if u in UNIT_DECIMALS else u for u in unit],
         )
-        parts.append(
-            html_table(
-                shown,
-                {
-                    "territory_label": t("export.h_territory", lang),
-                    "measure": t("export.h_measure", lang),
-                    "waves": t("export.h_waves", lang),
-                    "before_text": t("export.h_before", lang),
-                    "after_text": t("export.h_after", lang),
-                    "display": t("export.h_difference", lang),
-                },
-                numeric=["before_text", "after_text", "display"],
-            )
-        )
+        # one unit a column: the dimensions' scores (points out of 100), then the network's measures
+        for heading, rows, columns in (
+                ("export.h_changes_scores", unit == "points", {}),
+                ("export.h_changes_network", unit != "points", {"unit_text": t("export.h_unit", lang)})):
+            if not rows.any():
+                continue
+            parts.append(f"<h3>{escape(t(heading, lang))}</h3>")
+            parts.append(html_table(
+                shown[rows],
+                {"territory_label": t("export.h_territory", lang), "measure": t("export.h_measure", lang)}
+                | columns | {"waves": t("export.h_waves", lang), "before_text": t("export.h_before", lang),
+                             "after_text": t("export.h_after", lang),
+                             "display": t("export.h_difference", lang)},
+                numeric=["before_text", "after_text", "display"]))
     path.write_text(
         page(title, "\n".join(parts), lang=lang, footer=footer, root="", heading=title, scripts=has_chart),
         encoding="utf-8",

@@ -73,7 +73,7 @@ def _plot_script(div_id: str, figure: dict) -> str:
     print-size fonts, a static plot (a sheet of paper does not zoom)."""
     import json
 
-    from ..figures.theme import with_template
+    from ..figures.theme import VALUE, with_template
 
     network = _is_network(figure)
     if network:  # a small legend below, and the names placed again for the smaller plot
@@ -86,8 +86,11 @@ def _plot_script(div_id: str, figure: dict) -> str:
         figure = fit_labels(figure, width=_DRAW_SIZE[0] - 10, height=_DRAW_SIZE[1] - 10 - legend_height)
     full = with_template(figure)
     layout = {key: value for key, value in full["layout"].items() if key not in {"width", "height"}}
+    # a bar chart's column of values stands right of the plot: its margin stays
+    values = any(a.get("name") == VALUE for a in layout.get("annotations", []))
+    right = (layout.get("margin") or {}).get("r") or 15 if values else 15
     layout.update(title={"text": ""}, autosize=True, paper_bgcolor="white",
-                  margin={"l": 50, "r": 15, "t": 20, "b": 50},
+                  margin={"l": 50, "r": right, "t": 20, "b": 50},
                   font={**layout.get("font", {}), "size": 15})
     if network:
         layout.update(margin={"l": 5, "r": 5, "t": 5, "b": legend_height},

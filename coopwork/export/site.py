@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..figures.theme import NARROW_BELOW
 from ..i18n import t
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "PLOTLY_JS",
     "STYLE_CSS",
     "figure_html",
+    "hidden_note",
     "html_table",
     "nav_links",
     "notes_html",
@@ -82,8 +84,19 @@ ul.downloads li { margin: 0.2rem 0; }
 footer.provenance { max-width: 1150px; margin: 0 auto; padding: 1rem 2rem; color: var(--muted);
                     font-size: 0.85rem; border-top: 1px solid var(--line); }
 .muted { color: var(--muted); }
+/* a table wider than the screen scrolls in its own box: the page itself never scrolls sideways */
+.table-wrap { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
+td { overflow-wrap: break-word; }
+@media (max-width: PHONE_MAX_WIDTHpx) {
+  header.site, main, footer.provenance { padding-left: 0.8rem; padding-right: 0.8rem; }
+  header.site h1 { font-size: 1.3rem; }
+  table { font-size: 0.85rem; }
+  th, td { padding: 0.2rem 0.35rem; }
+  figure { padding: 0; border: none; }
+  .tile { min-width: 0; flex: 1 1 9rem; }
+}
 @media print { .charts { display: block; } header.site { background: none; color: black; } }
-"""
+""".replace("PHONE_MAX_WIDTH", str(NARROW_BELOW - 1))
 
 
 #: assets written only when they change (an export links them from the published site: no copy)
@@ -160,9 +173,8 @@ def page(
 
 def figure_html(figure: dict, *, div_id: str, lang: str) -> str:
     """An interactive chart (a figure dict of :mod:`coopwork.figures`) as an HTML fragment that
-    uses the page's local plotly.js.
-
-    The chart takes the width of the page (no fixed width; the height is kept).
+    uses the page's local plotly.js: the width of the page, laid out for a phone on a phone
+    (:func:`coopwork.figures.html.figure_html`).
 
     Examples
     --------
@@ -171,22 +183,9 @@ def figure_html(figure: dict, *, div_id: str, lang: str) -> str:
     >>> 'id="c"' in html, "Plotly.newPlot" in html, "</script>" in html
     (True, True, True)
     """
-    import json
+    from ..figures.html import figure_html as fragment
 
-    from ..figures.theme import with_template
-
-    full = with_template(figure)
-    layout = {k: v for k, v in full["layout"].items() if k != "width"}
-    layout["autosize"] = True
-    height = int(layout.get("height") or 520)
-    config = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]}
-
-    def safe(value: object) -> str:  # JSON that cannot close the <script> element
-        return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
-
-    return (f'<div id="{escape(div_id)}" class="plotly-graph-div" style="width:100%;height:{height}px"></div>'
-            f'<script>Plotly.newPlot({safe(div_id)}, {safe(full["data"])}, {safe(layout)}, {safe(config)});'
-            "</script>")
+    return fragment(figure, div_id=div_id)
 
 
 def html_table(
@@ -200,7 +199,7 @@ def html_table(
     >>> html = html_table(pd.DataFrame({"a": ["<b>"], "display": ["< 3"], "suppressed": [True]}),
     ...                   {"a": "A", "display": "Valeur"}, numeric=["display"])
     >>> html[html.index("<tbody>"):]
-    '<tbody><tr><td>&lt;b&gt;</td><td class="num hidden">&lt; 3</td></tr></tbody></table>'
+    '<tbody><tr><td>&lt;b&gt;</td><td class="num hidden">&lt; 3</td></tr></tbody></table></div>'
     """
     head = "".join(f"<th>{escape(str(h))}</th>" for h in columns.values())
     rows = []
@@ -219,7 +218,34 @@ def html_table(
             cells.append(f"<td{attr}>{escape(text)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return (f'<div class="table-wrap"><table>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
+            "</tbody></table></div>")
+
+
+def hidden_note(tables: Mapping[str, pd.DataFrame], *, lang: str, min_count: int) -> str:
+    """The legend of the hidden cells of a page's tables: what "< 3" and "masqué" mean, for the labels
+    the page shows (:func:`coopwork.analysis.disclosure.hidden_legend`); ``""`` when nothing is hidden.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"suppressed": [True, False], "rule": ["secondary", ""]})
+    >>> hidden_note({"t": table}, lang="en", min_count=3)[:62]
+    '<p class="muted legend">&quot;hidden&quot;: hidden so that the'
+    >>> hidden_note({"t": table.iloc[1:]}, lang="en", min_count=3)
+    ''
+    """
+    from ..analysis.disclosure import hidden_legend
+
+    rules = []
+    for table in tables.values():
+        if table is None or "suppressed" not in table.columns:
+            continue
+        hidden = table["suppressed"].fillna(True).astype(bool)
+        rules += (table.loc[hidden, "rule"].tolist() if "rule" in table.columns
+                  else ["min_count"] * int(hidden.sum()))
+    text = hidden_legend(rules, min_count=min_count, lang=lang)
+    return f'<p class="muted legend">{escape(text)}</p>' if text else ""
 
 
 def sanitise_report(html: str, *, plotly_src: str) -> str:
@@ -257,12 +283,13 @@ def tiles(key_figures: Sequence[tuple[str, str]]) -> str:
 
 
 def notes_html(notes: pd.DataFrame, *, lang: str) -> str:
-    """Journal notes (already cleaned) grouped by chart and kind, escaped."""
+    """Journal notes (already cleaned) grouped by what they are about (the ``about`` column: a chart's
+    title, never its internal key), escaped."""
     if notes.empty:
         return f'<p class="muted">{escape(t("export.no_notes", lang))}</p>'
     parts = []
-    for chart, group in notes.groupby("chart", sort=False):
-        parts.append(f"<h3>{escape(str(chart))}</h3>")
+    for about, group in notes.groupby("about", sort=False):
+        parts.append(f"<h3>{escape(str(about))}</h3>")
         for note in group.itertuples():
             kind = (
                 t(f"export.placemat_{note.kind}", lang) if note.kind in {"see", "means", "do"} else note.kind

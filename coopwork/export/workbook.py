@@ -69,7 +69,8 @@ def sheet_title(name: str, taken: set[str] | frozenset[str] = frozenset()) -> st
     return title
 
 
-def describe_column(column: str, *, lang: str = "fr", survey: Survey | None = None) -> str:
+def describe_column(column: str, *, lang: str = "fr", survey: Survey | None = None,
+                    min_count: int = 3) -> str:
     """Say in words what ``column`` of an exported table holds.
 
     Known coopwork columns (``territory``, ``n``, ``display``, …) have a catalogue text
@@ -79,13 +80,15 @@ def describe_column(column: str, *, lang: str = "fr", survey: Survey | None = No
     Examples
     --------
     >>> describe_column("suppressed", lang="en")
-    'True when the cell is hidden because it rests on fewer respondents than the disclosure threshold'
+    'True when the cell is hidden (the rule column says why)'
+    >>> describe_column("display", lang="en", min_count=5)[:74]
+    'Value as shown to people; a hidden cell reads "< 5" when it rests on fewer'
     >>> describe_column("xyz", lang="en")
     'Column xyz of the table'
     """
     key = f"export.col_{str(column).lstrip('_')}"
-    if key in catalogue():
-        return t(key, lang)
+    if key in catalogue():  # the labels of hidden cells as they read (coopwork.analysis.disclosure)
+        return t(key, lang, min_count=min_count, label=t("analysis.hidden_other", lang))
     if survey is not None and column in survey.questions:
         return t("export.col_question", lang, label=survey.label(column, lang))
     return t("export.col_other", lang, column=column)
@@ -169,7 +172,8 @@ def write_workbook(
     for label, value in (provenance or {}).items():
         readme.append([_cell(label), _cell(value)])
     readme.append(
-        [t("export.readme_disclosure_label", lang), t("export.readme_disclosure", lang, min_count=min_count)]
+        [t("export.readme_disclosure_label", lang),
+         t("export.readme_disclosure", lang, min_count=min_count, label=t("analysis.hidden_other", lang))]
     )
     readme.append([t("export.readme_injection_label", lang), t("export.readme_injection", lang)])
     readme.append([])
@@ -193,7 +197,8 @@ def write_workbook(
         readme[readme.max_row][0].font = bold
         for column in table.columns:
             readme.append(
-                [None, _cell(str(column)), _cell(describe_column(str(column), lang=lang, survey=survey))]
+                [None, _cell(str(column)), _cell(describe_column(str(column), lang=lang, survey=survey,
+                                                          min_count=min_count))]
             )
         sheet = book.create_sheet(sheet_name)
         sheet.append([_cell(str(c)) for c in table.columns])

@@ -108,6 +108,19 @@ def min_count(table: pd.DataFrame) -> int:
         return 3
 
 
+def legend(table: pd.DataFrame, lang: str, *, hidden: pd.Series | None = None,
+           threshold: int | None = None) -> str:
+    """What a figure says of its hidden cells, from the rules that hid them (the ``rule`` column; a
+    table without it was hidden by the threshold): :func:`coopwork.analysis.disclosure.hidden_legend`.
+    ``threshold`` defaults to the table's own (:func:`min_count`)."""
+    from ..analysis.disclosure import hidden_legend
+
+    hidden = suppressed(table) if hidden is None else hidden
+    rules = (table.loc[hidden, "rule"].tolist() if "rule" in table.columns
+             else ["min_count"] * int(hidden.sum()))
+    return hidden_legend(rules, min_count=min_count(table) if threshold is None else threshold, lang=lang)
+
+
 def table_base(table: pd.DataFrame, computed: tuple[float | None, float | None]
                ) -> tuple[float | None, float | None, bool]:
     """(respondents, missing, too_few) for a subtitle.

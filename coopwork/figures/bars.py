@@ -5,8 +5,11 @@ gives the option, the percent, ``n`` and the base. With a grouping (``summarise(
 one bar per group, options stacked (single choice: each bar adds up to 100 %) or side by
 side (several answers allowed: totals may exceed 100 %, said under the title).
 
-Suppressed cells (``suppressed`` True, values NA) are drawn as a gap with the text
-``< 3`` at their place, never as a value.
+The value of each bar is written in a column to the right of the plot (annotations named
+``cw-value``), where no whisker crosses it; on a phone it goes on the label's line, above the bar
+(:func:`coopwork.figures.theme.narrow`). Suppressed cells (``suppressed`` True, values NA) are
+drawn as a gap, their value column saying why (``< 3``, or ``masqué`` for a cell hidden to protect
+another), never a value.
 
 Examples
 --------
@@ -33,12 +36,15 @@ import pandas as pd
 from ..analysis.disclosure import format_number, format_percent
 from ..i18n import t
 from . import _tables as tb
-from .theme import PALETTE, apply_theme, base_text, escape, wrap
+from .theme import FONT_SIZE, PALETTE, VALUE, apply_theme, base_text, escape, wrap
 
 if TYPE_CHECKING:
     from ..survey import Survey
 
 __all__ = ["bar_chart", "rank_chart"]
+
+#: characters a line of the right margin holds (220 px of 14 px type): the hidden options of a group
+_NOTE_CHARS = 27
 
 
 def _base(table: pd.DataFrame, by: str | None) -> tuple[float | None, float | None]:
@@ -118,17 +124,10 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
         hover = [_hover(row, lang, percent) if not h else f"{escape(row['label'])} : {escape(row['display'])}"
                  for (_, row), h in zip(table.iterrows(), hidden, strict=True)]
         x = [None if h else v for v, h in zip(tb.numbers(table[percent]), hidden, strict=True)]
-        longest = max([v for v in x if v is not None] or [0.0])
         bar = {"type": "bar", "x": x, "y": labels, "orientation": "h", "marker": {"color": PALETTE[0]},
                "name": t("figures.percent_axis", lang), "ids": table["option"].astype("str").tolist(),
                "customdata": [None if h else v for v, h in zip(tb.numbers(table["n"]), hidden, strict=True)],
-               "text": [None if h else format_percent(v, lang=lang) for v, h
-                        in zip(tb.numbers(table[percent]), hidden, strict=True)],
-               # a short bar (0 % above all: an option nobody chose is shown, said "0 %") has its text
-               # after it, where it can be read
-               "textposition": ["outside" if v is not None and v <= 0.15 * longest else "inside" for v in x],
-               "insidetextanchor": "start", "textangle": 0, "cliponaxis": False,
-               "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"}
+               "cliponaxis": False, "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"}
         if "ci_low" in table.columns and "ci_high" in table.columns:
             low, high = tb.numbers(table["ci_low"]), tb.numbers(table["ci_high"])
             error = {"type": "data", "symmetric": False, "color": "#555555", "thickness": 1.5, "width": 4,
@@ -139,12 +138,15 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
             bar["error_x"] = error
         data.append(bar)
         shown = table["display"].tolist() if "display" in table.columns else ["< 3"] * len(table)
-        for label, h, display in zip(labels, hidden, shown, strict=True):
-            if h:
-                annotations.append({"x": 0, "y": label, "xref": "x", "yref": "y", "text": escape(display),
-                                    "showarrow": False, "xanchor": "left", "font": {"color": "#555555"}})
+        values = [escape(display) if h else format_percent(v, lang=lang)
+                  for v, h, display in zip(tb.numbers(table[percent]), hidden, shown, strict=True)]
+        for label, h, value in zip(labels, hidden, values, strict=True):  # the column of values
+            annotations.append({"x": 1, "y": label, "xref": "paper", "yref": "y", "text": value,
+                                "showarrow": False, "xanchor": "left", "xshift": 8, "name": VALUE,
+                                "font": {"color": "#555555" if h else "#222222"}})
         layout["yaxis"] = {"autorange": "reversed", "categoryorder": "array", "categoryarray": labels}
         layout["showlegend"] = False
+        layout["margin"] = {"r": 16 + int(0.55 * FONT_SIZE * max((len(v) for v in values), default=3))}
     else:
         groups = tb.group_labels(table, by)
         wrapped = pd.Series([wrap(g, 30) for g in groups.tolist()], index=table.index, dtype=object)
@@ -170,14 +172,21 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
                 "text": [None if h or v is None or v < 5 else format_percent(v, lang=lang)
                          for v, h in zip(values, rows_hidden, strict=True)],
                 "textposition": "inside", "insidetextanchor": "middle", "textangle": 0})
+        # a segment too narrow for its percentage at a readable size shows none (its hover says it)
+        layout["uniformtext"] = {"minsize": 12, "mode": "hide"}
+        lines = 1
         for group in group_order:
             gone = table[(wrapped == group) & hidden]
-            if len(gone):
-                text = "<br>".join(f"{escape(r['label'])} : {escape(r['display'])}"
+            if len(gone):  # one hidden option a line, wrapped to the right margin
+                text = "<br>".join(wrap(f"{r['label']} : {r['display']}", _NOTE_CHARS)
                                    for _, r in gone.iterrows())
+                lines = max(lines, text.count("<br>") + 1)
                 annotations.append({"x": 1.0, "y": group, "xref": "paper", "yref": "y", "text": text,
-                                    "showarrow": False, "xanchor": "left", "font": {"size": 14,
-                                                                                     "color": "#555555"}})
+                                    "showarrow": False, "xanchor": "left", "align": "left",
+                                    "font": {"size": 14, "color": "#555555"}})
+        # each group's row holds its hidden options' lines; the legend below takes a row for 3 options
+        legend = 30 * -(-len(options) // 3)
+        layout["height"] = max(650, 330 + legend + len(group_order) * max(50, 21 * lines))
         layout["yaxis"] = {"autorange": "reversed", "categoryorder": "array", "categoryarray": group_order}
         layout["barmode"] = "group" if multiple else "stack"
         layout["margin"] = {"r": 220 if annotations and by else 40}
@@ -195,7 +204,7 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
     if percent == "percent_weighted":
         subtitle += " · " + t("figures.weighted_note", lang)
     if hidden.any():
-        subtitle += " · " + t("figures.suppressed_note", lang, min_count=tb.min_count(table))
+        subtitle += " · " + tb.legend(table, lang)
     if too_few:  # nothing published: not even the size of the base
         subtitle = t("figures.too_few", lang, min_count=tb.min_count(table))
     return apply_theme({"data": data, "layout": layout}, lang=lang,

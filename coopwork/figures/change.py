@@ -150,7 +150,7 @@ def change_chart(changes: pd.DataFrame, *, territory: str | None = None, survey:
                        n_to=format_number(max(n_to), lang=lang)))
     parts.append(t("figures.change_dotted", lang))
     if hidden.any():
-        parts.append(t("figures.suppressed_note", lang, min_count=tb.min_count(table)))
+        parts.append(tb.legend(table, lang))
     if changes.attrs.get("note"):
         parts.append(str(changes.attrs["note"]))
     return apply_theme({"data": data, "layout": layout}, lang=lang,

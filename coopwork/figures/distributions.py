@@ -25,7 +25,6 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -35,12 +34,12 @@ import pandas as pd
 from ..analysis.disclosure import DEFAULT_MIN_COUNT, format_number, protect
 from ..i18n import t
 from . import _tables as tb
-from .theme import GREY, PALETTE, apply_theme, base_text, escape, wrap
+from .theme import GREY, PALETTE, apply_theme, base_text, escape, separators, wrap
 
 if TYPE_CHECKING:
     from ..survey import Survey
 
-__all__ = ["box_chart", "histogram_chart", "period_chart"]
+__all__ = ["box_chart", "histogram_bins", "histogram_chart", "nice_step", "period_chart"]
 
 
 def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | None = None,
@@ -100,7 +99,7 @@ def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | 
     respondents, _, too_few = tb.table_base(summary, (sum(published) if published else None, None))
     subtitle = base_text(int(respondents), lang=lang) if respondents is not None else ""
     if hidden.any():
-        subtitle += " · " + t("figures.suppressed_note", lang, min_count=tb.min_count(summary))
+        subtitle += " · " + tb.legend(summary, lang)
     if too_few:  # nothing published: not even the size of the base
         subtitle = t("figures.too_few", lang, min_count=tb.min_count(summary))
     return apply_theme({"data": data, "layout": layout}, lang=lang,
@@ -108,57 +107,85 @@ def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | 
                        subtitle=subtitle)
 
 
-def _bin_key(low: float, high: float, whole: bool) -> str:
-    """The key of a bin (its id, the same in every language): ``3`` or ``0–4`` for whole numbers,
-    ``10–20`` otherwise."""
-    if whole:
-        first, last = int(np.ceil(low)), int(np.floor(high))
-        return str(first) if first == last else f"{first}–{last}"
-    return f"{low:.4g}–{high:.4g}"
-
-
-def _candidate_edges(values: np.ndarray, bins: int | None, whole: bool) -> list[np.ndarray]:
-    """Bin edges from the finest to the coarsest: a histogram takes the first whose bins the disclosure
-    control leaves mostly shown (``bins`` given: those only).
+def nice_step(span: float, ticks: int = 5, *, integer: bool = False) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) that cuts ``span`` into at most about ``ticks``
+    parts; at least 1 when ``integer`` (a count, a number of partners: no fractions).
 
     Examples
     --------
-    >>> [len(e) - 1 for e in _candidate_edges(np.array([1.0, 2.0, 3.0, 9.0]), None, True)]
-    [9, 5, 2, 1]
-    >>> _candidate_edges(np.array([0.0, 2.0, 5.0]), None, True)[0].tolist()
-    [-0.5, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5]
+    >>> nice_step(0.8, integer=True), nice_step(223), nice_step(0.8)
+    (1.0, 50.0, 0.2)
     """
-    if bins:
-        return [np.histogram_bin_edges(values, bins=bins)]
-    if whole:  # bins of 1, 2, 5, 10, 20, 50… whole numbers, at most 20 of them
-        low, high = int(np.floor(values.min())), int(np.ceil(values.max()))
-        span = high - low + 1
-        widths = [k * 10 ** e for e in range(0, 1 + len(str(span))) for k in (1, 2, 5)]
-        out = []
-        for width in (w for w in widths if span / w <= 20):
-            count = int(np.ceil(span / width))
-            out.append(low - 0.5 + width * np.arange(count + 1, dtype=float))
-            if count == 1:
-                break
-        return out
-    edges = np.histogram_bin_edges(values, bins="auto")
-    if len(edges) > 21:
-        edges = np.histogram_bin_edges(values, bins=20)
-    out = [edges]
-    count = len(edges) - 1
-    while count > 1:
-        count = max(1, count // 2)
-        out.append(np.histogram_bin_edges(values, bins=count))
-    return out
+    raw = max(float(span), 1e-12) / max(ticks, 1)
+    power = 10.0 ** np.floor(np.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * (1 - 1e-9))
+    if integer:
+        step = max(1.0, float(np.ceil(step)))
+    return float(step)
 
 
-def _protected_bins(values: np.ndarray, owners: np.ndarray | None, counts: np.ndarray, edges: np.ndarray, *,
-                    min_count: int, lang: str) -> pd.DataFrame:
-    """The bins under disclosure control: on their answers, or on the distinct units behind them."""
-    cells = pd.DataFrame({"n": counts.astype("int64")})
+def histogram_bins(values: np.ndarray, *, integer: bool = False, bins: int | None = None) -> np.ndarray:
+    """The edges of a histogram's bins, the outliers left out (see :func:`histogram_chart`).
+
+    ``bins`` is a number of bins (an upper bound for whole numbers, whose widths are round). Values
+    beyond Tukey's far fences (3 interquartile ranges from the quartiles) are left out of the
+    bins when they would stretch the axis by half its width or more; whole numbers get bins of a
+    whole width (1, 2, 5, 10 …) whose edges fall between two numbers (a bin of ``1970–1974`` spans
+    1969.5 to 1974.5).
+
+    Examples
+    --------
+    >>> years = np.array([1800, *range(1990, 2024)])
+    >>> edges = histogram_bins(years, integer=True)
+    >>> float(edges[0]), float(edges[-1]), float(edges[1] - edges[0])
+    (1989.5, 2024.5, 5.0)
+    >>> histogram_bins(np.array([0, 1, 1, 2, 3] * 6), integer=True).tolist()
+    [-0.5, 0.5, 1.5, 2.5, 3.5]
+    """
+    core = values
+    q1, q3 = np.percentile(values, [25, 75])
+    if q3 > q1:
+        inside = values[(values >= q1 - 3 * (q3 - q1)) & (values <= q3 + 3 * (q3 - q1))]
+        if np.ptp(values) >= 1.5 * np.ptp(inside):
+            core = inside
+    edges = np.histogram_bin_edges(core, bins=bins if bins else "auto")
+    if bins is None and len(edges) > 21:
+        edges = np.histogram_bin_edges(core, bins=20)
+    if not integer:
+        return edges
+    low, high = float(core.min()), float(core.max())
+    parts = bins or min(20, max(len(edges) - 1, int(np.ceil(np.log2(len(core)))) + 1))  # Sturges at least
+    width = nice_step(high - low + 1, parts, integer=True)
+    start = np.floor(low / width) * width  # bins of round numbers (0–9, 10–19) …
+    if bins and high - start >= bins * width:  # … unless that takes more bins than asked
+        start = low
+    count = int(np.floor((high - start) / width)) + 1
+    return start - 0.5 + width * np.arange(count + 1)
+
+
+def _tick_text(value: float, decimals: int, lang: str) -> str:
+    """A tick's number as plotly writes it: no thousands mark (a year stays ``1990``)."""
+    text = f"{value:.{decimals}f}"
+    return text.replace(".", separators(lang)[0])
+
+
+def _protected_bars(values: np.ndarray, owners: np.ndarray | None, lows: list[float], highs: list[float],
+                    counts: np.ndarray, *, min_count: int, lang: str) -> pd.DataFrame:
+    """The bars under disclosure control: on their answers, or on the distinct units behind them (the
+    outliers' bars too: ``lows``/``highs`` hold their open ends as infinities)."""
+    cells = pd.DataFrame({"n": counts})
     if owners is not None:
-        where = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(counts) - 1)
-        behind = [len(set(owners[where == i].tolist())) for i in range(len(counts))]
+        last = max(i for i, (lo, hi) in enumerate(zip(lows, highs, strict=True))
+                   if np.isfinite(lo) and np.isfinite(hi))
+        behind = []
+        for i, (lo, hi) in enumerate(zip(lows, highs, strict=True)):
+            if not np.isfinite(lo):
+                under = values < hi
+            elif not np.isfinite(hi):
+                under = values > lo
+            else:
+                under = (values >= lo) & ((values < hi) | ((values == hi) if i == last else False))
+            behind.append(len(set(owners[under].tolist())))
         cells["respondents"] = pd.array(behind, dtype="Int64")
     return protect(cells, count="n" if owners is None else "respondents", min_count=min_count,
                    margins=[None], lang=lang, display=lambda row, lang: format_number(row["n"], lang=lang))
@@ -177,19 +204,22 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
                     units: Sequence[object] | None = None, stats: Mapping | None = None) -> dict:
     """Histogram of a numeric question with disclosure control on every bin.
 
+    Whole numbers (an ``integer`` question, or answers that are all whole) get bins of a whole
+    width and a count axis in whole numbers; outliers far from the rest (:func:`histogram_bins`) are
+    counted in a bar of their own at each end (``< 1990``, ``> 64``), apart from the others, so they do
+    not squeeze them. When no bin can be shown (each one is hidden or empty), the chart says so in a
+    sentence instead of drawing empty axes.
+
     Parameters
     ----------
     responses
-        Responses (or relations, or a repeat's rows) already filtered to the territory/wave of
-        interest.
+        Responses (or relations) table already filtered to the territory/wave of interest.
     survey
         The survey (question label and type).
     question
         A numeric question.
     bins
-        Number of equal-width bins (default: numpy's ``"auto"`` rule, at most 20; whole numbers —
-        counts, scores — get bins of 1, 2, 5, 10… whole numbers); without ``bins``, wider bins are
-        taken until the disclosure control hides at most a quarter of them.
+        Number of equal-width bins (default: numpy's ``"auto"`` rule, at most 20).
     min_count
         Bins counting 1 .. ``min_count`` − 1 answers are suppressed (and one more bin when needed
         so that the published total does not reveal it).
@@ -208,7 +238,8 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
     dict
         A plotly figure as a plain dict (see :mod:`coopwork.figures`). One ``"bar"`` trace:
         ``x`` = bin centres, ``width`` = bin widths, ``y`` = counts (None where suppressed),
-        ``customdata`` = ``[low, high]`` of each bin, ``ids`` = the bins' keys.
+        ``customdata`` = ``[low, high]`` of each bin (``None`` for the open end of an outliers' bar); no
+        trace when nothing can be shown.
 
     Examples
     --------
@@ -221,18 +252,21 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
     >>> to_figure(histogram_chart(df, survey, "salaries", bins=4)).data[0].y
     (9.0, 0.0, 0.0, 3.0)
 
-    With a single answer of 40, the last bin (1 answer) is hidden, and so is the first one, or
-    the total (n = 10) would give it away:
+    With a single answer of 12, its bin (1 answer) is hidden ("< 3"), and so is the one before, or the
+    total (n = 10) would give it away; that one holds 3 answers, so it reads "masqué", not "< 3":
 
-    >>> fig = to_figure(histogram_chart(df.iloc[[0, 1, 2, 3, 4, 5, 6, 7, 8, 11]], survey, "salaries", bins=4))
-    >>> fig.data[0].y, [a.text for a in fig.layout.annotations]
-    ((None, 0.0, 0.0, None), ['&lt; 3', '&lt; 3'])
+    >>> df = pd.DataFrame({"salaries": [1, 2, 2, 3, 4, 4, 5, 5, 5, 12]})
+    >>> fig = to_figure(histogram_chart(df, survey, "salaries", bins=4))
+    >>> fig.data[0].y, fig.data[0].ids, [a.text for a in fig.layout.annotations]
+    ((6.0, None, None), ('0–4', '5–9', '10–14'), ['masqué', '&lt; 3'])
 
-    Whole numbers without ``bins``: one bin per value.
+    Eight small firms and one of 540 employees: the large one has a bar of its own (hidden: it is
+    alone), the others keep the width of the chart:
 
-    >>> fig = histogram_chart(pd.DataFrame({"salaries": [1, 1, 1, 2, 2, 2, 4, 4, 4]}), survey, "salaries")
-    >>> fig["data"][0]["ids"], fig["data"][0]["y"]
-    (['1', '2', '3', '4'], [3.0, 3.0, 0.0, 3.0])
+    >>> df = pd.DataFrame({"salaries": [1, 2, 2, 3, 4, 4, 5, 6, 540]})
+    >>> fig = histogram_chart(df, survey, "salaries")
+    >>> fig["layout"]["xaxis"]["ticktext"][-1], fig["data"][0]["ids"][-1]
+    ('&gt; 7', '> 7')
     """
     q = survey.question(question)
     numbers = pd.to_numeric(responses[question], errors="coerce").astype("float64")
@@ -242,47 +276,118 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
     count = len(values) if owners is None else len(set(owners.tolist()))
     data: list[dict] = []
     layout: dict = {}
+    axes = True
     if 0 < count < min_count:  # too few answers: even their number is not published
         subtitle = t("figures.too_few", lang, min_count=min_count)
+        axes = False
     elif len(values):
-        whole = bins is None and bool(np.all(np.mod(values, 1) == 0))
-        for edges in _candidate_edges(values, bins, whole):  # the finest bins that do not hide most
-            counts, edges = np.histogram(values, bins=edges)
-            table = _protected_bins(values, owners, counts, edges, min_count=min_count, lang=lang)
+        integer = q.type == "integer" or bool(np.all(values == np.round(values)))
+
+        def bars(parts: int | None) -> tuple:
+            """The bars of ``parts`` bins (and the outliers' bars), under disclosure control."""
+            edges = histogram_bins(values, integer=integer, bins=parts)
+            width = float(edges[1] - edges[0])
+            decimals = 0 if integer else max(0, int(np.ceil(-np.log10(nice_step(edges[-1] - edges[0])))))
+            counts, _ = np.histogram(values, bins=edges)
+            below, above = int((values < edges[0]).sum()), int((values > edges[-1]).sum())
+            lows, highs = list(edges[:-1]), list(edges[1:])
+            centres = list((edges[:-1] + edges[1:]) / 2)
+            counts = list(counts)
+            first_tick = _tick_text(edges[0] + 0.5 if integer else edges[0], decimals, lang)
+            last_tick = _tick_text(edges[-1] - 0.5 if integer else edges[-1], decimals, lang)
+            tails = []  # (position, bar's key, tick text) of the outliers' bars
+            if below:
+                lows, highs = [-np.inf, *lows], [edges[0], *highs]
+                centres, counts = [edges[0] - width, *centres], [below, *counts]
+                tails.append((edges[0] - width, f"< {first_tick}"))
+            if above:
+                lows, highs = [*lows, edges[-1]], [*highs, np.inf]
+                centres, counts = [*centres, edges[-1] + width], [*counts, above]
+                tails.append((edges[-1] + width, f"> {last_tick}"))
+            table = _protected_bars(values, owners, lows, highs, np.asarray(counts, dtype="int64"),
+                                    min_count=min_count, lang=lang)
             hidden = table["suppressed"].to_numpy(dtype=bool)
-            if hidden.sum() <= max(1, (counts > 0).sum() // 4) or len(counts) <= 3:
+            return (edges, width, decimals, lows, highs, centres, counts, tails, below, above, table, hidden)
+
+        # without bins: wider bins while more than a quarter are hidden, keeping the bins that show the most
+        # answers (wider bins can hide more: a total reveals a hidden bin, and a second one goes)
+        best = bars(bins)
+        parts = bins
+        for _attempt in range(12 if not bins else 0):
+            edges, hidden, counts = best[0], best[-1], np.asarray(best[6])
+            if hidden.sum() <= max(1, int(np.count_nonzero(counts > 0)) // 4) or len(edges) - 1 <= 3:
                 break
-        centres = (edges[:-1] + edges[1:]) / 2
+            parts = max(1, (len(edges) - 1) // 2) if parts is None else max(1, parts // 2)
+            wider = bars(parts)
+            if counts[~hidden].sum() < np.asarray(wider[6])[~wider[-1]].sum():
+                best = wider
+            if parts <= 1:
+                break
+        edges, width, decimals, lows, highs, centres, counts, tails, below, above, table, hidden = best
         y = [None if h else float(c) for c, h in zip(counts, hidden, strict=True)]
-        ids = [_bin_key(lo, hi, whole) for lo, hi in itertools.pairwise(edges)]
-        hover = [t("figures.bin_hover", lang, low=format_number(lo, decimals=1, lang=lang),
-                   high=format_number(hi, decimals=1, lang=lang), n=escape(d))
-                 if not whole else t("figures.bin_hover_whole", lang, values=key, n=escape(d))
-                 for lo, hi, d, key in zip(edges[:-1], edges[1:], table["display"], ids, strict=True)]
-        data.append({"type": "bar", "x": centres.tolist(), "y": y, "width": np.diff(edges).tolist(),
-                     "ids": ids,
-                     "customdata": np.column_stack([edges[:-1], edges[1:]]).tolist(),
-                     "marker": {"color": PALETTE[0], "line": {"color": "white", "width": 1}},
-                     "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False})
-        layout["annotations"] = [
-            {"x": float(c), "y": 0, "xref": "x", "yref": "y", "text": escape(d), "showarrow": False,
-             "yanchor": "bottom", "font": {"color": "#555555"}}
-            for c, d, h in zip(centres, table["display"], hidden, strict=True) if h]
         subtitle = base_text(len(values), lang=lang)
         described = _stats_text(stats, lang)
         if described:
             subtitle += " · " + described
         if hidden.any():
-            subtitle += " · " + t("figures.suppressed_note", lang, min_count=min_count)
-        if whole and len(centres) <= 25:
-            layout["xaxis_ticks"] = centres.tolist()
+            subtitle += " · " + tb.legend(table, lang, threshold=min_count)
+        if not any(v for v in y if v is not None):  # every bin hidden or empty: nothing to draw
+            sentence = t("figures.all_bins_hidden", lang, min_count=min_count)
+            layout["annotations"] = [{"text": sentence, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+                                      "showarrow": False, "font": {"color": "#555555"}}]
+            axes = False
+        else:
+            tail_at = {round(x, 9): text for x, text in tails}
+            ids, hover = [], []
+            for lo, hi, c, d in zip(lows, highs, centres, table["display"], strict=True):
+                n = escape(d)
+                if round(c, 9) in tail_at:
+                    text = tail_at[round(c, 9)]
+                    ids.append(text)
+                    key = "figures.bin_below" if lo == -np.inf else "figures.bin_above"
+                    hover.append(t(key, lang, value=escape(text[2:]), n=n))
+                elif integer:
+                    first, last = int(lo + 0.5), int(hi - 0.5)
+                    ids.append(f"{first}–{last}" if last > first else f"{first}")
+                    hover.append(t("figures.bin_hover", lang, low=first, high=last, n=n) if last > first
+                                 else t("figures.bin_hover_one", lang, value=first, n=n))
+                else:
+                    # each bin's key (a note about one bin names it, the same in every language): "10–20"
+                    ids.append(f"{lo:.4g}–{hi:.4g}")
+                    hover.append(t("figures.bin_hover", lang, low=format_number(lo, decimals=1, lang=lang),
+                                   high=format_number(hi, decimals=1, lang=lang), n=n))
+            colours = [GREY if round(c, 9) in tail_at else PALETTE[0] for c in centres]
+            data.append({"type": "bar", "x": [float(c) for c in centres], "y": y,
+                         "width": [width] * len(centres), "ids": ids,
+                         "customdata": [[float(lo) if np.isfinite(lo) else None,
+                                         float(hi) if np.isfinite(hi) else None]
+                                        for lo, hi in zip(lows, highs, strict=True)],
+                         "marker": {"color": colours, "line": {"color": "white", "width": 1}},
+                         "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>",
+                         "showlegend": False})
+            layout["annotations"] = [
+                {"x": float(c), "y": 0, "xref": "x", "yref": "y", "text": escape(d), "showarrow": False,
+                 "yanchor": "bottom", "font": {"color": "#555555"}}
+                for c, d, h in zip(centres, table["display"], hidden, strict=True) if h]
+            top = max(v for v in y if v is not None)
+            layout["yaxis"] = {"dtick": nice_step(top, integer=True), "tick0": 0}
+            if tails or integer:  # ticks of our own: whole numbers, and the outliers' bars named
+                step = nice_step(edges[-1] - edges[0], integer=integer)
+                ticks = np.arange(np.ceil(edges[0] / step) * step, edges[-1] + step * 1e-9, step)
+                layout["xaxis"] = {
+                    "tickvals": [float(x) for x, _ in tails[:1] if below] + ticks.tolist()
+                    + [float(x) for x, _ in tails[-1:] if above],
+                    "ticktext": [escape(text) for _, text in tails[:1] if below]
+                    + [_tick_text(v + 0.0, decimals, lang) for v in ticks]
+                    + [escape(text) for _, text in tails[-1:] if above]}
     else:
         subtitle = base_text(0, lang=lang)
-    ticks = layout.pop("xaxis_ticks", None)
-    layout["yaxis"] = {"title": {"text": t("figures.count_axis", lang)}, "rangemode": "tozero"}
-    layout["xaxis"] = {"title": {"text": escape(q.label(lang, survey.default_language))}}
-    if ticks is not None:
-        layout["xaxis"].update({"tickmode": "array", "tickvals": ticks, "ticktext": data[0]["ids"]})
+    layout["yaxis"] = {"title": {"text": t("figures.count_axis", lang)}, "rangemode": "tozero",
+                       **layout.get("yaxis", {})}
+    layout["xaxis"] = {"title": {"text": escape(q.label(lang, survey.default_language))},
+                       **layout.get("xaxis", {})}
+    if not axes:
+        layout["xaxis"]["visible"] = layout["yaxis"]["visible"] = False
     layout["bargap"] = 0
     return apply_theme({"data": data, "layout": layout}, lang=lang,
                        title=title or survey.label(question, lang), subtitle=subtitle)
@@ -340,7 +445,7 @@ def period_chart(summary: pd.DataFrame, *, survey: Survey | None = None, lang: s
     if missing:
         subtitle += " · " + t("figures.missing", lang, n=format_number(missing, lang=lang))
     if hidden.any():
-        subtitle += " · " + t("figures.suppressed_note", lang, min_count=tb.min_count(table))
+        subtitle += " · " + tb.legend(table, lang)
     if too_few:
         subtitle = t("figures.too_few", lang, min_count=tb.min_count(table))
     return apply_theme({"data": data, "layout": layout}, lang=lang,

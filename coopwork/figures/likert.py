@@ -6,8 +6,10 @@ of an odd scale is split in two halves around zero. Colours go from red (disagre
 grey (neutral) to blue (agree), a colour-blind-safe scale. Percentages are of the respondents
 who answered the question (its base), which the axis label of each question states.
 
-Suppressed levels (fewer than ``min_count`` answers) are left out of the bar and listed as
-``< 3`` to its right.
+Suppressed levels are left out of the bar and listed to its right with the label of their rule
+(``< 3``, or ``masqué`` for a level hidden to protect another); on a phone, under the bar. Which
+side means what is written above the plot, at its two ends (◀ disagreement, agreement ▶). A
+segment too narrow for its percentage at a readable size shows none (its hover gives it).
 
 Examples
 --------
@@ -47,7 +49,7 @@ __all__ = ["likert_chart"]
 
 
 def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questions: list[str] | None = None,
-                 lang: str = "fr", title: str | None = None) -> dict:
+                 lang: str = "fr", title: str | None = None, unit: str = "organisations") -> dict:
     """Diverging stacked bars of one or several Likert questions.
 
     Parameters
@@ -66,6 +68,10 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
     title
         Title (default: "Degré d'accord" / "Level of agreement", or the question label when
         there is one question).
+    unit
+        What the answers count: ``"organisations"`` (one answer per respondent, the default) or
+        ``"ties"`` (one answer per cooperation tie): it says the base of each bar (``n = 121 liens``); the
+        results word the axis after the unit (``coopwork.results.compute._state_axes``).
 
     Returns
     -------
@@ -101,7 +107,7 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
     for q, r in rows.items():
         known = [v for v in tb.numbers(r["base"]) if v is not None]
         bases[q] = max(known) if known else None
-        n_text = base_text(int(bases[q]), lang=lang) if bases[q] is not None else ""
+        n_text = _base(int(bases[q]), unit, lang) if bases[q] is not None else ""
         y_labels[q] = f"{wrap(label_of(q), 45)}<br><span style='font-size:14px'>{escape(n_text)}</span>"
 
     def trace(position: int, sign: float, factor: float, show: bool) -> dict:
@@ -154,6 +160,10 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
             annotations.append({"x": 1.0, "xref": "paper", "y": y_labels[q], "yref": "y", "text": text,
                                 "showarrow": False, "xanchor": "left", "align": "left",
                                 "font": {"size": _NOTE_FONT, "color": "#555555"}})
+    for x, anchor, key in ((0, "left", "figures.likert_disagree"), (1, "right", "figures.likert_agree")):
+        annotations.append({"x": x, "xref": "paper", "xanchor": anchor, "y": 1, "yref": "paper",
+                            "yanchor": "bottom", "yshift": 4, "text": escape(t(key, lang)),
+                            "showarrow": False, "font": {"size": _NOTE_FONT + 1, "color": "#555555"}})
     left = max((sum(-v for v in (tr["x"][i] for tr in data) if v is not None and v < 0)
                 for i in range(len(names))), default=0)
     right = max((sum(v for v in (tr["x"][i] for tr in data) if v is not None and v > 0)
@@ -164,20 +174,38 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
     layout = {
         "xaxis": {"range": [-reach, reach], "tickvals": ticks,
                   "ticktext": [format_percent(abs(v), lang=lang) for v in ticks], "zeroline": True,
-                  "zerolinewidth": 2, "title": {"text": f"{t('figures.likert_disagree', lang)}      "
-                                                        f"{t('figures.percent_axis', lang)}      "
-                                                        f"{t('figures.likert_agree', lang)}"}},
+                  "zerolinewidth": 2, "title": {"text": t("figures.percent_axis", lang)}},
         "yaxis": {"autorange": "reversed", "categoryorder": "array",
                   "categoryarray": [y_labels[q] for q in names]},
         "barmode": "relative", "annotations": annotations, "bargap": 0.35,
+        "uniformtext": {"minsize": 12, "mode": "hide"},
         "height": max(400, 160 + 110 * len(names)), "margin": {"r": _NOTE_MARGIN if annotations else 40}}
     known = [b for b in bases.values() if b is not None]
-    subtitle = base_text(int(min(known)), high=int(max(known)), lang=lang) if known else ""
+    subtitle = _base(int(min(known)), unit, lang, high=int(max(known))) if known else ""
     if hidden.any():
-        subtitle += " · " + t("figures.suppressed_note", lang, min_count=tb.min_count(table))
+        subtitle += " · " + tb.legend(table, lang)
     if title is None:
         title = label_of(names[0]) if len(names) == 1 else t("figures.likert_title", lang)
-    return apply_theme({"data": data, "layout": layout}, lang=lang, title=title, subtitle=subtitle)
+    figure = apply_theme({"data": data, "layout": layout}, lang=lang, title=title, subtitle=subtitle)
+    layout = figure["layout"]
+    layout["margin"]["t"] += _DIRECTIONS  # the ◀ ▶ line between the subtitle and the plot
+    # a question's label (up to three lines and its n) and its bar: about 80 px a question
+    layout["height"] = max(layout["height"], layout["margin"]["t"] + 150 + 80 * len(names))
+    return figure
+
+
+#: the height of the line that says which side is disagreement, which agreement (pixels)
+_DIRECTIONS = 26
+
+
+def _base(n: int, unit: str, lang: str, *, high: int | None = None) -> str:
+    """``n = 29 répondants``, or ``n = 121 liens`` for answers given per cooperation tie."""
+    if unit != "ties":
+        return base_text(n, lang=lang, high=high)
+    if high is not None and high != n:
+        return t("figures.base_ties_range", lang, low=format_number(n, lang=lang),
+                 high=format_number(high, lang=lang))
+    return t("figures.base_ties", lang, n=format_number(n, lang=lang))
 
 
 def _bar_text(value: float | None, factor: float, sign: float, lang: str) -> str | None:

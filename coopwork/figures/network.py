@@ -12,8 +12,9 @@
   drawn over one another: :func:`place_labels` places them greedily, most connected first, on
   a side of their node where the text box (estimated from the font size) hits no other label,
   node or plot edge, and drops the label otherwise (the name stays in the node's hover text).
-  Boxes are estimated for a plot area of :data:`PLOT_WIDTH` pixels at least (the dashboard
-  never draws the map narrower, a phone scrolls sideways).
+  Boxes are estimated for a plot area of :data:`PLOT_WIDTH` pixels at least; a phone draws the
+  map in its width with the names placed again for it (:func:`fit_labels`, through
+  :func:`coopwork.figures.theme.narrow`).
 - **A filter** (a drop-down menu in the figure, so it works in the dashboard and in the
   exported pages without a server): all ties, the ties of one answer of each tie question of
   the relations repeat (nature, intensity, ...), or the **ties gained and lost** since the
@@ -53,7 +54,7 @@ __all__ = ["LABEL_FONT_SIZE", "PLOT_WIDTH", "fit_labels", "label_box", "network_
 
 #: font size of the organisations' names (pixels)
 LABEL_FONT_SIZE = 13
-#: the narrowest plot area the labels are placed for (pixels); the dashboard keeps the map this wide
+#: the narrowest plot area the labels are placed for on a screen (pixels); a phone places them again
 PLOT_WIDTH = 640
 #: the height of the figure (pixels)
 HEIGHT = 820

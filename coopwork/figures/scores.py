@@ -23,8 +23,8 @@ Examples
 >>> fig = to_figure(scores_chart(scores, lang="en"))
 >>> [(trace.name, trace.x) for trace in fig.data]
 [('territory', (71.0, None)), ('Other territories', (64.5, None)), ('All territories', (66.0, 58.2))]
->>> fig.layout.title.subtitle.text
-'n = 52 respondents · Bars: 95% confidence interval. · "&lt; 3": fewer than 3 answers, value hidden.'
+>>> fig.layout.title.subtitle.text.replace("<br>", " ").split(" · Bars")[0]  # each group's base
+'Respondents: territory 12 · Other territories 40 · All territories 52'
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import pandas as pd
 from ..analysis.disclosure import format_number
 from ..i18n import t
 from . import _tables as tb
-from .theme import PALETTE, apply_theme, base_text, escape
+from .theme import PALETTE, apply_theme, escape
 
 if TYPE_CHECKING:
     from ..survey import Survey
@@ -63,6 +63,20 @@ def _labels(table: pd.DataFrame, column: str, label_column: str, lang: str, surv
         else:
             labels[code] = tb.group_label(code, lang, survey)
     return labels
+
+
+def _bases(table: pd.DataFrame, hidden: pd.Series, labels: dict[str, str], lang: str) -> str:
+    """How many respondents each group of the chart rests on (its largest published n): a territory and
+    what it is compared with each have their own base; territories side by side, the range of theirs
+    (never a total, which would give a hidden territory's size away)."""
+    shown = table[~hidden].assign(_n=tb.numbers(table.loc[~hidden, "n"]))
+    largest = shown.groupby(shown["group"].astype("str"), sort=False)["_n"].max()
+    sizes = {group: int(n) for group, n in largest.items() if n == n}
+    if set(sizes) & {"territory", "others", "all"}:  # plain text: the theme escapes the subtitle
+        groups = " · ".join(f"{labels.get(g, g)} {format_number(n, lang=lang)}" for g, n in sizes.items())
+        return t("figures.base_groups", lang, groups=groups)
+    low, high = (format_number(f(sizes.values()), lang=lang) for f in (min, max))
+    return t("figures.base_per_group", lang, low=low, high=high)
 
 
 def scores_chart(scores: pd.DataFrame, *, survey: Survey | None = None, kind: str = "dot", lang: str = "fr",
@@ -168,10 +182,9 @@ def scores_chart(scores: pd.DataFrame, *, survey: Survey | None = None, kind: st
     else:
         layout = {"polar": {"radialaxis": {"range": [0, 100], "gridcolor": "#E5E5E5"},
                             "angularaxis": {"gridcolor": "#E5E5E5"}, "bgcolor": "white"}}
-    known = [v for v, h in zip(tb.numbers(table["n"]), hidden, strict=True) if v is not None and not h]
-    parts = [base_text(int(max(known)), lang=lang)] if known else []
+    parts = [_bases(table, hidden, group_labels, lang)] if (~hidden).any() else []
     parts.append(t("figures.scores_ci" if kind == "dot" else "figures.radar_no_ci", lang))
     if hidden.any():
-        parts.append(t("figures.suppressed_note", lang, min_count=tb.min_count(table)))
+        parts.append(tb.legend(table, lang))
     return apply_theme({"data": data, "layout": layout}, lang=lang,
                        title=title or t("figures.scores_title", lang), subtitle=" · ".join(parts))

@@ -14,7 +14,9 @@ folders, exports)::
 
 :func:`verify_table` re-checks a published table against its record, from the published values
 alone: no shown cell rests on 1 .. ``min_count - 1`` units, no suppressed cell shows a number,
-every suppressed cell names a rule, and the suppressed cells are those of the record. It returns
+every suppressed cell names a rule and reads as its rule says (``"< 3"`` only for a cell hidden
+because it is small, :func:`coopwork.analysis.disclosure.hidden_label`), and the suppressed cells
+are those of the record. It returns
 :class:`Breach` es (file, table, cell, what is wrong) rather than raising.
 
 Examples
@@ -27,6 +29,9 @@ Examples
 ({'min_count': 1}, {'option': 'b'})
 >>> verify_table("t.json", "summary", table, record)
 []
+>>> table["data"][1][3] = "hidden"  # a small cell that does not say it is small
+>>> [(b.cell, b.reason) for b in verify_table("t.json", "summary", table, record)]
+[(1, 'label_not_rule')]
 >>> table["data"][1] = ["b", 2, False, "2", ""]          # someone shows the hidden cell
 >>> [(b.cell, b.column, b.reason) for b in verify_table("t.json", "summary", table, record)]
 [(1, 'n', 'below_threshold'), (1, 'suppressed', 'shown_but_audited')]
@@ -38,7 +43,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..analysis.disclosure import DOMINANCE, RULES
+from ..analysis.disclosure import DOMINANCE, RULES, SMALL_RULES
 
 __all__ = ["AUDIT_FILE", "AUDIT_VERSION", "COUNT_COLUMNS", "Breach", "audit_table", "audit_tables",
            "publication", "verify_table", "verify_tables"]
@@ -51,6 +56,8 @@ AUDIT_FILE = "audit.json"
 COUNT_COLUMNS = ("n", "respondents", "n_from", "n_to")
 _NOT_KEYS = {"display", "rule", "suppressed"}
 _DIGITS = re.compile(r"\d+")
+#: the label of a cell hidden because it is small, in every language: "< 3" (a threshold after "<")
+_SAYS_SMALL = re.compile(r"<\s*\d")
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,10 @@ def verify_table(file: str, name: str, table: dict, record: dict | None) -> list
             found.append(Breach(file, name, index, "suppressed", "not_in_audit"))
         elif audited[index].get("rule") not in RULES:
             found.append(Breach(file, name, index, "rule", "unknown_rule", audited[index].get("rule")))
+        elif "display" in row and bool(_SAYS_SMALL.search(display)) != (audited[index]["rule"]
+                                                                        in SMALL_RULES):
+            # "< 3" says the cell holds fewer than 3: true only of a cell hidden because it is small
+            found.append(Breach(file, name, index, "display", "label_not_rule", display))
     for index in audited:
         if index >= len(rows):
             found.append(Breach(file, name, index, "suppressed", "not_in_table"))

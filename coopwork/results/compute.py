@@ -417,21 +417,31 @@ def _state_base(figure: dict, text: str | None) -> None:
     subtitle["text"] = " · ".join(parts)
 
 
-def _state_axes(figure: dict, unit: str, lang: str) -> None:
-    """A chart counted per row of a repeat says so on its axes: "% of rows of “Feedback”", not "% of
-    respondents"."""
-    for name, people, rows in (("xaxis", "figures.percent_axis", "results.percent_axis_rows"),
-                               ("yaxis", "figures.count_axis", "results.count_axis_rows")):
+def _state_axes(figure: dict, item: Display, survey: Survey, lang: str) -> None:
+    """The one place that words a chart's axes after its unit: "% des liens" for a question asked per
+    cooperation tie, "% of rows of “Feedback”" for one asked per row of a repeat; per respondent the
+    figures' own words stay."""
+    if item.unit == "ties":
+        words = {"figures.percent_axis": t("figures.percent_axis_ties", lang),
+                 "figures.count_axis": t("figures.count_axis_ties", lang)}
+    elif item.unit == "rows":
+        unit = unit_label(survey, item, lang=lang)
+        words = {"figures.percent_axis": t("results.percent_axis_rows", lang, unit=unit),
+                 "figures.count_axis": t("results.count_axis_rows", lang, unit=unit)}
+    else:
+        return
+    for name in ("xaxis", "yaxis"):
         axis = figure["layout"].get(name, {}).get("title")
-        if isinstance(axis, dict) and axis.get("text") == t(people, lang):
-            axis["text"] = t(rows, lang, unit=unit)
+        for people, text in words.items():
+            if isinstance(axis, dict) and axis.get("text") == t(people, lang):
+                axis["text"] = text
 
 
 def _hidden(survey: Survey, table: pd.DataFrame | None, *, lang: str, min_count: int) -> str:
     """Why nothing of a table is shown: too few respondents in the group, or (a larger group) every
     value rests on too few answers."""
     if table is not None and table.attrs.get("base") is not None:
-        return t("results.all_hidden", lang, k=min_count)
+        return t("figures.all_cells_hidden", lang, min_count=min_count)  # it may hold more than k
     return _too_few(survey, lang=lang, min_count=min_count)
 
 
@@ -477,8 +487,8 @@ def _question_chart(
         units = None if item.table is None else source["_submission_id"].astype("string").to_numpy()[rows]
         figure = histogram_chart(source[[q.name]].iloc[rows], survey, q.name, min_count=min_count, lang=lang,
                                  title=title, units=units, stats=table.iloc[0].to_dict())
-        if all(y is None for y in figure["data"][0].get("y", [])) if figure["data"] else True:
-            chart["message"] = _hidden(survey, table, lang=lang, min_count=min_count)
+        if not figure["data"]:  # every bin hidden or empty: a sentence, not empty axes
+            chart["message"] = t("figures.all_bins_hidden", lang, min_count=min_count)
         else:
             chart["figure"] = figure
     elif item.display == "periods":
@@ -489,8 +499,7 @@ def _question_chart(
         chart["figure"] = bar_chart(table, survey=survey, question=q.name, lang=lang, title=title)
     if chart["figure"] is not None:
         _state_base(chart["figure"], _base_text(item, table, survey, lang))
-        if item.unit == "rows":
-            _state_axes(chart["figure"], unit_label(survey, item, lang=lang), lang)
+        _state_axes(chart["figure"], item, survey, lang)
     return chart
 
 
@@ -537,7 +546,9 @@ def _likert_chart(
         chart["message"] = _hidden(survey, parts[0], lang=lang, min_count=min_count)
         return chart
     names = [i.question.name for i in items if i.question.name in set(summary["question"])]
-    chart["figure"] = likert_chart(summary, survey=survey, questions=names, lang=lang, title=title)
+    chart["figure"] = likert_chart(summary, survey=survey, questions=names, lang=lang, title=title,
+                                   unit=first.unit)
+    _state_axes(chart["figure"], first, survey, lang)
     return chart
 
 
@@ -753,7 +764,7 @@ def _view(
             & (summaries["unit"] == "organisations")
         )
         columns = ["dimension", "question", "question_label", "option", "label", "n", "base", "percent",
-                   "suppressed", "display"]
+                   "suppressed", "display", "rule"]  # the audit reads why each hidden cell is hidden
         out["practices"] = summaries.loc[practised, [c for c in columns if c in summaries.columns]]
         themed = summaries[summaries["kind"] == "themes"]
         for name, table in (

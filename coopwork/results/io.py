@@ -27,7 +27,9 @@ __all__ = ["RESULTS_VERSION", "load", "load_with_breakdown", "read_index", "writ
 #: changes whenever the shape or the rules of the results change (part of every key)
 #: 9: every kind of question has a display (repeats, dates, ranks, texts counted); the form's sections
 #: 10: a chart counted per row of a repeat says so on its axes
-RESULTS_VERSION = 10
+#: 11: a hidden cell reads by its rule ("< 3" small, "masqué" otherwise); histograms of whole bins,
+#: outliers apart; one place words a chart's axes after its unit (ties, rows)
+RESULTS_VERSION = 11
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -19,8 +19,9 @@ territory's page shows. Tables (tidy, every one protected):
     ``suppressed``, ``display``.
 ``changes``
     one row per territory and measure between its previous wave and this one: ``territory``,
-    ``measure``, ``wave_before``, ``wave_after``, ``before``, ``after``, ``difference``, ``n``,
-    ``suppressed``, ``display``.
+    ``measure``, ``unit`` (``points`` of a dimension's 0–100 score, ``share`` 0–1 or ``ties`` per
+    organisation for a network measure), ``wave_before``, ``wave_after``, ``before``, ``after``,
+    ``difference``, ``n``, ``suppressed``, ``display`` (the difference in the row's unit).
 """
 
 from __future__ import annotations
@@ -36,9 +37,13 @@ from .tables import decode, encode
 if TYPE_CHECKING:
     pass
 
-__all__ = ["synthesis_tables"]
+__all__ = ["UNIT_DECIMALS", "synthesis_tables"]
 
 _NETWORK_MEASURES = ("density", "mean_degree", "reciprocity")
+#: the unit each change is counted in (``unit`` column), and the decimals it is written with: a
+#: dimension's score moves in points of a 0–100 scale, a network measure in its own unit
+_UNITS = {"score": "points", "density": "share", "mean_degree": "ties", "reciprocity": "share"}
+UNIT_DECIMALS = {"points": 1, "share": 3, "ties": 1}
 
 
 def _table(result: dict, name: str) -> pd.DataFrame | None:
@@ -135,6 +140,7 @@ def _changes(results: dict[str, dict], *, lang: str, min_count: int) -> pd.DataF
                 {
                     "territory": territory,
                     "measure": str(row.dimension_label),
+                    "unit": _UNITS["score"],
                     "wave_before": before,
                     "wave_after": result["wave"],
                     "before": row.mean_from,
@@ -153,6 +159,7 @@ def _changes(results: dict[str, dict], *, lang: str, min_count: int) -> pd.DataF
                     {
                         "territory": territory,
                         "measure": t(f"export.measure_{measure}", lang),
+                        "unit": _UNITS[measure],
                         "wave_before": before,
                         "wave_after": result["wave"],
                         "before": stats[0][measure].iloc[0],
@@ -166,6 +173,7 @@ def _changes(results: dict[str, dict], *, lang: str, min_count: int) -> pd.DataF
     types = {
         "territory": "str",
         "measure": "str",
+        "unit": "str",
         "wave_before": "str",
         "wave_after": "str",
         "before": "Float64",
@@ -175,12 +183,13 @@ def _changes(results: dict[str, dict], *, lang: str, min_count: int) -> pd.DataF
     table = pd.DataFrame(rows, columns=list(types)).astype(types)
     table["difference"] = table["after"] - table["before"]
 
-    def show(row: pd.Series, lang: str) -> str:
+    def show(row: pd.Series, lang: str) -> str:  # in the unit of its row
+        digits = UNIT_DECIMALS.get(row["unit"], 1)
         difference = row["difference"]
         if pd.isna(difference):
             return "—"
         sign = "+" if difference > 0 else ""
-        return sign + format_number(difference, decimals=0 if abs(difference) >= 1 else 3, lang=lang)
+        return sign + format_number(difference, decimals=digits, lang=lang)
 
     # a change rests on both waves: hidden when either has fewer than min_count respondents
     return protect(table, count="n", min_count=min_count, lang=lang, display=show)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from coopwork.analysis.disclosure import format_number, protect, visible_label
+from coopwork.analysis.disclosure import format_number, hidden_label, protect, visible_label
+from coopwork.i18n import LANGS
+from tests.strategies import examples
 
 
 def test_primary_suppression_blanks_every_numeric_column_and_keeps_true_zeros():
@@ -126,3 +130,23 @@ def test_an_earlier_rule_is_kept_and_shown_rows_have_none():
     again = protect(first.drop(columns="display"), count="n")
     assert again["rule"].tolist() == ["dominance", ""]
     assert again["suppressed"].tolist() == [True, False]
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(counts=st.lists(st.integers(0, 40), min_size=1, max_size=12), min_count=st.integers(2, 6),
+       lang=st.sampled_from(LANGS), margin=st.booleans())
+def test_a_hidden_cell_reads_lt_k_only_when_it_holds_fewer_than_k(counts, min_count, lang, margin):
+    """Issue 24: a cell hidden to protect another may hold more than the threshold; it must never read
+    "< 3". Whatever the table, each hidden cell's label is its rule's, and "< k" is true of its count."""
+    table = pd.DataFrame({"option": [f"o{i}" for i in range(len(counts))], "n": counts})
+    out = protect(table, min_count=min_count, margins=[None] if margin else None, lang=lang)
+    small = hidden_label("min_count", min_count=min_count, lang=lang)
+    for held, (_, row) in zip(counts, out.iterrows(), strict=True):
+        if not row["suppressed"]:
+            assert row["display"] == format_number(held, lang=lang)
+            continue
+        assert row["display"] == hidden_label(row["rule"], min_count=min_count, lang=lang)
+        if held >= min_count:  # hidden to protect another: never "< k"
+            assert row["rule"] == "secondary" and row["display"] != small
+        if row["display"] == small:
+            assert 1 <= held < min_count

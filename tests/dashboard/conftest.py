@@ -102,6 +102,26 @@ def precomputed_workspace(dashboard_workspace) -> Path:
     return dashboard_workspace
 
 
+# -- one headless Chromium per browser test module -----------------------------------------------------
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by playwright, for the tests of one module. Not for the whole session:
+    playwright's synchronous API keeps an event loop running, and the tests of other modules that run
+    their own (``asyncio.run``) would fail while it is open."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make browser)")
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
 # -- a throwaway PostgreSQL server for the journal tests ---------------------------------------------
 
 def _postgres_bin() -> Path | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -101,13 +102,31 @@ def _form(board, position: int = 0):
     return block, notes_box, about, kind, text, name, button, status
 
 
+_sent = iter(range(1_000_000))
+
+
+def _add(board, *, note_id: str | None = None) -> dict:
+    """What the page's script does when "Add" is pressed (``static/page.js``): it reads the open form
+    and sends the note, with an id of its own, through the page events; returns the note sent."""
+    import json
+
+    state = board.page_state()["state"]
+    form = state["form"]
+    about, kind, text, name, _button = board._form["box"].children[0].children
+    note = {"id": note_id or f"test-{next(_sent)}", "chart": form["chart"], "about": about.value or "",
+            "kind": kind.value, "text": text.value, "name": name.value, "territory": state["territory"],
+            "wave": state["wave"], "lang": state["lang"]}
+    board.page_events.value = json.dumps({"notes": [note], "at": next(_sent)})
+    return note
+
+
 def test_adding_a_note_stores_it_and_shows_it_escaped(board, precomputed_workspace):
-    _block, notes_box, about, kind, text, name, button, status = _form(board)
+    _block, notes_box, about, kind, text, name, _button, status = _form(board)
     assert about.value == ""  # about the whole chart unless a bar is chosen
     kind.value = "do"
     text.value = "<b>Créer</b> un groupement d'employeurs"
     name.value = "Awa"
-    button.click()
+    _add(board)
     assert text.value == ""  # cleared for the next note
     assert "Note enregistrée" in status.value
     assert "&lt;b&gt;Créer&lt;/b&gt;" in notes_box.value and "<b>Créer" not in notes_box.value
@@ -115,7 +134,7 @@ def test_adding_a_note_stores_it_and_shows_it_escaped(board, precomputed_workspa
     stored = Journal(workspace=precomputed_workspace).notes(territory="t01", chart=chart_id)
     assert stored.iloc[-1]["kind"] == "do" and stored.iloc[-1]["display_name"] == "Awa"
     text.value = "   "
-    button.click()
+    _add(board)
     assert "vide" in status.value
 
 
@@ -129,13 +148,13 @@ def test_a_note_about_one_bar_marks_that_bar(board, precomputed_workspace, chart
     charts = [c for c in board._view()["charts"] if c.get("figure") and c["section"] == board._section_ids[0]]
     position, chart = next((i, c) for i, c in enumerate(charts)
                            if any(tr.get("type") == "bar" for tr in c["figure"]["data"]))
-    block, notes_box, about, _kind, text, _name, button, _status = _form(board, position)
+    block, notes_box, about, _kind, text, _name, _button, _status = _form(board, position)
     options = [value for _label, value in about.options]
     labels = [label for label, _value in about.options]
     assert options[0] == "" and len(options) > 2
     about.value = options[2]
     text.value = "Celle-ci nous surprend"
-    button.click()
+    _add(board)
     stored = Journal(workspace=precomputed_workspace).notes(territory="t01")
     # stored by the bar's code (the same in every language), shown by its label
     bar = next(tr for tr in chart["figure"]["data"] if tr.get("type") == "bar")
@@ -176,17 +195,17 @@ def test_a_page_that_adds_notes_too_fast_is_held_back(precomputed_workspace):
     page = Dashboard(precomputed_workspace, territory="t01", lang="fr")
     other = Dashboard(precomputed_workspace, territory="t01", lang="fr")  # another participant
     try:
-        *_, text, _name, button, status = _form(page, 1)
+        *_, text, _name, _button, status = _form(page, 1)
         for i in range(MAX_NOTES_PER_MINUTE):
             text.value = f"note rapide {i}"
-            button.click()
+            _add(page)
             assert "Note enregistrée" in status.value
         text.value = "une de trop"
-        button.click()
+        _add(page)
         assert "dans la dernière minute" in status.value and text.value == "une de trop"  # kept for later
-        *_, text, _name, button, status = _form(other, 1)
+        *_, text, _name, _button, status = _form(other, 1)
         text.value = "autre page"
-        button.click()
+        _add(other)
         assert "Note enregistrée" in status.value
     finally:
         page.close()
@@ -237,11 +256,60 @@ def test_a_histogram_s_bins_can_carry_notes_in_every_language(precomputed_worksp
     french, english = histograms("fr"), histograms("en")
     assert french, "no histogram in the dashboard"
     options = chart_options(french[0]["figure"])
-    # a bin is named by its range, the same key in every language
-    assert options and all("–" in label for _key, label in options)
+    # a bin is named by its range ("10–14", "7" for a bin of one number, "> 64" for the outliers' bar),
+    # the same key in every language
+    bin_key = re.compile(r"[<>] -?[\d.]+|-?[\d.e+]+(–-?[\d.e+]+)?")
+    assert options and all(bin_key.fullmatch(label) for _key, label in options)
     assert options == chart_options(english[0]["figure"])
     key = options[1][0]
     marked = marked_figure(french[0]["figure"], [{"chart": f"{french[0]['id']}#{key}"}])
     marks = [a for a in marked["layout"]["annotations"] if a.get("name") == "cw-note-mark"]
     bar = next(tr for tr in french[0]["figure"]["data"] if tr.get("ids"))
     assert [(m["text"], m["x"]) for m in marks] == [("✎ 1", bar["x"][1])]
+
+
+def test_a_note_sent_again_is_stored_once_and_said_stored(precomputed_workspace):
+    """A page sends a note again until its kernel says it is stored; after a reload, to a new kernel."""
+    page = Dashboard(precomputed_workspace, territory="t01", lang="fr")
+    again = Dashboard(precomputed_workspace, territory="t01", lang="fr")  # the same page, reloaded
+    try:
+        *_, text, _name, _button, status = _form(page, 1)
+        text.value = "Envoyée deux fois, gardée une fois"
+        note = _add(page, note_id="twice-1")
+        _add(page, note_id="twice-1")
+        assert page.page_state()["acks"] == {"twice-1": "stored"} and "Note enregistrée" in status.value
+        again.store_notes([note])
+        assert again.page_state()["acks"] == {"twice-1": "stored"}
+        stored = Journal(workspace=precomputed_workspace).records(territory="t01")
+        assert [n["text"] for n in stored].count("Envoyée deux fois, gardée une fois") == 1
+        text.value = "   "
+        _add(page, note_id="empty-1")  # refused: the page hears why (and gives the text back)
+        assert "vide" in page.page_state()["acks"]["empty-1"] and "vide" in status.value
+    finally:
+        page.close()
+        again.close()
+
+
+def test_a_reloaded_page_comes_back_to_where_its_participant_was(precomputed_workspace):
+    import json
+
+    before = Dashboard(precomputed_workspace, territory="t01", lang="fr")
+    after = Dashboard(precomputed_workspace, territory="t01", lang="fr")  # the new kernel after a reload
+    try:
+        before.lang_picker.value = "en"
+        before.wave_picker.value = "2024"
+        before.tabs.selected_index = 1
+        block = before.tabs.children[1].children[0]
+        block.children[3].click()  # "Write a note" under the first chart of that tab
+        place = before.page_state()["state"]
+        assert place["lang"] == "en" and place["wave"] == "2024" and place["tab"] == 1 and place["form"]
+        after.page_events.value = json.dumps({"restore": place})
+        assert after.page_state()["state"] == place
+        write = after.tabs.children[1].children[0].children[3]
+        assert after.lang == "en" and "Write a note" in write.description
+        assert after._form["box"] in after._blocks[place["form"]["chart"]]["block"].children
+        after.page_events.value = json.dumps({"restore": {"lang": "xx", "wave": "1999", "tab": 99}})
+        assert after.page_state()["state"] == place  # what it does not offer is left as it is
+    finally:
+        before.close()
+        after.close()

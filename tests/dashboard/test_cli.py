@@ -109,3 +109,33 @@ def test_csv_on_stdout_starts_with_the_byte_order_mark(tmp_path, capsys):
     assert main(["journal", "--workspace", str(tmp_path), "export", "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("\ufeffid,") and "réunion en mars" in out
+
+
+# what the field benchmark's facilitator saw in the terminal while phones slept and pages reloaded
+_PAGE_GONE = """Task exception was never retrieved
+future: <Task finished name='Task-38746' coro=<WebSocketProtocol13.write_message.<locals>.wrapper() done>
+Traceback (most recent call last):
+  File "/venv/lib/python3.11/site-packages/tornado/websocket.py", line 1140, in wrapper
+    await fut
+tornado.iostream.StreamClosedError: Stream is closed
+
+During handling of the above exception, another exception occurred:
+
+Traceback (most recent call last):
+  File "/venv/lib/python3.11/site-packages/tornado/websocket.py", line 1142, in wrapper
+    raise WebSocketClosedError()
+tornado.websocket.WebSocketClosedError
+Got events for closed stream <zmq.eventloop.zmqstream.ZMQStream object at 0x7f9962b62690>"""
+
+
+def test_the_terminal_does_not_show_pages_that_left_but_shows_other_unheard_failures():
+    from coopwork.dashboard.cli import problems
+
+    ready = "[WorkshopVoila] coopwork: 3 of 20 preheated pages ready for t01.ipynb"
+    assert problems(f"{_PAGE_GONE}\n{ready}\n{_PAGE_GONE}") == []  # at the end of the log too
+    # after a restart, the pages come back with the previous server's cookie (and their link's token)
+    assert problems("[WorkshopVoila] WARNING | Clearing invalid/expired login cookie username-1") == []
+    failure = _PAGE_GONE.replace("tornado.websocket.WebSocketClosedError", "OSError: [Errno 28] disk full")
+    shown = problems(f"{failure}\n{ready}")
+    assert shown[0] == "Task exception was never retrieved" and shown[-1] == "OSError: [Errno 28] disk full"
+    assert ready not in shown and not any("Got events" in line for line in shown)

@@ -186,7 +186,27 @@ def test_an_older_journal_gets_the_new_column(tmp_path):
                      " '2025-01-01 10:00:00', 0)")
     journal = Journal(path)
     journal.add("s", territory="t", wave="w", chart="c", kind="do", text="nouvelle", participant="p")
-    assert journal.notes()["text"].tolist() == ["ancienne", "nouvelle"]
+    journal.add("s", territory="t", wave="w", chart="c", kind="do", text="une fois", client_id="page-1")
+    journal.add("s", territory="t", wave="w", chart="c", kind="do", text="une fois", client_id="page-1")
+    assert journal.notes()["text"].tolist() == ["ancienne", "nouvelle", "une fois"]
+    journal.close()
+
+
+def test_a_note_sent_again_by_its_page_is_stored_once(journal_url):
+    """A page sends a note again when it did not hear back (its kernel went away, it reloaded): the note's
+    id, given by the page, is stored once — also when two kernels store it at the same moment."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    journal = Journal(journal_url)
+    note = {"territory": "t01", "wave": "2025", "chart": "org_type", "kind": "see", "text": "Une seule fois"}
+    first = journal.add("s", **note, participant="page-a", client_id="note-42")
+    with ThreadPoolExecutor(4) as pool:
+        again = list(pool.map(lambda key: Journal(journal_url).add("s", **note, participant=key,
+                                                                   client_id="note-42"), "bcde"))
+    assert again == [first] * 4
+    assert journal.notes(territory="t01")["text"].tolist() == ["Une seule fois"]
+    other = journal.add("s", **note, client_id="note-43")  # another note with the same words: stored
+    assert other != first and len(journal.notes(territory="t01")) == 2
     journal.close()
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
+import time
 import urllib.error
 import urllib.request
 
@@ -108,6 +110,24 @@ def test_only_this_machine_s_names_are_served_on_loopback(precomputed_workspace)
     room = voila_config(prepare(precomputed_workspace, host="0.0.0.0", port=18897))
     assert room["Voila"]["tornado_settings"]["allow_remote_access"] is True  # phones use the LAN address
     assert len(room["Voila"]["token"]) >= 20  # … and the token keeps everyone else out
+
+
+def test_a_restarted_room_keeps_its_token_so_its_links_stay_valid(precomputed_workspace, tmp_path):
+    workspace = _own_copy(precomputed_workspace, tmp_path)
+    first = prepare(workspace, host="0.0.0.0", port=18897, territory="t01", expect=2)
+    again = prepare(workspace, host="0.0.0.0", port=18897, territory="t01", expect=2)
+    assert len(first.token) >= 20 and again.token == first.token  # the QR code on the wall still works
+    assert prepare(workspace, host="0.0.0.0", port=18897, token="another-token").token == "another-token"
+    assert prepare(workspace, port=18897).token == ""  # loopback: none
+
+
+def test_the_server_is_told_to_trust_and_to_keep_a_page_s_kernel_until_it_connects(precomputed_workspace):
+    plan = prepare(precomputed_workspace, port=18897, territory="t01", expect=2)
+    config = voila_config(plan, pool={"t01": 4})
+    assert config["PoolAwareKernelManager"]["connect_timeout"] >= 600
+    trust = config["NotebookNotary"]["data_dir"]
+    assert trust.endswith("trust") and (plan.folder.parent / "trust").is_dir()
+    assert (plan.folder.parent / "trust").stat().st_mode & 0o777 == 0o700
 
 
 @pytest.mark.parametrize("token", ["", "   ", "short"])
@@ -243,31 +263,72 @@ def test_coopwork_serve_prints_one_url_per_dashboard(precomputed_workspace, tmp_
 
 
 @pytest.mark.slow
-def test_workshop_links_are_printed_once_every_preheated_page_is_ready(precomputed_workspace, tmp_path):
+def test_workshop_links_come_at_once_then_one_ready_line_and_nothing_else(precomputed_workspace, tmp_path):
     import signal
     import subprocess
     import sys
 
     port = free_port() or pytest.skip("no free port in 18800-18899")
     errors = tmp_path / "stderr.txt"
+    workspace = _own_copy(precomputed_workspace, tmp_path)
     with open(errors, "w") as err:
         process = subprocess.Popen(
-            [sys.executable, "-m", "coopwork.cli", "serve", "--workspace",
-             str(_own_copy(precomputed_workspace, tmp_path)), "--port", str(port), "--no-browser",
-             "--territory", "t01", "--expect", "1"],
+            [sys.executable, "-m", "coopwork.cli", "serve", "--workspace", str(workspace),
+             "--port", str(port), "--no-browser", "--territory", "t01", "--expect", "1", "--lang", "en"],
             stdout=subprocess.PIPE, stderr=err, text=True)
     try:
         lines = _read_lines(process, 2)
         assert [line.split("\t")[0] for line in lines] == ["synthese", "t01"]
-        # the server's log was copied to stderr, and both preheated pages had finished their run
-        assert "coopwork: 2 of 2 preheated pages ready for t01.ipynb" in errors.read_text()
+        deadline = time.monotonic() + 300
+        while "Ready: 2 pages warm." not in errors.read_text():
+            assert process.poll() is None and time.monotonic() < deadline, errors.read_text()
+            time.sleep(0.5)
         status, body = _get(lines[1].split("\t")[1])
         assert status == 200 and "application/vnd.jupyter.widget-view+json" in body
+        # the terminal: the links' lines, then "ready", and none of the server's routine
+        said = errors.read_text().splitlines()
+        assert said[-1] == "Ready: 2 pages warm.", said
+        assert not any("not trusted" in line or "Kernel started" in line for line in said), said
+        log = (workspace / ".coopwork" / "dashboards" / "notebooks" / "voila.log").read_text()
+        assert "Kernel started" in log and "is not trusted" not in log  # all of it is in the log
     finally:
         process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.mark.slow
+def test_a_killed_coopwork_serve_leaves_no_server_nor_kernel_behind(precomputed_workspace, tmp_path):
+    import subprocess
+    import sys
+
+    import psutil
+
+    port = free_port() or pytest.skip("no free port in 18800-18899")
+    workspace = _own_copy(precomputed_workspace, tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "coopwork.cli", "serve", "--workspace", str(workspace), "--port", str(port),
+         "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    children: list = []
+    try:
+        url = _read_lines(process, 2)[1].split("\t")[1]
+        assert _get(url)[0] == 200  # a page was opened: its kernel runs
+        children = psutil.Process(process.pid).children(recursive=True)
+        assert any("voila_app" in " ".join(c.cmdline()) for c in children)
+        assert any("ipykernel" in " ".join(c.cmdline()) for c in children)
+        process.kill()  # kill -9: no handler of coopwork serve runs
+        process.wait(timeout=30)
+        _gone, alive = psutil.wait_procs(children, timeout=60)
+        assert alive == [], [" ".join(p.cmdline()) for p in alive]
+        with pytest.raises(OSError):  # the port is free again: the next `coopwork serve` gets the room
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    finally:
+        for child in children:
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        if process.poll() is None:
             process.kill()
 
 

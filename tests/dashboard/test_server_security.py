@@ -74,11 +74,12 @@ async def _refused(port: int, kernel_id: str, **headers: str) -> int:
 
 @pytest.fixture(scope="module")
 def open_server(precomputed_workspace, tmp_path_factory, serving):
-    """The default loopback server (no token), with kernels of closed pages culled after 10 s idle."""
+    """The default loopback server (no token), with kernels of closed pages culled after 10 s idle (and of
+    pages that never connected, after 10 s: issue 23 spares them while they load)."""
     port = _port()
     plan = prepare(precomputed_workspace, port=port)
     assert plan.token == ""
-    write_config(plan, voila_config(plan, cull_idle_seconds=10, cull_interval_seconds=1))
+    write_config(plan, voila_config(plan, cull_idle_seconds=10, cull_interval_seconds=1, connect_timeout=10))
     with serving(plan, tmp_path_factory.mktemp("security") / "voila.log"):
         yield plan
 

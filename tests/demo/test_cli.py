@@ -72,3 +72,20 @@ def test_missing_ingestion_layer_is_a_clear_french_error_after_generation(tmp_pa
 def test_bad_territory_count_exits_2(tmp_path, capsys):
     assert main(["demo", "--workspace", str(tmp_path), "--territories", "0", "--no-run"]) == 2
     assert "entre 1 et 999 (valeur : 0). Que faire" in capsys.readouterr().err  # French by default, all of it
+
+
+@needs_ingest
+def test_demo_then_serve_does_not_tell_to_run_what_it_runs_itself(tmp_path, capsys, monkeypatch):
+    """`make demo` runs `coopwork demo --serve`: no "Next: coopwork serve" line before it serves."""
+    import coopwork.dashboard.cli
+
+    served = []
+    monkeypatch.setenv("COOPWORK_LANG", "fr")
+    monkeypatch.setattr(coopwork.dashboard.cli, "main", lambda args: served.append(args) or 0)
+    workspace = tmp_path / "ws"
+    code = main(["demo", "--workspace", str(workspace), "--territories", "1", "--no-run", "--serve",
+                 "--port", "18123", "--no-browser"])
+    err = capsys.readouterr().err
+    assert code == 0 and "Ensuite" not in err and "coopwork serve" not in err
+    assert [(a.workspace, a.port, a.host, a.no_browser, a.territory) for a in served] == [
+        (str(workspace), 18123, "127.0.0.1", True, None)]

@@ -28,7 +28,7 @@ def test_json_output_is_one_object_and_files_exist(workspace):
         assert (workspace / path).is_file()
     site = workspace / "data/exports/cooperation_territoriale"
     html = (site / "territories/beta.html").read_text("utf-8")
-    assert "under 5 respondents" in html  # the threshold is the one asked for
+    assert "fewer than 5 respondents" in html  # the threshold is the one asked for
     assert 'lang="en"' in html and "Downloads" in html and "Téléchargements" not in html
     readme = [c.value for row in load_workbook(site / "workbooks/beta.xlsx")["README"].iter_rows()
               for c in row if c.value]

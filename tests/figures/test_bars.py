@@ -52,9 +52,12 @@ def test_bar_values_order_and_hover(sample_survey, render):
 def test_suppressed_cell_is_a_labelled_gap_not_a_value(sample_survey):
     fig = to_figure(bar_chart(_summary(), survey=sample_survey, lang="fr"))
     bar = fig.data[0]
-    assert bar.x[2] is None and bar.text[2] is None and bar.customdata[2] is None
+    assert bar.x[2] is None and bar.customdata[2] is None
     assert bar.hovertext[2] == "SCIC : &lt; 3"
-    assert [(a.y, a.text) for a in fig.layout.annotations] == [("SCIC", "&lt; 3")]
+    # the column of values, right of the plot: a percentage, or why the cell is hidden
+    values = [(a.y, a.text) for a in fig.layout.annotations if a.name == "cw-value"]
+    assert values == [("Association", "53\u202f%"), ("SCOP", "26\u202f%"), ("SCIC", "&lt; 3"),
+                      ("Collectivité", "18\u202f%")]
     assert "moins de 3 réponses" in subtitle(fig)
 
 

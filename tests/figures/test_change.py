@@ -88,7 +88,7 @@ def test_a_dimension_nobody_scored_in_one_wave_is_named_not_drawn():
     assert any(a.text == "Culture : —" for a in fig.layout.annotations)
 
 
-def test_the_phone_layout_keeps_the_words_and_spreads_the_end_labels(sample_survey, changes):
+def test_the_phone_layout_lists_the_end_labels_under_the_plot(sample_survey, changes):
     from coopwork.figures.theme import NARROW_WIDTH, narrow
 
     figure = change_chart(changes, territory="pays_de_bray", survey=sample_survey, lang="fr")
@@ -98,15 +98,15 @@ def test_the_phone_layout_keeps_the_words_and_spreads_the_end_labels(sample_surv
     def words(text):
         return " ".join(text.replace("<br>", " ").split())
 
-    assert ([words(a.text) for a in phone.layout.annotations]
-            == [words(a.text) for a in desktop.layout.annotations])
+    # the same words, from top to bottom as beside the lines on a desktop, under the plot on a phone
+    top_down = sorted(desktop.layout.annotations, key=lambda a: -(a.y / 100 if a.yref == "y" else a.y))
+    assert [words(a.text) for a in phone.layout.annotations] == [words(a.text) for a in top_down]
     assert subtitle(phone) != "" and words(subtitle(phone)) == words(subtitle(desktop))
-    assert phone.layout.margin.r <= NARROW_WIDTH / 2 < desktop.layout.margin.r
-    # each end label fits the margin, and taller labels get a taller plot: still apart in pixels
-    lines = max(a.text.count("<br>") + 1 for a in phone.layout.annotations)
-    assert lines > 1 and all(len(line) * 0.55 * a.font.size <= phone.layout.margin.r
-                             for a in phone.layout.annotations for line in a.text.split("<br>"))
-    plot = phone.layout.height - phone.layout.margin.t - 110
-    labels = sorted(phone.layout.annotations, key=lambda a: a.y)
-    gaps = [(b.y - a.y) * plot / 100 for a, b in itertools.pairwise(labels)]
-    assert min(gaps) >= 0.8 * lines * phone.layout.annotations[0].font.size
+    assert phone.layout.margin.r < 20 < desktop.layout.margin.r  # the plot takes the whole width
+    labels = list(phone.layout.annotations)
+    assert all(a.yref == "paper" and a.y == 0 and a.yanchor == "top" and a.x == 0 for a in labels)
+    assert all(len(line) * 0.55 * a.font.size <= NARROW_WIDTH
+               for a in labels for line in a.text.split("<br>"))
+    for upper, lower in itertools.pairwise(labels):  # one under the other, never over one another
+        assert upper.yshift - lower.yshift >= (upper.text.count("<br>") + 1) * upper.font.size
+    assert phone.layout.margin.b >= -labels[-1].yshift + labels[-1].font.size

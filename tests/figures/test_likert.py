@@ -77,7 +77,8 @@ def test_suppressed_levels_are_left_out_and_annotated():
     fig = to_figure(likert_chart(_rows("q", [2, 8, 10, 20, 1], hidden=(0, 4)), lang="fr"))
     hidden = [t for t in fig.data if t.meta in {"1", "5"}]
     assert all(t.x == (None,) and t.hovertext == ("",) for t in hidden)
-    assert [a.text for a in fig.layout.annotations] == ["niveau 1 : &lt; 3<br>niveau 5 : &lt; 3"]
+    assert [a.text for a in fig.layout.annotations] == ["niveau 1 : &lt; 3<br>niveau 5 : &lt; 3",
+                                                        "◀ désaccord", "accord ▶"]
     assert "moins de 3 réponses" in subtitle(fig)
 
 

@@ -36,7 +36,11 @@ def test_dot_plot_values_intervals_and_colours(sample_survey, scores, render):
             (rows["mean"] - rows["ci_low"]).astype(float).tolist())
     assert fig.layout.xaxis.range == (0, 100)
     assert fig.layout.title.text == "<b>Scores par dimension</b>"
-    assert subtitle(fig).startswith(f"n = {int(table['n'].max())} répondants")
+    # each group its own base: the territory's, the others', everyone's (not the largest for all)
+    sizes = table.groupby("group", sort=False)["n"].max().astype(int).tolist()
+    names = [trace.name for trace in fig.data]
+    bases = " · ".join(f"{g} {n}" for g, n in zip(names, sizes, strict=True))
+    assert subtitle(fig).startswith(f"Répondants : {bases}")
     render(figure)
 
 
@@ -49,11 +53,13 @@ def test_a_two_respondent_territory_is_never_drawn(sample_survey, scores, render
     territory, others = fig.data[0], fig.data[1]
     assert all(x is None for x in territory.x) and all(x is None for x in others.x)
     assert all(h == "" for h in territory.hovertext)
-    assert all(a.text.endswith(": &lt; 3") for a in fig.layout.annotations)
+    # the tiny territory reads "< 3"; the others pooled are hidden so that "all" does not give it away
+    labels = {(a.text.startswith("Other"), a.text.split(" : ")[1]) for a in fig.layout.annotations}
+    assert labels == {(True, "hidden"), (False, "&lt; 3")}
     assert len(fig.layout.annotations) == 2 * table["dimension"].nunique()
     assert all(x is not None for x in fig.data[2].x)  # "all" stays published
     svg = render_svg(figure)
-    assert "Other territories : &#60; 3" in svg  # what the browser drew
+    assert "Other territories : hidden" in svg  # what the browser drew
 
 
 def test_hand_made_table_and_radar():

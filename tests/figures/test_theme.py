@@ -123,7 +123,7 @@ def test_apply_theme_and_with_template_on_dicts():
     assert apply_theme({"data": [], "layout": {}})["layout"].keys() == {"separators", "height", "autosize"}
 
 
-def test_narrow_wraps_titles_and_bar_labels_for_a_phone_and_keeps_them_in_step():
+def test_narrow_puts_bar_labels_above_their_bars_and_wraps_titles_for_a_phone():
     from coopwork.figures.theme import NARROW_WIDTH, narrow
 
     long = "Pôle territorial de coopération économique (PTCE)"
@@ -136,14 +136,23 @@ def test_narrow_wraps_titles_and_bar_labels_for_a_phone_and_keeps_them_in_step()
                       subtitle="n = 12 répondants · « < 3 » : moins de 3 réponses, valeur masquée.")
     phone = narrow(fig)
     assert fig["data"][0]["y"][0] == wrap(long, 45)  # the figure given is left as it was
-    label = phone["data"][0]["y"][0]
-    assert label.replace("<br>", " ") == long and label.count("<br>") >= 2
-    assert phone["layout"]["yaxis"]["categoryarray"][0] == label == phone["layout"]["annotations"][0]["y"]
-    assert phone["data"][0]["ids"] == ["ptce", "autre"]
+    # the categories stay (a note about a bar names it), their labels go above the bars, full width
+    assert phone["data"][0]["y"] == fig["data"][0]["y"] and phone["data"][0]["ids"] == ["ptce", "autre"]
+    assert phone["layout"]["yaxis"]["showticklabels"] is False
+    above = {a["y"]: a for a in phone["layout"]["annotations"] if a.get("yanchor") == "bottom"}
+    assert above[wrap(long, 45)]["text"].replace("<br>", " ") == long and above["Autre"]["text"] == "Autre"
+    assert all(a["x"] == 0 and a["xanchor"] == "left" and a["yshift"] > 0 for a in above.values())
+    # what was said on the row (the hidden cell's "< 3") goes under the bar, and the bar keeps its room
+    under = [a for a in phone["layout"]["annotations"] if a.get("yanchor") == "top"]
+    assert [(a["y"], a["text"]) for a in under] == [(wrap(long, 45), "&lt; 3")]
+    bar = phone["data"][0]
+    assert bar["width"] * (phone["layout"]["height"] - phone["layout"]["margin"]["t"]
+                           - phone["layout"]["margin"]["b"]) / 2 >= 20  # 2 rows: a bar ≥ 20 px thick
     title = phone["layout"]["title"]
     for text, size in ((title["text"].removeprefix("<b>").removesuffix("</b>"), 1.1 * title["font"]["size"]),
                        (title["subtitle"]["text"], title["subtitle"]["font"]["size"])):
         assert all(len(line) * 0.55 * size <= NARROW_WIDTH for line in text.split("<br>"))
-    lines = title["text"].count("<br>") + title["subtitle"]["text"].count("<br>") + 2
-    assert phone["layout"]["margin"]["t"] >= 60 + 32 * lines
+    needed = ((title["text"].count("<br>") + 1) * title["font"]["size"]
+              + (title["subtitle"]["text"].count("<br>") + 1) * title["subtitle"]["font"]["size"]) * 1.2
+    assert needed <= phone["layout"]["margin"]["t"] <= needed + 60  # room for the title, and no more
     to_figure(phone)

@@ -56,8 +56,11 @@ def _results(root: Path) -> dict:
 
 
 def _chart_titles(html: str) -> list[str]:
-    """The titles of the charts of a site page: the plotly figures' and the messages' (never both)."""
-    figures = [unescape(m) for m in re.findall(r'"title":\s*\{"text":\s*"<b>(.*?)<\\?/b>"', html)]
+    """The titles of the charts of a site page: the plotly figures' and the messages' (never both). A
+    figure is in its page twice (as drawn on a screen, ``f``, and laid out for a phone, ``p``): the
+    screen's is counted."""
+    screen = r'var f = \{"data":.*?"title":\s*\{"text":\s*"<b>(.*?)<\\?/b>"'
+    figures = [unescape(m) for m in re.findall(screen, html)]
     messages = [unescape(m) for m in re.findall(r"<figcaption>(.*?)</figcaption>", html)]
     return [re.sub(r"<br>", " ", t) for t in figures + messages]
 
