@@ -70,8 +70,12 @@ demo: $(STAMP) $(LIGHT_PLOTLY)
 lint: $(STAMP)
 	$(BIN)/ruff check coopwork tests benchmarks surveys
 
+# one pytest-xdist worker per core; a module's tests stay on one worker (its server or browser starts
+# once). TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
+
 test: $(STAMP) $(LIGHT_PLOTLY) browser postgres lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 bench: $(STAMP) $(LIGHT_PLOTLY)
 	$(BIN)/python benchmarks/ingest.py

@@ -393,6 +393,16 @@ async def come_back(person: Participant, before: str | None, phase: str, *, same
     return timing[0] if timing else None
 
 
+async def notes_settled(person: Participant) -> bool:
+    """Whether the page's kept notes (sent while its kernel was away) were all acknowledged in time."""
+    try:
+        await person.page.wait_for_function(f"() => !({KEPT})() || ({KEPT})() === '[]'",
+                                            timeout=PATIENCE * 1000, polling=500)
+        return True
+    except Exception:
+        return False
+
+
 # -- the scenario ---------------------------------------------------------------------------------------
 async def workshop(server: Server, plan: dict, marker: str) -> dict:
     from playwright.async_api import async_playwright
@@ -513,7 +523,12 @@ async def workshop(server: Server, plan: dict, marker: str) -> dict:
             say(f"after the restart: {len(times)} of {len(open_now)} pages back by themselves (seconds since "
                 "the server was started again)"
                 + (f"; p50 {quantiles(times)[0]:.2f} s, p95 {quantiles(times)[1]:.2f} s" if times else ""))
-            await asyncio.sleep(10)  # the notes kept in the browsers are sent again, then acknowledged
+            # the notes kept in the browsers are sent again, then acknowledged: wait until no page keeps one
+            settled = time.perf_counter()
+            keeping = await asyncio.gather(*(notes_settled(p) for p in open_now))
+            still = [p.number for p, done in zip(open_now, keeping, strict=True) if not done]
+            say(f"notes kept in the browsers stored {time.perf_counter() - settled:.2f} s after the pages "
+                "were back" + (f"; pages still keeping notes after {PATIENCE} s: {still}" if still else ""))
             result["people"] = people + result.pop("left")
             result["sent"] = sent
         finally:
