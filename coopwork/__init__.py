@@ -6,14 +6,8 @@ The package is layered (see ``docs/architecture.md``): ``survey`` → ``ingest``
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from .errors import CoopworkError
-
-try:
-    __version__ = version("coopwork")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+from .version import __version__
 
 __all__ = ["CoopworkError", "__version__", "load_survey", "open_workspace"]
 

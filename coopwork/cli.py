@@ -29,9 +29,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
 from .errors import CoopworkError, disk_full
-from .i18n import LANGS, lang_choices, normalise_lang
+from .i18n import LANGS, command_lang, lang_choices, user_lang
+from .threshold import DEFAULT_MIN_COUNT, min_count_option
+from .version import __version__
 
 __all__ = ["main", "build_parser"]
 
@@ -82,10 +83,10 @@ def _journal_place(parser: argparse.ArgumentParser, *, default: bool = False) ->
                         help="database URL (default: sqlite in the workspace)")
 
 
-def _lang(parser: argparse.ArgumentParser) -> None:
+def _lang_option(parser: argparse.ArgumentParser) -> None:
     """The one ``--lang`` option of every command (default: ``COOPWORK_LANG``, else French)."""
     parser.add_argument("--lang", type=lang_choices, metavar="LANG",
-                        default=normalise_lang(os.environ.get("COOPWORK_LANG")),
+                        default=user_lang(),
                         help=f"language of messages, reports and dashboards: {', '.join(LANGS)} "
                              "(default: $COOPWORK_LANG, else fr)")
 
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "Atelier pour la recherche-action sur les coopérations territoriales.")
     parser.add_argument("--version", action="version", version=f"coopwork {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    actions: dict[argparse.ArgumentParser, argparse.Action] = {}  # commands that have actions
 
     p = sub.add_parser("demo", help="generate the sample workspace, ingest it and run the reports")
     _workspace(p)
@@ -136,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     _json(p)
 
     p = sub.add_parser("survey", help="survey definitions: draft an XLSForm from an export")
-    survey_sub = p.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
+    survey_sub = actions[p] = p.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
     d = survey_sub.add_parser("draft", help="write a draft XLSForm inferred from an export")
     d.add_argument("export", metavar="EXPORT", help="a LimeSurvey, Google Forms or other export")
     d.add_argument("--output", "-o", metavar="XLSFORM",
@@ -166,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
                    help="per-territory time limit (default 600)")
     p.add_argument("--force", action="store_true", help="rerun even when nothing changed")
-    p.add_argument("--min-count", type=int, default=3, metavar="K", help="disclosure threshold (default 3)")
+    p.add_argument("--min-count", type=min_count_option, default=DEFAULT_MIN_COUNT, metavar="K",
+                   help=f"disclosure threshold, a whole number ≥ 1 (default {DEFAULT_MIN_COUNT})")
     _workspace(p)
     _json(p)
 
@@ -178,14 +181,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--territory", metavar="T", help="workshop mode: the territory of the session")
     p.add_argument("--expect", type=int, default=0, metavar="N",
                    help="workshop mode: participants expected (kernels preheated)")
-    p.add_argument("--min-count", type=int, default=3, metavar="K", help="disclosure threshold (default 3)")
+    p.add_argument("--min-count", type=min_count_option, default=DEFAULT_MIN_COUNT, metavar="K",
+                   help=f"disclosure threshold, a whole number ≥ 1 (default {DEFAULT_MIN_COUNT})")
     p.add_argument("--database", metavar="URL",
                    help="journal database (default: SQLite in the workspace; postgresql:// accepted)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
     p = sub.add_parser("journal", help="moderate and export the journal of interpretations")
     _journal_place(p, default=True)
-    jsub = p.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
+    jsub = actions[p] = p.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
     j = jsub.add_parser("list", help="list notes")
     _journal_place(j)
     j.add_argument("--territory")
@@ -210,7 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="sav", choices=["sav", "dta", "csv"],
                    help="with --data: SPSS .sav (default), Stata .dta or CSV with a codebook")
     p.add_argument("--wave", metavar="W")
-    p.add_argument("--min-count", type=int, default=3, metavar="K")
+    p.add_argument("--min-count", type=min_count_option, default=DEFAULT_MIN_COUNT, metavar="K",
+                   help=f"disclosure threshold, a whole number ≥ 1 (default {DEFAULT_MIN_COUNT})")
     p.add_argument("--paper", choices=["A4", "A3"], default="A4", help="placemat paper size (default A4)")
     _workspace(p)
     _json(p)
@@ -223,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     _json(p)
 
     p = sub.add_parser("codebook", help="the free-text themes codebook as REFI-QDA (.qdc)")
-    codebook_sub = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
+    codebook_sub = actions[p] = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
     c = codebook_sub.add_parser("export", help="write the codebook as a REFI-QDA .qdc file")
     c.add_argument("--output", "-o", metavar="FILE", help="the .qdc file (default: surveys/<survey>.qdc)")
     _workspace(c)
@@ -241,9 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME")
     _workspace(p)
     for command in sub.choices.values():  # every command (or each action of it) takes --lang
-        actions = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
-        for leaf in (actions[0].choices.values() if actions else [command]):
-            _lang(leaf)
+        for leaf in (actions[command].choices.values() if command in actions else [command]):
+            _lang_option(leaf)
     return parser
 
 
@@ -266,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
-    lang = getattr(args, "lang", None) or normalise_lang(os.environ.get("COOPWORK_LANG"))
+    lang = command_lang(args)
     before = os.environ.get("COOPWORK_LANG")
     os.environ["COOPWORK_LANG"] = lang  # the modules that speak without a lang argument (ingest, demo)
     try:

@@ -4,8 +4,14 @@ Messages live in ``coopwork/messages/<area>.yml``, one file per area of the pack
 each entry ``key: {fr: "...", en: "..."}`` with ``str.format`` fields. The other
 languages live beside them, one folder per language with the same areas and keys:
 ``coopwork/messages/<lang>/<area>.yml``, each entry ``key: "..."`` (see
-``docs/translating.md``). French is the default language; a message missing in a
-language falls back to English, then French (the tests require every language).
+``docs/translating.md``). French is the default language.
+
+This module is also the one place that decides **which language** a text is shown in:
+:func:`pick` is the one fallback chain, for interface messages and for the labels of a
+survey alike — the language asked for, else English, else the default language (French for
+messages, the form's own default for a survey's labels), else any — and a text shown in
+another language than the one asked for carries its visible mark, ``[en]``.
+:func:`user_lang` is the language of a command when none is given (``COOPWORK_LANG``).
 
 Examples
 --------
@@ -19,16 +25,22 @@ Examples
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from importlib import resources
 
 DEFAULT_LANG = "fr"
 #: the interface languages: French, English, Italian, Portuguese, Romanian, Hungarian, German
 LANGS = ("fr", "en", "it", "pt", "ro", "hu", "de")
-#: the order in which a missing text is looked for
-FALLBACK = ("en", "fr")
+#: the language looked for first when a text is missing in the one asked for
+FALLBACK = "en"
+#: language names an XLSForm may use without a ``(code)``, by code (``label::English``, ``label::Magyar``)
+NAMES = {"en": ("english",), "fr": ("french", "français", "francais"), "it": ("italian", "italiano"),
+         "pt": ("portuguese", "português", "portugues"), "ro": ("romanian", "română", "romana"),
+         "hu": ("hungarian", "magyar"), "de": ("german", "deutsch")}
 
-__all__ = ["DEFAULT_LANG", "LANGS", "Key", "t", "catalogue", "normalise_lang", "lang_code", "lang_choices"]
+__all__ = ["DEFAULT_LANG", "LANGS", "Key", "t", "catalogue", "normalise_lang", "lang_code", "lang_choices",
+           "user_lang", "command_lang", "in_language", "pick"]
 
 
 def _load(text: str) -> dict:
@@ -88,13 +100,90 @@ def lang_choices(value: str) -> str:
     'ro'
     """
     import argparse
-    import os
 
     code = lang_code(value)
     if code not in LANGS:  # said in the language of the environment: --lang itself is what is wrong
-        said = t("core.lang_unknown", os.environ.get("COOPWORK_LANG"), langs=", ".join(LANGS))
+        said = t("core.lang_unknown", user_lang(), langs=", ".join(LANGS))
         raise argparse.ArgumentTypeError(f"{value!r}: {said}")
     return code
+
+
+def user_lang() -> str:
+    """The language of a command when none is given: ``COOPWORK_LANG``, else French.
+
+    Every command sets ``COOPWORK_LANG`` to its ``--lang``, so errors raised deep down speak it.
+
+    Examples
+    --------
+    >>> user_lang() in LANGS
+    True
+    """
+    return normalise_lang(os.environ.get("COOPWORK_LANG"))
+
+
+def command_lang(args: object) -> str:
+    """The language of a command: its ``--lang`` option, else :func:`user_lang`.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> command_lang(argparse.Namespace(lang="ro")), command_lang(argparse.Namespace()) in LANGS
+    ('ro', True)
+    """
+    return normalise_lang(getattr(args, "lang", None) or user_lang())
+
+
+def in_language(texts: dict[str, str], code: str) -> tuple[str, str] | None:
+    """``(key, text)`` of the text in language ``code`` (``pt`` finds ``pt-br``, ``hu`` finds ``magyar``).
+
+    Examples
+    --------
+    >>> in_language({"pt-br": "Sim", "magyar": "Igen"}, "hu")
+    ('magyar', 'Igen')
+    """
+    for key, text in texts.items():
+        if text and (key == code or key.split("-")[0] == code or key in NAMES.get(code, ())):
+            return key, text
+    return None
+
+
+def pick(texts: dict[str, str], lang: str | None, default: str = DEFAULT_LANG) -> str | None:
+    """The text in ``lang``; else, visibly marked ``[en]``, in English, then in ``default``, then any.
+
+    The one fallback chain of coopwork: :func:`t` uses it for messages (``default`` French),
+    ``Survey.label`` for a form's labels and choices (``default`` the form's default language;
+    the key ``default`` of a form with a plain ``label`` column follows it). The mark (the code of
+    the language shown) appears when a language was asked for and the text exists in several
+    other languages, so that a reader sees which texts are not in theirs; the text of a
+    single-language form is shown as it is. ``lang=None`` asks for ``default`` itself.
+
+    Examples
+    --------
+    >>> texts = {"fr": "Territoire", "en": "Territory", "ro": "Teritoriu"}
+    >>> pick(texts, "ro", "fr"), pick(texts, "hu", "fr"), pick(texts, None, "fr")
+    ('Teritoriu', 'Territory [en]', 'Territoire')
+    >>> pick({"fr": "Oui", "ro": "Da"}, "hu", "fr")
+    'Oui [fr]'
+    """
+    text = texts.get(lang) if lang else None  # the common case first: t() gives a known code
+    if text:
+        return text
+    code = lang_code(lang)
+    if code is not None:
+        text = texts.get(code)
+        if text:
+            return text
+        found = in_language(texts, code)
+        if found:
+            return found[1]
+    order = (FALLBACK, default, "default") if code is not None else (default, "default", FALLBACK)
+    named = sum(key != "default" for key in texts) >= 2  # a multilingual text lacks this language
+    for key in dict.fromkeys(order):
+        found = in_language(texts, key) if key != "default" else (
+            ("default", texts["default"]) if texts.get("default") else None)
+        if found:
+            return found[1] if code is None or not named or key == "default" else f"{found[1]} [{key}]"
+    return next((v for v in texts.values() if v), None)
 
 
 def normalise_lang(lang: str | None) -> str:
@@ -136,9 +225,7 @@ def t(key: str, lang: str | None = None, /, **fields: object) -> str:
     KeyError
         When the key is in no catalogue: a programming error, caught by the tests.
     """
-    texts = catalogue()[key]
-    text = texts.get(normalise_lang(lang)) or next(texts[f] for f in (*FALLBACK, DEFAULT_LANG)
-                                                   if texts.get(f))
+    text = pick(catalogue()[key], normalise_lang(lang)) or ""
     if not fields:
         return text
     plain = {name: value for name, value in fields.items() if not isinstance(value, Key)}

@@ -24,7 +24,7 @@ import unicodedata
 from pathlib import Path
 
 from .errors import CoopworkError
-from .i18n import t
+from .i18n import command_lang, t
 
 __all__ = ["KERNEL_NAME", "ensure_kernel", "lab_command", "new_notebook", "notebook_name",
            "lab_main", "new_notebook_main"]
@@ -104,7 +104,7 @@ def lab_main(args: argparse.Namespace) -> int:
     ensure_kernel()
     command, token = lab_command(args.workspace, port=args.port, open_browser=not args.no_browser)
     url = f"http://127.0.0.1:{args.port}/lab?token={token}"
-    print(t("lab.open", getattr(args, "lang", None) or "fr", url=url), file=sys.stderr)
+    print(t("lab.open", command_lang(args), url=url), file=sys.stderr)
     if os.name == "posix":  # become JupyterLab: Ctrl+C and a stop signal reach it, no server is orphaned
         sys.stderr.flush()
         sys.stdout.flush()
@@ -116,6 +116,6 @@ def new_notebook_main(args: argparse.Namespace) -> int:
     """``coopwork new-notebook NAME``: create the notebook and say how to run it."""
     path = new_notebook(args.name, workspace=args.workspace)
     relative = path.relative_to(Path(args.workspace)) if not path.is_absolute() else path
-    print(t("lab.created", getattr(args, "lang", None) or "fr", path=relative), file=sys.stderr)
+    print(t("lab.created", command_lang(args), path=relative), file=sys.stderr)
     print(path)
     return 0

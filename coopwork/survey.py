@@ -41,10 +41,11 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import SurveyError
-from .i18n import lang_code
+from .i18n import in_language, pick
+from .xlsform import language_code
 
 __all__ = ["DISPLAYS", "KEY_ROLES", "REASONS", "Choice", "Group", "Question", "Survey", "display_kind",
-           "load_survey", "language_code", "pick_label", "side_file_path"]
+           "load_survey", "language_code", "side_file_path"]
 
 #: pyxform's spelled-out type names → the XLSForm names used everywhere in coopwork.
 _TYPE_ALIASES = {
@@ -90,18 +91,6 @@ _ROW_RE = re.compile(r"\[row\s*:\s*(\d+)\]", re.IGNORECASE)
 _TABLE_LIST_HEADER = "reserved_name_for_field_list_labels_"
 
 
-def language_code(language: str) -> str:
-    """Return the short code of an XLSForm language name.
-
-    Examples
-    --------
-    >>> language_code("French (fr)"), language_code("English"), language_code("default")
-    ('fr', 'english', 'default')
-    """
-    match = re.search(r"\(([A-Za-z-]+)\)\s*$", language)
-    return (match.group(1) if match else language).strip().lower()
-
-
 @dataclass(frozen=True)
 class Choice:
     """One option of a choice list, with its labels by language code."""
@@ -111,7 +100,7 @@ class Choice:
 
     def label(self, lang: str | None = None, default_language: str = "default") -> str:
         """Label in ``lang``, else English, else the default language (marked), else any, else the name."""
-        return _pick(self.labels, lang, default_language) or self.name
+        return pick(self.labels, lang, default_language) or self.name
 
 
 @dataclass(frozen=True)
@@ -136,7 +125,7 @@ class Group:
 
     def label(self, lang: str | None = None, default_language: str = "default") -> str:
         """Label in ``lang`` (same fallback as :meth:`Question.label`), else the name made readable."""
-        return _pick(self.labels, lang, default_language) or self.name.replace("_", " ").strip().capitalize()
+        return pick(self.labels, lang, default_language) or self.name.replace("_", " ").strip().capitalize()
 
 
 @dataclass(frozen=True)
@@ -205,7 +194,7 @@ class Question:
 
     def label(self, lang: str | None = None, default_language: str = "default") -> str:
         """Label in ``lang``, else English, else the default language (marked), else any, else the name."""
-        return _pick(self.labels, lang, default_language) or self.name
+        return pick(self.labels, lang, default_language) or self.name
 
 
 @dataclass(frozen=True)
@@ -325,7 +314,7 @@ class Survey:
         from .i18n import LANGS
 
         keys = {key for q in self.questions.values() for key in q.labels}
-        return [code for code in LANGS if any(_in_language({key: "x"}, code) for key in keys)]
+        return [code for code in LANGS if any(in_language({key: "x"}, code) for key in keys)]
 
     def role(self, role: str) -> Question | None:
         """The first question with ``coopwork::role == role``, or None."""
@@ -493,65 +482,6 @@ def display_kind(survey: Survey, question: Question, *, codebook: Mapping | None
     if kind == "text" and covered:
         return "themes", None
     return "answers", None
-
-
-#: language names an XLSForm may use without a ``(code)``, by code (``label::English``, ``label::Magyar``)
-_NAMES = {"en": ("english",), "fr": ("french", "français", "francais"), "it": ("italian", "italiano"),
-          "pt": ("portuguese", "português", "portugues"), "ro": ("romanian", "română", "romana"),
-          "hu": ("hungarian", "magyar"), "de": ("german", "deutsch")}
-
-
-def _in_language(texts: dict[str, str], code: str) -> tuple[str, str] | None:
-    """``(key, text)`` of the label in language ``code`` (``pt`` finds ``pt-br``, ``hu`` finds ``magyar``)."""
-    for key, text in texts.items():
-        if text and (key == code or key.split("-")[0] == code or key in _NAMES.get(code, ())):
-            return key, text
-    return None
-
-
-def _pick(texts: dict[str, str], lang: str | None, default_language: str) -> str | None:
-    """The label in ``lang``; else, visibly marked ``[en]``, in English, then in the form's default language.
-
-    The mark (the code of the language shown) appears when a language was asked for and the label
-    exists in several other languages, so that a reader sees which labels are not in theirs; the
-    label of a single-language form is shown as it is.
-
-    Examples
-    --------
-    >>> texts = {"fr": "Territoire", "en": "Territory", "ro": "Teritoriu"}
-    >>> _pick(texts, "ro", "fr"), _pick(texts, "hu", "fr"), _pick(texts, None, "fr")
-    ('Teritoriu', 'Territory [en]', 'Territoire')
-    >>> _pick({"fr": "Oui", "ro": "Da"}, "hu", "fr")
-    'Oui [fr]'
-    """
-    code = lang_code(lang)
-    if code is None:
-        order = (default_language, "default", "en")
-    else:
-        found = _in_language(texts, code)
-        if found:
-            return found[1]
-        order = ("en", default_language, "default")
-    named = sum(key != "default" for key in texts) >= 2  # a multilingual label lacks this language
-    for key in order:
-        found = _in_language(texts, key) if key != "default" else (
-            ("default", texts["default"]) if texts.get("default") else None)
-        if found:
-            return found[1] if code is None or not named or key == "default" else f"{found[1]} [{key}]"
-    return next((v for v in texts.values() if v), None)
-
-
-def pick_label(texts: Mapping[str, str], lang: str | None, default_language: str = "fr") -> str | None:
-    """A text of a form-like source (a codebook's theme…) in ``lang``, with the forms' fallback: English
-    then ``default_language``, marked with the language shown (``Trust [en]``).
-
-    Examples
-    --------
-    >>> pick_label({"fr": "Confiance", "en": "Trust"}, "ro"), pick_label({"fr": "Confiance"}, "ro")
-    ('Trust [en]', 'Confiance')
-    """
-    return _pick(dict(texts), lang, default_language)
-
 
 def _texts(value: object) -> dict[str, str]:
     """pyxform gives a str (one language) or a {language name: text} dict."""

@@ -29,15 +29,17 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import waves
 from .errors import WorkspaceError
+from .results import paths
 from .survey import Survey, load_survey, side_file_path
+from .threshold import DEFAULT_MIN_COUNT, check_min_count
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Workspace", "open_workspace", "DEFAULT_MIN_COUNT"]
+__all__ = ["Workspace", "open_workspace"]
 
-DEFAULT_MIN_COUNT = 3
 _SURVEY_SUFFIXES = (".xlsx", ".xls")
 
 
@@ -50,50 +52,44 @@ class Workspace:
     def __init__(self, root: Path, survey_path: Path, *, min_count: int = DEFAULT_MIN_COUNT) -> None:
         self.root = root
         self.survey_path = survey_path
-        self.min_count = min_count
+        self.min_count = check_min_count(min_count)
         self._tables: dict[str, pd.DataFrame] = {}
 
     # -- paths -----------------------------------------------------------------------------
     @property
     def surveys_dir(self) -> Path:
         """``<workspace>/surveys``: the XLSForms."""
-        return self.root / "surveys"
+        return paths.surveys_dir(self.root)
 
     @property
     def raw_dir(self) -> Path:
         """``<workspace>/data/raw``: exports as downloaded (never committed)."""
-        return self.root / "data" / "raw"
+        return paths.raw_dir(self.root)
 
     @property
     def processed_dir(self) -> Path:
         """``<workspace>/data/processed/<survey_id>``: the tidy tables."""
-        from .results.paths import processed_dir
-
-        return processed_dir(self.root, self.survey_id)
+        return paths.processed_dir(self.root, self.survey_id)
 
     @property
     def reports_dir(self) -> Path:
         """``<workspace>/data/reports/<survey_id>``: executed notebooks and HTML."""
-        from .results.paths import survey_dir
-
-        return survey_dir(self.root, "reports", self.survey_id)
+        return paths.survey_dir(self.root, "reports", self.survey_id)
 
     @property
     def exports_dir(self) -> Path:
         """``<workspace>/data/exports/<survey_id>``: static site, workbooks, placemats."""
-        from .results.paths import survey_dir
-
-        return survey_dir(self.root, "exports", self.survey_id)
+        return paths.survey_dir(self.root, "exports", self.survey_id)
 
     @property
     def state_dir(self) -> Path:
         """``<workspace>/.coopwork``: key, run state (git-ignored, never published)."""
-        return self.root / ".coopwork"
+        return paths.state_dir(self.root)
 
     @property
     def journal_url(self) -> str:
         """SQLAlchemy URL of the journal of interpretations (SQLite in the workspace)."""
-        return f"sqlite:///{(self.root / 'data' / 'journal.sqlite').as_posix()}"
+        return f"sqlite:///{paths.journal_file(self.root).as_posix()}"
 
     # -- survey and tables --------------------------------------------------------------------
     @cached_property
@@ -108,9 +104,9 @@ class Workspace:
         import hashlib
         import json
 
-        from . import __version__
         from .results.paths import problem
         from .survey import survey_from_dict, survey_to_dict
+        from .version import __version__
 
         side = side_file_path(self.survey_path)  # the roles file next to the form counts too
         digest = hashlib.sha256(self.survey_path.read_bytes()
@@ -154,7 +150,7 @@ class Workspace:
     @property
     def waves(self) -> list[str]:
         """Waves present in the responses, sorted."""
-        return sorted(self._table("responses")["_wave"].dropna().unique().tolist())
+        return waves.ordered(self._table("responses")["_wave"].dropna().unique().tolist())
 
     @property
     def territories(self) -> list[str]:
@@ -163,8 +159,18 @@ class Workspace:
 
     @property
     def latest_wave(self) -> str | None:
-        """The last wave in sort order, or None before any ingest."""
-        return self.waves[-1] if self.waves else None
+        """The latest wave overall (:func:`coopwork.waves.current`), or None before any ingest."""
+        return waves.current(self.waves)
+
+    def current_wave(self, territories: list[str] | None = None) -> str | None:
+        """The wave shown when none is asked: the latest any of ``territories`` answered (all: the latest).
+
+        The same wave as the results of one territory (:mod:`coopwork.waves`).
+        """
+        if not territories:
+            return self.latest_wave
+        table = self._table("responses")
+        return waves.current(table.loc[table["_territory"].isin(territories), "_wave"].dropna().tolist())
 
     def territory_label(self, territory: str, lang: str | None = None) -> str:
         """The territory's label: from the survey's choice list, or the answers of a free-text question.
@@ -193,7 +199,8 @@ class Workspace:
         counts = counts.sort_values(["_territory", "n", "answer"], ascending=[True, False, True])
         return dict(counts.drop_duplicates("_territory")[["_territory", "answer"]].itertuples(index=False))
 
-    def _check(self, wave: str | None, territory: str | None) -> None:
+    def check(self, wave: str | None = None, territory: str | None = None) -> None:
+        """Raise a :class:`WorkspaceError` listing what exists when ``wave`` or ``territory`` does not."""
         if wave is not None and wave not in self.waves:
             raise WorkspaceError("workspace.err_no_wave", wave=wave, file=self.processed_dir,
                                  hint="workspace.hint_choose" if self.waves
@@ -208,7 +215,7 @@ class Workspace:
     def _filtered(self, name: str, wave: str | None, territory: str | None) -> pd.DataFrame:
         import pandas as pd
 
-        self._check(wave, territory)
+        self.check(wave, territory)
         table = self._table(name)
         keep = pd.Series(True, index=table.index)
         if wave is not None:
@@ -272,15 +279,15 @@ def _find_survey(root: Path, survey: str | Path | None) -> Path:
         if candidate.is_file():
             return candidate
         for suffix in _SURVEY_SUFFIXES:
-            path = root / "surveys" / f"{survey}{suffix}"
+            path = paths.surveys_dir(root) / f"{survey}{suffix}"
             if path.is_file():
                 return path
-        raise WorkspaceError("workspace.err_no_survey_named", survey=survey, file=root / "surveys",
+        raise WorkspaceError("workspace.err_no_survey_named", survey=survey, file=paths.surveys_dir(root),
                              hint="workspace.hint_survey_name")
-    found = sorted(p for p in (root / "surveys").glob("*") if p.suffix in _SURVEY_SUFFIXES
+    found = sorted(p for p in paths.surveys_dir(root).glob("*") if p.suffix in _SURVEY_SUFFIXES
                    and not p.stem.endswith("_draft") and not p.name.startswith("~$"))
     if not found:
-        raise WorkspaceError("workspace.err_no_xlsform", file=root / "surveys",
+        raise WorkspaceError("workspace.err_no_xlsform", file=paths.surveys_dir(root),
                              hint="workspace.hint_no_xlsform")
     if len(found) > 1:
         from .results.paths import processed_dir
@@ -289,7 +296,7 @@ def _find_survey(root: Path, survey: str | Path | None) -> Path:
         if len(with_data) == 1:
             return with_data[0]
         raise WorkspaceError("workspace.err_several_surveys", surveys=", ".join(p.stem for p in found),
-                             file=root / "surveys", hint="workspace.hint_several_surveys")
+                             file=paths.surveys_dir(root), hint="workspace.hint_several_surveys")
     return found[0]
 
 
@@ -327,7 +334,7 @@ def open_workspace(path: str | Path = ".", *, survey: str | Path | None = None,
 def copy_survey(source: str | Path, workspace: str | Path) -> Path:
     """Copy an XLSForm into ``<workspace>/surveys/`` (unchanged if already identical)."""
     source = Path(source)
-    target = Path(workspace) / "surveys" / source.name
+    target = paths.surveys_dir(workspace) / source.name
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists() or target.read_bytes() != source.read_bytes():
         shutil.copyfile(source, target)

@@ -35,13 +35,14 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import SurveyError
 
-__all__ = ["BrokenCell", "parse_xlsform"]
+__all__ = ["BrokenCell", "language_code", "parse_xlsform"]
 
 #: columns a language may be appended to (``label::French (fr)``), as pyxform knows them
 _TRANSLATABLE = frozenset({"label", "hint", "guidance_hint", "image", "big-image", "audio", "video",
@@ -64,6 +65,18 @@ class BrokenCell:
         """``survey row 161, 'label::Arabic (ar)': …${crop_label…`` (no translation needed)."""
         value = self.value if len(self.value) <= 60 else self.value[:57] + "…"
         return f"{self.sheet} row {self.row}, '{self.column}': {value}"
+
+
+def language_code(language: str) -> str:
+    """Return the short code of an XLSForm language name.
+
+    Examples
+    --------
+    >>> language_code("French (fr)"), language_code("English"), language_code("default")
+    ('fr', 'english', 'default')
+    """
+    match = re.search(r"\(([A-Za-z-]+)\)\s*$", language)
+    return (match.group(1) if match else language).strip().lower()
 
 
 def _language(column: str) -> str | None:
@@ -113,8 +126,7 @@ def _needed(languages: list[str], settings) -> set[str]:
     """The form's languages the user needs: its default one and the user's (``COOPWORK_LANG``)."""
     import os
 
-    from .i18n import lang_code
-    from .survey import _NAMES, language_code
+    from .i18n import NAMES, lang_code
 
     default = next((str(v).strip() for row in settings or [] for k, v in row.items()
                     if str(k).strip().casefold() == "default_language" and v), None)
@@ -122,7 +134,7 @@ def _needed(languages: list[str], settings) -> set[str]:
     user = lang_code(os.environ.get("COOPWORK_LANG") or "")
     for language in languages:
         code = language_code(language)
-        if user and (code.split("-")[0] == user or code in _NAMES.get(user, ())):
+        if user and (code.split("-")[0] == user or code in NAMES.get(user, ())):
             needed.add(language)
     return needed
 

@@ -45,7 +45,7 @@ def test_str_is_english_unless_the_raise_site_or_the_user_gave_a_language(monkey
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_language_writes_its_own_scaffolding(lang):
     err = ExportError("export_errors.min_count", file="x.csv", row=2, column="n", value=0,
-                      hint="export_errors.hint_min_count")
+                      hint="export_errors.hint_min_count", default=3)
     text = err.render(lang)
     messages = catalogue()
     for key in ("core.err_row", "core.err_column", "core.err_value", "core.err_hint"):

@@ -167,3 +167,16 @@ def test_lang_option_accepts_every_language_in_every_command():
 def test_unknown_key_raises_key_error():
     with pytest.raises(KeyError):
         t("export.no_such_key", "fr")
+
+
+def test_messages_and_survey_labels_follow_one_chain_with_its_mark():
+    from coopwork.i18n import pick
+    from coopwork.survey import Question
+
+    texts = {"fr": "Territoire", "en": "Territory", "ro": "Teritoriu"}
+    question = Question("t", "text", labels=texts)
+    for lang in ("ro", "hu", "de", None):
+        assert question.label(lang, "fr") == pick(texts, lang, "fr")
+    assert question.label("hu", "fr") == "Territory [en]"
+    assert pick({"fr": "Oui", "ro": "Da"}, "hu", "fr") == "Oui [fr]"
+    assert pick({"default": "Only"}, "hu", "default") == "Only"  # a one-language form: no mark

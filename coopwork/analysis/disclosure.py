@@ -71,6 +71,7 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import normalise_lang, t
+from ..threshold import DEFAULT_MIN_COUNT, check_min_count
 
 __all__ = [
     "DEFAULT_MIN_COUNT",
@@ -82,12 +83,11 @@ __all__ = [
     "hidden_label",
     "hidden_legend",
     "is_small",
+    "small",
     "protect",
     "visible_label",
 ]
 
-#: Default threshold: cells counting fewer respondents are never shown.
-DEFAULT_MIN_COUNT = 3
 #: Default dominance threshold: one unit must not make more than 85 % of a published sum.
 DOMINANCE = 0.85
 
@@ -209,7 +209,20 @@ def is_small(count: object, min_count: int = DEFAULT_MIN_COUNT) -> bool:
     """
     if count is None or pd.isna(count):
         return False
-    return 0 < float(count) < max(int(min_count), 1)
+    return bool(small(np.array([float(count)]), min_count)[0])
+
+
+def small(counts: np.ndarray, min_count: int = DEFAULT_MIN_COUNT) -> np.ndarray:
+    """The one comparison that hides a count, on an array: ``1 .. min_count - 1`` (0 and NaN are not).
+
+    Examples
+    --------
+    >>> small(np.array([0, 1, 2, 3, np.nan])).tolist()
+    [False, True, True, False, False]
+    """
+    threshold = check_min_count(min_count)
+    with np.errstate(invalid="ignore"):
+        return (counts > 0) & (counts < threshold)
 
 
 def hidden_label(rule: str, *, min_count: int = DEFAULT_MIN_COUNT, lang: str | None = "fr") -> str:
@@ -395,7 +408,7 @@ def protect(
     out = table.copy()
     counts = pd.to_numeric(out[count], errors="coerce").astype("Float64")
     count_values = counts.fillna(np.nan).to_numpy(dtype=float, na_value=np.nan)
-    threshold = max(int(min_count), 1)
+    threshold = check_min_count(min_count)
 
     rules = np.full(len(out), "", dtype=object)
     if "suppressed" in out.columns:  # an earlier call's rule stays
@@ -407,11 +420,11 @@ def protect(
     def fire(mask: np.ndarray, rule: str) -> None:
         rules[mask & (rules == "")] = rule
 
-    fire(np.isnan(count_values) | ((count_values > 0) & (count_values < threshold)), "min_count")
+    fire(np.isnan(count_values) | small(count_values, threshold), "min_count")
     if base is not None:
         size = out[_as_list(base)].apply(pd.to_numeric, errors="coerce").sum(axis=1, min_count=1)
         size_values = size.to_numpy(dtype=float, na_value=np.nan)
-        fire((size_values > 0) & (size_values < threshold), "small_group")
+        fire(small(size_values, threshold), "small_group")
     if dominance is not None:
         total = pd.to_numeric(out[total_column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         largest = pd.to_numeric(out[largest_column], errors="coerce").to_numpy(dtype=float,

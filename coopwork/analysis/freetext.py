@@ -37,8 +37,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CoopworkError
-from ..i18n import t
-from ..survey import Survey, pick_label
+from ..i18n import pick, t
+from ..survey import Survey
+from ..threshold import check_min_count
 from .disclosure import DEFAULT_MIN_COUNT, format_number, format_percent, has_consent, protect
 from .selection import answered, groups
 
@@ -280,7 +281,7 @@ def text_answers(
     frame["n"] = frame.groupby("_territory")["answer"].transform("count").astype("Int64")
     frame["_key"] = frame["answer"].map(normalise_text, na_action="ignore")
     frame = frame.sort_values(["_territory", "_key"], kind="stable").drop(columns="_key")
-    small = frame["n"].lt(max(min_count, 1)).fillna(True).to_numpy(dtype=bool)
+    small = frame["n"].lt(check_min_count(min_count)).fillna(True).to_numpy(dtype=bool)
     # one row per hidden territory: the number of rows must not reveal the number of answers
     frame = pd.concat([frame[~small], frame[small].drop_duplicates("_territory")]).sort_values(
         "_territory", kind="stable").reset_index(drop=True)
@@ -325,7 +326,7 @@ def theme_hits(texts: pd.Series,
     def label(name: str, lang: str) -> str:
         if name == "_none":
             return t("analysis.theme_none", lang)
-        return pick_label(themes[name]["label"], lang, "fr") or name  # codebooks are French by default
+        return pick(dict(themes[name]["label"]), lang) or name  # codebooks are French by default
 
     return [*themes, "_none"], hits, label
 

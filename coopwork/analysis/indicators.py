@@ -49,8 +49,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import vocabulary
 from ..errors import CoopworkError
-from ..i18n import catalogue, t
+from ..i18n import t
 from ..survey import Question, Survey
 from .disclosure import DEFAULT_MIN_COUNT, format_number, protect
 from .stats import mean_interval, welch_interval
@@ -194,11 +195,8 @@ def dimension_label(dimension: str, lang: str = "fr",
     >>> dimension_label("governance", "fr"), dimension_label("governance", "en")
     ('Gouvernance', 'Governance')
     """
-    if config and dimension in config and config[dimension].labels:
-        labels = config[dimension].labels
-        return labels.get(lang) or labels.get("fr") or next(iter(labels.values()))
-    key = f"analysis.dimension_{dimension}"
-    return t(key, lang) if key in catalogue() else dimension
+    labels = config[dimension].labels if config and dimension in config else None
+    return vocabulary.dimension_label(dimension, lang, labels=labels)
 
 
 def _item_range(question: Question, score: DimensionScore) -> tuple[float, float]:

@@ -48,7 +48,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import CoopworkError
-from ..i18n import Key, catalogue, normalise_lang, t
+from ..i18n import Key, catalogue, command_lang, normalise_lang, pick, t
 from .freetext import check_codebook
 
 __all__ = ["NAMESPACE", "from_qdc", "main", "read_qdc", "to_qdc", "write_codebook", "write_qdc"]
@@ -70,8 +70,7 @@ def _guid(survey_id: str, theme: str, spec: Mapping) -> str:
 
 
 def _text(texts: Mapping[str, str] | None, lang: str) -> str:
-    texts = texts or {}
-    return texts.get(lang) or next(iter(texts.values()), "")
+    return pick(dict(texts or {}), lang) or ""
 
 
 def _colours(codebook: Mapping) -> dict[str, str]:
@@ -83,7 +82,7 @@ def _colours(codebook: Mapping) -> dict[str, str]:
 
 def to_qdc(codebook: Mapping, *, lang: str = "fr", survey_id: str = "") -> bytes:
     """The codebook (as :func:`~coopwork.analysis.freetext.load_codebook` returns it) as REFI-QDA XML."""
-    from .. import __version__
+    from ..version import __version__
 
     lang = normalise_lang(lang)
     entries = {**codebook.get("categories", {}), **codebook["themes"]}
@@ -276,7 +275,7 @@ def main(args: argparse.Namespace) -> int:
     from ..workspace import open_workspace
     from .freetext import load_codebook
 
-    lang = normalise_lang(getattr(args, "lang", "fr"))
+    lang = command_lang(args)
     ws = open_workspace(args.workspace)
     default = ws.surveys_dir / f"codebook_{ws.survey_id}.yml"
     if args.codebook_command == "export":

@@ -428,7 +428,7 @@ def _attrs(prepared: Prepared, survey: Survey, everyone: np.ndarray, *, by: str 
     applies, done = prepared.applies, prepared.done
     base_all = int(done[everyone].sum())
     missing_all = int((applies[everyone] & ~done[everyone]).sum())
-    shown = base_all + missing_all == 0 or base_all + missing_all >= max(min_count, 1)
+    shown = not is_small(base_all + missing_all, min_count)
     name = prepared.question.name
     return {"question": name, "question_label": survey.label(name, lang), "kind": prepared.kind, "by": by,
             "lang": lang, "min_count": min_count,

@@ -20,8 +20,9 @@ import json
 import sys
 from typing import Any
 
-from ..i18n import t
+from ..i18n import command_lang, t
 from ..progress import say
+from ..threshold import DEFAULT_MIN_COUNT
 from .runner import run_batch
 from .task import error_line
 
@@ -38,8 +39,8 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
         "scheduler": getattr(args, "scheduler", None),
         "timeout": getattr(args, "timeout", 600) or None,
         "force": bool(getattr(args, "force", False)),
-        "lang": getattr(args, "lang", "fr") or "fr",
-        "min_count": getattr(args, "min_count", 3),
+        "lang": command_lang(args),
+        "min_count": getattr(args, "min_count", DEFAULT_MIN_COUNT),
     }
 
 

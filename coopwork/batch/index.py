@@ -22,9 +22,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..i18n import t
 from ..results.paths import name_for
+from ..version import __version__
 from .plan import ALL_TERRITORIES
 
 __all__ = ["index_html", "index_rows", "write_index"]

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import t
+from ..threshold import DEFAULT_MIN_COUNT
 
 __all__ = ["Report", "heading", "markdown_table", "markdown_text", "open_report", "preload", "show_overview",
            "show_section", "show_sections", "show_synthesis", "table"]
@@ -190,7 +191,7 @@ def preload(workspace: str | Path) -> None:
 
 
 def open_report(*, workspace: str | Path = ".", territory: str | None = None, wave: str | None = None,
-                lang: str = "fr", min_count: int = 3, run_info: dict | None = None) -> Report:
+                lang: str = "fr", min_count: int = DEFAULT_MIN_COUNT, run_info: dict | None = None) -> Report:
     """The results of a territory (``None``: all territories) for a report.
 
     The wave defaults to the territory's own latest wave (the synthesis: the latest wave).
@@ -211,7 +212,7 @@ def open_report(*, workspace: str | Path = ".", territory: str | None = None, wa
         from ..workspace import open_workspace
 
         ws = open_workspace(workspace, min_count=int(min_count))
-        ws._check(None if wave is None else str(wave), territory)
+        ws.check(None if wave is None else str(wave), territory)
         entries = ensure(ws, territories=[] if territory is None else [territory],
                          waves=None if wave is None else [str(wave)], langs=(lang,), min_count=int(min_count),
                          synthesis=territory is None)

@@ -24,8 +24,10 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..i18n import t
+from ..results.paths import PROCESSED
+from ..threshold import DEFAULT_MIN_COUNT
+from ..version import __version__
 
 __all__ = ["Footer", "footer", "manifest_hash", "provenance"]
 
@@ -37,7 +39,7 @@ def manifest_hash(workspace: str | Path) -> str:
     root = Path(workspace)
     digest = hashlib.sha256()
     found = False
-    for path in sorted((root / "data" / "processed").glob("*/manifest.json")):
+    for path in sorted((root / PROCESSED).glob("*/manifest.json")):
         digest.update(path.parent.name.encode())
         digest.update(path.read_bytes())
         found = True
@@ -112,7 +114,8 @@ class Footer:
 
 
 def footer(*, workspace: str | Path = ".", territory: str | None = None, wave: str | None = None,
-           lang: str = "fr", min_count: int = 3, run_info: dict[str, Any] | None = None) -> Footer:
+           lang: str = "fr", min_count: int = DEFAULT_MIN_COUNT,
+           run_info: dict[str, Any] | None = None) -> Footer:
     """The provenance footer of a report (the last cell of every coopwork notebook).
 
     ``run_info`` is injected by ``coopwork run`` (notebook and data hashes, run time); under

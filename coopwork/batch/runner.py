@@ -26,9 +26,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..errors import RunError
 from ..i18n import t
+from ..threshold import DEFAULT_MIN_COUNT
+from ..version import __version__
 from .plan import ALL_TERRITORIES, RunState, Task, notebook_hash, task_key
 
 __all__ = ["DEFAULT_NOTEBOOKS", "RunResult", "find_notebook", "plan_tasks", "remove_stale_temporaries",
@@ -117,7 +118,7 @@ def _check_parameters_cell(nb: Any, path: Path, lang: str = "fr") -> None:
 
 
 def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None = None,
-               wave: str | None = None, lang: str = "fr", min_count: int = 3,
+               wave: str | None = None, lang: str = "fr", min_count: int = DEFAULT_MIN_COUNT,
                timeout: float | None = 600) -> list[Task]:
     """Every task of a run (fresh or not) for an opened workspace.
 
@@ -330,8 +331,8 @@ def _write_audit(task: Task) -> None:
 
 def run_batch(workspace: str | Path = ".", *, territories: list[str] | None = None, wave: str | None = None,
               notebook: str | Path | None = None, jobs: int | None = None, scheduler: str | None = None,
-              timeout: float | None = 600, force: bool = False, lang: str = "fr", min_count: int = 3,
-              show_progress: bool = True) -> RunResult:
+              timeout: float | None = 600, force: bool = False, lang: str = "fr",
+              min_count: int = DEFAULT_MIN_COUNT, show_progress: bool = True) -> RunResult:
     """Execute the report notebooks for each territory; incremental, parallel, fault-tolerant.
 
     Parameters

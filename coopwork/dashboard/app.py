@@ -31,10 +31,13 @@ import traceback
 from html import escape
 from pathlib import Path
 
+from .. import waves
 from ..figures.theme import NARROW_BELOW, narrow, with_template
 from ..i18n import normalise_lang, t
 from ..results.io import load_with_breakdown, read_index
 from ..results.paths import ALL, results_file
+from ..threshold import DEFAULT_MIN_COUNT, check_min_count
+from ..vocabulary import KINDS, kind_label, known_kind
 from .assets import asset_url
 
 __all__ = ["CSS", "MAX_ACKS", "MAX_NOTES_AT_ONCE", "NARROW_BELOW", "NOTES_POLL_SECONDS", "OPTION_MARK",
@@ -167,12 +170,12 @@ def notes_html(notes: list[dict], *, lang: str = "fr", options: list[tuple[str, 
     labels = dict(options)
     items = []
     for note in notes:
-        kind = note["kind"] if note["kind"] in ("see", "means", "do") else "see"
+        kind = known_kind(note["kind"]) or KINDS[0]
         name = note.get("display_name")
         who = f' <span class="cw-who">— {escape(name)}</span>' if name else ""
         option = _option_of(note)
         about = f'<span class="cw-about">✎ {escape(labels.get(option, option))}</span> ' if option else ""
-        label = escape(t(f"dashboard.kind_{kind}", lang))
+        label = escape(kind_label(kind, lang))
         items.append(f'<li class="cw-note cw-{kind}"><span class="cw-kind">{label}</span> '
                      f'{about}{escape(note["text"])}{who}</li>')
     return f'<ul class="cw-notes">{"".join(items)}</ul>'
@@ -380,12 +383,12 @@ class Dashboard:
     """
 
     def __init__(self, workspace: str | Path = ".", *, territory: str | None = None, wave: str | None = None,
-                 lang: str = "fr", min_count: int = 3, fixed: bool | None = None,
+                 lang: str = "fr", min_count: int = DEFAULT_MIN_COUNT, fixed: bool | None = None,
                  database: str | None = None) -> None:
         import ipywidgets as w
 
         self.root = Path(workspace).expanduser().resolve()
-        self.min_count = int(min_count)
+        self.min_count = check_min_count(min_count)
         self.database = database
         self.index = self._ensure_index(territory=territory, wave=wave)
         self.survey_id = self.index["survey_id"]
@@ -393,7 +396,7 @@ class Dashboard:
         self.territory = territory if territory not in ("", ALL) else None
         self.fixed = (territory is not None) if fixed is None else fixed
         current = self.index.get("current", {}).get(self.territory or "")
-        self.wave = wave or current or (self.index["waves"][-1] if self.index["waves"] else None)
+        self.wave = wave or current or waves.current(self.index["waves"])
         self._journal = None
         self._form: dict | None = None
         self._form_chart = ""
@@ -638,7 +641,7 @@ class Dashboard:
             return self._form
         lang = self.lang
         about = w.Dropdown(description=t("dashboard.note_about", lang), layout=w.Layout(width="auto"))
-        kind = w.Dropdown(options=[(t(f"dashboard.kind_{k}", lang), k) for k in ("see", "means", "do")],
+        kind = w.Dropdown(options=[(kind_label(k, lang), k) for k in KINDS],
                           value="see", layout=w.Layout(width="auto"))
         text = w.Textarea(placeholder=t("dashboard.note_placeholder", lang), layout=w.Layout(width="32em"))
         name = w.Text(placeholder=t("dashboard.name_placeholder", lang), layout=w.Layout(width="14em"))
@@ -934,7 +937,7 @@ def _css_id(text: str) -> str:
 
 
 def dashboard(workspace: str | Path = ".", *, territory: str | None = None, wave: str | None = None,
-              lang: str = "fr", min_count: int = 3, database: str | None = None):
+              lang: str = "fr", min_count: int = DEFAULT_MIN_COUNT, database: str | None = None):
     """Build the dashboard widget; on any failure return a friendly message (details in the server log).
 
     This is what ``notebooks/dashboard.ipynb`` calls with its parameters.

@@ -6,8 +6,9 @@ import argparse
 import signal
 import sys
 
-from ..i18n import t
+from ..i18n import command_lang, t
 from ..progress import say
+from ..threshold import DEFAULT_MIN_COUNT
 
 __all__ = ["ROUTINE", "journal_main", "main", "problems"]
 
@@ -24,10 +25,11 @@ def main(args: argparse.Namespace) -> int:
 
     from .serve import is_loopback, prepare, private_file, start, start_views, stop, wait_until_listening
 
-    lang = getattr(args, "lang", "fr")
+    lang = command_lang(args)
     plan = prepare(args.workspace, host=args.host, port=args.port, token=args.token,
                    territory=args.territory, expect=args.expect, lang=lang,
-                   min_count=getattr(args, "min_count", 3), database=getattr(args, "database", None))
+                   min_count=getattr(args, "min_count", DEFAULT_MIN_COUNT),
+                   database=getattr(args, "database", None))
     workshop = bool(plan.territory and plan.expect)
     log = plan.folder / "voila.log"
     if log.is_file():  # the previous run's log is kept beside (a restart in a workshop: what happened before)

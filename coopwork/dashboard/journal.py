@@ -44,6 +44,9 @@ from typing import TYPE_CHECKING
 
 from ..errors import DashboardError
 from ..i18n import t
+from ..results.paths import journal_file
+from ..vocabulary import KINDS, kind_label
+from ..words import BIDI, markdown
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,7 +55,6 @@ if TYPE_CHECKING:
 __all__ = ["KINDS", "MAX_TEXT", "MAX_NAME", "MAX_NOTES_PER_MINUTE", "Journal", "clean_text", "database_url",
            "open_journal"]
 
-KINDS = ("see", "means", "do")
 MAX_TEXT = 2000
 MAX_NAME = 60
 #: notes one participant (one dashboard page) may add in any 60 seconds
@@ -92,7 +94,7 @@ def _parse_url(value: str | Path | None, workspace: str | Path | None) -> sa.URL
     if value is None or str(value) == "":
         if workspace is None:
             raise DashboardError("dashboard_errors.no_database", hint="dashboard_errors.hint_no_database")
-        value = (Path(workspace).expanduser().resolve() / "data" / "journal.sqlite").as_posix()
+        value = journal_file(Path(workspace).expanduser().resolve()).as_posix()
     text = str(value)
     if "://" not in text:
         return make_url(f"sqlite:///{Path(text).expanduser().as_posix()}")
@@ -131,8 +133,6 @@ def _masked(text: str) -> str:
 _ESCAPES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
                       r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"
                       r"|\x1b[@-Z\\-_]?")
-# invisible characters that reorder or hide text: bidirectional embeddings, overrides and isolates
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def clean_text(text: str, *, multiline: bool = True) -> str:
@@ -160,7 +160,7 @@ def clean_text(text: str, *, multiline: bool = True) -> str:
             kept.append("\n" if multiline else " ")
         elif char == "\t":
             kept.append("\t" if multiline else " ")
-        elif char in _BIDI or unicodedata.category(char) == "Cc":
+        elif char in BIDI or unicodedata.category(char) == "Cc":
             continue
         else:
             kept.append(char)
@@ -405,18 +405,18 @@ class Journal:
         if table.empty:
             lines.append(t("dashboard.no_notes", lang))
         for (territory, wave), group in table.groupby(["territory", "wave"], sort=True):
-            lines += [f"## {_md(territory)} — {t('dashboard.wave', lang)} {_md(wave)}", ""]
+            lines += [f"## {markdown(territory)} — {t('dashboard.wave', lang)} {markdown(wave)}", ""]
             for chart, notes in group.groupby("chart", sort=False):
-                lines += [f"### {_md(chart)}", ""]
+                lines += [f"### {markdown(chart)}", ""]
                 for kind in KINDS:
                     of_kind = notes[notes["kind"] == kind]
                     if of_kind.empty:
                         continue
-                    lines += [f"**{t(f'dashboard.kind_{kind}', lang)}**", ""]
+                    lines += [f"**{kind_label(kind, lang)}**", ""]
                     for note in of_kind.itertuples():
-                        who = f" — {_md(note.display_name)}" if note.display_name else ""
+                        who = f" — {markdown(note.display_name)}" if note.display_name else ""
                         when = note.created_at.strftime("%Y-%m-%d %H:%M")
-                        lines.append(f"- {_md(note.text)}{who} ({when} UTC, n°{note.id})")
+                        lines.append(f"- {markdown(note.text)}{who} ({when} UTC, n°{note.id})")
                     lines.append("")
         text = "\n".join(lines).rstrip() + "\n"
         if path is not None:
@@ -471,15 +471,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
-
-def _md(text: object) -> str:
-    """Escape Markdown and HTML in a participant's words (one line)."""
-    value = " ".join(str(text).split())
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for char in "\\`*_{}[]()#+!|":
-        value = value.replace(char, "\\" + char)
-    return value
 
 
 def open_journal(workspace: str | Path | None = None, *, database: str | None = None) -> Journal:

@@ -50,6 +50,7 @@ from urllib.parse import quote
 
 from ..errors import DashboardError
 from ..i18n import normalise_lang
+from ..threshold import DEFAULT_MIN_COUNT
 
 __all__ = ["CONNECT_TIMEOUT_SECONDS", "CULL_IDLE_SECONDS", "CULL_INTERVAL_SECONDS", "EXTENSIONS", "SYNTHESIS",
            "TEMPLATES", "ServerPlan", "dashboard_urls", "free_port", "is_loopback", "local_hostnames",
@@ -152,7 +153,8 @@ def _template() -> dict:
     for candidate in (Path(__file__).resolve().parents[2] / "notebooks" / "dashboard.ipynb",):
         if candidate.is_file():
             return json.loads(candidate.read_text(encoding="utf-8"))
-    parameters = 'territory = None\nwave = None\nworkspace = "."\nlang = "fr"\nmin_count = 3'
+    parameters = ('territory = None\nwave = None\nworkspace = "."\nlang = "fr"\n'
+                  f"min_count = {DEFAULT_MIN_COUNT}")
     page = ("from coopwork.dashboard.app import dashboard\n\n"
             "dashboard(workspace, territory=territory, wave=wave, lang=lang, min_count=min_count)")
     cells = [_code_cell("parameters", parameters, tags=["parameters"]), _code_cell("dashboard", page)]
@@ -256,8 +258,8 @@ def voila_config(plan: ServerPlan, *, pool: dict[str, int] | None = None, max_ke
 
 
 def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866, token: str | None = None,
-            territory: str | None = None, expect: int = 0, lang: str = "fr", min_count: int = 3,
-            database: str | None = None) -> ServerPlan:
+            territory: str | None = None, expect: int = 0, lang: str = "fr",
+            min_count: int = DEFAULT_MIN_COUNT, database: str | None = None) -> ServerPlan:
     """Precompute the charts, write the dashboard notebooks and the Voilà configuration.
 
     Raises
@@ -276,7 +278,7 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
         raise DashboardError("dashboard_errors.no_data", file=ws.processed_dir,
                              hint="dashboard_errors.hint_no_data")
     if territory is not None:
-        ws._check(None, territory)
+        ws.check(territory=territory)
     if expect < 0:
         raise DashboardError("dashboard_errors.bad_expect", value=expect)
     if token is None:
@@ -327,7 +329,8 @@ def _previous_token(folder: Path) -> str | None:
     return token if isinstance(token, str) and len(token.strip()) >= MIN_TOKEN else None
 
 
-def prepare_views(workspace: str | Path, *, territory: str, lang: str = "fr", min_count: int = 3) -> None:
+def prepare_views(workspace: str | Path, *, territory: str, lang: str = "fr",
+                  min_count: int = DEFAULT_MIN_COUNT) -> None:
     """The organisation-type views of a workshop's territory in every wave and language, and of the
     synthesis: what :func:`prepare` leaves for later, so that no filter makes anyone wait."""
     from ..results.store import prepare_all

@@ -17,12 +17,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..results.paths import surveys_dir
 from .form import FORM_ID, build_sample_survey
 
 __all__ = ["cache_dir", "sample_survey_path"]
 
 #: ``surveys/`` of a source checkout (absent in an installed package)
-REPO_SURVEYS = Path(__file__).resolve().parents[2] / "surveys"
+REPO_SURVEYS = surveys_dir(Path(__file__).resolve().parents[2])  # a checkout is laid out as a workspace
 
 
 def cache_dir() -> Path:

@@ -25,25 +25,22 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import os
 import sys
 from pathlib import Path
 
 from ..errors import CoopworkError
-from ..i18n import normalise_lang, t
+from ..i18n import command_lang, t, user_lang
 from ..progress import say
+from ..results.paths import raw_dir
+from ..threshold import DEFAULT_MIN_COUNT
 from .generate import WAVES, demo_files, ensure_survey, generate_demo
 
 __all__ = ["main", "run_demo"]
 
 
-def _lang() -> str:
-    return normalise_lang(os.environ.get("COOPWORK_LANG"))
-
-
 def _component(module: str, name: str, step: str, folder: Path):
     """``module.name``, or a CoopworkError saying this installation lacks that step."""
-    lang = _lang()
+    lang = user_lang()
     try:
         return getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):
@@ -82,14 +79,14 @@ def run_demo(workspace: str | Path = ".", *, territories: int = 6, seed: int = 2
         When the ingestion or batch part of coopwork is not available, or when one of them
         refuses the data (their own errors propagate).
     """
-    lang = _lang()
+    lang = user_lang()
     root = Path(workspace)
     root.mkdir(parents=True, exist_ok=True)
     survey_path = ensure_survey(root, territories=territories)
     say(t("demo.survey_written", lang, path=survey_path))
     say(t("demo.generating", lang, territories=territories, seed=seed))
     files = generate_demo(root, territories=territories, seed=seed)
-    raw = root / "data" / "raw"
+    raw = raw_dir(root)
     say(t("demo.generated", lang, n=len(files), folder=raw))
     say(t("demo.fictional", lang))
 
@@ -151,7 +148,8 @@ def main(args: argparse.Namespace) -> int:
         return 1 if failed else 0
     from ..dashboard.cli import main as serve
 
-    options = {"token": None, "territory": None, "expect": 0, "min_count": 3, "database": None}
+    options = {"token": None, "territory": None, "expect": 0, "min_count": DEFAULT_MIN_COUNT,
+               "database": None}
     return serve(argparse.Namespace(workspace=args.workspace, host=args.host, port=args.port,
-                                    no_browser=args.no_browser, lang=getattr(args, "lang", None) or _lang(),
+                                    no_browser=args.no_browser, lang=command_lang(args),
                                     **options))

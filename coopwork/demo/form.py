@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import vocabulary
 from .form_languages import (
     CHOICE_LABELS,
     HINTS,
@@ -70,8 +71,7 @@ COLUMNS = (
 )
 
 #: the indicator families of DESIGN.md, in questionnaire order
-DIMENSIONS = ("profile", "ties", "mutualisation", "governance", "trust", "effects", "transition",
-              "culture", "trajectory")
+DIMENSIONS = vocabulary.DIMENSIONS
 
 #: (id, French label, English label) of the six demo territories — fictional data, real places
 DEFAULT_TERRITORIES = (

@@ -55,6 +55,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import CoopworkError
+from ..results.paths import raw_dir, surveys_dir
 from . import REPO_SURVEYS
 from .form import FORM_ID, SETTINGS, build_sample_survey, territory_choices, write_if_changed
 from .xlsx import sheet_title, xlsx_bytes
@@ -236,21 +237,21 @@ class _Territory:
             self.adjacency[wave] = index
 
 
-def _pick(rng: np.random.Generator, items: tuple | list) -> object:
+def _choose(rng: np.random.Generator, items: tuple | list) -> object:
     return items[int(rng.integers(len(items)))]
 
 
 def _org_name(rng: np.random.Generator, kind: str, place: _Place, taken: set[str]) -> str:
     for _ in range(200):
         if kind == "association":
-            template = _pick(rng, place.association)
+            template = _choose(rng, place.association)
         elif kind == "collectivite":
-            template = _pick(rng, place.authority)
+            template = _choose(rng, place.authority)
         else:
-            template = _pick(rng, _TYPE_TEMPLATES[kind])
-        name = str(template).format(place=_pick(rng, place.places), theme=_pick(rng, _THEMES),
-                                    theme_ro=_pick(rng, _THEMES_RO), theme_pt=_pick(rng, _THEMES_PT),
-                                    theme_it=_pick(rng, _THEMES_IT), craft=_pick(rng, _CRAFTS))
+            template = _choose(rng, _TYPE_TEMPLATES[kind])
+        name = str(template).format(place=_choose(rng, place.places), theme=_choose(rng, _THEMES),
+                                    theme_ro=_choose(rng, _THEMES_RO), theme_pt=_choose(rng, _THEMES_PT),
+                                    theme_it=_choose(rng, _THEMES_IT), craft=_choose(rng, _CRAFTS))
         if name not in taken:
             taken.add(name)
             return name
@@ -401,7 +402,7 @@ def _answers(rng: np.random.Generator, world: _Territory, i: int, wave: str,
     a["org_nom"] = org.name
     a["org_type"] = org.type
     if org.type == "autre":
-        a["org_type_autre"] = maybe(_pick(rng, ("Fondation", "Mutuelle", "Banque coopérative",
+        a["org_type_autre"] = maybe(_choose(rng, ("Fondation", "Mutuelle", "Banque coopérative",
                                                 "Établissement d'enseignement", "Chambre consulaire")))
     a["annee_creation"] = maybe(org.founded)
     a["salaries"] = max(0, org.size + (int(rng.integers(-1, 3)) if later else 0))
@@ -429,8 +430,8 @@ def _answers(rng: np.random.Generator, world: _Territory, i: int, wave: str,
     a["consent_nom"] = "non" if rng.random() < 0.12 else "oui"
     a["vague_precedente"] = maybe("oui" if later and WAVES[0] in org.waves else "non", p=0.03)
 
-    first = _pick(rng, _FIRST)
-    last = _pick(rng, _LAST)
+    first = _choose(rng, _FIRST)
+    last = _choose(rng, _LAST)
     a["contact_nom"] = maybe(f"{first} {last}", p=0.05)
     a["contact_email"] = maybe(f"{_slug(str(first))}.{_slug(str(last))}@example.org", p=0.08)
     a["contact_tel"] = maybe(f"01 99 00 {int(rng.integers(100)):02d} {int(rng.integers(100)):02d}", p=0.3)
@@ -516,9 +517,9 @@ def _answers(rng: np.random.Generator, world: _Territory, i: int, wave: str,
         mood = "up" if new >= 2 or trust > 0.8 else ("down" if trust < -0.7 else "flat")
     else:
         mood = "up" if trust > 0.9 else ("down" if trust < -1.0 else "flat")
-    text = " ".join(str(_pick(rng, _EVOLUTION[mood])) for _ in range(1 + int(rng.random() < 0.3)))
+    text = " ".join(str(_choose(rng, _EVOLUTION[mood])) for _ in range(1 + int(rng.random() < 0.3)))
     a["evolution_texte"] = maybe(text, p=0.3 + slop)
-    a["attentes_texte"] = maybe(str(_pick(rng, _EXPECTATIONS)), p=0.35 + slop)
+    a["attentes_texte"] = maybe(str(_choose(rng, _EXPECTATIONS)), p=0.35 + slop)
     return a, relations
 
 
@@ -644,7 +645,7 @@ def ensure_survey(workspace: str | Path, *, territories: int = 6) -> Path:
     (``surveys/codebook_cooperation_territoriale.yml``) is copied beside it when coopwork runs
     from a source checkout, so that reports can count themes.
     """
-    surveys = Path(workspace) / "surveys"
+    surveys = surveys_dir(workspace)
     codebook = REPO_SURVEYS / f"codebook_{FORM_ID}.yml"
     target = surveys / codebook.name
     if codebook.is_file() and codebook.resolve() != target.resolve():
@@ -654,7 +655,7 @@ def ensure_survey(workspace: str | Path, *, territories: int = 6) -> Path:
 
 def demo_files(workspace: str | Path, *, territories: int = 6) -> dict[str, list[Path]]:
     """Paths :func:`generate_demo` writes: ``{"xlsx": [...], "csv": [...]}`` (the XLSX are ingested)."""
-    raw = Path(workspace) / "data" / "raw"
+    raw = raw_dir(workspace)
     ids = [t[0] for t in territory_choices(territories)][:territories]
     return {"xlsx": [raw / f"{FORM_ID}_{wave}.xlsx" for wave in WAVES],
             "csv": [raw / "csv" / f"{FORM_ID}_{wave}_{tid}.csv" for wave in WAVES for tid in ids]}

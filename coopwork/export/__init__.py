@@ -43,7 +43,22 @@ import pandas as pd
 
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
-from ..results.paths import ALL, export_name, reports_dir
+from ..results.paths import (
+    ALL,
+    AUDIT,
+    NETWORK,
+    NOTES,
+    PLACEMATS,
+    REPORTS,
+    WORKBOOKS,
+    export_name,
+    in_export,
+    journal_file,
+    reports_dir,
+)
+from ..threshold import DEFAULT_MIN_COUNT, check_min_count
+from ..vocabulary import kind_label
+from ..words import markdown
 from .network_files import write_dynamic_gexf, write_network_files
 from .safe import neutralise, to_csv
 from .workbook import write_workbook
@@ -89,7 +104,7 @@ class ExportResult:
 
 
 def _provenance(ws, *, wave: str | None, lang: str, min_count: int, when: str) -> dict[str, str]:
-    from .. import __version__
+    from ..version import __version__
 
     survey = ws.survey
     sources = ws.manifest.get("sources", [])
@@ -118,7 +133,7 @@ def journal_notes(ws, territory: str, *, wave: str | None) -> pd.DataFrame:
     Returns an empty table when the workspace has no journal (the journal is never created here).
     """
     columns = ["id", "territory", "wave", "chart", "kind", "text", "created_at"]
-    database = ws.root / "data" / "journal.sqlite"
+    database = journal_file(ws.root)
     if not database.is_file():
         return pd.DataFrame(columns=columns)
     try:
@@ -142,22 +157,15 @@ def _notes_markdown(notes: pd.DataFrame, *, title: str, lang: str) -> str:
     if notes.empty:
         lines.append(t("export.no_notes", lang))
     for about, group in notes.groupby("about", sort=False):
-        lines += [f"## {_md(about)}", ""]
+        lines += [f"## {markdown(about)}", ""]
         for note in group.itertuples():
             kind = (
-                t(f"export.placemat_{note.kind}", lang) if note.kind in {"see", "means", "do"} else note.kind
+                kind_label(note.kind, lang)
             )
             when = pd.Timestamp(note.created_at).strftime("%Y-%m-%d")
-            lines.append(f"- **{_md(kind)}** — {_md(note.text)} ({when})")
+            lines.append(f"- **{markdown(kind)}** — {markdown(note.text)} ({when})")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _md(text: object) -> str:
-    value = " ".join(str(text).split())
-    for char in "\\`*_{}[]()#+!|>":
-        value = value.replace(char, "\\" + char)
-    return value.replace("&", "&amp;").replace("<", "&lt;")
 
 
 def export_all(
@@ -166,7 +174,7 @@ def export_all(
     territories: list[str] | None = None,
     wave: str | None = None,
     lang: str = "fr",
-    min_count: int = 3,
+    min_count: int = DEFAULT_MIN_COUNT,
     placemat_pdf: bool = True,
     paper: str = "A4",
     into: Path | None = None,
@@ -228,12 +236,7 @@ def export_all(
             result = export_all(workspace, territories=territories, wave=wave, lang=lang, min_count=min_count,
                                 placemat_pdf=placemat_pdf, paper=paper, into=folder)
         return result.relocated(folder, final)
-    if min_count < 1:
-        raise ExportError(
-            "export_errors.min_count",
-            value=min_count,
-            hint="export_errors.hint_min_count",
-        )
+    min_count = check_min_count(min_count)
     ws = open_workspace(workspace)
     if not ws.waves:
         raise ExportError(
@@ -302,11 +305,12 @@ def export_all(
         result.files.append(page)
         name = export_name(content.territory)
         over_time = write_dynamic_gexf(network_history(inputs, content.territory, min_count=min_count),
-                                       site / "network" / f"{name}_waves.gexf", survey=ws.survey)
+                                       in_export(site, NETWORK, f"{name}_waves.gexf"), survey=ws.survey)
         result.files += [over_time] if over_time is not None else []
-        shown = [site / "workbooks" / f"{name}.xlsx", page, site / "placemats" / f"{name}.html",
-                 site / "placemats" / f"{name}.pdf", site / "network" / f"{name}.gexf",
-                 site / "network" / f"{name}_nodes.csv", site / "network" / f"{name}_edges.csv", *reports]
+        shown = [in_export(site, WORKBOOKS, f"{name}.xlsx"), page,
+                 in_export(site, PLACEMATS, f"{name}.html"), in_export(site, PLACEMATS, f"{name}.pdf"),
+                 *(in_export(site, NETWORK, f"{name}{end}") for end in (".gexf", "_nodes.csv", "_edges.csv")),
+                 *reports]
         result.files.append(_write_audit(load(by_territory[content.territory].path), content.tables,
                                          site, name, shown))
         result.territories.append(content.territory)
@@ -333,7 +337,7 @@ def export_all(
     result.files.append(
         write_workbook(
             tables,
-            site / "workbooks" / "synthesis.xlsx",
+            in_export(site, WORKBOOKS, "synthesis.xlsx"),
             title=t("export.synthesis_title", lang, survey=ws.survey.title),
             lang=lang,
             min_count=min_count,
@@ -352,7 +356,8 @@ def export_all(
     )
     if synthesis_results is not None:
         result.files.append(_write_audit(synthesis_results, tables, site, ALL,
-                                         [site / "workbooks" / "synthesis.xlsx", result.index, *copied]))
+                                         [in_export(site, WORKBOOKS, "synthesis.xlsx"), result.index,
+                                          *copied]))
     result.files = sorted(dict.fromkeys(p.resolve() for p in result.files))
     result.placemats = [p.resolve() for p in result.placemats]
     return result
@@ -369,12 +374,13 @@ def _export_territory(ws, content, site: Path, result: ExportResult, *, provenan
     lang, min_count, name = content.lang, content.min_count, export_name(content.territory)
     title = t("export.territory_title", lang, label=content.label)
     result.files.append(write_workbook(
-        content.tables, site / "workbooks" / f"{name}.xlsx", title=title, lang=lang, min_count=min_count,
+        content.tables, in_export(site, WORKBOOKS, f"{name}.xlsx"), title=title, lang=lang,
+        min_count=min_count,
         descriptions=content.descriptions, survey=ws.survey,
         provenance={**provenance, t("export.prov_territory", lang): content.label}))
     if content.graph is not None:
-        result.files += write_network_files(content.graph, site / "network", stem=name, survey=ws.survey,
-                                             min_count=min_count)
+        result.files += write_network_files(content.graph, in_export(site, NETWORK), stem=name,
+                                             survey=ws.survey, min_count=min_count)
 
     from .content import note_heading
 
@@ -382,13 +388,13 @@ def _export_territory(ws, content, site: Path, result: ExportResult, *, provenan
     # what each note is about, as people read it (the chart's title and bar), never the journal's key
     notes.insert(notes.columns.get_loc("chart") + 1, "about",
                  [note_heading(c, content.note_headings, lang=lang) for c in notes["chart"]])
-    (site / "notes").mkdir(parents=True, exist_ok=True)
-    to_csv(notes.assign(created_at=notes["created_at"].astype("str")), site / "notes" / f"{name}.csv")
-    markdown = _notes_markdown(notes, title=t("export.notes_title", lang, label=content.label), lang=lang)
-    (site / "notes" / f"{name}.md").write_text(markdown, encoding="utf-8")
-    result.files += [site / "notes" / f"{name}.csv", site / "notes" / f"{name}.md"]
+    in_export(site, NOTES).mkdir(parents=True, exist_ok=True)
+    to_csv(notes.assign(created_at=notes["created_at"].astype("str")), in_export(site, NOTES, f"{name}.csv"))
+    notes_md = _notes_markdown(notes, title=t("export.notes_title", lang, label=content.label), lang=lang)
+    in_export(site, NOTES, f"{name}.md").write_text(notes_md, encoding="utf-8")
+    result.files += [in_export(site, NOTES, f"{name}.csv"), in_export(site, NOTES, f"{name}.md")]
 
-    html_path = site / "placemats" / f"{name}.html"
+    html_path = in_export(site, PLACEMATS, f"{name}.html")
     html_path.parent.mkdir(parents=True, exist_ok=True)
     layout = {"title": content.label, "key_figures": content.key_figures, "lang": lang, "paper": paper,
               "footer": footer, "subtitle": t("export.placemat_subtitle", lang, survey=ws.survey.title,
@@ -409,7 +415,7 @@ def _write_audit(results: dict, tables: dict[str, pd.DataFrame], site: Path, nam
     from ..results.io import write_json
     from ..results.tables import encode
 
-    path = site / "audit" / f"{name}.json"
+    path = in_export(site, AUDIT, f"{name}.json")
     files = [os.path.relpath(p, path.parent) for p in shown if p.is_file()]
     record = publication(results, files=files,
                          tables={sheet: encode(table) for sheet, table in tables.items()})
@@ -429,7 +435,7 @@ def _copy_batch_reports(ws, territory: str, site: Path, *, lang: str) -> list[Pa
     source = reports_dir(ws.reports_dir, territory)
     if not source.is_dir():
         return []
-    target = site / "reports" / export_name(territory)
+    target = in_export(site, REPORTS, export_name(territory))
     if target.exists():
         shutil.rmtree(target)
     copied = []
@@ -453,7 +459,7 @@ def _copy_batch_synthesis(ws, site: Path, *, lang: str) -> list[Path]:
     source = ws.reports_dir / "synthesis.html"
     if not source.is_file() or report_language(source) not in (lang, None):
         return []
-    target = site / "reports" / "synthesis.html"
+    target = in_export(site, REPORTS, "synthesis.html")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(sanitise_report(source.read_text(encoding="utf-8"), plotly_src=f"../{PLOTLY_JS}"),
                       encoding="utf-8")

@@ -34,7 +34,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..i18n import t
+from ..i18n import command_lang, t
 from ..results.audit import AUDIT_FILE, Breach, verify_table, verify_tables
 
 __all__ = ["CheckResult", "check_published", "main"]
@@ -179,7 +179,17 @@ def check_published(workspace: str | Path = ".", *, territories: list[str] | Non
     CheckResult
     """
     from ..results.io import RESULTS_VERSION
-    from ..results.paths import ALL, export_name, name_for, reports_dir, results_dir
+    from ..results.paths import (
+        ALL,
+        AUDIT,
+        DATA,
+        WORKBOOKS,
+        export_name,
+        in_export,
+        name_for,
+        reports_dir,
+        results_dir,
+    )
     from ..workspace import open_workspace
 
     ws = open_workspace(workspace)
@@ -218,7 +228,7 @@ def check_published(workspace: str | Path = ".", *, territories: list[str] | Non
     # the exports: the audits, and the workbooks they cover read back
     site = ws.exports_dir
     covered: set[Path] = set()
-    for audit in sorted((site / "audit").glob("*.json")):
+    for audit in sorted(in_export(site, AUDIT).glob("*.json")):
         if wanted is not None and audit.stem not in {export_name(x) for x in territories or []}:
             continue
         data = _read(audit, result)
@@ -234,7 +244,7 @@ def check_published(workspace: str | Path = ".", *, territories: list[str] | Non
             elif names is not None and path.is_file() and (
                     path.suffix == ".gexf" or path.name.endswith(tuple(_NAME_COLUMNS))):
                 _check_network_file(result, path, names)
-    for path in sorted((site / "workbooks").glob("*.xlsx")):
+    for path in sorted(in_export(site, WORKBOOKS).glob("*.xlsx")):
         stem = ALL if path.stem == "synthesis" else path.stem
         if path.resolve() not in covered and chosen(stem):
             result.breaches.append(Breach(str(path), "", None, None, "no_audit"))
@@ -242,7 +252,7 @@ def check_published(workspace: str | Path = ".", *, territories: list[str] | Non
     # the answers for statistics software (a whole wave): no identifier column or value
     if wanted is None:
         identifiers = {q.name for q in ws.survey.identifiers}
-        for audit in sorted((site / "data").glob(f"*/{AUDIT_FILE}")):
+        for audit in sorted(in_export(site, DATA).glob(f"*/{AUDIT_FILE}")):
             data = _read(audit, result)
             for name in (data or {}).get("files", []):
                 path = audit.parent / name
@@ -291,7 +301,7 @@ def describe(breach: Breach, lang: str) -> str:
 
 def main(args: argparse.Namespace) -> int:
     """Run ``coopwork check``: 0 when every published cell keeps the rules, 1 otherwise."""
-    lang = getattr(args, "lang", "fr") or "fr"
+    lang = command_lang(args)
     territories = None if getattr(args, "all", False) else (args.territory or None)
     result = check_published(args.workspace, territories=territories)
     if args.json:

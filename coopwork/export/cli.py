@@ -16,7 +16,7 @@ import json
 import sys
 
 from ..errors import ExportError
-from ..i18n import t
+from ..i18n import command_lang, t
 from ..progress import say
 
 __all__ = ["main"]
@@ -26,7 +26,7 @@ def main(args: argparse.Namespace) -> int:
     """Run ``coopwork export``; return the exit code (errors propagate as CoopworkError)."""
     from . import export_all
 
-    lang = getattr(args, "lang", "fr") or "fr"
+    lang = command_lang(args)
     territories = None if getattr(args, "all", False) else (args.territory or None)
     if getattr(args, "data", False):
         return _data(args, territories, lang)

@@ -352,13 +352,13 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
     from ..ingest.pseudonymise import load_key
     from ..results.audit import AUDIT_FILE, AUDIT_VERSION
     from ..results.io import write_json
-    from ..results.paths import name_for
+    from ..results.paths import DATA, in_export, name_for
 
     lang = normalise_lang(lang)
     if into is None:  # all the files, or none of them
         from .staging import moved, staged
 
-        target = workspace.exports_dir / "data"
+        target = in_export(workspace.exports_dir, DATA)
         with staged(target) as staging:
             done = write_data(workspace, wave=wave, territories=territories, fmt=fmt, lang=lang, into=staging)
         return DataFiles(folder=moved(done.folder, staging, target),
@@ -369,7 +369,7 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
     if not workspace.waves:
         raise ExportError("export.data_nothing", file=workspace.processed_dir,
                           hint="export.data_nothing_hint", lang=lang)
-    wave = wave or workspace.waves[-1]
+    wave = wave or workspace.current_wave(territories)
     survey = workspace.survey
     responses = workspace.responses(wave=wave)
     for territory in territories or []:

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..threshold import DEFAULT_MIN_COUNT
 from .safe import to_csv
 
 if TYPE_CHECKING:
@@ -78,19 +79,21 @@ def clean_graph(graph: nx.DiGraph, *, survey: Survey | None = None) -> nx.DiGrap
 
 
 def write_network_files(
-    graph: nx.DiGraph, folder: str | Path, *, stem: str, survey: Survey | None = None, min_count: int = 3
+    graph: nx.DiGraph, folder: str | Path, *, stem: str, survey: Survey | None = None,
+    min_count: int = DEFAULT_MIN_COUNT,
 ) -> list[Path]:
     """Write ``<stem>.gexf``, ``<stem>_nodes.csv`` and ``<stem>_edges.csv`` into ``folder``.
 
     Returns the files written: none when the network rests on fewer than ``min_count``
     respondents (``graph.graph["respondents"]``).
     """
+    from ..analysis.disclosure import is_small
     from ..analysis.network import display_names, write_gexf
 
     respondents = graph.graph.get("respondents")
     if respondents is None:
         respondents = sum(1 for _, r in graph.nodes(data="respondent") if r)
-    if respondents < min_count:
+    if not respondents or is_small(respondents, min_count):  # the disclosure rule, none of its own
         return []
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..i18n import t
-from ..results.paths import ALL, export_name
+from ..results.paths import ALL, NETWORK, NOTES, PLACEMATS, REPORTS, WORKBOOKS, export_name, in_export
 from .site import figure_html, hidden_note, html_table, nav_links, notes_html, page, tiles
 
 if TYPE_CHECKING:
@@ -36,13 +36,13 @@ def _downloads(
 ) -> str:
     name = export_name(content.territory)
     items = [
-        (t("export.dl_workbook", lang), site / "workbooks" / f"{name}.xlsx"),
-        (t("export.dl_placemat_pdf", lang), site / "placemats" / f"{name}.pdf"),
-        (t("export.dl_placemat_html", lang), site / "placemats" / f"{name}.html"),
-        (t("export.dl_gexf", lang), site / "network" / f"{name}.gexf"),
-        (t("export.dl_nodes", lang), site / "network" / f"{name}_nodes.csv"),
-        (t("export.dl_edges", lang), site / "network" / f"{name}_edges.csv"),
-        (t("export.dl_notes", lang), site / "notes" / f"{name}.md"),
+        (t("export.dl_workbook", lang), in_export(site, WORKBOOKS, f"{name}.xlsx")),
+        (t("export.dl_placemat_pdf", lang), in_export(site, PLACEMATS, f"{name}.pdf")),
+        (t("export.dl_placemat_html", lang), in_export(site, PLACEMATS, f"{name}.html")),
+        (t("export.dl_gexf", lang), in_export(site, NETWORK, f"{name}.gexf")),
+        (t("export.dl_nodes", lang), in_export(site, NETWORK, f"{name}_nodes.csv")),
+        (t("export.dl_edges", lang), in_export(site, NETWORK, f"{name}_edges.csv")),
+        (t("export.dl_notes", lang), in_export(site, NOTES, f"{name}.md")),
     ] + [(t("export.dl_report", lang, name=_report_title(p)), p) for p in reports]
     return (
         '<ul class="downloads">'
@@ -269,7 +269,7 @@ def write_index(
         if any(href.endswith(".pdf") for _, href in links):
             links = [(label, href) for label, href in links if not href.startswith("placemats/") or
                      href.endswith(".pdf")]
-        if (site / "network" / f"{name}.gexf").is_file():
+        if in_export(site, NETWORK, f"{name}.gexf").is_file():
             links.append((t("export.link_network", lang), f"network/{name}.gexf"))
         if alone:  # a form without territories: the page, workbook and placemat of all respondents
             parts.append(tiles(content.key_figures) + f'<p class="downloads">{nav_links(links)}</p>')
@@ -305,10 +305,10 @@ def write_index(
             + "".join(rows)
             + "</tbody></table></div>"
         )
-    if (site / "workbooks" / "synthesis.xlsx").is_file():
+    if in_export(site, WORKBOOKS, "synthesis.xlsx").is_file():
         label = escape(t("export.dl_synthesis", lang))
         parts.append(f'<p><a href="workbooks/synthesis.xlsx">{label}</a></p>')
-    if (site / "reports" / "synthesis.html").is_file():
+    if in_export(site, REPORTS, "synthesis.html").is_file():
         label = escape(t("export.dl_batch_synthesis", lang))
         parts.append(f'<p><a href="reports/synthesis.html">{label}</a></p>')
 

@@ -34,6 +34,7 @@ from typing import Any
 
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
+from ..vocabulary import KINDS, kind_label
 
 __all__ = ["PAPERS", "PdfPrinter", "find_chromium", "placemat_html", "print_pdf"]
 
@@ -154,7 +155,7 @@ def placemat_html(
     prompts = (
         dict(notes)
         if notes
-        else {kind: t(f"export.placemat_{kind}", lang) for kind in ("see", "means", "do")}
+        else {kind: kind_label(kind, lang) for kind in KINDS}
     )
 
     tiles = "".join(

@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..figures.theme import NARROW_BELOW
 from ..i18n import t
+from ..vocabulary import kind_label
 
 __all__ = [
     "LIGHT_PLOTLY_JS",
@@ -292,7 +293,7 @@ def notes_html(notes: pd.DataFrame, *, lang: str) -> str:
         parts.append(f"<h3>{escape(str(about))}</h3>")
         for note in group.itertuples():
             kind = (
-                t(f"export.placemat_{note.kind}", lang) if note.kind in {"see", "means", "do"} else note.kind
+                kind_label(note.kind, lang)
             )
             parts.append(
                 f'<div class="note"><strong>{escape(kind)}</strong> — {escape(str(note.text))}</div>'

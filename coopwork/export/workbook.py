@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ExportError, disk_full
 from ..i18n import catalogue, t
+from ..threshold import DEFAULT_MIN_COUNT
 from .safe import neutralise
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def sheet_title(name: str, taken: set[str] | frozenset[str] = frozenset()) -> st
 
 
 def describe_column(column: str, *, lang: str = "fr", survey: Survey | None = None,
-                    min_count: int = 3) -> str:
+                    min_count: int = DEFAULT_MIN_COUNT) -> str:
     """Say in words what ``column`` of an exported table holds.
 
     Known coopwork columns (``territory``, ``n``, ``display``, …) have a catalogue text
@@ -125,7 +126,7 @@ def write_workbook(
     *,
     title: str,
     lang: str = "fr",
-    min_count: int = 3,
+    min_count: int = DEFAULT_MIN_COUNT,
     descriptions: Mapping[str, str] | None = None,
     provenance: Mapping[str, object] | None = None,
     survey: Survey | None = None,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..i18n import catalogue, t
+from ..i18n import t
 
 if TYPE_CHECKING:
     from ..survey import Survey
@@ -74,12 +74,6 @@ def question_title(table: pd.DataFrame, survey: Survey | None, question: str | N
     if survey is not None and name is not None and name in survey.questions:
         return survey.label(name, lang)
     return str(table.attrs.get("question_label") or name or "")
-
-
-def dimension_label(name: str, lang: str, survey: Survey | None = None) -> str:
-    """Translated name of an indicator dimension (the name itself when unknown)."""
-    key = f"figures.dim_{name}"
-    return t(key, lang) if key in catalogue() else str(name)
 
 
 def group_label(name: object, lang: str, survey: Survey | None = None) -> str:

@@ -31,6 +31,7 @@ import pandas as pd
 from ..analysis.disclosure import format_number
 from ..errors import CoopworkError
 from ..i18n import t
+from ..vocabulary import dimension_label
 from . import _tables as tb
 from .theme import LINE_PALETTE, SYMBOLS, apply_theme, escape
 
@@ -110,7 +111,7 @@ def change_chart(changes: pd.DataFrame, *, territory: str | None = None, survey:
     for i, (index, row) in enumerate(table.iterrows()):
         name = str(row["dimension"])
         label = str(row["dimension_label"]) if isinstance(row.get("dimension_label"), str) else \
-            tb.dimension_label(name, lang, survey)
+            dimension_label(name, lang)
         colour = LINE_PALETTE[i % len(LINE_PALETTE)]
         before, after = tb.number(row["mean_from"]), tb.number(row["mean_to"])
         if hidden[index] or before is None or after is None:  # hidden, or nobody scored in one wave

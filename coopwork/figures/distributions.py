@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..analysis.disclosure import DEFAULT_MIN_COUNT, format_number, protect
+from ..analysis.disclosure import DEFAULT_MIN_COUNT, format_number, is_small, protect
 from ..i18n import t
 from . import _tables as tb
 from .theme import GREY, PALETTE, apply_theme, base_text, escape, separators, wrap
@@ -277,7 +277,7 @@ def histogram_chart(responses: pd.DataFrame, survey: Survey, question: str, *, b
     data: list[dict] = []
     layout: dict = {}
     axes = True
-    if 0 < count < min_count:  # too few answers: even their number is not published
+    if is_small(count, min_count):  # too few answers: even their number is not published
         subtitle = t("figures.too_few", lang, min_count=min_count)
         axes = False
     elif len(values):

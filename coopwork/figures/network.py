@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from ..analysis.disclosure import DEFAULT_MIN_COUNT, format_number, visible_label
+from ..analysis.disclosure import DEFAULT_MIN_COUNT, format_number, is_small, visible_label
 from ..i18n import t
 from .theme import FONT_SIZE, GREY, PALETTE, SYMBOLS, apply_theme, base_text, escape, wrap
 
@@ -354,7 +354,7 @@ def network_chart(graph: nx.DiGraph, *, survey: Survey | None = None, lang: str 
     respondents = graph.graph.get("respondents")
     if respondents is None:
         respondents = sum(1 for _, r in graph.nodes(data="respondent") if r is not False)
-    if 0 < respondents < min_count:
+    if is_small(respondents, min_count):
         layout = {"annotations": [_message(t("figures.too_few", lang, min_count=min_count))],
                   "xaxis": {"visible": False}, "yaxis": {"visible": False}}
         return apply_theme({"data": [], "layout": layout}, lang=lang,

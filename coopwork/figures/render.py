@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 __all__ = ["renderer", "to_image", "to_png"]
+
+#: the renderers open in this process (the outermost starts and stops kaleido's server)
+_OPEN: list[bool] = []
+_LOCK = threading.Lock()
 
 @contextlib.contextmanager
 def renderer() -> Iterator[None]:
@@ -50,18 +55,22 @@ def renderer() -> Iterator[None]:
     """
     import kaleido
 
-    if kaleido._global_server.is_running():  # already inside a renderer()
-        yield
-        return
-    try:
-        kaleido.start_sync_server(silence_warnings=True)
-    except Exception as exc:  # choreographer raises several kinds
-        raise ExportError("figures_errors.no_browser", error=f"{type(exc).__name__}: {exc}",
-                          hint="figures_errors.hint_no_browser") from None
+    with _LOCK:
+        outermost = not _OPEN
+        if outermost:  # kaleido's public API starts and stops its server; we count who uses it
+            try:
+                kaleido.start_sync_server(silence_warnings=True)
+            except Exception as exc:  # choreographer raises several kinds
+                raise ExportError("figures_errors.no_browser", error=f"{type(exc).__name__}: {exc}",
+                                  hint="figures_errors.hint_no_browser") from None
+        _OPEN.append(True)
     try:
         yield
     finally:
-        kaleido.stop_sync_server(silence_warnings=True)
+        with _LOCK:
+            _OPEN.pop()
+            if outermost:
+                kaleido.stop_sync_server(silence_warnings=True)
 
 
 def to_image(fig: dict | go.Figure, *, format: str = "png", width: int | None = None,

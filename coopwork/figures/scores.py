@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..analysis.disclosure import format_number
 from ..i18n import t
+from ..vocabulary import dimension_label
 from . import _tables as tb
 from .theme import PALETTE, apply_theme, escape
 
@@ -59,7 +60,7 @@ def _labels(table: pd.DataFrame, column: str, label_column: str, lang: str, surv
         if isinstance(given, str) and given:
             labels[code] = tb.group_label(given, lang, survey) if kind == "group" else given
         elif kind == "dimension":
-            labels[code] = tb.dimension_label(code, lang, survey)
+            labels[code] = dimension_label(code, lang)
         else:
             labels[code] = tb.group_label(code, lang, survey)
     return labels

@@ -316,7 +316,7 @@ def _with_identifiers(survey: Survey, found: dict[str, str]) -> Survey:
 
 
 def _version() -> str:
-    from .. import __version__
+    from ..version import __version__
 
     return __version__
 

@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..i18n import t
+from ..i18n import command_lang, t
 from ..progress import say
 
 __all__ = ["main", "role_summary", "summary_lines"]
@@ -90,7 +90,7 @@ def main(args: argparse.Namespace) -> int:
                          roles=roles, identifiers=getattr(args, "identifier", None) or (),
                          partial=bool(getattr(args, "partial_read", False))).to_dict()
     name = Path(args.file).name
-    lang = getattr(args, "lang", None) or "fr"
+    lang = command_lang(args)
     say("\n".join([*role_summary(result, form=args.survey, lang=lang),
                    *summary_lines(result, file=name, lang=lang)]))
     if getattr(args, "json", False):

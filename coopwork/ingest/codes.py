@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["factorize", "from_codes", "remember", "set_missing", "sharing"]
+__all__ = ["arrow_data", "factorize", "from_codes", "remember", "set_missing", "sharing"]
 
 _shared: list[dict[tuple, tuple[object, np.ndarray, pd.Series]]] = []
 
@@ -44,8 +44,28 @@ def sharing() -> Iterator[None]:
         _shared.pop()
 
 
+def arrow_data(values: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow strings behind an Arrow-backed column, without a copy; None for any other column.
+
+    Read through pyarrow's public ``__arrow_array__`` protocol, which pandas' Arrow arrays answer
+    with the data they hold (a NumPy-backed column would be converted, so it is left out).
+
+    Examples
+    --------
+    >>> arrow_data(pd.Series(["a", None], dtype="string[pyarrow]")).to_pylist()
+    ['a', None]
+    >>> arrow_data(pd.Series(["a"], dtype=object)) is None
+    True
+    """
+    dtype = values.dtype
+    if getattr(dtype, "storage", None) != "pyarrow" and not isinstance(dtype, pd.ArrowDtype):
+        return None
+    data = values.array.__arrow_array__()
+    return data if isinstance(data, pa.ChunkedArray) else pa.chunked_array([data])
+
+
 def _key(values: pd.Series) -> tuple[tuple, object] | None:
-    data = getattr(values.array, "_pa_array", None)
+    data = arrow_data(values)
     if data is None or not _shared:
         return None
     known = _shared[-1].get(("object", id(data)))  # this very Arrow object was keyed before
@@ -121,7 +141,7 @@ def set_missing(values: pd.Series, missing: np.ndarray) -> pd.Series:
     >>> set_missing(column, np.array([False, True, False])).tolist()
     ['a', <NA>, 'b']
     """
-    data = getattr(values.array, "_pa_array", None)
+    data = arrow_data(values)
     if data is None or not (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
         return values.astype("string").mask(missing)
     chunks, start = [], 0

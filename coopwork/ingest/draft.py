@@ -57,6 +57,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import IngestError
+from ..results.paths import surveys_dir
 from .detect import TableSample, sniff_table
 from .readers.common import TRUE_VALUES, load_table, normalise_text, slugify
 
@@ -537,7 +538,7 @@ def draft_path(export_path: str | Path, workspace: str | Path = ".") -> Path:
     >>> draft_path("data/raw/Réponses 2025.csv").as_posix()
     'surveys/reponses_2025_draft.xlsx'
     """
-    return Path(workspace) / "surveys" / f"{slugify(Path(export_path).stem)}_draft.xlsx"
+    return surveys_dir(workspace) / f"{slugify(Path(export_path).stem)}_draft.xlsx"
 
 
 def draft_survey(export_path: str | Path, *, fmt: str = "auto", output: str | Path | None = None,

@@ -24,7 +24,7 @@ from functools import cache
 
 import pandas as pd
 
-from ..i18n import catalogue, normalise_lang
+from ..i18n import catalogue, normalise_lang, pick
 
 __all__ = ["AREAS", "code_of", "with_codes"]
 
@@ -43,7 +43,7 @@ def _templates(lang: str) -> list[tuple[str, re.Pattern]]:
             continue
         if key.split(".")[1].startswith(("what_", "show_", "summary", "draft_written")):
             continue  # words inside a reason, or lines of a summary: never a reason of their own
-        text = texts.get(lang) or texts.get("en", "")
+        text = pick(texts, normalise_lang(lang)) or ""  # the text t() writes in this language
         parts = list(string.Formatter().parse(text))
         seen: set[str] = set()
         pattern = ""
@@ -95,7 +95,7 @@ def code_of(reason: str, lang: str | None = None) -> tuple[str, dict[str, str]]:
 
 
 def _literal_start(key: str, lang: str) -> list[str]:
-    text = catalogue()[key].get(lang) or catalogue()[key]["en"]
+    text = pick(catalogue()[key], normalise_lang(lang)) or ""  # the text t() writes
     return [text.split("{")[0]] if text.split("{")[0] else [text]
 
 

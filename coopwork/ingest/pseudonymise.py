@@ -47,6 +47,7 @@ import pandas as pd
 from ..contacts import EMAIL_RE, PARTNER_REGIONS, QUICK_PATTERN, contact_kind, find_contacts, normalise_phone
 from ..errors import IngestError
 from ..i18n import normalise_lang, t
+from ..results.paths import STATE
 
 __all__ = [
     "EMAIL_RE",
@@ -59,7 +60,7 @@ __all__ = [
     "scrub_text",
 ]
 
-KEY_PATH = Path(".coopwork") / "pseudonym.key"
+KEY_PATH = STATE / "pseudonym.key"
 PSEUDONYM_RE = re.compile(r"px_[0-9a-f]{16}")
 def message(key: str, **fields: object) -> str:
     """Text of ``ingest.<key>`` in the user's language (``COOPWORK_LANG``, default French)."""

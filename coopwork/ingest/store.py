@@ -50,6 +50,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import IngestError
+from ..results.paths import PROCESSED, STATE
 
 __all__ = [
     "JOURNAL",
@@ -64,8 +65,7 @@ __all__ = [
     "workspace_lock",
 ]
 
-PROCESSED = Path("data") / "processed"
-LOCK_PATH = Path(".coopwork") / "ingest.lock"
+LOCK_PATH = STATE / "ingest.lock"
 JOURNAL = ".pending.json"
 _TMP_PREFIX = ".tmp-"
 

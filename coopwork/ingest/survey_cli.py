@@ -25,19 +25,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-from ..i18n import normalise_lang, t
+from ..i18n import normalise_lang, t, user_lang
 from ..progress import say
 from ..survey import Survey, load_survey
 
 __all__ = ["show_lines", "survey_main", "survey_summary"]
-
-
-def _lang() -> str:
-    return normalise_lang(os.environ.get("COOPWORK_LANG"))
 
 
 def _codebook(survey: Survey) -> dict | None:
@@ -146,7 +141,7 @@ def _question_line(survey: Survey, q, lang: str) -> str:
 
 def survey_main(args: argparse.Namespace) -> int:
     """Run ``coopwork survey draft|show``; return the exit code."""
-    lang = _lang()
+    lang = user_lang()
     if args.survey_command == "draft":
         from .draft import draft_path, draft_survey
 

@@ -53,7 +53,6 @@ Examples
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,7 +62,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import IngestError
-from ..i18n import normalise_lang
+from ..i18n import pick, user_lang
 from ..survey import Question, Survey
 from .codes import factorize, from_codes
 from .pseudonymise import message
@@ -482,9 +481,7 @@ class _Table:
                     present &= context[name].notna()
             bad = present & ~ok
             texts = question.constraint_message
-            lang = normalise_lang(os.environ.get("COOPWORK_LANG"))
-            explanation = (texts.get(lang) or texts.get(self.survey.default_language)
-                           or next(iter(texts.values()), None))
+            explanation = pick(texts, user_lang(), self.survey.default_language)
             reason = message("reason_constraint", expression=question.constraint) + (
                 f" ({explanation})" if explanation else "")
             self.issue(bad, question.name, reason, SET_MISSING)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..analysis.disclosure import DOMINANCE, format_number, protect
+from ..analysis.disclosure import DOMINANCE, format_number, is_small, protect
 from ..errors import CoopworkError
 from ..i18n import t
 from .io import RESULTS_VERSION
@@ -330,7 +330,7 @@ def _unit_cells(
                         base="_units", display=lambda row, lang: str(row["display"]), **extra)
     protected = protected.drop(columns=[c for c in ("_units", "_abs_total", "_largest") if c in protected])
     protected.attrs = dict(table.attrs)
-    if 0 < units < min_count:  # the whole table rests on too few submissions: not even its size
+    if is_small(units, min_count):  # the whole table rests on too few submissions: not even its size
         protected.attrs.update(base=None, missing=None, units=None)
     else:
         protected.attrs["units"] = units
@@ -726,7 +726,7 @@ def _view(
     n = len(rows)
     if n == 0:
         return {"n": 0, "suppressed": False, "charts": [], "message": t("dashboard.no_data", lang)}, {}, None
-    if n < min_count:
+    if is_small(n, min_count):
         return (
             {
                 "n": None,
@@ -860,7 +860,8 @@ def _previous_graph(
     if survey.role("organisation") is None or survey.role("partner").name not in wd.relations.columns:
         return None
     network = wd.network((territory, None), *_network_rows(wd, territory))
-    if network.graph.graph.get("respondents", 0) < min_count:
+    respondents = network.graph.graph.get("respondents", 0)
+    if not respondents or is_small(respondents, min_count):
         return None
     return network.graph, str(previous)
 
@@ -1010,7 +1011,7 @@ def compute(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_
         "previous_wave": previous,
         "lang": lang,
         "min_count": min_count,
-        "respondents": {"n": n if n >= min_count or n == 0 else None, "suppressed": 0 < n < min_count},
+        "respondents": {"n": None if is_small(n, min_count) else n, "suppressed": is_small(n, min_count)},
         "unit": submission_unit(inputs.survey),
         "key_figures": _key_figures(inputs, wd, picked, tables.get("network"), lang=lang,
                                     min_count=min_count),

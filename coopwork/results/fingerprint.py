@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import waves
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -141,8 +143,8 @@ def waves_by_territory(responses: pd.DataFrame) -> dict[str, list[str]]:
     from .paths import ALL
 
     pairs = responses[["_territory", "_wave"]].dropna().drop_duplicates()
-    out = {str(k): sorted(v.astype(str)) for k, v in pairs.groupby("_territory")["_wave"]}
-    out[ALL] = sorted(responses["_wave"].dropna().astype(str).unique())
+    out = {str(k): waves.ordered(v) for k, v in pairs.groupby("_territory")["_wave"]}
+    out[ALL] = waves.ordered(responses["_wave"].dropna())
     return out
 
 
@@ -183,15 +185,13 @@ class Fingerprint:
         """The wave a territory's results show when none is asked: its own latest wave."""
         from .paths import ALL
 
-        waves = self.waves_of.get(territory or ALL, [])
-        return waves[-1] if waves else None
+        return waves.current(self.waves_of.get(territory or ALL, []))
 
     def previous_wave(self, territory: str | None, wave: str) -> str | None:
         """The territory's latest wave before ``wave`` (the one "what changed" compares with)."""
         from .paths import ALL
 
-        earlier = [w for w in self.waves_of.get(territory or ALL, []) if w < wave]
-        return earlier[-1] if earlier else None
+        return waves.previous(self.waves_of.get(territory or ALL, []), wave)
 
     def to_json(self) -> dict:
         """A JSON-ready form (read back by :meth:`from_json`)."""
@@ -208,7 +208,7 @@ class Fingerprint:
 
 def _input_files(workspace: Workspace) -> dict[str, str]:
     """SHA-256 of the bytes of every file a fingerprint reads (name relative to the workspace → digest)."""
-    from .. import __version__
+    from ..version import __version__
 
     folder = workspace.processed_dir
     paths = [folder / "responses.parquet", folder / "relations.parquet",

@@ -1,4 +1,9 @@
-"""The one path authority: how an id (territory, wave) becomes a folder or file name.
+"""The one path authority: the folders of a workspace and of an export, and how an id becomes a name.
+
+The layout (``docs/architecture.md``, "Workspace"): ``surveys/``, ``data/raw``,
+``data/processed/<survey>``, ``data/reports/<survey>``, ``data/exports/<survey>`` (whose
+folders are :data:`EXPORT_FOLDERS`), ``data/journal.sqlite`` and ``.coopwork/`` (key, locks,
+run state, results). No other module types these names: each asks a function here.
 
 Every layer that writes per-territory files — the results store, the batch reports, the
 dashboards and the exports — asks :func:`name_for` for the name, so that a territory id such as
@@ -41,6 +46,8 @@ import re
 import unicodedata
 from pathlib import Path, PureWindowsPath
 
+from ..words import BIDI
+
 __all__ = [
     "ALL",
     "MAX_ID",
@@ -65,9 +72,6 @@ MAX_NAME = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 #: longest id accepted at the edge (a wave, a territory, a form_id)
 MAX_ID = 120
-# characters that change how text is shown without being seen: bidirectional overrides and
-# isolates (a "right-to-left override" turns ``exe.txt`` into ``txt.exe`` on screen)
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
 def problem(identifier: object) -> str | None:
@@ -88,7 +92,7 @@ def problem(identifier: object) -> str | None:
         return "id_empty"
     if len(text) > MAX_ID:
         return "id_too_long"
-    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _BIDI for c in text):
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in BIDI for c in text):
         return "id_control"
     if "/" in text or "\\" in text:
         return "id_separator"
@@ -141,7 +145,7 @@ def check_id(identifier: object, *, what: str, error: type[Exception] | None = N
         return str(identifier).strip()
     lang = normalise_lang(lang or os.environ.get("COOPWORK_LANG"))
     shown = "" if identifier is None else str(identifier)
-    shown = "".join(c if unicodedata.category(c)[0] != "C" and c not in _BIDI else "\ufffd" for c in shown)
+    shown = "".join(c if unicodedata.category(c)[0] != "C" and c not in BIDI else "\ufffd" for c in shown)
     if len(shown) > 60:
         shown = shown[:57] + "…"
     raise (error or CoopworkError)(f"results.{key}", what=Key(f"results.id_what_{what}"), id=shown,
@@ -202,6 +206,51 @@ def name_for(identifier: str) -> str:
     return f"{safe[:MAX_NAME]}-{digest}" if safe else digest
 
 
+#: the workspace's folders, relative to its root
+SURVEYS = Path("surveys")
+RAW = Path("data") / "raw"
+PROCESSED = Path("data") / "processed"
+STATE = Path(".coopwork")
+#: the folders of an export (``data/exports/<survey>/<folder>``)
+WORKBOOKS, PLACEMATS, NETWORK = "workbooks", "placemats", "network"
+NOTES, AUDIT, REPORTS, DATA = "notes", "audit", "reports", "data"
+EXPORT_FOLDERS = (WORKBOOKS, PLACEMATS, NETWORK, NOTES, AUDIT, REPORTS, DATA)
+
+
+def surveys_dir(root: str | Path) -> Path:
+    """``<workspace>/surveys``: the XLSForms."""
+    return Path(root) / SURVEYS
+
+
+def raw_dir(root: str | Path) -> Path:
+    """``<workspace>/data/raw``: exports as downloaded (never committed)."""
+    return Path(root) / RAW
+
+
+def state_dir(root: str | Path) -> Path:
+    """``<workspace>/.coopwork``: key, locks, run state, results (git-ignored, never published)."""
+    return Path(root) / STATE
+
+
+def journal_file(root: str | Path) -> Path:
+    """``<workspace>/data/journal.sqlite``: the journal of interpretations."""
+    return Path(root) / "data" / "journal.sqlite"
+
+
+def in_export(site: str | Path, folder: str, file: str | None = None) -> Path:
+    """``<export>/<folder>[/<file>]``, ``folder`` one of :data:`EXPORT_FOLDERS`.
+
+    Examples
+    --------
+    >>> in_export("/ws/data/exports/s", WORKBOOKS, "t1.xlsx").as_posix()
+    '/ws/data/exports/s/workbooks/t1.xlsx'
+    """
+    if folder not in EXPORT_FOLDERS:
+        raise ValueError(f"in_export(): {folder!r} is not one of {EXPORT_FOLDERS}")
+    path = Path(site) / folder
+    return path / file if file is not None else path
+
+
 def processed_dir(root: str | Path, survey_id: str) -> Path:
     """``<workspace>/data/processed/<survey>``: the tidy tables one survey's ingests write.
 
@@ -210,7 +259,7 @@ def processed_dir(root: str | Path, survey_id: str) -> Path:
     >>> processed_dir("/ws", "enquete").as_posix()
     '/ws/data/processed/enquete'
     """
-    return Path(root) / "data" / "processed" / name_for(survey_id)
+    return Path(root) / PROCESSED / name_for(survey_id)
 
 
 def survey_dir(root: str | Path, area: str, survey_id: str) -> Path:
@@ -226,7 +275,7 @@ def survey_dir(root: str | Path, area: str, survey_id: str) -> Path:
 
 def results_dir(root: str | Path, survey_id: str) -> Path:
     """``<workspace>/.coopwork/results/<survey>``: the results of every territory and wave."""
-    return Path(root) / ".coopwork" / "results" / name_for(survey_id)
+    return state_dir(root) / "results" / name_for(survey_id)
 
 
 def results_file(
@@ -257,7 +306,7 @@ def breakdown_file(results: str | Path) -> Path:
 
 def dashboards_index(root: str | Path) -> Path:
     """``<workspace>/.coopwork/results/index.json``: the survey, waves and territories the dashboards list."""
-    return Path(root) / ".coopwork" / "results" / "index.json"
+    return state_dir(root) / "results" / "index.json"
 
 
 def reports_dir(reports_root: str | Path, territory: str | None) -> Path:

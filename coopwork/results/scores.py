@@ -28,6 +28,7 @@ import pandas as pd
 from ..analysis.disclosure import format_number, protect
 from ..analysis.indicators import dimension_label
 from ..i18n import t
+from ..threshold import DEFAULT_MIN_COUNT
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -60,7 +61,8 @@ def _intervals(n: np.ndarray, total: np.ndarray, squares: np.ndarray) -> tuple[n
 
 
 def compare_all(
-    scores: pd.DataFrame, *, min_count: int = 3, lang: str = "fr", config: Mapping | None = None
+    scores: pd.DataFrame, *, min_count: int = DEFAULT_MIN_COUNT, lang: str = "fr",
+    config: Mapping | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Each territory against the others and all, dimension by dimension, protected.
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__
+from ..threshold import DEFAULT_MIN_COUNT
+from ..version import __version__
 from .fingerprint import Fingerprint, fingerprint, key
 from .io import RESULTS_VERSION, load, write_json
 from .paths import ALL, breakdown_file, dashboards_index, results_file
@@ -114,7 +115,7 @@ def ensure(
     territories: list[str] | None = None,
     waves: list[str] | None = None,
     langs: tuple[str, ...] = ("fr",),
-    min_count: int = 3,
+    min_count: int = DEFAULT_MIN_COUNT,
     synthesis: bool = True,
     by_org_type: bool = False,
     jobs: int = 1,
@@ -448,7 +449,7 @@ def prepare_all(
     workspace: Workspace,
     *,
     territories: list[str] | None = None,
-    min_count: int = 3,
+    min_count: int = DEFAULT_MIN_COUNT,
     langs: tuple[str, ...] | None = None,
     by_org_type: bool = False,
 ) -> list[Entry]:

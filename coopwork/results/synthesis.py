@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..analysis.disclosure import format_number, protect
+from ..analysis.disclosure import format_number, protect, small
 from ..i18n import t
 from .tables import decode, encode
 
@@ -111,7 +111,8 @@ def _practices_where(practices: pd.DataFrame, *, lang: str, min_count: int) -> p
         )
         return protect(empty, min_count=min_count, lang=lang)
     shown = practices[~practices["suppressed"].astype(bool)].copy()
-    shown["present"] = pd.to_numeric(shown["n"], errors="coerce").fillna(0) >= min_count
+    counts = pd.to_numeric(shown["n"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    shown["present"] = (counts > 0) & ~small(counts, min_count)
     base = practices[keys].drop_duplicates().reset_index(drop=True)
     counted = (
         shown[shown["present"]]

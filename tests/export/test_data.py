@@ -222,3 +222,23 @@ def test_relations_keep_the_value_labels_and_long_labels_cut_by_the_format_are_r
     assert len(audit["labels_cut"]) == err.count("cut to")
     codebook = pd.read_csv(written / "codebook.csv", dtype=str, encoding="utf-8-sig")
     assert long_choice in codebook["value_label"].tolist() and long_question in codebook["label"].tolist()
+
+
+def test_the_default_wave_is_the_territorys_own_current_wave(workspace, tmp_path):
+    """A territory that skipped the last wave: its data export takes the wave its site export shows
+    (coopwork.waves), not the latest wave of the workspace (``waves[-1]`` took it before)."""
+    from coopwork.results.fingerprint import waves_by_territory
+
+    ws = open_workspace(workspace)
+    path = ws.processed_dir / "responses.parquet"
+    table = pd.read_parquet(path)
+    latest = ws.latest_wave
+    territory = sorted(table["_territory"].dropna().unique())[0]
+    table = table[~((table["_territory"] == territory) & (table["_wave"] == latest))]
+    table.to_parquet(path, index=False)
+    ws = open_workspace(workspace)
+    own = waves_by_territory(table)[territory][-1]
+    assert own != latest
+    done = write_data(ws, territories=[territory], fmt="csv", lang="en", into=tmp_path / "out")
+    assert done.folder.name == own
+    assert ws.current_wave([territory]) == own and ws.current_wave() == latest

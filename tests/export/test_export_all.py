@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 from openpyxl import load_workbook
 
-from coopwork.errors import ExportError, WorkspaceError
+from coopwork.errors import CoopworkError, WorkspaceError
 from coopwork.export import export_all
 
 pytestmark = pytest.mark.browser
@@ -233,7 +233,7 @@ def test_unknown_territory_or_wave_is_refused_before_writing(workspace):
         export_all(workspace, territories=["gamma"])
     with pytest.raises(WorkspaceError, match="no wave '1999'"):
         export_all(workspace, wave="1999")
-    with pytest.raises(ExportError, match="at least 1"):
+    with pytest.raises(CoopworkError, match="at least 1"):  # the one rule of coopwork.threshold
         export_all(workspace, min_count=0)
     assert not (workspace / "data" / "exports").exists()
 

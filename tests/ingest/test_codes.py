@@ -60,6 +60,6 @@ def test_set_missing_keeps_the_strings_of_sliced_chunks_with_nulls():
     assert str(out.dtype) == "string"
     assert out.index.tolist() == [5, 6, 7, 8, 9]
     assert _reference(out) == ["a", None, None, None, "b"]
-    out.array._pa_array.validate(full=True)
+    out.array.__arrow_array__().validate(full=True)
     # the same as the plain pandas way
     assert _reference(column.astype("string").mask(missing)) == _reference(out)

@@ -1,0 +1,265 @@
+"""The import graph of coopwork holds the layer order written in docs/architecture.md.
+
+The graph is built from the source with :mod:`ast`: every ``import`` of a coopwork module, at
+the top of a module or inside a function (those under ``if TYPE_CHECKING:`` never run and are
+left out). The test fails on a cycle, on an import of a later layer, on an import between
+sibling packages, and on an import of the package root. What still needs a move that waits for
+other branches is in :data:`ALLOWED_CYCLES` and :data:`ALLOWED_CROSSINGS`, each with its reason;
+an entry that is no longer needed fails too, so the lists only shrink.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "coopwork"
+
+#: cycles that need a move of a whole module (strongly connected sets of modules)
+ALLOWED_CYCLES = {
+    # load_survey infers roles with ingest.roles, which reads Survey: roles belongs with the survey
+    # (coopwork/survey/roles.py), a move that waits for the branch that edits survey.py
+    frozenset({"coopwork.survey", "coopwork.ingest.roles"}),
+    # readers register themselves in the registry, which imports them to fill it: a plugin
+    # registry through an entry-point group (as papermill's engines) removes the loop
+    frozenset({"coopwork.ingest.registry", "coopwork.ingest.readers.odk"}),
+    # the Dask runner reuses the runner's warm server and the runner starts Dask: split with the
+    # batch engine's branch (issue 26)
+    frozenset({"coopwork.batch.runner", "coopwork.batch.dask"}),
+    # the theme fits the network's labels and the network figure takes the theme (issue 24, merged
+    # at 12:17): the label fitting belongs to the theme or to a module of its own
+    frozenset({"coopwork.figures.network", "coopwork.figures.theme"}),
+}
+#: imports between sibling packages that wait for a move: (importer, imported)
+ALLOWED_CROSSINGS = {
+    # the journal of interpretations lives in dashboard/ and the export reads it: it moves to its
+    # own package (coopwork/journal/) once the dashboard branch (issue 23) is merged
+    ("coopwork.export", "coopwork.dashboard.journal"),
+    # which plotly.js file the pages load is chosen in dashboard/assets.py, next to Voilà's
+    # handler that serves it; the static site takes the same file: the choice moves to a base
+    # module of its own with the dashboard branch (issue 23)
+    ("coopwork.export", "coopwork.dashboard.assets"),
+    # how a bar of a chart is named in a note (OPTION_MARK, chart_options) is decided in the
+    # dashboard page; the export's notes read it (issue 23/24, merged at 12:17): it moves to the
+    # vocabulary with the journal package
+    ("coopwork.export", "coopwork.dashboard.app"),
+    # the export's copies of the batch reports run the batch when a report is missing (issue 24):
+    # the export should read the reports folder only, the run stays the CLI's
+    ("coopwork.export", "coopwork.batch"),
+}
+
+
+def modules(package: Path = PACKAGE) -> dict[str, tuple[Path, bool]]:
+    """Dotted name → (file, is a package ``__init__``) of every module of ``package``."""
+    found = {}
+    for path in sorted(package.rglob("*.py")):
+        parts = list(path.relative_to(package.parent).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        found[".".join(parts[:-1] if is_package else parts)] = (path, is_package)
+    return found
+
+
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    hidden: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            hidden |= {id(n) for statement in node.body for n in ast.walk(statement)}
+    return hidden
+
+
+def imports_of(name: str, source: str, *, is_package: bool, known: set[str]) -> set[str]:
+    """The coopwork modules that the module ``name`` (whose text is ``source``) imports.
+
+    Examples
+    --------
+    >>> sorted(imports_of("coopwork.a.b", "def f():\\n    from ..c import d\\n", is_package=False,
+    ...                   known={"coopwork.c", "coopwork.c.d"}))
+    ['coopwork.c.d']
+    """
+    tree = ast.parse(source)
+    hidden = _type_checking_nodes(tree)
+    base = name.split(".") if is_package else name.split(".")[:-1]
+
+    def resolve(dotted: str) -> str | None:
+        while dotted and dotted not in known:
+            dotted = dotted.rpartition(".")[0]
+        return dotted or None
+
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in hidden:
+            continue
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                target = ".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.split(".")[0] != "coopwork":
+                continue
+            for alias in node.names:
+                full = f"{target}.{alias.name}"
+                found.add(full if full in known else resolve(target))
+        elif isinstance(node, ast.Import):
+            found |= {resolve(a.name) for a in node.names if a.name.split(".")[0] == "coopwork"}
+    return {m for m in found if m and m != name}
+
+
+def import_graph(package: Path = PACKAGE) -> nx.DiGraph:
+    """The import graph of the modules of ``package``."""
+    found = modules(package)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(found)
+    for name, (path, is_package) in found.items():
+        for target in imports_of(name, path.read_text(encoding="utf-8"), is_package=is_package,
+                                 known=set(found)):
+            graph.add_edge(name, target)
+    return graph
+
+
+def layers(text: str | None = None) -> list[tuple[str, bool, list[str]]]:
+    """``(layer, siblings, module prefixes)`` in order, from the table of docs/architecture.md."""
+    text = text if text is not None else (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("### Layers", 1)[1].split("\n#", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 2 or cells[0] in {"layer", "---"} or set(cells[0]) <= {"-"}:
+            continue
+        names = re.findall(r"`([\w.]+)`", cells[1])
+        if names:
+            rows.append((cells[0].split(" (")[0], "siblings" in cells[0], names))
+    return rows
+
+
+def layer_of(module: str, order: list[tuple[str, bool, list[str]]]) -> tuple[int, str]:
+    """``(index of its layer, the prefix that placed it)``: the longest matching name wins."""
+    best = None
+    for index, (_, _, prefixes) in enumerate(order):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and (best is None
+                                                                          or len(prefix) > len(best[1])):
+                best = (index, prefix)
+    if best is None:
+        raise AssertionError(f"{module} is in no layer of docs/architecture.md: add it to the table")
+    return best
+
+
+def crossings(graph: nx.DiGraph, order: list[tuple[str, bool, list[str]]]) -> set[tuple[str, str]]:
+    """Imports against the order: of a later layer, between siblings, or of the package root."""
+    bad = set()
+    for importer, imported in graph.edges:
+        if imported == "coopwork":
+            bad.add((importer, imported))
+            continue
+        (low, low_prefix), (high, high_prefix) = layer_of(importer, order), layer_of(imported, order)
+        if high > low or (high == low and order[low][1] and low_prefix != high_prefix):
+            bad.add((importer, imported))
+    return bad
+
+
+def cycles(graph: nx.DiGraph) -> set[frozenset[str]]:
+    """The strongly connected sets of more than one module."""
+    return {frozenset(c) for c in nx.strongly_connected_components(graph) if len(c) > 1}
+
+
+def _grouped(edges: set[tuple[str, str]], allowed: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The crossings that no allowed ``(importer package, imported)`` pair covers."""
+    return {(a, b) for a, b in edges
+            if not any((a == x or a.startswith(x + ".")) and b == y for x, y in allowed)}
+
+
+def test_the_layer_table_is_read():
+    order = layers()
+    assert [name for name, _, _ in order][:3] == ["base", "survey", "ingest"]
+    assert any(siblings for _, siblings, _ in order)
+
+
+def test_every_module_has_a_layer():
+    order = layers()
+    for module in import_graph().nodes:
+        layer_of(module, order)
+
+
+def test_no_cycle_but_the_listed_ones():
+    found = cycles(import_graph())
+    assert found - ALLOWED_CYCLES == set(), "import cycles: " + "; ".join(
+        " ↔ ".join(sorted(c)) for c in found - ALLOWED_CYCLES)
+    gone = ALLOWED_CYCLES - found
+    assert gone == set(), f"no longer a cycle, remove from ALLOWED_CYCLES: {gone}"
+
+
+def test_no_import_against_the_layer_order_but_the_listed_ones():
+    found = crossings(import_graph(), layers())
+    assert _grouped(found, ALLOWED_CROSSINGS) == set(), "imports against docs/architecture.md: " + "; ".join(
+        f"{a} → {b}" for a, b in sorted(_grouped(found, ALLOWED_CROSSINGS)))
+    used = {(x, y) for x, y in ALLOWED_CROSSINGS
+            if any((a == x or a.startswith(x + ".")) and b == y for a, b in found)}
+    assert used == ALLOWED_CROSSINGS, f"no longer needed, remove: {ALLOWED_CROSSINGS - used}"
+
+
+def _planted(tmp_path: Path, files: dict[str, str]) -> nx.DiGraph:
+    for name, text in files.items():
+        path = tmp_path / "coopwork" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return import_graph(tmp_path / "coopwork")
+
+
+def test_a_planted_cycle_inside_a_function_is_found(tmp_path):
+    graph = _planted(tmp_path, {
+        "__init__.py": "",
+        "errors.py": "def f():\n    from .survey import Survey\n",  # hidden inside a function
+        "survey.py": "from .errors import CoopworkError\n",
+    })
+    assert cycles(graph) == {frozenset({"coopwork.errors", "coopwork.survey"})}
+
+
+def test_a_planted_upward_import_is_found(tmp_path):
+    order = layers()
+    graph = _planted(tmp_path, {
+        "__init__.py": "",
+        "analysis/__init__.py": "",
+        "analysis/summary.py": "def chart():\n    from ..figures.bars import bar_chart\n",
+        "figures/__init__.py": "",
+        "figures/bars.py": "from ..analysis import summary\n",
+        "export/__init__.py": "from ..dashboard import app\n",  # siblings
+        "dashboard/__init__.py": "",
+        "dashboard/app.py": "from .. import __version__\n",  # the package root
+    })
+    assert crossings(graph, order) == {("coopwork.analysis.summary", "coopwork.figures.bars"),
+                                       ("coopwork.export", "coopwork.dashboard.app"),
+                                       ("coopwork.dashboard.app", "coopwork")}
+
+
+def test_type_checking_imports_are_not_edges(tmp_path):
+    graph = _planted(tmp_path, {
+        "__init__.py": "",
+        "errors.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .workspace import W\n",
+        "workspace.py": "",
+    })
+    assert not graph.has_edge("coopwork.errors", "coopwork.workspace")
+
+
+@pytest.mark.parametrize("module", ["coopwork.threshold", "coopwork.waves", "coopwork.words",
+                                    "coopwork.vocabulary", "coopwork.i18n", "coopwork.results.paths"])
+def test_the_policy_modules_are_in_the_base_layer(module):
+    assert layers()[layer_of(module, layers())[0]][0] == "base"
+
+
+def test_the_graph_sees_imports_inside_functions():
+    graph = import_graph()
+    # survey.load_survey imports ingest.roles inside the function
+    assert graph.has_edge("coopwork.survey", "coopwork.ingest.roles")
+    hidden = defaultdict(int)
+    for name, (path, _) in modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef):
+                hidden[name] += sum(isinstance(n, ast.ImportFrom) and n.level > 0 for n in ast.walk(node))
+    assert sum(hidden.values()) > 0
