@@ -29,7 +29,8 @@ __all__ = ["RESULTS_VERSION", "load", "load_with_breakdown", "read_index", "writ
 #: 10: a chart counted per row of a repeat says so on its axes
 #: 11: a hidden cell reads by its rule ("< 3" small, "masqué" otherwise); histograms of whole bins,
 #: outliers apart; one place words a chart's axes after its unit (ties, rows)
-RESULTS_VERSION = 11
+#: 12: dimensions named by one vocabulary (coopwork.vocabulary), labels falling back through English
+RESULTS_VERSION = 12
 
 
 def write_json(path: Path, data: Any) -> None:
