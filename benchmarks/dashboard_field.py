@@ -537,7 +537,7 @@ async def workshop(server: Server, plan: dict, marker: str) -> dict:
 
 
 def stored_notes(workspace: Path, marker: str) -> list[str]:
-    from coopwork.dashboard.journal import Journal
+    from coopwork.journal import Journal
 
     notes = Journal(workspace=workspace).records(include_hidden=True)
     return [note["text"] for note in notes if note["text"].startswith(marker)]

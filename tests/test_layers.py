@@ -38,9 +38,6 @@ ALLOWED_CYCLES = {
 }
 #: imports between sibling packages that wait for a move: (importer, imported)
 ALLOWED_CROSSINGS = {
-    # the journal of interpretations lives in dashboard/ and the export reads it: it moves to its
-    # own package (coopwork/journal/) once the dashboard branch (issue 23) is merged
-    ("coopwork.export", "coopwork.dashboard.journal"),
     # which plotly.js file the pages load is chosen in dashboard/assets.py, next to Voilà's
     # handler that serves it; the static site takes the same file: the choice moves to a base
     # module of its own with the dashboard branch (issue 23)

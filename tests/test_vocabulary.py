@@ -22,7 +22,7 @@ def test_no_second_catalogue_family():
 
 
 def test_the_journal_and_the_demo_use_the_same_lists():
-    from coopwork.dashboard import journal
+    from coopwork import journal
     from coopwork.demo import form
 
     assert journal.KINDS is KINDS

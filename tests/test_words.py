@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coopwork.dashboard.journal import clean_text
+from coopwork.journal import clean_text
 from coopwork.results.paths import problem
 from coopwork.words import BIDI, markdown
 

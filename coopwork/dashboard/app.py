@@ -495,7 +495,7 @@ class Dashboard:
     def journal(self):
         """The journal of interpretations (opened on first use)."""
         if self._journal is None:
-            from .journal import Journal
+            from ..journal import Journal
 
             self._journal = Journal(self.database, workspace=self.root)
         return self._journal

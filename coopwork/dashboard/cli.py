@@ -221,14 +221,14 @@ def problems(text: str) -> list[str]:
 
 def _line(value: object) -> str:
     """One terminal-safe line: notes stored by an older coopwork were not cleaned on the way in."""
-    from .journal import clean_text
+    from ..journal import clean_text
 
     return " ".join(clean_text(str(value), multiline=False).split())
 
 
 def journal_main(args: argparse.Namespace) -> int:
     """``coopwork journal list|hide|restore|export``: moderation and export for the researcher."""
-    from .journal import Journal
+    from ..journal import Journal
 
     journal = Journal(args.database, workspace=args.workspace)
     action = args.journal_command

@@ -43,6 +43,7 @@ import pandas as pd
 
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
+from ..journal import open_journal, published_markdown
 from ..results.paths import (
     ALL,
     AUDIT,
@@ -57,8 +58,6 @@ from ..results.paths import (
     reports_dir,
 )
 from ..threshold import DEFAULT_MIN_COUNT, check_min_count
-from ..vocabulary import kind_label
-from ..words import markdown
 from .network_files import write_dynamic_gexf, write_network_files
 from .safe import neutralise, to_csv
 from .workbook import write_workbook
@@ -136,10 +135,6 @@ def journal_notes(ws, territory: str, *, wave: str | None) -> pd.DataFrame:
     database = journal_file(ws.root)
     if not database.is_file():
         return pd.DataFrame(columns=columns)
-    try:
-        from ..dashboard.journal import open_journal
-    except ImportError:  # pragma: no cover - the dashboard layer is part of the package
-        return pd.DataFrame(columns=columns)
     journal = open_journal(ws.root)
     try:
         notes = journal.notes(survey_id=ws.survey_id, territory=territory, wave=wave)
@@ -150,22 +145,6 @@ def journal_notes(ws, territory: str, *, wave: str | None) -> pd.DataFrame:
 
     notes["text"] = notes["text"].astype("str").map(lambda text: mask(text, "[…]"))
     return notes.reset_index(drop=True)
-
-
-def _notes_markdown(notes: pd.DataFrame, *, title: str, lang: str) -> str:
-    lines = [f"# {title}", ""]
-    if notes.empty:
-        lines.append(t("export.no_notes", lang))
-    for about, group in notes.groupby("about", sort=False):
-        lines += [f"## {markdown(about)}", ""]
-        for note in group.itertuples():
-            kind = (
-                kind_label(note.kind, lang)
-            )
-            when = pd.Timestamp(note.created_at).strftime("%Y-%m-%d")
-            lines.append(f"- **{markdown(kind)}** — {markdown(note.text)} ({when})")
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
 
 
 def export_all(
@@ -390,7 +369,7 @@ def _export_territory(ws, content, site: Path, result: ExportResult, *, provenan
                  [note_heading(c, content.note_headings, lang=lang) for c in notes["chart"]])
     in_export(site, NOTES).mkdir(parents=True, exist_ok=True)
     to_csv(notes.assign(created_at=notes["created_at"].astype("str")), in_export(site, NOTES, f"{name}.csv"))
-    notes_md = _notes_markdown(notes, title=t("export.notes_title", lang, label=content.label), lang=lang)
+    notes_md = published_markdown(notes, title=t("export.notes_title", lang, label=content.label), lang=lang)
     in_export(site, NOTES, f"{name}.md").write_text(notes_md, encoding="utf-8")
     result.files += [in_export(site, NOTES, f"{name}.csv"), in_export(site, NOTES, f"{name}.md")]
 

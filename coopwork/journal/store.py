@@ -43,10 +43,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DashboardError
-from ..i18n import t
 from ..results.paths import journal_file
-from ..vocabulary import KINDS, kind_label
-from ..words import BIDI, markdown
+from ..vocabulary import KINDS
+from ..words import BIDI
+from .markdown import diary_markdown
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -398,27 +398,10 @@ class Journal:
     def to_markdown(self, path: str | Path | None = None, *, lang: str = "fr", **filters: object) -> str:
         """The notes as a Markdown research-diary page: territory → wave → chart → kind.
 
-        Participants' words are escaped so that they cannot add links, images or HTML.
+        Written by :func:`coopwork.journal.markdown.diary_markdown`: participants' words are escaped
+        so that they cannot add links, images or HTML.
         """
-        table = self.notes(**filters)  # type: ignore[arg-type]
-        lines = [f"# {t('dashboard.journal_title', lang)}", ""]
-        if table.empty:
-            lines.append(t("dashboard.no_notes", lang))
-        for (territory, wave), group in table.groupby(["territory", "wave"], sort=True):
-            lines += [f"## {markdown(territory)} — {t('dashboard.wave', lang)} {markdown(wave)}", ""]
-            for chart, notes in group.groupby("chart", sort=False):
-                lines += [f"### {markdown(chart)}", ""]
-                for kind in KINDS:
-                    of_kind = notes[notes["kind"] == kind]
-                    if of_kind.empty:
-                        continue
-                    lines += [f"**{kind_label(kind, lang)}**", ""]
-                    for note in of_kind.itertuples():
-                        who = f" — {markdown(note.display_name)}" if note.display_name else ""
-                        when = note.created_at.strftime("%Y-%m-%d %H:%M")
-                        lines.append(f"- {markdown(note.text)}{who} ({when} UTC, n°{note.id})")
-                    lines.append("")
-        text = "\n".join(lines).rstrip() + "\n"
+        text = diary_markdown(self.notes(**filters), lang=lang)  # type: ignore[arg-type]
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text

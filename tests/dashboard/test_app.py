@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from coopwork.dashboard.app import Dashboard, dashboard, notes_html
-from coopwork.dashboard.journal import Journal
+from coopwork.journal import Journal
 
 
 @pytest.fixture
@@ -190,7 +190,7 @@ def test_a_note_about_a_bar_marks_it_in_every_language_and_old_label_notes_still
 
 
 def test_a_page_that_adds_notes_too_fast_is_held_back(precomputed_workspace):
-    from coopwork.dashboard.journal import MAX_NOTES_PER_MINUTE
+    from coopwork.journal import MAX_NOTES_PER_MINUTE
 
     page = Dashboard(precomputed_workspace, territory="t01", lang="fr")
     other = Dashboard(precomputed_workspace, territory="t01", lang="fr")  # another participant

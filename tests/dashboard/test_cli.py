@@ -6,7 +6,7 @@ import csv
 import io
 
 from coopwork.cli import main
-from coopwork.dashboard.journal import Journal
+from coopwork.journal import Journal
 
 
 def _journal(workspace) -> Journal:

@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from coopwork.dashboard.journal import KINDS, MAX_NOTES_PER_MINUTE, Journal, database_url, open_journal
 from coopwork.errors import DashboardError
+from coopwork.journal import KINDS, MAX_NOTES_PER_MINUTE, Journal, database_url, open_journal
 
 SURVEY = "enquete_test"
 

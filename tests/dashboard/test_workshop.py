@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from coopwork.dashboard.journal import Journal
+from coopwork.journal import Journal
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -170,8 +170,8 @@ def workspace(tmp_path, processed_workspace) -> Path:
 @pytest.fixture(scope="session")
 def exported(tmp_path_factory, processed_workspace):
     """`export_all` (French, PDF) run once on a copy of the workspace, with notes and a batch report."""
-    from coopwork.dashboard.journal import open_journal
     from coopwork.export import export_all
+    from coopwork.journal import open_journal
     from coopwork.workspace import open_workspace
 
     root = tmp_path_factory.mktemp("exported") / "ws"

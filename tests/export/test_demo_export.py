@@ -25,7 +25,7 @@ NOTES = {"org_type": "Surtout des associations", "org_type#association": "Elles 
 @pytest.fixture(scope="module")
 def demo_export(demo_prepared, tmp_path_factory):
     from coopwork.batch import run_batch
-    from coopwork.dashboard.journal import open_journal
+    from coopwork.journal import open_journal
     from coopwork.workspace import open_workspace
 
     root = tmp_path_factory.mktemp("demo-export") / "ws"
