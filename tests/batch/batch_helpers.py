@@ -141,3 +141,10 @@ def result_of(path: str | Path) -> dict:
             if output.get("output_type") == "stream" and text.startswith("RESULT "):
                 return json.loads(text.splitlines()[0][len("RESULT "):])
     raise AssertionError(f"no RESULT in {path}")
+
+
+def stdout(cell) -> str:
+    """What a cell printed: its ``stdout`` stream outputs joined (a kernel may flush one ``print`` in
+    several outputs when the machine is busy)."""
+    return "".join(out.get("text", "") for out in cell.get("outputs", [])
+                   if out.get("output_type") == "stream" and out.get("name") == "stdout")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from batch_helpers import PARAMETERS
+from batch_helpers import PARAMETERS, stdout
 
 from coopwork.batch.engine import ENGINE_NAME, KernelSlot, execute, register_engine
 from coopwork.batch.runner import warm_server
@@ -37,7 +37,7 @@ def test_reports_share_a_warm_kernel_and_start_fresh() -> None:
     with KernelSlot(warm_server()) as slot:
         runs = [execute(nb, parameters={"territory": t}, slot=slot, timeout=120) for t in "abc"]
         assert all(run.ok for run in runs), [run.describe() for run in runs]
-        printed = [run.notebook.cells[-1].outputs[0]["text"].split() for run in runs]
+        printed = [stdout(run.notebook.cells[-1]).split() for run in runs]
         assert [p[0] for p in printed] == ["a", "b", "c"]
         assert {p[2] for p in printed} == {"False"}
         assert len({p[1] for p in printed}) == 1 and int(printed[0][1]) == runs[0].kernel_pid
@@ -83,7 +83,7 @@ def test_a_reused_pid_is_not_read_as_a_dead_kernel(tmp_path) -> None:
 def test_plain_kernels_without_the_fork_server() -> None:
     result = execute(_notebook("print(territory * 2)"), parameters={"territory": "ab"}, timeout=300)
     assert result.ok, result.describe()
-    assert result.notebook.cells[-1].outputs[0]["text"] == "abab\n"
+    assert stdout(result.notebook.cells[-1]) == "abab\n"
     failing = execute(_notebook("raise KeyError('missing')"), parameters={"territory": "x"}, timeout=300)
     assert not failing.ok
     error = failing.error

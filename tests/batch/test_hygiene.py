@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from batch_helpers import PARAMETERS
+from batch_helpers import PARAMETERS, stdout
 
 from coopwork.batch.engine import KernelSlot, execute
 from coopwork.batch.runner import warm_server
@@ -146,7 +146,7 @@ def test_a_report_that_removed_a_module_gets_it_back(slot, tmp_path: Path) -> No
                       "if m.startswith('coopwork_leaky'))))")
     execute(drop, parameters={"territory": "a"}, slot=slot, timeout=300, cwd=tmp_path)
     after = execute(check, parameters={"territory": "b"}, slot=slot, timeout=300, cwd=tmp_path)
-    assert after.notebook.cells[-1].outputs[0]["text"].strip() == "SEEN []"
+    assert stdout(after.notebook.cells[-1]).strip() == "SEEN []"
     assert slot.history[0]["replaced"] == ["modules loaded: coopwork_leaky"]
 
 

@@ -19,13 +19,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def results(demo_workspace) -> list[dict]:
+def results(demo_every_language) -> list[dict]:
     """Every territory's result of the demo (latest wave), in every language, and the syntheses."""
     from coopwork.results.io import load
     from coopwork.results.store import ensure
     from coopwork.workspace import open_workspace
 
-    ws = open_workspace(demo_workspace)
+    ws = open_workspace(demo_every_language)
     entries = ensure(ws, territories=None, waves=None, langs=LANGS, min_count=3, jobs=1)
     return [load(entry.path) for entry in entries]
 

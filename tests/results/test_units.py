@@ -14,12 +14,12 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def charts(demo_workspace) -> dict[str, list[dict]]:
+def charts(demo_every_language) -> dict[str, list[dict]]:
     from coopwork.results.io import load
     from coopwork.results.store import ensure
     from coopwork.workspace import open_workspace
 
-    ws = open_workspace(demo_workspace)
+    ws = open_workspace(demo_every_language)
     entries = ensure(ws, territories=["matera"], waves=None, langs=LANGS, min_count=3, jobs=1)
     return {entry.lang: load(entry.path)["views"][""]["charts"] for entry in entries if entry.territory}
 
