@@ -43,8 +43,8 @@ ALLOWED_CROSSINGS = {
     # module of its own with the dashboard branch (issue 23)
     ("coopwork.export", "coopwork.dashboard.assets"),
     # how a bar of a chart is named in a note (OPTION_MARK, chart_options) is decided in the
-    # dashboard page; the export's notes read it (issue 23/24, merged at 12:17): it moves to the
-    # vocabulary with the journal package
+    # dashboard page; the export's notes read it (issues 23/24): it belongs with the journal's
+    # vocabulary, a move not made yet
     ("coopwork.export", "coopwork.dashboard.app"),
     # the export's copies of the batch reports run the batch when a report is missing (issue 24):
     # the export should read the reports folder only, the run stays the CLI's

@@ -147,6 +147,28 @@ def journal_notes(ws, territory: str, *, wave: str | None) -> pd.DataFrame:
     return notes.reset_index(drop=True)
 
 
+def _network_history(ws: Any, territories: list[str], inputs: Any, *, lang: str,
+                     min_count: int) -> dict[str, list[tuple[str, Any]]]:
+    """Each territory's published network in each of its waves, oldest first, as ``(wave, graph)``:
+    read from the stored results (ensured here, so computed only when stale), for the dynamic GEXF
+    (:func:`~coopwork.export.network_files.write_dynamic_gexf`). ``ALL`` reads the syntheses."""
+    from ..results.compute import graph_from_links
+    from ..results.io import load
+    from ..results.store import ensure
+
+    waves_of = inputs.fingerprint.waves_of
+    own = [x for x in territories if x != ALL]
+    entries = ensure(ws, territories=own, waves=waves_of.get(ALL, []), langs=(lang,),
+                     synthesis=ALL in territories, min_count=min_count, inputs=inputs,
+                     jobs=os.cpu_count() or 1)
+    history: dict[str, list[tuple[str, Any]]] = {}
+    for entry in entries:  # ensure returns each territory's waves in their order
+        links = (load(entry.path) or {}).get("graph")
+        if links is not None:
+            history.setdefault(entry.territory or ALL, []).append((entry.wave, graph_from_links(links)))
+    return history
+
+
 def export_all(
     workspace: str | Path = ".",
     *,
@@ -196,7 +218,7 @@ def export_all(
         When the workspace has no data or a file cannot be written.
     """
     from ..progress import progress
-    from ..results.compute import Inputs, network_history
+    from ..results.compute import Inputs
     from ..results.io import load
     from ..results.store import ensure
     from ..workspace import open_workspace
@@ -260,6 +282,7 @@ def export_all(
                 for tid, entry in by_territory.items()}
     # placemats print to PDF in one Chromium, in tabs side by side, while the next territories are
     # written; each page is written once its PDF exists (the page links it)
+    history = _network_history(ws, wanted, inputs, lang=lang, min_count=min_count)
     with PdfPrinter(tabs=max(2, os.cpu_count() or 1)) as printer:
         pending = [_export_territory(ws, contents[territory], site, result, provenance=provenance,
                                      footer=footer, paper=paper, printer=printer if placemat_pdf else None)
@@ -283,7 +306,7 @@ def export_all(
         page = _write_territory_page(ws, content, site, footer=footer, notes=notes, reports=reports)
         result.files.append(page)
         name = export_name(content.territory)
-        over_time = write_dynamic_gexf(network_history(inputs, content.territory, min_count=min_count),
+        over_time = write_dynamic_gexf(history.get(content.territory, []),
                                        in_export(site, NETWORK, f"{name}_waves.gexf"), survey=ws.survey)
         result.files += [over_time] if over_time is not None else []
         shown = [in_export(site, WORKBOOKS, f"{name}.xlsx"), page,

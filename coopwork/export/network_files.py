@@ -167,7 +167,7 @@ def write_dynamic_gexf(history: list[tuple[str, nx.DiGraph]], path: str | Path, 
     ----------
     history
         ``(wave, graph)`` pairs, oldest first: the published networks of one territory
-        (:func:`coopwork.results.compute.network_history`).
+        (stored with each result: :func:`coopwork.results.compute.graph_links`).
     path
         The ``.gexf`` file to write.
     survey

@@ -36,6 +36,8 @@ A result (``<workspace>/.coopwork/results/<survey>/<territory>/<wave>.<lang>.k<m
                 "themes", "network_previous" (the network measures of the previous wave),
                 ...: {"columns", "dtypes", "data"}},  # protected tidy tables
      "network": {"respondents", "nodes": [...], "edges": [...]} | null,  # published names only
+     "graph": {"graph", "nodes", "edges"} | null,  # the same graph keyed by organisation (private:
+                                                   # the export's dynamic GEXF joins the waves on it)
      "audit": {table name: audit record}}   # how each table was protected (results.audit)
 
 The views of each organisation type (the dashboards' filter) are computed only for the

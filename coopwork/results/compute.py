@@ -42,7 +42,8 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
     from .fingerprint import Fingerprint
 
-__all__ = ["RESULTS_VERSION", "Inputs", "Picked", "WaveData", "breakdown", "compute", "network_history"]
+__all__ = ["RESULTS_VERSION", "Inputs", "Picked", "WaveData", "breakdown", "compute", "graph_from_links",
+           "graph_links"]
 
 #: the rows of one group of respondents in each table of a wave: table → row positions, the
 #: table being ``None`` (the responses, one row per submission) or a repeat's name (its rows)
@@ -886,24 +887,38 @@ def _previous_network(
     return _protect_network(stats, lang=lang, min_count=min_count)
 
 
-def network_history(inputs: Inputs, territory: str, *, min_count: int) -> list[tuple[str, Any]]:
-    """The territory's cooperation network in each of its waves, oldest first, as ``(wave, graph)``:
-    the graphs the results publish (nodes keyed by organisation, before :func:`display_names`
-    hides names), only for the waves whose network is shown (at least ``min_count`` responding
-    organisations). What the dynamic GEXF (:func:`coopwork.export.network_files.write_dynamic_gexf`)
-    is written from."""
-    survey = inputs.survey
-    if survey.role("organisation") is None or survey.role("partner") is None:
-        return []
-    history = []
-    for wave in inputs.waves_of.get(territory, []):
-        wd = inputs.wave(wave)
-        if survey.role("partner").name not in wd.relations.columns:
-            continue
-        network = wd.network((territory, None), *_network_rows(wd, territory))
-        if not _protect_network(network.stats, lang="en", min_count=min_count)["suppressed"].iloc[0]:
-            history.append((wave, network.graph))
-    return history
+def graph_links(graph: Any) -> dict | None:
+    """The graph a result publishes, in node-link form with plain JSON values, nodes keyed by
+    organisation (before :func:`~coopwork.analysis.network.display_names` hides names): what the
+    dynamic GEXF reads back with :func:`graph_from_links`. None when the network is not shown.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.DiGraph([("a", "b", {"w": 1})], respondents=2)
+    >>> back = graph_from_links(graph_links(g))
+    >>> list(back.edges(data=True)), back.graph
+    ([('a', 'b', {'w': 1})], {'respondents': 2})
+    """
+    from .tables import plain
+
+    if graph is None:
+        return None
+    return {
+        "graph": {k: plain(v) for k, v in graph.graph.items()},
+        "nodes": [[node, {k: plain(v) for k, v in data.items()}] for node, data in graph.nodes(data=True)],
+        "edges": [[u, v, {k: plain(x) for k, x in data.items()}] for u, v, data in graph.edges(data=True)],
+    }
+
+
+def graph_from_links(links: dict) -> Any:
+    """The graph stored by :func:`graph_links` (a ``networkx.DiGraph``, nodes and edges in their order)."""
+    import networkx as nx
+
+    graph = nx.DiGraph(**links["graph"])
+    graph.add_nodes_from((node, data) for node, data in links["nodes"])
+    graph.add_edges_from((u, v, data) for u, v, data in links["edges"])
+    return graph
 
 
 def breakdown(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_count: int) -> dict:
@@ -1020,4 +1035,7 @@ def compute(inputs: Inputs, territory: str | None, wave: str, *, lang: str, min_
         "views": {"": view},
         "tables": {name: encode(table) for name, table in tables.items()},
         "network": _graph_data(graph),
+        # the graph before names are hidden (private, like every result): the dynamic GEXF of the
+        # export joins the waves' graphs by organisation (coopwork.export.network_files)
+        "graph": graph_links(graph),
     }

@@ -30,7 +30,9 @@ __all__ = ["RESULTS_VERSION", "load", "load_with_breakdown", "read_index", "writ
 #: 11: a hidden cell reads by its rule ("< 3" small, "masqué" otherwise); histograms of whole bins,
 #: outliers apart; one place words a chart's axes after its unit (ties, rows)
 #: 12: dimensions named by one vocabulary (coopwork.vocabulary), labels falling back through English
-RESULTS_VERSION = 12
+#: 13: each result keeps the graph it publishes (before names are hidden): the export's dynamic GEXF
+#: reads it instead of rebuilding every wave's network
+RESULTS_VERSION = 13
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -117,3 +117,65 @@ def test_export_writes_the_network_over_time_of_each_territory(exported):
     spells = [s for _, data in graph.nodes(data=True) for s in data["spells"]]
     assert {start for start, _ in spells} == {2024.0, 2025.0}
     assert {d["first_wave"] for _, _, d in graph.edges(data=True)} == {"2024", "2025"}
+
+
+def _rebuilt(root, territory: str, *, min_count: int) -> list:
+    """The history as the export built it before results version 13: every wave's network rebuilt
+    from the tables (the reference the stored graphs must reproduce)."""
+    from coopwork.results.compute import Inputs, _network_rows, _protect_network
+    from coopwork.workspace import open_workspace
+
+    inputs = Inputs(open_workspace(root))
+    history = []
+    for wave in inputs.waves_of.get(territory, []):
+        wd = inputs.wave(wave)
+        network = wd.network((territory, None), *_network_rows(wd, territory))
+        if not _protect_network(network.stats, lang="en", min_count=min_count)["suppressed"].iloc[0]:
+            history.append((wave, network.graph))
+    return history
+
+
+def test_dynamic_gexf_from_stored_results_is_the_one_rebuilt_from_the_tables(workspace, tmp_path,
+                                                                             monkeypatch):
+    from coopwork.export import _network_history
+    from coopwork.results.compute import Inputs, WaveData
+    from coopwork.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    territories = ws.territories
+    history = _network_history(ws, territories, Inputs(ws), lang="fr", min_count=3)
+    assert [w for w, _ in history["alpha"]] == ["2024", "2025"] and "tiny" not in history
+    for territory in territories:
+        before = write_dynamic_gexf(_rebuilt(workspace, territory, min_count=3),
+                                    tmp_path / f"{territory}-old.gexf", survey=ws.survey)
+        after = write_dynamic_gexf(history.get(territory, []), tmp_path / f"{territory}-new.gexf",
+                                   survey=ws.survey)
+        assert (before is None) == (after is None)
+        if before is not None:
+            assert after.read_bytes() == before.read_bytes()
+
+    # results current: the second time reads the stored graphs, no network is built
+    calls = []
+    built = WaveData.network
+    monkeypatch.setattr(WaveData, "network", lambda self, *a: calls.append(a) or built(self, *a))
+    again = _network_history(ws, territories, Inputs(ws), lang="fr", min_count=3)
+    assert calls == []
+    waves = {t: [w for w, _ in h] for t, h in history.items()}
+    assert {t: [w for w, _ in h] for t, h in again.items()} == waves
+
+
+def test_a_second_export_with_current_results_builds_no_network(workspace, monkeypatch):
+    from coopwork.export import export_all
+    from coopwork.results.compute import WaveData
+    from coopwork.workspace import open_workspace
+
+    exports = open_workspace(workspace).exports_dir
+    export_all(workspace, lang="fr", min_count=3, placemat_pdf=False)
+    first = {p.name: p.read_text(encoding="utf-8") for p in exports.rglob("*_waves.gexf")}
+    calls = []
+    built = WaveData.network
+    monkeypatch.setattr(WaveData, "network", lambda self, *a: calls.append(a) or built(self, *a))
+    export_all(workspace, lang="fr", min_count=3, placemat_pdf=False)
+    assert calls == []
+    second = {p.name: p.read_text(encoding="utf-8") for p in exports.rglob("*_waves.gexf")}
+    assert second == first and "alpha_waves.gexf" in first
