@@ -190,6 +190,30 @@ def test_a_page_whose_kernel_went_comes_back_to_its_place_and_keeps_the_note_typ
     page.context.close()
 
 
+def test_a_note_whose_add_was_pressed_as_the_page_reloaded_is_stored_after_the_reload(browser, room):
+    """"Add" pressed in the moment the page reloads (its kernel gone while the phone slept: the field
+    benchmark lost such a note): the page remembers the press with the note being typed, gives the
+    note back to its form after the reload and presses "Add" again; the note is stored once."""
+    room.wait_warm()
+    page = _page(browser)
+    page.goto(room.url, timeout=TIMEOUT)
+    page.wait_for_selector(DRAWN, state="attached")
+    block = page.locator(".cw-tabs .cw-chart.cw-has-figure >> visible=true").first
+    block.locator("button.cw-write-note").click()
+    page.wait_for_function(f"() => {STATE}.state.form")
+    block.locator(".cw-text-input textarea").fill("Ajoutée pendant que la page se rechargeait")
+    key = "'coopwork-draft:' + location.pathname"
+    # what the page keeps when "Add" is pressed, caught before the note reached its outbox
+    page.evaluate(f"() => {{ const d = JSON.parse(localStorage.getItem({key})); d.add = true;"
+                  f" localStorage.setItem({key}, JSON.stringify(d)); }}")
+    page.reload(timeout=TIMEOUT)
+    page.wait_for_selector(DRAWN, state="attached")
+    page.wait_for_function(f"() => Object.values({STATE}.acks).includes('stored')")
+    assert len(room.notes("Ajoutée pendant que la page se rechargeait")) == 1
+    page.wait_for_function(f"() => {KEPT} === null && localStorage.getItem({key}) === null")
+    page.context.close()
+
+
 def test_a_server_restart_mid_page_recovers_by_itself_and_stores_the_note_sent_while_down(browser, room):
     room.wait_warm()
     page = _page(browser)

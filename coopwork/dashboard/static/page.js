@@ -283,6 +283,10 @@
   // the note of the form under ``button``, kept here until the kernel says it is stored; the kernel's
   // word on which chart the form is under may be a moment behind the form itself: wait for it
   function addNote(button, tries) {
+    if (!tries) {  // "Add" was pressed: should the page reload before the note is kept, it presses it again
+      var typed = kept('localStorage', DRAFT);
+      if (typed && typed.text) { typed.add = true; keep('localStorage', DRAFT, typed); }
+    }
     readState();
     var box = button.closest('.cw-form-box');
     var block = button.closest('.cw-chart');
@@ -339,7 +343,10 @@
       area.dispatchEvent(new Event('input', {bubbles: true}));
       area.focus({preventScroll: true});
     }
+    var pressed = draftToRestore.add && area.value === draftToRestore.text;
     draftToRestore = null;
+    var button = pressed && formBox().querySelector('.cw-add-note');
+    if (button) { addNote(button); }
   }
 
   // -- is the kernel still there? --------------------------------------------------------------------------
