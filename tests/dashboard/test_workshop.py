@@ -214,6 +214,29 @@ def test_a_note_whose_add_was_pressed_as_the_page_reloaded_is_stored_after_the_r
     page.context.close()
 
 
+def test_a_note_pressed_before_the_kernel_heard_of_its_form_is_stored_after_the_reload(browser, room):
+    """The server went down between opening the note form and "Add" (the field benchmark lost such a note):
+    the kernel never heard of the form, so the page kept the note being typed and the press only; after the
+    reload it opens the form again, gives the note back and presses "Add"; the note is stored once."""
+    room.wait_warm()
+    page = _page(browser)
+    page.goto(room.url, timeout=TIMEOUT)
+    page.wait_for_selector(DRAWN, state="attached")
+    block = page.locator(".cw-tabs .cw-chart.cw-has-figure >> visible=true").first
+    css = next(name[len("cw-chart-"):] for name in block.get_attribute("class").split()
+               if name.startswith("cw-chart-"))
+    key = "'coopwork-draft:' + location.pathname"
+    text = "Notée avant que le noyau ne sache le formulaire ouvert"
+    pressed = {"css": css, "text": text, "add": True}  # what the page kept of the note and of the press
+    page.evaluate(f"d => localStorage.setItem({key}, JSON.stringify(d))", pressed)
+    page.reload(timeout=TIMEOUT)
+    page.wait_for_selector(DRAWN, state="attached")
+    page.wait_for_function(f"() => Object.values({STATE}.acks).includes('stored')")
+    assert len(room.notes(text)) == 1
+    page.wait_for_function(f"() => {KEPT} === null && localStorage.getItem({key}) === null")
+    page.context.close()
+
+
 def test_a_server_restart_mid_page_recovers_by_itself_and_stores_the_note_sent_while_down(browser, room):
     room.wait_warm()
     page = _page(browser)

@@ -333,7 +333,12 @@
 
   // after a reload: the note that was being typed comes back into its form, once the form is there again
   function restoreDraft() {
-    if (!draftToRestore || !shown || !shown.state.form || shown.state.form.css !== draftToRestore.css) {
+    if (!draftToRestore || !shown) { return; }
+    if (!shown.state.form || shown.state.form.css !== draftToRestore.css) {
+      // "Add" was pressed before the kernel heard of the form (the server went down meanwhile): open it again
+      var write = draftToRestore.add && !draftToRestore.opened &&
+        document.querySelector('.cw-chart-' + draftToRestore.css + ' .cw-write-note');
+      if (write) { draftToRestore.opened = true; write.click(); }
       return;
     }
     var area = formBox() && formBox().querySelector('.cw-text-input textarea');
