@@ -60,6 +60,16 @@ class Network:
     positions: dict | None = None  # the layout, computed the first time the network is drawn
 
 
+def _table(data: WaveData | Inputs, name: str | None) -> pd.DataFrame:
+    """The responses (``None``), the relations (the relations repeat) or the rows of repeat ``name`` of
+    ``data`` (one wave or every wave); an unknown repeat has no rows."""
+    if name is None:
+        return data.responses
+    if name == data.survey.relations_repeat:
+        return data.relations
+    return data.repeats.get(name, data.relations.iloc[0:0, 0:0])
+
+
 @dataclass
 class WaveData:
     """The rows of one wave, split once by territory, and what its territories share."""
@@ -78,11 +88,7 @@ class WaveData:
 
     def table(self, name: str | None) -> pd.DataFrame:
         """The wave's responses (``None``), relations (the relations repeat) or rows of a repeat."""
-        if name is None:
-            return self.responses
-        if name == self.survey.relations_repeat:
-            return self.relations
-        return self.repeats.get(name, self.relations.iloc[0:0, 0:0])
+        return _table(self, name)
 
     def rows_in(self, name: str | None) -> dict[str, np.ndarray]:
         """Territory → positions of its rows in :meth:`table` ``name``."""
@@ -182,11 +188,7 @@ class Inputs:
 
     def table(self, name: str | None) -> pd.DataFrame:
         """The responses (``None``), the relations or the rows of a repeat, of every wave."""
-        if name is None:
-            return self.responses
-        if name == self.survey.relations_repeat:
-            return self.relations
-        return self.repeats.get(name, self.relations.iloc[0:0, 0:0])
+        return _table(self, name)
 
     @cached_property
     def numeric(self) -> dict[str, bool]:
