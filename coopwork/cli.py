@@ -253,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _check_ids(args: argparse.Namespace) -> None:
     """Refuse a ``--wave`` or ``--territory`` that could not be a file name (exit 2, one sentence)."""
-    from .results.paths import check_id
+    from .paths import check_id
 
     lang = getattr(args, "lang", None)
     for what in ("wave", "territory"):

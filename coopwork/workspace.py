@@ -29,9 +29,8 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import waves
+from . import paths, waves
 from .errors import WorkspaceError
-from .results import paths
 from .survey import Survey, load_survey, side_file_path
 from .threshold import DEFAULT_MIN_COUNT, check_min_count
 
@@ -104,7 +103,7 @@ class Workspace:
         import hashlib
         import json
 
-        from .results.paths import problem
+        from .paths import problem
         from .survey import survey_from_dict, survey_to_dict
         from .version import __version__
 
@@ -120,7 +119,7 @@ class Workspace:
             pass
         survey = load_survey(self.survey_path)
         try:
-            from .results.io import write_json
+            from .fileio import write_json
 
             write_json(cache, survey_to_dict(survey))
         except OSError:  # a read-only workspace: parse every time
@@ -175,7 +174,7 @@ class Workspace:
     def territory_label(self, territory: str, lang: str | None = None) -> str:
         """The territory's label: from the survey's choice list, or the answers of a free-text question.
 
-        A free-text territory's id is a slug of its answers (:func:`~coopwork.results.paths.territory_slug`);
+        A free-text territory's id is a slug of its answers (:func:`~coopwork.paths.territory_slug`);
         its label is the answer given most often (then the first in sort order). The id when
         there is none. A label is text: every display escapes it.
         """
@@ -290,7 +289,7 @@ def _find_survey(root: Path, survey: str | Path | None) -> Path:
         raise WorkspaceError("workspace.err_no_xlsform", file=paths.surveys_dir(root),
                              hint="workspace.hint_no_xlsform")
     if len(found) > 1:
-        from .results.paths import processed_dir
+        from .paths import processed_dir
 
         with_data = [p for p in found if processed_dir(root, p.stem).is_dir()]
         if len(with_data) == 1:

@@ -12,7 +12,7 @@ threshold, are left out) and fails on a stray copy:
 - a language fallback of its own (``or "fr"``, ``texts.get("en") or …``, a function ``_lang``
   or ``_pick``) outside :mod:`coopwork.i18n`;
 - a folder of the workspace or of an export typed as a path (``root / "data"``,
-  ``site / "workbooks"``, ``Path(".coopwork")``) outside :mod:`coopwork.results.paths`;
+  ``site / "workbooks"``, ``Path(".coopwork")``) outside :mod:`coopwork.paths`;
 - a list of the note kinds or of the dimensions outside :mod:`coopwork.vocabulary`, a set of
   bidi controls or a Markdown escaper outside :mod:`coopwork.words`.
 
@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from coopwork.i18n import LANGS
-from coopwork.results.paths import EXPORT_FOLDERS
+from coopwork.paths import EXPORT_FOLDERS
 
 PACKAGE = Path(__file__).resolve().parents[1] / "coopwork"
 
@@ -39,7 +39,7 @@ HOMES = {
     "hiding": {"analysis/disclosure.py", "threshold.py"},
     "wave": {"waves.py"},
     "language": {"i18n.py"},
-    "folder": {"results/paths.py"},
+    "folder": {"paths.py"},
     "vocabulary": {"vocabulary.py"},
     "words": {"words.py"},
     "private": set(),

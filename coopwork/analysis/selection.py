@@ -130,7 +130,7 @@ def _as_text(series: pd.Series) -> pd.Series:
 def evaluate_relevant(responses: pd.DataFrame, expression: str) -> pd.Series | None:
     """Evaluate an XLSForm ``relevant`` expression on every row, or ``None`` if it cannot be.
 
-    Uses ingestion's evaluator (:func:`coopwork.ingest.xpath.evaluate`, XPath 1.0 as ODK
+    Uses ingestion's evaluator (:func:`coopwork.survey.xpath.evaluate`, XPath 1.0 as ODK
     applies it: a missing answer is ``''``, so ``${q} != 'x'`` is true when ``q`` is empty) on the
     referenced columns converted back to the strings the form saw. An expression it does not
     support, or naming a question absent from ``responses`` (e.g. inside a repeat), gives ``None``.
@@ -146,7 +146,7 @@ def evaluate_relevant(responses: pd.DataFrame, expression: str) -> pd.Series | N
     >>> evaluate_relevant(df, "indexed-repeat(${x}, ${r}, 1) = 'a'") is None
     True
     """
-    from ..ingest.xpath import XPathError, evaluate, references
+    from ..survey.xpath import XPathError, evaluate, references
 
     try:
         names = references(expression)

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import RunError
-from ..results.paths import name_for
+from ..paths import name_for
 from .plan import Task
 
 __all__ = ["failure_outcome", "run_on_cluster", "run_remote"]

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import t
-from ..results.paths import name_for
+from ..paths import name_for
 from ..version import __version__
 from .plan import ALL_TERRITORIES
 

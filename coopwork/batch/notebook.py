@@ -186,8 +186,9 @@ def preload(workspace: str | Path) -> None:
     """Import, in the warm fork server, what every report kernel needs (the kernels fork from it)."""
     import IPython.display  # noqa: F401
 
+    from .. import fileio  # noqa: F401
     from ..figures import theme  # noqa: F401
-    from ..results import io, tables  # noqa: F401
+    from ..results import tables  # noqa: F401
 
 
 def open_report(*, workspace: str | Path = ".", territory: str | None = None, wave: str | None = None,
@@ -203,7 +204,7 @@ def open_report(*, workspace: str | Path = ".", territory: str | None = None, wa
     WorkspaceError
         When the workspace, the territory or the wave does not exist.
     """
-    from ..results.io import load
+    from ..fileio import load
 
     path = (run_info or {}).get("results")
     results = load(path) if path else None

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import t
-from ..results.paths import PROCESSED
+from ..paths import PROCESSED
 from ..threshold import DEFAULT_MIN_COUNT
 from ..version import __version__
 

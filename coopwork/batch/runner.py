@@ -127,8 +127,8 @@ def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None 
     neither pandas nor papermill and starts no kernel.
     """
     from ..errors import WorkspaceError
+    from ..paths import ALL, name_for, reports_dir
     from ..results.fingerprint import fingerprint
-    from ..results.paths import ALL, name_for, reports_dir
     from ..results.store import ensure
     from .html import PLOTLY_JS
     from .provenance import manifest_hash
@@ -318,8 +318,8 @@ def _run_local(tasks: list[Task], jobs: int) -> Iterator[dict[str, Any]]:
 def _write_audit(task: Task) -> None:
     """Write the disclosure audit of a report's folder (``audit.json``): the protected tables of the
     result its reports format, how each was protected, and the reports it covers."""
+    from ..fileio import load, write_json
     from ..results.audit import AUDIT_FILE, publication
-    from ..results.io import load, write_json
 
     results = load(task.parameters["run_info"]["results"])
     if results is None:  # pragma: no cover - the result was written before the task was planned

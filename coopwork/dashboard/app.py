@@ -33,9 +33,9 @@ from pathlib import Path
 
 from .. import waves
 from ..figures.theme import NARROW_BELOW, narrow, with_template
+from ..fileio import load_with_breakdown, read_index
 from ..i18n import normalise_lang, t
-from ..results.io import load_with_breakdown, read_index
-from ..results.paths import ALL, results_file
+from ..paths import ALL, results_file
 from ..threshold import DEFAULT_MIN_COUNT, check_min_count
 from ..vocabulary import KINDS, kind_label, known_kind
 from .assets import asset_url

@@ -268,7 +268,7 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
         When the workspace has no data yet, or ``territory`` is unknown.
     """
     from ..journal import Journal
-    from ..results.paths import name_for
+    from ..paths import name_for
     from ..results.store import ensure, prepare_all
     from ..workspace import open_workspace
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..results.paths import surveys_dir
+from ..paths import surveys_dir
 from .form import FORM_ID, build_sample_survey
 
 __all__ = ["cache_dir", "sample_survey_path"]

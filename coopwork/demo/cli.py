@@ -30,8 +30,8 @@ from pathlib import Path
 
 from ..errors import CoopworkError
 from ..i18n import command_lang, t, user_lang
+from ..paths import raw_dir
 from ..progress import say
-from ..results.paths import raw_dir
 from ..threshold import DEFAULT_MIN_COUNT
 from .generate import WAVES, demo_files, ensure_survey, generate_demo
 

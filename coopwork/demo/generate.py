@@ -55,7 +55,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import CoopworkError
-from ..results.paths import raw_dir, surveys_dir
+from ..paths import raw_dir, surveys_dir
 from . import REPO_SURVEYS
 from .form import FORM_ID, SETTINGS, build_sample_survey, territory_choices, write_if_changed
 from .xlsx import sheet_title, xlsx_bytes

@@ -44,7 +44,7 @@ import pandas as pd
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
 from ..journal import open_journal, published_markdown
-from ..results.paths import (
+from ..paths import (
     ALL,
     AUDIT,
     NETWORK,
@@ -58,8 +58,8 @@ from ..results.paths import (
     reports_dir,
 )
 from ..threshold import DEFAULT_MIN_COUNT, check_min_count
+from ..words import neutralise, to_csv
 from .network_files import write_dynamic_gexf, write_network_files
-from .safe import neutralise, to_csv
 from .workbook import write_workbook
 
 if TYPE_CHECKING:
@@ -152,8 +152,8 @@ def _network_history(ws: Any, territories: list[str], inputs: Any, *, lang: str,
     """Each territory's published network in each of its waves, oldest first, as ``(wave, graph)``:
     read from the stored results (ensured here, so computed only when stale), for the dynamic GEXF
     (:func:`~coopwork.export.network_files.write_dynamic_gexf`). ``ALL`` reads the syntheses."""
+    from ..fileio import load
     from ..results.compute import graph_from_links
-    from ..results.io import load
     from ..results.store import ensure
 
     waves_of = inputs.fingerprint.waves_of
@@ -217,9 +217,9 @@ def export_all(
     ExportError
         When the workspace has no data or a file cannot be written.
     """
+    from ..fileio import load
     from ..progress import progress
     from ..results.compute import Inputs
-    from ..results.io import load
     from ..results.store import ensure
     from ..workspace import open_workspace
     from .content import synthesis_content, territory_content
@@ -413,8 +413,8 @@ def _write_audit(results: dict, tables: dict[str, pd.DataFrame], site: Path, nam
                  shown: list[Path]) -> Path:
     """Write ``audit/<name>.json``: the tables as published (the workbook's sheets, the pages' and
     placemat's numbers) and how each was protected (:func:`coopwork.results.audit.publication`)."""
+    from ..fileio import write_json
     from ..results.audit import publication
-    from ..results.io import write_json
     from ..results.tables import encode
 
     path = in_export(site, AUDIT, f"{name}.json")

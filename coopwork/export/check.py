@@ -178,8 +178,8 @@ def check_published(workspace: str | Path = ".", *, territories: list[str] | Non
     -------
     CheckResult
     """
-    from ..results.io import RESULTS_VERSION
-    from ..results.paths import (
+    from ..fileio import RESULTS_VERSION
+    from ..paths import (
         ALL,
         AUDIT,
         DATA,

@@ -61,7 +61,7 @@ import pandas as pd
 from ..contacts import mask
 from ..errors import ExportError
 from ..i18n import normalise_lang, t
-from .safe import to_csv
+from ..words import to_csv
 
 if TYPE_CHECKING:
     from ..survey import Question, Survey
@@ -230,7 +230,7 @@ def _variables(table: pd.DataFrame, questions: list[Question], survey: Survey, *
 
 def _table_name(repeat: str, taken: dict) -> str:
     """The file name of a repeat's table: its name made safe, never that of another file."""
-    from ..results.paths import name_for
+    from ..paths import name_for
 
     name = name_for(repeat)
     return name if name not in {*taken, "responses", "relations", "codebook", "audit"} else f"repeat_{name}"
@@ -349,10 +349,10 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
     ExportError
         An unknown format, or a number question whose answers use a missing-value code.
     """
+    from ..fileio import write_json
     from ..ingest.pseudonymise import load_key
+    from ..paths import DATA, in_export, name_for
     from ..results.audit import AUDIT_FILE, AUDIT_VERSION
-    from ..results.io import write_json
-    from ..results.paths import DATA, in_export, name_for
 
     lang = normalise_lang(lang)
     if into is None:  # all the files, or none of them

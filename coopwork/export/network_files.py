@@ -6,7 +6,7 @@ person are removed from the graph: questions declared ``coopwork::identifier``, 
 that holds a pseudonym (``px_…``), an e-mail address, a phone number or an IP address
 (:mod:`coopwork.contacts`). The CSV files use
 Gephi's spreadsheet-import columns (``Id``, ``Label`` for nodes; ``Source``, ``Target``,
-``Type``, ``Weight`` for edges) and go through :func:`coopwork.export.safe.to_csv`.
+``Type``, ``Weight`` for edges) and go through :func:`coopwork.words.to_csv`.
 
 A network whose territory has fewer respondents than ``min_count`` is not written at all.
 
@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..threshold import DEFAULT_MIN_COUNT
-from .safe import to_csv
+from ..words import to_csv
 
 if TYPE_CHECKING:
     import networkx as nx

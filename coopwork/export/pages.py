@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..i18n import t
-from ..results.paths import ALL, NETWORK, NOTES, PLACEMATS, REPORTS, WORKBOOKS, export_name, in_export
+from ..paths import ALL, NETWORK, NOTES, PLACEMATS, REPORTS, WORKBOOKS, export_name, in_export
 from .site import figure_html, hidden_note, html_table, nav_links, notes_html, page, tiles
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 
 from ..i18n import normalise_lang, t
-from ..results.paths import reports_dir
+from ..paths import reports_dir
 
 __all__ = ["report_language", "reports_in_language"]
 

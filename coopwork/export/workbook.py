@@ -3,7 +3,7 @@
 One workbook per territory (and one for the cross-territory synthesis): a ``README`` sheet
 first — title, provenance, the disclosure rule, then one line per sheet and per column
 saying what it holds — followed by one sheet per table. Every text cell goes through
-:func:`coopwork.export.safe.neutralise`, so a free-text answer such as ``=HYPERLINK(…)``
+:func:`coopwork.words.neutralise`, so a free-text answer such as ``=HYPERLINK(…)``
 is shown as text and never run as a formula. Tables are expected to be already protected
 by ``coopwork.analysis.disclosure.protect`` (suppressed rows carry NA numbers and a
 ``display`` text such as ``"< 3"``); missing values are written as empty cells.
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from ..errors import ExportError, disk_full
 from ..i18n import catalogue, t
 from ..threshold import DEFAULT_MIN_COUNT
-from .safe import neutralise
+from ..words import neutralise
 
 if TYPE_CHECKING:
     import pandas as pd

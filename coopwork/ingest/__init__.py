@@ -151,7 +151,7 @@ def content_hashes(frame: pd.DataFrame) -> pd.Series:
 
 
 def _check_wave(wave: object) -> str:
-    from ..results.paths import check_id
+    from ..paths import check_id
 
     text = "" if wave is None else str(wave).strip()
     if not text:
@@ -187,7 +187,7 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         Folder holding ``data/`` and ``.coopwork/``.
     roles
         ``role → question name`` (or ``"none"``) overriding the form, its side file and what
-        was inferred (``--territory-question NAME``), see :mod:`coopwork.ingest.roles`.
+        was inferred (``--territory-question NAME``), see :mod:`coopwork.survey.roles`.
     identifiers
         More questions to pseudonymise as direct identifiers (``--identifier NAME``).
     partial
@@ -220,12 +220,12 @@ def ingest_file(path: str | Path, *, survey: str | Path | Survey, wave: str,
         raise IngestError("ingest.err_missing_file", file=path, hint="ingest.hint_missing_file")
     survey = survey if isinstance(survey, Survey) else load_survey(survey)
     if roles or identifiers:
-        from .roles import resolve_roles
+        from ..survey.roles import resolve_roles
 
         survey = resolve_roles(survey, roles=roles, identifiers=identifiers)
     wave = _check_wave(wave)
     if territory is not None and str(territory).strip():
-        from ..results.paths import check_id
+        from ..paths import check_id
 
         territory = check_id(territory, what="territory", error=IngestError)
     # the file's sha256 and its record count (census) are computed on other threads while it is read
@@ -297,7 +297,7 @@ def _repeat_rows(raw, validated: Validated, tables: _Prepared, path: Path) -> di
 
 def _content_identifiers(validated: Validated, survey: Survey) -> dict[str, str]:
     """Text questions of any table whose answers are mostly e-mails or phones (name → kind)."""
-    from .roles import identifiers_by_content
+    from ..survey.roles import identifiers_by_content
 
     found: dict[str, str] = {}
     for frame in (validated.responses, *validated.repeats.values()):

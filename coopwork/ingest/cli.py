@@ -67,7 +67,7 @@ def role_summary(result: dict, *, form: str | Path, lang: str) -> list[str]:
     ...              form="f.xlsx", lang="en")
     []
     """
-    from .roles import role_lines
+    from ..survey.roles import role_lines
 
     lines = role_lines(result.get("roles") or {}, form=form, lang=lang)
     for name, kind in (result.get("content_identifiers") or {}).items():
@@ -78,8 +78,8 @@ def role_summary(result: dict, *, form: str | Path, lang: str) -> list[str]:
 
 def main(args: argparse.Namespace) -> int:
     """Run ``coopwork ingest``; return the exit code (errors propagate to ``coopwork.cli``)."""
+    from ..survey.roles import roles_from_options
     from . import ingest_file
-    from .roles import roles_from_options
 
     roles = roles_from_options(getattr(args, "territory_question", None), getattr(args, "role", None) or ())
     result = ingest_file(args.file, survey=args.survey, wave=args.wave,

@@ -57,7 +57,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import IngestError
-from ..results.paths import surveys_dir
+from ..paths import surveys_dir
 from .detect import TableSample, sniff_table
 from .readers.common import TRUE_VALUES, load_table, normalise_text, slugify
 

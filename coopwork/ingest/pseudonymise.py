@@ -47,7 +47,7 @@ import pandas as pd
 from ..contacts import EMAIL_RE, PARTNER_REGIONS, QUICK_PATTERN, contact_kind, find_contacts, normalise_phone
 from ..errors import IngestError
 from ..i18n import normalise_lang, t
-from ..results.paths import STATE
+from ..paths import STATE
 
 __all__ = [
     "EMAIL_RE",

@@ -14,7 +14,7 @@ Layout (contract in ``docs/architecture.md``), under ``<workspace>/data/processe
     one entry per ingested source file;
 ``issues/<sha256[:12]>.csv``
     the issues file of each source (UTF-8 with BOM so that spreadsheet programs show accents;
-    written by :func:`coopwork.export.safe.to_csv`, the one writer of spreadsheet-bound CSV: a
+    written by :func:`coopwork.words.to_csv`, the one writer of spreadsheet-bound CSV: a
     rejected value that a spreadsheet would run as a formula, such as ``-1+1+cmd|' /C calc'!A0``,
     is prefixed with ``'`` and stays readable; numbers and coordinates are left as they are).
 
@@ -50,7 +50,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import IngestError
-from ..results.paths import PROCESSED, STATE
+from ..paths import PROCESSED, STATE
 
 __all__ = [
     "JOURNAL",
@@ -78,7 +78,7 @@ def processed_dir(workspace: str | Path, survey_id: str) -> Path:
     >>> processed_dir("ws", "enquete").as_posix()
     'ws/data/processed/enquete'
     """
-    from ..results.paths import processed_dir as folder
+    from ..paths import processed_dir as folder
 
     return folder(workspace, survey_id)
 
@@ -217,7 +217,7 @@ class Transaction:
 
     def write_csv(self, name: str, frame: pd.DataFrame) -> None:
         """Stage ``frame`` as the CSV file ``name`` (UTF-8 with BOM, formulas neutralised)."""
-        from ..export.safe import to_csv
+        from ..words import to_csv
 
         to_csv(frame, self._temporary(name))
 

@@ -7,7 +7,7 @@ reports, each with how it will be shown or why not, and says whether it has a te
 with ``--json`` stdout holds exactly one JSON object describing the survey
 (:func:`survey_summary`); the roles of the questions and where they come from (form, side file,
 inferred) are listed too. ``annotate`` writes the roles to the side file ``<form>.coopwork.yml``
-(:mod:`coopwork.ingest.roles`), with ``--territory-question``, ``--role``, ``--identifier`` and
+(:mod:`coopwork.survey.roles`), with ``--territory-question``, ``--role``, ``--identifier`` and
 ``--not-identifier`` applied, so that a deployed form need not be edited. Errors are
 :class:`~coopwork.errors.CoopworkError` and reach ``coopwork.cli`` (one message, exit 2).
 
@@ -120,7 +120,7 @@ def show_lines(survey: Survey, *, lang: str | None = None) -> list[str]:
         for group in plain.values():
             names = ", ".join(d.question.name for d in group)
             lines += [f"  {names}", f"      → {display_text(group[0], lang=lang)}"]
-    from .roles import role_lines
+    from ..survey.roles import role_lines
 
     roles = role_lines(survey.role_sources, form=survey.path, lang=lang, always=True)
     dropped = [t("ingest_readers.language_dropped", lang, language=code, count=len(cells),
@@ -166,7 +166,7 @@ def _annotate(args: argparse.Namespace, lang: str) -> int:
     """Write ``<form>.coopwork.yml`` with the resolved roles and the options; print its path."""
     from dataclasses import replace
 
-    from .roles import resolve_roles, role_lines, roles_from_options, write_side_file
+    from ..survey.roles import resolve_roles, role_lines, roles_from_options, write_side_file
 
     survey = load_survey(args.xlsform)
     roles = roles_from_options(args.territory_question, args.role or ())

@@ -64,10 +64,10 @@ import pandas as pd
 from ..errors import IngestError
 from ..i18n import pick, user_lang
 from ..survey import Question, Survey
+from ..survey.xpath import XPathError, evaluate, parse, references, uses_dot
 from .codes import factorize, from_codes
 from .pseudonymise import message
 from .raw import RawExport
-from .xpath import XPathError, evaluate, parse, references, uses_dot
 
 __all__ = ["ACTIONS", "ISSUE_COLUMNS", "MAX_TEXT", "Validated", "issues_frame", "validate"]
 
@@ -539,7 +539,7 @@ class _Table:
 def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territory: str | None,
                  file: str) -> tuple[pd.Series, pd.Series]:
     """Territory of each row and the reason for rows that have none (NA when fine)."""
-    from ..results.paths import problem, territory_slug
+    from ..paths import problem, territory_slug
 
     question = survey.role("territory")
     fixed = None if territory is None else str(territory).strip() or None

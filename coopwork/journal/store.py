@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DashboardError
-from ..results.paths import journal_file
+from ..paths import journal_file
 from ..vocabulary import KINDS
 from ..words import BIDI
 from .markdown import diary_markdown
@@ -382,14 +382,14 @@ class Journal:
 
     # -- exporting -------------------------------------------------------------------------
     def to_csv(self, path: str | Path | None = None, **filters: object) -> str:
-        """The notes as CSV, written by :func:`coopwork.export.safe.to_csv`.
+        """The notes as CSV, written by :func:`coopwork.words.to_csv`.
 
         Cells that a spreadsheet would run as a formula are neutralised, lines end with CRLF, and
         the file written to ``path`` starts with a UTF-8 byte-order mark so that spreadsheets
         show accents correctly. Returns the CSV text (without the mark). ``filters`` are those of
         :meth:`notes`.
         """
-        from ..export.safe import to_csv
+        from ..words import to_csv
 
         table = self.notes(**filters)  # type: ignore[arg-type]
         table["created_at"] = table["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -43,7 +43,7 @@ A result (``<workspace>/.coopwork/results/<survey>/<territory>/<wave>.<lang>.k<m
 The views of each organisation type (the dashboards' filter) are computed only for the
 dashboards (``ensure(..., by_org_type=True)``) and stored next to the result in
 ``….by_org_type.json`` (``{"version", "of": <key of the result>, "views": {type: view}}``);
-:func:`~coopwork.results.io.load_with_breakdown` merges them into ``views``.
+:func:`~coopwork.fileio.load_with_breakdown` merges them into ``views``.
 
 ``figure`` is a plain plotly figure dict from :mod:`coopwork.figures` (without its template:
 :func:`coopwork.figures.with_template` adds it) or ``None`` with a ``message`` saying why.
@@ -53,7 +53,7 @@ tables ``overview``, ``scores_all``, ``practices_all``, ``practices_where`` and 
 
 Examples
 --------
->>> from coopwork.results.paths import results_file
+>>> from coopwork.paths import results_file
 >>> results_file("/ws", "enquete", None, "2025", "fr", 3).as_posix()
 '/ws/.coopwork/results/enquete/_all/2025.fr.k3.json'
 """

@@ -22,9 +22,9 @@ import pandas as pd
 
 from ..analysis.disclosure import DOMINANCE, format_number, is_small, protect
 from ..errors import CoopworkError
+from ..fileio import RESULTS_VERSION
 from ..i18n import t
-from .io import RESULTS_VERSION
-from .paths import ALL
+from ..paths import ALL
 from .questions import (
     PRACTICE_DIMENSIONS,
     Display,

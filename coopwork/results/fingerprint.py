@@ -140,7 +140,7 @@ def waves_by_territory(responses: pd.DataFrame) -> dict[str, list[str]]:
     >>> waves_by_territory(table)
     {'a': ['2025', '2026'], 'b': ['2025'], '_all': ['2025', '2026', '2027']}
     """
-    from .paths import ALL
+    from ..paths import ALL
 
     pairs = responses[["_territory", "_wave"]].dropna().drop_duplicates()
     out = {str(k): waves.ordered(v) for k, v in pairs.groupby("_territory")["_wave"]}
@@ -177,19 +177,19 @@ class Fingerprint:
     @property
     def territories(self) -> list[str]:
         """Territories that answered, sorted."""
-        from .paths import ALL
+        from ..paths import ALL
 
         return sorted(t for t in self.waves_of if t != ALL)
 
     def current_wave(self, territory: str | None) -> str | None:
         """The wave a territory's results show when none is asked: its own latest wave."""
-        from .paths import ALL
+        from ..paths import ALL
 
         return waves.current(self.waves_of.get(territory or ALL, []))
 
     def previous_wave(self, territory: str | None, wave: str) -> str | None:
         """The territory's latest wave before ``wave`` (the one "what changed" compares with)."""
-        from .paths import ALL
+        from ..paths import ALL
 
         return waves.previous(self.waves_of.get(territory or ALL, []), wave)
 
@@ -224,10 +224,10 @@ def _input_files(workspace: Workspace) -> dict[str, str]:
 def fingerprint(workspace: Workspace) -> Fingerprint:
     """The fingerprint of an open workspace: read back when its input files did not change, else
     computed from the tables (one pass) and kept for the next time."""
-    from .io import write_json
+    from ..fileio import write_json
 
     files = _input_files(workspace)
-    from .paths import name_for
+    from ..paths import name_for
 
     cache = workspace.state_dir / "cache" / f"fingerprint-{name_for(workspace.survey_id)}.json"
     try:

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..fileio import RESULTS_VERSION, load, write_json
+from ..paths import ALL, breakdown_file, dashboards_index, results_file
 from ..threshold import DEFAULT_MIN_COUNT
 from ..version import __version__
 from .fingerprint import Fingerprint, fingerprint, key
-from .io import RESULTS_VERSION, load, write_json
-from .paths import ALL, breakdown_file, dashboards_index, results_file
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -146,7 +146,7 @@ def ensure(
         which has read the workspace; 1: in this process, as inside a Jupyter kernel).
     by_org_type
         Also the views of each organisation type (the dashboards' filter), written next to each
-        result (:func:`~coopwork.results.paths.breakdown_file`); reports and exports do not read them.
+        result (:func:`~coopwork.paths.breakdown_file`); reports and exports do not read them.
     inputs
         The workspace's tables already loaded (:class:`~.compute.Inputs`), when the caller has them.
     fingerprint
@@ -420,7 +420,7 @@ def dashboard_languages(survey) -> list[str]:
 
 
 def write_index(inputs: Inputs | _Source, *, langs: tuple[str, ...], min_count: int) -> dict:
-    """Write the index the dashboards read (:func:`~coopwork.results.io.read_index`) and return it:
+    """Write the index the dashboards read (:func:`~coopwork.fileio.read_index`) and return it:
     the survey, its waves, the languages its dashboards offer, the territories' labels in each of
     them, the territories of each wave and each territory's current wave (all from the fingerprint:
     the tables are not read)."""

@@ -29,7 +29,7 @@ def test_the_light_bundle_draws_the_traces_it_is_said_to():
 
 
 def test_every_dashboard_figure_keeps_to_the_light_bundle(precomputed_workspace):
-    from coopwork.results.io import load_with_breakdown
+    from coopwork.fileio import load_with_breakdown
 
     files = [f for f in (precomputed_workspace / ".coopwork" / "results").rglob("*.json")
              if not f.name.endswith(".by_org_type.json") and f.name[:1].isdigit()]

@@ -10,8 +10,8 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from coopwork.results.io import load, load_with_breakdown, read_index
-from coopwork.results.paths import ALL, name_for, results_file
+from coopwork.fileio import load, load_with_breakdown, read_index
+from coopwork.paths import ALL, name_for, results_file
 from coopwork.results.store import ensure, prepare_all
 from coopwork.workspace import open_workspace
 
@@ -264,7 +264,7 @@ def test_the_org_type_filter_is_computed_when_first_used(tmp_path, precomputed_w
     import shutil
 
     from coopwork.dashboard.app import Dashboard
-    from coopwork.results.paths import breakdown_file
+    from coopwork.paths import breakdown_file
 
     root = tmp_path / "ws"
     shutil.copytree(precomputed_workspace, root)

@@ -14,7 +14,7 @@ from coopwork.export.content import LEAKY_COLUMNS, network_graph, territory_cont
 @pytest.fixture(scope="module")
 def results(tmp_path_factory, processed_workspace):
     """lang → territory → the results of the territory at its latest wave (French and English)."""
-    from coopwork.results.io import load
+    from coopwork.fileio import load
     from coopwork.results.store import ensure
     from coopwork.workspace import open_workspace
 

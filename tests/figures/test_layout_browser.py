@@ -49,7 +49,7 @@ def chart_kind(figure: dict) -> str:
 @pytest.fixture(scope="module")
 def gallery(demo_workspace, tmp_path_factory) -> dict[str, list[dict]]:
     """The charts of the demo's territories (French, every organisation), grouped by kind."""
-    from coopwork.results.io import load
+    from coopwork.fileio import load
     from coopwork.results.store import ensure
     from coopwork.workspace import open_workspace
 

@@ -20,7 +20,7 @@ import pytest
 
 from coopwork.errors import IngestError, SurveyError
 from coopwork.ingest import ingest_file
-from coopwork.results.paths import MAX_ID, check_id, problem
+from coopwork.paths import MAX_ID, check_id, problem
 from coopwork.survey import load_survey
 
 

@@ -203,8 +203,8 @@ def test_phones_of_every_partner_country_never_reach_processed_data_or_the_data_
 
 def test_a_text_question_holding_ip_addresses_or_foreign_phones_becomes_an_identifier():
     from coopwork.i18n import t
-    from coopwork.ingest.roles import identifiers_by_content
     from coopwork.survey import Question, Survey
+    from coopwork.survey.roles import identifiers_by_content
 
     questions = {name: Question(name, "text") for name in ("ip", "tel", "note")}
     survey = Survey("s", "S", None, ["it"], "it", questions, {})

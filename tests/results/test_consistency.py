@@ -13,7 +13,7 @@ import shutil
 import openpyxl
 import pytest
 
-from coopwork.results.paths import export_name, reports_dir
+from coopwork.paths import export_name, reports_dir
 from coopwork.results.tables import decode
 
 PLOTLY = "application/vnd.plotly.v1+json"
@@ -30,7 +30,7 @@ def rendered(tmp_path_factory, demo_prepared, chart_payloads):
     from coopwork.batch import run_batch
     from coopwork.dashboard.app import Dashboard
     from coopwork.export import export_all
-    from coopwork.results.io import load
+    from coopwork.fileio import load
     from coopwork.results.store import ensure
     from coopwork.workspace import open_workspace
 

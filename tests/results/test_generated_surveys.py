@@ -227,9 +227,9 @@ def _whole_way(form: FormSpec, subs: Submissions, folder: Path) -> dict:
 @given(st.data())
 def test_generated_surveys_the_whole_way(chart_payloads, data):
     from coopwork.dashboard.app import Dashboard
+    from coopwork.fileio import load
+    from coopwork.paths import ALL, export_name, reports_dir, results_file
     from coopwork.results.compute import Inputs
-    from coopwork.results.io import load
-    from coopwork.results.paths import ALL, export_name, reports_dir, results_file
 
     from .test_any_survey import _chart_titles, _report_titles
 

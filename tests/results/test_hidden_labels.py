@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def results(demo_every_language) -> list[dict]:
     """Every territory's result of the demo (latest wave), in every language, and the syntheses."""
-    from coopwork.results.io import load
+    from coopwork.fileio import load
     from coopwork.results.store import ensure
     from coopwork.workspace import open_workspace
 

@@ -77,8 +77,8 @@ def test_the_report_shows_the_rows_of_its_repeats_as_a_table(workspace):
 
 
 def test_every_published_question_appears_once_in_results_report_site_and_workbook(workspace):
-    from coopwork.results.io import load
-    from coopwork.results.paths import results_file
+    from coopwork.fileio import load
+    from coopwork.paths import results_file
     from coopwork.results.tables import decode
 
     root = workspace["root"]

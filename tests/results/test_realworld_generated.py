@@ -102,8 +102,8 @@ def test_a_real_form_answered_by_the_generator_goes_the_whole_way(name, realworl
     from coopwork.export import export_all
     from coopwork.export.check import check_published
     from coopwork.export.data import write_data
-    from coopwork.results.io import load
-    from coopwork.results.paths import results_file
+    from coopwork.fileio import load
+    from coopwork.paths import results_file
     from coopwork.results.store import ensure
 
     form = realworld / name

@@ -7,7 +7,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from coopwork.results.io import load
+from coopwork.fileio import load
 from coopwork.results.store import ensure, prepare_all
 from coopwork.results.tables import decode
 from coopwork.workspace import open_workspace
@@ -105,7 +105,7 @@ def test_tie_cells_rest_on_organisations_and_say_so(ws):
 
 
 def test_prepare_all_writes_every_wave_both_languages_and_the_index(ws):
-    from coopwork.results.io import read_index
+    from coopwork.fileio import read_index
 
     entries = prepare_all(open_workspace(ws))
     expected = {(lang, w) for lang in ("fr", "en") for w in ("2025", "2026")}

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def charts(demo_every_language) -> dict[str, list[dict]]:
-    from coopwork.results.io import load
+    from coopwork.fileio import load
     from coopwork.results.store import ensure
     from coopwork.workspace import open_workspace
 

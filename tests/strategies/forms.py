@@ -72,7 +72,7 @@ QUESTION_TYPES = (*ANSWER_TYPES, "note", *METADATA_TYPES)
 SELECT_TYPES = frozenset({"select_one", "select_multiple", "rank"})
 _WEIGHTS = {"select_one": 3, "select_multiple": 3, "integer": 2, "text": 2, "decimal": 2, "date": 2}
 
-# names cannot be read as a role by coopwork.ingest.roles (no territory, organisation, partner,
+# names cannot be read as a role by coopwork.survey.roles (no territory, organisation, partner,
 # person, contact, weight or consent word)
 _NAME_WORDS = ("budget", "projet", "atelier", "saison", "energie", "mobilite", "climat", "emploi",
                "festival", "jardin", "velo", "repas", "outil", "stock", "visite", "avis", "score",

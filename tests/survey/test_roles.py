@@ -13,14 +13,14 @@ import yaml
 
 from coopwork.errors import SurveyError
 from coopwork.ingest import ingest_file
-from coopwork.ingest.roles import (
+from coopwork.survey import Choice, Question, Survey, load_survey
+from coopwork.survey.roles import (
     identifiers_by_content,
     infer_roles,
     resolve_roles,
     roles_from_options,
     side_file_path,
 )
-from coopwork.survey import Choice, Question, Survey, load_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -133,7 +133,7 @@ def test_content_identifiers():
 
 @pytest.fixture
 def plain_form_path(tmp_path):
-    from .test_ingest import write_form
+    from tests.ingest.test_ingest import write_form
 
     return write_form(tmp_path / "plain.xlsx", annotated=False)
 
@@ -145,7 +145,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_annotate_show_and_ingest_commands(tmp_path, plain_form_path):
-    from .test_ingest import kobo_csv
+    from tests.ingest.test_ingest import kobo_csv
 
     shown = _cli("survey", "show", str(plain_form_path), cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
@@ -177,7 +177,7 @@ def test_annotate_show_and_ingest_commands(tmp_path, plain_form_path):
 
 
 def test_territory_question_option_on_ingest(tmp_path, plain_form_path):
-    from .test_ingest import kobo_csv
+    from tests.ingest.test_ingest import kobo_csv
 
     export = kobo_csv(tmp_path)
     result = ingest_file(export, survey=plain_form_path, wave="2025", workspace=tmp_path / "ws",

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from coopwork.ingest.xpath import XPathError, evaluate, parse, references
+from coopwork.survey.xpath import XPathError, evaluate, parse, references
 
 
 @pytest.fixture

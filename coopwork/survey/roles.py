@@ -52,9 +52,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..contacts import contact_kind, regions_for
 from ..errors import SurveyError
-from ..i18n import Key
-from ..survey import ROLES, Question, Survey, side_file_path
+from ..i18n import Key, normalise_lang, t
+from ..paths import side_file_path
+from .model import ROLES, Question, Survey
 
 __all__ = [
     "NONE",
@@ -64,7 +66,6 @@ __all__ = [
     "resolve_roles",
     "role_lines",
     "roles_from_options",
-    "side_file_path",
     "write_side_file",
 ]
 
@@ -107,6 +108,7 @@ _PARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "d", "l", "sur", "
 _NOT_PLACES = frozenset({"oui", "non", "yes", "no", "autre", "other", "aucun", "none", "ne sais pas",
                          "je ne sais pas", "don't know", "nsp", "jamais", "never", "toujours",
                          "always", "sometimes", "parfois"})
+
 
 
 def _slug(text: str) -> str:
@@ -428,7 +430,6 @@ def identifiers_by_content(frame: pd.DataFrame, survey: Survey, *, share: float 
     >>> identifiers_by_content(frame, s)
     {'contact': 'emails'}
     """
-    from ..contacts import contact_kind, regions_for
 
     regions = regions_for(survey.languages)
     out: dict[str, str] = {}
@@ -475,7 +476,6 @@ def role_lines(sources: dict[str, str], *, form: str | Path | None = None, lang:
     >>> role_lines(s.role_sources, lang="en")[1]
     "  territory = region (inferred ('region'))"
     """
-    from ..i18n import normalise_lang, t
 
     lang = normalise_lang(lang)
 

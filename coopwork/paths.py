@@ -46,7 +46,9 @@ import re
 import unicodedata
 from pathlib import Path, PureWindowsPath
 
-from ..words import BIDI
+from .errors import CoopworkError
+from .i18n import Key, normalise_lang
+from .words import BIDI
 
 __all__ = [
     "ALL",
@@ -61,6 +63,7 @@ __all__ = [
     "reports_dir",
     "results_dir",
     "results_file",
+    "side_file_path",
     "survey_dir",
     "territory_slug",
 ]
@@ -137,8 +140,6 @@ def check_id(identifier: object, *, what: str, error: type[Exception] | None = N
     """
     import os
 
-    from ..errors import CoopworkError
-    from ..i18n import Key, normalise_lang
 
     key = problem(identifier)
     if key is None:
@@ -318,3 +319,16 @@ def reports_dir(reports_root: str | Path, territory: str | None) -> Path:
 def export_name(territory: str) -> str:
     """The stem of a territory's exported files (workbook, placemat, network, notes, page)."""
     return name_for(territory)
+
+
+def side_file_path(form: str | Path) -> Path:
+    """The side file of ``form`` (its roles, :mod:`coopwork.survey.roles`): ``surveys/enquete.xlsx`` →
+    ``surveys/enquete.coopwork.yml``.
+
+    Examples
+    --------
+    >>> side_file_path("surveys/enquete.xlsx").as_posix()
+    'surveys/enquete.coopwork.yml'
+    """
+    form = Path(form)
+    return form.with_name(f"{form.stem}.coopwork.yml")

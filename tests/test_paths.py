@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coopwork.results.paths import MAX_NAME, export_name, name_for, reports_dir, results_file
+from coopwork.paths import MAX_NAME, export_name, name_for, reports_dir, results_file
 
 ODD_IDS = [
     "Pays basque / Iparralde",

@@ -40,7 +40,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import SurveyError
+from ..errors import SurveyError
+from ..i18n import NAMES, lang_code
 
 __all__ = ["BrokenCell", "language_code", "parse_xlsform"]
 
@@ -126,7 +127,6 @@ def _needed(languages: list[str], settings) -> set[str]:
     """The form's languages the user needs: its default one and the user's (``COOPWORK_LANG``)."""
     import os
 
-    from .i18n import NAMES, lang_code
 
     default = next((str(v).strip() for row in settings or [] for k, v in row.items()
                     if str(k).strip().casefold() == "default_language" and v), None)
