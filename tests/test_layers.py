@@ -23,9 +23,6 @@ PACKAGE = ROOT / "coopwork"
 
 #: cycles that need a move of a whole module (strongly connected sets of modules)
 ALLOWED_CYCLES = {
-    # readers register themselves in the registry, which imports them to fill it: a plugin
-    # registry through an entry-point group (as papermill's engines) removes the loop
-    frozenset({"coopwork.ingest.registry", "coopwork.ingest.readers.odk"}),
     # the Dask runner reuses the runner's warm server and the runner starts Dask: split with the
     # batch engine's branch (issue 26)
     frozenset({"coopwork.batch.runner", "coopwork.batch.dask"}),
@@ -43,9 +40,6 @@ ALLOWED_CROSSINGS = {
     # dashboard page; the export's notes read it (issues 23/24): it belongs with the journal's
     # vocabulary, a move not made yet
     ("coopwork.export", "coopwork.dashboard.app"),
-    # the export's copies of the batch reports run the batch when a report is missing (issue 24):
-    # the export should read the reports folder only, the run stays the CLI's
-    ("coopwork.export", "coopwork.batch"),
 }
 
 

@@ -48,6 +48,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pc
 
 from ..errors import IngestError
 from ..i18n import normalise_lang, t
@@ -491,9 +493,6 @@ def _read_arrow(sample: TableSample) -> pd.DataFrame:
     column names are read first (from the first block) so that every column is typed as text
     (``09929760`` keeps its leading zero).
     """
-    import pyarrow as pa
-    import pyarrow.csv as pc
-
     encoding = _ARROW_ENCODINGS.get(sample.encoding, sample.encoding)
     parse = pc.ParseOptions(delimiter=sample.separator, newlines_in_values=True)
 

@@ -24,7 +24,6 @@ import pandas as pd
 from ...survey import Survey
 from ..detect import TableSample
 from ..raw import RawExport
-from ..registry import register
 from .common import finish_main, first_column, load_table, map_columns, strip_uuid
 
 __all__ = ["meta_columns", "read", "sniff", "sniff_xlsx"]
@@ -64,7 +63,3 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     return RawExport(file=sample.path, reader="xlsx" if sample.kind == "xlsx" else "csv", main=main,
                      sheet=sheet, unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding,
                      matched=mapped.matched)
-
-
-register("csv", sniff=sniff)(read)
-register("xlsx", sniff=sniff_xlsx)(read)

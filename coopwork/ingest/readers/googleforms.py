@@ -28,7 +28,6 @@ import pandas as pd
 from ...survey import Survey
 from ..detect import TableSample
 from ..raw import RawExport
-from ..registry import register
 from .common import Vocabulary, finish_main, load_table, map_columns, normalise_text
 
 __all__ = ["TIMESTAMP_NAMES", "meta_columns", "read", "sniff"]
@@ -67,6 +66,3 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     return RawExport(file=sample.path, reader="googleforms", main=main, sheet=sheet,
                      unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding,
                      matched=mapped.matched)
-
-
-register("googleforms", sniff=sniff)(read)

@@ -39,7 +39,6 @@ from ...survey import Survey
 from ..census import data_records
 from ..detect import TableSample
 from ..raw import RawExport
-from ..registry import register
 from .common import finish_main, load_table, map_columns, slugify, strip_uuid
 
 __all__ = ["meta_columns", "read", "sniff"]
@@ -208,6 +207,3 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     return RawExport(file=sample.path, reader="kobo", main=main, sheet=sheet, repeats=repeats,
                      unmapped=unmapped, issues=issues, encoding=sample.encoding, matched=matched,
                      repeat_counts=counts, unread_sheets=unread)
-
-
-register("kobo", sniff=sniff)(read)

@@ -40,7 +40,6 @@ import pandas as pd
 from ...survey import Survey
 from ..detect import TableSample
 from ..raw import RawExport
-from ..registry import register
 from .common import finish_main, load_table, map_columns, normalise_text
 
 __all__ = ["meta_columns", "read", "sniff"]
@@ -111,6 +110,3 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     return RawExport(file=sample.path, reader="limesurvey", main=main, sheet=sheet,
                      unmapped=unmapped, issues=mapped.issues, encoding=sample.encoding,
                      matched=mapped.matched)
-
-
-register("limesurvey", sniff=sniff)(read)

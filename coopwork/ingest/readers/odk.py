@@ -39,7 +39,6 @@ from ...survey import Survey
 from ..census import data_records
 from ..detect import TableSample, read_csv_strings, sniff_table
 from ..raw import RawExport
-from ..registry import register
 from .common import finish_main, load_table, map_columns, slugify, strip_uuid
 
 __all__ = ["meta_columns", "read", "sibling_repeats", "sniff"]
@@ -182,6 +181,3 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     return RawExport(file=sample.path, reader=reader, main=main, sheet=sheet, repeats=repeats,
                      unmapped=unmapped, issues=issues, encoding=sample.encoding, matched=matched,
                      repeat_counts=counts)
-
-
-register("odk", sniff=sniff)(read)

@@ -29,7 +29,6 @@ import pandas as pd
 from ...survey import Survey
 from ..detect import TableSample
 from ..raw import RawExport
-from ..registry import register
 from .common import finish_main, first_column, load_table, map_columns
 
 __all__ = ["META", "meta_columns", "read", "sniff"]
@@ -69,6 +68,3 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     return RawExport(file=sample.path, reader="qualtrics", main=main, sheet=sheet,
                      unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding,
                      matched=mapped.matched)
-
-
-register("qualtrics", sniff=sniff)(read)

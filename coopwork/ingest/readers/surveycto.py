@@ -24,7 +24,6 @@ import pandas as pd
 from ...survey import Survey
 from ..detect import TableSample
 from ..raw import RawExport
-from ..registry import register
 from . import odk
 
 __all__ = ["META", "meta_columns", "read", "sniff"]
@@ -52,6 +51,3 @@ def meta_columns(frame: pd.DataFrame) -> set[str]:
 def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None) -> RawExport:
     """Read a SurveyCTO CSV export and its repeat CSVs (see the module docstring)."""
     return odk.read(sample, survey, mapping=mapping, meta=set(META), reader="surveycto")
-
-
-register("surveycto", sniff=sniff)(read)

@@ -40,10 +40,9 @@ import pandas as pd
 from ...survey import Survey
 from ..detect import RESPONSE_WORDS, TableSample
 from ..raw import RawExport
-from ..registry import register
 from .common import Vocabulary, finish_main, load_table, map_columns, normalise_text, slugify
 
-__all__ = ["META", "OTHER_WORDS", "columns", "read", "sniff"]
+__all__ = ["META", "OTHER_WORDS", "columns", "groups", "read", "sniff"]
 
 META = ("Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
         "First Name", "Last Name", "Custom Data", "Custom Data 1", "Custom Data 2", "Custom Data 3",
@@ -84,17 +83,17 @@ def columns(header: list[str], sub: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def _groups(pairs: list[tuple[str, str]]) -> list[tuple[str, list[int]]]:
+def groups(pairs: list[tuple[str, str]]) -> list[tuple[str, list[int]]]:
     """Question text → the positions of its columns, in order (metadata left out)."""
-    groups: list[tuple[str, list[int]]] = []
+    found: list[tuple[str, list[int]]] = []
     for i, (top, _) in enumerate(pairs):
         if not top or normalise_text(top) in _META:
             continue
-        if groups and groups[-1][0] == top and (i - 1) in groups[-1][1]:
-            groups[-1][1].append(i)
+        if found and found[-1][0] == top and (i - 1) in found[-1][1]:
+            found[-1][1].append(i)
         else:
-            groups.append((top, [i]))
-    return groups
+            found.append((top, [i]))
+    return found
 
 
 def _target(vocabulary: Vocabulary, taken: dict[str, str], top: str, sub: str) -> str | None:
@@ -123,7 +122,7 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     vocabulary = Vocabulary.of(survey)
     targets: dict[str, str] = dict(mapping or {})
     taken: dict[str, str] = {}
-    for top, positions in _groups(pairs):
+    for top, positions in groups(pairs):
         q = vocabulary.first_free(top, taken)
         question = vocabulary.questions.get(q) if q else None
         kinds = [pairs[i][1] for i in positions]
@@ -173,6 +172,3 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     return RawExport(file=sample.path, reader="surveymonkey", main=main, sheet=sheet,
                      unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding,
                      matched=matched)
-
-
-register("surveymonkey", sniff=sniff)(read)
