@@ -117,6 +117,18 @@ class TableSample:
     #: XLSX: ``(skip, extra_rows)`` of every sheet (rows above its header, header rows under it)
     layouts: dict[str, tuple[int, int]] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, header: list[str], *, kind: str = "csv", **more: object) -> TableSample:
+        """The sample of a file known by its header alone (to try a reader's ``sniff``).
+
+        Examples
+        --------
+        >>> sample = TableSample.of(["q1", "_uuid"])
+        >>> sample.kind, sample.path.name, sorted(sample.columns)
+        ('csv', 'export.csv', ['_uuid', 'q1'])
+        """
+        return cls(path=Path(f"export.{kind}"), kind=kind, header=list(header), **more)
+
     @property
     def columns(self) -> set[str]:
         """Header cells, stripped, as a set (for quick membership tests in ``sniff``)."""

@@ -10,10 +10,7 @@ cannot be read is an issue), ``deviceid``, ``subscriberid``, ``simid``, ``device
 
 Examples
 --------
->>> from pathlib import Path
->>> from coopwork.ingest.detect import TableSample
->>> sniff(TableSample(path=Path("x.csv"), kind="csv",
-...                   header=["SubmissionDate", "starttime", "q", "formdef_version", "KEY"]))
+>>> sniff(TableSample.of(["SubmissionDate", "starttime", "q", "formdef_version", "KEY"]))
 0.95
 """
 

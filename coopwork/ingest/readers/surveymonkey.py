@@ -26,21 +26,18 @@ A condensed export (one column per question, no options) is read the same way.
 
 Examples
 --------
->>> from pathlib import Path
->>> from coopwork.ingest.detect import TableSample
->>> sniff(TableSample(path=Path("x.csv"), kind="csv", header=["Respondent ID", "Collector ID", "Q1"]))
+>>> sniff(TableSample.of(["Respondent ID", "Collector ID", "Q1"]))
 0.95
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ...survey import Survey
 from ..detect import RESPONSE_WORDS, TableSample
 from ..raw import RawExport
-from .common import Vocabulary, finish_main, load_table, map_columns, normalise_text, slugify
+from .common import Vocabulary, finish_main, load_table, map_columns, normalise_text, row_numbers, slugify
 
 __all__ = ["META", "OTHER_WORDS", "columns", "groups", "read", "sniff"]
 
@@ -162,7 +159,7 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
                     flat[response] = flat[response].mask(flat[response].str.strip() == "", flat[column])
                     del targets[column]
                     flat = flat.drop(columns=column)
-    rows = pd.Series(np.arange(1, len(flat) + 1), index=flat.index)
+    rows = row_numbers(flat)
     mapped = map_columns(flat, survey, meta=meta, separators="", sheet=sheet, rows=rows, mapping=targets)
     by_name = {normalise_text(top): names[i] for i, (top, _) in enumerate(pairs)}
     ids = flat[by_name["respondent id"]] if "respondent id" in by_name else None
