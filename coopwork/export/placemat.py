@@ -294,7 +294,7 @@ class PdfPrinter:
         return await self._opened
 
     async def _start(self) -> Any:
-        import choreographer
+        import choreographer  # lazy: `coopwork check` and exports without PDF skip it (~0.14 s)
 
         chromium = find_chromium()
         if chromium is None:
