@@ -24,11 +24,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy.stats import t as student
 
-from ..analysis.disclosure import format_number, protect
+from ..analysis.disclosure import protect
 from ..analysis.indicators import dimension_label
 from ..i18n import t
 from ..threshold import DEFAULT_MIN_COUNT
+from ..values import format_number
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -50,8 +52,6 @@ _COLUMNS = {
 
 def _intervals(n: np.ndarray, total: np.ndarray, squares: np.ndarray) -> tuple[np.ndarray, ...]:
     """Mean, sd (ddof=1) and 95 % Student-t interval from counts, sums and sums of squares."""
-    from scipy.stats import t as student
-
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(n > 0, total / n, np.nan)
         variance = np.where(n > 1, (squares - n * mean**2) / (n - 1), np.nan)
