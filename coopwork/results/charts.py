@@ -17,17 +17,12 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.indicators import dimension_label, score_change
-from ..figures import (
-    bar_chart,
-    change_chart,
-    histogram_chart,
-    likert_chart,
-    network_chart,
-    period_chart,
-    rank_chart,
-    scores_chart,
-)
-from ..figures.network import network_layout
+from ..figures.bars import bar_chart, rank_chart
+from ..figures.change import change_chart
+from ..figures.distributions import histogram_chart, period_chart
+from ..figures.likert import likert_chart
+from ..figures.network import network_chart, network_layout
+from ..figures.scores import scores_chart
 from ..i18n import t
 from ..paths import ALL
 from ..values import format_number

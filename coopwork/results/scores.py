@@ -37,17 +37,9 @@ if TYPE_CHECKING:
 
 __all__ = ["compare_all"]
 
-_COLUMNS = {
-    "dimension": "str",
-    "dimension_label": "str",
-    "group": "str",
-    "group_label": "str",
-    "n": "Int64",
-    "mean": "Float64",
-    "sd": "Float64",
-    "ci_low": "Float64",
-    "ci_high": "Float64",
-}
+#: the columns of a comparison and their dtypes (those of ``compare_scores``)
+_COLUMNS = {**dict.fromkeys(("dimension", "dimension_label", "group", "group_label"), "str"), "n": "Int64",
+            **dict.fromkeys(("mean", "sd", "ci_low", "ci_high"), "Float64")}
 
 
 def _intervals(n: np.ndarray, total: np.ndarray, squares: np.ndarray) -> tuple[np.ndarray, ...]:
