@@ -65,7 +65,8 @@ from ..paths import (
 )
 from ..progress import progress
 from ..results.audit import publication
-from ..results.compute import Inputs, graph_from_links
+from ..results.inputs import Inputs
+from ..results.network import graph_from_links
 from ..results.store import Entry, ensure
 from ..results.tables import encode
 from ..threshold import DEFAULT_MIN_COUNT, check_min_count
