@@ -32,6 +32,7 @@ import re
 import textwrap
 
 from ..i18n import normalise_lang, t
+from .labels import fit_labels
 
 __all__ = [
     "FONT_SIZE",
@@ -298,7 +299,7 @@ def narrow(fig: dict, width: int = NARROW_WIDTH) -> dict:
       right; what is said of a bar in the right margin (a Likert bar's hidden levels) goes under it.
       The figure grows as tall as its rows need;
     - **the network map** fits the width: its names are placed again for the smaller plot
-      (:func:`coopwork.figures.network.fit_labels`), its legend is below;
+      (:func:`coopwork.figures.labels.fit_labels`), its legend is below;
     - **other charts** (histograms, slope charts): a right margin wider than half of the width (a
       slope chart's end labels) is narrowed, its labels wrapped to fit, the plot taller if they need it.
 
@@ -584,8 +585,6 @@ def _one_label_a_run(fig: dict, pixels: float) -> None:
 def _narrow_map(fig: dict, width: int) -> dict:
     """The network map for a phone: the whole map in the width, its names placed again for the
     smaller plot, the filter menu and the legend kept (see :func:`narrow`)."""
-    from .network import fit_labels
-
     fonts = _PHONE_FONTS
     layout = fig["layout"]
     menu = 44 if layout.get("updatemenus") else 0
