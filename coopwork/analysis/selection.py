@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..errors import CoopworkError, WorkspaceError
 from ..survey import Survey
+from ..survey.xpath import XPathError, evaluate, references
 
 __all__ = [
     "META_GROUPS",
@@ -146,8 +147,6 @@ def evaluate_relevant(responses: pd.DataFrame, expression: str) -> pd.Series | N
     >>> evaluate_relevant(df, "indexed-repeat(${x}, ${r}, 1) = 'a'") is None
     True
     """
-    from ..survey.xpath import XPathError, evaluate, references
-
     try:
         names = references(expression)
         if any(name not in responses.columns for name in names):

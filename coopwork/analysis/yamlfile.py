@@ -1,0 +1,43 @@
+"""The researcher's YAML files (the codebook of the free-text themes, the scores' settings), read
+with one clear error.
+
+Examples
+--------
+>>> import pathlib, tempfile
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "codebook.yml"
+>>> _ = path.write_text("themes: {}\\n", encoding="utf-8")
+>>> read_yaml(path, unreadable="analysis_errors.codebook_unreadable")
+{'themes': {}}
+>>> try:
+...     read_yaml(path.with_name("missing.yml"), unreadable="analysis_errors.codebook_unreadable")
+... except CoopworkError as err:
+...     err.code
+'analysis_errors.codebook_unreadable'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import CoopworkError
+
+__all__ = ["read_yaml"]
+
+
+def read_yaml(path: str | Path, *, unreadable: str) -> Any:
+    """The content of the YAML file at ``path`` (``{}`` when it is empty).
+
+    Raises
+    ------
+    CoopworkError
+        With the catalogue key ``unreadable`` (the reader's error and the file named) when the file
+        cannot be read or is not YAML.
+    """
+    path = Path(path)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise CoopworkError(unreadable, error=str(exc), file=path, hint="analysis_errors.hint_yaml") from None
