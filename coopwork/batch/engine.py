@@ -50,9 +50,17 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
-from papermill.engines import NBClientEngine
+import papermill as pm
+from jupyter_client import protocol_version_info
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+from jupyter_core.utils import run_sync
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.exceptions import PapermillExecutionError
 
 from .warm import ForkedProcess, ForkServer
 
@@ -97,116 +105,98 @@ class Execution:
         return f"{where}{self.error.get('ename')}: {self.error.get('evalue')}"
 
 
-def _provisioner_class():
-    from jupyter_client.provisioning import LocalProvisioner
+class ForkProvisioner(LocalProvisioner):
+    """Launch the kernel by asking the fork server instead of starting a new Python.
 
-    class ForkProvisioner(LocalProvisioner):
-        """Launch the kernel by asking the fork server instead of starting a new Python.
+    A regular jupyter_client kernel provisioner: it overrides the public provisioner methods
+    ``launch_kernel`` and ``wait`` and sets the attributes ``LocalProvisioner`` manages
+    (``process``, ``pid``, ``pgid``); the rest (signals, shutdown, clean-up) is
+    ``LocalProvisioner``'s. It is given to the kernel manager through its public
+    ``provisioner`` attribute before the kernel starts (:func:`_kernel_manager`).
+    """
 
-        A regular jupyter_client kernel provisioner: it overrides the public provisioner methods
-        ``launch_kernel`` and ``wait`` and sets the attributes ``LocalProvisioner`` manages
-        (``process``, ``pid``, ``pgid``); the rest (signals, shutdown, clean-up) is
-        ``LocalProvisioner``'s. It is given to the kernel manager through its public
-        ``provisioner`` attribute before the kernel starts (:func:`_kernel_manager`).
-        """
+    server: ForkServer | None = None
 
-        server: ForkServer | None = None
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        env = {k: v for k, v in (kwargs.get("env") or {}).items()
+               if k.startswith(("JPY_", "PYDEVD"))}
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        pid = self.server.fork_kernel(self.parent.connection_file, cwd=cwd, env=env)
+        self.process = ForkedProcess(self.server, pid)
+        self.pid = self.pgid = pid
+        self.cwd = cwd
+        return self.connection_info
 
-        async def launch_kernel(self, cmd: list[str], **kwargs: Any):
-            env = {k: v for k, v in (kwargs.get("env") or {}).items()
-                   if k.startswith(("JPY_", "PYDEVD"))}
-            cwd = str(kwargs.get("cwd") or os.getcwd())
-            pid = self.server.fork_kernel(self.parent.connection_file, cwd=cwd, env=env)
-            self.process = ForkedProcess(self.server, pid)
-            self.pid = self.pgid = pid
-            self.cwd = cwd
-            return self.connection_info
-
-        async def wait(self) -> int | None:
-            if self.process is None:
-                return 0
-            while await self.poll() is None:  # poll often: the fork server reaps at once
-                await asyncio.sleep(0.005)
-            code = self.process.returncode
-            self.process = None
-            return code
-
-    return ForkProvisioner
+    async def wait(self) -> int | None:
+        if self.process is None:
+            return 0
+        while await self.poll() is None:  # poll often: the fork server reaps at once
+            await asyncio.sleep(0.005)
+        code = self.process.returncode
+        self.process = None
+        return code
 
 
-def _client_class():
-    from queue import Empty
+class FastClient(AsyncKernelClient):
+    """jupyter_client's client for a local kernel that is kept between notebooks.
 
-    from jupyter_client import protocol_version_info
-    from jupyter_client.asynchronous import AsyncKernelClient
+    Overrides two public methods: ``wait_for_ready`` (what nbclient awaits before a notebook)
+    keeps the protocol — ``kernel_info`` until the reply comes and IOPub carries messages,
+    then the session adapted to the kernel's protocol version and start-up messages drained
+    — polling every few milliseconds instead of sleeping 0.2 s; ``start_channels`` does
+    nothing when the channels already run (nbclient starts them for every notebook).
+    """
 
-    class FastClient(AsyncKernelClient):
-        """jupyter_client's client for a local kernel that is kept between notebooks.
+    def start_channels(self, *args: Any, **kwargs: Any) -> None:
+        if not self.channels_running:
+            super().start_channels(*args, **kwargs)
 
-        Overrides two public methods: ``wait_for_ready`` (what nbclient awaits before a notebook)
-        keeps the protocol — ``kernel_info`` until the reply comes and IOPub carries messages,
-        then the session adapted to the kernel's protocol version and start-up messages drained
-        — polling every few milliseconds instead of sleeping 0.2 s; ``start_channels`` does
-        nothing when the channels already run (nbclient starts them for every notebook).
-        """
-
-        def start_channels(self, *args: Any, **kwargs: Any) -> None:
-            if not self.channels_running:
-                super().start_channels(*args, **kwargs)
-
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (timeout if timeout is not None else 60)
-            while True:
-                self.kernel_info()
-                try:
-                    msg = await self.shell_channel.get_msg(timeout=0.5)
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout if timeout is not None else 60)
+        while True:
+            self.kernel_info()
+            try:
+                msg = await self.shell_channel.get_msg(timeout=0.5)
+            except Empty:
+                msg = None
+            if msg is not None and msg["msg_type"] == "kernel_info_reply":
+                try:  # IOPub is connected once it carries the reply's status messages
+                    await self.iopub_channel.get_msg(timeout=0.5)
                 except Empty:
-                    msg = None
-                if msg is not None and msg["msg_type"] == "kernel_info_reply":
-                    try:  # IOPub is connected once it carries the reply's status messages
-                        await self.iopub_channel.get_msg(timeout=0.5)
-                    except Empty:
-                        pass
-                    else:
-                        version = int(msg["content"]["protocol_version"].split(".")[0])
-                        if version != protocol_version_info[0]:
-                            self.session.adapt_version = version
-                        break
-                if not await self.is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-            while True:  # drain the start-up messages (and what an earlier notebook left)
-                try:
-                    await self.iopub_channel.get_msg(timeout=0.01)
-                except Empty:
+                    pass
+                else:
+                    version = int(msg["content"]["protocol_version"].split(".")[0])
+                    if version != protocol_version_info[0]:
+                        self.session.adapt_version = version
                     break
-
-    return FastClient
+            if not await self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+        while True:  # drain the start-up messages (and what an earlier notebook left)
+            try:
+                await self.iopub_channel.get_msg(timeout=0.01)
+            except Empty:
+                break
 
 
 def _forked_kernel_manager(server: ForkServer) -> Any:
     """A kernel manager whose kernel is forked from ``server`` and whose one client is kept.
 
-    The provisioner (:func:`_provisioner_class`) is set through the manager's public
+    The provisioner (:class:`ForkProvisioner`) is set through the manager's public
     ``provisioner`` attribute; ``client()`` returns the same started client every time, so that
     nbclient, which asks for a client for each notebook, talks through the connected one.
     """
-    from jupyter_client.manager import AsyncKernelManager
-
-    provisioner_class = _provisioner_class()
-    client_class = _client_class()
-
     class ForkedKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.cache_ports = False  # a forked kernel binds its ports at once
             self.kernel_id = str(uuid.uuid4())
-            provisioner = provisioner_class(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
+            provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
                                             parent=self)
             provisioner.server = server
             self.provisioner = provisioner  # used as is by start_kernel
-            self.client_factory = client_class
+            self.client_factory = FastClient
             self.kept_client: Any = None
 
         def client(self, **kwargs: Any) -> Any:
@@ -219,8 +209,6 @@ def _forked_kernel_manager(server: ForkServer) -> Any:
 
 def _plain_kernel_manager_class(watch: dict[str, Any]) -> Any:
     """The kernel manager class nbclient creates for one notebook (it owns, then stops, the kernel)."""
-    from jupyter_client.manager import AsyncKernelManager
-
     class PlainKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
@@ -277,8 +265,6 @@ def register_engine() -> None:
     global _registered
     if _registered:
         return
-    from papermill.engines import papermill_engines
-
     papermill_engines.register(ENGINE_NAME, CoopworkEngine)
     _registered = True
 
@@ -306,9 +292,6 @@ def _papermill(notebook: Any, *, parameters: dict[str, Any], km: Any, timeout: f
                cwd: str, output: str | Path | None, finish: Callable[[Any], None] | None,
                status: Callable[[int | None], int | None] = lambda pid: None) -> Execution:
     """One execution through ``papermill.execute_notebook`` (see :func:`execute`)."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
     register_engine()
     watch: dict[str, Any] = {}
     timed_out = threading.Event()
@@ -397,8 +380,6 @@ class KernelSlot:
         return getattr(getattr(self.km, "provisioner", None), "pid", None)
 
     def _run(self, coroutine_function: Callable, *args: Any, **kwargs: Any) -> Any:
-        from jupyter_core.utils import run_sync
-
         return run_sync(coroutine_function)(*args, **kwargs)
 
     def _call(self, call: str, timeout: float = 120) -> str:

@@ -40,14 +40,14 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import networkx as nx
+
 from ..analysis.disclosure import DEFAULT_MIN_COUNT, format_number, is_small, visible_label
 from ..i18n import t
 from .labels import LABEL_FONT_SIZE, fit_labels, label_box, node_traces, place_labels
 from .theme import FONT_SIZE, GREY, PALETTE, SYMBOLS, apply_theme, base_text, escape, wrap
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from ..survey import Survey
 
 # the names' placement lives in .labels (the theme's phone layout uses it too); kept here for callers
@@ -85,8 +85,6 @@ def network_layout(graph: nx.Graph, *, seed: int = 0) -> dict[str, tuple[float, 
     >>> positions["lonely"][1] < min(positions[n][1] for n in "abc")  # below the rest
     True
     """
-    import networkx as nx
-
     ordered = nx.Graph()
     ordered.add_nodes_from(sorted(graph.nodes, key=str))
     ordered.add_edges_from(sorted((tuple(sorted((u, v), key=str)) for u, v in graph.edges), key=str))
