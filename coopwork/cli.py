@@ -26,11 +26,13 @@ import argparse
 import importlib
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import CoopworkError, disk_full
-from .i18n import LANGS, command_lang, lang_choices, user_lang
+from .i18n import LANGS, command_lang, lang_choices, t, user_lang
+from .paths import check_id
 from .threshold import DEFAULT_MIN_COUNT, min_count_option
 from .version import __version__
 
@@ -253,8 +255,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _check_ids(args: argparse.Namespace) -> None:
     """Refuse a ``--wave`` or ``--territory`` that could not be a file name (exit 2, one sentence)."""
-    from .paths import check_id
-
     lang = getattr(args, "lang", None)
     for what in ("wave", "territory"):
         value = getattr(args, what, None)
@@ -287,21 +287,17 @@ def _run(args: argparse.Namespace, lang: str) -> int:
     module_name, function_name = _HANDLERS[args.command].split(":")
     try:
         _check_ids(args)
-        handler = getattr(importlib.import_module(module_name), function_name)
+        handler = getattr(importlib.import_module(module_name), function_name)  # lazy: this command only
         return int(handler(args) or 0)
     except CoopworkError as err:
         print(f"coopwork {args.command}: {err.render(lang)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        from .i18n import t
-
         print(t("core.interrupted", lang), file=sys.stderr)
         return 130
     except OSError as err:
         if not disk_full(err) or os.environ.get("COOPWORK_DEBUG"):
             return _unexpected(lang)
-        from .i18n import t
-
         # every writer is atomic (temporary file, then rename; a staging folder for exports): say so
         folder = Path(getattr(args, "workspace", None) or ".").resolve()
         print(t("core.disk_full", lang, command=args.command, folder=folder), file=sys.stderr)
@@ -314,10 +310,6 @@ def _unexpected(lang: str) -> int:
     """A bug, not the user's mistake: one sentence and the traceback's last line (called in ``except``)."""
     if os.environ.get("COOPWORK_DEBUG"):
         raise  # the exception the caller is handling
-    import traceback
-
-    from .i18n import t
-
     print(t("core.unexpected", lang), file=sys.stderr)
     print("".join(traceback.format_exc(limit=-1).splitlines(keepends=True)[-1:]), file=sys.stderr)
     return 1

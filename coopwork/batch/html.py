@@ -112,7 +112,7 @@ def _exporter():
     exporter = getattr(_local, "exporter", None)
     if exporter is None:
         from nbconvert import HTMLExporter  # lazy: nbconvert (see the module's note)
-        from traitlets.config import Config
+        from traitlets.config import Config  # lazy: with nbconvert
 
         config = Config()
         config.TagRemovePreprocessor.enabled = True
