@@ -36,7 +36,7 @@ from .paths import check_id
 from .threshold import DEFAULT_MIN_COUNT, min_count_option
 from .version import __version__
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "command_parsers"]
 
 # subcommand → "module:function" called with the parsed arguments, returning an exit code
 _HANDLERS = {
@@ -100,6 +100,24 @@ def _json(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used to document the CLI in the README)."""
+    return _build()[0]
+
+
+def command_parsers() -> dict[str, argparse.ArgumentParser]:
+    """The parser of each command, or of each action of a command that has actions, by its words.
+
+    Each of them takes the one ``--lang`` option.
+
+    Examples
+    --------
+    >>> parsers = command_parsers()
+    >>> "run" in parsers, "journal list" in parsers, "journal" in parsers
+    (True, True, False)
+    """
+    return _build()[1]
+
+
+def _build() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(
         prog="coopwork",
         description="Workbench for participatory action research on territorial cooperation. "
@@ -247,10 +265,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("new-notebook", help="start a new analysis notebook from the template")
     p.add_argument("name", metavar="NAME")
     _workspace(p)
-    for command in sub.choices.values():  # every command (or each action of it) takes --lang
-        for leaf in (actions[command].choices.values() if command in actions else [command]):
-            _lang_option(leaf)
-    return parser
+    leaves = {}
+    for name, command in sub.choices.items():  # every command (or each action of it) takes --lang
+        leaves.update({f"{name} {action}": leaf for action, leaf in actions[command].choices.items()}
+                      if command in actions else {name: command})
+    for leaf in leaves.values():
+        _lang_option(leaf)
+    return parser, leaves
 
 
 def _check_ids(args: argparse.Namespace) -> None:
