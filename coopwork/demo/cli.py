@@ -28,7 +28,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..dashboard.cli import main as serve
+from ..dashboard import cli as dashboard_cli
 from ..errors import CoopworkError
 from ..i18n import command_lang, t, user_lang
 from ..paths import raw_dir
@@ -147,6 +147,6 @@ def main(args: argparse.Namespace) -> int:
         return 1 if failed else 0
     options = {"token": None, "territory": None, "expect": 0, "min_count": DEFAULT_MIN_COUNT,
                "database": None}
-    return serve(argparse.Namespace(workspace=args.workspace, host=args.host, port=args.port,
-                                    no_browser=args.no_browser, lang=command_lang(args),
-                                    **options))
+    return dashboard_cli.main(argparse.Namespace(workspace=args.workspace, host=args.host, port=args.port,
+                                                 no_browser=args.no_browser, lang=command_lang(args),
+                                                 **options))
