@@ -106,7 +106,7 @@ def load_codebook(path: str | Path) -> dict:
     >>> "mutualisation" in book["themes"]
     True
     """
-    return check_codebook(read_yaml(path, unreadable="analysis_errors.codebook_unreadable"), file=Path(path))
+    return check_codebook(read_yaml(path, what="codebook"), file=Path(path))
 
 
 def _texts(value: object) -> dict[str, str]:

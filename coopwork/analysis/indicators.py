@@ -143,7 +143,7 @@ def load_config(path: str | Path, survey: Survey | None = None) -> dict[str, Dim
         Unreadable file, wrong structure, unknown item (the message names it).
     """
     path = Path(path)
-    data = read_yaml(path, unreadable="analysis_errors.config_unreadable")
+    data = read_yaml(path, what="scores")
     if not isinstance(data, dict):
         raise CoopworkError("analysis_errors.config_not_mapping", file=path,
                             hint="analysis_errors.hint_config_mapping")
