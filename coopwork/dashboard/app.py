@@ -464,7 +464,7 @@ class Dashboard:
     def _prepare(self, *, territory: str | None, wave: str | None, by_org_type: bool = False) -> None:
         """Slow path: compute the missing results in this kernel (no ``coopwork serve`` before), or
         the views of each organisation type when the filter is first used."""
-        from ..results.compute import Inputs
+        from ..results.inputs import Inputs
         from ..results.store import ensure, write_index
         from ..workspace import open_workspace
 
