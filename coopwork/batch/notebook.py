@@ -9,7 +9,8 @@ Under ``coopwork run`` the results are already on disk (``run_info`` names the f
 plain papermill :func:`open_report` makes sure they are current first.
 
 The runner imports this module for every run (through the provenance footer's Markdown), one with
-nothing to do too: IPython's display (0.2 to 0.35 s) is imported by the functions that show something.
+nothing to do too: IPython's display (0.2 to 0.35 s) is imported by the functions that show something,
+and the results' tables (pandas, 0.6 s) by :meth:`Report.table`.
 
 Examples
 --------
@@ -32,7 +33,6 @@ from ..figures.theme import with_template
 from ..fileio import load
 from ..i18n import t
 from ..results.store import ensure
-from ..results.tables import decode
 from ..threshold import DEFAULT_MIN_COUNT
 from ..workspace import open_workspace
 
@@ -160,6 +160,7 @@ class Report:
 
     def table(self, name: str) -> Any:
         """One of the results' tables as a DataFrame (None when the results have none)."""
+        from ..results.tables import decode  # lazy: pandas (module's note)
         data = self.results["tables"].get(name)
         return None if data is None else decode(data)
 
@@ -188,8 +189,10 @@ def _figure(chart: dict) -> None:
 
 def preload(workspace: str | Path) -> None:
     """Import, in the warm fork server, what every report kernel needs (the kernels fork from it):
-    this module's own imports, and IPython's display."""
+    this module's own imports, IPython's display and the results' tables."""
     import IPython.display  # noqa: F401  # lazy: IPython (see the module's note)
+
+    from ..results import tables  # noqa: F401  # lazy: pandas (see the module's note)
 
 
 def open_report(*, workspace: str | Path = ".", territory: str | None = None, wave: str | None = None,
