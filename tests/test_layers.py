@@ -22,14 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "coopwork"
 
 #: cycles that need a move of a whole module (strongly connected sets of modules)
-ALLOWED_CYCLES = {
-    # the Dask runner reuses the runner's warm server and the runner starts Dask: split with the
-    # batch engine's branch (issue 26)
-    frozenset({"coopwork.batch.runner", "coopwork.batch.dask"}),
-    # the theme fits the network's labels and the network figure takes the theme (issue 24, merged
-    # at 12:17): the label fitting belongs to the theme or to a module of its own
-    frozenset({"coopwork.figures.network", "coopwork.figures.theme"}),
-}
+ALLOWED_CYCLES: set[frozenset[str]] = set()
 #: imports between sibling packages that wait for a move: (importer, imported)
 ALLOWED_CROSSINGS = {
     # which plotly.js file the pages load is chosen in dashboard/assets.py, next to Voilà's
