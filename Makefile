@@ -75,7 +75,7 @@ lint: $(STAMP)
 TEST_WORKERS ?= auto
 
 test: $(STAMP) $(LIGHT_PLOTLY) browser postgres lint
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 bench: $(STAMP) $(LIGHT_PLOTLY)
 	$(BIN)/python benchmarks/ingest.py
