@@ -230,8 +230,9 @@ def _built_once(tmp_path_factory, name: str, build) -> Path:
     import fcntl
 
     base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # the run's folder, above each worker's own
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # also set in a pytest that a worker's test starts
+    if worker and base.name.endswith(worker):
+        base = base.parent  # the run's folder, above each worker's own ("popen-gw0")
     folder, built = base / name, base / f"{name}.built"
     with open(base / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
