@@ -67,15 +67,35 @@ def pytest_configure(config) -> None:
         config.pluginmanager.register(_WorkerLeaks(), "coopwork-worker-leaks")
 
 
+#: the shared builds (``built_once``) a module may wait for, the one built last first
+_SHARED_BUILDS = ("demo_every_language", "demo_prepared", "demo_workspace", "precomputed_workspace")
+
+
 def pytest_collection_modifyitems(config, items) -> None:
-    """Hand out the modules marked ``slow`` first, in their order; the others after them.
+    """Hand out the modules marked ``slow`` first, the others after them; each module's tests keep
+    their order.
 
     pytest-xdist's ``loadscope`` gives each worker a whole module at a time, in the order collected
     (``make test`` turns off its reordering by number of tests). A long module handed out last
-    keeps one worker busy at the end while the other has nothing left to do.
+    keeps one worker busy at the end while the other has nothing left to do. The slow modules take
+    turns by the shared build they need (:data:`_SHARED_BUILDS`), so that the two workers start by
+    building different things rather than one waiting for the other's build.
     """
-    slow = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow)  # stable: each module's tests keep their order
+    import itertools
+
+    modules: dict[Path, list] = {}
+    for item in items:
+        modules.setdefault(item.path, []).append(item)
+    by_build: dict[str | None, list[Path]] = {}
+    rest = []
+    for path, its in modules.items():
+        if not any(item.get_closest_marker("slow") for item in its):
+            rest.append(path)
+            continue
+        needs = set().union(*(item.fixturenames for item in its))
+        by_build.setdefault(next((name for name in _SHARED_BUILDS if name in needs), None), []).append(path)
+    slow = [path for turn in itertools.zip_longest(*by_build.values()) for path in turn if path is not None]
+    items[:] = [item for path in slow + rest for item in modules[path]]
 
 
 @pytest.fixture(scope="session", autouse=True)
