@@ -71,11 +71,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check coopwork tests benchmarks surveys
 
 # one pytest-xdist worker per core; a module's tests stay on one worker (its server or browser starts
-# once). TEST_WORKERS=0 runs the suite in one process.
+# once); the modules marked slow are handed out first, in tests/conftest.py's order (not reordered by
+# their number of tests), so that no long module is left for the end. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= auto
 
 test: $(STAMP) $(LIGHT_PLOTLY) browser postgres lint
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 bench: $(STAMP) $(LIGHT_PLOTLY)
 	$(BIN)/python benchmarks/ingest.py

@@ -6,21 +6,29 @@ Shared fixtures (build what is expensive once; never modify what a fixture share
 ``sample_survey_path``     the bundled sample XLSForm (session)
 ``sample_survey``          it, loaded as a :class:`~coopwork.survey.Survey` (session)
 ``realworld``              ``../shared/realworld`` (real public exports); skips when absent
-``demo_workspace``         the seeded demo, 6 territories × 2 waves, ingested, not run (session)
-``demo_prepared``          the same with every result computed (both waves, fr and en) (session)
+``demo_workspace``         the seeded demo, 6 territories × 2 waves, ingested, not run (run)
+``demo_prepared``          the same with every result computed (both waves, fr and en) (run)
+``demo_every_language``    the same with the latest wave's results in every language too (run)
+``built_once``             ``built_once(name, build)``: a folder built once per run, for every worker
+``chromium``               a real headless Chromium (playwright) for one module's pages (module)
 ``disclosure_kept``        ``disclosure_kept(workspace)``: ``coopwork check`` of every published file
 ``serving``                ``with serving(plan, log):`` a real Voilà on 127.0.0.1, stopped after
 ``chart_payloads``         ``chart_payloads(widget)``: the charts' JSON a dashboard page receives
 =========================  ======================================================================
 
+"(run)": built once per test run by ``built_once`` (a fixture too, for the areas' own): under
+pytest-xdist the first worker that asks builds it, the others wait for it and share it.
+
 Areas add their own in their ``conftest.py`` (``tests/export``: ``exported``, a whole export of a
 generated workspace; ``tests/dashboard``: ``precomputed_workspace``, ``postgres_server``;
-``tests/figures``: ``browser``, one Chromium for every rendering). Batch runs share one warm fork
+``tests/figures``: ``browser``, one kaleido Chromium for every rendering). Batch runs share one warm fork
 server per worker process (:func:`coopwork.batch.runner.warm_server`), stopped at the end.
 
 Parallel runs: ``make test`` runs the suite on pytest-xdist workers (``-n``, ``--dist loadscope``:
 a module's tests, and so its module fixtures — a server, a browser — stay on one worker; session
-fixtures are built once per worker). A test needs nothing special to run there: use
+fixtures are built once per worker, those marked "(run)" once in all). The modules marked ``slow``
+are handed out first (:func:`pytest_collection_modifyitems`), so that no long module starts last
+and keeps one worker busy while the other waits. A test needs nothing special to run there: use
 ``tmp_path``/``tmp_path_factory`` for files and :func:`coopwork.dashboard.serve.free_port` for ports.
 
 No process left behind: at the end of the session (of each worker), :func:`pytest_sessionfinish`
@@ -35,6 +43,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import uuid
 from pathlib import Path
@@ -56,6 +65,37 @@ def pytest_configure(config) -> None:
         os.environ[SESSION_MARKER] = f"{os.getpid()}-{uuid.uuid4().hex}"
     if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
         config.pluginmanager.register(_WorkerLeaks(), "coopwork-worker-leaks")
+
+
+#: the shared builds (``built_once``) a module may wait for, the one built last first
+_SHARED_BUILDS = ("demo_every_language", "demo_prepared", "demo_workspace", "precomputed_workspace")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Hand out the modules marked ``slow`` first, the others after them; each module's tests keep
+    their order.
+
+    pytest-xdist's ``loadscope`` gives each worker a whole module at a time, in the order collected
+    (``make test`` turns off its reordering by number of tests). A long module handed out last
+    keeps one worker busy at the end while the other has nothing left to do. The slow modules take
+    turns by the shared build they need (:data:`_SHARED_BUILDS`), so that the two workers start by
+    building different things rather than one waiting for the other's build.
+    """
+    import itertools
+
+    modules: dict[Path, list] = {}
+    for item in items:
+        modules.setdefault(item.path, []).append(item)
+    by_build: dict[str | None, list[Path]] = {}
+    rest = []
+    for path, its in modules.items():
+        if not any(item.get_closest_marker("slow") for item in its):
+            rest.append(path)
+            continue
+        needs = set().union(*(item.fixturenames for item in its))
+        by_build.setdefault(next((name for name in _SHARED_BUILDS if name in needs), None), []).append(path)
+    slow = [path for turn in itertools.zip_longest(*by_build.values()) for path in turn if path is not None]
+    items[:] = [item for path in slow + rest for item in modules[path]]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -199,38 +239,90 @@ def realworld() -> Path:
     return REALWORLD
 
 
+def _built_once(tmp_path_factory, name: str, build) -> Path:
+    """The folder ``name``, written by ``build(folder)`` once per test run, then shared.
+
+    Under pytest-xdist the first worker that asks builds it while the others wait (a lock file
+    in the run's temporary folder, which the workers share); the others then read the same
+    folder. In one process it is built once per session. A folder that failed half-way is
+    removed and the error raised; the next worker that asks builds it again.
+    """
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # also set in a pytest that a worker's test starts
+    if worker and base.name.endswith(worker):
+        base = base.parent  # the run's folder, above each worker's own ("popen-gw0")
+    folder, built = base / name, base / f"{name}.built"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not built.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            try:
+                build(folder)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            built.touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def built_once(tmp_path_factory):
+    """``built_once(name, build)``: the folder ``name``, written by ``build(folder)`` once per test run
+    and shared by every xdist worker (:func:`_built_once`). For what is expensive to build and
+    only read afterwards; a worker that writes into it copies it first."""
+    return lambda name, build: _built_once(tmp_path_factory, name, build)
+
+
 @pytest.fixture(scope="session")
 def demo_workspace(tmp_path_factory) -> Path:
     """A workspace with the seeded sample data of 6 territories × 2 waves, ingested (not run).
 
-    Built once per test session; tests must not modify it (copy it when they need to).
+    Built once per test run (shared by the xdist workers); tests must not modify it (copy it).
     """
     from coopwork.demo.cli import run_demo
 
-    root = tmp_path_factory.mktemp("demo_workspace")
-    run_demo(root, territories=6, run=False)
-    return root
+    def build(root: Path) -> None:
+        root.mkdir()
+        run_demo(root, territories=6, run=False)
+
+    return _built_once(tmp_path_factory, "demo_workspace", build)
 
 
 @pytest.fixture(scope="session")
 def demo_prepared(demo_workspace, tmp_path_factory) -> Path:
     """The demo workspace with every result prepared: every wave, French and English, and the
-    syntheses (what ``coopwork demo`` prepares for the dashboards). Built once per session.
+    syntheses (what ``coopwork demo`` prepares for the dashboards). Built once per test run.
 
     Tests that run reports, dashboards or exports of the demo copy it
     (``shutil.copytree(demo_prepared, tmp_path / "ws")``): a result's key hashes content, not
     paths, so the copy's results are current and only what the test is about is computed.
     """
-    import shutil
-
     from coopwork.results.store import prepare_all
     from coopwork.workspace import open_workspace
 
-    root = tmp_path_factory.mktemp("demo_prepared") / "ws"
-    shutil.copytree(demo_workspace, root, ignore=shutil.ignore_patterns("results", "cache"))
-    prepare_all(open_workspace(root))
-    return root
+    def build(root: Path) -> None:
+        shutil.copytree(demo_workspace, root, ignore=shutil.ignore_patterns("results", "cache"))
+        prepare_all(open_workspace(root))
 
+    return _built_once(tmp_path_factory, "demo_prepared", build)
+
+
+@pytest.fixture(scope="session")
+def demo_every_language(demo_prepared, tmp_path_factory) -> Path:
+    """The prepared demo with the results of every territory's latest wave, and the syntheses, in every
+    language of the catalogue (French and English come prepared). Built once per test run, for the
+    tests that read what each language says; tests must not modify it (copy it)."""
+    from coopwork.i18n import LANGS
+    from coopwork.results.store import ensure
+    from coopwork.workspace import open_workspace
+
+    def build(root: Path) -> None:
+        shutil.copytree(demo_prepared, root)
+        ensure(open_workspace(root), territories=None, waves=None, langs=LANGS, min_count=3, jobs=1)
+
+    return _built_once(tmp_path_factory, "demo_every_language", build)
 
 
 def _assert_disclosure_kept(workspace: Path, *, territories: list[str] | None = None) -> None:
@@ -265,6 +357,36 @@ def _serving(plan, log: Path):
 def serving():
     """Run a real Voilà for a prepared plan on 127.0.0.1: ``with serving(plan, log): ...`` (stopped after)."""
     return _serving
+
+
+#: Debian's Chromium (``make browser`` installs it)
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: how the tests start it: headless, no first-run or background traffic; pages opened from files
+#: (reports, exports, the figure gallery) may load the scripts next to them
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--allow-file-access-from-files"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """A real headless Chromium (Debian's, driven by playwright) for the tests of one module; each
+    test opens its own pages (``chromium.new_page(...)``) and closes them. Skips when Chromium or
+    playwright is missing.
+
+    Module-scoped, not session-scoped: while playwright's synchronous API is open it marks an
+    event loop as running in this thread, and the tests of other modules that run their own
+    (``asyncio.run``: kernels, papermill) would fail.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make browser)")
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def _chart_payloads(widget) -> list[dict]:

@@ -25,7 +25,6 @@ pytestmark = [pytest.mark.slow]
 
 TERRITORY = "timisoara"
 SHOTS = Path(__file__).resolve().parents[1] / "test-output" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TIMEOUT = 400_000  # ms: the machine is shared by several test runs
 MIN_FRAGMENT = 10  # characters: shorter pieces ("Val", "Erro") are words of several languages
 
@@ -75,9 +74,11 @@ def visible_text(page_html: str) -> str:
 # -- the workspace: the demo data, computed once ---------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def workspace(demo_prepared, tmp_path_factory) -> Path:
+def workspace(demo_every_language, tmp_path_factory) -> Path:
+    """A copy of the demo whose latest results are already computed in every language (the reports
+    and exports below write into it)."""
     root = tmp_path_factory.mktemp("every_language") / "ws"
-    shutil.copytree(demo_prepared, root, symlinks=True)
+    shutil.copytree(demo_every_language, root, symlinks=True)
     return root
 
 
@@ -143,19 +144,13 @@ def server(workspace, tmp_path_factory, serving):
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(TIMEOUT)
-        page.goto(server.urls[TERRITORY], timeout=TIMEOUT)
-        page.wait_for_selector(".js-plotly-plot .main-svg", state="attached")
-        yield page
-        browser.close()
+def page(server, chromium):
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(TIMEOUT)
+    page.goto(server.urls[TERRITORY], timeout=TIMEOUT)
+    page.wait_for_selector(".js-plotly-plot .main-svg", state="attached")
+    yield page
+    page.close()
 
 
 def test_the_language_buttons_are_the_form_languages(page, survey):

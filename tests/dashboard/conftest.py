@@ -87,39 +87,33 @@ def write_processed_workspace(root: Path, survey_path: Path, *, seed: int = 3) -
 
 
 @pytest.fixture(scope="session")
-def dashboard_workspace(tmp_path_factory, sample_survey_path) -> Path:
-    """A processed workspace with 3 territories × 2 waves (t03 has only 2 organisations)."""
-    return write_processed_workspace(tmp_path_factory.mktemp("dashws"), sample_survey_path)
+def precomputed_workspace(tmp_path_factory, sample_survey_path, built_once) -> Path:
+    """A processed workspace with 3 territories × 2 waves (t03 has only 2 organisations), with its
+    results (every wave, fr + en, the syntheses, the views of each organisation type, as for a
+    workshop's territory) and their index written.
 
-
-@pytest.fixture(scope="session")
-def precomputed_workspace(dashboard_workspace) -> Path:
-    """The same workspace with its results (every wave, fr + en, the syntheses) and their index written."""
+    The results are computed once per test run (``built_once``, ``tests/conftest.py``); each worker gets
+    its own copy, which the dashboard tests of that worker share (they write notes and served
+    notebooks into it). A result's key hashes content, not paths: the copy's results are current.
+    """
     from coopwork.results.store import prepare_all
     from coopwork.workspace import open_workspace
 
-    prepare_all(open_workspace(dashboard_workspace), by_org_type=True)  # as for a workshop's territory
-    return dashboard_workspace
+    def build(root: Path) -> None:
+        write_processed_workspace(root, sample_survey_path)
+        prepare_all(open_workspace(root), by_org_type=True)
+
+    root = tmp_path_factory.mktemp("dashws") / "ws"
+    shutil.copytree(built_once("precomputed_workspace", build), root)
+    return root
 
 
-# -- one headless Chromium per browser test module -----------------------------------------------------
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
+# -- the module's headless Chromium (tests/conftest.py), under this folder's name --------------------------
 
 @pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium driven by playwright, for the tests of one module. Not for the whole session:
-    playwright's synchronous API keeps an event loop running, and the tests of other modules that run
-    their own (``asyncio.run``) would fail while it is open."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make browser)")
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    """The module's headless Chromium (:func:`tests.conftest.chromium`)."""
+    return chromium
 
 
 # -- a throwaway PostgreSQL server for the journal tests ---------------------------------------------

@@ -166,20 +166,6 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 PAGE_SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    chromium_path = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium_path).exists():
-        pytest.skip("Debian chromium is not installed (make browser)")
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--allow-file-access-from-files"])
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize("size", list(PAGE_SIZES))
 @pytest.mark.parametrize("name", ["territories/matera.html", "index.html",
                                   "reports/matera/territory_report.html", "placemats/matera.html"])

@@ -10,14 +10,12 @@ across a text, no page wider than the screen. Screenshots go to ``test-output/sc
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 
@@ -47,13 +45,13 @@ def chart_kind(figure: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def gallery(demo_workspace, tmp_path_factory) -> dict[str, list[dict]]:
+def gallery(demo_prepared) -> dict[str, list[dict]]:
     """The charts of the demo's territories (French, every organisation), grouped by kind."""
     from coopwork.fileio import load
     from coopwork.results.store import ensure
     from coopwork.workspace import open_workspace
 
-    ws = open_workspace(demo_workspace)
+    ws = open_workspace(demo_prepared)  # its results are current: read, not computed
     entries = ensure(ws, territories=None, waves=None, langs=("fr",), min_count=3, jobs=1)
     kinds: dict[str, list[dict]] = {}
     for entry in entries:
@@ -112,25 +110,12 @@ def _page(charts: list[dict]) -> str:
             '</body></html>')
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make browser)")
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--allow-file-access-from-files"])
-        yield chromium
-        chromium.close()
-
-
 KINDS = ("bar", "grouped_bar", "likert", "histogram", "box", "scores", "change", "network")
 
 
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("kind", KINDS)
-def test_every_kind_of_chart_reads_well_at_desktop_and_phone_size(browser, gallery, tmp_path, kind, size,
+def test_every_kind_of_chart_reads_well_at_desktop_and_phone_size(chromium, gallery, tmp_path, kind, size,
                                                                  layout_problems):
     if kind not in gallery:
         pytest.skip(f"the demo has no {kind} chart")
@@ -138,7 +123,7 @@ def test_every_kind_of_chart_reads_well_at_desktop_and_phone_size(browser, galle
     page_file = tmp_path / f"{kind}.html"
     page_file.write_text(_page(charts), encoding="utf-8")
     width, height = SIZES[size]
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = chromium.new_page(viewport={"width": width, "height": height})
     try:
         page.goto(page_file.as_uri())
         # page.js draws the charts on the screen first: a tall window shows them all

@@ -290,16 +290,10 @@ def test_generated_surveys_the_whole_way(chart_payloads, data):
 @pytest.mark.slow
 @settings(max_examples=1, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.data())
-def test_a_generated_survey_in_voila_and_chromium(serving, tmp_path_factory, data):
+def test_a_generated_survey_in_voila_and_chromium(serving, chromium, tmp_path_factory, data):
     """One generated form, served by a real Voilà and looked at in a real Chromium."""
-    import shutil
-
     from coopwork.dashboard.serve import free_port, prepare
 
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.skip("Debian chromium is not installed (make browser)")
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     form = data.draw(xlsforms(max_questions=8, max_depth=2, territory=["none"], cooperation=["none"]))
     subs = data.draw(submissions(form, min_records=5, max_records=8, tricky=TRICKY))
     folder = tmp_path_factory.mktemp("generated_voila")
@@ -308,11 +302,9 @@ def test_a_generated_survey_in_voila_and_chromium(serving, tmp_path_factory, dat
     plan = prepare(root, port=port, token="generated-token", lang="en")
     shots = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-    with serving(plan, folder / "voila.log"), playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium,
-                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
+    with serving(plan, folder / "voila.log"):
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(180_000)
             page.goto(plan.urls["synthese"])
             page.wait_for_selector(".cw-tabs", state="attached")
@@ -322,7 +314,7 @@ def test_a_generated_survey_in_voila_and_chromium(serving, tmp_path_factory, dat
             page.screenshot(path=str(shots / "generated_survey.png"), full_page=True)
             content = page.content()
         finally:
-            browser.close()
+            page.close()
     ws = open_workspace(root)
     sections = {d.section for d in published(ws.survey)}
     labels = [s["label"] for s in section_labels(ws.survey, sorted(sections), lang="en")]
