@@ -22,7 +22,7 @@ pytest-xdist the first worker that asks builds it, the others wait for it and sh
 Areas add their own in their ``conftest.py`` (``tests/export``: ``exported``, a whole export of a
 generated workspace; ``tests/dashboard``: ``precomputed_workspace``, ``postgres_server``;
 ``tests/figures``: ``browser``, one kaleido Chromium for every rendering). Batch runs share one warm fork
-server per worker process (:func:`coopwork.batch.runner.warm_server`), stopped at the end.
+server per worker process (:func:`coopwork.batch.warm.warm_server`), stopped at the end.
 
 Parallel runs: ``make test`` runs the suite on pytest-xdist workers (``-n``, ``--dist loadscope``:
 a module's tests, and so its module fixtures — a server, a browser — stay on one worker; session
@@ -107,9 +107,9 @@ def _session_temp(request, tmp_path_factory):
     """
     request.config.stash[_BASETEMP] = tmp_path_factory.getbasetemp().resolve()
     yield
-    runner = sys.modules.get("coopwork.batch.runner")
-    if runner is not None:
-        runner.stop_warm_server()
+    warm = sys.modules.get("coopwork.batch.warm")
+    if warm is not None:
+        warm.stop_warm_server()
 
 
 @pytest.fixture(autouse=True)

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExportError
-from ..figures.network import fit_labels
+from ..figures.labels import fit_labels
 from ..figures.theme import VALUE, with_template
 from ..i18n import normalise_lang, t
 from ..vocabulary import KINDS, kind_label

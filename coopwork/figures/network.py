@@ -44,15 +44,14 @@ import networkx as nx
 
 from ..analysis.disclosure import DEFAULT_MIN_COUNT, format_number, is_small, visible_label
 from ..i18n import t
-from .labels import LABEL_FONT_SIZE, fit_labels, label_box, node_traces, place_labels
+from .labels import LABEL_FONT_SIZE, node_traces, place_labels
 from .theme import FONT_SIZE, GREY, PALETTE, SYMBOLS, apply_theme, base_text, escape, wrap
 
 if TYPE_CHECKING:
     from ..survey import Survey
 
 # the names' placement lives in .labels (the theme's phone layout uses it too); kept here for callers
-__all__ = ["LABEL_FONT_SIZE", "PLOT_WIDTH", "fit_labels", "label_box", "network_chart", "network_layout",
-           "node_traces", "place_labels"]
+__all__ = ["PLOT_WIDTH", "network_chart", "network_layout"]
 
 #: the narrowest plot area the labels are placed for on a screen (pixels); a phone places them again
 PLOT_WIDTH = 640

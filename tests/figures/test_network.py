@@ -8,7 +8,8 @@ import pytest
 
 from coopwork.analysis.network import build_network
 from coopwork.figures import to_figure
-from coopwork.figures.network import network_chart, network_layout, node_traces
+from coopwork.figures.labels import node_traces
+from coopwork.figures.network import network_chart, network_layout
 from coopwork.figures.theme import PALETTE, escape
 
 from .conftest import subtitle
