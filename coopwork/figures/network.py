@@ -26,6 +26,7 @@ Examples
 --------
 >>> import networkx as nx
 >>> from coopwork.figures import to_figure
+>>> from coopwork.figures.labels import node_traces
 >>> G = nx.DiGraph([("a", "b"), ("b", "c")])
 >>> nx.set_node_attributes(G, {"a": {"label": "Coop A", "named": True, "org_type": "scop"},
 ...                            "b": {"label": "Secret", "named": False, "org_type": "scop"},
@@ -44,7 +45,7 @@ import networkx as nx
 
 from ..analysis.disclosure import DEFAULT_MIN_COUNT, format_number, is_small, visible_label
 from ..i18n import t
-from .labels import LABEL_FONT_SIZE, node_traces, place_labels
+from .labels import LABEL_FONT_SIZE, place_labels
 from .theme import FONT_SIZE, GREY, PALETTE, SYMBOLS, apply_theme, base_text, escape, wrap
 
 if TYPE_CHECKING:
