@@ -280,3 +280,38 @@ def test_the_graph_sees_imports_inside_functions():
             if isinstance(node, ast.FunctionDef):
                 hidden[name] += sum(isinstance(n, ast.ImportFrom) and n.level > 0 for n in ast.walk(node))
     assert sum(hidden.values()) > 0
+
+
+def in_function_imports(source: str, name: str, *, is_package: bool, known: set[str]) -> list[tuple[int, str]]:
+    """``(line, text)`` of each import of a coopwork module made inside a function of ``source``
+    without a ``lazy:`` comment saying its start-up reason on its lines.
+
+    Examples
+    --------
+    >>> code = "def f():\\n    from ..c import d\\n\\ndef g():\\n    from ..c import d  # lazy: why\\n"
+    >>> in_function_imports(code, "coopwork.a.b", is_package=False, known={"coopwork.c"})
+    [(2, 'from ..c import d')]
+    """
+    tree = ast.parse(source)
+    hidden = _type_checking_nodes(tree)
+    top = {id(node) for node in tree.body}
+    lines = source.splitlines()
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in top or id(node) in hidden or not isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        text = "\n".join(lines[node.lineno - 1:node.end_lineno])
+        if not imports_of(name, text.strip(), is_package=is_package, known=known):
+            continue  # not a coopwork module
+        if "lazy:" not in text:
+            found.append((node.lineno, text.strip()))
+    return found
+
+
+def test_imports_of_coopwork_sit_at_the_top_or_say_why_not():
+    found = modules()
+    bad = [f"{path.relative_to(ROOT)}:{line}: {text}"
+           for name, (path, is_package) in found.items()
+           for line, text in in_function_imports(path.read_text(encoding="utf-8"), name, is_package=is_package,
+                                                 known=set(found))]
+    assert bad == [], "imports inside functions without a '# lazy: <start-up reason>' comment:\n" + "\n".join(bad)

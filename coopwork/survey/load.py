@@ -273,7 +273,7 @@ def load_survey(path: str | Path, *, roles: bool = True) -> Survey:
         dropped_languages=dropped,
     )
     if roles:
-        from .roles import resolve_roles  # roles read pandas: a dashboard kernel loads forms without it
+        from .roles import resolve_roles  # lazy: roles read pandas, a dashboard kernel loads forms without it
 
         survey = resolve_roles(survey)
     territory = survey.role("territory")
