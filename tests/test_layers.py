@@ -35,14 +35,6 @@ ALLOWED_CYCLES = {
 }
 #: imports between sibling packages that wait for a move: (importer, imported)
 ALLOWED_CROSSINGS = {
-    # which plotly.js file the pages load is chosen in dashboard/assets.py, next to Voilà's
-    # handler that serves it; the static site takes the same file: the choice moves to a base
-    # module of its own with the dashboard branch (issue 23)
-    ("coopwork.export", "coopwork.dashboard.assets"),
-    # how a bar of a chart is named in a note (OPTION_MARK, chart_options) is decided in the
-    # dashboard page; the export's notes read it (issues 23/24): it belongs with the journal's
-    # vocabulary, a move not made yet
-    ("coopwork.export", "coopwork.dashboard.app"),
     # the export's copies of the batch reports run the batch when a report is missing (issue 24):
     # the export should read the reports folder only, the run stays the CLI's
     ("coopwork.export", "coopwork.batch"),

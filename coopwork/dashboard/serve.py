@@ -155,7 +155,7 @@ def _template() -> dict:
             return json.loads(candidate.read_text(encoding="utf-8"))
     parameters = ('territory = None\nwave = None\nworkspace = "."\nlang = "fr"\n'
                   f"min_count = {DEFAULT_MIN_COUNT}")
-    page = ("from coopwork.dashboard.app import dashboard\n\n"
+    page = ("from coopwork.dashboard.page import dashboard\n\n"
             "dashboard(workspace, territory=territory, wave=wave, lang=lang, min_count=min_count)")
     cells = [_code_cell("parameters", parameters, tags=["parameters"]), _code_cell("dashboard", page)]
     return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}

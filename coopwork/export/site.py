@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 PLOTLY_JS = "assets/plotly.min.js"
-#: plotly's cartesian bundle (``coopwork.dashboard.assets.LIGHT_PLOTLY``), when installed
+#: plotly's cartesian bundle (``coopwork.figures.plotlyjs.LIGHT_PLOTLY``), when installed
 LIGHT_PLOTLY_JS = "assets/plotly-cartesian.min.js"
 STYLE_CSS = "assets/style.css"
 _EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>", re.I)
@@ -115,7 +115,7 @@ def write_assets(site: str | Path) -> None:
     import plotly
     from plotly.offline import get_plotlyjs
 
-    from ..dashboard.assets import light_plotly
+    from ..figures.plotlyjs import light_plotly
 
     site = Path(site)
     (site / "assets").mkdir(parents=True, exist_ok=True)
@@ -141,7 +141,7 @@ def plotly_for(site: str | Path, charts: Sequence[tuple[str, object]]) -> str:
     >>> plotly_for("/nowhere", [("c", {"data": [{"type": "bar"}]})])
     'assets/plotly.min.js'
     """
-    from ..dashboard.assets import LIGHT_TRACES
+    from ..figures.plotlyjs import LIGHT_TRACES
 
     types = {trace.get("type", "scatter") for _, chart in charts if isinstance(chart, dict)
              for trace in chart.get("data", [])}
