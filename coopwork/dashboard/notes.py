@@ -10,9 +10,9 @@ click. The page (:class:`coopwork.dashboard.page.Dashboard`) shows them.
 Examples
 --------
 >>> index = {"survey_id": "s", "waves": ["2025"], "territories": {"fr": {"t01": "Nord"}}}
->>> notes = PageNotes("/nowhere", database="sqlite://", index=index)
+>>> notes = PageNotes("/nowhere", database="sqlite://", survey_id="s")
 >>> notes.store({"id": "n1", "chart": "org_type", "about": "scop", "kind": "see", "text": "Beaucoup",
-...              "territory": "t01", "wave": "2025"}, lang="fr", wave="2025")
+...              "territory": "t01", "wave": "2025"}, index=index, lang="fr", wave="2025")
 >>> [(n["chart"], n["text"]) for n in notes.by_chart(territory="t01", wave="2025")["org_type#scop"]]
 [('org_type#scop', 'Beaucoup')]
 """
@@ -45,7 +45,7 @@ def log_exception() -> None:
 
 
 class PageNotes:
-    """The journal as one page of the dashboards of ``index`` (the results' index) sees it.
+    """The journal as one page of the dashboards of a survey sees it.
 
     Parameters
     ----------
@@ -53,12 +53,12 @@ class PageNotes:
         The workspace folder (its SQLite journal unless ``database`` is given).
     database
         Journal database URL.
-    index
-        The results' index: the survey, its waves and territories (what a note may be about).
+    survey_id
+        The survey whose notes the page shows.
     """
 
-    def __init__(self, root: str | Path, *, database: str | None, index: dict) -> None:
-        self.root, self.database, self.index = Path(root), database, index
+    def __init__(self, root: str | Path, *, database: str | None, survey_id: str) -> None:
+        self.root, self.database, self.survey_id = Path(root), database, survey_id
         #: this page's random key: the journal limits the notes one participant adds per minute
         self.participant = secrets.token_hex(8)
         #: note id (given by the page) → ``"stored"``, or why it was refused
@@ -73,8 +73,9 @@ class PageNotes:
             self._journal = Journal(self.database, workspace=self.root)
         return self._journal
 
-    def store(self, note: dict, *, lang: str, wave: str) -> None:
-        """Store a note the page sent (about its chart, or one bar of it: its ``about`` key).
+    def store(self, note: dict, *, index: dict, lang: str, wave: str) -> None:
+        """Store a note the page sent (about its chart, or one bar of it: its ``about`` key) in its
+        territory and wave (else ``wave``), which must be those of the results' ``index``.
 
         Raises
         ------
@@ -86,10 +87,10 @@ class PageNotes:
         wave = str(note.get("wave") or wave)
         chart = str(note.get("chart") or "")
         about = str(note.get("about") or "")
-        known = territory == ALL or any(territory in labels for labels in self.index["territories"].values())
-        if not known or wave not in self.index["waves"] or not chart or len(chart) + len(about) > 190:
+        known = territory == ALL or any(territory in labels for labels in index["territories"].values())
+        if not known or wave not in index["waves"] or not chart or len(chart) + len(about) > 190:
             raise DashboardError("dashboard.note_failed", lang=lang)
-        self.journal.add(self.index["survey_id"], territory=territory, wave=wave,
+        self.journal.add(self.survey_id, territory=territory, wave=wave,
                          chart=note_chart(chart, about), kind=str(note.get("kind") or "see"),
                          text=str(note.get("text") or ""),
                          display_name=str(note.get("name") or ""), lang=lang, participant=self.participant,
@@ -105,7 +106,7 @@ class PageNotes:
         """The visible notes of a place, grouped by the ``chart`` they are about (none when the journal
         cannot be read: the page still shows its charts)."""
         try:
-            records = self.journal.records(survey_id=self.index["survey_id"], territory=territory or ALL,
+            records = self.journal.records(survey_id=self.survey_id, territory=territory or ALL,
                                            wave=str(wave))
         except Exception:
             log_exception()

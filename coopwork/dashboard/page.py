@@ -81,7 +81,7 @@ class Dashboard(PageWidgets):
         self.fixed = (territory is not None) if fixed is None else fixed
         current = self.index.get("current", {}).get(self.territory or "")
         self.wave = wave or current or waves.current(self.index["waves"])
-        self.notes = PageNotes(self.root, database=database, index=self.index)
+        self.notes = PageNotes(self.root, database=database, survey_id=self.survey_id)
         self._form: NoteForm | None = None
         self._lock = threading.RLock()
         self._built: set[int] = set()
@@ -247,7 +247,7 @@ class Dashboard(PageWidgets):
                 continue
             lang = normalise_lang(note.get("lang") or self.lang)
             try:
-                self.notes.store(note, lang=lang, wave=str(self.wave))
+                self.notes.store(note, index=self.index, lang=lang, wave=str(self.wave))
             except Exception as err:  # the visitor sees a sentence, the log gets the detail
                 if not isinstance(err, DashboardError):
                     log_exception()
