@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..figures.plotlyjs import LIGHT_TRACES, light_plotly
 from ..figures.theme import NARROW_BELOW
 from ..i18n import t
 from ..vocabulary import kind_label
@@ -115,8 +116,6 @@ def write_assets(site: str | Path) -> None:
     import plotly
     from plotly.offline import get_plotlyjs
 
-    from ..figures.plotlyjs import light_plotly
-
     site = Path(site)
     (site / "assets").mkdir(parents=True, exist_ok=True)
     js = site / PLOTLY_JS
@@ -141,8 +140,6 @@ def plotly_for(site: str | Path, charts: Sequence[tuple[str, object]]) -> str:
     >>> plotly_for("/nowhere", [("c", {"data": [{"type": "bar"}]})])
     'assets/plotly.min.js'
     """
-    from ..figures.plotlyjs import LIGHT_TRACES
-
     types = {trace.get("type", "scatter") for _, chart in charts if isinstance(chart, dict)
              for trace in chart.get("data", [])}
     light = (Path(site) / LIGHT_PLOTLY_JS).is_file() and types <= LIGHT_TRACES
