@@ -2,7 +2,7 @@
 
 On a synthetic workspace of N territories × 2 waves (``coopwork demo --territories N --no-run``):
 
-1. **results of one territory**: CPU seconds of :func:`coopwork.results.compute.compute` per
+1. **results of one territory**: CPU seconds of :func:`coopwork.results.views.compute` per
    territory (every chart and table the report, the dashboard and the export show; the
    dashboards' organisation-type views are computed apart, when that filter is used), median over
    territories, with the same work shared per wave as ``ensure`` does;
@@ -34,7 +34,8 @@ from batch import make_workspace
 
 def results_cpu(workspace: Path) -> tuple[float, int]:
     """Median CPU seconds of one territory's results (latest wave, fr), and the number of territories."""
-    from coopwork.results.compute import Inputs, compute
+    from coopwork.results.inputs import Inputs
+    from coopwork.results.views import compute
     from coopwork.workspace import open_workspace
 
     inputs = Inputs(open_workspace(workspace))

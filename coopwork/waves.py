@@ -8,7 +8,7 @@ own), the latest wave overall for the synthesis, and for several territories the
 any of them answered. "What changed" compares with the **previous** wave: the latest of the
 same territory's waves before the one shown.
 
-The results (``results.compute.Inputs``), the workspace (``Workspace.current_wave``), the
+The results (``results.inputs.Inputs``), the workspace (``Workspace.current_wave``), the
 dashboards and the data export (``export --data``) all take their wave from here.
 
 Examples

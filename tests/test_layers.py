@@ -232,8 +232,44 @@ def test_type_checking_imports_are_not_edges(tmp_path):
     assert not graph.has_edge("coopwork.errors", "coopwork.workspace")
 
 
+#: the packages that show results: they read what the results layer stored (docs/architecture.md,
+#: "Results"), never an analysis function
+DISPLAYS = ("coopwork.batch", "coopwork.dashboard", "coopwork.export")
+
+
+def analysis_calls(graph: nx.DiGraph, displays: tuple[str, ...] = DISPLAYS) -> set[tuple[str, str]]:
+    """The imports of ``coopwork.analysis`` (or one of its modules) by a module of ``displays``."""
+    def inside(module: str, package: str) -> bool:
+        return module == package or module.startswith(package + ".")
+
+    return {(a, b) for a, b in graph.edges
+            if any(inside(a, d) for d in displays) and inside(b, "coopwork.analysis")}
+
+
+def test_the_displays_call_no_analysis_function():
+    found = analysis_calls(import_graph())
+    assert found == set(), "displays importing coopwork.analysis (read the results instead): " + "; ".join(
+        f"{a} → {b}" for a, b in sorted(found))
+
+
+def test_a_planted_analysis_call_in_a_display_is_found(tmp_path):
+    graph = _planted(tmp_path, {
+        "__init__.py": "",
+        "analysis/__init__.py": "",
+        "analysis/disclosure.py": "",
+        "results/__init__.py": "from ..analysis import disclosure\n",  # the results layer may
+        "export/__init__.py": "",
+        "export/site.py": "def legend():\n    from ..analysis.disclosure import hidden_legend\n",
+        "dashboard/__init__.py": "from ..results import x\n",
+        "batch/__init__.py": "import coopwork.analysis\n",
+    })
+    assert analysis_calls(graph) == {("coopwork.export.site", "coopwork.analysis.disclosure"),
+                                     ("coopwork.batch", "coopwork.analysis")}
+
+
 @pytest.mark.parametrize("module", ["coopwork.threshold", "coopwork.waves", "coopwork.words",
-                                    "coopwork.vocabulary", "coopwork.i18n", "coopwork.paths"])
+                                    "coopwork.vocabulary", "coopwork.i18n", "coopwork.paths",
+                                    "coopwork.values"])
 def test_the_policy_modules_are_in_the_base_layer(module):
     assert layers()[layer_of(module, layers())[0]][0] == "base"
 

@@ -56,7 +56,6 @@ from .network import (
     normalise_name,
     tie_changes,
     type_mixing,
-    write_gexf,
 )
 from .selection import applicable, filter_responses, groups, selected
 from .stats import contingency_test, effective_n, mean_interval, welch_interval, wilson_interval
@@ -101,5 +100,4 @@ __all__ = [
     "visible_label",
     "welch_interval",
     "wilson_interval",
-    "write_gexf",
 ]

@@ -65,13 +65,13 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
-from ..i18n import normalise_lang, t
+from ..i18n import t
 from ..threshold import DEFAULT_MIN_COUNT, check_min_count
+from ..values import format_number, format_percent  # how numbers read: the base layer's
 
 __all__ = [
     "DEFAULT_MIN_COUNT",
@@ -99,46 +99,6 @@ SMALL_RULES = ("min_count", "small_group")
 _YES = frozenset({"yes", "oui", "y", "o", "true", "1", "vrai", "si", "sí", "ja", "da", "sim"})
 
 Display = str | Callable[[Mapping[str, object], str], str] | None
-
-
-def format_number(value: object, *, decimals: int = 0, lang: str | None = "fr") -> str:
-    """Format a number for people: ``1 234,5`` in French, ``1,234.5`` in English; NA → ``""``.
-
-    Examples
-    --------
-    >>> format_number(1234.5, decimals=1, lang="fr"), format_number(1234.5, decimals=1, lang="en")
-    ('1\\u202f234,5', '1,234.5')
-    >>> format_number(None)
-    ''
-    """
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    if not np.isfinite(float(value)):
-        return ""
-    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    text = f"{exact:,.{decimals}f}"
-    if normalise_lang(lang) == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
-
-
-def format_percent(value: object, *, decimals: int = 0, lang: str | None = "fr") -> str:
-    """Format a percentage (0–100 scale): ``42 %`` in French (narrow no-break space), ``42%`` in English.
-
-    Examples
-    --------
-    >>> format_percent(41.66, lang="en"), format_percent(41.66, decimals=1, lang="fr")
-    ('42%', '41,7\\u202f%')
-    """
-    text = format_number(value, decimals=decimals, lang=lang)
-    if not text:
-        return ""
-    return f"{text}\u202f%" if normalise_lang(lang) == "fr" else f"{text}%"
 
 
 def has_consent(consent: object) -> bool:

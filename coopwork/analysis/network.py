@@ -23,7 +23,7 @@ organisation. Node attributes:
     answer, and for partners that did not answer the survey (they were never asked).
     Published outputs never show the name of a node with ``named=False``:
     :func:`display_names` (through :func:`~coopwork.analysis.disclosure.visible_label`) gives
-    tables and GEXF files an anonymous id ``#k`` instead;
+    tables and GEXF files (:mod:`coopwork.export.network_files`) an anonymous id ``#k`` instead;
 ``territory``
     the respondent's territory (for a partner: the territory of the first respondent naming it).
 
@@ -54,16 +54,15 @@ Examples
 
 from __future__ import annotations
 
-import datetime
 import re
 import unicodedata
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..errors import CoopworkError, ExportError
+from ..errors import CoopworkError
+from ..values import attribute
 from .disclosure import has_consent, visible_label
 
 if TYPE_CHECKING:
@@ -80,7 +79,6 @@ __all__ = [
     "normalise_name",
     "tie_changes",
     "type_mixing",
-    "write_gexf",
 ]
 
 _META = {"_submission_id", "_wave", "_territory", "_index", "_submitted_at", "_source",
@@ -115,22 +113,6 @@ def _filter(table: pd.DataFrame, territory: str | None, wave: str | None) -> pd.
     if wave is not None and "_wave" in out.columns:
         out = out[out["_wave"] == wave]
     return out
-
-
-def _value(value: object) -> object:
-    """A plain Python value for a graph attribute, or None when missing."""
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        return value
-    if isinstance(value, datetime.date):  # dates and timestamps: ISO text (GEXF has no date type)
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def _require(table: pd.DataFrame, column: str, what: str) -> None:
@@ -209,13 +191,13 @@ def build_network(relations: pd.DataFrame, responses: pd.DataFrame, survey: Surv
     by_id: dict[str, str] = {}
     respondents = 0
     for row in responses.to_dict("records"):
-        label = _value(row.get(org_q.name))
+        label = attribute(row.get(org_q.name))
         key = normalise_name(label) or f"#{row['_submission_id']}"
-        by_submission[(str(row["_submission_id"]), _value(row.get("_wave")))] = key
+        by_submission[(str(row["_submission_id"]), attribute(row.get("_wave")))] = key
         by_id.setdefault(str(row["_submission_id"]), key)
         respondents += 1
         named = has_consent(row.get(consent_q.name)) if consent_q is not None else False
-        org_type = _value(row.get(type_q.name)) if type_q is not None else None
+        org_type = attribute(row.get(type_q.name)) if type_q is not None else None
         if key in graph and graph.nodes[key]["respondent"]:  # the same organisation answered twice
             node = graph.nodes[key]
             node["named"] = node["named"] and named
@@ -223,27 +205,27 @@ def build_network(relations: pd.DataFrame, responses: pd.DataFrame, survey: Surv
             continue
         graph.add_node(key, label=str(label) if label is not None else "", org_type=org_type,
                    respondent=True, named=named and label is not None,
-                   territory=_value(row.get("_territory")))
+                   territory=attribute(row.get("_territory")))
     graph.graph["respondents"] = respondents
 
     for row in relations.to_dict("records"):
-        source = by_submission.get((str(row["_submission_id"]), _value(row.get("_wave"))))
+        source = by_submission.get((str(row["_submission_id"]), attribute(row.get("_wave"))))
         if source is None:  # relations without the wave column
             source = by_id.get(str(row["_submission_id"]))
-        partner = _value(row.get(partner_q.name))
+        partner = attribute(row.get(partner_q.name))
         target = normalise_name(partner)
         if source is None or target is None or target == source:
             continue
         if target not in graph:
             graph.add_node(target, label=str(partner), respondent=False, named=False,
-                       org_type=_value(row.get(partner_type_q.name)) if partner_type_q else None,
+                       org_type=attribute(row.get(partner_type_q.name)) if partner_type_q else None,
                        territory=graph.nodes[source].get("territory"))
         elif graph.nodes[target]["org_type"] is None and partner_type_q is not None:
-            graph.nodes[target]["org_type"] = _value(row.get(partner_type_q.name))
+            graph.nodes[target]["org_type"] = attribute(row.get(partner_type_q.name))
         if graph.has_edge(source, target):
             graph[source][target]["weight"] += 1
             continue
-        attributes = {q.name: _value(row.get(q.name)) for q in repeat_questions}
+        attributes = {q.name: attribute(row.get(q.name)) for q in repeat_questions}
         graph.add_edge(source, target, weight=1, **{k: v for k, v in attributes.items() if v is not None})
     return graph
 
@@ -499,51 +481,3 @@ def type_mixing(graph: nx.DiGraph, *, survey: Survey | None = None, lang: str | 
         table = table.assign(source_type_label=table["source_type"].map(lambda v: labels.get(v, v)),
                              target_type_label=table["target_type"].map(lambda v: labels.get(v, v)))
     return table.reset_index(drop=True)
-
-
-def write_gexf(graph: nx.DiGraph, path: str | Path) -> Path:
-    """Write the network as GEXF for Gephi, without the names of non-consenting organisations.
-
-    Nodes that asked not to be named get the id and label ``#k`` of :func:`display_names`;
-    every other attribute (type, respondent, territory, tie attributes, weight) is kept.
-    Missing values are left out (GEXF has no missing value).
-
-    Returns
-    -------
-    Path
-        The file written.
-
-    Raises
-    ------
-    ExportError
-        When the file cannot be written (missing folder, no permission).
-
-    Examples
-    --------
-    >>> import networkx as nx, tempfile, pathlib
-    >>> G = nx.DiGraph([("a", "b")])
-    >>> nx.set_node_attributes(G, {"a": {"label": "Coop A", "named": True},
-    ...                            "b": {"label": "Coop B", "named": False}})
-    >>> out = write_gexf(G, pathlib.Path(tempfile.mkdtemp()) / "network.gexf")
-    >>> sorted(nx.read_gexf(out).nodes(data="label"))
-    [('#1', '#1'), ('Coop A', 'Coop A')]
-    """
-    import networkx as nx
-
-    path = Path(path)
-    names = display_names(graph)
-    out = nx.DiGraph()
-    for node in sorted(graph.nodes):
-        data = {k: _value(v) for k, v in graph.nodes[node].items()}
-        data = {k: v for k, v in data.items() if v is not None}
-        data["label"] = names[node]
-        out.add_node(names[node], **data)
-    for u, v, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
-        clean = {k: _value(x) for k, x in data.items()}
-        out.add_edge(names[u], names[v], **{k: x for k, x in clean.items() if x is not None})
-    try:
-        nx.write_gexf(out, path)
-    except OSError as exc:
-        raise ExportError("analysis_errors.network_file", error=exc.strerror or str(exc), file=path,
-                          hint="analysis_errors.hint_write") from None
-    return path

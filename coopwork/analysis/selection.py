@@ -6,7 +6,8 @@ top-level question; select_multiple answers are space-separated choice names).
 
 - :func:`selected` — a select_multiple (or select_one) answer as a boolean frame of options;
 - :func:`filter_responses` — keep a territory / wave / condition;
-- :func:`applicable` — which respondents a question applied to (its ``relevant`` evaluated);
+- :func:`applicable` — which respondents a question applied to (decided by
+  :mod:`coopwork.survey.relevance`, the form's relevance; given here with the other helpers);
 - :func:`groups` — the categories of a ``by`` variable, their labels and each respondent's
   membership (a select_multiple respondent belongs to several groups).
 
@@ -35,6 +36,7 @@ import pandas as pd
 
 from ..errors import CoopworkError, WorkspaceError
 from ..survey import Survey
+from ..survey.relevance import answered, answers, applicable, evaluate_relevant
 
 __all__ = [
     "META_GROUPS",
@@ -49,14 +51,6 @@ __all__ = [
 
 #: ``by`` values that are meta columns of the responses table rather than questions.
 META_GROUPS = ("_territory", "_wave")
-
-
-def _column(responses: pd.DataFrame, survey: Survey, name: str) -> pd.Series:
-    survey.question(name)  # raises SurveyError with close names when unknown
-    if name not in responses.columns:
-        raise CoopworkError("analysis_errors.no_column", name=name, column=name,
-                            hint="analysis_errors.hint_not_in_data")
-    return responses[name]
 
 
 def selected(responses: pd.DataFrame, survey: Survey, name: str) -> pd.DataFrame:
@@ -82,10 +76,10 @@ def selected(responses: pd.DataFrame, survey: Survey, name: str) -> pd.DataFrame
     if not question.is_select:
         raise CoopworkError("analysis_errors.not_choice", name=name, type=question.type,
                             column=name, hint="analysis_errors.hint_not_choice")
-    answers = _column(responses, survey, name)
+    column = answers(responses, survey, name)
     # plain Python lists: fast, and safe for a column nobody answered (an Arrow "null" column)
     tokens: list[list[str] | None] = []
-    for value in answers.tolist():
+    for value in column.tolist():
         missing = value is None or value is pd.NA or (isinstance(value, float) and value != value)
         text = "" if missing else str(value)
         tokens.append((text.split() if question.is_multiple else [text.strip()]) if text.strip() else None)
@@ -101,80 +95,6 @@ def selected(responses: pd.DataFrame, survey: Survey, name: str) -> pd.DataFrame
     data = {option: pd.array(np.where(missing, None, matrix[:, i]), dtype="boolean")
             for i, option in enumerate(columns)}
     return pd.DataFrame(data, index=responses.index, columns=columns)
-
-
-def answered(responses: pd.DataFrame, survey: Survey, name: str) -> pd.Series:
-    """Boolean Series: the question has an answer (not NA, not an empty string)."""
-    values = _column(responses, survey, name)
-    result = values.notna()
-    if not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_datetime64_any_dtype(values):
-        result &= values.astype("string").str.strip().ne("").fillna(False)
-    return result.astype(bool)
-
-
-# --------------------------------------------------------------------------- relevant
-
-def _as_text(series: pd.Series) -> pd.Series:
-    """A typed processed column as the strings XPath sees (numbers without '.0', ISO dates)."""
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return series.dt.strftime("%Y-%m-%d").astype("string")
-    if pd.api.types.is_bool_dtype(series):
-        return series.map({True: "true", False: "false"}, na_action="ignore").astype("string")
-    if pd.api.types.is_numeric_dtype(series):
-        values = pd.to_numeric(series, errors="coerce").astype(float)
-        return values.map(lambda v: str(int(v)) if float(v).is_integer() else repr(float(v)),
-                          na_action="ignore").astype("string")
-    return series.astype("string")
-
-
-def evaluate_relevant(responses: pd.DataFrame, expression: str) -> pd.Series | None:
-    """Evaluate an XLSForm ``relevant`` expression on every row, or ``None`` if it cannot be.
-
-    Uses ingestion's evaluator (:func:`coopwork.survey.xpath.evaluate`, XPath 1.0 as ODK
-    applies it: a missing answer is ``''``, so ``${q} != 'x'`` is true when ``q`` is empty) on the
-    referenced columns converted back to the strings the form saw. An expression it does not
-    support, or naming a question absent from ``responses`` (e.g. inside a repeat), gives ``None``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"mutualise": ["oui", "non", None], "nb": pd.array([3, 0, None], dtype="Int64")})
-    >>> evaluate_relevant(df, "${mutualise} = 'oui' or ${nb} > 2").tolist()
-    [True, False, False]
-    >>> evaluate_relevant(df, "${mutualise} != 'oui'").tolist()
-    [False, True, True]
-    >>> evaluate_relevant(df, "indexed-repeat(${x}, ${r}, 1) = 'a'") is None
-    True
-    """
-    from ..survey.xpath import XPathError, evaluate, references
-
-    try:
-        names = references(expression)
-        if any(name not in responses.columns for name in names):
-            return None
-        frame = pd.DataFrame({name: _as_text(responses[name]) for name in names}, index=responses.index)
-        return evaluate(expression, frame).astype(bool)
-    except XPathError:
-        return None
-
-
-def applicable(responses: pd.DataFrame, survey: Survey, name: str) -> pd.Series:
-    """Boolean Series: the respondents to whom question ``name`` applied.
-
-    A respondent is counted when every ``relevant`` condition of the question and of its
-    enclosing groups (``question.applies_when``) is true for them (see
-    :func:`evaluate_relevant`) **or** when they answered it (the data win over the form). A
-    condition that cannot be evaluated is taken as true.
-    """
-    question = survey.question(name)
-    applies = pd.Series(True, index=responses.index)
-    for expression in question.applies_when:
-        relevant = evaluate_relevant(responses, expression)
-        if relevant is not None:
-            applies &= relevant
-    if not question.applies_when:
-        return applies
-    return (applies | answered(responses, survey, name)).astype(bool)
 
 
 # --------------------------------------------------------------------------- filters and groups

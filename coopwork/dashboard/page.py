@@ -111,7 +111,7 @@ class Dashboard(PageWidgets):
     def _prepare(self, *, territory: str | None, wave: str | None, by_org_type: bool = False) -> None:
         """Slow path: compute the missing results in this kernel (no ``coopwork serve`` before), or
         the views of each organisation type when the filter is first used."""
-        from ..results.compute import Inputs  # lazy: pandas, +0.7–1.1 s to a kernel that reads results
+        from ..results.inputs import Inputs  # lazy: pandas, 0.7–2.6 s more for a kernel that reads results
         from ..results.store import ensure, write_index  # lazy: +15–30 ms to every dashboard kernel
         from ..workspace import open_workspace  # lazy: +30–70 ms to every dashboard kernel
 

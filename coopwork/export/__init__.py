@@ -153,7 +153,7 @@ def _network_history(ws: Any, territories: list[str], inputs: Any, *, lang: str,
     read from the stored results (ensured here, so computed only when stale), for the dynamic GEXF
     (:func:`~coopwork.export.network_files.write_dynamic_gexf`). ``ALL`` reads the syntheses."""
     from ..fileio import load
-    from ..results.compute import graph_from_links
+    from ..results.network import graph_from_links
     from ..results.store import ensure
 
     waves_of = inputs.fingerprint.waves_of
@@ -219,7 +219,7 @@ def export_all(
     """
     from ..fileio import load
     from ..progress import progress
-    from ..results.compute import Inputs
+    from ..results.inputs import Inputs
     from ..results.store import ensure
     from ..workspace import open_workspace
     from .content import synthesis_content, territory_content

@@ -22,7 +22,7 @@ are labelled with the question labels, codes with the choice labels, in ``lang``
 
 Two kinds of missing answers are kept apart: **not applicable** (the question's ``relevant``
 condition — or that of an enclosing group — was false: it was not asked, see
-:func:`coopwork.analysis.selection.applicable`) and **no answer** (it was asked, not answered).
+:func:`coopwork.survey.relevance.applicable`) and **no answer** (it was asked, not answered).
 In SPSS they are user-defined missing values (``-98`` and ``-99``, labelled); in Stata the
 extended missing values ``.a`` and ``.b``; in CSV the codes ``-98`` and ``-99`` (text: ``.a``
 and ``.b``), documented in ``codebook.csv``. Text and date variables of SPSS and Stata files
@@ -57,11 +57,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyreadstat
 
 from ..contacts import mask
 from ..errors import ExportError
+from ..fileio import write_json
 from ..i18n import normalise_lang, t
+from ..ingest.pseudonymise import load_key
+from ..paths import DATA, in_export, name_for
+from ..results.audit import AUDIT_FILE, AUDIT_VERSION
+from ..survey.relevance import applicable
 from ..words import to_csv
+from .staging import moved, staged
 
 if TYPE_CHECKING:
     from ..survey import Question, Survey
@@ -156,8 +163,6 @@ def _missing(applies: pd.Series, answered: pd.Series) -> pd.Series:
 
 def _variables(table: pd.DataFrame, questions: list[Question], survey: Survey, *, lang: str,
                key: bytes) -> list[_Variable]:
-    from ..analysis.selection import applicable
-
     default = survey.default_language
     missing_labels = {NOT_APPLICABLE: t("export.data_not_applicable", lang),
                       NO_ANSWER: t("export.data_no_answer", lang)}
@@ -230,8 +235,6 @@ def _variables(table: pd.DataFrame, questions: list[Question], survey: Survey, *
 
 def _table_name(repeat: str, taken: dict) -> str:
     """The file name of a repeat's table: its name made safe, never that of another file."""
-    from ..paths import name_for
-
     name = name_for(repeat)
     return name if name not in {*taken, "responses", "relations", "codebook", "audit"} else f"repeat_{name}"
 
@@ -281,8 +284,6 @@ def _limited(variables: list[_Variable], fmt: str, file: str) -> tuple[dict, dic
 
 def _write(variables: list[_Variable], path: Path, fmt: str, *, title: str) -> list[dict]:
     """Write one file; return the labels its format's limits cut (see :data:`LABEL_LIMITS`)."""
-    import pyreadstat
-
     frame = _frame(variables, fmt)
     labels, value_labels, cut = _limited(variables, fmt, path.name)
     if fmt == "sav":
@@ -349,15 +350,8 @@ def write_data(workspace: Workspace, *, wave: str | None = None, territories: li
     ExportError
         An unknown format, or a number question whose answers use a missing-value code.
     """
-    from ..fileio import write_json
-    from ..ingest.pseudonymise import load_key
-    from ..paths import DATA, in_export, name_for
-    from ..results.audit import AUDIT_FILE, AUDIT_VERSION
-
     lang = normalise_lang(lang)
     if into is None:  # all the files, or none of them
-        from .staging import moved, staged
-
         target = in_export(workspace.exports_dir, DATA)
         with staged(target) as staging:
             done = write_data(workspace, wave=wave, territories=territories, fmt=fmt, lang=lang, into=staging)

@@ -1,14 +1,16 @@
 """Network files for Gephi: GEXF plus nodes/edges CSV, without hidden names or identifiers.
 
-The GEXF file is written by :func:`coopwork.analysis.network.write_gexf` (organisations that
-did not consent to be named become ``#k``). Before writing, attributes that could identify a
-person are removed from the graph: questions declared ``coopwork::identifier``, and any text
+The GEXF file is written by :func:`write_gexf` (organisations that did not consent to be named
+become ``#k``, :func:`coopwork.results.network.display_names`). Before writing, attributes that
+could identify a person are removed from the graph: questions declared ``coopwork::identifier``, and any text
 that holds a pseudonym (``px_…``), an e-mail address, a phone number or an IP address
 (:mod:`coopwork.contacts`). The CSV files use
 Gephi's spreadsheet-import columns (``Id``, ``Label`` for nodes; ``Source``, ``Target``,
 ``Type``, ``Weight`` for edges) and go through :func:`coopwork.words.to_csv`.
 
-A network whose territory has fewer respondents than ``min_count`` is not written at all.
+A network whose territory has fewer respondents than ``min_count`` is not written at all
+(:func:`coopwork.results.network.network_shown`: the results decide what may be published, this
+module only writes it).
 
 :func:`write_dynamic_gexf` writes the network **over time**: one GEXF (``mode="dynamic"``,
 ``timeformat="double"``) with every wave whose network is published. Each wave is a point in
@@ -16,7 +18,7 @@ time — its id when every wave id is a number (a year), else its rank (1, 2, �
 the next wave; nodes and ties carry the ``spells`` of the waves they are present in. Ties also
 say when they were ``gained`` and ``lost`` (wave ids, ``;``-separated), their ``first_wave`` and
 ``last_wave``; nodes list their ``waves``. An organisation hidden in any wave is hidden in all,
-under the same ``#k`` (:func:`coopwork.analysis.network.display_names` over every wave).
+under the same ``#k`` (:func:`coopwork.results.network.display_names` over every wave).
 
 Examples
 --------
@@ -38,22 +40,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import networkx as nx
 import pandas as pd
 
+from ..contacts import find_contacts
+from ..errors import ExportError
+from ..results.network import display_names, network_shown
+from ..results.tables import plain
 from ..threshold import DEFAULT_MIN_COUNT
+from ..values import attribute
 from ..words import to_csv
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from ..survey import Survey
 
-__all__ = ["clean_graph", "wave_times", "write_dynamic_gexf", "write_network_files"]
+__all__ = ["clean_graph", "wave_times", "write_dynamic_gexf", "write_gexf", "write_network_files"]
 
 
 def _identifying(value: object) -> bool:
-    from ..contacts import find_contacts
-
     return isinstance(value, str) and bool(find_contacts(value, pseudonyms=True))
 
 
@@ -78,6 +82,53 @@ def clean_graph(graph: nx.DiGraph, *, survey: Survey | None = None) -> nx.DiGrap
     return out
 
 
+def write_gexf(graph: nx.DiGraph, path: str | Path) -> Path:
+    """Write the network as GEXF for Gephi, without the names of non-consenting organisations.
+
+    Nodes that asked not to be named get the id and label ``#k`` of
+    :func:`~coopwork.results.network.display_names`; every other attribute (type, respondent,
+    territory, tie attributes, weight) is kept. Missing values are left out (GEXF has no missing
+    value).
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    ExportError
+        When the file cannot be written (missing folder, no permission).
+
+    Examples
+    --------
+    >>> import networkx as nx, tempfile, pathlib
+    >>> G = nx.DiGraph([("a", "b")])
+    >>> nx.set_node_attributes(G, {"a": {"label": "Coop A", "named": True},
+    ...                            "b": {"label": "Coop B", "named": False}})
+    >>> out = write_gexf(G, pathlib.Path(tempfile.mkdtemp()) / "network.gexf")
+    >>> sorted(nx.read_gexf(out).nodes(data="label"))
+    [('#1', '#1'), ('Coop A', 'Coop A')]
+    """
+    path = Path(path)
+    names = display_names(graph)
+    out = nx.DiGraph()
+    for node in sorted(graph.nodes):
+        data = {k: attribute(v) for k, v in graph.nodes[node].items()}
+        data = {k: v for k, v in data.items() if v is not None}
+        data["label"] = names[node]
+        out.add_node(names[node], **data)
+    for u, v, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
+        clean = {k: attribute(x) for k, x in data.items()}
+        out.add_edge(names[u], names[v], **{k: x for k, x in clean.items() if x is not None})
+    try:
+        nx.write_gexf(out, path)
+    except OSError as exc:
+        raise ExportError("analysis_errors.network_file", error=exc.strerror or str(exc), file=path,
+                          hint="analysis_errors.hint_write") from None
+    return path
+
+
 def write_network_files(
     graph: nx.DiGraph, folder: str | Path, *, stem: str, survey: Survey | None = None,
     min_count: int = DEFAULT_MIN_COUNT,
@@ -87,13 +138,7 @@ def write_network_files(
     Returns the files written: none when the network rests on fewer than ``min_count``
     respondents (``graph.graph["respondents"]``).
     """
-    from ..analysis.disclosure import is_small
-    from ..analysis.network import display_names, write_gexf
-
-    respondents = graph.graph.get("respondents")
-    if respondents is None:
-        respondents = sum(1 for _, r in graph.nodes(data="respondent") if r)
-    if not respondents or is_small(respondents, min_count):  # the disclosure rule, none of its own
+    if not network_shown(graph, min_count):  # the results' decision, none of its own
         return []
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -167,7 +212,7 @@ def write_dynamic_gexf(history: list[tuple[str, nx.DiGraph]], path: str | Path, 
     ----------
     history
         ``(wave, graph)`` pairs, oldest first: the published networks of one territory
-        (stored with each result: :func:`coopwork.results.compute.graph_links`).
+        (stored with each result: :func:`coopwork.results.network.graph_links`).
     path
         The ``.gexf`` file to write.
     survey
@@ -190,11 +235,6 @@ def write_dynamic_gexf(history: list[tuple[str, nx.DiGraph]], path: str | Path, 
     >>> G.graph["mode"], G.edges["Coop A", "#1"]["lost"], G.edges["Coop A", "#2"]["gained"]
     ('dynamic', '2025', '2025')
     """
-    import networkx as nx
-
-    from ..analysis.network import display_names
-    from ..results.tables import plain
-
     if not history:
         return None
     waves = [wave for wave, _ in history]

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..i18n import t
 from ..paths import ALL, NETWORK, NOTES, PLACEMATS, REPORTS, WORKBOOKS, export_name, in_export
+from ..values import format_number
 from .site import figure_html, hidden_note, html_table, nav_links, notes_html, page, tiles
 
 if TYPE_CHECKING:
@@ -224,8 +225,6 @@ def sections_html(content: TerritoryContent) -> str:
 
 
 def _num(value: object, decimals: int, lang: str) -> str:
-    from ..analysis.disclosure import format_number
-
     return format_number(value, decimals=decimals, lang=lang) or "—"
 
 

@@ -31,6 +31,7 @@ import pandas as pd
 from ..figures.plotlyjs import LIGHT_TRACES, light_plotly
 from ..figures.theme import NARROW_BELOW
 from ..i18n import t
+from ..results.audit import hidden_legend
 from ..vocabulary import kind_label
 
 __all__ = [
@@ -222,7 +223,7 @@ def html_table(
 
 def hidden_note(tables: Mapping[str, pd.DataFrame], *, lang: str, min_count: int) -> str:
     """The legend of the hidden cells of a page's tables: what "< 3" and "masqué" mean, for the labels
-    the page shows (:func:`coopwork.analysis.disclosure.hidden_legend`); ``""`` when nothing is hidden.
+    the page shows (:func:`coopwork.results.audit.hidden_legend`); ``""`` when nothing is hidden.
 
     Examples
     --------
@@ -233,8 +234,6 @@ def hidden_note(tables: Mapping[str, pd.DataFrame], *, lang: str, min_count: int
     >>> hidden_note({"t": table.iloc[1:]}, lang="en", min_count=3)
     ''
     """
-    from ..analysis.disclosure import hidden_legend
-
     rules = []
     for table in tables.values():
         if table is None or "suppressed" not in table.columns:

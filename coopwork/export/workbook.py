@@ -32,14 +32,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
 from ..errors import ExportError, disk_full
 from ..i18n import catalogue, t
 from ..threshold import DEFAULT_MIN_COUNT
+from ..values import missing
 from ..words import neutralise
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ..survey import Survey
 
 __all__ = ["describe_column", "sheet_title", "write_workbook"]
@@ -97,15 +101,8 @@ def describe_column(column: str, *, lang: str = "fr", survey: Survey | None = No
 
 def _cell(value: object) -> object:
     """A value openpyxl can write: NA → None, numpy → Python, tz-aware → naive UTC, text neutralised."""
-    import pandas as pd
-
-    if value is None:
+    if missing(value):
         return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
     if isinstance(value, pd.Timestamp):
         if value.tzinfo is not None:
             value = value.tz_convert("UTC").tz_localize(None)
@@ -157,10 +154,6 @@ def write_workbook(
     Path
         The written file.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
     path = Path(path)
     descriptions = dict(descriptions or {})
     book = Workbook()

@@ -71,7 +71,7 @@ def likert_chart(summary: pd.DataFrame, *, survey: Survey | None = None, questio
     unit
         What the answers count: ``"organisations"`` (one answer per respondent, the default) or
         ``"ties"`` (one answer per cooperation tie): it says the base of each bar (``n = 121 liens``); the
-        results word the axis after the unit (``coopwork.results.compute._state_axes``).
+        results word the axis after the unit (``coopwork.results.charts._state_axes``).
 
     Returns
     -------

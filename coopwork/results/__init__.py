@@ -6,16 +6,23 @@ builds a network itself, so the same workshop reads the same numbers everywhere.
 
 Modules, one job each:
 
-``paths``        how an id becomes a folder or file name (the one path authority)
 ``fingerprint``  content hashes of the inputs, and :func:`~.fingerprint.key` for every key
 ``questions``    how each question is shown (or why not), in which section, counted in which unit
-``compute``      the computation of one result (:class:`~.compute.Inputs`, :func:`~.compute.compute`)
+``inputs``       the data model: the tables a result reads, loaded once (:class:`~.inputs.Inputs`,
+                 :class:`~.inputs.WaveData`), and the :class:`~.inputs.Scope` of one view
+``statistics``   the protected statistics of each published question (disclosure of each table)
+``network``      the published network and its history: stored graphs, the names shown, the previous wave
+``charts``       the charts of a view: titles, units and axes, why nothing is shown
+``views``        a territory's views and :func:`~.views.compute`, the one entry that builds a result
 ``scores``       every territory's scores against the others, in one pass per wave
 ``synthesis``    the cross-territory tables, read from the territories' results
 ``tables``       tidy tables as JSON and back
-``audit``        the disclosure audit of the tables, and its re-verification from published files
+``audit``        the disclosure audit of the tables, its re-verification from published files, and
+                 the legend of hidden cells the displays print
 ``store``        :func:`~.store.ensure`: compute what is stale, write it atomically, return digests
-``io``           reading result files (light: no pandas, for dashboard kernels)
+
+Ids, folders and result files are the base layer's (:mod:`coopwork.paths`, :mod:`coopwork.fileio`:
+reading a result needs no pandas, for dashboard kernels).
 
 A result (``<workspace>/.coopwork/results/<survey>/<territory>/<wave>.<lang>.k<min_count>.json``,
 ``_all`` for all territories) is plain JSON::
@@ -60,23 +67,4 @@ Examples
 
 from __future__ import annotations
 
-from importlib import import_module
-
-__all__ = ["ALL", "Inputs", "ensure", "load", "name_for", "read_index", "results_file", "write_index"]
-
-_WHERE = {
-    "ALL": "paths",
-    "name_for": "paths",
-    "results_file": "paths",
-    "load": "io",
-    "read_index": "io",
-    "Inputs": "compute",
-    "ensure": "store",
-    "write_index": "store",
-}
-
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
-    raise AttributeError(name)
+__all__: list[str] = []  # the modules are imported by name (see above): the package only presents them

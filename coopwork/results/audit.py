@@ -17,7 +17,9 @@ alone: no shown cell rests on 1 .. ``min_count - 1`` units, no suppressed cell s
 every suppressed cell names a rule and reads as its rule says (``"< 3"`` only for a cell hidden
 because it is small, :func:`coopwork.analysis.disclosure.hidden_label`), and the suppressed cells
 are those of the record. It returns
-:class:`Breach` es (file, table, cell, what is wrong) rather than raising.
+:class:`Breach` es (file, table, cell, what is wrong) rather than raising. What the labels of hidden
+cells mean — the legend a page, a report or a workbook prints under them — is
+:func:`hidden_legend` (the disclosure control's own words), which the displays take from here.
 
 Examples
 --------
@@ -43,10 +45,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..analysis.disclosure import DOMINANCE, RULES, SMALL_RULES
+from ..analysis.disclosure import DOMINANCE, RULES, SMALL_RULES, hidden_legend
 
 __all__ = ["AUDIT_FILE", "AUDIT_VERSION", "COUNT_COLUMNS", "Breach", "audit_table", "audit_tables",
-           "publication", "verify_table", "verify_tables"]
+           "hidden_legend", "publication", "verify_table", "verify_tables"]
 
 #: changes whenever the shape of an audit changes
 AUDIT_VERSION = 1

@@ -43,6 +43,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import waves
+from ..fileio import write_json
+from ..paths import ALL, name_for
+from ..version import __version__
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,7 +78,7 @@ def file_digest(path: str | Path | None) -> str:
 def _canonical(table: pd.DataFrame) -> pd.DataFrame:
     """One dtype per kind of column, so that storage details (``str``/``string``/object text,
     s/ms/ns time resolution) do not change a hash."""
-    import pandas as pd
+    import pandas as pd  # lazy: a run with nothing to do imports no pandas (fingerprint read back)
 
     casts: dict[str, str] = {}
     for column, dtype in table.dtypes.items():
@@ -103,7 +106,7 @@ def slice_digests(tables: dict[str, pd.DataFrame]) -> dict[tuple[str, str], str]
         territory (a form without a territory question) are the slice ``(wave, "")``: the
         synthesis of all respondents reads them.
     """
-    import pandas as pd
+    import pandas as pd  # lazy: a run with nothing to do imports no pandas (fingerprint read back)
 
     parts: dict[tuple[str, str], list[str]] = {}
     for name in sorted(tables):
@@ -140,8 +143,6 @@ def waves_by_territory(responses: pd.DataFrame) -> dict[str, list[str]]:
     >>> waves_by_territory(table)
     {'a': ['2025', '2026'], 'b': ['2025'], '_all': ['2025', '2026', '2027']}
     """
-    from ..paths import ALL
-
     pairs = responses[["_territory", "_wave"]].dropna().drop_duplicates()
     out = {str(k): waves.ordered(v) for k, v in pairs.groupby("_territory")["_wave"]}
     out[ALL] = waves.ordered(responses["_wave"].dropna())
@@ -177,20 +178,14 @@ class Fingerprint:
     @property
     def territories(self) -> list[str]:
         """Territories that answered, sorted."""
-        from ..paths import ALL
-
         return sorted(t for t in self.waves_of if t != ALL)
 
     def current_wave(self, territory: str | None) -> str | None:
         """The wave a territory's results show when none is asked: its own latest wave."""
-        from ..paths import ALL
-
         return waves.current(self.waves_of.get(territory or ALL, []))
 
     def previous_wave(self, territory: str | None, wave: str) -> str | None:
         """The territory's latest wave before ``wave`` (the one "what changed" compares with)."""
-        from ..paths import ALL
-
         return waves.previous(self.waves_of.get(territory or ALL, []), wave)
 
     def to_json(self) -> dict:
@@ -208,8 +203,6 @@ class Fingerprint:
 
 def _input_files(workspace: Workspace) -> dict[str, str]:
     """SHA-256 of the bytes of every file a fingerprint reads (name relative to the workspace → digest)."""
-    from ..version import __version__
-
     folder = workspace.processed_dir
     paths = [folder / "responses.parquet", folder / "relations.parquet",
              *sorted((folder / "repeats").glob("*.parquet")), workspace.survey_path,
@@ -224,11 +217,7 @@ def _input_files(workspace: Workspace) -> dict[str, str]:
 def fingerprint(workspace: Workspace) -> Fingerprint:
     """The fingerprint of an open workspace: read back when its input files did not change, else
     computed from the tables (one pass) and kept for the next time."""
-    from ..fileio import write_json
-
     files = _input_files(workspace)
-    from ..paths import name_for
-
     cache = workspace.state_dir / "cache" / f"fingerprint-{name_for(workspace.survey_id)}.json"
     try:
         kept = json.loads(cache.read_text(encoding="utf-8"))
@@ -244,7 +233,7 @@ def fingerprint(workspace: Workspace) -> Fingerprint:
 
 def _compute(workspace: Workspace) -> Fingerprint:
     """The fingerprint read from the tables themselves."""
-    import pandas as pd
+    import pandas as pd  # lazy: a run with nothing to do imports no pandas (fingerprint read back)
 
     folder = workspace.processed_dir
     responses = workspace.responses()

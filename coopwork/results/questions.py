@@ -1,6 +1,6 @@
 """How each question of a form is shown, in which section, counted in which unit — or why it is not.
 
-This is the one place that decides it: the results (:mod:`coopwork.results.compute`), hence the
+This is the one place that decides it: the results (:mod:`coopwork.results.views`), hence the
 reports, dashboards and exports, and ``coopwork survey show`` all call :func:`classify`.
 
 **Displays**: :func:`coopwork.survey.display_kind` decides how each kind of question is shown
@@ -41,6 +41,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..i18n import t
 from ..survey import DISPLAYS, KEY_ROLES, REASONS, display_kind
 
 if TYPE_CHECKING:
@@ -243,8 +244,6 @@ def section_labels(survey: Survey, sections: list[str], *, lang: str) -> list[di
     [{'id': 'profile', 'label': 'Profile'}, {'id': 'group:g', 'label': 'Household'}, \
 {'id': 'other', 'label': 'Other questions'}]
     """
-    from ..i18n import t
-
     fixed = list(SECTIONS)
     groups = [f"{GROUP_SECTION}{path}" for path in survey.groups]
     cut = fixed.index("other")
@@ -275,8 +274,6 @@ def unit_label(survey: Survey, display: Display, *, lang: str) -> str:
     >>> unit_label(survey, classify(survey)[0], lang="en")
     'Household members'
     """
-    from ..i18n import t
-
     if display.table is None:
         return t(f"results.unit_{display.unit}", lang)
     group = survey.repeat_group(display.question)
@@ -293,8 +290,6 @@ def display_text(display: Display, *, lang: str) -> str:
     >>> display_text(classify(survey)[0], lang="en")
     'how many gave a position (a position is never published)'
     """
-    from ..i18n import t
-
     if display.display is None:
         return t(f"results.left_out_{display.reason}", lang, role=display.question.role or "")
     if display.question.type == "calculate":  # whether its values are numbers is read from the data

@@ -24,34 +24,26 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy.stats import t as student
 
-from ..analysis.disclosure import format_number, protect
+from ..analysis.disclosure import protect
 from ..analysis.indicators import dimension_label
 from ..i18n import t
 from ..threshold import DEFAULT_MIN_COUNT
+from ..values import format_number
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 __all__ = ["compare_all"]
 
-_COLUMNS = {
-    "dimension": "str",
-    "dimension_label": "str",
-    "group": "str",
-    "group_label": "str",
-    "n": "Int64",
-    "mean": "Float64",
-    "sd": "Float64",
-    "ci_low": "Float64",
-    "ci_high": "Float64",
-}
+#: the columns of a comparison and their dtypes (those of ``compare_scores``)
+_COLUMNS = {**dict.fromkeys(("dimension", "dimension_label", "group", "group_label"), "str"), "n": "Int64",
+            **dict.fromkeys(("mean", "sd", "ci_low", "ci_high"), "Float64")}
 
 
 def _intervals(n: np.ndarray, total: np.ndarray, squares: np.ndarray) -> tuple[np.ndarray, ...]:
     """Mean, sd (ddof=1) and 95 % Student-t interval from counts, sums and sums of squares."""
-    from scipy.stats import t as student
-
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(n > 0, total / n, np.nan)
         variance = np.where(n > 1, (squares - n * mean**2) / (n - 1), np.nan)

@@ -15,12 +15,15 @@ territories of its wave and its key also covers their digests.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..fileio import RESULTS_VERSION, load, write_json
+from ..i18n import LANGS
 from ..paths import ALL, breakdown_file, dashboards_index, results_file
 from ..threshold import DEFAULT_MIN_COUNT
 from ..version import __version__
@@ -28,7 +31,7 @@ from .fingerprint import Fingerprint, fingerprint, key
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
-    from .compute import Inputs
+    from .inputs import Inputs
 
 __all__ = ["Entry", "ensure", "prepare_all", "result_key", "write_index"]
 
@@ -76,7 +79,7 @@ def result_key(
 
 class _Source:
     """What :func:`ensure` reads: the fingerprint at once (light: read back from its cache when the
-    inputs did not change), the tables (:class:`~.compute.Inputs`, pandas) only when a result must be
+    inputs did not change), the tables (:class:`~.inputs.Inputs`, pandas) only when a result must be
     computed. A run that finds every result current never loads them."""
 
     def __init__(self, workspace: Workspace, inputs: Inputs | None = None,
@@ -90,7 +93,7 @@ class _Source:
     def inputs(self) -> Inputs:
         """The tables, loaded the first time a result has to be computed."""
         if self._inputs is None:
-            from .compute import Inputs
+            from .inputs import Inputs  # lazy: a run with nothing to do imports no pandas (test_runner)
 
             self._inputs = Inputs(self.workspace, self.fingerprint)
         return self._inputs
@@ -148,7 +151,7 @@ def ensure(
         Also the views of each organisation type (the dashboards' filter), written next to each
         result (:func:`~coopwork.paths.breakdown_file`); reports and exports do not read them.
     inputs
-        The workspace's tables already loaded (:class:`~.compute.Inputs`), when the caller has them.
+        The workspace's tables already loaded (:class:`~.inputs.Inputs`), when the caller has them.
     fingerprint
         The workspace's fingerprint, when the caller has it (else read here).
 
@@ -215,14 +218,13 @@ def _compute_in_parallel(
     wave's synthesis), so the work that does not depend on the language (the network and its
     layout) is done once. Afterwards :func:`_ensure_one` finds every result current.
     """
-    import multiprocessing
-
     if "fork" not in multiprocessing.get_all_start_methods():
         return
     stale = [
         (t, w)
         for t, w in items
-        if any(_stored(source, t, w, lang=lang, min_count=min_count)[2] is None for lang in langs)
+        if any(_ensure_one(source, t, w, lang=lang, min_count=min_count, compute=False) is None
+               for lang in langs)
     ]
     stale_waves = {w for _, w in stale}
     stale_syntheses = [w for w in syntheses if w in stale_waves or any(
@@ -240,9 +242,6 @@ def _compute_in_parallel(
 
 def _fork(source: _Source, task: Any, arguments: list[tuple], jobs: int) -> None:
     """Run ``task(*a)`` for every ``a`` in processes forked from this one (sharing ``source``)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     global _shared
     if len(arguments) < 2:  # not worth a process: the caller computes it
         return
@@ -307,38 +306,21 @@ def _write_key_file(path: Path, result_key_: str, digest: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _stored(
-    source: _Source,
-    territory: str | None,
-    wave: str,
-    *,
-    lang: str,
-    min_count: int,
-    territories: dict | None = None,
-) -> tuple[Path, str, tuple[str, str] | None]:
-    """Where a result lives, the key it must have, and (key, digest) of what is stored there when it
-    has that key."""
-    path = results_file(source.workspace.root, source.survey_id, territory, wave, lang, min_count)
-    wanted = result_key(source.fingerprint, territory, wave, lang=lang, min_count=min_count,
-                        territories=territories)
-    head = _head(path)
-    return path, wanted, head if head is not None and head[0] == wanted else None
-
-
 def _synthesis_stale(source: _Source, wave: str, *, lang: str, min_count: int) -> bool:
     """Whether the synthesis of ``wave`` must be computed (with every territory of the wave current)."""
     digests = {}
     for territory in source.territories_in(wave):
-        stored = _stored(source, territory, wave, lang=lang, min_count=min_count)[2]
+        stored = _ensure_one(source, territory, wave, lang=lang, min_count=min_count, compute=False)
         if stored is None:
             return True
-        digests[territory] = stored[1]
-    return _stored(source, None, wave, lang=lang, min_count=min_count, territories=digests)[2] is None
+        digests[territory] = stored.digest
+    return _ensure_one(source, None, wave, lang=lang, min_count=min_count, territories=digests,
+                       compute=False) is None
 
 
 def _ensure_breakdown(source: _Source, entry: Entry) -> None:
     """The organisation-type views of a result, recomputed when the result's key changed."""
-    from .compute import breakdown
+    from .views import breakdown  # lazy: a run with nothing to do imports no pandas (test_runner)
 
     path = breakdown_file(entry.path)
     head = load(path)
@@ -358,7 +340,7 @@ def _ensure_synthesis(source: _Source, wave: str, *, lang: str, min_count: int) 
     }
 
     def extra() -> dict:
-        from .synthesis import synthesis_tables
+        from .synthesis import synthesis_tables  # lazy: a run with nothing to do imports no pandas
 
         return synthesis_tables({k: load(e.path) for k, e in here.items()}, lang=lang, min_count=min_count)
 
@@ -382,15 +364,22 @@ def _ensure_one(
     min_count: int,
     territories: dict | None = None,
     extra: Any = None,
-) -> Entry:
-    path, wanted, head = _stored(
-        source, territory, wave, lang=lang, min_count=min_count, territories=territories
-    )
-    if head is None:
-        from .audit import audit_tables
-        from .compute import compute
+    compute: bool = True,
+) -> Entry | None:
+    """One result, computed when what is stored has not the key it must have (the synthesis gives
+    its territories' digests, which its key covers, and ``extra``, its own tables); with
+    ``compute=False``, None when it is stale (nothing is computed: is it current?)."""
+    path = results_file(source.workspace.root, source.survey_id, territory, wave, lang, min_count)
+    wanted = result_key(source.fingerprint, territory, wave, lang=lang, min_count=min_count,
+                        territories=territories)
+    head = _head(path)
+    if head is None or head[0] != wanted:
+        if not compute:
+            return None
+        from .audit import audit_tables  # lazy: a run with nothing to do imports no pandas (test_runner)
+        from .views import compute as build  # lazy: a run with nothing to do imports no pandas
 
-        data = compute(source.inputs, territory, wave, lang=lang, min_count=min_count)
+        data = build(source.inputs, territory, wave, lang=lang, min_count=min_count)
         if extra is not None:
             data["tables"].update(extra())
         data["audit"] = audit_tables(data["tables"], min_count=min_count)
@@ -414,8 +403,6 @@ def dashboard_languages(survey) -> list[str]:
     >>> dashboard_languages(load_survey(sample_survey_path()))
     ['fr', 'en', 'it', 'pt', 'ro', 'hu', 'de']
     """
-    from ..i18n import LANGS
-
     return survey.label_languages or list(LANGS)
 
 

@@ -1,7 +1,7 @@
 """The cross-territory synthesis of a wave, built from the territories' own results.
 
 Nothing is recomputed from the responses here: every number is read from the results of the
-territories (:mod:`coopwork.results.compute`), so the synthesis shows exactly what each
+territories (:mod:`coopwork.results.views`), so the synthesis shows exactly what each
 territory's page shows. Tables (tidy, every one protected):
 
 ``overview``
@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..analysis.disclosure import format_number, protect, small
+from ..analysis.disclosure import protect, small
 from ..i18n import t
+from ..values import format_number
 from .tables import decode, encode
 
 if TYPE_CHECKING:

@@ -17,10 +17,9 @@ True
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import pandas as pd
+import pandas as pd
 
 __all__ = ["decode", "encode", "plain"]
 
@@ -36,8 +35,6 @@ def plain(value: Any) -> Any:
     if isinstance(value, (bool, int, float, str)):
         return value
     try:
-        import pandas as pd
-
         if pd.isna(value):
             return None
     except (TypeError, ValueError):
@@ -46,8 +43,6 @@ def plain(value: Any) -> Any:
 
 
 def _kind(dtype: Any) -> str:
-    import pandas as pd
-
     if pd.api.types.is_bool_dtype(dtype):
         return "bool"
     if pd.api.types.is_integer_dtype(dtype):
@@ -66,8 +61,6 @@ def encode(table: pd.DataFrame) -> dict:
 
 def decode(data: dict) -> pd.DataFrame:
     """The table :func:`encode` wrote, with its dtypes (text as ``str``, missing text as NA)."""
-    import pandas as pd
-
     frame = pd.DataFrame(data["data"], columns=data["columns"], dtype=object)
     for column, dtype in zip(data["columns"], data["dtypes"], strict=True):
         if dtype == "str":

@@ -15,9 +15,9 @@ from coopwork.analysis.network import (
     normalise_name,
     tie_changes,
     type_mixing,
-    write_gexf,
 )
 from coopwork.errors import CoopworkError, ExportError
+from coopwork.export.network_files import write_gexf  # writing Gephi files is the export's job
 
 
 def _named(graph: nx.DiGraph) -> nx.DiGraph:

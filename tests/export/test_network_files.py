@@ -122,15 +122,16 @@ def test_export_writes_the_network_over_time_of_each_territory(exported):
 def _rebuilt(root, territory: str, *, min_count: int) -> list:
     """The history as the export built it before results version 13: every wave's network rebuilt
     from the tables (the reference the stored graphs must reproduce)."""
-    from coopwork.results.compute import Inputs, _network_rows, _protect_network
+    from coopwork.results.inputs import Inputs
+    from coopwork.results.network import network_rows, protect_network
     from coopwork.workspace import open_workspace
 
     inputs = Inputs(open_workspace(root))
     history = []
     for wave in inputs.waves_of.get(territory, []):
         wd = inputs.wave(wave)
-        network = wd.network((territory, None), *_network_rows(wd, territory))
-        if not _protect_network(network.stats, lang="en", min_count=min_count)["suppressed"].iloc[0]:
+        network = wd.network((territory, None), *network_rows(wd, territory))
+        if not protect_network(network.stats, lang="en", min_count=min_count)["suppressed"].iloc[0]:
             history.append((wave, network.graph))
     return history
 
@@ -138,7 +139,7 @@ def _rebuilt(root, territory: str, *, min_count: int) -> list:
 def test_dynamic_gexf_from_stored_results_is_the_one_rebuilt_from_the_tables(workspace, tmp_path,
                                                                              monkeypatch):
     from coopwork.export import _network_history
-    from coopwork.results.compute import Inputs, WaveData
+    from coopwork.results.inputs import Inputs, WaveData
     from coopwork.workspace import open_workspace
 
     ws = open_workspace(workspace)
@@ -166,7 +167,7 @@ def test_dynamic_gexf_from_stored_results_is_the_one_rebuilt_from_the_tables(wor
 
 def test_a_second_export_with_current_results_builds_no_network(workspace, monkeypatch):
     from coopwork.export import export_all
-    from coopwork.results.compute import WaveData
+    from coopwork.results.inputs import WaveData
     from coopwork.workspace import open_workspace
 
     exports = open_workspace(workspace).exports_dir

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from coopwork.ingest import ingest_file
-from coopwork.results.compute import Inputs, compute
+from coopwork.results.inputs import Inputs
 from coopwork.results.tables import decode
+from coopwork.results.views import compute
 from coopwork.survey import Choice
 from coopwork.workspace import open_workspace
 

@@ -168,7 +168,8 @@ def _check_against_oracle(results: dict, inputs, subs: Submissions) -> None:
 @settings(max_examples=examples(12), suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_results_of_generated_surveys_count_like_the_oracle(data):
-    from coopwork.results.compute import Inputs, compute
+    from coopwork.results.inputs import Inputs
+    from coopwork.results.views import compute
 
     form = data.draw(xlsforms(max_questions=10))
     subs = data.draw(submissions(form, min_records=3, max_records=12, tricky=TRICKY))
@@ -190,7 +191,8 @@ def test_results_of_generated_surveys_count_like_the_oracle(data):
 @given(st.data())
 def test_every_question_type_in_one_form_counts_like_the_oracle(data):
     """Rank, time, datetime, calculate… drawn rarely above: here all of them in each form."""
-    from coopwork.results.compute import Inputs, compute
+    from coopwork.results.inputs import Inputs
+    from coopwork.results.views import compute
 
     form = data.draw(xlsforms(require_types=QUESTION_TYPES, max_questions=6, max_depth=2))
     subs = data.draw(submissions(form, min_records=4, max_records=10, tricky=TRICKY))
@@ -229,7 +231,7 @@ def test_generated_surveys_the_whole_way(chart_payloads, data):
     from coopwork.dashboard.page import Dashboard
     from coopwork.fileio import load
     from coopwork.paths import ALL, export_name, reports_dir, results_file
-    from coopwork.results.compute import Inputs
+    from coopwork.results.inputs import Inputs
 
     from .test_any_survey import _chart_titles, _report_titles
 

@@ -134,7 +134,8 @@ def test_the_data_export_writes_numbers_and_positions_as_numbers(workspace):
 
 def test_the_meeting_form_counts_per_repeat_row_and_protects_on_meetings(realworld, tmp_path):
     """The issue's example: each repeat summarised per row, with its unit, protected on meetings."""
-    from coopwork.results.compute import Inputs, compute
+    from coopwork.results.inputs import Inputs
+    from coopwork.results.views import compute
 
     form, export = (realworld / name for name in PAIRS["meeting"])
     (tmp_path / "surveys").mkdir()
