@@ -26,15 +26,16 @@ import argparse
 import importlib
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import CoopworkError, disk_full
-from .i18n import LANGS, command_lang, lang_choices, user_lang
+from .i18n import LANGS, command_lang, lang_choices, t, user_lang
 from .threshold import DEFAULT_MIN_COUNT, min_count_option
 from .version import __version__
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "command_parsers"]
 
 # subcommand → "module:function" called with the parsed arguments, returning an exit code
 _HANDLERS = {
@@ -98,6 +99,24 @@ def _json(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used to document the CLI in the README)."""
+    return _build()[0]
+
+
+def command_parsers() -> dict[str, argparse.ArgumentParser]:
+    """The parser of each command, or of each action of a command that has actions, by its words.
+
+    Each of them takes the one ``--lang`` option.
+
+    Examples
+    --------
+    >>> parsers = command_parsers()
+    >>> "run" in parsers, "journal list" in parsers, "journal" in parsers
+    (True, True, False)
+    """
+    return _build()[1]
+
+
+def _build() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(
         prog="coopwork",
         description="Workbench for participatory action research on territorial cooperation. "
@@ -245,16 +264,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("new-notebook", help="start a new analysis notebook from the template")
     p.add_argument("name", metavar="NAME")
     _workspace(p)
-    for command in sub.choices.values():  # every command (or each action of it) takes --lang
-        for leaf in (actions[command].choices.values() if command in actions else [command]):
-            _lang_option(leaf)
-    return parser
+    leaves = {}
+    for name, command in sub.choices.items():  # every command (or each action of it) takes --lang
+        leaves.update({f"{name} {action}": leaf for action, leaf in actions[command].choices.items()}
+                      if command in actions else {name: command})
+    for leaf in leaves.values():
+        _lang_option(leaf)
+    return parser, leaves
 
 
 def _check_ids(args: argparse.Namespace) -> None:
     """Refuse a ``--wave`` or ``--territory`` that could not be a file name (exit 2, one sentence)."""
-    from .paths import check_id
-
+    from .paths import check_id  # lazy: paths and words, 5 to 12 ms that `coopwork --help` needs not
     lang = getattr(args, "lang", None)
     for what in ("wave", "territory"):
         value = getattr(args, what, None)
@@ -287,21 +308,17 @@ def _run(args: argparse.Namespace, lang: str) -> int:
     module_name, function_name = _HANDLERS[args.command].split(":")
     try:
         _check_ids(args)
-        handler = getattr(importlib.import_module(module_name), function_name)
+        handler = getattr(importlib.import_module(module_name), function_name)  # lazy: this command only
         return int(handler(args) or 0)
     except CoopworkError as err:
         print(f"coopwork {args.command}: {err.render(lang)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        from .i18n import t
-
         print(t("core.interrupted", lang), file=sys.stderr)
         return 130
     except OSError as err:
         if not disk_full(err) or os.environ.get("COOPWORK_DEBUG"):
             return _unexpected(lang)
-        from .i18n import t
-
         # every writer is atomic (temporary file, then rename; a staging folder for exports): say so
         folder = Path(getattr(args, "workspace", None) or ".").resolve()
         print(t("core.disk_full", lang, command=args.command, folder=folder), file=sys.stderr)
@@ -314,10 +331,6 @@ def _unexpected(lang: str) -> int:
     """A bug, not the user's mistake: one sentence and the traceback's last line (called in ``except``)."""
     if os.environ.get("COOPWORK_DEBUG"):
         raise  # the exception the caller is handling
-    import traceback
-
-    from .i18n import t
-
     print(t("core.unexpected", lang), file=sys.stderr)
     print("".join(traceback.format_exc(limit=-1).splitlines(keepends=True)[-1:]), file=sys.stderr)
     return 1

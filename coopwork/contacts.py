@@ -40,6 +40,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberMatcher, PhoneNumberType
+
 __all__ = ["EMAIL_RE", "PARTNER_REGIONS", "QUICK_PATTERN", "Contact", "contact_kind", "find_contacts",
            "mask", "normalise_phone", "regions_for"]
 
@@ -99,8 +102,6 @@ def regions_for(languages: Iterable[str] = ()) -> tuple[str, ...]:
 
 
 def _key(number: object) -> str:
-    import phonenumbers
-
     national = phonenumbers.national_significant_number(number)
     if number.country_code == 33:
         return "0" + national
@@ -142,8 +143,6 @@ def _amount(text: str, raw: str, end: int) -> bool:
 
 
 def _phones(text: str, regions: tuple[str, ...]) -> list[Contact]:
-    import phonenumbers
-
     found: list[Contact] = []
     for match in _LINK_RE.finditer(text):  # wa.me/33612345678: an international number without its +
         raw = match.group(1)
@@ -179,9 +178,6 @@ _CHUNK_RE = re.compile(r"(?:\(?\+|\()?\d[\d \t\u00a0.\-/()]*\d")
 @lru_cache(maxsize=65536)
 def _numbers_in(chunk: str, regions: tuple[str, ...]) -> tuple[tuple[int, int, str, str], ...]:
     """Phone numbers libphonenumber finds in a run of digits, in any of ``regions`` (see the rules)."""
-    import phonenumbers
-    from phonenumbers import Leniency, PhoneNumberMatcher, PhoneNumberType
-
     kept = {PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE,
             PhoneNumberType.PERSONAL_NUMBER}
     mobile = kept - {PhoneNumberType.FIXED_LINE}

@@ -26,8 +26,11 @@ True
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 from typing import Any
+
+from .i18n import catalogue, t
 
 __all__ = [
     "disk_full",
@@ -45,8 +48,6 @@ LOG_LANG = "en"
 
 
 def _default_lang() -> str:
-    import os
-
     return os.environ.get("COOPWORK_LANG") or LOG_LANG
 
 
@@ -96,8 +97,6 @@ class CoopworkError(Exception):
         lang: str | None = None,
         **fields: object,
     ) -> None:
-        from .i18n import catalogue
-
         messages = catalogue()
         for key in (code, hint):
             if key is not None and key not in messages:
@@ -127,22 +126,16 @@ class CoopworkError(Exception):
 
     def render_message(self, lang: str | None = None) -> str:
         """The sentence saying what is wrong, without location nor hint, in ``lang``."""
-        from .i18n import t
-
         return t(self.code, lang or self.lang or _default_lang(), **self.fields)
 
     def render_hint(self, lang: str | None = None) -> str | None:
         """What to do, in ``lang`` (None when the error gives no hint)."""
-        from .i18n import t
-
         if self.hint_code is None:
             return None
         return t(self.hint_code, lang or self.lang or _default_lang(), **self.fields)
 
     def location(self, lang: str | None = None) -> str:
         """``file, row R, column 'C'`` in ``lang`` — the parts that are known."""
-        from .i18n import t
-
         lang = lang or self.lang or _default_lang()
         parts = []
         if self.file:
@@ -162,8 +155,6 @@ class CoopworkError(Exception):
         >>> err.render("en")
         "the wave is empty (value: ''). What to do: give the wave of this export, e.g. --wave 2025."
         """
-        from .i18n import t
-
         lang = lang or self.lang or _default_lang()
         location = self.location(lang)
         message = self.render_message(lang)

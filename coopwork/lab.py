@@ -64,7 +64,7 @@ def new_notebook(name: str, *, workspace: str | Path = ".") -> Path:
 
 def ensure_kernel() -> str:
     """Register this environment's Python as the Jupyter kernel "Python (coopwork)" (idempotent)."""
-    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.kernelspec import KernelSpecManager  # lazy: 0.2 s, not for `new-notebook`
 
     if KERNEL_NAME not in KernelSpecManager().find_kernel_specs():
         subprocess.run([sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name",

@@ -25,7 +25,7 @@ __all__ = ["progress", "say"]
 def progress(items: Iterable[T], *, total: int | None = None, desc: str = "",
              unit: str = "it") -> Iterator[T]:
     """Iterate over ``items`` with a progress bar on stderr (when stderr is a terminal)."""
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # lazy: tqdm, 30 to 110 ms, and a run with nothing to do shows no bar
 
     forced = os.environ.get("COOPWORK_PROGRESS") == "1"
     disable = False if forced else not sys.stderr.isatty()

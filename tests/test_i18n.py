@@ -146,22 +146,18 @@ def test_most_messages_are_really_translated(lang):
 def test_lang_option_accepts_every_language_in_every_command():
     import argparse
 
-    from coopwork.cli import build_parser
+    from coopwork.cli import _HANDLERS, command_parsers
     from coopwork.i18n import lang_choices
 
     assert [lang_choices(code) for code in ("ro", "HU", "de-LU", "pt_PT")] == ["ro", "hu", "de", "pt"]
     with pytest.raises(argparse.ArgumentTypeError):
         lang_choices("es")
-    parser = build_parser()
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    leaves = []
-    for name, command in commands.items():
-        nested = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
-        leaves += ([(f"{name} {sub}", p) for sub, p in nested[0].choices.items()] if nested
-                   else [(name, command)])
-    for name, leaf in leaves:
-        option = next((a for a in leaf._actions if "--lang" in a.option_strings), None)
-        assert option is not None and option.type is lang_choices, f"coopwork {name} has no shared --lang"
+    parsers = command_parsers()
+    assert {name.split()[0] for name in parsers} == set(_HANDLERS)  # every command is there
+    shared = "language of messages, reports and dashboards: "  # the help of the one --lang option
+    for name, leaf in parsers.items():
+        assert shared in " ".join(leaf.format_help().split()), f"coopwork {name} has no shared --lang"
+        assert leaf.get_default("lang") in LANGS, name
 
 
 def test_unknown_key_raises_key_error():

@@ -22,23 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "coopwork"
 
 #: cycles that need a move of a whole module (strongly connected sets of modules)
-ALLOWED_CYCLES = {
-    # readers register themselves in the registry, which imports them to fill it: a plugin
-    # registry through an entry-point group (as papermill's engines) removes the loop
-    frozenset({"coopwork.ingest.registry", "coopwork.ingest.readers.odk"}),
-    # the Dask runner reuses the runner's warm server and the runner starts Dask: split with the
-    # batch engine's branch (issue 26)
-    frozenset({"coopwork.batch.runner", "coopwork.batch.dask"}),
-    # the theme fits the network's labels and the network figure takes the theme (issue 24, merged
-    # at 12:17): the label fitting belongs to the theme or to a module of its own
-    frozenset({"coopwork.figures.network", "coopwork.figures.theme"}),
-}
+ALLOWED_CYCLES: set[frozenset[str]] = set()
 #: imports between sibling packages that wait for a move: (importer, imported)
-ALLOWED_CROSSINGS = {
-    # the export's copies of the batch reports run the batch when a report is missing (issue 24):
-    # the export should read the reports folder only, the run stays the CLI's
-    ("coopwork.export", "coopwork.batch"),
-}
+ALLOWED_CROSSINGS: set[tuple[str, str]] = set()
 
 
 def modules(package: Path = PACKAGE) -> dict[str, tuple[Path, bool]]:

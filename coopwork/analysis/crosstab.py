@@ -68,8 +68,8 @@ def contingency(responses: pd.DataFrame, survey: Survey, row: str, column: str, 
     >>> import pandas as pd
     >>> from coopwork.survey import Choice, Question, Survey
     >>> c = (Choice("a", {"fr": "A"}), Choice("b", {"fr": "B"}))
-    >>> survey = Survey("d", "D", None, ["fr"], "fr", {"x": Question("x", "select_one", choices=c),
-    ...                                                 "y": Question("y", "select_one", choices=c)}, {})
+    >>> questions = {q: Question(q, "select_one", choices=c) for q in "xy"}
+    >>> survey = Survey("d", "D", None, ["fr"], "fr", questions, {})
     >>> contingency(pd.DataFrame({"x": ["a", "a", "b"], "y": ["b", "b", "a"]}), survey, "x", "y")
     y  a  b
     x
@@ -88,17 +88,9 @@ def contingency(responses: pd.DataFrame, survey: Survey, row: str, column: str, 
     return matrix
 
 
-def crosstab(
-    responses: pd.DataFrame,
-    survey: Survey,
-    row: str,
-    column: str,
-    *,
-    normalize: str = "row",
-    lang: str = "fr",
-    weights: str | pd.Series | None = None,
-    min_count: int = DEFAULT_MIN_COUNT,
-) -> pd.DataFrame:
+def crosstab(responses: pd.DataFrame, survey: Survey, row: str, column: str, *, normalize: str = "row",
+             lang: str = "fr", weights: str | pd.Series | None = None,
+             min_count: int = DEFAULT_MIN_COUNT) -> pd.DataFrame:
     """Cross-tabulate two categorical variables, every category of both shown.
 
     Parameters
@@ -249,11 +241,11 @@ def association_test(
     Examples
     --------
     >>> import pandas as pd
+    >>> df = pd.DataFrame({"x": list("aaaaaaaaabbbbbbb"), "y": list("aaaaaaaabbbbbbba")})
     >>> from coopwork.survey import Choice, Question, Survey
     >>> c = (Choice("a", {"fr": "A"}), Choice("b", {"fr": "B"}))
-    >>> survey = Survey("d", "D", None, ["fr"], "fr", {"x": Question("x", "select_one", choices=c),
-    ...                                                 "y": Question("y", "select_one", choices=c)}, {})
-    >>> df = pd.DataFrame({"x": list("aaaaaaaaabbbbbbb"), "y": list("aaaaaaaabbbbbbba")})
+    >>> questions = {q: Question(q, "select_one", choices=c) for q in "xy"}
+    >>> survey = Survey("d", "D", None, ["fr"], "fr", questions, {})
     >>> result = association_test(df, survey, "x", "y")
     >>> result["method"], round(result["pvalue"], 4)
     ('fisher', 0.0087)

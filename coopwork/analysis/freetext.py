@@ -42,6 +42,7 @@ from ..survey import Survey
 from ..threshold import check_min_count
 from .disclosure import DEFAULT_MIN_COUNT, format_number, format_percent, has_consent, protect
 from .selection import answered, groups
+from .yamlfile import read_yaml
 
 __all__ = ["load_codebook", "matches_theme", "normalise_text", "text_answers", "theme_counts", "theme_hits"]
 
@@ -105,15 +106,7 @@ def load_codebook(path: str | Path) -> dict:
     >>> "mutualisation" in book["themes"]
     True
     """
-    import yaml
-
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise CoopworkError("analysis_errors.codebook_unreadable", error=str(exc), file=path,
-                            hint="analysis_errors.hint_yaml") from None
-    return check_codebook(data, file=path)
+    return check_codebook(read_yaml(path, what="codebook"), file=Path(path))
 
 
 def _texts(value: object) -> dict[str, str]:
@@ -331,16 +324,8 @@ def theme_hits(texts: pd.Series,
     return [*themes, "_none"], hits, label
 
 
-def theme_counts(
-    responses: pd.DataFrame,
-    survey: Survey,
-    question: str,
-    *,
-    codebook: Mapping | str | Path,
-    by: str | None = None,
-    min_count: int = DEFAULT_MIN_COUNT,
-    lang: str = "fr",
-) -> pd.DataFrame:
+def theme_counts(responses: pd.DataFrame, survey: Survey, question: str, *, codebook: Mapping | str | Path,
+                 by: str | None = None, min_count: int = DEFAULT_MIN_COUNT, lang: str = "fr") -> pd.DataFrame:
     """How many answers to a text question mention each theme of the codebook.
 
     Parameters

@@ -55,6 +55,7 @@ from ..i18n import t
 from ..survey import Question, Survey
 from .disclosure import DEFAULT_MIN_COUNT, format_number, protect
 from .stats import mean_interval, welch_interval
+from .yamlfile import read_yaml
 
 __all__ = [
     "DimensionScore",
@@ -141,14 +142,8 @@ def load_config(path: str | Path, survey: Survey | None = None) -> dict[str, Dim
     CoopworkError
         Unreadable file, wrong structure, unknown item (the message names it).
     """
-    import yaml
-
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise CoopworkError("analysis_errors.config_unreadable", error=str(exc), file=path,
-                            hint="analysis_errors.hint_yaml") from None
+    data = read_yaml(path, what="scores")
     if not isinstance(data, dict):
         raise CoopworkError("analysis_errors.config_not_mapping", file=path,
                             hint="analysis_errors.hint_config_mapping")
@@ -298,15 +293,9 @@ def _select_wave(scores: pd.DataFrame, wave: str | None) -> pd.DataFrame:
     return scores[scores["_wave"] == wave]
 
 
-def compare_scores(
-    scores: pd.DataFrame,
-    *,
-    territory: str,
-    wave: str | None = None,
-    min_count: int = DEFAULT_MIN_COUNT,
-    lang: str = "fr",
-    config: Mapping[str, DimensionScore] | None = None,
-) -> pd.DataFrame:
+def compare_scores(scores: pd.DataFrame, *, territory: str, wave: str | None = None,
+                   min_count: int = DEFAULT_MIN_COUNT, lang: str = "fr",
+                   config: Mapping[str, DimensionScore] | None = None) -> pd.DataFrame:
     """Where a territory stands against the others, dimension by dimension.
 
     Parameters
@@ -371,16 +360,9 @@ def compare_scores(
     return out
 
 
-def score_change(
-    scores: pd.DataFrame,
-    *,
-    territory: str | None = None,
-    wave_from: str,
-    wave_to: str,
-    min_count: int = DEFAULT_MIN_COUNT,
-    lang: str = "fr",
-    config: Mapping[str, DimensionScore] | None = None,
-) -> pd.DataFrame:
+def score_change(scores: pd.DataFrame, *, territory: str | None = None, wave_from: str, wave_to: str,
+                 min_count: int = DEFAULT_MIN_COUNT, lang: str = "fr",
+                 config: Mapping[str, DimensionScore] | None = None) -> pd.DataFrame:
     """Change of the mean score between two waves, with its uncertainty.
 
     Parameters

@@ -31,31 +31,16 @@ Edge attributes: one per question of the relations repeat (kind of tie, intensit
 first answer when a tie is declared twice) and ``weight``, the number of times the tie was
 declared (1 unless the same organisation answered twice or named the same partner twice).
 
-Examples
---------
->>> import pandas as pd
->>> from coopwork.demo import sample_survey_path
->>> from coopwork.survey import load_survey
->>> survey = load_survey(sample_survey_path())
->>> responses = pd.DataFrame({"_submission_id": ["s1", "s2"], "_wave": "2025", "_territory": "matera",
-...                           "org_nom": ["Tiers-lieu la Fabrique", "SCOP Rivage"],
-...                           "org_type": ["tiers_lieu", "scop"], "consent_nom": ["oui", "non"]})
->>> relations = pd.DataFrame({"_submission_id": ["s1", "s2", "s2"], "_wave": "2025",
-...                           "_territory": "matera", "_index": [1, 1, 2],
-...                           "partenaire_nom": ["SCOP Rivage", "tiers-lieu La  Fabrique", "Mairie"]})
->>> G = build_network(relations, responses, survey)
->>> sorted(G.nodes)
-['mairie', 'scop rivage', 'tiers-lieu la fabrique']
->>> network_stats(G)[["nodes", "edges", "reciprocity"]].iloc[0].tolist()
-[3.0, 3.0, 0.666...]
->>> node_stats(G)["label"].tolist()  # the SCOP refused, the town hall was never asked
-['#2', 'Tiers-lieu la Fabrique', '#1']
+The example of :func:`build_network` builds a small network and measures it. networkx (0.2 s) is
+imported by the functions that use it: ``import coopwork.analysis`` (``coopwork survey show``,
+``coopwork codebook``) draws no network.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -156,16 +141,24 @@ def build_network(relations: pd.DataFrame, responses: pd.DataFrame, survey: Surv
     >>> from coopwork.demo import sample_survey_path
     >>> from coopwork.survey import load_survey
     >>> survey = load_survey(sample_survey_path())
-    >>> responses = pd.DataFrame({"_submission_id": ["s1"], "_wave": "w1", "_territory": "t",
-    ...                           "org_nom": ["Coop A"], "org_type": ["scop"], "consent_nom": ["oui"]})
-    >>> relations = pd.DataFrame({"_submission_id": ["s1"], "_wave": "w1", "_territory": "t",
-    ...                           "_index": [1], "partenaire_nom": ["Mairie"],
-    ...                           "partenaire_type": ["collectivite"]})
+    >>> responses = pd.DataFrame({"_submission_id": ["s1", "s2"], "_wave": "2025", "_territory": "matera",
+    ...                           "org_nom": ["Tiers-lieu la Fabrique", "SCOP Rivage"],
+    ...                           "org_type": ["tiers_lieu", "scop"], "consent_nom": ["oui", "non"]})
+    >>> relations = pd.DataFrame({"_submission_id": ["s1", "s2", "s2"], "_wave": "2025",
+    ...                           "_territory": "matera", "_index": [1, 1, 2],
+    ...                           "partenaire_nom": ["SCOP Rivage", "tiers-lieu La  Fabrique", "Mairie"],
+    ...                           "partenaire_type": ["scop", "tiers_lieu", "collectivite"]})
     >>> G = build_network(relations, responses, survey)
-    >>> G.nodes["mairie"]["org_type"], G.nodes["mairie"]["respondent"], G["coop a"]["mairie"]["weight"]
+    >>> sorted(G.nodes)  # one node for two spellings of the same name
+    ['mairie', 'scop rivage', 'tiers-lieu la fabrique']
+    >>> G.nodes["mairie"]["org_type"], G.nodes["mairie"]["respondent"], G["scop rivage"]["mairie"]["weight"]
     ('collectivite', False, 1)
+    >>> network_stats(G)[["nodes", "edges", "reciprocity"]].iloc[0].tolist()
+    [3.0, 3.0, 0.666...]
+    >>> node_stats(G)["label"].tolist()  # the SCOP refused, the town hall was never asked
+    ['#2', 'Tiers-lieu la Fabrique', '#1']
     """
-    import networkx as nx
+    import networkx as nx  # lazy: networkx, 0.2 s (see the module's note)
 
     org_q, partner_q = survey.role("organisation"), survey.role("partner")
     if org_q is None or partner_q is None:
@@ -232,7 +225,7 @@ def build_network(relations: pd.DataFrame, responses: pd.DataFrame, survey: Surv
 
 def _undirected(graph: nx.DiGraph) -> nx.Graph:
     """Undirected copy whose tie weight is the sum of both directions."""
-    import networkx as nx
+    import networkx as nx  # lazy: networkx, 0.2 s (see the module's note)
 
     undirected = nx.Graph()
     undirected.add_nodes_from(sorted(graph.nodes))
@@ -261,7 +254,7 @@ def communities(graph: nx.DiGraph, *, seed: int = 0) -> list[set[str]]:
     >>> [sorted(c) for c in communities(G)]
     [['a', 'b', 'c'], ['d', 'e', 'f']]
     """
-    import networkx as nx
+    import networkx as nx  # lazy: networkx, 0.2 s (see the module's note)
 
     if graph.number_of_nodes() == 0:
         return []
@@ -318,7 +311,7 @@ def network_stats(graph: nx.DiGraph, *, seed: int = 0) -> pd.DataFrame:
     >>> network_stats(G)[["density", "reciprocity", "components", "mean_degree"]].iloc[0].tolist()
     [0.333..., 0.5, 1.0, 2.0]
     """
-    import networkx as nx
+    import networkx as nx  # lazy: networkx, 0.2 s (see the module's note)
 
     n, m = graph.number_of_nodes(), graph.number_of_edges()
     components = list(nx.weakly_connected_components(graph)) if n else []
@@ -357,7 +350,7 @@ def node_stats(graph: nx.DiGraph, *, seed: int = 0) -> pd.DataFrame:
     >>> node_stats(G)[["node", "degree", "betweenness"]].values.tolist()
     [['b', 2, 1.0], ['a', 1, 0.0], ['c', 1, 0.0]]
     """
-    import networkx as nx
+    import networkx as nx  # lazy: networkx, 0.2 s (see the module's note)
 
     names = display_names(graph)
     betweenness = nx.betweenness_centrality(_undirected(graph), normalized=True)
@@ -425,9 +418,7 @@ def _typed_edges(graph: nx.DiGraph) -> Iterable[tuple[str, str]]:
 
 def _assortativity(graph: nx.DiGraph) -> float | None:
     """networkx's attribute assortativity by org_type, on ties between typed organisations."""
-    import warnings
-
-    import networkx as nx
+    import networkx as nx  # lazy: networkx, 0.2 s (see the module's note)
 
     typed = [n for n, t in graph.nodes(data="org_type") if t is not None]
     out = graph.subgraph(typed)

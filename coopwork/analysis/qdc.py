@@ -47,9 +47,16 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
 
+import yaml
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
 from ..errors import CoopworkError
 from ..i18n import Key, catalogue, command_lang, normalise_lang, pick, t
-from .freetext import check_codebook
+from ..progress import say
+from ..version import __version__
+from ..workspace import open_workspace
+from .freetext import check_codebook, load_codebook
 
 __all__ = ["NAMESPACE", "from_qdc", "main", "read_qdc", "to_qdc", "write_codebook", "write_qdc"]
 
@@ -82,8 +89,6 @@ def _colours(codebook: Mapping) -> dict[str, str]:
 
 def to_qdc(codebook: Mapping, *, lang: str = "fr", survey_id: str = "") -> bytes:
     """The codebook (as :func:`~coopwork.analysis.freetext.load_codebook` returns it) as REFI-QDA XML."""
-    from ..version import __version__
-
     lang = normalise_lang(lang)
     entries = {**codebook.get("categories", {}), **codebook["themes"]}
     children: dict[str | None, list[str]] = {}
@@ -137,9 +142,6 @@ def _split(description: str) -> tuple[str, list[str] | None]:
 
 
 def _parse(data: bytes, file: object) -> ET.Element:
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-
     try:
         return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
@@ -254,8 +256,6 @@ def read_qdc(path: str | Path, *, lang: str = "fr", existing: Mapping | None = N
 
 def write_codebook(codebook: Mapping, path: str | Path) -> Path:
     """Write a codebook as YAML (:func:`~coopwork.analysis.freetext.load_codebook` reads it back)."""
-    import yaml
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     body = {"questions": list(codebook.get("questions", []))}
@@ -271,10 +271,6 @@ def write_codebook(codebook: Mapping, path: str | Path) -> Path:
 
 def main(args: argparse.Namespace) -> int:
     """``coopwork codebook export|import``."""
-    from ..progress import say
-    from ..workspace import open_workspace
-    from .freetext import load_codebook
-
     lang = command_lang(args)
     ws = open_workspace(args.workspace)
     default = ws.surveys_dir / f"codebook_{ws.survey_id}.yml"

@@ -1,7 +1,8 @@
 """Small statistics used by the builders: Wilson intervals, weights, tests of association, means.
 
 Pure numpy/scipy on arrays; the builders (summary, crosstab, indicators) turn them into
-tables. scipy is imported inside the functions that need it.
+tables. scipy.stats is imported inside the functions that need it: it costs 1.5 s, which
+``import coopwork.analysis`` (``coopwork survey show``, ``coopwork codebook``) must not pay.
 
 Examples
 --------
@@ -29,7 +30,7 @@ __all__ = [
 @cache
 def _z(confidence: float) -> float:
     """Normal quantile of a two-sided interval (cached: scipy's ppf costs ~1 ms per call)."""
-    from scipy.stats import norm
+    from scipy.stats import norm  # lazy: scipy.stats, 1.5 s (see the module's note)
 
     return float(norm.ppf(0.5 + confidence / 2))
 
@@ -106,7 +107,7 @@ def mean_interval(values: Sequence[float] | np.ndarray, *, confidence: float = 0
     >>> n, mean, sd, round(low, 2), round(high, 2)
     (3, 60.0, 10.0, 35.16, 84.84)
     """
-    from scipy.stats import t as student
+    from scipy.stats import t as student  # lazy: scipy.stats, 1.5 s (see the module's note)
 
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
@@ -136,7 +137,7 @@ def welch_interval(before: Sequence[float] | np.ndarray, after: Sequence[float] 
     >>> change, round(low, 2), round(high, 2), round(dof, 2)
     (20.0, -2.32, 42.32, 4.96)
     """
-    from scipy.stats import t as student
+    from scipy.stats import t as student  # lazy: scipy.stats, 1.5 s (see the module's note)
 
     a = np.asarray(before, dtype=float)
     b = np.asarray(after, dtype=float)
@@ -188,7 +189,7 @@ def contingency_test(observed: Sequence[Sequence[float]] | np.ndarray, *, seed: 
     >>> result["method"], round(result["pvalue"], 4)
     ('fisher', 0.035)
     """
-    from scipy.stats import chi2_contingency, fisher_exact
+    from scipy.stats import chi2_contingency, fisher_exact  # lazy: scipy.stats, 1.5 s (see the module's note)
 
     table = np.asarray(observed, dtype=float)
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0] if table.size else table

@@ -28,7 +28,7 @@ published either (``protect``'s rule 6).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,9 @@ from ..errors import CoopworkError
 from ..i18n import t
 from ..survey import Question, Survey, display_kind
 from .disclosure import DEFAULT_MIN_COUNT, DOMINANCE, format_number, format_percent, is_small, protect
+from .freetext import theme_hits
+from .periods import coarser as next_unit
+from .periods import periods
 from .selection import answered, applicable, groups, selected
 from .stats import effective_n, wilson_interval
 
@@ -262,8 +265,6 @@ def prepare(responses: pd.DataFrame, survey: Survey, question: str, *,
     if kind == "answers":
         return Prepared(q, kind, applies, done, [], None, None)
     if kind == "periods":
-        from .periods import periods
-
         found = periods(responses[question], q.type)
         return _by_period(Prepared(q, kind, applies, done, [], None, None), found)
     if kind == "rank":
@@ -272,8 +273,6 @@ def prepare(responses: pd.DataFrame, survey: Survey, question: str, *,
         return Prepared(q, kind, applies, done & chosen.any(axis=1), options, chosen, None,
                         lambda option, lang: _rank_label(survey, question, option, lang, labels))
     if kind == "themes":
-        from .freetext import theme_hits
-
         options, chosen, label = theme_hits(responses[question], codebook)
         return Prepared(q, kind, applies, done, options, chosen & done[:, None], None, label)
     options = selected(responses, survey, question)
@@ -282,8 +281,6 @@ def prepare(responses: pd.DataFrame, survey: Survey, question: str, *,
 
 
 def _by_period(prepared: Prepared, found: object) -> Prepared:
-    from dataclasses import replace
-
     answered = prepared.done & found.chosen.any(axis=1)  # an unreadable date or time is no answer
     return replace(prepared, done=answered, options=found.options, chosen=found.chosen, labels=found.label,
                    periods=found)
@@ -303,8 +300,6 @@ def coarser(prepared: Prepared) -> Prepared | None:
     >>> prepared.options, coarser(prepared).options
     (['2024-01', '2024-02', '2024-03'], ['2024-Q1'])
     """
-    from .periods import coarser as next_unit
-
     found = next_unit(prepared.periods) if prepared.periods is not None else None
     return None if found is None else _by_period(prepared, found)
 

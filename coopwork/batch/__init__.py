@@ -9,6 +9,7 @@ the README (*Reports for every territory*) for the user's side and the modules f
 ``plan``        content hashes and skip decisions, run state in ``.coopwork/runs/``
 ``engine``      papermill engine over kernels forked from a warm process
 ``forkserver``  the warm process (imports and shared inputs loaded once)
+``warm``        its client, and the one warm process a run (or a Dask worker) keeps
 ``task``        one execution: publish atomically or keep the failure apart
 ``notebook``    the sections the report notebooks call (thin notebooks)
 ``provenance``  version, hashes, parameters and time in the metadata and a footer

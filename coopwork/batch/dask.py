@@ -1,9 +1,10 @@
 """The same per-territory fan-out on an existing ``dask.distributed`` cluster.
 
 ``coopwork run --scheduler tcp://host:port`` submits one task per territory to the cluster.
-Each worker process keeps one warm :class:`~coopwork.batch.engine.ForkServer` (started by its
-first task, reused by the next ones) and each of its threads one kernel forked from it
-(:class:`~coopwork.batch.engine.KernelSlot`), kept clean between territories, so a worker pays
+Each worker process keeps one warm :class:`~coopwork.batch.warm.ForkServer` (started by its
+first task, reused by the next ones: :func:`~coopwork.batch.warm.warm_server`) and each of its
+threads one kernel forked from it (:class:`~coopwork.batch.engine.KernelSlot`), kept clean
+between territories, so a worker pays
 the imports and the kernel start once. The workers read the workspace and write the reports themselves:
 the workspace must be on a path that every worker sees (NFS, CephFS, a Lustre scratch…) under
 the same name. The client side keeps the run state and writes the index page.
@@ -19,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import atexit
 import threading
 import uuid
 from collections.abc import Iterator
@@ -27,6 +29,7 @@ from typing import Any
 from ..errors import RunError
 from ..paths import name_for
 from .plan import Task
+from .warm import warm_server
 
 __all__ = ["failure_outcome", "run_on_cluster", "run_remote"]
 
@@ -43,9 +46,8 @@ def _close_slots() -> None:
 
 def run_remote(task: Task) -> dict[str, Any]:
     """Run one task on a Dask worker (the function submitted to the cluster)."""
-    from .engine import KernelSlot
-    from .runner import warm_server
-    from .task import run_task
+    from .engine import KernelSlot  # lazy: papermill (~2.5 s); the runner imports this module for every run
+    from .task import run_task  # lazy: the engine, hence papermill
 
     with _server_lock:  # one warm fork server per worker process, started by its first task
         server = warm_server()
@@ -56,8 +58,6 @@ def run_remote(task: Task) -> dict[str, Any]:
         slot = _local.slot = KernelSlot(server)
         with _server_lock:
             if not _slots:
-                import atexit
-
                 atexit.register(_close_slots)
             _slots.append(slot)
     return run_task(task, slot=slot)
@@ -85,7 +85,7 @@ def run_on_cluster(tasks: list[Task], address: str, *, connect_timeout: float = 
         When dask.distributed is not installed or the scheduler cannot be reached.
     """
     try:
-        from distributed import Client, as_completed
+        from distributed import Client, as_completed  # lazy: optional (coopwork[dask]), ~1 s
     except ImportError as err:
         raise RunError("batch.no_dask", hint="batch.no_dask_hint", lang=lang) from err
     try:

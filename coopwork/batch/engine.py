@@ -1,15 +1,15 @@
 """Fast, isolated notebook execution: papermill over warm kernels that are reused, kept clean.
 
 A plain papermill loop pays, for every territory, a new Python process, the kernel start and
-the imports of pandas/plotly/coopwork (seconds). Here one :class:`ForkServer` per batch does
-the imports once; each worker of the batch forks **one kernel** from it and keeps it for its
-reports (:class:`KernelSlot`). Between two reports the kernel puts back what the report changed
-(:mod:`coopwork.batch.hygiene`: namespace, execution count, module globals, working folder,
-environment, random generators, library defaults…) and says whether it is still fit; a kernel
-that a report left unfit (threads, open files, modules it did not have), that died, overran its
-time limit or ran a failing report is stopped and a new one forked. Each report therefore
-starts as in a kernel just forked from the warm server, without paying the fork, the kernel's
-start-up and the handshake each time.
+the imports of pandas/plotly/coopwork (seconds). Here one warm process per batch
+(:class:`~coopwork.batch.warm.ForkServer`) does the imports once; each worker of the batch forks
+**one kernel** from it and keeps it for its reports (:class:`KernelSlot`). Between two reports
+the kernel puts back what the report changed (:mod:`coopwork.batch.hygiene`: namespace,
+execution count, module globals, working folder, environment, random generators, library
+defaults…) and says whether it is still fit; a kernel that a report left unfit (threads, open
+files, modules it did not have), that died, overran its time limit or ran a failing report is
+stopped and a new one forked. Each report therefore starts as in a kernel just forked from the
+warm server, without paying the fork, the kernel's start-up and the handshake each time.
 
 The engine is a regular papermill engine registered as ``"coopwork"`` in papermill's engine
 registry; :func:`execute` is the one entry point used by the runner. It never raises for a
@@ -44,21 +44,27 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
-from papermill.engines import NBClientEngine
+import papermill as pm
+from jupyter_client import protocol_version_info
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+from jupyter_core.utils import run_sync
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.exceptions import PapermillExecutionError
 
-__all__ = ["ENGINE_NAME", "CoopworkEngine", "Execution", "ForkServer", "KernelSlot", "execute",
-           "register_engine"]
+from .warm import ForkedProcess, ForkServer
+
+__all__ = ["ENGINE_NAME", "CoopworkEngine", "Execution", "KernelSlot", "execute", "register_engine"]
 
 ENGINE_NAME = "coopwork"
 _KERNEL_NAME = "python3"
@@ -99,276 +105,98 @@ class Execution:
         return f"{where}{self.error.get('ename')}: {self.error.get('evalue')}"
 
 
-class ForkServer:
-    """Client of a :mod:`coopwork.batch.forkserver` process (start once, fork many kernels).
+class ForkProvisioner(LocalProvisioner):
+    """Launch the kernel by asking the fork server instead of starting a new Python.
 
-    Parameters
-    ----------
-    log_dir
-        Folder for the kernels' exit statuses and stray output.
+    A regular jupyter_client kernel provisioner: it overrides the public provisioner methods
+    ``launch_kernel`` and ``wait`` and sets the attributes ``LocalProvisioner`` manages
+    (``process``, ``pid``, ``pgid``); the rest (signals, shutdown, clean-up) is
+    ``LocalProvisioner``'s. It is given to the kernel manager through its public
+    ``provisioner`` attribute before the kernel starts (:func:`_kernel_manager`).
     """
 
-    def __init__(self, log_dir: str | Path | None = None) -> None:
-        self._tmp = None
-        if log_dir is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="coopwork-forkserver-")
-            log_dir = self._tmp.name
-        self.log_dir = Path(log_dir)
-        self.status_dir = self.log_dir / "status"
-        self.status_dir.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        env = dict(os.environ, PYTHONUNBUFFERED="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
-        self.process = subprocess.Popen(
-            [sys.executable, "-Xfrozen_modules=off", "-m", "coopwork.batch.forkserver",
-             str(self.status_dir)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            text=True, env=env, start_new_session=True)
-        self.pid: int | None = None
+    server: ForkServer | None = None
 
-    def wait_ready(self) -> ForkServer:
-        """Block until the server has warmed up (start it, do other work, then wait)."""
-        with self._lock:
-            if self.pid is None:
-                line = self.process.stdout.readline()
-                if not line:
-                    from ..errors import RunError
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        env = {k: v for k, v in (kwargs.get("env") or {}).items()
+               if k.startswith(("JPY_", "PYDEVD"))}
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        pid = self.server.fork_kernel(self.parent.connection_file, cwd=cwd, env=env)
+        self.process = ForkedProcess(self.server, pid)
+        self.pid = self.pgid = pid
+        self.cwd = cwd
+        return self.connection_info
 
-                    raise RunError("batch_errors.fork_server", hint="batch_errors.hint_fork_server")
-                self.pid = json.loads(line)["ready"]
-        return self
+    async def wait(self) -> int | None:
+        if self.process is None:
+            return 0
+        while await self.poll() is None:  # poll often: the fork server reaps at once
+            await asyncio.sleep(0.005)
+        code = self.process.returncode
+        self.process = None
+        return code
 
-    def fork_kernel(self, connection_file: str, *, cwd: str, env: dict[str, str] | None = None,
-                    log: str | None = None) -> int:
-        """Fork a kernel listening on ``connection_file``; return its pid."""
-        return self._fork({"connection_file": connection_file, "cwd": cwd, "env": env or {}, "log": log})
 
-    def _fork(self, request: dict[str, Any]) -> int:
-        self.wait_ready()
-        with self._lock:
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
-            line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError("the kernel fork server stopped")
-        return int(json.loads(line)["pid"])
+class FastClient(AsyncKernelClient):
+    """jupyter_client's client for a local kernel that is kept between notebooks.
 
-    def call_inline(self, function: str, *args: Any) -> bool:
-        """Run ``"module:function"(*args)`` inside the server (to preload shared inputs).
+    Overrides two public methods: ``wait_for_ready`` (what nbclient awaits before a notebook)
+    keeps the protocol — ``kernel_info`` until the reply comes and IOPub carries messages,
+    then the session adapted to the kernel's protocol version and start-up messages drained
+    — polling every few milliseconds instead of sleeping 0.2 s; ``start_channels`` does
+    nothing when the channels already run (nbclient starts them for every notebook).
+    """
 
-        Returns True when it succeeded (a failure only costs the speed-up).
-        """
-        self.wait_ready()
-        with self._lock:
-            request = {"call": function, "args": list(args), "inline": True}
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
-            line = self.process.stdout.readline()
-        return bool(line) and bool(json.loads(line).get("ok"))
+    def start_channels(self, *args: Any, **kwargs: Any) -> None:
+        if not self.channels_running:
+            super().start_channels(*args, **kwargs)
 
-    def call(self, function: str, *args: Any, timeout: float | None = None) -> None:
-        """Run ``"module:function"(*args)`` in a forked child (JSON-able args) and wait for it.
-
-        Raises
-        ------
-        RuntimeError
-            With the child's error when the function raised or the child died.
-        """
-        error_file = self.log_dir / f"call-{uuid.uuid4().hex}.err"
-        pid = self._fork({"call": function, "args": list(args), "error_file": str(error_file)})
-        process = _ForkedProcess(self, pid)
-        try:
-            code = process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise RuntimeError(f"{function} did not finish in {timeout} s") from None
-        if code != 0:
-            message = (error_file.read_text(encoding="utf-8") if error_file.is_file()
-                       else f"exit status {code}")
-            error_file.unlink(missing_ok=True)
-            raise RuntimeError(message)
-
-    def exit_status(self, pid: int) -> int | None:
-        """The kernel's exit status once it has ended (negative: killed by that signal), else None."""
-        path = self.status_dir / f"{pid}.exit"
-        if path.is_file():
-            return int(path.read_text() or 1)
-        if self.process.poll() is not None:  # server gone: its kernels were killed
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout if timeout is not None else 60)
+        while True:
+            self.kernel_info()
             try:
-                os.kill(pid, 0)
-            except OSError:
-                return -signal.SIGKILL
-        return None
-
-    def close(self) -> None:
-        """Stop the server (kernels still running are killed)."""
-        if self.process.poll() is None:
-            try:
-                self.process.stdin.close()
-                self.process.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
-                self.process.kill()
-                self.process.wait()
-        for stream in (self.process.stdout,):
-            if stream:
-                stream.close()
-        if self._tmp is not None:
-            self._tmp.cleanup()
-
-    def __enter__(self) -> ForkServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class _ForkedProcess:
-    """The bits of ``subprocess.Popen`` that jupyter_client's local provisioner uses."""
-
-    def __init__(self, server: ForkServer, pid: int) -> None:
-        self.server = server
-        self.pid = pid
-        self.returncode: int | None = None
-        self.stdout = self.stderr = self.stdin = None
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            self.returncode = self.server.exit_status(self.pid)
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
-            time.sleep(0.01)
-        return self.returncode or 0
-
-    def send_signal(self, signum: int) -> None:
-        if self.poll() is None:
-            group = signum in (signal.SIGKILL, signal.SIGTERM)  # the kernel leads its process group:
-            try:  # what a report started ends with it
-                (os.killpg if group else os.kill)(self.pid, signum)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    os.kill(self.pid, signum)
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-
-def _provisioner_class():
-    from jupyter_client.provisioning import LocalProvisioner
-
-    class ForkProvisioner(LocalProvisioner):
-        """Launch the kernel by asking the fork server instead of starting a new Python.
-
-        A regular jupyter_client kernel provisioner: it overrides the public provisioner methods
-        ``launch_kernel`` and ``wait`` and sets the attributes ``LocalProvisioner`` manages
-        (``process``, ``pid``, ``pgid``); the rest (signals, shutdown, clean-up) is
-        ``LocalProvisioner``'s. It is given to the kernel manager through its public
-        ``provisioner`` attribute before the kernel starts (:func:`_kernel_manager`).
-        """
-
-        server: ForkServer | None = None
-
-        async def launch_kernel(self, cmd: list[str], **kwargs: Any):
-            env = {k: v for k, v in (kwargs.get("env") or {}).items()
-                   if k.startswith(("JPY_", "PYDEVD"))}
-            cwd = str(kwargs.get("cwd") or os.getcwd())
-            pid = self.server.fork_kernel(self.parent.connection_file, cwd=cwd, env=env)
-            self.process = _ForkedProcess(self.server, pid)
-            self.pid = self.pgid = pid
-            self.cwd = cwd
-            return self.connection_info
-
-        async def wait(self) -> int | None:
-            if self.process is None:
-                return 0
-            while await self.poll() is None:  # poll often: the fork server reaps at once
-                await asyncio.sleep(0.005)
-            code = self.process.returncode
-            self.process = None
-            return code
-
-    return ForkProvisioner
-
-
-def _client_class():
-    from queue import Empty
-
-    from jupyter_client import protocol_version_info
-    from jupyter_client.asynchronous import AsyncKernelClient
-
-    class FastClient(AsyncKernelClient):
-        """jupyter_client's client for a local kernel that is kept between notebooks.
-
-        Overrides two public methods: ``wait_for_ready`` (what nbclient awaits before a notebook)
-        keeps the protocol — ``kernel_info`` until the reply comes and IOPub carries messages,
-        then the session adapted to the kernel's protocol version and start-up messages drained
-        — polling every few milliseconds instead of sleeping 0.2 s; ``start_channels`` does
-        nothing when the channels already run (nbclient starts them for every notebook).
-        """
-
-        def start_channels(self, *args: Any, **kwargs: Any) -> None:
-            if not self.channels_running:
-                super().start_channels(*args, **kwargs)
-
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (timeout if timeout is not None else 60)
-            while True:
-                self.kernel_info()
-                try:
-                    msg = await self.shell_channel.get_msg(timeout=0.5)
+                msg = await self.shell_channel.get_msg(timeout=0.5)
+            except Empty:
+                msg = None
+            if msg is not None and msg["msg_type"] == "kernel_info_reply":
+                try:  # IOPub is connected once it carries the reply's status messages
+                    await self.iopub_channel.get_msg(timeout=0.5)
                 except Empty:
-                    msg = None
-                if msg is not None and msg["msg_type"] == "kernel_info_reply":
-                    try:  # IOPub is connected once it carries the reply's status messages
-                        await self.iopub_channel.get_msg(timeout=0.5)
-                    except Empty:
-                        pass
-                    else:
-                        version = int(msg["content"]["protocol_version"].split(".")[0])
-                        if version != protocol_version_info[0]:
-                            self.session.adapt_version = version
-                        break
-                if not await self.is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-            while True:  # drain the start-up messages (and what an earlier notebook left)
-                try:
-                    await self.iopub_channel.get_msg(timeout=0.01)
-                except Empty:
+                    pass
+                else:
+                    version = int(msg["content"]["protocol_version"].split(".")[0])
+                    if version != protocol_version_info[0]:
+                        self.session.adapt_version = version
                     break
-
-    return FastClient
+            if not await self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+        while True:  # drain the start-up messages (and what an earlier notebook left)
+            try:
+                await self.iopub_channel.get_msg(timeout=0.01)
+            except Empty:
+                break
 
 
 def _forked_kernel_manager(server: ForkServer) -> Any:
     """A kernel manager whose kernel is forked from ``server`` and whose one client is kept.
 
-    The provisioner (:func:`_provisioner_class`) is set through the manager's public
+    The provisioner (:class:`ForkProvisioner`) is set through the manager's public
     ``provisioner`` attribute; ``client()`` returns the same started client every time, so that
     nbclient, which asks for a client for each notebook, talks through the connected one.
     """
-    from jupyter_client.manager import AsyncKernelManager
-
-    provisioner_class = _provisioner_class()
-    client_class = _client_class()
-
     class ForkedKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.cache_ports = False  # a forked kernel binds its ports at once
             self.kernel_id = str(uuid.uuid4())
-            provisioner = provisioner_class(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
+            provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
                                             parent=self)
             provisioner.server = server
             self.provisioner = provisioner  # used as is by start_kernel
-            self.client_factory = client_class
+            self.client_factory = FastClient
             self.kept_client: Any = None
 
         def client(self, **kwargs: Any) -> Any:
@@ -381,8 +209,6 @@ def _forked_kernel_manager(server: ForkServer) -> Any:
 
 def _plain_kernel_manager_class(watch: dict[str, Any]) -> Any:
     """The kernel manager class nbclient creates for one notebook (it owns, then stops, the kernel)."""
-    from jupyter_client.manager import AsyncKernelManager
-
     class PlainKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
@@ -439,8 +265,6 @@ def register_engine() -> None:
     global _registered
     if _registered:
         return
-    from papermill.engines import papermill_engines
-
     papermill_engines.register(ENGINE_NAME, CoopworkEngine)
     _registered = True
 
@@ -468,9 +292,6 @@ def _papermill(notebook: Any, *, parameters: dict[str, Any], km: Any, timeout: f
                cwd: str, output: str | Path | None, finish: Callable[[Any], None] | None,
                status: Callable[[int | None], int | None] = lambda pid: None) -> Execution:
     """One execution through ``papermill.execute_notebook`` (see :func:`execute`)."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
     register_engine()
     watch: dict[str, Any] = {}
     timed_out = threading.Event()
@@ -559,8 +380,6 @@ class KernelSlot:
         return getattr(getattr(self.km, "provisioner", None), "pid", None)
 
     def _run(self, coroutine_function: Callable, *args: Any, **kwargs: Any) -> Any:
-        from jupyter_core.utils import run_sync
-
         return run_sync(coroutine_function)(*args, **kwargs)
 
     def _call(self, call: str, timeout: float = 120) -> str:

@@ -89,8 +89,8 @@ def _warm() -> None:
         except Exception:  # an optional part that is missing only costs its import time later
             continue
     try:  # plotly builds its validators lazily on the first figure: do it once here
-        import plotly.graph_objects as go
-        import plotly.io as pio
+        import plotly.graph_objects as go  # lazy: the warm-up itself (may fail: it only costs time)
+        import plotly.io as pio  # lazy: the warm-up itself
 
         go.Figure(go.Bar(x=[1], y=[1])).to_plotly_json()
         pio.templates["none"]
@@ -99,9 +99,9 @@ def _warm() -> None:
     except Exception:
         pass
     try:  # compile nbconvert's templates once
-        import nbformat
+        import nbformat  # lazy: the warm-up itself
 
-        from coopwork.batch.html import to_html
+        from coopwork.batch.html import to_html  # lazy: the warm-up itself
 
         to_html(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("warm")]))
     except Exception:
@@ -138,7 +138,7 @@ def _run_kernel(request: dict) -> None:
     sys.stdout = os.fdopen(1, "w", buffering=1)
     sys.stderr = os.fdopen(2, "w", buffering=1)
     sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
-    from ipykernel.kernelapp import IPKernelApp
+    from ipykernel.kernelapp import IPKernelApp  # lazy: warmed in _warm, which may go without it
 
     app = IPKernelApp.instance()
     app.initialize(["-f", request["connection_file"], "--HistoryManager.enabled=False",

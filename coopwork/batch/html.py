@@ -16,6 +16,9 @@ attributes (headings, paragraphs, emphasis, tables, lists, links); anything else
 ``javascript:`` links are removed, and JavaScript outputs are dropped. Only the plotly figures, which
 coopwork itself turns into scripts afterwards (their JSON made unable to close the script), run.
 
+The runner imports this module for every run (:data:`PLOTLY_JS`), one with nothing to do too, which
+imports neither nbconvert, nbformat (2 s together) nor plotly: the functions that use them import them.
+
 Examples
 --------
 >>> import nbformat
@@ -33,8 +36,12 @@ import json
 import os
 import re
 import threading
+from html import escape
 from pathlib import Path
 from typing import Any
+
+from ..figures.html import figure_html
+from ..i18n import normalise_lang
 
 __all__ = ["PLOTLY_JS", "SAFE_ATTRIBUTES", "SAFE_TAGS", "ensure_plotly_js", "render_file", "sanitise",
            "to_html", "write_html"]
@@ -49,8 +56,6 @@ _HTML_TAG = re.compile(r"<html\b[^>]*?(?=>)", re.IGNORECASE)
 def _language(nb: Any) -> str:
     """The language a report is written in: the ``lang`` it was run with (papermill's parameters),
     else the language the notebook declares, else French (coopwork's default)."""
-    from ..i18n import normalise_lang
-
     parameters = (nb.metadata.get("papermill") or {}).get("parameters") or {}
     lang = parameters.get("lang") or nb.metadata.get("language") or nb.metadata.get("lang")
     return normalise_lang(lang) if isinstance(lang, str) else "fr"
@@ -73,7 +78,7 @@ _SAFE_OUTPUTS = {"metadata", "text/plain", "text/latex", "application/json", "im
 def _sanitiser():
     sanitiser = getattr(_local, "sanitiser", None)
     if sanitiser is None:
-        from nbconvert.preprocessors.sanitize import SanitizeHTML
+        from nbconvert.preprocessors.sanitize import SanitizeHTML  # lazy: nbconvert (module's note)
 
         sanitiser = SanitizeHTML(tags=sorted(SAFE_TAGS), attributes=SAFE_ATTRIBUTES, strip=False,
                                  safe_output_keys=_SAFE_OUTPUTS)
@@ -106,8 +111,8 @@ def sanitise(nb: Any) -> Any:
 def _exporter():
     exporter = getattr(_local, "exporter", None)
     if exporter is None:
-        from nbconvert import HTMLExporter
-        from traitlets.config import Config
+        from nbconvert import HTMLExporter  # lazy: nbconvert (see the module's note)
+        from traitlets.config import Config  # lazy: with nbconvert
 
         config = Config()
         config.TagRemovePreprocessor.enabled = True
@@ -124,8 +129,6 @@ def _exporter():
 
 def _figure_html(figure: dict[str, Any], div_id: str) -> str:
     """The figure drawn in the page, laid out for a phone on a phone (:mod:`coopwork.figures.html`)."""
-    from ..figures.html import figure_html
-
     chart = {"data": figure.get("data", []), "layout": figure.get("layout", {})}
     return figure_html(chart, div_id=div_id, config=figure.get("config"))
 
@@ -160,8 +163,6 @@ def to_html(nb: Any, *, plotly_js: str = PLOTLY_JS, title: str | None = None) ->
     title
         Page title (default: the notebook's metadata title, else "coopwork").
     """
-    from html import escape
-
     nb, has_figures = _with_plotly_html(nb)
     resources = {"metadata": {"name": title or nb.metadata.get("title") or "coopwork"}}
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
@@ -175,8 +176,8 @@ def to_html(nb: Any, *, plotly_js: str = PLOTLY_JS, title: str | None = None) ->
 
 def ensure_plotly_js(folder: str | Path) -> Path:
     """Write plotly.js once into ``folder`` (rewritten when plotly's version changes)."""
-    import plotly
-    from plotly.offline import get_plotlyjs
+    import plotly  # lazy: plotly (see the module's note)
+    from plotly.offline import get_plotlyjs  # lazy: plotly (see the module's note)
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -209,6 +210,6 @@ def write_html(nb: Any, path: str | Path, *, plotly_js: str = PLOTLY_JS, title: 
 def render_file(notebook: str | Path, html: str | Path, plotly_js: str = PLOTLY_JS,
                 title: str | None = None) -> None:
     """Read an executed ``.ipynb`` and write its HTML page (used in forked children)."""
-    import nbformat
+    import nbformat  # lazy: nbformat (see the module's note)
 
     write_html(nbformat.read(notebook, as_version=4), html, plotly_js=plotly_js, title=title)

@@ -53,6 +53,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import locale
+import logging
 import operator
 import os
 import random
@@ -60,9 +62,13 @@ import re
 import signal
 import sys
 import threading
+import time
 import types
 import warnings
 from typing import Any
+
+from IPython import get_ipython
+from zmq.utils.garbage import gc as zmq_gc
 
 __all__ = ["MEMORY_LIMIT_MB", "begin", "prepare", "reset", "verdict"]
 
@@ -86,11 +92,7 @@ def _importable(names: list[str]) -> list[str]:
 
 
 def _shell() -> Any:
-    with contextlib.suppress(ImportError):
-        from IPython import get_ipython
-
-        return get_ipython()
-    return None
+    return get_ipython()
 
 
 def _threads() -> set[int]:
@@ -134,8 +136,6 @@ def _rss_mb() -> float:
 
 
 def _loggers() -> dict[str, tuple]:
-    import logging
-
     loggers = {"": logging.getLogger()}
     loggers.update((name, item) for name, item in logging.Logger.manager.loggerDict.items()
                    if isinstance(item, logging.Logger))
@@ -147,7 +147,7 @@ def _pandas_options() -> dict[str, Any]:
     """Every pandas option and its value (walking the public ``pandas.options``)."""
     if "pandas" not in sys.modules:
         return {}
-    import pandas as pd
+    import pandas as pd  # lazy: only once a report loaded pandas (importing it would change the kernel)
 
     values: dict[str, Any] = {}
 
@@ -224,12 +224,8 @@ def prepare(imports: list[str] | None = None) -> None:
     if shell is not None:  # what the kernel loads lazily, loaded before the snapshot, not in a report:
         shell.reset(new_session=True)  # what a reset imports
     with contextlib.suppress(Exception):  # the thread of zmq's zero-copy sends (large outputs)
-        from zmq.utils.garbage import gc as zmq_gc
-
         if not zmq_gc.is_alive():
             zmq_gc.start()
-    import locale
-
     _state = {
         "modules": {name: (module, dict(vars(module))) for name, module in list(sys.modules.items())
                     if name not in _OWN and module is not None and hasattr(module, "__dict__")},
@@ -275,9 +271,6 @@ def _put_back_modules(saved: dict[str, tuple]) -> None:
 
 
 def _put_back_process(state: dict[str, Any]) -> None:
-    import locale
-    import time
-
     if dict(os.environ) != state["environ"]:
         tz = os.environ.get("TZ")
         os.environ.clear()
@@ -305,14 +298,12 @@ def _put_back_process(state: dict[str, Any]) -> None:
         logger.setLevel(level)
         logger.handlers[:] = handlers
         logger.propagate, logger.disabled = propagate, disabled
-    import logging
-
     logging.disable(state["logging_disabled"])
 
 
 def _put_back_libraries(saved: dict[str, Any]) -> None:
     if saved.get("pandas"):
-        import pandas as pd
+        import pandas as pd  # lazy: saved only when a report had loaded it
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

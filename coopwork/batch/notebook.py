@@ -8,6 +8,10 @@ protects or builds a network.
 Under ``coopwork run`` the results are already on disk (``run_info`` names the file); under
 plain papermill :func:`open_report` makes sure they are current first.
 
+The runner imports this module for every run (through the provenance footer's Markdown), one with
+nothing to do too: IPython's display (0.2 to 0.35 s) is imported by the functions that show something,
+and the results' tables (pandas, 0.6 s) by :meth:`Report.table`.
+
 Examples
 --------
 >>> heading("Profil", level=3)._repr_markdown_()
@@ -25,8 +29,12 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from ..figures.theme import with_template
+from ..fileio import load
 from ..i18n import t
+from ..results.store import ensure
 from ..threshold import DEFAULT_MIN_COUNT
+from ..workspace import open_workspace
 
 __all__ = ["Report", "heading", "markdown_table", "markdown_text", "open_report", "preload", "show_overview",
            "show_section", "show_sections", "show_synthesis", "table"]
@@ -152,8 +160,7 @@ class Report:
 
     def table(self, name: str) -> Any:
         """One of the results' tables as a DataFrame (None when the results have none)."""
-        from ..results.tables import decode
-
+        from ..results.tables import decode  # lazy: pandas (module's note)
         data = self.results["tables"].get(name)
         return None if data is None else decode(data)
 
@@ -164,7 +171,7 @@ def _missing(value: object) -> bool:
 
 
 def _display(*items: Any) -> None:
-    from IPython.display import display
+    from IPython.display import display  # lazy: IPython (see the module's note)
 
     for item in items:
         display(item)
@@ -175,20 +182,17 @@ def _note(text: str) -> None:
 
 
 def _figure(chart: dict) -> None:
-    from IPython.display import display
-
-    from ..figures.theme import with_template
+    from IPython.display import display  # lazy: IPython (see the module's note)
 
     display({PLOTLY_MIME: with_template(chart["figure"]), "text/plain": chart["title"]}, raw=True)
 
 
 def preload(workspace: str | Path) -> None:
-    """Import, in the warm fork server, what every report kernel needs (the kernels fork from it)."""
-    import IPython.display  # noqa: F401
+    """Import, in the warm fork server, what every report kernel needs (the kernels fork from it):
+    this module's own imports, IPython's display and the results' tables."""
+    import IPython.display  # noqa: F401  # lazy: IPython (see the module's note)
 
-    from .. import fileio  # noqa: F401
-    from ..figures import theme  # noqa: F401
-    from ..results import tables  # noqa: F401
+    from ..results import tables  # noqa: F401  # lazy: pandas (see the module's note)
 
 
 def open_report(*, workspace: str | Path = ".", territory: str | None = None, wave: str | None = None,
@@ -204,14 +208,9 @@ def open_report(*, workspace: str | Path = ".", territory: str | None = None, wa
     WorkspaceError
         When the workspace, the territory or the wave does not exist.
     """
-    from ..fileio import load
-
     path = (run_info or {}).get("results")
     results = load(path) if path else None
     if results is None:
-        from ..results.store import ensure
-        from ..workspace import open_workspace
-
         ws = open_workspace(workspace, min_count=int(min_count))
         ws.check(None if wave is None else str(wave), territory)
         entries = ensure(ws, territories=[] if territory is None else [territory],

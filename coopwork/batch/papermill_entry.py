@@ -26,6 +26,6 @@ class CoopworkEngine:
     @classmethod
     def execute_notebook(cls, *args: Any, **kwargs: Any) -> Any:
         """Execute with the real engine (papermill calls this for ``engine_name="coopwork"``)."""
-        from .engine import CoopworkEngine as Engine
+        from .engine import CoopworkEngine as Engine  # lazy: not while papermill.engines imports (above)
 
         return Engine.execute_notebook(*args, **kwargs)

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..results.fingerprint import key
+
 __all__ = ["ALL_TERRITORIES", "RunState", "Task", "notebook_hash", "task_key"]
 
 # the ``territory`` value of a notebook that covers every territory (the synthesis)
@@ -64,15 +66,11 @@ def notebook_hash(notebook: Any) -> str:
 
     cells = [[cell.get("cell_type"), source(cell), sorted(cell.get("metadata", {}).get("tags", []))]
              for cell in notebook.get("cells", [])]
-    from ..results.fingerprint import key
-
     return key(cells)
 
 
 def task_key(inputs: dict[str, Any]) -> str:
     """The key of a task: one hash of its inputs (``results``, ``notebook``, ``parameters``, ``coopwork``)."""
-    from ..results.fingerprint import key
-
     return key(inputs)
 
 

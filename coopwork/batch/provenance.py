@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from ..i18n import t
 from ..paths import PROCESSED
 from ..threshold import DEFAULT_MIN_COUNT
 from ..version import __version__
+from .notebook import markdown_text
 
 __all__ = ["Footer", "footer", "manifest_hash", "provenance"]
 
@@ -98,14 +100,10 @@ class Footer:
                 t("batch.footer_parameters", lang, parameters=shown)]
 
     def _repr_markdown_(self) -> str:
-        from .notebook import markdown_text
-
         made, hashes, parameters = (markdown_text(line) for line in self._lines())
         return "\n".join(["---", f"*{made}*  ", f"{hashes}  ", parameters])
 
     def _repr_html_(self) -> str:
-        from html import escape
-
         body = "<br>".join(escape(line) for line in self._lines())
         return f'<footer class="coopwork-provenance"><hr><small>{body}</small></footer>'
 

@@ -18,22 +18,41 @@ Reports land in ``<workspace>/data/reports/<survey_id>/<territory>/<notebook>.ip
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import queue
 import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import RunError
+from ..errors import RunError, WorkspaceError
+from ..fileio import load, write_json
 from ..i18n import t
+from ..paths import ALL, name_for, reports_dir
+from ..progress import progress
+from ..results.fingerprint import fingerprint
+from ..results.store import ensure
 from ..threshold import DEFAULT_MIN_COUNT
 from ..version import __version__
+from ..workspace import open_workspace
+from .dask import run_on_cluster
+from .html import PLOTLY_JS, ensure_plotly_js
+from .index import write_index
 from .plan import ALL_TERRITORIES, RunState, Task, notebook_hash, task_key
+from .provenance import manifest_hash
+from .warm import stop_warm_server, warm_server
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock
+    fcntl = None
 
 __all__ = ["DEFAULT_NOTEBOOKS", "RunResult", "find_notebook", "plan_tasks", "remove_stale_temporaries",
-           "run_batch", "warm_server"]
+           "run_batch", "stop_warm_server", "warm_server"]
 
 DEFAULT_NOTEBOOKS = ("territory_report.ipynb", "synthesis.ipynb")
 # the temporary files a run writes before moving them into place: ``.<name>.<pid>[.<thread>].tmp[.ext]``
@@ -98,8 +117,6 @@ def _read_notebook(path: Path, lang: str) -> dict:
     of objects with a ``cell_type``): importing nbformat to validate would cost seconds to every
     run that has nothing to do.
     """
-    import json
-
     try:
         nb = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as err:
@@ -126,13 +143,6 @@ def plan_tasks(ws: Any, notebooks: list[Path], *, territories: list[str] | None 
     change), the notebooks as JSON and the results' key files: a run with nothing to do imports
     neither pandas nor papermill and starts no kernel.
     """
-    from ..errors import WorkspaceError
-    from ..paths import ALL, name_for, reports_dir
-    from ..results.fingerprint import fingerprint
-    from ..results.store import ensure
-    from .html import PLOTLY_JS
-    from .provenance import manifest_hash
-
     fp = fingerprint(ws)
     existing = fp.territories
     if not fp.waves_of.get(ALL):  # no data (a form without a territory question has data but no
@@ -221,46 +231,13 @@ def _lock(state_dir: Path, lang: str = "fr") -> Iterator[None]:
     handle = open(state_dir / ".lock", "w")  # noqa: SIM115 - held for the whole run
     try:
         try:
-            import fcntl
-
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except ImportError:  # pragma: no cover - Windows: no lock
-            pass
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as err:
             raise RunError("batch.busy", file=state_dir, hint="batch.busy_hint", lang=lang) from err
         yield
     finally:
         handle.close()
-
-
-_warm_server: Any = None
-
-
-def warm_server() -> Any:
-    """The process-wide warm :class:`~coopwork.batch.engine.ForkServer` (None without ``os.fork``).
-
-    Started by the first run and reused by the next ones in the same process (a notebook or a
-    test session calling :func:`run_batch` repeatedly pays the warm-up once); stopped at exit.
-    """
-    global _warm_server
-    if not hasattr(os, "fork"):  # pragma: no cover - Windows: plain papermill kernels
-        return None
-    if _warm_server is None or _warm_server.process.poll() is not None:
-        import atexit
-
-        from .engine import ForkServer
-
-        _warm_server = ForkServer()
-        atexit.register(stop_warm_server)
-    return _warm_server
-
-
-def stop_warm_server() -> None:
-    """Stop the process-wide warm server and its kernels, if one was started (also done at exit)."""
-    global _warm_server
-    if _warm_server is not None:
-        _warm_server.close()
-        _warm_server = None
 
 
 def _run_local(tasks: list[Task], jobs: int) -> Iterator[dict[str, Any]]:
@@ -269,13 +246,9 @@ def _run_local(tasks: list[Task], jobs: int) -> Iterator[dict[str, Any]]:
     Each worker keeps one :class:`~coopwork.batch.engine.KernelSlot` for all its reports and stops
     its kernel when the queue is empty.
     """
-    import queue
-
-    from .engine import KernelSlot
-    from .task import run_task
-
-    server = warm_server()  # warms up while this process imports papermill
-    import papermill  # noqa: F401
+    server = warm_server()  # warms up while this process imports papermill (the engine's)
+    from .engine import KernelSlot  # lazy: papermill (~2.5 s); a run with nothing to do imports none
+    from .task import run_task  # lazy: the engine, hence papermill
 
     if server is not None:
         server.wait_ready()
@@ -318,8 +291,7 @@ def _run_local(tasks: list[Task], jobs: int) -> Iterator[dict[str, Any]]:
 def _write_audit(task: Task) -> None:
     """Write the disclosure audit of a report's folder (``audit.json``): the protected tables of the
     result its reports format, how each was protected, and the reports it covers."""
-    from ..fileio import load, write_json
-    from ..results.audit import AUDIT_FILE, publication
+    from ..results.audit import AUDIT_FILE, publication  # lazy: pandas (0.6 s), not when nothing runs
 
     results = load(task.parameters["run_info"]["results"])
     if results is None:  # pragma: no cover - the result was written before the task was planned
@@ -366,13 +338,6 @@ def run_batch(workspace: str | Path = ".", *, territories: list[str] | None = No
     RunError
         When the run cannot start (no data, unknown territory, missing notebook, busy).
     """
-    import time
-
-    from ..progress import progress
-    from ..workspace import open_workspace
-    from .html import ensure_plotly_js
-    from .index import write_index
-
     started = time.monotonic()
     if jobs is not None and jobs < 1:
         raise RunError("batch.bad_jobs", value=jobs, hint="batch.bad_jobs_hint", lang=lang)
@@ -401,8 +366,6 @@ def run_batch(workspace: str | Path = ".", *, territories: list[str] | None = No
         if todo:
             ensure_plotly_js(ws.reports_dir)
             if scheduler:
-                from .dask import run_on_cluster
-
                 outcomes = run_on_cluster(todo, scheduler, lang=lang)
             else:
                 outcomes = _run_local(todo, jobs or os.cpu_count() or 1)

@@ -23,6 +23,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from .html import write_html
 from .plan import Task
 from .provenance import provenance
 
@@ -52,8 +53,7 @@ def run_task(task: Task, *, slot: Any = None) -> dict[str, Any]:
     The outcome holds ``territory``, ``ok``, ``error`` (``cell``, ``source``, ``ename``,
     ``evalue``) or None, ``seconds``, ``finished_at`` and ``output``.
     """
-    from .engine import execute
-    from .html import write_html
+    from .engine import execute  # lazy: papermill (2.5 s); batch.cli imports error_line for every run
 
     output = Path(task.output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -91,7 +91,7 @@ def run_task(task: Task, *, slot: Any = None) -> dict[str, Any]:
     failed_dir = Path(task.failed_dir)
     failed_dir.mkdir(parents=True, exist_ok=True)
     if nb is not None:
-        import nbformat
+        import nbformat  # lazy: ~2 s, see execute above
 
         nbformat.write(nb, failed_dir / output.name)
     (failed_dir / f"{task.stem}.error.json").write_text(

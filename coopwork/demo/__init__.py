@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 from ..paths import surveys_dir
-from .form import FORM_ID, build_sample_survey
+from .form import FORM_ID, SETTINGS, build_sample_survey
 
 __all__ = ["cache_dir", "sample_survey_path"]
 
@@ -42,8 +42,6 @@ def sample_survey_path() -> Path:
     repo_file = REPO_SURVEYS / f"{FORM_ID}.xlsx"
     if repo_file.is_file():
         return repo_file
-    from .form import SETTINGS
-
     cached = cache_dir() / f"{FORM_ID}-{SETTINGS['version']}.xlsx"
     if not cached.is_file():
         build_sample_survey(cached)

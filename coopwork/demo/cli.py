@@ -28,11 +28,14 @@ import json
 import sys
 from pathlib import Path
 
+from ..dashboard import cli as dashboard_cli
 from ..errors import CoopworkError
 from ..i18n import command_lang, t, user_lang
 from ..paths import raw_dir
 from ..progress import say
+from ..survey import load_survey
 from ..threshold import DEFAULT_MIN_COUNT
+from ..workspace import open_workspace
 from .generate import WAVES, demo_files, ensure_survey, generate_demo
 
 __all__ = ["main", "run_demo"]
@@ -91,10 +94,8 @@ def run_demo(workspace: str | Path = ".", *, territories: int = 6, seed: int = 2
     say(t("demo.fictional", lang))
 
     if run:  # the reports' warm process imports on the other core while the exports are ingested
-        _component("coopwork.batch.runner", "warm_server", "rapports / reports", raw)()
+        _component("coopwork.batch.warm", "warm_server", "rapports / reports", raw)()
     ingest_file = _component("coopwork.ingest", "ingest_file", "import / ingest", raw)
-    from ..survey import load_survey
-
     survey = load_survey(survey_path)
     ingested = []
     for wave, path in zip(WAVES, demo_files(root, territories=territories)["xlsx"], strict=True):
@@ -115,8 +116,6 @@ def run_demo(workspace: str | Path = ".", *, territories: int = 6, seed: int = 2
         # once; first, in one pass over every core: the reports then find theirs ready
         prepare_all = _component("coopwork.results.store", "prepare_all", "tableaux de bord / dashboards",
                                  raw)
-        from ..workspace import open_workspace
-
         say(t("demo.dashboards", lang))
         prepare_all(open_workspace(root, survey=survey_path))
         run_batch = _component("coopwork.batch", "run_batch", "rapports / reports", raw)
@@ -146,10 +145,8 @@ def main(args: argparse.Namespace) -> int:
     failed = (result["run"] or {}).get("failed") or []
     if failed or not serving:
         return 1 if failed else 0
-    from ..dashboard.cli import main as serve
-
     options = {"token": None, "territory": None, "expect": 0, "min_count": DEFAULT_MIN_COUNT,
                "database": None}
-    return serve(argparse.Namespace(workspace=args.workspace, host=args.host, port=args.port,
-                                    no_browser=args.no_browser, lang=command_lang(args),
-                                    **options))
+    return dashboard_cli.main(argparse.Namespace(workspace=args.workspace, host=args.host, port=args.port,
+                                                 no_browser=args.no_browser, lang=command_lang(args),
+                                                 **options))

@@ -42,6 +42,7 @@ from .form_languages import (
     constraint_message,
     extra_territory_labels,
 )
+from .xlsx import xlsx_bytes
 
 __all__ = [
     "CHOICES",
@@ -465,8 +466,6 @@ def sample_survey_bytes(*, territories: int = 6) -> bytes:
     >>> sample_survey_bytes()[:2], sample_survey_bytes() == sample_survey_bytes()
     (b'PK', True)
     """
-    from .xlsx import xlsx_bytes
-
     return xlsx_bytes({
         "survey": [list(COLUMNS), *([row.get(column) or None for column in COLUMNS] for row in SURVEY_ROWS)],
         "choices": [["list_name", "name", f"label::{FR}", f"label::{EN}",

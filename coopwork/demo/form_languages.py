@@ -15,6 +15,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["BETWEEN", "BOUNDED", "CHOICE_LABELS", "CONSTRAINT_MESSAGES", "HINTS", "LANGUAGES", "QUESTION_LABELS",
            "TERRITORY_LABELS", "constraint_message", "extra_territory_labels"]
 
@@ -519,8 +521,6 @@ def constraint_message(name: str, constraint: str, index: int) -> str:
     >>> constraint_message("salaries", ". >= 0 and . <= 5000", 3)
     'Alkalmazottak száma: 0 és 5000 között.'
     """
-    import re
-
     if name in CONSTRAINT_MESSAGES:
         return CONSTRAINT_MESSAGES[name][index]
     bounds = re.fullmatch(r"\. >= (-?\d+) and \. <= (-?\d+)", constraint or "")

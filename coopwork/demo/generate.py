@@ -49,13 +49,14 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import CoopworkError
 from ..paths import raw_dir, surveys_dir
+from ..survey import load_survey
 from . import REPO_SURVEYS
 from .form import FORM_ID, SETTINGS, build_sample_survey, territory_choices, write_if_changed
 from .xlsx import sheet_title, xlsx_bytes
@@ -617,8 +618,6 @@ def _meta(sub: _Submission, version: str, *, text: bool) -> dict[str, object]:
 
 def _kobo_time(value: datetime, country: str) -> datetime:
     """Device times carry the local UTC offset, like Kobo's start/end fields."""
-    from datetime import timezone
-
     offset = 2 if country in {"ro"} else (0 if country == "pt" else 1)
     return (value + timedelta(hours=offset)).replace(tzinfo=timezone(timedelta(hours=offset)))
 
@@ -687,8 +686,6 @@ def generate_demo(workspace: str | Path, *, territories: int = 6, seed: int = 20
     CoopworkError
         When ``territories`` is below 1 or above 999.
     """
-    from ..survey import load_survey
-
     if not 1 <= territories <= 999:
         raise CoopworkError("demo.err_territories", value=territories, hint="demo.hint_territories")
     survey = load_survey(ensure_survey(workspace, territories=territories))

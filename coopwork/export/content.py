@@ -43,11 +43,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import networkx as nx
+
 from ..i18n import t
 from ..results.questions import PRACTICE_DIMENSIONS
+from ..results.tables import decode
 
 if TYPE_CHECKING:
-    import networkx as nx
     import pandas as pd
 
 __all__ = ["LEAKY_COLUMNS", "TerritoryContent", "network_graph", "note_heading", "note_headings",
@@ -127,8 +129,6 @@ def network_graph(network: dict | None) -> nx.DiGraph | None:
     """The published network of a result as a graph (what the GEXF and CSV files are written from)."""
     if network is None:
         return None
-    import networkx as nx
-
     graph = nx.DiGraph(respondents=network["respondents"])
     for node in network["nodes"]:
         graph.add_node(node["id"], **{k: v for k, v in node.items() if k != "id" and v is not None})
@@ -168,8 +168,6 @@ def territory_content(results: dict, *, org_type: str | None = None) -> Territor
 
     ``org_type`` is the name of the survey's organisation-type question (its chart comes first).
     """
-    from ..results.tables import decode
-
     lang = results["lang"]
     tables = {}
     for name in _SHEETS:
@@ -192,8 +190,6 @@ def territory_content(results: dict, *, org_type: str | None = None) -> Territor
 
 def synthesis_content(results: dict) -> dict[str, Any]:
     """The synthesis tables of the ``_all`` results, under the names of the synthesis workbook."""
-    from ..results.tables import decode
-
     names = {"overview": "overview", "scores_all": "scores", "practices_all": "practices",
              "practices_where": "practices_where", "changes": "changes"}
     tables = results["tables"]

@@ -6,6 +6,9 @@ provenance footer). Links are relative, so the exports folder can be copied or p
 
 from __future__ import annotations
 
+import html
+import os
+import re
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
@@ -15,6 +18,7 @@ import pandas as pd
 
 from ..i18n import t
 from ..paths import ALL, NETWORK, NOTES, PLACEMATS, REPORTS, WORKBOOKS, export_name, in_export
+from ..results.synthesis import UNIT_DECIMALS
 from ..values import format_number
 from .site import figure_html, hidden_note, html_table, nav_links, notes_html, page, tiles
 
@@ -27,8 +31,6 @@ __all__ = ["sections_html", "territory_page", "write_index"]
 
 def _link(path: Path, *, start: Path) -> str:
     """Relative link from the folder ``start`` to ``path``."""
-    import os
-
     return Path(os.path.relpath(path, start)).as_posix()
 
 
@@ -67,9 +69,6 @@ def _report_title(path: Path) -> str:
     >>> _report_title(report)
     'Coopérations — Matera'
     """
-    import html
-    import re
-
     text = path.read_text(encoding="utf-8", errors="replace")
     for pattern in (r"<h1\b[^>]*>(.*?)</h1>", r"<title>(.*?)</title>"):
         found = re.search(pattern, text, re.S | re.I)
@@ -241,53 +240,77 @@ def write_index(
 ) -> Path:
     """Write ``index.html``: links to every territory and the cross-territory synthesis.
 
-    ``synthesis`` is the results of all territories (its comparison chart is drawn here).
+    ``synthesis`` is the results of all territories (its comparison chart is drawn here). A form
+    without territories has nothing to compare: the index is the page of all respondents.
     """
-    overview = tables["overview"].copy()
-    # the synthesis covers the territories of its wave; a territory whose latest wave is older has
-    # a page of its own (that wave) and a row here without figures
-    by_territory = {str(row["territory"]): row for _, row in overview.iterrows()}
-    synthesis_wave = (synthesis or {}).get("wave")
     alone = bool(contents) and all(c.territory == ALL for c in contents)  # a form without territories
     intro = (t("export.index_intro_alone", lang, min_count=min_count) if alone
              else t("export.index_intro", lang, n=len(contents), min_count=min_count))
     parts = [f"<p>{escape(intro)}</p>", hidden_note(tables, lang=lang, min_count=min_count)]
-    if not alone:
+    if alone:  # the page, workbook and placemat of all respondents
+        parts += [tiles(c.key_figures) + f'<p class="downloads">{nav_links(_index_links(c, site, lang))}</p>'
+                  for c in contents]
+    else:
         parts.append(f"<h2>{escape(t('export.h_territories', lang))}</h2>")
+        table = _territories_table(contents, tables, site, lang=lang,
+                                   synthesis_wave=(synthesis or {}).get("wave"))
+        parts += [table] if table else []
+    parts += _synthesis_links(site, lang)
+    title = ws.survey.title if alone else t("export.synthesis_title", lang, survey=ws.survey.title)
+    scripts = False
+    if not alone:
+        scores, scripts = _scores_all(tables, synthesis, lang=lang)
+        parts += [*scores, *_practices_where(tables, contents, lang=lang, min_count=min_count),
+                  *_changes(tables, contents, lang=lang)]
+    path = site / "index.html"
+    path.write_text(page(title, "\n".join(parts), lang=lang, footer=footer, root="", heading=title,
+                         scripts=scripts), encoding="utf-8")
+    return path
+
+
+def _index_links(content: TerritoryContent, site: Path, lang: str) -> list[tuple[str, str]]:
+    """The index's links to a territory's files that exist: its page, workbook, placemat (the PDF
+    when it was printed, else the HTML) and network."""
+    name = export_name(content.territory)
+    candidates = [
+        (t("export.link_page", lang), f"territories/{name}.html"),
+        (t("export.link_workbook", lang), f"workbooks/{name}.xlsx"),
+        (t("export.link_placemat", lang), f"placemats/{name}.pdf"),
+        (t("export.link_placemat", lang), f"placemats/{name}.html"),
+    ]
+    links = [(label, href) for label, href in candidates if (site / href).is_file()]
+    if any(href.endswith(".pdf") for _, href in links):
+        links = [(label, href) for label, href in links if not href.startswith("placemats/") or
+                 href.endswith(".pdf")]
+    if in_export(site, NETWORK, f"{name}.gexf").is_file():
+        links.append((t("export.link_network", lang), f"network/{name}.gexf"))
+    return links
+
+
+def _territories_table(contents: Sequence[TerritoryContent], tables: dict[str, pd.DataFrame], site: Path,
+                       *, lang: str, synthesis_wave: str | None) -> str:
+    """One row a territory: its respondents and network in the synthesis, and its links."""
+    # the synthesis covers the territories of its wave; a territory whose latest wave is older has
+    # a page of its own (that wave) and a row here without figures
+    by_territory = {str(row["territory"]): row for _, row in tables["overview"].iterrows()}
     rows = []
     for content in contents:
         row = by_territory.get(content.territory)
-        name = export_name(content.territory)
-        candidates = [
-            (t("export.link_page", lang), f"territories/{name}.html"),
-            (t("export.link_workbook", lang), f"workbooks/{name}.xlsx"),
-            (t("export.link_placemat", lang), f"placemats/{name}.pdf"),
-            (t("export.link_placemat", lang), f"placemats/{name}.html"),
-        ]
-        links = [(label, href) for label, href in candidates if (site / href).is_file()]
-        if any(href.endswith(".pdf") for _, href in links):
-            links = [(label, href) for label, href in links if not href.startswith("placemats/") or
-                     href.endswith(".pdf")]
-        if in_export(site, NETWORK, f"{name}.gexf").is_file():
-            links.append((t("export.link_network", lang), f"network/{name}.gexf"))
-        if alone:  # a form without territories: the page, workbook and placemat of all respondents
-            parts.append(tiles(content.key_figures) + f'<p class="downloads">{nav_links(links)}</p>')
-            continue
+        links = nav_links(_index_links(content, site, lang))
         if row is None:  # no response in the synthesis' wave
             note = t("export.index_other_wave", lang, wave=content.wave or "—", latest=synthesis_wave or "—")
-            rows.append(
-                f'<tr><td>{escape(content.label)} <span class="muted">{escape(note)}</span></td>'
-                + '<td class="num">—</td>' * 4
-                + f"<td>{nav_links(links)}</td></tr>"
-            )
+            rows.append(f'<tr><td>{escape(content.label)} <span class="muted">{escape(note)}</span></td>'
+                        + '<td class="num">—</td>' * 4 + f"<td>{links}</td></tr>")
             continue
         rows.append(
             f'<tr><td>{escape(content.label)}</td><td class="num">{escape(str(row["display"]))}</td>'
             f'<td class="num">{escape(_num(row["nodes"], 0, lang))}</td>'
             f'<td class="num">{escape(_num(row["edges"], 0, lang))}</td>'
             f'<td class="num">{escape(_num(row["density"], 3, lang))}</td>'
-            f"<td>{nav_links(links)}</td></tr>"
+            f"<td>{links}</td></tr>"
         )
+    if not rows:
+        return ""
     heads = [
         t("export.h_territory", lang),
         t("export.kf_respondents", lang),
@@ -296,113 +319,104 @@ def write_index(
         t("export.kf_density", lang),
         t("export.h_downloads", lang),
     ]
-    if rows:
-        parts.append(
-            '<div class="table-wrap"><table><thead><tr>'
-            + "".join(f"<th>{escape(h)}</th>" for h in heads)
-            + "</tr></thead><tbody>"
-            + "".join(rows)
-            + "</tbody></table></div>"
-        )
+    return ('<div class="table-wrap"><table><thead><tr>' + "".join(f"<th>{escape(h)}</th>" for h in heads)
+            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>")
+
+
+def _synthesis_links(site: Path, lang: str) -> list[str]:
+    """Links to the synthesis workbook and the batch synthesis report, when they were written."""
+    links = []
     if in_export(site, WORKBOOKS, "synthesis.xlsx").is_file():
         label = escape(t("export.dl_synthesis", lang))
-        parts.append(f'<p><a href="workbooks/synthesis.xlsx">{label}</a></p>')
+        links.append(f'<p><a href="workbooks/synthesis.xlsx">{label}</a></p>')
     if in_export(site, REPORTS, "synthesis.html").is_file():
         label = escape(t("export.dl_batch_synthesis", lang))
-        parts.append(f'<p><a href="reports/synthesis.html">{label}</a></p>')
+        links.append(f'<p><a href="reports/synthesis.html">{label}</a></p>')
+    return links
 
-    title = ws.survey.title if alone else t("export.synthesis_title", lang, survey=ws.survey.title)
-    path = site / "index.html"
-    if alone:  # nothing to compare
-        path.write_text(page(title, "\n".join(parts), lang=lang, footer=footer, root="", heading=title),
-                        encoding="utf-8")
-        return path
+
+def _scores_all(tables: dict[str, pd.DataFrame], synthesis: dict | None, *,
+                lang: str) -> tuple[list[str], bool]:
+    """The dimensions' scores of every territory, and the synthesis' comparison chart (then ``True``)."""
     scores = tables.get("scores", pd.DataFrame())
-    has_chart = False
+    if scores.empty:
+        return [], False
+    parts = [f"<h2>{escape(t('export.h_scores_all', lang))}</h2>"
+             f"<p class=\"muted\">{escape(t('export.scores_intro', lang))}</p>"]
+    pivot = scores.pivot_table(index="dimension_label", columns="group_label", values="display",
+                               aggfunc="first", sort=False).reset_index()
+    columns = {"dimension_label": t("export.h_dimension", lang)} | {c: c for c in pivot.columns[1:]}
+    parts.append(html_table(pivot, columns, numeric=list(pivot.columns[1:])))
     compare = next((c for c in (synthesis or {}).get("views", {}).get("", {}).get("charts", [])
                     if c["id"] == "compare.likert" and c.get("figure")), None)
-    if not scores.empty:
-        parts.append(f"<h2>{escape(t('export.h_scores_all', lang))}</h2>"
-                     f"<p class=\"muted\">{escape(t('export.scores_intro', lang))}</p>")
-        pivot = scores.pivot_table(index="dimension_label", columns="group_label", values="display",
-                                   aggfunc="first", sort=False).reset_index()
-        columns = {"dimension_label": t("export.h_dimension", lang)} | {c: c for c in pivot.columns[1:]}
-        parts.append(html_table(pivot, columns, numeric=list(pivot.columns[1:])))
-        if compare is not None:
-            parts.append(f"<figure>{figure_html(compare['figure'], div_id='scores', lang=lang)}</figure>")
-            has_chart = True
+    if compare is None:
+        return parts, False
+    parts.append(f"<figure>{figure_html(compare['figure'], div_id='scores', lang=lang)}</figure>")
+    return parts, True
 
+
+def _practices_where(tables: dict[str, pd.DataFrame], contents: Sequence[TerritoryContent], *, lang: str,
+                     min_count: int) -> list[str]:
+    """Where each form of cooperation is practised, and by how many organisations in each territory."""
     where = tables["practices_where"]
-    if not where.empty:
-        parts.append(
-            f"<h2>{escape(t('export.h_practices_where', lang))}</h2>"
-            f'<p class="muted">{escape(t("export.practices_where_intro", lang, min_count=min_count))}</p>'
-        )
-        parts.append(
-            html_table(
-                where.assign(territories_text=where["territories"].astype("string").fillna("")),
-                {
-                    "label": t("export.h_option", lang),
-                    "territories_text": t("export.h_territories_count", lang),
-                    "display": t("export.h_organisations", lang),
-                },
-                numeric=["territories_text", "display"],
-            )
-        )
-        practices = tables["practices"]
-        pivot = (
-            practices.assign(
-                territory_label=practices["_territory"].map({c.territory: c.label for c in contents})
-            )
-            .pivot_table(
-                index="label", columns="territory_label", values="display", aggfunc="first", sort=False
-            )
-            .reset_index()
-        )
-        parts.append(
-            html_table(
-                pivot,
-                {"label": t("export.h_option", lang)} | {c: c for c in pivot.columns[1:]},
-                numeric=list(pivot.columns[1:]),
-            )
-        )
-
-    changes = tables["changes"]
-    parts.append(f"<h2>{escape(t('export.h_changes', lang))}</h2>")
-    if changes.empty:
-        parts.append(f'<p class="muted">{escape(t("export.no_changes", lang))}</p>')
-    else:
-        from ..results.synthesis import UNIT_DECIMALS
-
-        labels = {c.territory: c.label for c in contents}
-        unit = changes["unit"] if "unit" in changes.columns else pd.Series("points", index=changes.index)
-
-        def written(column: str) -> list[str]:
-            pairs = zip(changes[column], unit, strict=True)
-            return [_num(v, UNIT_DECIMALS.get(u, 2), lang) for v, u in pairs]
-
-        shown = changes.assign(
-            territory_label=changes["territory"].map(labels),
-            waves=changes["wave_before"] + " → " + changes["wave_after"],
-            before_text=written("before"), after_text=written("after"),
-            unit_text=[t(f"export.unit_{u}", lang) if u in UNIT_DECIMALS else u for u in unit],
-        )
-        # one unit a column: the dimensions' scores (points out of 100), then the network's measures
-        for heading, rows, columns in (
-                ("export.h_changes_scores", unit == "points", {}),
-                ("export.h_changes_network", unit != "points", {"unit_text": t("export.h_unit", lang)})):
-            if not rows.any():
-                continue
-            parts.append(f"<h3>{escape(t(heading, lang))}</h3>")
-            parts.append(html_table(
-                shown[rows],
-                {"territory_label": t("export.h_territory", lang), "measure": t("export.h_measure", lang)}
-                | columns | {"waves": t("export.h_waves", lang), "before_text": t("export.h_before", lang),
-                             "after_text": t("export.h_after", lang),
-                             "display": t("export.h_difference", lang)},
-                numeric=["before_text", "after_text", "display"]))
-    path.write_text(
-        page(title, "\n".join(parts), lang=lang, footer=footer, root="", heading=title, scripts=has_chart),
-        encoding="utf-8",
+    if where.empty:
+        return []
+    parts = [f"<h2>{escape(t('export.h_practices_where', lang))}</h2>"
+             f'<p class="muted">{escape(t("export.practices_where_intro", lang, min_count=min_count))}</p>']
+    parts.append(html_table(
+        where.assign(territories_text=where["territories"].astype("string").fillna("")),
+        {
+            "label": t("export.h_option", lang),
+            "territories_text": t("export.h_territories_count", lang),
+            "display": t("export.h_organisations", lang),
+        },
+        numeric=["territories_text", "display"],
+    ))
+    practices = tables["practices"]
+    pivot = (
+        practices.assign(territory_label=practices["_territory"].map({c.territory: c.label
+                                                                      for c in contents}))
+        .pivot_table(index="label", columns="territory_label", values="display", aggfunc="first",
+                     sort=False)
+        .reset_index()
     )
-    return path
+    parts.append(html_table(pivot, {"label": t("export.h_option", lang)} | {c: c for c in pivot.columns[1:]},
+                            numeric=list(pivot.columns[1:])))
+    return parts
+
+
+def _changes(tables: dict[str, pd.DataFrame], contents: Sequence[TerritoryContent], *,
+             lang: str) -> list[str]:
+    """What changed between waves: the dimensions' scores (points out of 100), then the network's
+    measures, one unit a column."""
+    changes = tables["changes"]
+    parts = [f"<h2>{escape(t('export.h_changes', lang))}</h2>"]
+    if changes.empty:
+        return [*parts, f'<p class="muted">{escape(t("export.no_changes", lang))}</p>']
+    labels = {c.territory: c.label for c in contents}
+    unit = changes["unit"] if "unit" in changes.columns else pd.Series("points", index=changes.index)
+
+    def written(column: str) -> list[str]:
+        pairs = zip(changes[column], unit, strict=True)
+        return [_num(v, UNIT_DECIMALS.get(u, 2), lang) for v, u in pairs]
+
+    shown = changes.assign(
+        territory_label=changes["territory"].map(labels),
+        waves=changes["wave_before"] + " → " + changes["wave_after"],
+        before_text=written("before"), after_text=written("after"),
+        unit_text=[t(f"export.unit_{u}", lang) if u in UNIT_DECIMALS else u for u in unit],
+    )
+    for heading, rows, columns in (
+            ("export.h_changes_scores", unit == "points", {}),
+            ("export.h_changes_network", unit != "points", {"unit_text": t("export.h_unit", lang)})):
+        if not rows.any():
+            continue
+        parts.append(f"<h3>{escape(t(heading, lang))}</h3>")
+        parts.append(html_table(
+            shown[rows],
+            {"territory_label": t("export.h_territory", lang), "measure": t("export.h_measure", lang)}
+            | columns | {"waves": t("export.h_waves", lang), "before_text": t("export.h_before", lang),
+                         "after_text": t("export.h_after", lang),
+                         "display": t("export.h_difference", lang)},
+            numeric=["before_text", "after_text", "display"]))
+    return parts

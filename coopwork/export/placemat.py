@@ -22,10 +22,14 @@ True
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import contextlib
+import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from html import escape
@@ -33,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExportError
+from ..figures.network import fit_labels
+from ..figures.theme import VALUE, with_template
 from ..i18n import normalise_lang, t
 from ..vocabulary import KINDS, kind_label
 
@@ -72,14 +78,8 @@ def _is_network(figure: dict) -> bool:
 def _plot_script(div_id: str, figure: dict) -> str:
     """The script that draws one chart in its cell: no title (the caption says it), tight margins,
     print-size fonts, a static plot (a sheet of paper does not zoom)."""
-    import json
-
-    from ..figures.theme import VALUE, with_template
-
     network = _is_network(figure)
     if network:  # a small legend below, and the names placed again for the smaller plot
-        from ..figures.network import fit_labels
-
         entries = sum(1 for trace in figure["data"]
                       if trace.get("showlegend", True) and trace.get("visible", True)
                       and (trace.get("x") or "markers" in trace.get("mode", "")))
@@ -274,9 +274,6 @@ class PdfPrinter:
     """
 
     def __init__(self, *, tabs: int = 2, timeout: float = 120) -> None:
-        import asyncio
-        import threading
-
         self.timeout = timeout
         self._tabs = tabs
         self._browser = None
@@ -288,22 +285,16 @@ class PdfPrinter:
     def submit(self, html_path: str | Path, pdf_path: str | Path) -> Future:
         """Print ``html_path`` to ``pdf_path``; the future gives the PDF's path or raises
         :class:`~coopwork.errors.ExportError`."""
-        import asyncio
-
         return asyncio.run_coroutine_threadsafe(self._print(Path(html_path).resolve(), Path(pdf_path)),
                                                 self._loop)
 
     async def _open(self) -> Any:
-        import asyncio
-
         if self._opened is None:
             self._opened = asyncio.ensure_future(self._start())
         return await self._opened
 
     async def _start(self) -> Any:
-        import asyncio
-
-        import choreographer
+        import choreographer  # lazy: `coopwork check` and exports without PDF skip it (~0.14 s)
 
         chromium = find_chromium()
         if chromium is None:
@@ -320,9 +311,6 @@ class PdfPrinter:
         return browser, asyncio.Semaphore(self._tabs)
 
     async def _print(self, html_path: Path, pdf_path: Path) -> Path:
-        import asyncio
-        import base64
-
         browser, tabs = await self._open()
         async with tabs:
             tab = None
@@ -366,8 +354,6 @@ class PdfPrinter:
 
     def close(self) -> None:
         """Stop the browser (waits for the pages being printed)."""
-        import asyncio
-
         if self._loop.is_closed():
             return
         with contextlib.suppress(Exception):

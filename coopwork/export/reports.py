@@ -1,9 +1,9 @@
 """The batch reports an export publishes speak the export's language.
 
-A report is written in the language it was run in (``coopwork run --lang``); an export in another
-language (``coopwork export --lang ro``) runs the reports again in its own language before it copies
-them (:func:`reports_in_language`), and never publishes one that still speaks another
-(:func:`report_language`).
+A report is written in the language it was run in (``coopwork run --lang``). The export publishes only
+the reports that speak its language (:func:`report_language`) and never runs the batch: it reads the
+reports folder. :func:`stale_reports` names those in another language, which the ``coopwork export``
+command (:mod:`coopwork.export.cli`, the shell) runs again in the export's language before it exports.
 
 Examples
 --------
@@ -22,10 +22,10 @@ import json
 import re
 from pathlib import Path
 
-from ..i18n import normalise_lang, t
+from ..i18n import normalise_lang
 from ..paths import reports_dir
 
-__all__ = ["report_language", "reports_in_language"]
+__all__ = ["report_language", "stale_reports"]
 
 _HTML_LANG = re.compile(r"<html\b[^>]*\blang=[\"']?([A-Za-z-]+)", re.IGNORECASE)
 
@@ -50,31 +50,26 @@ def report_language(html: Path) -> str | None:
     return normalise_lang(found.group(1)) if found else None
 
 
-def reports_in_language(ws, territories: list[str], *, lang: str, wave: str | None,
-                        min_count: int) -> list[str]:
-    """Run again, in ``lang``, the batch reports of ``territories`` (and the synthesis) that were run in
-    another language; return the warnings of those that could not be (their reports are then not
-    published)."""
-    from ..batch import run_batch
-    from ..errors import CoopworkError
+def stale_reports(ws, territories: list[str], *, lang: str) -> dict[str, list[str]]:
+    """The batch reports of ``territories`` (and the synthesis) run in another language than ``lang``:
+    notebook stem → the territories whose report it is (``""`` for the synthesis).
 
-    stale: dict[str, list[str]] = {}  # notebook → territories ("" for the synthesis)
+    Examples
+    --------
+    >>> import tempfile
+    >>> from types import SimpleNamespace
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "nord").mkdir()
+    >>> _ = (root / "nord" / "territory_report.html").write_text('<html lang="fr">')
+    >>> _ = (root / "synthesis.html").write_text('<html lang="en">')
+    >>> stale_reports(SimpleNamespace(reports_dir=root), ["nord", "sud"], lang="en")
+    {'territory_report': ['nord']}
+    """
+    stale: dict[str, list[str]] = {}
     for territory in [*territories, ""]:
         folder = reports_dir(ws.reports_dir, territory or None)
         pages = sorted(folder.glob("*.html")) if territory else [folder / "synthesis.html"]
         for page in pages:
             if page.is_file() and page.name != "index.html" and report_language(page) not in (lang, None):
                 stale.setdefault(page.stem, []).append(territory)
-    warnings = []
-    for stem, places in stale.items():
-        named = [p for p in places if p]
-        try:
-            ran = run_batch(ws.root, territories=named or None, notebook=f"{stem}.ipynb", wave=wave,
-                            lang=lang, min_count=min_count, show_progress=False)
-        except CoopworkError as err:
-            warnings.append(t("export.warn_report_language", lang, notebook=stem, error=err.render(lang)))
-            continue
-        for failure in ran.failed:
-            warnings.append(t("export.warn_report_language", lang, notebook=stem,
-                              error=f"{failure['territory']}: {failure.get('ename') or ''}"))
-    return warnings
+    return stale

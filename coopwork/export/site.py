@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..figures.html import figure_html as fragment
 from ..figures.plotlyjs import LIGHT_TRACES, light_plotly
 from ..figures.theme import NARROW_BELOW
 from ..i18n import t
@@ -114,8 +115,8 @@ def write_assets(site: str | Path) -> None:
     A rewritten file is removed first: it may be a hard link to the published one
     (:mod:`coopwork.export.staging`), which must not change before the export is complete.
     """
-    import plotly
-    from plotly.offline import get_plotlyjs
+    import plotly  # lazy: `coopwork check` imports the export and skips plotly (~0.1 s)
+    from plotly.offline import get_plotlyjs  # lazy: as plotly
 
     site = Path(site)
     (site / "assets").mkdir(parents=True, exist_ok=True)
@@ -182,8 +183,6 @@ def figure_html(figure: dict, *, div_id: str, lang: str) -> str:
     >>> 'id="c"' in html, "Plotly.newPlot" in html, "</script>" in html
     (True, True, True)
     """
-    from ..figures.html import figure_html as fragment
-
     return fragment(figure, div_id=div_id)
 
 

@@ -62,6 +62,6 @@ _WHERE = {"bar_chart": "bars", "box_chart": "distributions", "histogram_chart": 
 
 
 def __getattr__(name: str):
-    if name in _WHERE:
+    if name in _WHERE:  # lazy: a dashboard kernel imports figures.theme, hence this package, and no pandas
         return getattr(import_module(f".{_WHERE[name]}", __name__), name)
     raise AttributeError(name)

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..analysis.disclosure import format_number, hidden_legend
 from ..i18n import t
+from .theme import base_text
 
 if TYPE_CHECKING:
     from ..survey import Survey
@@ -107,8 +109,6 @@ def legend(table: pd.DataFrame, lang: str, *, hidden: pd.Series | None = None,
     """What a figure says of its hidden cells, from the rules that hid them (the ``rule`` column; a
     table without it was hidden by the threshold): :func:`coopwork.analysis.disclosure.hidden_legend`.
     ``threshold`` defaults to the table's own (:func:`min_count`)."""
-    from ..analysis.disclosure import hidden_legend
-
     hidden = suppressed(table) if hidden is None else hidden
     rules = (table.loc[hidden, "rule"].tolist() if "rule" in table.columns
              else ["min_count"] * int(hidden.sum()))
@@ -129,3 +129,31 @@ def table_base(table: pd.DataFrame, computed: tuple[float | None, float | None]
             return None, None, True
         return float(base), number(table.attrs.get("missing")), False
     return computed[0], computed[1], False
+
+
+def subtitle(table: pd.DataFrame, lang: str, *, computed: tuple[float | None, float | None] = (None, None),
+             notes: list[str] | tuple[str, ...] = (), hidden: bool = False, missing: bool = True) -> str:
+    """The subtitle of a chart of a summary: its base (``n = 57 répondants``), how many did not
+    answer (unless ``missing`` is False), the ``notes``, then what it says of its ``hidden`` cells
+    (:func:`legend`); when the table hides its base (:func:`table_base`), only that too few answered.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"n": [5]})
+    >>> table.attrs.update(base=12, missing=2, min_count=3)
+    >>> subtitle(table, "en", notes=["weighted"])
+    'n = 12 respondents · 2 without answer · weighted'
+    >>> table.attrs["base"] = None
+    >>> subtitle(table, "en")
+    'Fewer than 3 answers: nothing is shown.'
+    """
+    respondents, missed, too_few = table_base(table, computed)
+    if too_few:  # nothing published: not even the size of the base
+        return t("figures.too_few", lang, min_count=min_count(table))
+    parts = [base_text(int(respondents), lang=lang) if respondents is not None else ""]
+    if missing and missed:
+        parts.append(t("figures.missing", lang, n=format_number(missed, lang=lang)))
+    parts += notes
+    if hidden:
+        parts.append(legend(table, lang))
+    return " · ".join(parts)

@@ -36,7 +36,7 @@ import pandas as pd
 from ..analysis.disclosure import format_number, format_percent
 from ..i18n import t
 from . import _tables as tb
-from .theme import FONT_SIZE, PALETTE, VALUE, apply_theme, base_text, escape, wrap
+from .theme import FONT_SIZE, PALETTE, VALUE, apply_theme, escape, wrap
 
 if TYPE_CHECKING:
     from ..survey import Survey
@@ -193,23 +193,13 @@ def bar_chart(summary: pd.DataFrame, *, survey: Survey | None = None, question: 
     layout["annotations"] = annotations
     layout["xaxis"] = {"title": {"text": t("figures.percent_axis", lang)}, "rangemode": "tozero",
                        "ticksuffix": "%" if lang == "en" else "\u202f%"}
-    respondents, missing, too_few = tb.table_base(table, _base(table, by))
-    subtitle = base_text(int(respondents), lang=lang) if respondents is not None else ""
-    if missing:
-        subtitle += " · " + t("figures.missing", lang, n=format_number(missing, lang=lang))
-    if multiple:
-        subtitle += " · " + t("analysis.note_multiple", lang)
-    if error is not None and error["array"]:
-        subtitle += " · " + t("figures.bars_ci", lang)
-    if percent == "percent_weighted":
-        subtitle += " · " + t("figures.weighted_note", lang)
-    if hidden.any():
-        subtitle += " · " + tb.legend(table, lang)
-    if too_few:  # nothing published: not even the size of the base
-        subtitle = t("figures.too_few", lang, min_count=tb.min_count(table))
+    notes = [t("analysis.note_multiple", lang)] if multiple else []
+    notes += [t("figures.bars_ci", lang)] if error is not None and error["array"] else []
+    notes += [t("figures.weighted_note", lang)] if percent == "percent_weighted" else []
     return apply_theme({"data": data, "layout": layout}, lang=lang,
                        title=title or tb.question_title(table, survey, qname, lang),
-                       subtitle=subtitle)
+                       subtitle=tb.subtitle(table, lang, computed=_base(table, by), notes=notes,
+                                            hidden=bool(hidden.any())))
 
 
 

@@ -96,12 +96,8 @@ def box_chart(summary: pd.DataFrame, *, survey: Survey | None = None, by: str | 
                  "showlegend": False, "hoverinfo": "skip", "marker": {"color": GREY}})
     layout = {"annotations": annotations, "xaxis": {"categoryorder": "array", "categoryarray": every}}
     published = [v for v, h in zip(tb.numbers(summary["n"]), hidden, strict=True) if v is not None and not h]
-    respondents, _, too_few = tb.table_base(summary, (sum(published) if published else None, None))
-    subtitle = base_text(int(respondents), lang=lang) if respondents is not None else ""
-    if hidden.any():
-        subtitle += " · " + tb.legend(summary, lang)
-    if too_few:  # nothing published: not even the size of the base
-        subtitle = t("figures.too_few", lang, min_count=tb.min_count(summary))
+    subtitle = tb.subtitle(summary, lang, computed=(sum(published) if published else None, None),
+                           hidden=bool(hidden.any()), missing=False)
     return apply_theme({"data": data, "layout": layout}, lang=lang,
                        title=title or tb.question_title(summary, survey, None, lang),
                        subtitle=subtitle)
@@ -440,13 +436,6 @@ def period_chart(summary: pd.DataFrame, *, survey: Survey | None = None, lang: s
     layout = {"annotations": annotations,
               "xaxis": {"type": "category", "categoryorder": "array", "categoryarray": labels},
               "yaxis": {"title": {"text": t("figures.count_axis", lang)}, "rangemode": "tozero"}}
-    respondents, missing, too_few = tb.table_base(table, (None, None))
-    subtitle = base_text(int(respondents), lang=lang) if respondents is not None else ""
-    if missing:
-        subtitle += " · " + t("figures.missing", lang, n=format_number(missing, lang=lang))
-    if hidden.any():
-        subtitle += " · " + tb.legend(table, lang)
-    if too_few:
-        subtitle = t("figures.too_few", lang, min_count=tb.min_count(table))
     return apply_theme({"data": data, "layout": layout}, lang=lang,
-                       title=title or tb.question_title(table, survey, None, lang), subtitle=subtitle)
+                       title=title or tb.question_title(table, survey, None, lang),
+                       subtitle=tb.subtitle(table, lang, hidden=bool(hidden.any())))

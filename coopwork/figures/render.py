@@ -29,6 +29,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import kaleido
+from kaleido.errors import ChromeNotFoundError
+
 from ..errors import ExportError
 from .theme import HEIGHT, WIDTH, with_template
 
@@ -53,8 +56,6 @@ def renderer() -> Iterator[None]:
     >>> [image[:4] for image in images]  # doctest: +SKIP
     [b'\\x89PNG', b'\\x89PNG']
     """
-    import kaleido
-
     with _LOCK:
         outermost = not _OPEN
         if outermost:  # kaleido's public API starts and stops its server; we count who uses it
@@ -86,9 +87,6 @@ def to_image(fig: dict | go.Figure, *, format: str = "png", width: int | None = 
     ExportError
         When no browser can be found or started (with what to install).
     """
-    import kaleido
-    from kaleido.errors import ChromeNotFoundError
-
     spec = with_template(fig) if isinstance(fig, dict) else fig.to_dict()
     layout = spec.get("layout", {})
     template = (layout.get("template") or {}).get("layout", {})

@@ -14,6 +14,10 @@ Figures are plain dicts (``{"data": [...], "layout": {...}}``): every builder of
 the title and the subtitle into the layout, but not the template (:func:`with_template` adds it
 where a figure is shown or rendered).
 
+A dashboard kernel imports this module and must not pay for pandas or plotly
+(``tests/dashboard/test_app.py::test_the_dashboard_is_light``): the functions that need plotly
+(0.2 s) or the analysis' number format (pandas, 0.5 s) import them.
+
 Examples
 --------
 >>> fig = apply_theme({"data": [], "layout": {}}, lang="fr", title="Confiance",
@@ -32,6 +36,7 @@ import re
 import textwrap
 
 from ..i18n import normalise_lang, t
+from .labels import fit_labels
 
 __all__ = [
     "FONT_SIZE",
@@ -141,8 +146,8 @@ def register_template() -> None:
     For interactive use (``pio.templates.default = "coopwork"``): this one has a fixed width
     of :data:`WIDTH` pixels, for static images.
     """
-    import plotly.graph_objects as go
-    import plotly.io as pio
+    import plotly.graph_objects as go  # lazy: plotly (see the module's note)
+    import plotly.io as pio  # lazy: plotly (see the module's note)
 
     if TEMPLATE not in pio.templates:
         pio.templates[TEMPLATE] = go.layout.Template(layout={**template()["layout"], "width": WIDTH})
@@ -194,7 +199,7 @@ def base_text(n: object, *, lang: str | None = "fr", high: object = None) -> str
     >>> base_text(1234, lang="en"), base_text(40, high=57, lang="fr")
     ('n = 1,234 respondents', 'n = 40 à 57 répondants')
     """
-    from ..analysis.disclosure import format_number
+    from ..analysis.disclosure import format_number  # lazy: pandas (see the module's note)
 
     if high is not None and high != n:
         return t("figures.base_range", lang, low=format_number(n, lang=lang),
@@ -227,7 +232,7 @@ def diverging_colours(levels: int) -> list[str]:
     half = levels // 2
     picks = {1: (2,), 2: (0, 2), 3: (0, 1, 2)}.get(half, (0, 1, 2))
     if half > 3:  # longer scales: interpolate the ColorBrewer scale
-        from plotly.colors import sample_colorscale
+        from plotly.colors import sample_colorscale  # lazy: plotly (see the module's note)
 
         side = sample_colorscale([[0, _RDBU[0]], [1, _RDBU[2]]], [i / (half - 1) for i in range(half)])
         right = sample_colorscale([[0, _RDBU[3]], [1, _RDBU[5]]], [i / (half - 1) for i in range(half)])
@@ -298,7 +303,7 @@ def narrow(fig: dict, width: int = NARROW_WIDTH) -> dict:
       right; what is said of a bar in the right margin (a Likert bar's hidden levels) goes under it.
       The figure grows as tall as its rows need;
     - **the network map** fits the width: its names are placed again for the smaller plot
-      (:func:`coopwork.figures.network.fit_labels`), its legend is below;
+      (:func:`coopwork.figures.labels.fit_labels`), its legend is below;
     - **other charts** (histograms, slope charts): a right margin wider than half of the width (a
       slope chart's end labels) is narrowed, its labels wrapped to fit, the plot taller if they need it.
 
@@ -584,8 +589,6 @@ def _one_label_a_run(fig: dict, pixels: float) -> None:
 def _narrow_map(fig: dict, width: int) -> dict:
     """The network map for a phone: the whole map in the width, its names placed again for the
     smaller plot, the filter menu and the legend kept (see :func:`narrow`)."""
-    from .network import fit_labels
-
     fonts = _PHONE_FONTS
     layout = fig["layout"]
     menu = 44 if layout.get("updatemenus") else 0

@@ -18,12 +18,9 @@ ValueError: ...
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import plotly.graph_objects as go
 
 from .theme import with_template
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 __all__ = ["to_figure"]
 
@@ -47,6 +44,4 @@ def to_figure(fig: dict) -> go.Figure:
     ValueError
         When a trace or the layout holds a property or value that plotly does not accept.
     """
-    import plotly.graph_objects as go
-
     return go.Figure(with_template(fig))

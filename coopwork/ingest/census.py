@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .detect import TableSample
+from .detect import _ZIP_MAGIC, SAMPLE_BYTES, TableSample, detect_encoding
 
 __all__ = ["count_csv_records", "data_records", "start_count"]
 
@@ -115,8 +115,6 @@ def start_count(path: str | Path, executor: Executor) -> None:
     The encoding is found the way :func:`coopwork.ingest.detect.sniff_table` finds it; an XLSX, or
     a file that cannot be sniffed, is left alone. :func:`count_csv_records` takes the result.
     """
-    from .detect import _ZIP_MAGIC, SAMPLE_BYTES, detect_encoding
-
     path = Path(path)
     try:
         with path.open("rb") as handle:

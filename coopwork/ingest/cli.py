@@ -16,6 +16,8 @@ from pathlib import Path
 
 from ..i18n import command_lang, t
 from ..progress import say
+from ..survey.roles import role_lines, roles_from_options
+from .pipeline import ingest_file
 
 __all__ = ["main", "role_summary", "summary_lines"]
 
@@ -67,8 +69,6 @@ def role_summary(result: dict, *, form: str | Path, lang: str) -> list[str]:
     ...              form="f.xlsx", lang="en")
     []
     """
-    from ..survey.roles import role_lines
-
     lines = role_lines(result.get("roles") or {}, form=form, lang=lang)
     for name, kind in (result.get("content_identifiers") or {}).items():
         lines.append(t("ingest_readers.content_identifier", lang, name=name,
@@ -78,9 +78,6 @@ def role_summary(result: dict, *, form: str | Path, lang: str) -> list[str]:
 
 def main(args: argparse.Namespace) -> int:
     """Run ``coopwork ingest``; return the exit code (errors propagate to ``coopwork.cli``)."""
-    from ..survey.roles import roles_from_options
-    from . import ingest_file
-
     roles = roles_from_options(getattr(args, "territory_question", None), getattr(args, "role", None) or ())
     result = ingest_file(args.file, survey=args.survey, wave=args.wave,
                          territory=getattr(args, "territory", None),

@@ -48,6 +48,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pc
 
 from ..errors import IngestError
 from ..i18n import normalise_lang, t
@@ -114,6 +116,18 @@ class TableSample:
     workbook: dict[str, list[list[str]]] = field(default_factory=dict, compare=False, repr=False)
     #: XLSX: ``(skip, extra_rows)`` of every sheet (rows above its header, header rows under it)
     layouts: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, header: list[str], *, kind: str = "csv", **more: object) -> TableSample:
+        """The sample of a file known by its header alone (to try a reader's ``sniff``).
+
+        Examples
+        --------
+        >>> sample = TableSample.of(["q1", "_uuid"])
+        >>> sample.kind, sample.path.name, sorted(sample.columns)
+        ('csv', 'export.csv', ['_uuid', 'q1'])
+        """
+        return cls(path=Path(f"export.{kind}"), kind=kind, header=list(header), **more)
 
     @property
     def columns(self) -> set[str]:
@@ -491,9 +505,6 @@ def _read_arrow(sample: TableSample) -> pd.DataFrame:
     column names are read first (from the first block) so that every column is typed as text
     (``09929760`` keeps its leading zero).
     """
-    import pyarrow as pa
-    import pyarrow.csv as pc
-
     encoding = _ARROW_ENCODINGS.get(sample.encoding, sample.encoding)
     parse = pc.ParseOptions(delimiter=sample.separator, newlines_in_values=True)
 

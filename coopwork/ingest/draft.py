@@ -55,11 +55,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from ..errors import IngestError
 from ..paths import surveys_dir
-from .detect import TableSample, sniff_table
+from .detect import RESPONSE_WORDS, TableSample, read_csv_strings, sniff_table
+from .readers import generic, googleforms, kobo, limesurvey, odk, qualtrics, surveycto, surveymonkey
 from .readers.common import TRUE_VALUES, load_table, normalise_text, slugify
+from .registry import reader_for
 
 __all__ = ["draft_path", "draft_survey", "infer_draft", "likert_order"]
 
@@ -292,8 +296,6 @@ def _is_option_column(series: pd.Series) -> bool:
 
 
 def _meta(fmt: str, frame: pd.DataFrame) -> set[str]:
-    from .readers import generic, googleforms, kobo, limesurvey, odk, qualtrics, surveycto
-
     modules = {"kobo": kobo, "odk": odk, "limesurvey": limesurvey, "googleforms": googleforms,
                "qualtrics": qualtrics, "surveycto": surveycto}
     if fmt == "surveymonkey":
@@ -315,16 +317,13 @@ def _short_name(header: str, fmt: str, headers: list[str]) -> str:
 
 def _odk_repeats(path: Path, repeats: dict[str, list[_Question]], add) -> None:
     """Sibling repeat CSVs ``<stem>-<repeat>.csv`` of an ODK main CSV → repeat groups."""
-    from .detect import read_csv_strings
-    from .readers.odk import meta_columns
-
     siblings = sorted(path.parent.glob(f"{path.stem}-*{path.suffix}"))
     suffixes = [p.stem[len(path.stem) + 1:] for p in siblings]
     for sibling, suffix in zip(siblings, suffixes, strict=True):
         if any(suffix.startswith(other + "-") for other in suffixes):
             continue  # a nested repeat: kept out of the draft (ODK links it to its parent repeat)
         frame = read_csv_strings(sniff_table(sibling))
-        for header in [c for c in frame.columns if c not in meta_columns(frame)]:
+        for header in [c for c in frame.columns if c not in odk.meta_columns(frame)]:
             add(header, header, _values(frame[header]), repeats.setdefault(suffix, []))
 
 
@@ -338,17 +337,15 @@ def _surveymonkey_questions(sample: TableSample, frame: pd.DataFrame, used: set[
     ``<name>_other``. Rows of a matrix, fields of a contact question, ranks: one question each,
     ``<question>_<row>`` labelled ``Question [Row]``.
     """
-    from .detect import RESPONSE_WORDS
-    from .readers.surveymonkey import OTHER_WORDS, _groups, columns
-
     sub = sample.header_rows[0] if sample.header_rows else []
-    pairs = columns(sample.header + [""] * (frame.shape[1] - len(sample.header)), sub)[:frame.shape[1]]
+    header = sample.header + [""] * (frame.shape[1] - len(sample.header))
+    pairs = surveymonkey.columns(header, sub)[:frame.shape[1]]
     out: list[_Question] = []
 
     def values(i: int) -> list[str]:
         return _values(frame.iloc[:, i])
 
-    for top, positions in _groups(pairs):
+    for top, positions in surveymonkey.groups(pairs):
         kinds = [pairs[i][1] for i in positions]
         base = slugify(top, max_length=40)
         if len(positions) == 1 and (not kinds[0] or normalise_text(kinds[0]) in RESPONSE_WORDS):
@@ -356,7 +353,7 @@ def _surveymonkey_questions(sample: TableSample, frame: pd.DataFrame, used: set[
             _infer_type(values(positions[0]), separators=separators, q=q)
             out.append(q)
             continue
-        other = [i for i in positions if normalise_text(pairs[i][1]) in OTHER_WORDS]
+        other = [i for i in positions if normalise_text(pairs[i][1]) in surveymonkey.OTHER_WORDS]
         rest = [i for i in positions if i not in other]
         options = all(set(map(normalise_text, values(i))) <= {normalise_text(pairs[i][1])} for i in rest)
         single = len(rest) == 1 and normalise_text(pairs[rest[0]][1]) in RESPONSE_WORDS
@@ -406,10 +403,8 @@ def infer_draft(export_path: str | Path, *, fmt: str = "auto"
     IngestError
         When the file cannot be read or holds no answer column.
     """
-    from .registry import _detect
-
     sample: TableSample = sniff_table(export_path)
-    fmt = _detect(sample) if fmt in ("auto", "", None) else fmt
+    fmt = reader_for(sample) if fmt in ("auto", "", None) else fmt
     frame, _, _ = load_table(sample)
     meta = _meta(fmt, frame)
     headers = [c for c in frame.columns if c not in meta]
@@ -561,9 +556,6 @@ def draft_survey(export_path: str | Path, *, fmt: str = "auto", output: str | Pa
     IngestError
         When the export cannot be read, or ``output`` exists and ``overwrite`` is false.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     output = Path(output) if output is not None else draft_path(export_path)
     if output.exists() and not overwrite:
         raise IngestError("ingest_readers.draft_exists", file=output, hint="ingest_readers.hint_draft_exists")

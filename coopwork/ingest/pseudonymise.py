@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import os
 import re
 import secrets
@@ -48,6 +49,7 @@ from ..contacts import EMAIL_RE, PARTNER_REGIONS, QUICK_PATTERN, contact_kind, f
 from ..errors import IngestError
 from ..i18n import normalise_lang, t
 from ..paths import STATE
+from .codes import factorize, from_codes
 
 __all__ = [
     "EMAIL_RE",
@@ -135,8 +137,6 @@ def _normalise(value: str, kind: str, regions: tuple[str, ...] = PARTNER_REGIONS
         digits = re.sub(r"\D", "", text.replace("(0)", ""))  # not a number libphonenumber knows: its digits
         return ("00" + digits) if text.startswith("+") else digits
     if kind == "ip":
-        import ipaddress
-
         try:
             return ipaddress.ip_address(text).compressed
         except ValueError:
@@ -199,8 +199,6 @@ def pseudonymise_values(values: pd.Series, key: bytes, *, identifier: bool,
     >>> bool(out[0] == out[2]), bool(out.isna()[1])
     (True, True)
     """
-    from .codes import factorize, from_codes
-
     strings = values.astype("string")
     codes, uniques = factorize(strings)
     if not len(uniques):

@@ -1,6 +1,6 @@
 """The reader registry: which platform wrote a file, and the one function that reads it.
 
-A reader is a module with two functions, registered under a format name:
+A reader is a module with two functions, known under a format name:
 
 ``sniff(sample: TableSample) -> float``
     How sure the reader is (0 to 1) that it knows this file, from the header and the first
@@ -9,8 +9,9 @@ A reader is a module with two functions, registered under a format name:
     Read the whole file into a :class:`~coopwork.ingest.raw.RawExport`.
 
 Built-in readers: ``kobo``, ``odk``, ``limesurvey``, ``googleforms``, ``qualtrics``,
-``surveycto``, ``csv`` and ``xlsx``
-(generic tables whose headers are XLSForm names or labels). A new platform is one module::
+``surveycto``, ``surveymonkey``, ``csv`` and ``xlsx`` (generic tables whose headers are XLSForm
+names or labels), listed in :data:`BUILTIN` (the registry imports the readers; a reader never
+imports the registry). A new platform is one module::
 
     from coopwork.ingest.registry import register
 
@@ -35,7 +36,6 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -44,10 +44,16 @@ from pathlib import Path
 from ..errors import IngestError
 from ..i18n import Key
 from ..survey import Survey
+from .census import data_records
+from .codes import sharing
 from .detect import TableSample, message, sniff_table
 from .raw import RawExport
+from .readers import generic, googleforms, kobo, limesurvey, odk, qualtrics, surveycto, surveymonkey
+from .readers.common import SEPARATORS, Vocabulary
+from .readers.mapping import load_mapping
 
 __all__ = [
+    "BUILTIN",
     "ENTRY_POINT_GROUP",
     "Reader",
     "check_counts",
@@ -55,14 +61,12 @@ __all__ = [
     "detect_reader",
     "get_reader",
     "read_export",
+    "reader_for",
     "reader_names",
     "register",
 ]
 
 ENTRY_POINT_GROUP = "coopwork.readers"
-_BUILTIN = ("kobo", "odk", "limesurvey", "googleforms", "qualtrics", "surveycto", "surveymonkey", "generic")
-_REGISTRY: dict[str, Reader] = {}
-_loaded = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,22 @@ class Reader:
     name: str
     sniff: Callable[[TableSample], float]
     read: Callable[..., RawExport]
+
+
+#: the readers coopwork brings, in the order they are registered
+BUILTIN = (
+    Reader("kobo", kobo.sniff, kobo.read),
+    Reader("odk", odk.sniff, odk.read),
+    Reader("limesurvey", limesurvey.sniff, limesurvey.read),
+    Reader("googleforms", googleforms.sniff, googleforms.read),
+    Reader("qualtrics", qualtrics.sniff, qualtrics.read),
+    Reader("surveycto", surveycto.sniff, surveycto.read),
+    Reader("surveymonkey", surveymonkey.sniff, surveymonkey.read),
+    Reader("csv", generic.sniff, generic.read),
+    Reader("xlsx", generic.sniff_xlsx, generic.read),
+)
+_REGISTRY: dict[str, Reader] = {}
+_loaded = False
 
 
 def register(name: str, *, sniff: Callable[[TableSample], float] | None = None
@@ -98,8 +118,8 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    for module in _BUILTIN:
-        importlib.import_module(f".readers.{module}", __package__)
+    for reader in BUILTIN:
+        _REGISTRY.setdefault(reader.name, reader)
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         if entry.name in _REGISTRY:
             continue
@@ -140,14 +160,11 @@ def _structure(sample: TableSample, survey: Survey) -> str | None:
     ``<stem>-<repeat>.csv`` is ODK's; otherwise the separator that joins most headers that are
     question paths (``-`` for ODK, ``/``, ``.`` or ``:`` for Kobo).
     """
-    from .readers.common import SEPARATORS, Vocabulary
-    from .readers.odk import sibling_repeats
-
     repeats = set(survey.repeats)
     if sample.kind == "xlsx" and repeats and any(
             name in repeats or name in {r[:31] for r in repeats} for name in list(sample.sheets)[1:]):
         return "kobo"
-    if sample.kind == "csv" and repeats and sibling_repeats(sample.path, survey):
+    if sample.kind == "csv" and repeats and odk.sibling_repeats(sample.path, survey):
         return "odk"
     vocabulary = Vocabulary.of(survey)
     votes = dict.fromkeys(SEPARATORS, 0)
@@ -161,7 +178,8 @@ def _structure(sample: TableSample, survey: Survey) -> str | None:
     return "odk" if sep == "-" else "kobo"
 
 
-def _detect(sample: TableSample, survey: Survey | None = None) -> str:
+def reader_for(sample: TableSample, survey: Survey | None = None) -> str:
+    """Name of the reader most sure of the file whose beginning is ``sample`` (see :func:`detect_reader`)."""
     _load()
     scores = []
     for reader in _REGISTRY.values():
@@ -189,7 +207,7 @@ def detect_reader(path: str | Path, survey: Survey | None = None) -> str:
     IngestError
         When the file is empty, binary or not a table.
     """
-    return _detect(sniff_table(path), survey)
+    return reader_for(sniff_table(path), survey)
 
 
 def read_export(path: str | Path, survey: Survey, *, fmt: str = "auto",
@@ -231,11 +249,8 @@ def read_export(path: str | Path, survey: Survey, *, fmt: str = "auto",
     >>> raw.reader, raw.main["ville"].tolist(), raw.unmapped
     ('csv', ['Lyon'], ['note'])
     """
-    from .codes import sharing
-    from .readers.mapping import load_mapping
-
     sample = sniff_table(path)
-    name = _detect(sample, survey) if fmt in ("auto", None, "") else fmt
+    name = reader_for(sample, survey) if fmt in ("auto", None, "") else fmt
     reader = get_reader(name)
     if isinstance(mapping, str | Path):
         mapping = load_mapping(mapping)
@@ -269,8 +284,6 @@ def check_counts(raw: RawExport, sample: TableSample) -> None:
     header, a record split or dropped all show as a difference. Repeat sheets and files are
     checked the same way.
     """
-    from .census import data_records
-
     counted = data_records(sample, read=raw.rows_read)
     rows = raw.main["_row"] if "_row" in raw.main.columns else None
     once = rows is None or rows.tolist() == list(range(1, raw.rows_read + 1))

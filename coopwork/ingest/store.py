@@ -40,6 +40,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
@@ -48,9 +49,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..errors import IngestError
-from ..paths import PROCESSED, STATE
+from ..paths import PROCESSED, STATE, processed_dir
+from ..words import to_csv
 
 __all__ = [
     "JOURNAL",
@@ -68,19 +72,6 @@ __all__ = [
 LOCK_PATH = STATE / "ingest.lock"
 JOURNAL = ".pending.json"
 _TMP_PREFIX = ".tmp-"
-
-
-def processed_dir(workspace: str | Path, survey_id: str) -> Path:
-    """``<workspace>/data/processed/<survey_id>``.
-
-    Examples
-    --------
-    >>> processed_dir("ws", "enquete").as_posix()
-    'ws/data/processed/enquete'
-    """
-    from ..paths import processed_dir as folder
-
-    return folder(workspace, survey_id)
 
 
 @contextlib.contextmanager
@@ -106,9 +97,9 @@ def workspace_lock(workspace: str | Path, *, timeout: float = 600.0) -> Iterator
     handle = open(path, "a+")  # noqa: SIM115 - closed in the finally clause
     try:
         try:
-            import fcntl
+            import fcntl  # platform: POSIX; not there on Windows
         except ImportError:  # pragma: no cover - Windows: msvcrt locks the first byte
-            import msvcrt
+            import msvcrt  # platform: Windows only
 
             def acquire() -> bool:
                 try:
@@ -174,9 +165,6 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     Statistics of every answer column cost more than the rest of the write and only serve
     row-group skipping, which readers do on the meta columns.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     table = pa.Table.from_pandas(frame, preserve_index=False)
     meta = [str(c) for c in frame.columns if str(c).startswith("_")]
     pq.write_table(table, path, write_statistics=meta or False)
@@ -217,8 +205,6 @@ class Transaction:
 
     def write_csv(self, name: str, frame: pd.DataFrame) -> None:
         """Stage ``frame`` as the CSV file ``name`` (UTF-8 with BOM, formulas neutralised)."""
-        from ..words import to_csv
-
         to_csv(frame, self._temporary(name))
 
     def __exit__(self, kind: type | None, error: BaseException | None, traceback: object) -> None:
@@ -286,8 +272,6 @@ def answers_digest(frame: pd.DataFrame, *, extra: tuple[str, ...] = ()) -> pd.Se
     >>> bool(answers_digest(a)[0] == answers_digest(a.assign(q="y"))[0])
     False
     """
-    import hashlib
-
     columns = sorted(c for c in frame.columns if not str(c).startswith("_") or c in extra)
     text = pd.Series("", index=frame.index, dtype="string")
     for column in columns:
@@ -307,8 +291,6 @@ def submission_digests(responses: pd.DataFrame, repeats: dict[str, pd.DataFrame]
     ``repeats`` maps each repeat table's name to its rows, each with a ``_submission_id``; the
     order of repeat rows does not count.
     """
-    import hashlib
-
     ids = responses["_submission_id"].astype(str).tolist()
     parts: dict[str, list[str]] = {i: [d] for i, d in zip(ids, answers_digest(
         responses, extra=("_territory",)).tolist(), strict=True)}

@@ -26,18 +26,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ..i18n import normalise_lang, t, user_lang
 from ..progress import say
+from ..results.questions import classify, display_text, section_labels, unit_label
 from ..survey import Survey, load_survey
+from ..survey.roles import resolve_roles, role_lines, roles_from_options, write_side_file
 
 __all__ = ["show_lines", "survey_main", "survey_summary"]
 
 
 def _codebook(survey: Survey) -> dict | None:
     """The free-text codebook beside the form (``codebook_<form id>.yml``), when there is one."""
-    from ..analysis.freetext import load_codebook
+    from ..analysis.freetext import load_codebook  # lazy: `survey draft` skips the analysis (~0.16 s)
 
     if survey.path is None:
         return None
@@ -49,8 +52,6 @@ def survey_summary(survey: Survey, *, lang: str | None = None) -> dict:
     """A JSON-ready description of ``survey`` (the ``--json`` output of ``coopwork survey show``): its
     questions with their role, and how each will be shown (``display``) or why not (``reason``), in
     which section and counting which unit (:func:`coopwork.results.questions.classify`)."""
-    from ..results.questions import classify, display_text
-
     lang = normalise_lang(lang)
     shown = {d.question.name: d for d in classify(survey, codebook=_codebook(survey))}
     territory = survey.role("territory")
@@ -91,8 +92,6 @@ def show_lines(survey: Survey, *, lang: str | None = None) -> list[str]:
       ville  (text)  ville
           → only how many answered (the texts are never published)
     """
-    from ..results.questions import classify, display_text, section_labels, unit_label
-
     lang = normalise_lang(lang)
     lines = [t("ingest_readers.show_title", lang, title=survey.title, survey_id=survey.survey_id,
                n=len(survey.questions), languages=", ".join(survey.languages))]
@@ -120,8 +119,6 @@ def show_lines(survey: Survey, *, lang: str | None = None) -> list[str]:
         for group in plain.values():
             names = ", ".join(d.question.name for d in group)
             lines += [f"  {names}", f"      → {display_text(group[0], lang=lang)}"]
-    from ..survey.roles import role_lines
-
     roles = role_lines(survey.role_sources, form=survey.path, lang=lang, always=True)
     dropped = [t("ingest_readers.language_dropped", lang, language=code, count=len(cells),
                  cells="; ".join(cells)) for code, cells in survey.dropped_languages.items()]
@@ -143,7 +140,7 @@ def survey_main(args: argparse.Namespace) -> int:
     """Run ``coopwork survey draft|show``; return the exit code."""
     lang = user_lang()
     if args.survey_command == "draft":
-        from .draft import draft_path, draft_survey
+        from .draft import draft_path, draft_survey  # lazy: `survey show` skips the readers (~0.3 s)
 
         workspace = getattr(args, "workspace", ".")
         output = Path(args.output) if args.output else draft_path(args.export, workspace)
@@ -164,10 +161,6 @@ def survey_main(args: argparse.Namespace) -> int:
 
 def _annotate(args: argparse.Namespace, lang: str) -> int:
     """Write ``<form>.coopwork.yml`` with the resolved roles and the options; print its path."""
-    from dataclasses import replace
-
-    from ..survey.roles import resolve_roles, role_lines, roles_from_options, write_side_file
-
     survey = load_survey(args.xlsform)
     roles = roles_from_options(args.territory_question, args.role or ())
     survey = resolve_roles(survey, roles=roles, identifiers=args.identifier or ())

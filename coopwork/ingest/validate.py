@@ -63,6 +63,7 @@ import pandas as pd
 
 from ..errors import IngestError
 from ..i18n import pick, user_lang
+from ..paths import problem, territory_slug
 from ..survey import Question, Survey
 from ..survey.xpath import XPathError, evaluate, parse, references, uses_dot
 from .codes import factorize, from_codes
@@ -539,8 +540,6 @@ class _Table:
 def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territory: str | None,
                  file: str) -> tuple[pd.Series, pd.Series]:
     """Territory of each row and the reason for rows that have none (NA when fine)."""
-    from ..paths import problem, territory_slug
-
     question = survey.role("territory")
     fixed = None if territory is None else str(territory).strip() or None
     index = raw.index

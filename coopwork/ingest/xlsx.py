@@ -40,6 +40,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from python_calamine import CalamineWorkbook
+
 from ..errors import IngestError
 
 __all__ = ["MAX_COLUMNS", "MAX_EXPANDED_BYTES", "MAX_SHEET_CELLS", "cell_text", "check_workbook",
@@ -201,8 +203,6 @@ def read_workbook(path: str | Path) -> dict[str, list[list[str]]]:
     IngestError
         When the workbook cannot be read.
     """
-    from python_calamine import CalamineWorkbook
-
     path = Path(path)
     out: dict[str, list[list[str]]] = {}
     try:

@@ -283,23 +283,23 @@ class Survey:
         """The first question with ``coopwork::role == role``, or None."""
         return next((q for q in self.questions.values() if q.role == role), None)
 
+    def _answers_by(self, attribute: str) -> dict[str, list[Question]]:
+        """Answer questions grouped by the value of one of their attributes (form order; none when empty)."""
+        grouped: dict[str, list[Question]] = {}
+        for q in self.questions.values():
+            if getattr(q, attribute) and q.is_answer:
+                grouped.setdefault(getattr(q, attribute), []).append(q)
+        return grouped
+
     @cached_property
     def dimensions(self) -> dict[str, list[Question]]:
         """Answer questions grouped by ``coopwork::dimension`` (form order)."""
-        grouped: dict[str, list[Question]] = {}
-        for q in self.questions.values():
-            if q.dimension and q.is_answer:
-                grouped.setdefault(q.dimension, []).append(q)
-        return grouped
+        return self._answers_by("dimension")
 
     @cached_property
     def repeats(self) -> dict[str, list[Question]]:
         """Answer questions of each repeat group, by repeat name."""
-        grouped: dict[str, list[Question]] = {}
-        for q in self.questions.values():
-            if q.repeat and q.is_answer:
-                grouped.setdefault(q.repeat, []).append(q)
-        return grouped
+        return self._answers_by("repeat")
 
     @cached_property
     def top_level(self) -> list[Question]:

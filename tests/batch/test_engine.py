@@ -12,7 +12,7 @@ import pytest
 from batch_helpers import PARAMETERS, stdout
 
 from coopwork.batch.engine import ENGINE_NAME, KernelSlot, execute, register_engine
-from coopwork.batch.runner import warm_server
+from coopwork.batch.warm import warm_server
 
 
 def _notebook(body: str) -> nbformat.NotebookNode:
@@ -52,7 +52,7 @@ def test_reports_share_a_warm_kernel_and_start_fresh() -> None:
 def test_a_reused_pid_is_not_read_as_a_dead_kernel(tmp_path) -> None:
     """pids come back (pid_max is often 32768): the status of an earlier process with the new
     kernel's pid must not say the new kernel died (seen as "Kernel died before replying")."""
-    from coopwork.batch.engine import ForkServer
+    from coopwork.batch.warm import ForkServer
 
     with ForkServer(tmp_path) as server:
         server.wait_ready()

@@ -19,7 +19,7 @@ import pytest
 from batch_helpers import PARAMETERS, stdout
 
 from coopwork.batch.engine import KernelSlot, execute
-from coopwork.batch.runner import warm_server
+from coopwork.batch.warm import warm_server
 
 # what a report can change in a kernel and that a next report could see
 LEAK = r'''

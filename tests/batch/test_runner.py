@@ -335,11 +335,11 @@ def test_a_file_that_is_not_a_notebook_is_one_sentence(workspace: Path, tmp_path
 _NOTHING_TO_DO = """
 import json, sys
 from coopwork import cli
-from coopwork.batch import runner
+from coopwork.batch import warm
 code = cli.main(["run", "--workspace", sys.argv[1], "--json"])
 heavy = ("pandas", "numpy", "pyarrow", "papermill", "nbformat", "nbclient", "zmq", "plotly", "jupyter_client")
 print(json.dumps({"code": code, "loaded": sorted(m for m in heavy if m in sys.modules),
-                  "server": runner._warm_server is not None}))
+                  "server": warm._warm_server is not None}))
 """
 
 

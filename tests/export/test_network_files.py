@@ -138,7 +138,7 @@ def _rebuilt(root, territory: str, *, min_count: int) -> list:
 
 def test_dynamic_gexf_from_stored_results_is_the_one_rebuilt_from_the_tables(workspace, tmp_path,
                                                                              monkeypatch):
-    from coopwork.export import _network_history
+    from coopwork.export.pipeline import _network_history
     from coopwork.results.inputs import Inputs, WaveData
     from coopwork.workspace import open_workspace
 

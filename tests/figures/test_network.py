@@ -193,7 +193,7 @@ def _plot_geometry(figure: dict) -> tuple[float, tuple[float, float, float, floa
 
 @pytest.mark.parametrize("size", [10, 47, 120, 300])
 def test_labels_never_overlap_and_the_main_component_fills_the_plot(sample_survey, size):
-    from coopwork.figures.network import label_box
+    from coopwork.figures.labels import label_box
 
     graph = _synthetic(size)
     figure = network_chart(graph, survey=sample_survey, lang="fr")

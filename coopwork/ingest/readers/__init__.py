@@ -1,4 +1,4 @@
-"""One module per export format; each registers ``sniff`` and ``read`` in :mod:`..registry`.
+"""One module per export format; each has ``sniff`` and ``read``, listed in :data:`..registry.BUILTIN`.
 
 ``kobo`` (KoboToolbox CSV/XLSX, legacy KoboCAT CSV), ``odk`` (ODK Central / Briefcase CSV and
 repeat CSVs), ``limesurvey`` (code or full-text headers, mapping file), ``googleforms``

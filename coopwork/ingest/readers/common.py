@@ -55,6 +55,7 @@ __all__ = [
     "load_table",
     "map_columns",
     "normalise_text",
+    "row_numbers",
     "slugify",
     "strip_uuid",
 ]
@@ -400,6 +401,17 @@ def _selected(series: pd.Series, *options: str) -> pd.Series:
     return pd.Series(_per_value(series, chosen), index=series.index)
 
 
+def row_numbers(frame: pd.DataFrame) -> pd.Series:
+    """The row of each record as the issues file names it: 1, 2, … (the header is row 0).
+
+    Examples
+    --------
+    >>> row_numbers(pd.DataFrame({"q": ["a", "b"]})).tolist()
+    [1, 2]
+    """
+    return pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+
+
 def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = None,
                 meta: Iterable[str] = (), separators: str = SEPARATORS, sheet: str = "",
                 rows: pd.Series | None = None, multi_separators: tuple[str, ...] = _SPLIT_SEPARATORS,
@@ -452,7 +464,7 @@ def map_columns(frame: pd.DataFrame, survey: Survey, *, repeat: str | None = Non
     """
     vocabulary = Vocabulary.of(survey, repeat)
     meta = set(meta)
-    rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index) if rows is None else rows
+    rows = row_numbers(frame) if rows is None else rows
     mapping = mapping or {}
     whole: dict[str, str] = {}                       # question → source column
     split: dict[str, list[tuple[str, str]]] = {}     # question → [(option text, column)]

@@ -10,22 +10,18 @@ Only the first sheet of a workbook is read.
 
 Examples
 --------
->>> from pathlib import Path
->>> from coopwork.ingest.detect import TableSample
->>> sniff(TableSample(path=Path("x.csv"), kind="csv", header=["a", "b"]))
+>>> sniff(TableSample.of(["a", "b"]))
 0.05
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ...survey import Survey
 from ..detect import TableSample
 from ..raw import RawExport
-from ..registry import register
-from .common import finish_main, first_column, load_table, map_columns, strip_uuid
+from .common import finish_main, first_column, load_table, map_columns, row_numbers, strip_uuid
 
 __all__ = ["meta_columns", "read", "sniff", "sniff_xlsx"]
 
@@ -56,7 +52,7 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     id_column = first_column(frame, ID_COLUMNS)
     time_column = first_column(frame, TIME_COLUMNS)
     meta = meta_columns(frame)
-    rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+    rows = row_numbers(frame)
     mapped = map_columns(frame, survey, meta=meta, sheet=sheet, rows=rows, mapping=mapping)
     main = finish_main(mapped, rows=rows,
                        submission_id=strip_uuid(frame[id_column]) if id_column else None,
@@ -64,7 +60,3 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     return RawExport(file=sample.path, reader="xlsx" if sample.kind == "xlsx" else "csv", main=main,
                      sheet=sheet, unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding,
                      matched=mapped.matched)
-
-
-register("csv", sniff=sniff)(read)
-register("xlsx", sniff=sniff_xlsx)(read)

@@ -14,22 +14,18 @@
 
 Examples
 --------
->>> from pathlib import Path
->>> from coopwork.ingest.detect import TableSample
->>> sniff(TableSample(path=Path("x.csv"), kind="csv", header=["Horodateur", "Votre structure ?"]))
+>>> sniff(TableSample.of(["Horodateur", "Votre structure ?"]))
 0.9
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ...survey import Survey
 from ..detect import TableSample
 from ..raw import RawExport
-from ..registry import register
-from .common import Vocabulary, finish_main, load_table, map_columns, normalise_text
+from .common import Vocabulary, finish_main, load_table, map_columns, normalise_text, row_numbers
 
 __all__ = ["TIMESTAMP_NAMES", "meta_columns", "read", "sniff"]
 
@@ -56,7 +52,7 @@ def meta_columns(frame: pd.DataFrame) -> set[str]:
 def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None) -> RawExport:
     """Read a Google Forms CSV or XLSX export (see the module docstring)."""
     frame, sheet, _ = load_table(sample)
-    rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+    rows = row_numbers(frame)
     time_column = _time_column(frame)
     vocabulary = Vocabulary.of(survey)
     meta = {c for c in meta_columns(frame) if c == time_column or vocabulary.question(c) is None}
@@ -67,6 +63,3 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     return RawExport(file=sample.path, reader="googleforms", main=main, sheet=sheet,
                      unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding,
                      matched=mapped.matched)
-
-
-register("googleforms", sniff=sniff)(read)

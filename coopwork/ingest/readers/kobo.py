@@ -22,9 +22,7 @@ What KoboToolbox writes, and what this reader does with it:
 
 Examples
 --------
->>> from pathlib import Path
->>> from coopwork.ingest.detect import TableSample
->>> sniff(TableSample(path=Path("x.csv"), kind="csv", header=["q1", "_uuid", "_submission_time"]))
+>>> sniff(TableSample.of(["q1", "_uuid", "_submission_time"]))
 0.9
 """
 
@@ -39,8 +37,7 @@ from ...survey import Survey
 from ..census import data_records
 from ..detect import TableSample
 from ..raw import RawExport
-from ..registry import register
-from .common import finish_main, load_table, map_columns, slugify, strip_uuid
+from .common import finish_main, load_table, map_columns, row_numbers, slugify, strip_uuid
 
 __all__ = ["meta_columns", "read", "sniff"]
 
@@ -135,7 +132,7 @@ def _sheet_repeat(frame: pd.DataFrame, repeat: str, survey: Survey, main: pd.Dat
     ``parents`` maps a sheet name to ``(repeat name, {_index value: _row})`` for the main sheet
     and the repeat sheets (Kobo's ``_parent_table_name`` / ``_parent_index`` name them).
     """
-    rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+    rows = row_numbers(frame)
     mapped = map_columns(frame, survey, repeat=repeat, meta=meta_columns(frame), sheet=sheet, rows=rows)
     issues.extend(mapped.issues)
     matched.extend(f"{sheet}!{column}" for column in mapped.matched)
@@ -180,7 +177,7 @@ def _index_rows(frame: pd.DataFrame) -> dict[str, int]:
 def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None) -> RawExport:
     """Read a KoboToolbox CSV or XLSX export (see the module docstring)."""
     frame, sheet, sheets = load_table(sample)
-    rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+    rows = row_numbers(frame)
     ids = _submission_ids(frame)
     issues: list[dict] = []
     # the legacy KoboCAT CSV (comma-separated) writes "n/a" for a question that was not asked
@@ -208,6 +205,3 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     return RawExport(file=sample.path, reader="kobo", main=main, sheet=sheet, repeats=repeats,
                      unmapped=unmapped, issues=issues, encoding=sample.encoding, matched=matched,
                      repeat_counts=counts, unread_sheets=unread)
-
-
-register("kobo", sniff=sniff)(read)

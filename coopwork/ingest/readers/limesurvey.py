@@ -19,14 +19,11 @@ Answer codes are matched to choice names (case-insensitive) or labels.
 
 Examples
 --------
->>> from pathlib import Path
->>> from coopwork.ingest.detect import TableSample
->>> sniff(TableSample(path=Path("x.csv"), kind="csv", header=["id", "submitdate", "lastpage", "Q1"]))
+>>> sniff(TableSample.of(["id", "submitdate", "lastpage", "Q1"]))
 0.9
->>> sniff(TableSample(path=Path("x.csv"), kind="csv", header=["P", "Q1[SQ001]", "Q1[SQ002]", "Q2"]))
+>>> sniff(TableSample.of(["P", "Q1[SQ001]", "Q1[SQ002]", "Q2"]))
 0.6
->>> sniff(TableSample(path=Path("x.csv"), kind="csv",
-...                   header=["Antwort ID", "Hintergrund? [Informatik]", "Hintergrund? [Sonstiges]"]))
+>>> sniff(TableSample.of(["Antwort ID", "Hintergrund? [Informatik]", "Hintergrund? [Sonstiges]"]))
 0.8
 """
 
@@ -34,14 +31,12 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from ...survey import Survey
 from ..detect import TableSample
 from ..raw import RawExport
-from ..registry import register
-from .common import finish_main, load_table, map_columns, normalise_text
+from .common import finish_main, load_table, map_columns, normalise_text, row_numbers
 
 __all__ = ["meta_columns", "read", "sniff"]
 
@@ -92,7 +87,7 @@ def _meta_column(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
 def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None) -> RawExport:
     """Read a LimeSurvey CSV export (see the module docstring)."""
     frame, sheet, _ = load_table(sample)
-    rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+    rows = row_numbers(frame)
     meta = meta_columns(frame)
     renamed = {}
     for column in frame.columns:
@@ -111,6 +106,3 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     return RawExport(file=sample.path, reader="limesurvey", main=main, sheet=sheet,
                      unmapped=unmapped, issues=mapped.issues, encoding=sample.encoding,
                      matched=mapped.matched)
-
-
-register("limesurvey", sniff=sniff)(read)

@@ -33,6 +33,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import yaml
+
 from ...errors import IngestError
 from ..detect import detect_encoding, detect_separator
 
@@ -56,8 +58,6 @@ def load_mapping(path: str | Path) -> dict[str, str]:
     raw = path.read_bytes()
     text = raw.decode(detect_encoding(raw), errors="replace").lstrip("\ufeff")
     if path.suffix.lower() in {".yml", ".yaml"}:
-        import yaml
-
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:

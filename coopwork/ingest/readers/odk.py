@@ -20,9 +20,7 @@ What ODK writes, and what this reader does with it:
 
 Examples
 --------
->>> from pathlib import Path
->>> from coopwork.ingest.detect import TableSample
->>> sniff(TableSample(path=Path("x.csv"), kind="csv", header=["SubmissionDate", "q", "KEY"]))
+>>> sniff(TableSample.of(["SubmissionDate", "q", "KEY"]))
 0.9
 """
 
@@ -31,7 +29,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ...errors import IngestError
@@ -39,8 +36,7 @@ from ...survey import Survey
 from ..census import data_records
 from ..detect import TableSample, read_csv_strings, sniff_table
 from ..raw import RawExport
-from ..registry import register
-from .common import finish_main, load_table, map_columns, slugify, strip_uuid
+from .common import finish_main, load_table, map_columns, row_numbers, slugify, strip_uuid
 
 __all__ = ["meta_columns", "read", "sibling_repeats", "sniff"]
 
@@ -102,7 +98,7 @@ def _repeat_table(path: Path, repeat: str, survey: Survey, issues: list[dict], m
     sample = sniff_table(path)
     frame = read_csv_strings(sample)
     counts[repeat] = data_records(sample, read=len(frame))
-    rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+    rows = row_numbers(frame)
     mapped = map_columns(frame, survey, repeat=repeat, meta=meta_columns(frame),
                          sheet=path.name, rows=rows)
     issues.extend(mapped.issues)
@@ -163,7 +159,7 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     reader, whose exports are ODK's with other metadata, calls this function).
     """
     frame, sheet, _ = load_table(sample)
-    rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+    rows = row_numbers(frame)
     mapped = map_columns(frame, survey, meta=meta_columns(frame) | set(meta), sheet=sheet,
                          rows=rows, mapping=mapping)
     if "PARENT_KEY" in frame.columns and mapped.frame.columns.empty:
@@ -182,6 +178,3 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     return RawExport(file=sample.path, reader=reader, main=main, sheet=sheet, repeats=repeats,
                      unmapped=unmapped, issues=issues, encoding=sample.encoding, matched=matched,
                      repeat_counts=counts)
-
-
-register("odk", sniff=sniff)(read)

@@ -15,22 +15,18 @@ made with ``coopwork survey draft`` takes the question texts as labels.
 
 Examples
 --------
->>> from pathlib import Path
->>> from coopwork.ingest.detect import TableSample
->>> sniff(TableSample(path=Path("x.csv"), kind="csv", header=["ResponseId", "Q1"], extra_rows=2))
+>>> sniff(TableSample.of(["ResponseId", "Q1"], extra_rows=2))
 0.95
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ...survey import Survey
 from ..detect import TableSample
 from ..raw import RawExport
-from ..registry import register
-from .common import finish_main, first_column, load_table, map_columns
+from .common import finish_main, first_column, load_table, map_columns, row_numbers
 
 __all__ = ["META", "meta_columns", "read", "sniff"]
 
@@ -60,7 +56,7 @@ def meta_columns(frame: pd.DataFrame) -> set[str]:
 def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None) -> RawExport:
     """Read a Qualtrics CSV export (see the module docstring)."""
     frame, sheet, _ = load_table(sample)
-    rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+    rows = row_numbers(frame)
     mapped = map_columns(frame, survey, meta=meta_columns(frame), sheet=sheet, rows=rows, mapping=mapping)
     id_column = first_column(frame, ("ResponseId", "ResponseID"))
     time_column = first_column(frame, ("RecordedDate", "EndDate"))
@@ -69,6 +65,3 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     return RawExport(file=sample.path, reader="qualtrics", main=main, sheet=sheet,
                      unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding,
                      matched=mapped.matched)
-
-
-register("qualtrics", sniff=sniff)(read)

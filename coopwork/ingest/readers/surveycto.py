@@ -10,10 +10,7 @@ cannot be read is an issue), ``deviceid``, ``subscriberid``, ``simid``, ``device
 
 Examples
 --------
->>> from pathlib import Path
->>> from coopwork.ingest.detect import TableSample
->>> sniff(TableSample(path=Path("x.csv"), kind="csv",
-...                   header=["SubmissionDate", "starttime", "q", "formdef_version", "KEY"]))
+>>> sniff(TableSample.of(["SubmissionDate", "starttime", "q", "formdef_version", "KEY"]))
 0.95
 """
 
@@ -24,7 +21,6 @@ import pandas as pd
 from ...survey import Survey
 from ..detect import TableSample
 from ..raw import RawExport
-from ..registry import register
 from . import odk
 
 __all__ = ["META", "meta_columns", "read", "sniff"]
@@ -52,6 +48,3 @@ def meta_columns(frame: pd.DataFrame) -> set[str]:
 def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None = None) -> RawExport:
     """Read a SurveyCTO CSV export and its repeat CSVs (see the module docstring)."""
     return odk.read(sample, survey, mapping=mapping, meta=set(META), reader="surveycto")
-
-
-register("surveycto", sniff=sniff)(read)

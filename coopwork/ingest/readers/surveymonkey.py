@@ -26,24 +26,20 @@ A condensed export (one column per question, no options) is read the same way.
 
 Examples
 --------
->>> from pathlib import Path
->>> from coopwork.ingest.detect import TableSample
->>> sniff(TableSample(path=Path("x.csv"), kind="csv", header=["Respondent ID", "Collector ID", "Q1"]))
+>>> sniff(TableSample.of(["Respondent ID", "Collector ID", "Q1"]))
 0.95
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ...survey import Survey
 from ..detect import RESPONSE_WORDS, TableSample
 from ..raw import RawExport
-from ..registry import register
-from .common import Vocabulary, finish_main, load_table, map_columns, normalise_text, slugify
+from .common import Vocabulary, finish_main, load_table, map_columns, normalise_text, row_numbers, slugify
 
-__all__ = ["META", "OTHER_WORDS", "columns", "read", "sniff"]
+__all__ = ["META", "OTHER_WORDS", "columns", "groups", "read", "sniff"]
 
 META = ("Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
         "First Name", "Last Name", "Custom Data", "Custom Data 1", "Custom Data 2", "Custom Data 3",
@@ -84,17 +80,17 @@ def columns(header: list[str], sub: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def _groups(pairs: list[tuple[str, str]]) -> list[tuple[str, list[int]]]:
+def groups(pairs: list[tuple[str, str]]) -> list[tuple[str, list[int]]]:
     """Question text → the positions of its columns, in order (metadata left out)."""
-    groups: list[tuple[str, list[int]]] = []
+    found: list[tuple[str, list[int]]] = []
     for i, (top, _) in enumerate(pairs):
         if not top or normalise_text(top) in _META:
             continue
-        if groups and groups[-1][0] == top and (i - 1) in groups[-1][1]:
-            groups[-1][1].append(i)
+        if found and found[-1][0] == top and (i - 1) in found[-1][1]:
+            found[-1][1].append(i)
         else:
-            groups.append((top, [i]))
-    return groups
+            found.append((top, [i]))
+    return found
 
 
 def _target(vocabulary: Vocabulary, taken: dict[str, str], top: str, sub: str) -> str | None:
@@ -123,7 +119,7 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     vocabulary = Vocabulary.of(survey)
     targets: dict[str, str] = dict(mapping or {})
     taken: dict[str, str] = {}
-    for top, positions in _groups(pairs):
+    for top, positions in groups(pairs):
         q = vocabulary.first_free(top, taken)
         question = vocabulary.questions.get(q) if q else None
         kinds = [pairs[i][1] for i in positions]
@@ -163,7 +159,7 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
                     flat[response] = flat[response].mask(flat[response].str.strip() == "", flat[column])
                     del targets[column]
                     flat = flat.drop(columns=column)
-    rows = pd.Series(np.arange(1, len(flat) + 1), index=flat.index)
+    rows = row_numbers(flat)
     mapped = map_columns(flat, survey, meta=meta, separators="", sheet=sheet, rows=rows, mapping=targets)
     by_name = {normalise_text(top): names[i] for i, (top, _) in enumerate(pairs)}
     ids = flat[by_name["respondent id"]] if "respondent id" in by_name else None
@@ -173,6 +169,3 @@ def read(sample: TableSample, survey: Survey, *, mapping: dict[str, str] | None 
     return RawExport(file=sample.path, reader="surveymonkey", main=main, sheet=sheet,
                      unmapped=mapped.unmapped, issues=mapped.issues, encoding=sample.encoding,
                      matched=matched)
-
-
-register("surveymonkey", sniff=sniff)(read)
