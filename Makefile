@@ -10,7 +10,7 @@ PORT   ?= 8866
 
 .PHONY: setup demo test lint browser postgres clean help bench
 
-# plotly's cartesian bundle for the dashboards (coopwork/dashboard/assets.py), the plotly.js version of
+# plotly's cartesian bundle for the dashboards (coopwork/figures/plotlyjs.py), the plotly.js version of
 # the installed plotly package, from the npm registry; without npm the pages load the full plotly.js
 LIGHT_PLOTLY := coopwork/dashboard/static/plotly-cartesian.min.js
 

@@ -192,7 +192,7 @@ class Participant:
             data = reply.get("content", {}).get("data", {})
             if reply.get("msg_type") == "comm_msg" and data.get("method") == "update_states":
                 states = json.dumps(data.get("states", {}))
-                if "cw-figure" not in states:  # a chart's JSON (coopwork.dashboard.app.chart_html)
+                if "cw-figure" not in states:  # a chart's JSON (coopwork.dashboard.charts.chart_html)
                     raise RuntimeError("the widget states hold no figure")
                 break
         elapsed = time.perf_counter() - start

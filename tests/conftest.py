@@ -114,10 +114,10 @@ def _session_temp(request, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _dashboards_stop_reading(monkeypatch):
-    """A :class:`~coopwork.dashboard.app.Dashboard` made in a test stops polling its journal when the
+    """A :class:`~coopwork.dashboard.page.Dashboard` made in a test stops polling its journal when the
     test ends. Its thread would poll for the rest of the session, and a process forked later (the
     journal's 30 writers) could inherit a lock that thread held in SQLite at that moment: a deadlock."""
-    from coopwork.dashboard.app import Dashboard
+    from coopwork.dashboard.page import Dashboard
 
     made = []
     init = Dashboard.__init__

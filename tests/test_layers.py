@@ -24,16 +24,7 @@ PACKAGE = ROOT / "coopwork"
 #: cycles that need a move of a whole module (strongly connected sets of modules)
 ALLOWED_CYCLES: set[frozenset[str]] = set()
 #: imports between sibling packages that wait for a move: (importer, imported)
-ALLOWED_CROSSINGS = {
-    # which plotly.js file the pages load is chosen in dashboard/assets.py, next to Voilà's
-    # handler that serves it; the static site takes the same file: the choice moves to a base
-    # module of its own with the dashboard branch (issue 23)
-    ("coopwork.export", "coopwork.dashboard.assets"),
-    # how a bar of a chart is named in a note (OPTION_MARK, chart_options) is decided in the
-    # dashboard page; the export's notes read it (issues 23/24): it belongs with the journal's
-    # vocabulary, a move not made yet
-    ("coopwork.export", "coopwork.dashboard.app"),
-}
+ALLOWED_CROSSINGS: set[tuple[str, str]] = set()
 
 
 def modules(package: Path = PACKAGE) -> dict[str, tuple[Path, bool]]:

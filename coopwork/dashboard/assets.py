@@ -2,13 +2,9 @@
 
 A dashboard page draws its charts with its own small script, ``static/page.js``, and one plotly.js.
 Not the ``jupyterlab-plotly`` renderer: that extension carries the whole of plotly.js (4.8 MB, every
-trace type, maps and 3-D included), which each page of a workshop's 30 phones would parse.
-The dashboard's figures only use cartesian traces (bar, box, scatter), so the page loads plotly's
-*cartesian* bundle (1.5 MB), the same plotly.js version as the ``plotly`` package:
-
-- ``make`` fetches it from the npm registry into ``coopwork/dashboard/static/`` (not committed);
-- without it (no npm on the machine), pages load the full ``plotly.min.js`` that ships with the
-  ``plotly`` Python package: the same charts, a heavier page.
+trace type, maps and 3-D included), which each page of a workshop's 30 phones would parse. Which
+plotly.js it is — plotly's cartesian bundle when ``make`` could fetch it, else the full one — is
+chosen by :func:`coopwork.figures.plotlyjs.plotly_js` (the static site takes the same file).
 
 Both files are served under ``<base url>coopwork/static/`` (:func:`asset_handler`) by the
 dashboards' server (:class:`coopwork.dashboard.voila_app.WorkshopVoila`) and, as a Jupyter server
@@ -21,7 +17,7 @@ Examples
 >>> url = asset_url("page.js")
 >>> url.startswith("coopwork/static/page.js?v="), len(url.split("=")[1])
 (True, 12)
->>> sorted(ASSETS), asset_path("plotly.js").name in (LIGHT_PLOTLY, "plotly.min.js")
+>>> sorted(ASSETS), asset_path("plotly.js") == plotly_js()
 (['page.js', 'plotly.js'], True)
 """
 
@@ -33,34 +29,15 @@ from pathlib import Path
 
 from tornado import web
 
-__all__ = ["ASSETS", "LIGHT_PLOTLY", "LIGHT_TRACES", "STATIC", "URL_PREFIX", "AssetHandler", "asset_handler",
-           "asset_path", "asset_url", "full_plotly", "light_plotly"]
+from ..figures.plotlyjs import plotly_js
+
+__all__ = ["ASSETS", "STATIC", "URL_PREFIX", "AssetHandler", "asset_handler", "asset_path", "asset_url"]
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: where the server serves the assets, under its base URL
 URL_PREFIX = "coopwork/static/"
-#: plotly's cartesian partial bundle, fetched by ``make`` (see the module's docstring)
-LIGHT_PLOTLY = "plotly-cartesian.min.js"
-#: the trace types the cartesian bundle draws (its README; ``tests/dashboard/test_assets.py`` reads them
-#: from the bundle and checks that every dashboard figure keeps to them)
-LIGHT_TRACES = frozenset({"bar", "box", "contour", "heatmap", "histogram", "histogram2d",
-                          "histogram2dcontour", "image", "pie", "scatter", "scatterternary", "violin"})
 #: the names a page asks for
 ASSETS = ("page.js", "plotly.js")
-
-
-def full_plotly() -> Path:
-    """The whole plotly.js shipped with the ``plotly`` Python package."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("plotly")
-    return Path(spec.origin).parent / "package_data" / "plotly.min.js"
-
-
-def light_plotly() -> Path | None:
-    """The cartesian bundle, when ``make`` could fetch it."""
-    path = STATIC / LIGHT_PLOTLY
-    return path if path.is_file() else None
 
 
 def asset_path(name: str) -> Path:
@@ -74,7 +51,7 @@ def asset_path(name: str) -> Path:
     if name == "page.js":
         return STATIC / "page.js"
     if name == "plotly.js":
-        return light_plotly() or full_plotly()
+        return plotly_js()
     raise KeyError(name)
 
 
@@ -110,7 +87,7 @@ class AssetHandler(web.StaticFileHandler):
 
 def asset_handler(base_url: str) -> tuple:
     """The tornado route of the assets under a server's base URL."""
-    from jupyter_server.utils import url_path_join
+    from jupyter_server.utils import url_path_join  # lazy: 30 ms more for every dashboard kernel (asset_url)
 
     return (url_path_join(base_url, "/" + URL_PREFIX + "(.*)"), AssetHandler, {"path": str(STATIC)})
 

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import sys
+import threading
+import time
+import webbrowser
 
 from ..i18n import command_lang, t
+from ..journal import Journal, clean_text
 from ..progress import say
 from ..threshold import DEFAULT_MIN_COUNT
+from .join import join_plan, terminal_qr
+from .serve import (
+    is_loopback,
+    prepare,
+    private_file,
+    start,
+    start_views,
+    stop,
+    wait_until_listening,
+    wait_until_ready,
+)
 
 __all__ = ["ROUTINE", "journal_main", "main", "problems"]
 
@@ -21,10 +37,6 @@ def main(args: argparse.Namespace) -> int:
     notebooks, the previous run's in ``voila.1.log`` (:func:`problems` picks what is worth the
     facilitator's eyes).
     """
-    import threading
-
-    from .serve import is_loopback, prepare, private_file, start, start_views, stop, wait_until_listening
-
     lang = command_lang(args)
     plan = prepare(args.workspace, host=args.host, port=args.port, token=args.token,
                    territory=args.territory, expect=args.expect, lang=lang,
@@ -45,8 +57,6 @@ def main(args: argparse.Namespace) -> int:
         for name, url in plan.urls.items():
             print(f"{name}\t{url}", flush=True)
         if not is_loopback(plan.host):  # a room: the participants' link as a QR code, and a page to project
-            from .join import join_plan, terminal_qr
-
             url, page = join_plan(plan, lang=lang)
             say(t("dashboard.serve_join", lang, url=page))
             print(terminal_qr(url), flush=True)
@@ -56,8 +66,6 @@ def main(args: argparse.Namespace) -> int:
             say(t("dashboard.serve_token", lang))
         say(t("dashboard.serve_stop", lang))
         if not args.no_browser and is_loopback(plan.host):
-            import webbrowser
-
             webbrowser.open(next(iter(plan.urls.values())))
         if workshop:  # people may come in already: a page being prepared says so, then draws by itself
             _show_warm_up(plan, log, process, lang)
@@ -73,8 +81,6 @@ def main(args: argparse.Namespace) -> int:
 
 def _show_warm_up(plan, log, process, lang: str) -> None:
     """One line that counts the preheated pages ready (rewritten in place on a terminal), then "ready"."""
-    from .serve import wait_until_ready
-
     terminal = sys.stderr.isatty()
     shown = [None]
 
@@ -120,8 +126,6 @@ def _follow(log, process) -> None:
 
 def _lines(log, process):
     """The lines of the server's log as it writes them, until the server has stopped."""
-    import time
-
     with open(log, encoding="utf-8", errors="replace") as handle:
         while process.poll() is None:
             line = handle.readline()
@@ -144,16 +148,12 @@ _UNRETRIEVED = "Task exception was never retrieved"  # asyncio's report of a tas
 
 def _record(line: str) -> bool:
     """Whether ``line`` starts an entry of the log (not the continuation of a traceback)."""
-    import re
-
     return (line.startswith(("[", _UNRETRIEVED, "coopwork dashboard error")) or line.startswith(ROUTINE)
             or re.match(r"\d{3} (?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) ", line) is not None)
 
 
 def _problem(line: str, after_problem: bool) -> tuple[bool, bool]:
     """(show this line?, is the next one a continuation of a problem?) for one line of the log."""
-    import re
-
     if line.startswith("["):  # a line of the server's own log: "[WorkshopVoila] LEVEL | message"
         shown = any(level in line for level in _LEVELS) and not any(text in line for text in ROUTINE)
         return shown, shown
@@ -221,15 +221,11 @@ def problems(text: str) -> list[str]:
 
 def _line(value: object) -> str:
     """One terminal-safe line: notes stored by an older coopwork were not cleaned on the way in."""
-    from ..journal import clean_text
-
     return " ".join(clean_text(str(value), multiline=False).split())
 
 
 def journal_main(args: argparse.Namespace) -> int:
     """``coopwork journal list|hide|restore|export``: moderation and export for the researcher."""
-    from ..journal import Journal
-
     journal = Journal(args.database, workspace=args.workspace)
     action = args.journal_command
     if action == "list":

@@ -20,8 +20,10 @@ from __future__ import annotations
 import io
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from ..i18n import t
+from .serve import SYNTHESIS
 
 __all__ = ["JOIN_PAGE", "join_page", "join_plan", "qr_matrix", "qr_svg", "terminal_qr", "write_join_page"]
 
@@ -32,7 +34,7 @@ _ERROR = "m"
 
 
 def _code(url: str):
-    import segno
+    import segno  # lazy: +60–85 ms to `coopwork serve` and `coopwork journal`; a laptop shows no QR code
 
     return segno.make(url, error=_ERROR, micro=False)
 
@@ -90,10 +92,6 @@ def join_plan(plan, *, lang: str = "fr") -> tuple[str, str]:
     The participants' link is the workshop territory's dashboard (``--territory``), else the
     synthesis of all territories; the page is served by Voilà with the same token.
     """
-    from urllib.parse import quote
-
-    from .serve import SYNTHESIS
-
     name = plan.territory or SYNTHESIS
     url = plan.urls[name]
     place = plan.territory or t("dashboard.all_territories", lang)

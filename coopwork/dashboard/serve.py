@@ -37,9 +37,14 @@ Examples
 
 from __future__ import annotations
 
+import ctypes
+import ipaddress
 import json
 import os
+import random
+import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -50,7 +55,11 @@ from urllib.parse import quote
 
 from ..errors import DashboardError
 from ..i18n import normalise_lang
+from ..journal import Journal
+from ..paths import name_for
+from ..results.store import ensure, prepare_all
 from ..threshold import DEFAULT_MIN_COUNT
+from ..workspace import open_workspace
 
 __all__ = ["CONNECT_TIMEOUT_SECONDS", "CULL_IDLE_SECONDS", "CULL_INTERVAL_SECONDS", "EXTENSIONS", "SYNTHESIS",
            "TEMPLATES", "ServerPlan", "dashboard_urls", "free_port", "is_loopback", "local_hostnames",
@@ -118,8 +127,6 @@ def local_hostnames(host: str) -> list[str]:
     >>> local_hostnames("127.0.0.1"), local_hostnames("localhost")
     (['localhost'], ['localhost'])
     """
-    import ipaddress
-
     names = ["localhost"]
     try:
         ipaddress.ip_address(host)
@@ -155,7 +162,7 @@ def _template() -> dict:
             return json.loads(candidate.read_text(encoding="utf-8"))
     parameters = ('territory = None\nwave = None\nworkspace = "."\nlang = "fr"\n'
                   f"min_count = {DEFAULT_MIN_COUNT}")
-    page = ("from coopwork.dashboard.app import dashboard\n\n"
+    page = ("from coopwork.dashboard.page import dashboard\n\n"
             "dashboard(workspace, territory=territory, wave=wave, lang=lang, min_count=min_count)")
     cells = [_code_cell("parameters", parameters, tags=["parameters"]), _code_cell("dashboard", page)]
     return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
@@ -267,11 +274,6 @@ def prepare(workspace: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
     DashboardError
         When the workspace has no data yet, or ``territory`` is unknown.
     """
-    from ..journal import Journal
-    from ..paths import name_for
-    from ..results.store import ensure, prepare_all
-    from ..workspace import open_workspace
-
     ws = open_workspace(workspace, min_count=min_count)
     folder = ws.state_dir / "dashboards" / "notebooks"
     if not ws.waves:  # a form without a territory question has one dashboard: all respondents
@@ -333,9 +335,6 @@ def prepare_views(workspace: str | Path, *, territory: str, lang: str = "fr",
                   min_count: int = DEFAULT_MIN_COUNT) -> None:
     """The organisation-type views of a workshop's territory in every wave and language, and of the
     synthesis: what :func:`prepare` leaves for later, so that no filter makes anyone wait."""
-    from ..results.store import prepare_all
-    from ..workspace import open_workspace
-
     prepare_all(open_workspace(workspace, min_count=min_count), territories=[territory], min_count=min_count,
                 by_org_type=True, langs=tuple(dict.fromkeys((normalise_lang(lang), "fr", "en"))))
 
@@ -405,10 +404,7 @@ def _bound_to_parent(parent: int, *, nice: int = 0):
     def bind() -> None:
         if nice:
             os.nice(nice)
-        if sys.platform.startswith("linux"):
-            import ctypes
-            import signal
-
+        if sys.platform.startswith("linux"):  # ctypes is imported above: a forked child takes no import lock
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
             if os.getppid() != parent:  # the parent died before the line above
@@ -440,8 +436,6 @@ def free_port(low: int = 18800, high: int = 18899) -> int | None:
     >>> 18800 <= (free_port() or 18800) <= 18899
     True
     """
-    import random
-
     first = random.randint(low, high)
     for port in [*range(first, high + 1), *range(low, first)]:
         with socket.socket() as probe:
@@ -490,8 +484,6 @@ def pool_ready(log_text: str, notebook: str) -> tuple[int, int]:
     >>> pool_ready("", "t01.ipynb")
     (0, 0)
     """
-    import re
-
     pattern = r"coopwork: (\d+) of (\d+) preheated pages ready for " + re.escape(notebook)
     counts = re.findall(pattern, log_text)
     return (int(counts[-1][0]), int(counts[-1][1])) if counts else (0, 0)

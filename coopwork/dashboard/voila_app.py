@@ -51,6 +51,8 @@ import os
 from html import escape
 from pathlib import Path
 
+import nbformat
+from jupyter_core.utils import run_sync
 from jupyter_server.utils import url_path_join
 from tornado import web
 from tornado.ioloop import IOLoop, PeriodicCallback
@@ -186,15 +188,11 @@ class WorkshopVoila(Voila):
         try:
             super().stop()
         except web.HTTPError:
-            from jupyter_core.utils import run_sync
-
             run_sync(self.kernel_manager.shutdown_all)()
 
     def _trust_notebooks(self) -> None:
         """Sign the served notebooks that have no outputs (nothing in them to distrust), as Jupyter does
         when it saves a notebook: their kernels then start without "Notebook … is not trusted"."""
-        import nbformat
-
         notary = self.contents_manager.notary
         for path in sorted(Path(self.root_dir).glob("*.ipynb")):
             notebook = nbformat.read(path, as_version=4)

@@ -82,7 +82,7 @@ class TerritoryContent:
 def note_headings(results: dict) -> dict[str, str]:
     """What each chart and each bar a note can be about is called on a published page: the chart's
     title, and ``"<title> — <bar label>"`` for a note about one bar (keys as the journal stores them,
-    ``"<chart id>#<bar key>"``; see :mod:`coopwork.dashboard.app`).
+    ``"<chart id>#<bar key>"``; see :mod:`coopwork.journal.about`).
 
     Examples
     --------
@@ -91,7 +91,7 @@ def note_headings(results: dict) -> dict[str, str]:
     >>> note_headings({"views": {"": {"charts": [chart]}}})
     {'org_type': "Type d'organisation", 'org_type#association': "Type d'organisation — Association"}
     """
-    from ..dashboard.app import OPTION_MARK, chart_options
+    from ..journal.about import OPTION_MARK, chart_options
 
     headings: dict[str, str] = {}
     for view in results.get("views", {}).values():
@@ -113,7 +113,7 @@ def note_heading(chart: str, headings: dict[str, str], *, lang: str) -> str:
     >>> [note_heading(c, headings, lang="en") for c in ("org_type#scop", "org_type#Old label", "gone")]
     ['Type — SCOP', 'Type — Old label', 'Other notes']
     """
-    from ..dashboard.app import OPTION_MARK
+    from ..journal.about import OPTION_MARK
 
     if chart in headings:
         return headings[chart]

@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..figures.html import figure_html as fragment
+from ..figures.plotlyjs import LIGHT_TRACES, light_plotly
 from ..figures.theme import NARROW_BELOW
 from ..i18n import t
 from ..results.audit import hidden_legend
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 PLOTLY_JS = "assets/plotly.min.js"
-#: plotly's cartesian bundle (``coopwork.dashboard.assets.LIGHT_PLOTLY``), when installed
+#: plotly's cartesian bundle (``coopwork.figures.plotlyjs.LIGHT_PLOTLY``), when installed
 LIGHT_PLOTLY_JS = "assets/plotly-cartesian.min.js"
 STYLE_CSS = "assets/style.css"
 _EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>", re.I)
@@ -117,8 +118,6 @@ def write_assets(site: str | Path) -> None:
     import plotly  # lazy: `coopwork check` imports the export and skips plotly (~0.1 s)
     from plotly.offline import get_plotlyjs  # lazy: as plotly
 
-    from ..dashboard.assets import light_plotly
-
     site = Path(site)
     (site / "assets").mkdir(parents=True, exist_ok=True)
     js = site / PLOTLY_JS
@@ -143,8 +142,6 @@ def plotly_for(site: str | Path, charts: Sequence[tuple[str, object]]) -> str:
     >>> plotly_for("/nowhere", [("c", {"data": [{"type": "bar"}]})])
     'assets/plotly.min.js'
     """
-    from ..dashboard.assets import LIGHT_TRACES
-
     types = {trace.get("type", "scatter") for _, chart in charts if isinstance(chart, dict)
              for trace in chart.get("data", [])}
     light = (Path(site) / LIGHT_PLOTLY_JS).is_file() and types <= LIGHT_TRACES

@@ -5,7 +5,10 @@ write notes and the researcher moderates them; the export publishes the visible 
 
 - :mod:`coopwork.journal.store` — the notes in SQLite (WAL) or PostgreSQL: :class:`Journal`,
   :func:`open_journal`, :func:`database_url`, :func:`clean_text`;
-- :mod:`coopwork.journal.markdown` — the notes as Markdown (the research diary and the published page).
+- :mod:`coopwork.journal.markdown` — the notes as Markdown (the research diary and the published page);
+- :mod:`coopwork.journal.about` — what a note is about: a chart, or one bar of it (``OPTION_MARK``,
+  :func:`~coopwork.journal.about.chart_options`), for the dashboards that write notes and the export
+  that names them.
 
 Examples
 --------

@@ -68,7 +68,7 @@ def published_markdown(notes: pd.DataFrame, *, title: str, lang: str) -> str:
 
     ``notes`` has the columns ``about``, ``kind``, ``text`` and ``created_at``; no name is written.
     """
-    import pandas as pd
+    import pandas as pd  # lazy: a dashboard kernel imports the journal and must not import pandas
 
     lines = [f"# {title}", ""]
     if notes.empty:

@@ -20,6 +20,11 @@ notes per minute.
 
 On disk, the SQLite file is readable by its owner only (mode 0600): notes are participants' words.
 
+sqlalchemy is imported where a journal is opened, not with this module: :mod:`coopwork.export`
+imports the journal but opens one only when the workspace has notes, and sqlalchemy would add
+0.3–0.5 s to every export (measured after ``import coopwork.export``, about 1 s). pandas, too, is
+imported by :meth:`Journal.notes` only: a dashboard kernel reads :meth:`Journal.records` without it.
+
 Examples
 --------
 >>> journal = Journal("sqlite://")                     # in memory, for the example
@@ -45,7 +50,7 @@ from typing import TYPE_CHECKING
 from ..errors import DashboardError
 from ..paths import journal_file
 from ..vocabulary import KINDS
-from ..words import BIDI
+from ..words import BIDI, to_csv
 from .markdown import diary_markdown
 
 if TYPE_CHECKING:
@@ -88,8 +93,8 @@ def database_url(value: str | Path | None, *, workspace: str | Path | None = Non
 
 
 def _parse_url(value: str | Path | None, workspace: str | Path | None) -> sa.URL:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    from sqlalchemy.engine import make_url  # lazy: coopwork.export, 0.3–0.5 s (module doc)
+    from sqlalchemy.exc import ArgumentError  # lazy: coopwork.export, 0.3–0.5 s (module doc)
 
     if value is None or str(value) == "":
         if workspace is None:
@@ -179,7 +184,7 @@ class Journal:
     """
 
     def __init__(self, url: str | Path | None = None, *, workspace: str | Path | None = None) -> None:
-        import sqlalchemy as sa
+        import sqlalchemy as sa  # lazy: coopwork.export, 0.3–0.5 s (module doc)
 
         self.url = _parse_url(url, workspace)
         self._sqlite = self.url.get_backend_name() == "sqlite"
@@ -228,7 +233,7 @@ class Journal:
 
     def _add_missing_columns(self) -> None:
         """Bring a journal written by an older coopwork up to date (columns are only ever added)."""
-        import sqlalchemy as sa
+        import sqlalchemy as sa  # lazy: coopwork.export, 0.3–0.5 s (module doc)
 
         with self.engine.begin() as conn:
             present = {column["name"] for column in sa.inspect(conn).get_columns("notes")}
@@ -256,6 +261,8 @@ class Journal:
             When the text is empty or too long, the kind is unknown, or the participant wrote too
             many notes in the last minute (the message is in ``lang``).
         """
+        import sqlalchemy as sa  # lazy: coopwork.export, 0.3–0.5 s (module doc)
+
         text = clean_text(text)
         display_name = " ".join(clean_text(display_name, multiline=False).split())
         participant = clean_text(participant, multiline=False)[:MAX_PARTICIPANT] or None
@@ -275,8 +282,6 @@ class Journal:
                "client_id": client_id}
 
         def stored(conn) -> int | None:
-            import sqlalchemy as sa
-
             if client_id is None:
                 return None
             query = sa.select(self.table.c.id).where(self.table.c.client_id == client_id)
@@ -286,8 +291,6 @@ class Journal:
             return participant is not None and self._recent(conn, participant, now) >= MAX_NOTES_PER_MINUTE
 
         def insert() -> int:
-            import sqlalchemy as sa
-
             try:
                 with self.engine.begin() as conn:
                     earlier = stored(conn)
@@ -307,7 +310,7 @@ class Journal:
 
     def _recent(self, conn, participant: str, now: datetime) -> int:
         """Notes of ``participant`` written in the 60 seconds before ``now``."""
-        import sqlalchemy as sa
+        import sqlalchemy as sa  # lazy: coopwork.export, 0.3–0.5 s (module doc)
 
         query = (sa.select(sa.func.count()).select_from(self.table)
                  .where(self.table.c.participant == participant)
@@ -326,7 +329,7 @@ class Journal:
         self._moderate(note_ids, hidden=False)
 
     def _moderate(self, note_ids: tuple[int, ...], *, hidden: bool) -> None:
-        import sqlalchemy as sa
+        import sqlalchemy as sa  # lazy: coopwork.export, 0.3–0.5 s (module doc)
 
         wanted = sorted({int(note_id) for note_id in note_ids})
 
@@ -348,7 +351,7 @@ class Journal:
                 wave: str | None = None, chart: str | None = None,
                 include_hidden: bool = False) -> list[dict]:
         """Notes as plain dicts in the order they were written (light: no pandas, for the dashboards)."""
-        import sqlalchemy as sa
+        import sqlalchemy as sa  # lazy: coopwork.export, 0.3–0.5 s (module doc)
 
         query = sa.select(*(self.table.c[name] for name in _COLUMNS)).order_by(self.table.c.id)
         for name, value in (("survey_id", survey_id), ("territory", territory), ("wave", wave),
@@ -368,7 +371,7 @@ class Journal:
               wave: str | None = None, chart: str | None = None,
               include_hidden: bool = False) -> pd.DataFrame:
         """Notes in the order they were written, optionally filtered (hidden ones left out by default)."""
-        import pandas as pd
+        import pandas as pd  # lazy: a dashboard kernel must not import pandas (it reads records)
 
         rows = self.records(survey_id=survey_id, territory=territory, wave=wave, chart=chart,
                             include_hidden=include_hidden)
@@ -389,8 +392,6 @@ class Journal:
         show accents correctly. Returns the CSV text (without the mark). ``filters`` are those of
         :meth:`notes`.
         """
-        from ..words import to_csv
-
         table = self.notes(**filters)  # type: ignore[arg-type]
         table["created_at"] = table["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         return to_csv(table, path)
@@ -409,7 +410,7 @@ class Journal:
     # -- helpers ---------------------------------------------------------------------------
     def _retry(self, action, attempts: int = 20):
         """Run ``action``, retrying while SQLite says the database is locked (many writers)."""
-        import sqlalchemy as sa
+        import sqlalchemy as sa  # lazy: coopwork.export, 0.3–0.5 s (module doc)
 
         for attempt in range(attempts):
             try:

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from coopwork.dashboard.app import Dashboard, dashboard, notes_html
+from coopwork.dashboard.page import Dashboard, dashboard
+from coopwork.dashboard.styles import notes_html
 from coopwork.journal import Journal
 
 
@@ -29,7 +30,7 @@ def test_the_dashboard_is_light(board):
     # (checked in a fresh interpreter because the test process has imported them already)
     import subprocess
 
-    code = ("import sys\nfrom coopwork.dashboard.app import Dashboard\n"
+    code = ("import sys\nfrom coopwork.dashboard.page import Dashboard\n"
             f"Dashboard({str(board.root)!r}, territory='t01')\n"
             "print(sorted(m for m in ('pandas', 'plotly', 'pyxform', 'networkx') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -112,7 +113,7 @@ def _add(board, *, note_id: str | None = None) -> dict:
 
     state = board.page_state()["state"]
     form = state["form"]
-    about, kind, text, name, _button = board._form["box"].children[0].children
+    about, kind, text, name, _button = board._form.box.children[0].children
     note = {"id": note_id or f"test-{next(_sent)}", "chart": form["chart"], "about": about.value or "",
             "kind": kind.value, "text": text.value, "name": name.value, "territory": state["territory"],
             "wave": state["wave"], "lang": state["lang"]}
@@ -166,7 +167,8 @@ def test_a_note_about_one_bar_marks_that_bar(board, precomputed_workspace, chart
 
 
 def test_a_note_about_a_bar_marks_it_in_every_language_and_old_label_notes_still_do(precomputed_workspace):
-    from coopwork.dashboard.app import chart_options, marked_figure, notes_html
+    from coopwork.dashboard.charts import marked_figure
+    from coopwork.journal.about import chart_options
 
     pages = {lang: Dashboard(precomputed_workspace, territory="t01", lang=lang) for lang in ("fr", "en")}
     try:
@@ -215,19 +217,19 @@ def test_a_page_that_adds_notes_too_fast_is_held_back(precomputed_workspace):
 def test_notes_written_or_hidden_elsewhere_appear_without_a_click(board, precomputed_workspace):
     import time
 
-    from coopwork.dashboard.app import NOTES_POLL_SECONDS
+    from coopwork.dashboard.notes import NOTES_POLL_SECONDS
 
     chart_id = board._view()["charts"][0]["id"]
     journal = Journal(workspace=precomputed_workspace)
     note = journal.add(board.survey_id, territory="t01", wave="2025", chart=chart_id, kind="see",
                        text="vu depuis un autre téléphone")
     deadline = time.monotonic() + 4 * NOTES_POLL_SECONDS + 10
-    while "vu depuis un autre" not in board._blocks[chart_id]["notes"].value and time.monotonic() < deadline:
+    while "vu depuis un autre" not in board._blocks[chart_id].notes.value and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert "vu depuis un autre téléphone" in board._blocks[chart_id]["notes"].value  # the page's poller
+    assert "vu depuis un autre téléphone" in board._blocks[chart_id].notes.value  # the page's poller
     journal.hide(note)
     board.refresh_notes()
-    assert "vu depuis un autre téléphone" not in board._blocks[chart_id]["notes"].value
+    assert "vu depuis un autre téléphone" not in board._blocks[chart_id].notes.value
 
 
 def test_notes_html_escapes_every_field():
@@ -243,7 +245,8 @@ def test_failures_become_a_friendly_message(tmp_path, capsys):
 
 
 def test_a_histogram_s_bins_can_carry_notes_in_every_language(precomputed_workspace):
-    from coopwork.dashboard.app import chart_options, marked_figure
+    from coopwork.dashboard.charts import marked_figure
+    from coopwork.journal.about import chart_options
 
     def histograms(lang: str) -> list[dict]:
         page = Dashboard(precomputed_workspace, territory="t01", lang=lang)
@@ -307,7 +310,7 @@ def test_a_reloaded_page_comes_back_to_where_its_participant_was(precomputed_wor
         assert after.page_state()["state"] == place
         write = after.tabs.children[1].children[0].children[3]
         assert after.lang == "en" and "Write a note" in write.description
-        assert after._form["box"] in after._blocks[place["form"]["chart"]]["block"].children
+        assert after._form.box in after._blocks[place["form"]["chart"]].block.children
         after.page_events.value = json.dumps({"restore": {"lang": "xx", "wave": "1999", "tab": 99}})
         assert after.page_state()["state"] == place  # what it does not offer is left as it is
     finally:

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from coopwork.dashboard.assets import LIGHT_TRACES, asset_path, asset_url, full_plotly, light_plotly
+from coopwork.dashboard.assets import asset_path, asset_url
+from coopwork.figures.plotlyjs import LIGHT_TRACES, full_plotly, light_plotly
 
 
 def _trace_types(bundle: str) -> set[str]:

@@ -243,7 +243,7 @@ def test_english_bundle(ws, precomputed_workspace):
 def test_free_text_themes_only_in_the_all_organisations_view(demo_workspace, tmp_path):
     # the demo survey has a codebook: its free-text questions get a "themes" section, never per org type;
     # the dashboard's slow path (no `coopwork serve` before) computes the results in its kernel
-    from coopwork.dashboard.app import Dashboard
+    from coopwork.dashboard.page import Dashboard
 
     root = tmp_path / "demo"
     shutil.copytree(demo_workspace, root, ignore=shutil.ignore_patterns(".coopwork"))
@@ -263,7 +263,7 @@ def test_the_org_type_filter_is_computed_when_first_used(tmp_path, precomputed_w
     """Without a workshop's preparation, the first visitor who picks a type computes its views, once."""
     import shutil
 
-    from coopwork.dashboard.app import Dashboard
+    from coopwork.dashboard.page import Dashboard
     from coopwork.paths import breakdown_file
 
     root = tmp_path / "ws"

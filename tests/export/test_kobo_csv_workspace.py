@@ -90,7 +90,7 @@ def test_reports_run_without_a_network(csv_workspace):
 
 
 def test_dashboards_have_no_network_section(csv_workspace):
-    from coopwork.dashboard.app import Dashboard
+    from coopwork.dashboard.page import Dashboard
 
     for territory in ("matera", "veszprem", None):
         board = Dashboard(csv_workspace, territory=territory, lang="en")

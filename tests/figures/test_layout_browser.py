@@ -96,8 +96,9 @@ _PANEL = "<style>body { margin: 0; } .cw-panel { border: 1px solid #bbb; padding
 
 def _page(charts: list[dict]) -> str:
     """A page as the dashboard builds it: its CSS, each chart's HTML, the page script that draws them."""
-    from coopwork.dashboard.app import CSS, chart_html
     from coopwork.dashboard.assets import asset_path
+    from coopwork.dashboard.charts import chart_html
+    from coopwork.dashboard.styles import CSS
 
     blocks = "".join(f'<div class="cw-chart cw-has-figure cw-chart-{i}">'
                      f'<div class="cw-plot-box">{chart_html(chart, [], lang="fr")}</div></div>'

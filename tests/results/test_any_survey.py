@@ -180,7 +180,7 @@ def test_the_data_export_writes_each_repeat_keyed_to_its_parent(everyone):
 
 
 def test_the_dashboard_of_all_respondents_shows_the_form_sections(everyone, chart_payloads):
-    from coopwork.dashboard.app import Dashboard
+    from coopwork.dashboard.page import Dashboard
 
     board = Dashboard(everyone["root"], lang="en")
     assert board.tabs.titles == ("Household", "Opinions", "Household members", "Other questions")
@@ -196,7 +196,7 @@ def test_the_dashboard_of_all_respondents_shows_the_form_sections(everyone, char
 
 
 def test_with_a_territory_the_same_form_gets_a_territory_dashboard(tmp_path, chart_payloads):
-    from coopwork.dashboard.app import Dashboard
+    from coopwork.dashboard.page import Dashboard
     from coopwork.results.store import ensure
 
     form = write_form(tmp_path / "surveys" / f"{FORM_ID}.xlsx")

@@ -28,7 +28,7 @@ def rendered(tmp_path_factory, demo_prepared, chart_payloads):
     import nbformat
 
     from coopwork.batch import run_batch
-    from coopwork.dashboard.app import Dashboard
+    from coopwork.dashboard.page import Dashboard
     from coopwork.export import export_all
     from coopwork.fileio import load
     from coopwork.results.store import ensure

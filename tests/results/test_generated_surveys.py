@@ -228,7 +228,7 @@ def _whole_way(form: FormSpec, subs: Submissions, folder: Path) -> dict:
 @settings(max_examples=examples(3), suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_generated_surveys_the_whole_way(chart_payloads, data):
-    from coopwork.dashboard.app import Dashboard
+    from coopwork.dashboard.page import Dashboard
     from coopwork.fileio import load
     from coopwork.paths import ALL, export_name, reports_dir, results_file
     from coopwork.results.inputs import Inputs

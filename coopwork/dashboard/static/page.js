@@ -1,4 +1,4 @@
-/* The front end of a coopwork dashboard page (coopwork/dashboard/app.py writes what it reads).
+/* The front end of a coopwork dashboard page (coopwork/dashboard/page.py and widgets.py write what it reads).
 
    Each chart arrives in an ipywidgets HTML widget as inert JSON:
      <div class="cw-plot"><script type="application/json" class="cw-figure">
