@@ -273,7 +273,8 @@ def test_the_graph_sees_imports_inside_functions():
     assert sum(hidden.values()) > 0
 
 
-def in_function_imports(source: str, name: str, *, is_package: bool, known: set[str]) -> list[tuple[int, str]]:
+def in_function_imports(source: str, name: str, *, is_package: bool,
+                        known: set[str]) -> list[tuple[int, str]]:
     """``(line, text)`` of each import of a coopwork module made inside a function of ``source``
     without a ``lazy:`` comment saying its start-up reason on its lines.
 
@@ -303,6 +304,6 @@ def test_imports_of_coopwork_sit_at_the_top_or_say_why_not():
     found = modules()
     bad = [f"{path.relative_to(ROOT)}:{line}: {text}"
            for name, (path, is_package) in found.items()
-           for line, text in in_function_imports(path.read_text(encoding="utf-8"), name, is_package=is_package,
-                                                 known=set(found))]
-    assert bad == [], "imports inside functions without a '# lazy: <start-up reason>' comment:\n" + "\n".join(bad)
+           for line, text in in_function_imports(path.read_text(encoding="utf-8"), name,
+                                                 is_package=is_package, known=set(found))]
+    assert bad == [], "imports inside functions without '# lazy: <start-up reason>':\n" + "\n".join(bad)

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ..i18n import t
+from ..journal.about import OPTION_MARK, chart_options
 from ..results.questions import PRACTICE_DIMENSIONS
 from ..results.tables import decode
 
@@ -91,8 +92,6 @@ def note_headings(results: dict) -> dict[str, str]:
     >>> note_headings({"views": {"": {"charts": [chart]}}})
     {'org_type': "Type d'organisation", 'org_type#association': "Type d'organisation — Association"}
     """
-    from ..journal.about import OPTION_MARK, chart_options
-
     headings: dict[str, str] = {}
     for view in results.get("views", {}).values():
         for chart in view.get("charts", []):
@@ -113,8 +112,6 @@ def note_heading(chart: str, headings: dict[str, str], *, lang: str) -> str:
     >>> [note_heading(c, headings, lang="en") for c in ("org_type#scop", "org_type#Old label", "gone")]
     ['Type — SCOP', 'Type — Old label', 'Other notes']
     """
-    from ..journal.about import OPTION_MARK
-
     if chart in headings:
         return headings[chart]
     base, mark, key = str(chart).partition(OPTION_MARK)
