@@ -65,6 +65,10 @@ def _chart_titles(html: str) -> list[str]:
     return [re.sub(r"<br>", " ", t) for t in figures + messages]
 
 
+#: a character Markdown shows as is after a backslash (coopwork.words.markdown escapes them)
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+!|])")
+
+
 def _report_titles(notebook: Path) -> list[str]:
     """The titles of the charts of an executed report: its figures', and those of the sentences
     standing for a chart (``*title — why*``)."""
@@ -76,7 +80,8 @@ def _report_titles(notebook: Path) -> list[str]:
             if figure:
                 found.append(re.sub(r"</?b>", "", figure["layout"]["title"]["text"]).replace("<br>", " "))
             text = "".join(data.get("text/markdown", ""))
-            found += re.findall(r"^\*(.+) — ", text, re.M)  # the title, then why it is not drawn
+            # the title, then why it is not drawn, as Markdown shows it (backslash escapes undone)
+            found += [_MARKDOWN_ESCAPE.sub(r"\1", t) for t in re.findall(r"^\*(.+) — ", text, re.M)]
     return [unescape(t) for t in found]
 
 

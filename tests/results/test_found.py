@@ -90,3 +90,21 @@ def test_a_select_one_external_is_shown_as_bars(tmp_path):
     assert (where.loc["paris", "n"], where.loc["lyon", "n"], where.loc["paris", "base"]) == (5, 3, 8)
     chart = next(c for c in results["views"][""]["charts"] if c["id"] == "where")
     assert chart["figure"] is not None
+
+
+def test_a_title_with_brackets_reads_in_the_report_as_in_the_results(tmp_path):
+    """Found by the generated surveys: a chart that is not drawn stands in the report as a Markdown
+    sentence whose title is escaped ("0 \\[fr\\]", a label in the form's language marked "[fr]");
+    read as Markdown shows it, it is the title of the results (the test's reader kept the backslashes)."""
+    import json
+
+    from coopwork.words import markdown
+
+    from .test_any_survey import _report_titles
+
+    titles = ["0 [fr]", "Depuis combien d’années ? [it] (counted per cooperation tie)", "a_b *c* #1 & <d>"]
+    cells = [{"cell_type": "code", "outputs": [{"data": {"text/markdown": f"*{markdown(t)} — why*\n"}}]}
+             for t in titles]
+    report = tmp_path / "report.ipynb"
+    report.write_text(json.dumps({"cells": cells}), encoding="utf-8")
+    assert _report_titles(report) == titles
