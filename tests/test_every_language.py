@@ -167,8 +167,13 @@ def test_dashboard_speaks_one_language(page, survey, lang):
     page.locator(".cw-pick-lang button", has_text=lang.upper()).click()
     page.wait_for_function("title => document.querySelector('.cw-dashboard h1')?.innerText.includes(title)",
                            arg=title, timeout=TIMEOUT)
-    page.wait_for_selector(".js-plotly-plot .main-svg", state="attached")
-    page.wait_for_timeout(1500)  # let plotly draw the axes and legends
+    # the charts are drawn again in the new language: wait for its label of org_type on the screen (the
+    # old charts' svg stays attached meanwhile, and under load they may have no text yet)
+    page.wait_for_function(
+        "label => document.querySelector('.cw-dashboard')?.innerText.includes(label) || Array.from("
+        "document.querySelectorAll('.js-plotly-plot text')).some(node => node.textContent.includes(label))",
+        arg=survey.label("org_type", lang), timeout=TIMEOUT)
+    page.wait_for_timeout(1500)  # let plotly draw the other charts' axes and legends
     text = page.inner_text(".cw-dashboard")
     svg = " ".join(page.locator(".js-plotly-plot text").all_text_contents())
     assert t("dashboard.respondents", lang, n="").strip() in text or "< " in text

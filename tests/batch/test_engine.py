@@ -112,6 +112,7 @@ def test_no_kernel_outlives_its_slot_or_its_notebook() -> None:
         assert kept.ok, kept.describe()
         failing = execute(_notebook("raise ValueError('x')"), parameters={"territory": "a"}, slot=slot,
                           timeout=300)
+        assert slot.history[0]["replaced"] == [], slot.history  # the first report left its kernel fit
         assert not failing.ok and failing.kernel_pid == kept.kernel_pid
         assert slot.history[-1]["replaced"] == ["the report failed"]
         assert not _running_after(failing.kernel_pid, 30), "a kernel that ran a failing report was kept"

@@ -319,7 +319,10 @@ def test_a_note_attached_to_a_bar_marks_the_bar_on_every_page_and_language(
 def test_a_click_on_a_bar_opens_the_note_form_about_that_bar(browser, server, precomputed_workspace):
     page = _open(browser, server, "t01")
     page.wait_for_function("() => window.coopworkPage === true")  # the page's front-end handler runs
-    block = page.locator(".cw-chart.cw-has-figure").filter(has=page.locator(".bars")).first
+    first = page.locator(".cw-chart.cw-has-figure").filter(has=page.locator(".bars")).first
+    # the same chart all along (the first with bars may change while charts are redrawn): its own class
+    mine = next(c for c in first.get_attribute("class").split() if c.startswith("cw-chart-"))
+    block = page.locator(f".cw-chart.{mine}")
     block.scroll_into_view_if_needed()
     # page.js listens for clicks on a chart once it has drawn it (again when it is redrawn, e.g. with
     # the marks of notes), and marks it drawn then
