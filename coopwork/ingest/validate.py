@@ -568,7 +568,7 @@ def _territories(raw: pd.DataFrame, clean: pd.DataFrame, survey: Survey, territo
         unknown = values.notna() & canonical.isna()
         reason = reason.mask(unknown, message("reason_territory_unknown", question=question.name))
         values = canonical
-    else:  # a free-text answer is the territory's label; its id is a slug (results.paths)
+    else:  # a free-text answer is the territory's label; its id is a slug (coopwork.paths)
         unsafe = _map_unique(values, lambda v: problem(v) is not None).eq(True)
         reason = reason.mask(values.notna() & unsafe,
                              message("reason_territory_unsafe", question=question.name))
