@@ -7,6 +7,7 @@ import pytest
 
 from coopwork.analysis.selection import applicable, evaluate_relevant, filter_responses, groups, selected
 from coopwork.errors import CoopworkError, SurveyError, WorkspaceError
+from tests.workbooks import write_workbook
 
 
 def test_selected_matches_a_hand_split(toy_survey, toy_responses):
@@ -92,23 +93,14 @@ def test_groups_wave_and_bad_by(toy_survey, toy_responses):
 
 
 def test_a_question_inside_a_non_relevant_group_does_not_apply(tmp_path):
-    import openpyxl
-
     from coopwork.survey import load_survey
 
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "survey"
-    sheet.append(["type", "name", "label", "relevant"])
-    sheet.append(["select_one yn", "member", "Member?", ""])
-    sheet.append(["begin_group", "details", "Details", "${member} = 'yes'"])
-    sheet.append(["integer", "staff", "Staff", ""])
-    sheet.append(["end_group", "", "", ""])
-    choices = workbook.create_sheet("choices")
-    choices.append(["list_name", "name", "label"])
-    choices.append(["yn", "yes", "Yes"])
-    choices.append(["yn", "no", "No"])
-    workbook.save(tmp_path / "groups.xlsx")
+    write_workbook(tmp_path / "groups.xlsx", {
+        "survey": [["type", "name", "label", "relevant"], ["select_one yn", "member", "Member?", ""],
+                   ["begin_group", "details", "Details", "${member} = 'yes'"],
+                   ["integer", "staff", "Staff", ""],
+                   ["end_group", "", "", ""]],
+        "choices": [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]]})
     survey = load_survey(tmp_path / "groups.xlsx")
     responses = pd.DataFrame({"member": pd.array(["yes", "no", "no", None], dtype="string"),
                               "staff": pd.array([4, None, 2, None], dtype="Int64")})

@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from openpyxl import Workbook
 
 from coopwork.errors import SurveyError
 from coopwork.survey import Choice, language_code, load_survey
+from tests.workbooks import write_workbook
 
 
 def write_xlsform(path, survey, choices=None, settings=None, *, survey_sheet="survey"):
-    """Write a small XLSForm (lists of rows, header first) with openpyxl."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = survey_sheet
-    for row in survey:
-        sheet.append(row)
-    for title, rows in (("choices", choices), ("settings", settings)):
-        if rows:
-            extra = workbook.create_sheet(title)
-            for row in rows:
-                extra.append(row)
-    workbook.save(path)
-    return path
+    """Write a small XLSForm (lists of rows, header first)."""
+    return write_workbook(path, {survey_sheet: survey, "choices": choices, "settings": settings})
 
 
 @pytest.fixture
@@ -267,22 +256,12 @@ def test_realworld_files_that_are_not_xlsforms_give_a_survey_error(realworld, na
 
 
 def test_group_relevance_is_kept_for_the_questions_inside(tmp_path):
-    import openpyxl
-
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "survey"
-    sheet.append(["type", "name", "label", "relevant"])
-    sheet.append(["select_one yn", "member", "Member?", ""])
-    sheet.append(["begin_group", "details", "Details", "${member} = 'yes'"])
-    sheet.append(["integer", "since", "Since", ""])
-    sheet.append(["integer", "staff", "Staff", "${since} > 2000"])
-    sheet.append(["end_group", "", "", ""])
-    choices = workbook.create_sheet("choices")
-    choices.append(["list_name", "name", "label"])
-    choices.append(["yn", "yes", "Yes"])
-    choices.append(["yn", "no", "No"])
-    workbook.save(tmp_path / "groups.xlsx")
+    write_xlsform(tmp_path / "groups.xlsx",
+                  [["type", "name", "label", "relevant"], ["select_one yn", "member", "Member?", ""],
+                   ["begin_group", "details", "Details", "${member} = 'yes'"],
+                   ["integer", "since", "Since", ""],
+                   ["integer", "staff", "Staff", "${since} > 2000"], ["end_group", "", "", ""]],
+                  [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]])
     survey = load_survey(tmp_path / "groups.xlsx")
     assert survey.question("since").group_relevant == ("${member} = 'yes'",)
     assert survey.question("staff").applies_when == ("${member} = 'yes'", "${since} > 2000")

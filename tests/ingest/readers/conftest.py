@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.workbooks import write_workbook
+
 SURVEY = [
     ["type", "name", "label::Français (fr)", "label::English (en)", "coopwork::role", "coopwork::identifier"],
     ["begin_group", "profil", "Profil", "Profile", "", ""],
@@ -45,16 +47,7 @@ SETTINGS = [["form_title", "form_id", "version", "default_language"],
 
 def write_xlsform(path: Path, survey=SURVEY, choices=CHOICES, settings=SETTINGS) -> Path:
     """Write an XLSForm workbook from rows of cells."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in (("survey", survey), ("choices", choices), ("settings", settings)):
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    workbook.save(path)
-    return path
+    return write_workbook(path, {"survey": survey, "choices": choices, "settings": settings})
 
 
 @pytest.fixture(scope="session")
@@ -71,21 +64,7 @@ def small_survey(small_form):
     return load_survey(small_form)
 
 
-def _write_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    """Write a workbook of plain sheets (first row = header)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    workbook.save(path)
-    return path
-
-
 @pytest.fixture
 def write_xlsx():
     """The function writing a workbook of plain sheets: ``write_xlsx(path, {title: rows})``."""
-    return _write_xlsx
+    return write_workbook
