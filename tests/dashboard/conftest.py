@@ -86,15 +86,16 @@ def write_processed_workspace(root: Path, survey_path: Path, *, seed: int = 3) -
     return root
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def precomputed_workspace(tmp_path_factory, sample_survey_path, built_once) -> Path:
     """A processed workspace with 3 territories × 2 waves (t03 has only 2 organisations), with its
     results (every wave, fr + en, the syntheses, the views of each organisation type, as for a
     workshop's territory) and their index written.
 
-    The results are computed once per test run (``built_once``, ``tests/conftest.py``); each worker gets
-    its own copy, which the dashboard tests of that worker share (they write notes and served
-    notebooks into it). A result's key hashes content, not paths: the copy's results are current.
+    The results are computed once per test run (``built_once``, ``tests/conftest.py``); each test
+    module gets its own copy (5 MB), which its tests share: they write notes and served notebooks
+    into it, and a module's notes must not show in another's charts (a worker runs several modules,
+    in an order that changes). A result's key hashes content, not paths: the copy's results are current.
     """
     from coopwork.results.store import prepare_all
     from coopwork.workspace import open_workspace

@@ -59,7 +59,8 @@ def workspace(request, realworld, tmp_path_factory):
 
 
 def test_reports_exports_and_check_without_error(workspace):
-    assert not workspace["run"].failed and set(workspace["run"].executed) == {"t1", "*"}
+    run = workspace["run"]
+    assert not run.failed and set(run.executed) == {"t1", "*"}, run.failed
     assert workspace["export"].territories == ["t1"]
     assert workspace["check"].ok, workspace["check"].breaches
     site = workspace["export"].site
