@@ -44,7 +44,7 @@ _HANDLERS = {
     "survey": "coopwork.ingest.survey_cli:survey_main",
     "run": "coopwork.batch.cli:main",
     "serve": "coopwork.dashboard.cli:main",
-    "journal": "coopwork.dashboard.cli:journal_main",
+    "journal": "coopwork.journal.cli:main",
     "export": "coopwork.export.cli:main",
     "check": "coopwork.export.check:main",
     "codebook": "coopwork.analysis.qdc:main",

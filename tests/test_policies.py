@@ -10,7 +10,8 @@ threshold, are left out) and fails on a stray copy:
   :mod:`coopwork.analysis.disclosure`;
 - a wave chosen by position (``waves[-1]``, ``…["waves"][-1]``) outside :mod:`coopwork.waves`;
 - a language fallback of its own (``or "fr"``, ``texts.get("en") or …``, a function ``_lang``
-  or ``_pick``) outside :mod:`coopwork.i18n`;
+  or ``_pick``) outside :mod:`coopwork.i18n`, and a message of the catalogue asked for in a fixed
+  language (``t(key, "fr")``) instead of the command's or the page's;
 - a folder of the workspace or of an export typed as a path (``root / "data"``,
   ``site / "workbooks"``, ``Path(".coopwork")``) outside :mod:`coopwork.paths`;
 - a list of the note kinds or of the dimensions outside :mod:`coopwork.vocabulary`, a set of
@@ -78,6 +79,12 @@ def _named(node: ast.AST, word: str) -> bool:
 
 def _number(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and type(node.value) is int
+
+
+def _catalogue_call(func: ast.AST) -> bool:
+    """``t(…)`` or ``i18n.t(…)``: a message asked of the catalogue."""
+    return ((isinstance(func, ast.Name) and func.id == "t")
+            or (isinstance(func, ast.Attribute) and func.attr == "t"))
 
 
 def _lang_text(node: ast.AST) -> bool:
@@ -151,6 +158,10 @@ def violations(source: str, module: str) -> Iterator[tuple[str, int, str]]:
                     yield "language", line, "a fallback chain `.get(\"xx\") or …`"
             if isinstance(node, ast.FunctionDef) and node.name in {"_lang", "_pick", "_language_of"}:
                 yield "language", line, f"a function {node.name}() of its own"
+            if isinstance(node, ast.Call) and _catalogue_call(node.func) and (
+                    (len(node.args) > 1 and _lang_text(node.args[1]))
+                    or any(k.arg == "lang" and _lang_text(k.value) for k in node.keywords)):
+                yield "language", line, "a message in a fixed language `t(key, \"xx\")`"
         # the folders -----------------------------------------------------------------------------
         if away("folder"):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
@@ -198,7 +209,8 @@ PLANTED = {
     "wave": ["wave = wave or workspace.waves[-1]", 'last = index["waves"][-1]'],
     "language": ['lang = getattr(args, "lang", None) or "fr"',
                  'label = labels.get(lang) or labels.get("fr") or name',
-                 "def _lang():\n    return 'fr'"],
+                 "def _lang():\n    return 'fr'",
+                 'say(t("dashboard.note_hidden", "fr", id=1))', 'note = i18n.t(key, lang="en")'],
     "folder": ['out = site / "workbooks" / "t.xlsx"', 'db = root / "data" / "journal.sqlite"',
                'KEY = Path(".coopwork") / "pseudonym.key"'],
     "vocabulary": ['for kind in ("see", "means", "do"): pass'],

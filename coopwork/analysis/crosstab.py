@@ -221,6 +221,7 @@ def association_test(
     *,
     seed: int = 0,
     resamples: int = 4999,
+    lang: str = "fr",
 ) -> dict[str, object]:
     """Is ``row`` associated with ``column``? The test the table allows, on unweighted counts.
 
@@ -234,7 +235,7 @@ def association_test(
     dict
         ``method`` (``"chi2"``, ``"fisher"``, ``"chi2_monte_carlo"`` or ``"none"``),
         ``statistic``, ``dof``, ``pvalue``, ``n``, ``min_expected``, ``note`` (why no test or
-        what to beware of, in French and English under ``note_fr``/``note_en``).
+        what to beware of, in ``lang``).
         With a select_multiple variable a respondent may count in several cells, which breaks
         the independence every test assumes: no test (``method="none"``).
 
@@ -250,7 +251,7 @@ def association_test(
     >>> result["method"], round(result["pvalue"], 4)
     ('fisher', 0.0087)
     """
-    _, _, _, multiple = _pairs(responses, survey, row, column, "fr")
+    _, _, _, multiple = _pairs(responses, survey, row, column, lang)
     matrix = contingency(responses, survey, row, column)
     if multiple:
         result = contingency_test(np.zeros((1, 1)))
@@ -261,5 +262,5 @@ def association_test(
         key = {"none": "analysis.test_none", "fisher": "analysis.test_fisher",
                "chi2_monte_carlo": "analysis.test_monte_carlo", "chi2": "analysis.test_chi2"}[
             str(result["method"])]
-    result.update(note_fr=t(key, "fr"), note_en=t(key, "en"))
+    result.update(note=t(key, lang))
     return result

@@ -9,5 +9,6 @@
   script and plotly.js, served by the dashboards' server;
 - :mod:`coopwork.dashboard.serve` — ``coopwork serve``: notebooks, Voilà settings, workshop mode;
 - :mod:`coopwork.dashboard.kernels` — the kernel manager that culls idle kernels but not the pool;
-- :mod:`coopwork.dashboard.cli` — ``coopwork serve`` and ``coopwork journal`` handlers.
+- :mod:`coopwork.dashboard.cli` — the ``coopwork serve`` handler (``coopwork journal``'s is in
+  :mod:`coopwork.journal.cli`).
 """

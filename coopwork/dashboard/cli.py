@@ -1,4 +1,4 @@
-"""Command-line handlers of ``coopwork serve`` and ``coopwork journal`` (options in :mod:`coopwork.cli`)."""
+"""Command-line handler of ``coopwork serve`` (options in :mod:`coopwork.cli`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import time
 import webbrowser
 
 from ..i18n import command_lang, t
-from ..journal import Journal, clean_text
 from ..progress import say
 from ..threshold import DEFAULT_MIN_COUNT
 from .join import join_plan, terminal_qr
@@ -26,7 +25,7 @@ from .serve import (
     wait_until_ready,
 )
 
-__all__ = ["ROUTINE", "journal_main", "main", "problems"]
+__all__ = ["ROUTINE", "main", "problems"]
 
 
 def main(args: argparse.Namespace) -> int:
@@ -217,34 +216,3 @@ def problems(text: str) -> list[str]:
     500 GET /voila/render/t01.ipynb (127.0.0.1)
     """
     return list(_shown(text.splitlines()))
-
-
-def _line(value: object) -> str:
-    """One terminal-safe line: notes stored by an older coopwork were not cleaned on the way in."""
-    return " ".join(clean_text(str(value), multiline=False).split())
-
-
-def journal_main(args: argparse.Namespace) -> int:
-    """``coopwork journal list|hide|restore|export``: moderation and export for the researcher."""
-    journal = Journal(args.database, workspace=args.workspace)
-    action = args.journal_command
-    if action == "list":
-        notes = journal.notes(territory=args.territory, include_hidden=args.all)
-        for note in notes.to_dict("records"):
-            flag = f" [{t('dashboard.hidden_flag', 'fr')}]" if note["hidden"] else ""
-            who = f" — {_line(note['display_name'])}" if note["display_name"] else ""
-            print(f"{note['id']}\t{note['created_at']:%Y-%m-%d %H:%M}\t{_line(note['territory'])}\t"
-                  f"{_line(note['wave'])}\t{_line(note['chart'])}\t{note['kind']}\t{_line(note['text'])}{who}{flag}")
-        return 0
-    if action in ("hide", "restore"):
-        getattr(journal, action)(*args.note_ids)
-        for note_id in args.note_ids:
-            say(t(f"dashboard.note_{'hidden' if action == 'hide' else 'restored'}", "fr", id=note_id))
-        return 0
-    writer = journal.to_csv if args.format == "csv" else journal.to_markdown
-    text = writer(args.output, territory=args.territory)
-    if args.output:
-        say(t("dashboard.export_written", "fr", path=args.output))
-    else:  # a CSV sent to stdout is usually redirected to a file a spreadsheet opens: same mark
-        sys.stdout.write(("\ufeff" if args.format == "csv" else "") + text)
-    return 0

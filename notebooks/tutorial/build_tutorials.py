@@ -78,7 +78,7 @@ exact test for small tables) tells whether the difference could be chance."""),
     ("code", """table = analysis.crosstab(responses, survey, "_territory", "org_type", normalize="row",
                           lang=lang, min_count=min_count)
 table.pivot(index="row_label", columns="column_label", values="display")""", None),
-    ("code", """analysis.association_test(responses, survey, "_territory", "ptce_membre")""", None),
+    ("code", """analysis.association_test(responses, survey, "_territory", "ptce_membre", lang=lang)""", None),
     ("md", """## 4. Un graphique d'échelles de Likert
 
 Les questions de confiance de notre territoire, en barres divergentes : les désaccords à gauche,

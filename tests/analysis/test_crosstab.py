@@ -78,7 +78,9 @@ def test_association_test_matches_scipy(toy_survey, toy_responses):
     assert (result["statistic"], result["pvalue"], result["dof"]) == (
         pytest.approx(statistic), pytest.approx(pvalue), dof)
     assert result["n"] == observed.sum()
-    assert "khi-deux" in result["note_fr"] and "chi-square" in result["note_en"]
+    assert "khi-deux" in result["note"]
+    english = association_test(toy_responses, toy_survey, "_wave", "mutualise", lang="en")
+    assert "chi-square" in english["note"]
 
 
 def test_association_test_small_two_by_two_is_fisher(toy_survey):
@@ -90,9 +92,9 @@ def test_association_test_small_two_by_two_is_fisher(toy_survey):
 
 
 def test_association_test_refuses_select_multiple(toy_survey, toy_responses):
-    result = association_test(toy_responses, toy_survey, "formes", "_wave")
+    result = association_test(toy_responses, toy_survey, "formes", "_wave", lang="en")
     assert result["method"] == "none" and np.isnan(result["pvalue"])
-    assert "independent" in result["note_en"]
+    assert "independent" in result["note"]
 
 
 def test_contingency_and_errors(toy_survey, toy_responses):

@@ -42,7 +42,8 @@ def everyone(tmp_path_factory):
     result = ingest_file(write_export(root / "export.xlsx"), survey=form, wave="2024", workspace=root)
     assert result.accepted == len(RECORDS) and result.territories == []
     run = run_batch(root, lang="en", show_progress=False)
-    assert not run.failed and run.executed == ["*"], run.failed  # the synthesis, the one report of all respondents
+    # the synthesis, the one report of all respondents
+    assert not run.failed and run.executed == ["*"], run.failed
     exported = export_all(root, lang="en", placemat_pdf=False)
     data = write_data(open_workspace(root), fmt="csv", lang="en")
     checked = check_published(root)

@@ -139,3 +139,20 @@ def test_the_terminal_does_not_show_pages_that_left_but_shows_other_unheard_fail
     shown = problems(f"{failure}\n{ready}")
     assert shown[0] == "Task exception was never retrieved" and shown[-1] == "OSError: [Errno 28] disk full"
     assert ready not in shown and not any("Got events" in line for line in shown)
+
+
+def test_the_journal_speaks_the_commands_language(tmp_path, capsys, monkeypatch):
+    """``--lang`` (else ``COOPWORK_LANG``) sets the messages, the hidden mark and the Markdown export."""
+    _journal(tmp_path)
+    assert main(["journal", "--workspace", str(tmp_path), "hide", "1", "--lang", "ro"]) == 0
+    assert "Nota 1 a fost ascunsă." in capsys.readouterr().err
+    main(["journal", "--workspace", str(tmp_path), "list", "--all", "--lang", "en"])
+    assert "[hidden]" in capsys.readouterr().out
+    out = tmp_path / "notes.md"
+    assert main(["journal", "--workspace", str(tmp_path), "restore", "1", "--lang", "en"]) == 0
+    assert main(["journal", "--workspace", str(tmp_path), "export", "-o", str(out), "--lang", "ro"]) == 0
+    assert out.read_text(encoding="utf-8").startswith("# Jurnalul interpretărilor")
+    assert "Jurnal exportat" in capsys.readouterr().err
+    monkeypatch.setenv("COOPWORK_LANG", "en")
+    main(["journal", "--workspace", str(tmp_path), "export"])
+    assert capsys.readouterr().out.startswith("# Journal of interpretations")
