@@ -414,17 +414,19 @@ class KernelSlot:
                 output: str | Path | None = None, finish: Callable[[Any], None] | None = None) -> Execution:
         """Execute one notebook in this slot's kernel (see :func:`execute`)."""
         started = time.monotonic()
-        for attempt in (1, 2):  # a kept kernel that does not answer is replaced once
+        # a kernel that does not start or answer is replaced once: a kept kernel gone stale, or a new
+        # one that died at start because another process took one of its ports between their choice
+        # and its bind (a busy machine); a second failure fails this report
+        for attempt in (1, 2):
             try:
                 if self.km is None or self.server.exit_status(self.pid) is not None:
                     self._stop()
                     self._start(cwd)
                 self._call(f"begin({cwd!r})")
                 break
-            except Exception as err:  # a new kernel did not start or answer: this report fails
-                kept = self.reports > 0
+            except Exception as err:
                 self._stop()
-                if attempt == 2 or not kept:
+                if attempt == 2:
                     return Execution(ok=False, seconds=time.monotonic() - started,
                                      error={"cell": None, "source": "", "ename": type(err).__name__,
                                             "evalue": str(err)[:500]})

@@ -119,3 +119,35 @@ def test_no_kernel_outlives_its_slot_or_its_notebook() -> None:
         again = execute(nb, parameters={"territory": "b"}, slot=slot, timeout=300)
         assert again.ok and again.kernel_pid != kept.kernel_pid
     assert not _running_after(again.kernel_pid, 30), "a kept kernel outlived its slot"
+
+
+def test_a_kernel_that_cannot_bind_its_port_is_replaced_once(monkeypatch) -> None:
+    """A new kernel's ports are chosen free, then bound by the kernel a moment later: on a busy
+    machine another process can take one in between, and that kernel dies at start. Seen in CI as
+    a report failing in 2 s with no cell; the report must run in a second new kernel instead."""
+    import socket
+
+    from coopwork.batch import engine
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    made = []
+
+    def first_on_a_taken_port(server):
+        km = real(server)
+        if not made:
+            km.shell_port = taken.getsockname()[1]  # another process has it now
+        made.append(km)
+        return km
+
+    real = engine._forked_kernel_manager
+    monkeypatch.setattr(engine, "_forked_kernel_manager", first_on_a_taken_port)
+    try:
+        with KernelSlot(warm_server()) as slot:
+            result = execute(_notebook("print(territory)"), parameters={"territory": "a"}, slot=slot,
+                             timeout=120)
+    finally:
+        taken.close()
+    assert result.ok, result.describe()
+    assert len(made) == 2 and stdout(result.notebook.cells[-1]).strip() == "a"
