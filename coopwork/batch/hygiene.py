@@ -32,7 +32,8 @@ What "fresh" means — **put back** after every report:
 
 - modules the kernel had not loaded (the next kernel imports them in :func:`prepare`, so a
   notebook that always imports the same extra library pays this once, not once per report);
-- threads or child processes still running, files or sockets still open;
+- threads or child processes still running, files or sockets still open (but for the connections
+  of the kernel's own channels, which its clients make in the background);
 - a resident memory grown by more than :data:`MEMORY_LIMIT_MB` since the snapshot.
 
 A report that failed, a kernel that died or overran its time limit are replaced by the engine
@@ -67,6 +68,7 @@ import types
 import warnings
 from typing import Any
 
+from ipykernel.connect import get_connection_info
 from IPython import get_ipython
 from zmq.utils.garbage import gc as zmq_gc
 
@@ -108,6 +110,36 @@ def _fds() -> dict[str, str]:
                 target = os.readlink(f"/proc/self/fd/{fd}")
                 if target.startswith(("/", "socket:")) and not target.startswith("/dev/"):
                     found[fd] = target
+    return found
+
+
+def _kernel_ports() -> set[int]:
+    """The ports of this kernel's channels (shell, iopub, stdin, control, heartbeat); empty outside one."""
+    with contextlib.suppress(Exception):  # outside a kernel there is no connection file
+        info = get_connection_info(unpack=True)
+        return {int(value) for key, value in info.items() if key.endswith("_port")}
+    return set()
+
+
+def _channel_sockets(ports: set[int]) -> set[str]:
+    """``socket:[inode]`` of the TCP connections to ``ports`` (``/proc`` only; empty elsewhere).
+
+    A kernel's clients connect its channels; zmq makes (and remakes) those connections in the
+    background, so one may be accepted after the snapshot: it is the kernel's, not the report's.
+
+    Examples
+    --------
+    >>> _channel_sockets(set())
+    set()
+    """
+    found: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6") if ports else ():
+        with contextlib.suppress(OSError, ValueError, IndexError), open(table) as handle:
+            next(handle, None)  # the header
+            for line in handle:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) in ports:
+                    found.add(f"socket:[{fields[9]}]")
     return found
 
 
@@ -243,6 +275,7 @@ def prepare(imports: list[str] | None = None) -> None:
         "ipython": _ipython(shell),
         "threads": _threads(),
         "fds": _fds(),
+        "ports": _kernel_ports(),
         "rss": _rss_mb(),
     }
     gc.collect()
@@ -386,6 +419,9 @@ def reset() -> str:
         gc.collect()  # objects of the report in reference cycles still hold files or threads
         fds, threads = _fds(), _threads()
     opened = sorted(target for fd, target in fds.items() if state["fds"].get(fd) != target)
+    if any(target.startswith("socket:") for target in opened):
+        channels = _channel_sockets(state["ports"])
+        opened = [target for target in opened if target not in channels]
     if opened:
         reasons.append(f"open files: {', '.join(opened[:5])}")
     running = [t.name for t in threading.enumerate() if t.ident in threads - state["threads"]]
