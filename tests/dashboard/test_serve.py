@@ -35,6 +35,16 @@ def _own_copy(workspace, tmp_path):
     return copy
 
 
+def _coopwork_serve(workspace, port: int):
+    """``coopwork serve`` of ``workspace`` on ``port``, as a person starts it (its URLs on stdout)."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "coopwork.cli", "serve", "--workspace", str(workspace), "--port", str(port),
+         "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
 def _blocks_sigint(status) -> bool:
     """Whether the thread whose ``/proc/…/status`` this is blocks SIGINT."""
     import signal
@@ -261,14 +271,9 @@ def test_query_string_template_and_theme_overrides_are_ignored(server):
 @pytest.mark.slow
 def test_coopwork_serve_prints_one_url_per_dashboard(precomputed_workspace, tmp_path):
     import signal
-    import subprocess
-    import sys
 
     port = free_port() or pytest.skip("no free port in 18800-18899")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "coopwork.cli", "serve", "--workspace",
-         str(_own_copy(precomputed_workspace, tmp_path)), "--port", str(port), "--no-browser"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = _coopwork_serve(_own_copy(precomputed_workspace, tmp_path), port)
     try:
         lines = _read_lines(process, 4)
         names = [line.split("\t")[0] for line in lines]
@@ -383,17 +388,12 @@ def test_ctrl_c_stops_the_server_when_another_thread_receives_it(precomputed_wor
     import ctypes
     import pathlib
     import signal
-    import subprocess
-    import sys
 
     libc = ctypes.CDLL(None, use_errno=True)
     if not hasattr(libc, "tgkill"):
         pytest.skip("needs Linux's tgkill to send a signal to one thread")
     port = free_port() or pytest.skip("no free port in 18800-18899")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "coopwork.cli", "serve", "--workspace",
-         str(_own_copy(precomputed_workspace, tmp_path)), "--port", str(port), "--no-browser"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = _coopwork_serve(_own_copy(precomputed_workspace, tmp_path), port)
     try:
         _read_lines(process, 4)
         # a thread beside the main one that takes SIGINT (not one that blocks it, as jemalloc's does)
