@@ -82,7 +82,7 @@ def _wait_interruptibly(process) -> int:
     """Wait for the server to end, waking often: Ctrl+C must stop it even when the signal lands on
     another thread of this process (the log follower). ``process.wait()`` blocks the main thread in
     the system until the server ends, and the signal's handler, which runs in the main thread, would
-    wait with it (seen in the tests: Ctrl+C ignored for minutes, 1 time in 2 on a busy machine)."""
+    wait with it (seen in every full test run: Ctrl+C ignored for over a minute)."""
     while (code := process.poll()) is None:
         time.sleep(0.2)
     return code
